@@ -1,0 +1,56 @@
+"""Small assertions for the visible checks learners run, with messages that point at the fix.
+
+A visible check is a function `check_<exercise>(learner_function)` in the notebook's module of
+this package. It tries simple, hand-made cases that isolate one term at a time (zero input and
+zero state must give tanh(b), ...) and stops at the first failure with a message that says
+which case, which output and what to look at. When every case passes it prints one line.
+"""
+from __future__ import annotations
+
+import numpy as np
+
+
+class VisibleCheckFailed(AssertionError):
+    """A visible check found a problem; the message says what to look at."""
+
+
+def call(function, *args, what: str, **kwargs):
+    """Call the learner's function, turning a crash into a message that names the case."""
+    try:
+        return function(*args, **kwargs)
+    except NotImplementedError:
+        raise
+    except Exception as error:
+        raise VisibleCheckFailed(f"{what}: your function raised {type(error).__name__}: "
+                                 f"{error}") from error
+
+
+def expect_shape(value, shape: tuple, *, what: str) -> np.ndarray:
+    if not isinstance(value, np.ndarray):
+        raise VisibleCheckFailed(f"{what}: expected a NumPy array of shape {shape}, "
+                                 f"got a {type(value).__name__}")
+    if value.shape != tuple(shape):
+        raise VisibleCheckFailed(f"{what}: expected shape {tuple(shape)}, got {value.shape}")
+    return value
+
+
+def expect_close(value, expected, *, what: str, hint: str = "", rtol: float = 1e-6,
+                 atol: float = 1e-8) -> None:
+    expected = np.asarray(expected)
+    value = expect_shape(np.asarray(value) if np.isscalar(value) else value, expected.shape,
+                         what=what)
+    if not np.all(np.isfinite(value)):
+        raise VisibleCheckFailed(f"{what}: the result contains NaN or inf. " + hint)
+    if not np.allclose(value, expected, rtol=rtol, atol=atol):
+        error = np.max(np.abs(value - expected))
+        raise VisibleCheckFailed(f"{what}: values are off (largest error {error:.2e}). " + hint)
+
+
+def expect_true(condition: bool, *, what: str, hint: str = "") -> None:
+    if not condition:
+        raise VisibleCheckFailed(f"{what}. {hint}".strip())
+
+
+def passed(name: str, detail: str = "") -> None:
+    print(f"✓ {name}: visible checks pass{' — ' + detail if detail else ''}. "
+          f"(Hidden checks try more cases when the notebook is graded.)")

@@ -1,0 +1,148 @@
+"""The wire format between the grader and a learner's kernel.
+
+The grader sends a hidden check's inputs to the kernel, and the kernel sends back what the
+learner's function returned, as JSON text. Values may nest lists, tuples and string-keyed dicts
+of numbers, strings, None and NumPy arrays. Two tags stand for live objects the kernel builds on
+arrival: `RngSeed(seed)` becomes `np.random.default_rng(seed)`, and `NamedFunction(name, params)`
+becomes one of the fixed functions in `FUNCTIONS` (for exercises that take a callable).
+
+`decode` is strict: it is also what the grading process runs on text written by a learner's
+kernel, so anything but the shapes above is rejected with `WireError`, never evaluated.
+"""
+from __future__ import annotations
+
+import base64
+import json
+from dataclasses import dataclass
+from typing import Any, Callable
+
+import numpy as np
+
+ALLOWED_DTYPES = ("bool", "int8", "int16", "int32", "int64", "uint8", "uint16", "uint32",
+                  "uint64", "float16", "float32", "float64")
+MAX_TEXT_CHARS = 64 * 1024 * 1024
+MAX_DEPTH = 32
+
+
+class WireError(ValueError):
+    """Text that is not a well-formed value of the wire format."""
+
+
+@dataclass(frozen=True)
+class RngSeed:
+    """Stands for `np.random.default_rng(seed)` in a check's inputs."""
+    seed: int
+
+
+@dataclass(frozen=True)
+class NamedFunction:
+    """Stands for `FUNCTIONS[name](params)`: a fixed callable a check passes to the learner."""
+    name: str
+    params: Any = None
+
+
+def _quadratic_form(params):
+    """f(x) = sum(A * x**2) + sum(B * x): smooth, with a known gradient 2 A x + B."""
+    A, B = np.asarray(params["A"], dtype=float), np.asarray(params["B"], dtype=float)
+    return lambda x: float(np.sum(A * x ** 2) + np.sum(B * x))
+
+
+def _sin_product(params):
+    """f(x) = sum(sin(W * x)): smooth, with a known gradient W cos(W x)."""
+    W = np.asarray(params["W"], dtype=float)
+    return lambda x: float(np.sum(np.sin(W * x)))
+
+
+FUNCTIONS: dict[str, Callable[[Any], Callable]] = {
+    "quadratic_form": _quadratic_form,
+    "sin_product": _sin_product,
+}
+
+
+# -- encoding ---------------------------------------------------------------------------------
+def encode(value) -> str:
+    """Text for `value` (see the module docstring for what may appear in it)."""
+    return json.dumps(_to_json(value, 0), allow_nan=True)
+
+
+def _to_json(value, depth):
+    if depth > MAX_DEPTH:
+        raise WireError("value nests too deeply")
+    if value is None or isinstance(value, (bool, str)):
+        return value
+    if isinstance(value, np.generic):
+        value = value.item()
+    if isinstance(value, (int, float)):
+        return value
+    if isinstance(value, RngSeed):
+        return {"__rng__": int(value.seed)}
+    if isinstance(value, NamedFunction):
+        return {"__function__": value.name, "params": _to_json(value.params, depth + 1)}
+    if isinstance(value, np.ndarray):
+        if value.dtype.name not in ALLOWED_DTYPES:
+            raise WireError(f"arrays of dtype {value.dtype} cannot be sent")
+        data = np.ascontiguousarray(value).tobytes()
+        return {"__ndarray__": {"dtype": value.dtype.name, "shape": list(value.shape),
+                                "data": base64.b64encode(data).decode("ascii")}}
+    if isinstance(value, tuple):
+        return {"__tuple__": [_to_json(item, depth + 1) for item in value]}
+    if isinstance(value, list):
+        return [_to_json(item, depth + 1) for item in value]
+    if isinstance(value, dict):
+        if not all(isinstance(key, str) for key in value):
+            raise WireError("only dicts with string keys can be sent")
+        return {"__dict__": {key: _to_json(item, depth + 1) for key, item in value.items()}}
+    raise WireError(f"a {type(value).__name__} cannot be sent")
+
+
+# -- decoding ---------------------------------------------------------------------------------
+def decode(text: str, *, live: bool = True):
+    """The value `text` stands for. With live=False, tags stay as RngSeed / NamedFunction."""
+    if not isinstance(text, str) or len(text) > MAX_TEXT_CHARS:
+        raise WireError("wire text must be a string of at most 64 MiB")
+    try:
+        raw = json.loads(text)
+    except (ValueError, RecursionError) as error:
+        raise WireError(f"not JSON: {error}") from None
+    return _from_json(raw, live, 0)
+
+
+def _from_json(raw, live, depth):
+    if depth > MAX_DEPTH:
+        raise WireError("value nests too deeply")
+    if raw is None or isinstance(raw, (bool, int, float, str)):
+        return raw
+    if isinstance(raw, list):
+        return [_from_json(item, live, depth + 1) for item in raw]
+    if not isinstance(raw, dict) or len(raw) not in (1, 2):
+        raise WireError("unexpected JSON object")
+    tag = next(iter(raw))
+    body = raw[tag]
+    if tag == "__tuple__" and len(raw) == 1 and isinstance(body, list):
+        return tuple(_from_json(item, live, depth + 1) for item in body)
+    if tag == "__dict__" and len(raw) == 1 and isinstance(body, dict):
+        return {str(key): _from_json(item, live, depth + 1) for key, item in body.items()}
+    if tag == "__ndarray__" and len(raw) == 1 and isinstance(body, dict):
+        return _array_from_json(body)
+    if tag == "__rng__" and len(raw) == 1 and isinstance(body, int):
+        return np.random.default_rng(body) if live else RngSeed(body)
+    if tag == "__function__" and set(raw) == {"__function__", "params"} and body in FUNCTIONS:
+        params = _from_json(raw["params"], live, depth + 1)
+        return FUNCTIONS[body](params) if live else NamedFunction(body, params)
+    raise WireError(f"unexpected tag {tag!r}")
+
+
+def _array_from_json(body: dict) -> np.ndarray:
+    if set(body) != {"dtype", "shape", "data"} or body["dtype"] not in ALLOWED_DTYPES:
+        raise WireError("bad array header")
+    shape = body["shape"]
+    if not isinstance(shape, list) or not all(isinstance(n, int) and n >= 0 for n in shape):
+        raise WireError("bad array shape")
+    try:
+        data = base64.b64decode(body["data"], validate=True)
+    except (ValueError, TypeError):
+        raise WireError("bad array data") from None
+    dtype = np.dtype(body["dtype"])
+    if len(data) != int(np.prod(shape, dtype=np.int64)) * dtype.itemsize:
+        raise WireError("array data does not match its shape")
+    return np.frombuffer(data, dtype=dtype).reshape(shape).copy()
