@@ -1,0 +1,166 @@
+"""Hidden checks judged by the grader, not by the learner's kernel.
+
+Before execution, `PrepareHiddenChecks` reads which check each hidden test cell calls (from the
+cell source nbgrader restored from the gradebook), makes that check's cases from a seed derived
+from the course's secret key, the student and the assignment, and writes the inputs (never the
+answers) to a file the jailed kernel may read.
+
+After execution, `JudgeHiddenChecks` replaces every hidden test cell's outputs with the verdict:
+it takes the one record the cell emitted, decodes it strictly, and compares it with the
+reference here, in the grading process. Whatever else the learner's code printed, raised or
+patched in its kernel does not count. A check with no record, more than one, or one that does
+not decode scores zero, with the reason in the cell and in the fault report.
+"""
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+import os
+import re
+import secrets
+import tempfile
+from pathlib import Path
+
+from nbformat.v4 import new_output
+from nbgrader import utils as nbgrader_utils
+from nbgrader.preprocessors import NbGraderPreprocessor
+from traitlets import Unicode
+
+from coursekit.hidden import RECORD_MIME
+from coursekit.wire import WireError, decode, encode
+
+from .faults import ReportsFaults, cell_name
+from .reference.checks import get_check, judge, outcome_from_record
+
+HIDDEN_CHECK_CALL = re.compile(r"""^\s*hidden_check\(\s*["'](\w+)["']\s*,\s*\w+\s*\)\s*$""", re.M)
+HIDDEN_CHECK_FAILED = "HiddenCheckFailed"
+
+
+def hidden_check_name(cell) -> str | None:
+    """The check a hidden test cell calls, or None if it is not a one-line hidden check cell."""
+    found = HIDDEN_CHECK_CALL.findall(cell.source)
+    return found[0] if len(found) == 1 else None
+
+
+def is_test_cell(cell) -> bool:
+    return (cell.cell_type == "code" and nbgrader_utils.is_grade(cell)
+            and not nbgrader_utils.is_solution(cell))
+
+
+def load_or_create_secret(path: str | Path) -> bytes:
+    """The course's secret key (created on first use, readable only by the grading user)."""
+    path = Path(path)
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(descriptor, "w") as key_file:
+            key_file.write(secrets.token_hex(32))
+    return bytes.fromhex(path.read_text().strip())
+
+
+def grading_seed(secret: bytes, student: str, assignment: str, check: str) -> int:
+    """A seed no learner can predict, and the same every time this submission is graded."""
+    message = "\0".join((student, assignment, check)).encode()
+    return int.from_bytes(hmac.new(secret, message, hashlib.sha256).digest()[:8], "little")
+
+
+class PrepareHiddenChecks(NbGraderPreprocessor):
+    """Make each hidden check's cases and write their inputs for the kernel."""
+
+    secret_file = Unicode("", help="File holding the course's secret key").tag(config=True)
+
+    def preprocess(self, nb, resources):
+        info = resources.get("nbgrader", {})
+        secret = load_or_create_secret(self.secret_file)
+        cases, wire = {}, {}
+        for cell in nb.cells:
+            name = hidden_check_name(cell) if is_test_cell(cell) else None
+            if name is None or name in cases:
+                continue
+            try:
+                check = get_check(name)
+            except KeyError:
+                continue  # judged as a grader error below
+            seed = grading_seed(secret, str(info.get("student", "")),
+                                str(info.get("assignment", "")), name)
+            cases[name] = check.cases(seed)
+            wire[name] = encode([case.to_wire() for case in cases[name]])
+        descriptor, path = tempfile.mkstemp(prefix="rnn-course-cases-", suffix=".json")
+        with os.fdopen(descriptor, "w") as cases_file:
+            json.dump(wire, cases_file)
+        resources["rnn_course"] = {"cases": cases, "cases_file": path}
+        return nb, resources
+
+
+class JudgeHiddenChecks(ReportsFaults, NbGraderPreprocessor):
+    """Replace each hidden test cell's outputs with the grader's own verdict."""
+
+    def preprocess(self, nb, resources):
+        state = resources.get("rnn_course", {})
+        try:
+            for index, cell in enumerate(nb.cells):
+                if is_test_cell(cell):
+                    self._judge_cell(cell, index, state.get("cases", {}), resources)
+        finally:
+            if state.get("cases_file"):
+                Path(state["cases_file"]).unlink(missing_ok=True)
+        return nb, resources
+
+    def _judge_cell(self, cell, index, all_cases, resources) -> None:
+        where = cell_name(cell, index)
+        name = hidden_check_name(cell)
+        if name is None or name not in all_cases:
+            self.report(resources, where, "grader error",
+                        f"test cell is not a known one-line hidden check: {cell.source[:80]!r}")
+            return _fail(cell, "this test cell could not be judged; your instructor has been told")
+        records = [output for output in cell.get("outputs", [])
+                   if output.get("output_type") == "display_data"
+                   and RECORD_MIME in output.get("data", {})]
+        problem = None
+        if not records:
+            problem = _why_no_record(cell, name)
+            self.report(resources, where, "no record", problem)
+        elif len(records) > 1:
+            problem = f"the cell reported {len(records)} results for one check, so none is trusted"
+            self.report(resources, where, "tampered record", problem)
+        if problem:
+            return _fail(cell, problem)
+        try:
+            record = decode(records[0]["data"][RECORD_MIME], live=False)
+            if not isinstance(record, dict) or record.get("check") != name:
+                raise WireError("record is for another check")
+            results = record.get("results")
+            if not isinstance(results, list):
+                raise WireError("record has no results")
+            outcomes = [outcome_from_record(item) for item in results]
+        except (WireError, ValueError, TypeError) as error:
+            detail = f"the check's record could not be read ({error}), so it is not trusted"
+            self.report(resources, where, "tampered record", detail)
+            return _fail(cell, detail)
+        try:
+            verdict = judge(get_check(name), all_cases[name], outcomes)
+        except Exception as error:  # a fault of the grader's, never the learner's luck
+            self.report(resources, where, "grader error", f"{type(error).__name__}: {error}")
+            return _fail(cell, "this check could not be judged; your instructor has been told")
+        if verdict.passed:
+            cell.outputs = [new_output("stream", name="stdout",
+                                       text=f"✓ hidden check {name}: {verdict.explain()}\n")]
+        else:
+            _fail(cell, verdict.explain())
+
+
+def _why_no_record(cell, name: str) -> str:
+    for output in cell.get("outputs", []):
+        if output.get("output_type") == "error":
+            if output.get("ename") == "NotRun":
+                return str(output.get("evalue", "not run"))
+            return (f"the check could not call your code: {output.get('ename')}: "
+                    f"{str(output.get('evalue', ''))[:300]}")
+    return f"the check '{name}' did not report a result (did the cell run?)"
+
+
+def _fail(cell, explanation: str) -> None:
+    lines = explanation.splitlines() or [explanation]
+    cell.outputs = [new_output("error", ename=HIDDEN_CHECK_FAILED, evalue=lines[0],
+                               traceback=[f"{HIDDEN_CHECK_FAILED}:", *lines])]
