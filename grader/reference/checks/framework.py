@@ -131,14 +131,23 @@ def function_check(name: str, *, reference: Callable, cases: Callable[[np.random
         problems = compare(case.label, outcome.value, expected, outputs, rtol=rtol, atol=atol)
         if problems:
             for mistake in mistakes:
-                if not compare(case.label, outcome.value, _call(mistake.output, case), outputs,
-                               rtol=rtol, atol=atol):
+                if _matches_mistake(mistake, case, outcome.value, outputs, rtol, atol):
                     problems.append(f"  hint: your result matches what you get when "
                                     f"{mistake.description}")
                     break
         return problems
 
     return Check(name, cases, judge_case)
+
+
+def _matches_mistake(mistake: Mistake, case: Case, got, outputs, rtol, atol) -> bool:
+    """Whether `got` is what `mistake` produces on this case (False if it cannot apply here)."""
+    try:
+        with np.errstate(all="ignore"):
+            wrong = _call(mistake.output, case)
+    except Exception:  # a mistake that cannot be made on this case
+        return False
+    return not compare(case.label, got, wrong, outputs, rtol=rtol, atol=atol)
 
 
 def _call(function: Callable, case: Case):
@@ -168,7 +177,9 @@ def compare(label: str, got, expected, names: Sequence[str], *, rtol: float, ato
                 for problem in compare(label, got[key], expected[key], (f"{name}[{key!r}]",),
                                        rtol=rtol, atol=atol)]
     if isinstance(expected, str):
-        return [] if got == expected else [f"case '{label}': {name} is not the expected text"]
+        if isinstance(got, str) and got == expected:
+            return []
+        return [f"case '{label}': {name} is not the expected text"]
     return _compare_arrays(label, name, got, expected, rtol=rtol, atol=atol)
 
 
