@@ -1,0 +1,181 @@
+"""Deep (stacked) recurrent networks: layer l reads the hidden sequence of layer l - 1.
+
+    h^(0) = x,    h^(l) = cell_l(h^(l-1), initial state of layer l)    for l = 1..L
+
+Each layer has its own weights and its own hidden size H_l. Any cell type can be stacked: a cell
+is an entry of the table CELLS, a `Cell(forward, backward, params)` where
+
+    forward(x, state, params)   -> (h, cache)              x (N, T, D), h (N, T, H)
+    backward(dh, cache)         -> (dx, dstate, dparams)   dparams: dict with the keys of params
+    params                      -> the names of the weights, e.g. ("Wx", "Wh", "b")
+
+`state` is whatever the cell starts from: an array h0 (N, H) for "rnn" (and GRU); an LSTM can use
+the tuple (h0, c0) and return (dh0, dc0). Register a cell type by adding an entry, e.g.
+
+    CELLS["lstm"] = Cell(lstm_layer_forward, lstm_layer_backward, ("Wx", "Wh", "b"))
+
+N batch, T steps, D input size of the first layer, H_l hidden size of layer l.
+"""
+from __future__ import annotations
+
+from typing import Callable, NamedTuple
+
+import numpy as np
+
+from grader.reference._validate import Shapes
+from grader.reference.gru import gru_backward, gru_forward
+from grader.reference.lstm import lstm_backward, lstm_forward
+from grader.reference.rnn import rnn_backward, rnn_forward
+
+
+class Cell(NamedTuple):
+    """One recurrent cell type as a stacked network sees it (see the module docstring)."""
+    forward: Callable     # forward(x, state, params) -> (h, cache)
+    backward: Callable    # backward(dh, cache) -> (dx, dstate, dparams)
+    params: tuple         # names of the weights in each layer's params dict
+
+
+def _rnn_layer_forward(x, h0, params):
+    return rnn_forward(x, h0, params["Wx"], params["Wh"], params["b"])
+
+
+def _rnn_layer_backward(dh, cache):
+    dx, dh0, dWx, dWh, db = rnn_backward(dh, cache)
+    return dx, dh0, {"Wx": dWx, "Wh": dWh, "b": db}
+
+
+def _lstm_layer_forward(x, state, params):
+    """state: the tuple (h0, c0), each (N, H), or just h0 (then c0 = 0)."""
+    h0, c0 = state if isinstance(state, tuple) else (state, None)
+    return lstm_forward(x, h0, params["Wx"], params["Wh"], params["b"], c0=c0)
+
+
+def _lstm_layer_backward(dh, cache):
+    dx, dh0, dWx, dWh, db, dc0 = lstm_backward(dh, cache, return_dc0=True)
+    return dx, (dh0, dc0), {"Wx": dWx, "Wh": dWh, "b": db}
+
+
+def _gru_layer_forward(x, h0, params):
+    return gru_forward(x, h0, params["Wx"], params["Wh"], params["bx"], params["bh"])
+
+
+def _gru_layer_backward(dh, cache):
+    dx, dh0, dWx, dWh, dbx, dbh = gru_backward(dh, cache)
+    return dx, dh0, {"Wx": dWx, "Wh": dWh, "bx": dbx, "bh": dbh}
+
+
+CELLS: dict[str, Cell] = {
+    "rnn": Cell(_rnn_layer_forward, _rnn_layer_backward, ("Wx", "Wh", "b")),
+    # LSTM: Wx (H_{l-1}, 4H_l), Wh (H_l, 4H_l), b (4H_l,), gates i, f, g, o; state (h0, c0)
+    # and d_state (dh0, dc0).
+    "lstm": Cell(_lstm_layer_forward, _lstm_layer_backward, ("Wx", "Wh", "b")),
+    # GRU (torch.nn.GRU convention): Wx (H_{l-1}, 3H_l), Wh (H_l, 3H_l), bx, bh (3H_l,).
+    "gru": Cell(_gru_layer_forward, _gru_layer_backward, ("Wx", "Wh", "bx", "bh")),
+}
+
+
+def _check_layers(function_name: str, cell, states, layer_params, states_name: str) -> Cell:
+    if not isinstance(cell, str) or cell not in CELLS:
+        raise ValueError(f"{function_name}: cell must be one of {sorted(CELLS)}, got {cell!r}")
+    kind = CELLS[cell]
+    if not isinstance(layer_params, (list, tuple)) or not layer_params:
+        raise TypeError(f"{function_name}: layer_params must be a non-empty list with one dict "
+                        f"of weights {kind.params} per layer")
+    if not isinstance(states, (list, tuple)) or len(states) != len(layer_params):
+        got = f"{len(states)} entries" if isinstance(states, (list, tuple)) else type(states).__name__
+        raise ValueError(f"{function_name}: {states_name} must be a list with one entry per "
+                         f"layer ({len(layer_params)} layers), got {got}")
+    for layer, params in enumerate(layer_params):
+        if not isinstance(params, dict) or not set(kind.params) <= set(params):
+            keys = sorted(params) if isinstance(params, dict) else type(params).__name__
+            raise ValueError(f"{function_name}: layer_params[{layer}] must be a dict with keys "
+                             f"{kind.params}, got {keys}")
+    return kind
+
+
+def _in_layer(function_name: str, layer: int, call, *args):
+    """Run one layer's function; an argument error says which layer it came from."""
+    try:
+        return call(*args)
+    except (ValueError, TypeError) as error:
+        if type(error) not in (ValueError, TypeError):
+            raise
+        raise type(error)(f"{function_name}: layer {layer}: {error}") from error
+
+
+def stacked_forward(x, initial_states, layer_params, cell="rnn"):
+    """Forward pass of L stacked recurrent layers of one cell type.
+
+    N sequences, T steps, D input size, H_l hidden size of layer l (l = 0..L-1).
+    Inputs:
+    - x: inputs of the first layer, shape (N, T, D)
+    - initial_states: list of L initial states, one per layer; for "rnn" each is h0 (N, H_l)
+    - layer_params: list of L dicts of weights; for "rnn" the keys "Wx" (H_{l-1}, H_l),
+      "Wh" (H_l, H_l), "b" (H_l,), with H_{-1} = D
+    - cell: a key of CELLS ("rnn", ...)
+    Returns:
+    - h_top: hidden states of the last layer, shape (N, T, H_{L-1})
+    - cache: the tuple (cell, layer_caches), layer_caches a tuple of the L caches returned by
+      CELLS[cell].forward (for "rnn": the rnn_forward caches (x_l, h0_l, Wx, Wh, h_l, "tanh"))
+    """
+    shapes = Shapes("stacked_forward")
+    x = shapes.floats("x", x, ("N", "T", "D"))
+    kind = _check_layers("stacked_forward", cell, initial_states, layer_params, "initial_states")
+    h, caches = x, []
+    for layer, (state, params) in enumerate(zip(initial_states, layer_params)):
+        h, cache = _in_layer("stacked_forward", layer, kind.forward, h, state, params)
+        caches.append(cache)
+    return h, (cell, tuple(caches))
+
+
+def stacked_backward(dh_top, cache):
+    """Backward pass of stacked_forward.
+
+    N sequences, T steps, D input size, H_l hidden size of layer l.
+    Inputs:
+    - dh_top: gradient with respect to the last layer's hidden states, shape (N, T, H_{L-1})
+    - cache: (cell, layer_caches) as returned by stacked_forward
+    Returns:
+    - dx: shape (N, T, D)
+    - d_initial_states: list of L gradients, shaped like the initial states
+    - d_layer_params: list of L dicts, shaped like layer_params
+    """
+    if (not isinstance(cache, tuple) or len(cache) != 2 or not isinstance(cache[0], str)
+            or not isinstance(cache[1], (tuple, list))):
+        raise TypeError("stacked_backward: cache must be the tuple (cell, layer_caches) returned "
+                        "by stacked_forward")
+    cell, caches = cache
+    if cell not in CELLS:
+        raise ValueError(f"stacked_backward: cell (in cache) must be one of {sorted(CELLS)}, "
+                         f"got {cell!r}")
+    shapes = Shapes("stacked_backward")
+    dh = shapes.floats("dh_top", dh_top, ("N", "T", "H"))
+    d_states, d_params = [None] * len(caches), [None] * len(caches)
+    for layer in reversed(range(len(caches))):     # dx of layer l is dh of layer l - 1
+        dh, d_states[layer], d_params[layer] = _in_layer(
+            "stacked_backward", layer, CELLS[cell].backward, dh, caches[layer])
+    return dh, d_states, d_params
+
+
+def stacked_rnn_forward(x, h0s, layer_params):
+    """Forward pass of L stacked tanh RNN layers, each with its own weights (notebook 02).
+
+    Layer 0 reads x; layer l reads the hidden states of layer l - 1.
+    N sequences, T steps, D input size, H_l hidden size of layer l (l = 0..L-1).
+    Inputs:
+    - x: inputs, shape (N, T, D)
+    - h0s: list of L initial hidden states, h0s[l] of shape (N, H_l)
+    - layer_params: list of L dicts with keys "Wx" (H_{l-1}, H_l), "Wh" (H_l, H_l), "b" (H_l,),
+      where H_{-1} = D
+    Returns:
+    - h_top: hidden states of the last layer, shape (N, T, H_{L-1})
+    - hs: list of the L hidden sequences, hs[l] of shape (N, T, H_l); hs[-1] is h_top
+    """
+    shapes = Shapes("stacked_rnn_forward")
+    x = shapes.floats("x", x, ("N", "T", "D"))
+    _check_layers("stacked_rnn_forward", "rnn", h0s, layer_params, "h0s")
+    h, hs = x, []
+    for layer, (h0, params) in enumerate(zip(h0s, layer_params)):
+        h, _ = _in_layer("stacked_rnn_forward", layer, _rnn_layer_forward, h, h0, params)
+        hs.append(h)
+    return h, hs
