@@ -54,10 +54,14 @@ def write_submissions(folder: Path, assignment: str, notebooks: dict[str, object
 
 
 def grade(tmp_path: Path, assignment: str, notebooks: dict[str, object], *extra_args: str,
-          grading_folder: Path | None = None):
-    """Autograde through `python -m grader autograde`; (scores by student, faults)."""
+          grading_folder: Path | None = None, submissions: Path | None = None):
+    """Autograde through `python -m grader autograde`; (scores by student, faults).
+
+    Give `notebooks` (written to a fresh submissions folder) or an existing `submissions` folder.
+    """
     grading_folder = grading_folder or tmp_path / "grading"
-    submissions = write_submissions(tmp_path / "submissions", assignment, notebooks)
+    if submissions is None:
+        submissions = write_submissions(tmp_path / "submissions", assignment, notebooks)
     completed = run_grader("--grading-folder", str(grading_folder), *extra_args,
                            "autograde", assignment, str(submissions))
     assert completed.returncode == 0, completed.stderr[-3000:]

@@ -1,0 +1,136 @@
+"""The whole nbgrader pipeline on sample submissions, read back from the gradebook.
+
+For every written assignment: the solution scores full marks, the blank release scores zero, and
+each wrong submission in `wrong_submissions/` loses exactly the points of its failing checks.
+Then feedback (teaches, leaks nothing), export, selfcheck and determinism.
+"""
+from __future__ import annotations
+
+import csv
+import importlib
+import re
+
+import nbformat
+import pytest
+
+from grader.course import NOTEBOOKS, written_assignments
+from tests.grading import wrong_submissions
+from tests.grading.harness import grade, hidden_points, run_grader, solution_notebook
+
+ASSIGNMENTS = written_assignments()
+
+
+def wrong_submissions_of(assignment: str) -> list:
+    module = importlib.import_module(f"{wrong_submissions.__name__}.{assignment.split('_', 1)[1]}")
+    return module.WRONG_SUBMISSIONS
+
+
+@pytest.fixture(scope="module", params=ASSIGNMENTS)
+def graded(request, tmp_path_factory):
+    assignment = request.param
+    tmp_path = tmp_path_factory.mktemp(assignment)
+    solution = solution_notebook(assignment)
+    notebooks = {"solution": solution,
+                 "blank": nbformat.read(NOTEBOOKS / assignment / f"{assignment}.ipynb", 4)}
+    for submission in wrong_submissions_of(assignment):
+        notebooks[submission.name] = wrong_submissions.build(solution, submission)
+    scores, faults = grade(tmp_path, assignment, notebooks)
+    return assignment, tmp_path, scores, faults
+
+
+def test_every_assignment_has_wrong_submissions():
+    for assignment in ASSIGNMENTS:
+        assert len(wrong_submissions_of(assignment)) >= 3, assignment
+
+
+def test_solution_full_marks_and_blank_zero(graded):
+    assignment, _, scores, _ = graded
+    total = sum(hidden_points(assignment).values())
+    assert scores["solution"].score == scores["solution"].max_score == total > 0
+    assert scores["blank"].score == 0
+
+
+def test_each_wrong_submission_loses_exactly_its_checks(graded):
+    assignment, _, scores, _ = graded
+    points = hidden_points(assignment)
+    for submission in wrong_submissions_of(assignment):
+        student = scores[submission.name]
+        lost = {cell.removesuffix("_hidden") for cell, (score, maximum) in student.cells.items()
+                if score < maximum}
+        assert lost == set(submission.failing_checks), submission.name
+        expected = scores["solution"].score - sum(points[check] for check in lost)
+        assert student.score == pytest.approx(expected), submission.name
+
+
+def test_grading_leaves_no_fault_of_the_graders_own(graded):
+    _, _, _, faults = graded
+    assert not [f for f in faults if f.kind in ("grader error", "autograde failed")], faults
+
+
+def test_feedback_teaches_and_leaks_nothing(graded):
+    assignment, tmp_path, scores, _ = graded
+    folder = tmp_path / "grading"
+    completed = run_grader("--grading-folder", str(folder), "feedback", assignment)
+    assert completed.returncode == 0, completed.stderr[-2000:]
+    submission = wrong_submissions_of(assignment)[0]
+    html = (folder / "feedback" / submission.name / assignment / f"{assignment}.html").read_text()
+    failing = sorted(submission.failing_checks)[0]
+    assert "HiddenCheckFailed" in html and "case" in html
+    assert "hidden_check(" not in html and "HIDDEN TESTS" not in html
+    assert "rnn-course-record" not in html
+    for line in _reference_source_lines(failing):
+        assert line not in html, f"reference source leaked into feedback: {line!r}"
+
+
+def _reference_source_lines(check_name: str) -> list[str]:
+    """Distinctive lines of the reference implementation a check compares against."""
+    import inspect
+
+    import grader.reference as reference
+
+    lines = []
+    for module_name in ("activations", "losses", "encoding", "baselines", "mlp", "rnn",
+                        "stacked", "sampling", "gradcheck", "optim"):
+        module = importlib.import_module(f"{reference.__name__}.{module_name}")
+        function = getattr(module, check_name, None)
+        if function is not None:
+            source = inspect.getsource(function)
+            lines += [line.strip() for line in source.splitlines()
+                      if len(line.strip()) > 30 and "=" in line and not line.strip().startswith(("#", "-"))]
+    return lines
+
+
+def test_export_writes_every_student(graded):
+    assignment, tmp_path, scores, _ = graded
+    destination = tmp_path / "grades.csv"
+    completed = run_grader("--grading-folder", str(tmp_path / "grading"), "export",
+                           "--to", str(destination))
+    assert completed.returncode == 0, completed.stderr[-2000:]
+    rows = list(csv.DictReader(destination.open()))
+    assert {row["student_id"] for row in rows} == set(scores)
+    solution_row = next(row for row in rows if row["student_id"] == "solution")
+    assert float(solution_row["score"]) == scores["solution"].score
+
+
+def test_grading_twice_gives_the_same_scores(tmp_path):
+    assignment = ASSIGNMENTS[0]
+    solution = solution_notebook(assignment)
+    wrong = wrong_submissions_of(assignment)[0]
+    notebooks = {"solution": solution, wrong.name: wrong_submissions.build(solution, wrong)}
+    first, _ = grade(tmp_path / "first", assignment, notebooks, grading_folder=tmp_path / "g")
+    again, _ = grade(tmp_path / "again", assignment, {wrong.name: notebooks[wrong.name]},
+                     grading_folder=tmp_path / "g")
+    assert again[wrong.name].cells == first[wrong.name].cells
+    assert again["solution"].cells == first["solution"].cells  # untouched by the regrade
+
+
+def test_selfcheck_and_bad_commands(tmp_path):
+    completed = run_grader("--grading-folder", str(tmp_path / "g"), "selfcheck", ASSIGNMENTS[0])
+    assert completed.returncode == 0, completed.stdout + completed.stderr[-2000:]
+    assert re.search(rf"{ASSIGNMENTS[0]} \| \S+ \| 0 \| \S+ \| yes", completed.stdout)
+    unknown = run_grader("--grading-folder", str(tmp_path / "g"), "autograde", "99_nothing",
+                         str(tmp_path))
+    assert unknown.returncode == 2 and "unknown assignment" in unknown.stderr
+    missing = run_grader("--grading-folder", str(tmp_path / "g"), "autograde", ASSIGNMENTS[0],
+                         str(tmp_path / "no-such-folder"))
+    assert missing.returncode == 2 and "no folder of submissions" in missing.stderr

@@ -1,0 +1,123 @@
+"""The notebooks: in sync, well-formed, and they run.
+
+- `notebooks/` is exactly what `python -m grader release` makes from `solutions/`;
+- provided cells are exactly the earlier notebooks' solutions;
+- every graded cell is a one-line hidden check of a known check, every exercise has one;
+- nothing of the solutions or hidden tests is in `notebooks/`, and no notebook has outputs;
+- every solution notebook runs top to bottom with its hidden checks passing (in-process);
+- every released notebook runs top to bottom failing only with NotImplementedError.
+"""
+from __future__ import annotations
+
+import json
+import time
+
+import nbformat
+import pytest
+from nbclient import NotebookClient
+
+from grader.course import NOTEBOOKS, SOLUTIONS, written_assignments
+from grader.hidden_checks import hidden_check_name
+from grader.reference.checks import registry
+from grader.release import provided_source
+from tests.grading.harness import run_grader
+
+ASSIGNMENTS = written_assignments()
+
+
+def _cells(notebook, **flags):
+    return [cell for cell in notebook.cells
+            if all(cell.metadata.get("nbgrader", {}).get(k) == v for k, v in flags.items())]
+
+
+def _read(folder, assignment):
+    return nbformat.read(folder / assignment / f"{assignment}.ipynb", as_version=4)
+
+
+def test_released_notebooks_are_what_release_makes(tmp_path):
+    completed = run_grader("--grading-folder", str(tmp_path / "grading"), "release",
+                           "--to", str(tmp_path / "released"))
+    assert completed.returncode == 0, completed.stderr[-3000:]
+    for assignment in ASSIGNMENTS:
+        fresh = {p.relative_to(tmp_path / "released"): p
+                 for p in (tmp_path / "released" / assignment).rglob("*") if p.is_file()}
+        committed = {p.relative_to(NOTEBOOKS): p
+                     for p in (NOTEBOOKS / assignment).rglob("*") if p.is_file()}
+        assert set(fresh) == set(committed), "run `python -m grader release` and commit notebooks/"
+        for name, path in fresh.items():
+            if path.suffix == ".ipynb":
+                assert json.loads(path.read_text()) == json.loads(committed[name].read_text()), (
+                    f"{name} is out of date: run `python -m grader release`")
+            else:
+                assert path.read_bytes() == committed[name].read_bytes(), name
+
+
+@pytest.mark.parametrize("assignment", ASSIGNMENTS)
+def test_provided_cells_are_the_earlier_solutions(assignment):
+    for cell in _read(SOLUTIONS, assignment).cells:
+        references = cell.metadata.get("rnn_course", {}).get("provided")
+        if references:
+            assert cell.source == provided_source(references), (
+                "provided cell out of date: run `python -m grader release`")
+            assert cell.metadata["nbgrader"]["locked"]
+
+
+@pytest.mark.parametrize("assignment", ASSIGNMENTS)
+def test_every_exercise_has_one_hidden_check_and_every_graded_cell_is_one(assignment):
+    notebook = _read(SOLUTIONS, assignment)
+    checks = registry()
+    exercises = {cell.metadata["nbgrader"]["grade_id"] for cell in _cells(notebook, solution=True)}
+    graded = _cells(notebook, grade=True)
+    called = set()
+    for cell in graded:
+        name = hidden_check_name(cell)
+        assert name in checks, f"{cell.metadata['nbgrader']['grade_id']}: not a known check"
+        assert cell.metadata["nbgrader"]["grade_id"] == f"{name}_hidden"
+        assert cell.metadata["nbgrader"]["points"] > 0 and cell.metadata["nbgrader"]["locked"]
+        called.add(name)
+    assert exercises == called, f"exercises without a check: {exercises - called}"
+
+
+@pytest.mark.parametrize("assignment", ASSIGNMENTS)
+def test_nothing_hidden_reaches_the_released_notebook(assignment):
+    text = (NOTEBOOKS / assignment / f"{assignment}.ipynb").read_text()
+    for secret in ("BEGIN SOLUTION", "BEGIN HIDDEN TESTS", "hidden_check(", "grader.reference"):
+        assert secret not in text, secret
+    for folder in (SOLUTIONS, NOTEBOOKS):
+        for path in (folder / assignment).glob("*.ipynb"):
+            notebook = nbformat.read(path, as_version=4)
+            assert not any(c.get("outputs") or c.get("execution_count")
+                           for c in notebook.cells if c.cell_type == "code"), f"{path} has outputs"
+    for cell in _cells(_read(SOLUTIONS, assignment), solution=True):
+        assert "grader" not in cell.source, "a solution must be plain NumPy, not the reference"
+
+
+def _execute(path, *, allow_errors: bool):
+    notebook = nbformat.read(path, as_version=4)
+    client = NotebookClient(notebook, timeout=120, kernel_name="python3",
+                            allow_errors=allow_errors,
+                            resources={"metadata": {"path": str(path.parent)}})
+    started = time.perf_counter()
+    client.execute()
+    return notebook, time.perf_counter() - started
+
+
+@pytest.mark.parametrize("assignment", ASSIGNMENTS)
+def test_solution_notebook_runs_top_to_bottom_with_its_hidden_checks_passing(assignment):
+    notebook, seconds = _execute(SOLUTIONS / assignment / f"{assignment}.ipynb",
+                                 allow_errors=False)
+    passed = [cell for cell in _cells(notebook, grade=True)
+              if any("hidden check" in output.get("text", "") for output in cell.outputs)]
+    assert len(passed) == len(_cells(notebook, grade=True))
+    print(f"{assignment}: solution notebook ran in {seconds:.1f} s")
+    assert seconds < 60
+
+
+@pytest.mark.parametrize("assignment", ASSIGNMENTS)
+def test_released_notebook_fails_only_with_not_implemented(assignment):
+    notebook, _ = _execute(NOTEBOOKS / assignment / f"{assignment}.ipynb", allow_errors=True)
+    errors = [(index, output.ename, output.evalue) for index, cell in enumerate(notebook.cells)
+              if cell.cell_type == "code" for output in cell.outputs
+              if output.output_type == "error"]
+    assert errors, "a blank notebook should stop at the exercises"
+    assert {ename for _, ename, _ in errors} == {"NotImplementedError"}, errors
