@@ -1,0 +1,214 @@
+"""Gated recurrent unit (GRU) in the convention of torch.nn.GRU, with row vectors.
+
+Gate order r, z, n (column blocks of Wx, Wh, bx, bh). Input and hidden biases are separate
+because the reset gate multiplies the hidden part of the candidate *including its bias*:
+
+    r = sigmoid(x Wx_r + bx_r + h_prev Wh_r + bh_r)        reset gate
+    z = sigmoid(x Wx_z + bx_z + h_prev Wh_z + bh_z)        update gate
+    n = tanh(x Wx_n + bx_n + r * (h_prev Wh_n + bh_n))     candidate
+    h = (1 - z) * n + z * h_prev
+
+(The original GRU of Cho et al. 2014 applies r before the product, (r * h_prev) Wh_n; torch and
+cuDNN apply it after, as here.) Same speed structure as `lstm`: one input-projection product for
+all steps, one product per step, big products for the weight gradients after the loop.
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from grader.reference._validate import Shapes
+from grader.reference.lstm import (_bind_gate_width, _compute_dtype, _sigmoid_inplace,
+                                   _tanh_inplace, _unpack)
+
+GATES = ("r", "z", "n")  # column blocks of Wx, Wh, bx, bh, in this order
+
+
+def _check_weights(shapes: Shapes, source: str, Wx, Wh, bx=None, bh=None, prefix=""):
+    G = _bind_gate_width(shapes, 3, source)
+    Wx = shapes.floats(prefix + "Wx", Wx, ("D", G))
+    Wh = shapes.floats(prefix + "Wh", Wh, ("H", G))
+    if bx is None:
+        return Wx, Wh
+    return Wx, Wh, shapes.floats("bx", bx, (G,)), shapes.floats("bh", bh, (G,))
+
+
+def _gru_cell(xp, hp, h_prev, H: int):
+    """Finish one step from xp = x Wx + bx and hp = h_prev Wh + bh, both (N, 3H).
+
+    Overwrites xp with the activated gates [r, z, n] and returns the new h (N, H).
+    """
+    rz = xp[:, :2 * H]
+    rz += hp[:, :2 * H]
+    _sigmoid_inplace(rz)                                     # [r, z]
+    r, z, n = xp[:, :H], xp[:, H:2 * H], xp[:, 2 * H:]
+    n += r * hp[:, 2 * H:]
+    _tanh_inplace(n)
+    return n + z * (h_prev - n)                              # (1 - z) n + z h_prev
+
+
+def gru_step_forward(x, h_prev, Wx, Wh, bx, bh):
+    """One GRU time step for a minibatch (torch.nn.GRU convention, gate order r, z, n).
+
+    N is the batch size, D the input size, H the hidden size.
+
+    Inputs:
+    - x: input at this step, shape (N, D)
+    - h_prev: previous hidden state, shape (N, H)
+    - Wx: input-to-gates weights, shape (D, 3H)
+    - Wh: hidden-to-gates weights, shape (H, 3H)
+    - bx: input biases, shape (3H,)
+    - bh: hidden biases, shape (3H,)
+
+    Returns a tuple of:
+    - h: next hidden state, shape (N, H)
+    - cache: tuple (x, h_prev, Wx, Wh, gates, hn) where gates, shape (N, 3H), holds the
+      activated [r, z, n] and hn, shape (N, H), is h_prev Wh_n + bh_n (what r multiplies)
+    """
+    shapes = Shapes("gru_step_forward")
+    x = shapes.floats("x", x, ("N", "D"))
+    h_prev = shapes.floats("h_prev", h_prev, ("N", "H"))
+    Wx, Wh, bx, bh = _check_weights(shapes, "h_prev", Wx, Wh, bx, bh)
+    H = shapes.size("H")
+    dtype = _compute_dtype(x, h_prev, Wx, Wh, bx, bh)
+
+    gates = (x @ Wx + bx).astype(dtype, copy=False)          # (N, 3H)
+    hp = (h_prev @ Wh + bh).astype(dtype, copy=False)        # (N, 3H)
+    h = _gru_cell(gates, hp, h_prev, H)
+    return h, (x, h_prev, Wx, Wh, gates, hp[:, 2 * H:].copy())
+
+
+def gru_step_backward(dh, cache):
+    """Backward pass of one GRU step.
+
+    Inputs:
+    - dh: upstream gradient with respect to h, shape (N, H)
+    - cache: tuple (x, h_prev, Wx, Wh, gates, hn) from gru_step_forward
+
+    Returns a tuple of:
+    - dx: shape (N, D)
+    - dh_prev: shape (N, H)
+    - dWx: shape (D, 3H)
+    - dWh: shape (H, 3H)
+    - dbx: shape (3H,)
+    - dbh: shape (3H,)
+    """
+    shapes = Shapes("gru_step_backward")
+    x, h_prev, Wx, Wh, gates, hn = _unpack(shapes, cache,
+                                           ("x", "h_prev", "Wx", "Wh", "gates", "hn"))
+    x = shapes.floats("cache x", x, ("N", "D"))
+    h_prev = shapes.floats("cache h_prev", h_prev, ("N", "H"))
+    Wx, Wh = _check_weights(shapes, "cache h_prev", Wx, Wh, prefix="cache ")
+    gates = shapes.floats("cache gates", gates, ("N", "3H"))
+    hn = shapes.floats("cache hn", hn, ("N", "H"))
+    dh = shapes.floats("dh", dh, ("N", "H"))
+    H = shapes.size("H")
+
+    r, z, n = gates[:, :H], gates[:, H:2 * H], gates[:, 2 * H:]
+    da_n = dh * (1 - z) * (1 - n ** 2)                       # through n = tanh(...)
+    dax = np.concatenate([da_n * hn * r * (1 - r),           # through r = sigmoid(...)
+                          dh * (h_prev - n) * z * (1 - z),   # through z = sigmoid(...)
+                          da_n], axis=1)                     # (N, 3H): input-side pre-acts
+    dah = np.concatenate([dax[:, :2 * H], da_n * r], axis=1)  # (N, 3H): hidden-side pre-acts
+    dh_prev = dah @ Wh.T + dh * z
+    return dax @ Wx.T, dh_prev, x.T @ dax, h_prev.T @ dah, dax.sum(axis=0), dah.sum(axis=0)
+
+
+def gru_forward(x, h0, Wx, Wh, bx, bh):
+    """GRU over a whole sequence for a minibatch (torch.nn.GRU convention, gates r, z, n).
+
+    N is the batch size, T the number of time steps, D the input size, H the hidden size.
+
+    Inputs:
+    - x: input sequence, shape (N, T, D)
+    - h0: initial hidden state, shape (N, H)
+    - Wx: input-to-gates weights, shape (D, 3H)
+    - Wh: hidden-to-gates weights, shape (H, 3H)
+    - bx: input biases, shape (3H,)
+    - bh: hidden biases, shape (3H,)
+
+    Returns a tuple of:
+    - h: hidden states for every step, shape (N, T, H)
+    - cache: tuple (x, h0, Wx, Wh, gates, hn, h) where gates, shape (N, T, 3H), holds the
+      activated [r, z, n] at every step, hn, shape (N, T, H), is h_{t-1} Wh_n + bh_n at every
+      step, and h is the returned hidden states
+    """
+    shapes = Shapes("gru_forward")
+    x = shapes.floats("x", x, ("N", "T", "D"))
+    h0 = shapes.floats("h0", h0, ("N", "H"))
+    Wx, Wh, bx, bh = _check_weights(shapes, "h0", Wx, Wh, bx, bh)
+    N, T, D = x.shape
+    H = shapes.size("H")
+    dtype = _compute_dtype(x, h0, Wx, Wh, bx, bh)
+
+    gates = (x.reshape(N * T, D) @ Wx + bx).reshape(N, T, 3 * H).astype(dtype, copy=False)
+    hn = np.empty((N, T, H), dtype=dtype)
+    h = np.empty((N, T, H), dtype=dtype)
+    h_prev = h0
+    for t in range(T):
+        hp = h_prev @ Wh                                     # the one product per step
+        hp += bh
+        h[:, t] = _gru_cell(gates[:, t], hp, h_prev, H)
+        hn[:, t] = hp[:, 2 * H:]
+        h_prev = h[:, t]
+    return h, (x, h0, Wx, Wh, gates, hn, h)
+
+
+def gru_backward(dh, cache):
+    """Backward pass of `gru_forward` (full backpropagation through time).
+
+    Inputs:
+    - dh: upstream gradient with respect to every hidden state, shape (N, T, H)
+    - cache: tuple (x, h0, Wx, Wh, gates, hn, h) from gru_forward
+
+    Returns a tuple of:
+    - dx: shape (N, T, D)
+    - dh0: shape (N, H)
+    - dWx: shape (D, 3H)
+    - dWh: shape (H, 3H)
+    - dbx: shape (3H,)
+    - dbh: shape (3H,)
+    """
+    shapes = Shapes("gru_backward")
+    x, h0, Wx, Wh, gates, hn, h = _unpack(shapes, cache,
+                                          ("x", "h0", "Wx", "Wh", "gates", "hn", "h"))
+    x = shapes.floats("cache x", x, ("N", "T", "D"))
+    h0 = shapes.floats("cache h0", h0, ("N", "H"))
+    Wx, Wh = _check_weights(shapes, "cache h0", Wx, Wh, prefix="cache ")
+    gates = shapes.floats("cache gates", gates, ("N", "T", "3H"))
+    hn = shapes.floats("cache hn", hn, ("N", "T", "H"))
+    h = shapes.floats("cache h", h, ("N", "T", "H"))
+    dh = shapes.floats("dh", dh, ("N", "T", "H"))
+    N, T, D = x.shape
+    H = shapes.size("H")
+    dtype = _compute_dtype(dh, gates)
+
+    # Everything that does not depend on the recursion, for all steps at once:
+    h_prev = np.concatenate([h0[:, None], h[:, :-1]], axis=1)   # (N, T, H): h_{t-1}
+    slope = gates * (1 - gates)                              # (N, T, 3H): sigmoid' for r, z
+    slope[..., 2 * H:] = 1 - gates[..., 2 * H:] ** 2          # tanh' for n
+    slope[..., :H] *= hn                                     # dr = da_n * hn
+    slope[..., H:2 * H] *= h_prev - gates[..., 2 * H:]       # dz = dh * (h_prev - n)
+
+    dax = np.empty((N, T, 3 * H), dtype=dtype)               # input-side pre-activation grads
+    dah = np.empty((N, T, 3 * H), dtype=dtype)               # hidden-side pre-activation grads
+    dh_next = np.zeros((N, H), dtype=dtype)
+    for t in range(T - 1, -1, -1):
+        r, z = gates[:, t, :H], gates[:, t, H:2 * H]
+        dh_t = dh[:, t] + dh_next
+        dh_direct = dh_t * z                                 # through z * h_prev
+        dax_t, dah_t = dax[:, t], dah[:, t]                  # (N, 3H) views
+        np.subtract(dh_t, dh_direct, out=dax_t[:, 2 * H:])   # dn = dh (1 - z)
+        dax_t[:, 2 * H:] *= slope[:, t, 2 * H:]              # da_n
+        np.multiply(dax_t[:, 2 * H:], slope[:, t, :H], out=dax_t[:, :H])   # da_r
+        np.multiply(dh_t, slope[:, t, H:2 * H], out=dax_t[:, H:2 * H])     # da_z
+        dah_t[:, :2 * H] = dax_t[:, :2 * H]
+        np.multiply(dax_t[:, 2 * H:], r, out=dah_t[:, 2 * H:])             # r * (h Wh_n + bh_n)
+        dh_next = dah_t @ Wh.T
+        dh_next += dh_direct
+
+    dax_rows = dax.reshape(N * T, 3 * H)
+    dah_rows = dah.reshape(N * T, 3 * H)
+    dx = (dax_rows @ Wx.T).reshape(N, T, D)
+    dWx = x.reshape(N * T, D).T @ dax_rows
+    dWh = h_prev.reshape(N * T, H).T @ dah_rows
+    return dx, dh_next, dWx, dWh, dax_rows.sum(axis=0), dah_rows.sum(axis=0)
