@@ -1,0 +1,184 @@
+"""Visible checks of notebook 01_feedforward_limits: small hand-made cases, one idea at a time.
+
+Each `check_<exercise>(fn)` stops at the first problem with a message that says what to look at,
+and prints one line when everything passes. The expected values here are worked out by hand
+(or with one line of NumPy on numbers you can check on paper).
+"""
+from __future__ import annotations
+
+import math
+import warnings
+
+import numpy as np
+
+from coursekit.visible.expect import (VisibleCheckFailed, call, expect_close, expect_shape,
+                                      expect_true, passed)
+
+
+def _quietly(function, *args, what, **kwargs):
+    """Call the learner's function; an overflow warning becomes a failure with a hint."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", RuntimeWarning)
+        try:
+            with np.errstate(over="raise", invalid="raise", divide="raise"):
+                return call(function, *args, what=what, **kwargs)
+        except VisibleCheckFailed as failure:
+            if "overflow" in str(failure) or "invalid value" in str(failure) \
+                    or "divide by zero" in str(failure):
+                raise VisibleCheckFailed(
+                    f"{what}: NumPy reported '{failure.__cause__}'. Subtract the maximum along the "
+                    f"class axis before exp (it does not change the softmax), and take logs of "
+                    f"log-sum-exp rather than of probabilities.") from None
+            raise
+
+
+def check_one_hot(one_hot):
+    out = call(one_hot, np.array([2, 0]), 3, what="one_hot([2, 0], 3)")
+    expect_shape(out, (2, 3), what="one_hot([2, 0], 3)")
+    expect_close(out, [[0, 0, 1], [1, 0, 0]], what="one_hot([2, 0], 3)",
+                 hint="Row n must have a single 1, at column indices[n].")
+    expect_true(np.asarray(out).dtype == np.float64, what="one_hot([2, 0], 3) has dtype "
+                f"{np.asarray(out).dtype}", hint="Return float64 (for example np.eye(V)[indices] "
+                "or .astype(np.float64)), so it can be multiplied with float weights.")
+    out = call(one_hot, np.array([[1, 1, 0]]), 2, what="one_hot of a (1, 3) array, V=2")
+    expect_shape(out, (1, 3, 2), what="one_hot of a (1, 3) array, V=2 (indices of any shape "
+                 "get one new last axis of size V)")
+    expect_close(out, [[[0, 1], [0, 1], [1, 0]]], what="one_hot of a (1, 3) array, V=2")
+    passed("one_hot")
+
+
+def check_softmax(softmax):
+    what = "softmax([[0, log 2, log 3]])"
+    out = _quietly(softmax, np.log([[1.0, 2.0, 3.0]]), what=what)
+    expect_close(out, [[1 / 6, 2 / 6, 3 / 6]], what=what,
+                 hint="softmax(z)_i = exp(z_i) / sum_j exp(z_j).")
+    what = "softmax of 2 rows [[1, 2], [1, 2] + 100]"
+    out = _quietly(softmax, np.array([[1.0, 2.0], [101.0, 102.0]]), what=what)
+    expect_close(out[0], out[1], what=what + ": adding a constant to a row must not change it",
+                 hint="Normalise each row by its own sum (sum over axis=-1 with keepdims=True).")
+    what = "softmax([[1e4, 0, -1e4]])"
+    out = _quietly(softmax, np.array([[1e4, 0.0, -1e4]]), what=what)
+    expect_close(out, [[1.0, 0.0, 0.0]], what=what,
+                 hint="Subtract each row's maximum before exp so that exp never overflows.")
+    what = "softmax of shape (2, 3) with axis=0"
+    logits = np.array([[0.0, 1.0, 2.0], [0.0, 1.0, 2.0]])
+    out = _quietly(softmax, logits, axis=0, what=what)
+    expect_close(out, np.full((2, 3), 0.5), what=what,
+                 hint="Use the axis argument for the max and the sum, not a fixed axis.")
+    passed("softmax")
+
+
+def check_cross_entropy(cross_entropy):
+    what = "cross_entropy with all-zero logits, N=2, V=4"
+    loss = _quietly(cross_entropy, np.zeros((2, 4)), np.array([0, 3]), what=what)
+    expect_true(np.ndim(loss) == 0, what=what + f": expected a single number, got shape "
+                f"{np.shape(loss)}", hint="Average the N per-row losses into one number.")
+    expect_close(float(loss), math.log(4), what=what,
+                 hint="Uniform predictions over V=4 classes give -log(1/4) = log 4 per row, and "
+                      "the loss is the MEAN over rows (not the sum).")
+    what = "cross_entropy([[0, log 3]], targets=[1])"
+    loss = _quietly(cross_entropy, np.array([[0.0, math.log(3.0)]]), np.array([1]), what=what)
+    expect_close(float(loss), -math.log(3 / 4), what=what,
+                 hint="The target's probability is 3/4, so the loss is -log(3/4); check the sign "
+                      "and that you pick column targets[n] of row n.")
+    what = "cross_entropy([[1e4, 0]], targets=[1])"
+    loss = _quietly(cross_entropy, np.array([[1e4, 0.0]]), np.array([1]), what=what)
+    expect_close(float(loss), 1e4, what=what,
+                 hint="Use log-softmax = z - max - log(sum(exp(z - max))); log of a softmax "
+                      "probability that underflowed to 0 is -inf.")
+    passed("cross_entropy")
+
+
+def check_softmax_cross_entropy_backward(backward):
+    what = "backward with all-zero logits, N=1, V=2, target 0"
+    d = _quietly(backward, np.zeros((1, 2)), np.array([0]), what=what)
+    expect_shape(d, (1, 2), what=what)
+    expect_close(d, [[-0.5, 0.5]], what=what,
+                 hint="dlogits = softmax(logits) - one_hot(targets): here [0.5, 0.5] - [1, 0]. "
+                      "Check the sign.")
+    what = "backward with all-zero logits, N=2, V=2, targets [0, 1]"
+    d = _quietly(backward, np.zeros((2, 2)), np.array([0, 1]), what=what)
+    expect_close(d, [[-0.25, 0.25], [0.25, -0.25]], what=what,
+                 hint="The loss is a mean over N rows, so divide the gradient by N.")
+    what = "backward at |logits| = 1e4"
+    d = _quietly(backward, np.array([[1e4, 0.0]]), np.array([1]), what=what)
+    expect_close(d, [[1.0, -1.0]], what=what, hint="Use a stable softmax (subtract the max).")
+    passed("softmax_cross_entropy_backward")
+
+
+def _first(result, what):
+    if not isinstance(result, tuple) or len(result) != 2:
+        raise VisibleCheckFailed(f"{what}: expected a tuple (out, cache), got a "
+                                 f"{type(result).__name__}")
+    return result[0]
+
+
+def check_dense_forward(dense_forward):
+    W = np.array([[1.0, 2.0, 3.0], [4.0, 5.0, 6.0]])      # (D=2, H=3)
+    b = np.array([0.5, -0.5, 1.0])
+    what = "dense_forward with zero x"
+    out = _first(call(dense_forward, np.zeros((2, 2)), W, b, what=what), what)
+    expect_shape(out, (2, 3), what=what)
+    expect_close(out, [b, b], what=what, hint="With x = 0 every row of the output must be b.")
+    what = "dense_forward with x = [[1, 0], [0, 1]] and b = 0"
+    out = _first(call(dense_forward, np.eye(2), W, np.zeros(3), what=what), what)
+    expect_close(out, W, what=what, hint="out = x @ W: row n of x picks rows of W (not x @ W.T).")
+    what = "dense_forward with x = [[1, 1]]"
+    out = _first(call(dense_forward, np.ones((1, 2)), W, b, what=what), what)
+    expect_close(out, [[5.5, 6.5, 10.0]], what=what, hint="out = x @ W + b.")
+    passed("dense_forward")
+
+
+def check_mlp_forward(mlp_forward):
+    W1 = np.array([[1.0, -1.0]])                           # D=1, H=2
+    b1 = np.array([0.0, 0.5])
+    W2 = np.array([[2.0, 0.0, 1.0], [0.0, 3.0, 1.0]])      # H=2, V=3
+    b2 = np.array([0.1, 0.2, 0.3])
+    what = "mlp_forward with zero x"
+    out = _first(call(mlp_forward, np.zeros((1, 1)), W1, b1, W2, b2, what=what), what)
+    expect_shape(out, (1, 3), what=what)
+    expect_close(out, [np.tanh(b1) @ W2 + b2], what=what,
+                 hint="With x = 0 the hidden layer is tanh(b1), and logits = tanh(b1) @ W2 + b2.")
+    what = "mlp_forward with x = [[1000]] (tanh saturates at ±1)"
+    out = _first(call(mlp_forward, np.array([[1000.0]]), W1, b1, W2, b2, what=what), what)
+    expect_close(out, [np.array([1.0, -1.0]) @ W2 + b2], what=what,
+                 hint="Apply tanh to the hidden layer only, and no activation to the logits.")
+    passed("mlp_forward")
+
+
+def check_memoryless_loss_floor(memoryless_loss_floor):
+    what = "memoryless_loss_floor('aaaa')"
+    floor = call(memoryless_loss_floor, "aaaa", what=what)
+    expect_close(float(floor), 0.0, what=what, hint="After 'a' always comes 'a': entropy 0.")
+    what = "memoryless_loss_floor('abab')"
+    expect_close(float(call(memoryless_loss_floor, "abab", what=what)), 0.0, what=what,
+                 hint="After 'a' always 'b' and after 'b' always 'a': the next character is "
+                      "certain given the current one, even though 'a' and 'b' are equally common.")
+    what = "memoryless_loss_floor('aab')"
+    expect_close(float(call(memoryless_loss_floor, "aab", what=what)), math.log(2), what=what,
+                 hint="Pairs: 'aa', 'ab'. After 'a', 'a' and 'b' each have p = 1/2, so each pair "
+                      "costs log 2 nats. Use the natural log (nats), not log2 (bits), and count "
+                      "the current character only where it starts a pair.")
+    what = "memoryless_loss_floor('abac')"
+    expect_close(float(call(memoryless_loss_floor, "abac", what=what)), 2 * math.log(2) / 3,
+                 what=what, hint="Pairs 'ab', 'ba', 'ac': after 'a' comes 'b' or 'c' (p = 1/2 "
+                 "each), after 'b' always 'a'; mean over the 3 pairs = 2 log 2 / 3.")
+    passed("memoryless_loss_floor")
+
+
+def check_window_inputs(window_inputs):
+    what = "window_inputs([0, 1, 1], k=2, vocab_size=2)"
+    out = call(window_inputs, np.array([0, 1, 1]), 2, 2, what=what)
+    expect_shape(out, (2, 4), what=what + " (L-k+1 = 2 windows of k*V = 4 numbers)")
+    expect_close(out, [[1, 0, 0, 1], [0, 1, 0, 1]], what=what,
+                 hint="Row t is one_hot(indices[t]) followed by one_hot(indices[t+1]): oldest "
+                      "character first, one-hots joined end to end.")
+    what = "window_inputs([2, 0, 1], k=1, vocab_size=3)"
+    out = call(window_inputs, np.array([2, 0, 1]), 1, 3, what=what)
+    expect_close(out, np.eye(3)[[2, 0, 1]], what=what,
+                 hint="With k=1 every character is its own window: plain one-hots.")
+    what = "window_inputs([1, 0, 1], k=3, vocab_size=2)"
+    out = call(window_inputs, np.array([1, 0, 1]), 3, 2, what=what)
+    expect_close(out, [[0, 1, 1, 0, 0, 1]], what=what,
+                 hint="k = L leaves exactly one window, the whole sequence.")
+    passed("window_inputs")

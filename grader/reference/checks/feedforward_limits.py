@@ -1,0 +1,331 @@
+"""Hidden checks of notebook 01_feedforward_limits.
+
+Every check compares the learner's function with the reference on cases drawn from the
+grader's seed, with hand-picked edge cases (N=1, V=1 or 2, |logits| = 1e4, k=1, k=L, texts made
+of one repeated character) and common mistakes that turn a wrong answer into a hint.
+"""
+from __future__ import annotations
+
+import math
+from collections import Counter
+
+import numpy as np
+
+from grader.reference.activations import softmax
+from grader.reference.baselines import memoryless_loss_floor
+from grader.reference.checks.framework import Case, Mistake, function_check
+from grader.reference.encoding import one_hot, window_inputs
+from grader.reference.losses import cross_entropy, softmax_cross_entropy_backward
+from grader.reference.mlp import dense_forward, mlp_forward
+
+NOT_APPLICABLE = "<this mistake cannot happen on this case>"
+
+
+def _quiet(function):
+    """A mistake's output, computed without warnings; NOT_APPLICABLE if it cannot be computed."""
+    def output(*args, **kwargs):
+        try:
+            with np.errstate(all="ignore"):
+                return function(*args, **kwargs)
+        except Exception:
+            return NOT_APPLICABLE
+    return output
+
+
+def mistake(description, function):
+    return Mistake(description, _quiet(function))
+
+
+def forward_mistake(description, function):
+    """A mistake in a forward function that returns (out, cache): only `out` is compared."""
+    return mistake(description, lambda *args: (function(*args), None))
+
+
+def _normal(rng, *shape, scale=1.0):
+    return scale * rng.standard_normal(shape)
+
+
+def _ints(rng, high, *shape):
+    return rng.integers(0, high, size=shape).astype(np.int64)
+
+
+# -- one_hot -----------------------------------------------------------------------------------
+def one_hot_cases(rng):
+    return [
+        Case("N=1, V=1", (np.array([0]), 1)),
+        Case("N=6, V=2", (_ints(rng, 2, 6), 2)),
+        Case("every class once, V=7", (rng.permutation(7).astype(np.int64), 7)),
+        Case("1-D indices, N=9, V=5", (_ints(rng, 5, 9), 5)),
+        Case("2-D indices of shape (3, 4), V=6", (_ints(rng, 6, 3, 4), 6)),
+        Case("a single index (shape ()), V=4", (np.array(int(rng.integers(0, 4))), 4)),
+    ]
+
+
+ONE_HOT_MISTAKES = [
+    mistake("the indices were flattened, so the shape lost the batch axes",
+            lambda idx, V: np.eye(V)[np.ravel(idx)]),
+    mistake("the result was transposed to (V, N) instead of (N, V)",
+            lambda idx, V: np.eye(V)[idx].T),
+]
+
+
+# -- softmax -----------------------------------------------------------------------------------
+def softmax_cases(rng):
+    large = np.array([[1e4, -1e4, 0.0, 5e3], [-1e4, -1e4 + 1.0, -1e4 + 2.0, -1e4]])
+    return [
+        Case("N=1, V=1", (np.array([[_normal(rng)]]),)),
+        Case("N=1, V=2", (_normal(rng, 1, 2),)),
+        Case("N=5, V=6, moderate logits", (_normal(rng, 5, 6, scale=3.0),)),
+        Case("square N=V=4", (_normal(rng, 4, 4, scale=2.0),)),
+        Case("|logits| = 1e4, rows of very different size", (large,)),
+        Case("N=3, V=5, random logits of size 1e4", (_normal(rng, 3, 5, scale=1e4),)),
+        Case("a single vector of 6 logits (shape (6,))", (_normal(rng, 6, scale=2.0),)),
+        Case("axis=0 on shape (5, 3)", (_normal(rng, 5, 3),), {"axis": 0}),
+        Case("axis=1 on shape (2, 3, 4)", (_normal(rng, 2, 3, 4),), {"axis": 1}),
+    ]
+
+
+def _naive_softmax(logits, axis=-1):
+    exps = np.exp(logits)
+    return exps / exps.sum(axis=axis, keepdims=True)
+
+
+def _global_max_softmax(logits, axis=-1):
+    exps = np.exp(logits - logits.max())
+    return exps / exps.sum(axis=axis, keepdims=True)
+
+
+def _no_keepdims_softmax(logits, axis=-1):
+    exps = np.exp(logits - logits.max(axis=axis, keepdims=True))
+    return exps / exps.sum(axis=axis)
+
+
+SOFTMAX_MISTAKES = [
+    mistake("exp was taken without subtracting the maximum first (overflow at large logits)",
+            _naive_softmax),
+    mistake("the maximum of the whole array was subtracted instead of each row's own maximum",
+            _global_max_softmax),
+    mistake("the axis argument was ignored (the last axis was always used)",
+            lambda logits, axis=-1: softmax(logits, axis=-1)),
+    mistake("the sum was taken over axis 0 instead of the given axis",
+            lambda logits, axis=-1: softmax(logits, axis=0)),
+    mistake("the sum lost its axis (keepdims=True missing), so the division broadcast "
+            "along the wrong axis", _no_keepdims_softmax),
+]
+
+
+# -- cross_entropy and its backward ------------------------------------------------------------
+def loss_cases(rng):
+    big = np.array([[1e4, -1e4, 0.0], [-1e4, 1e4, 3.0], [5.0, -1e4, 1e4]])
+    return [
+        Case("N=1, V=1 (the only class is always right)", (np.array([[_normal(rng)]]), np.array([0]))),
+        Case("N=1, V=2", (_normal(rng, 1, 2), _ints(rng, 2, 1))),
+        Case("N=3, V=2, all logits zero", (np.zeros((3, 2)), _ints(rng, 2, 3))),
+        Case("N=7, V=5, random logits", (_normal(rng, 7, 5, scale=2.0), _ints(rng, 5, 7))),
+        Case("N=4, V=9, random logits", (_normal(rng, 4, 9), _ints(rng, 9, 4))),
+        Case("|logits| = 1e4, targets at the smallest logit", (big, np.array([1, 0, 1]))),
+        Case("|logits| = 1e4, targets at the largest logit", (big, np.array([0, 1, 2]))),
+    ]
+
+
+def _naive_cross_entropy(logits, targets):
+    probs = np.exp(logits) / np.exp(logits).sum(axis=1, keepdims=True)
+    return float(-np.log(probs[np.arange(len(targets)), targets]).mean())
+
+
+def _log_of_softmax_cross_entropy(logits, targets):
+    return float(-np.log(softmax(logits)[np.arange(len(targets)), targets]).mean())
+
+
+CROSS_ENTROPY_MISTAKES = [
+    mistake("the losses of the N rows were summed, not averaged",
+            lambda logits, targets: cross_entropy(logits, targets) * len(targets)),
+    mistake("log was taken of softmax probabilities, which underflow to 0 at large logits "
+            "(use log-sum-exp: logits - max - log(sum(exp(logits - max))))",
+            _log_of_softmax_cross_entropy),
+    mistake("exp was taken without subtracting the maximum first", _naive_cross_entropy),
+    mistake("the minus sign was dropped",
+            lambda logits, targets: -cross_entropy(logits, targets)),
+    mistake("the score of the target was used without normalising by log-sum-exp",
+            lambda logits, targets: float(-logits[np.arange(len(targets)), targets].mean())),
+]
+
+
+def _naive_backward(logits, targets):
+    probs = _naive_softmax(logits, axis=1)
+    probs[np.arange(len(targets)), targets] -= 1.0
+    return probs / len(targets)
+
+
+BACKWARD_MISTAKES = [
+    mistake("the 1/N of the mean was forgotten",
+            lambda logits, targets: softmax_cross_entropy_backward(logits, targets) * len(targets)),
+    mistake("the sign is flipped (one_hot - softmax instead of softmax - one_hot)",
+            lambda logits, targets: -softmax_cross_entropy_backward(logits, targets)),
+    mistake("the one-hot of the targets was not subtracted",
+            lambda logits, targets: softmax(logits) / len(targets)),
+    mistake("exp was taken without subtracting the maximum first", _naive_backward),
+]
+
+
+# -- dense_forward and mlp_forward -------------------------------------------------------------
+def dense_cases(rng):
+    return [
+        Case("N=1, D=1, H=1", (_normal(rng, 1, 1), _normal(rng, 1, 1), _normal(rng, 1)), pick=0),
+        Case("N=4, D=3, H=5", (_normal(rng, 4, 3), _normal(rng, 3, 5), _normal(rng, 5)), pick=0),
+        Case("zero input x (out must equal b in every row)",
+             (np.zeros((3, 4)), _normal(rng, 4, 2), _normal(rng, 2)), pick=0),
+        Case("square D=H=4", (_normal(rng, 2, 4), _normal(rng, 4, 4), _normal(rng, 4)), pick=0),
+        Case("one-hot inputs, N=5, D=6, H=3",
+             (one_hot(_ints(rng, 6, 5), 6), _normal(rng, 6, 3), _normal(rng, 3)), pick=0),
+    ]
+
+
+DENSE_MISTAKES = [
+    forward_mistake("the bias b was left out", lambda x, W, b: x @ W),
+    forward_mistake("W was transposed (x @ W.T)", lambda x, W, b: x @ W.T + b),
+    forward_mistake("the bias was subtracted instead of added", lambda x, W, b: x @ W - b),
+]
+
+
+def mlp_cases(rng):
+    def params(D, H, V, scale=1.0):
+        return (_normal(rng, D, H, scale=scale), _normal(rng, H), _normal(rng, H, V), _normal(rng, V))
+    return [
+        Case("N=1, D=1, H=1, V=1", (_normal(rng, 1, 1), *params(1, 1, 1)), pick=0),
+        Case("N=5, D=4, H=6, V=3", (_normal(rng, 5, 4), *params(4, 6, 3)), pick=0),
+        Case("zero input x (logits must be tanh(b1) @ W2 + b2)",
+             (np.zeros((2, 3)), *params(3, 4, 5)), pick=0),
+        Case("square D=H=V=3", (_normal(rng, 4, 3), *params(3, 3, 3)), pick=0),
+        Case("large pre-activations (tanh saturates)", (_normal(rng, 3, 4, scale=50.0), *params(4, 5, 2)),
+             pick=0),
+        Case("one-hot inputs, N=6, D=V=5, H=4", (one_hot(_ints(rng, 5, 6), 5), *params(5, 4, 5)), pick=0),
+    ]
+
+
+def _relu(a):
+    return np.maximum(a, 0.0)
+
+
+MLP_MISTAKES = [
+    forward_mistake("the tanh was left out (the hidden layer is linear)",
+            lambda x, W1, b1, W2, b2: (x @ W1 + b1) @ W2 + b2),
+    forward_mistake("tanh was also applied to the logits",
+            lambda x, W1, b1, W2, b2: np.tanh(np.tanh(x @ W1 + b1) @ W2 + b2)),
+    forward_mistake("ReLU was used instead of tanh",
+            lambda x, W1, b1, W2, b2: _relu(x @ W1 + b1) @ W2 + b2),
+    forward_mistake("the output bias b2 was left out",
+            lambda x, W1, b1, W2, b2: np.tanh(x @ W1 + b1) @ W2),
+    forward_mistake("the hidden bias b1 was added after the tanh",
+            lambda x, W1, b1, W2, b2: (np.tanh(x @ W1) + b1) @ W2 + b2),
+]
+
+
+# -- memoryless_loss_floor ---------------------------------------------------------------------
+def floor_cases(rng):
+    def random_text(alphabet, length):
+        return "".join(rng.choice(list(alphabet), size=length))
+    return [
+        Case("a single repeated character 'aaaa'", ("aaaa",)),
+        Case("two characters 'ab' (one pair)", ("ab",)),
+        Case("'abab...' (always predictable)", ("ab" * int(rng.integers(3, 8)),)),
+        Case("'aab' (two pairs, same current character)", ("aab",)),
+        Case("the last character occurs only at the end", (random_text("ab", 12) + "z",)),
+        Case("random text over 'abc ', 40 characters", (random_text("abc ", 40),)),
+        Case("words built from 'layer', 200 characters",
+             (" ".join(rng.choice(["layer", "player", "relay", "lay", "year", "eye"], size=40))[:200],)),
+    ]
+
+
+def _pair_entropy(text, log=np.log, by_context=None, joint=False, wrap=False):
+    pairs = [(text[i], text[i + 1]) for i in range(len(text) - 1)]
+    if wrap:
+        pairs.append((text[-1], text[0]))
+    counts = Counter(pairs)
+    context = by_context or Counter(a for a, _ in pairs)
+    total = len(pairs)
+    if joint:
+        return float(-sum(c * log(c / total) for c in counts.values()) / total)
+    return float(-sum(c * log(c / context[a]) for (a, _), c in counts.items()) / total)
+
+
+def _marginal_entropy(text):
+    counts = Counter(text[1:])
+    n = len(text) - 1
+    return float(-sum(c * math.log(c / n) for c in counts.values()) / n)
+
+
+def _unweighted_entropy(text):
+    pairs = Counter((text[i], text[i + 1]) for i in range(len(text) - 1))
+    contexts = Counter(a for a, _ in pairs.elements())
+    per_context = {a: -sum(c / contexts[a] * math.log(c / contexts[a])
+                           for (a2, _), c in pairs.items() if a2 == a) for a in contexts}
+    return float(np.mean(list(per_context.values())))
+
+
+FLOOR_MISTAKES = [
+    mistake("the entropy is in bits (log base 2) instead of nats (natural log)",
+            lambda text: memoryless_loss_floor(text) / math.log(2)),
+    mistake("the current character was ignored: this is the entropy of the next character alone",
+            _marginal_entropy),
+    mistake("the pair counts were divided by the number of pairs, not by how often the current "
+            "character starts a pair (joint instead of conditional entropy)",
+            lambda text: _pair_entropy(text, joint=True)),
+    mistake("p(b | a) was divided by how often a occurs in the whole text, including the last "
+            "character, which starts no pair",
+            lambda text: _pair_entropy(text, by_context=Counter(text))),
+    mistake("a pair wrapping around from the last character to the first was added",
+            lambda text: _pair_entropy(text, wrap=True)),
+    mistake("the entropies of the current characters were averaged without weighting them by "
+            "how often each occurs", _unweighted_entropy),
+]
+
+
+# -- window_inputs -----------------------------------------------------------------------------
+def window_cases(rng):
+    return [
+        Case("L=1, k=1, V=1", (np.array([0]), 1, 1)),
+        Case("k=1 (just one-hots), L=5, V=3", (_ints(rng, 3, 5), 1, 3)),
+        Case("k equal to the length, L=4, V=2", (_ints(rng, 2, 4), 4, 2)),
+        Case("L=6, k=2, V=4", (_ints(rng, 4, 6), 2, 4)),
+        Case("L=12, k=3, V=5", (_ints(rng, 5, 12), 3, 5)),
+        Case("L=9, k=4, V=6", (_ints(rng, 6, 9), 4, 6)),
+    ]
+
+
+WINDOW_MISTAKES = [
+    mistake("the last window was dropped (L-k rows instead of L-k+1)",
+            lambda idx, k, V: window_inputs(idx, k, V)[:-1]),
+    mistake("the first window was dropped (L-k rows instead of L-k+1)",
+            lambda idx, k, V: window_inputs(idx, k, V)[1:]),
+    mistake("each window is ordered newest character first instead of oldest first",
+            lambda idx, k, V: window_inputs(idx, k, V).reshape(-1, k, V)[:, ::-1].reshape(-1, k * V)),
+    mistake("the (k, V) block of each window was flattened class-major (transposed) instead of "
+            "character after character",
+            lambda idx, k, V: window_inputs(idx, k, V).reshape(-1, k, V).transpose(0, 2, 1)
+            .reshape(-1, k * V)),
+    mistake("the one-hots of a window were summed (a bag of characters) instead of concatenated",
+            lambda idx, k, V: window_inputs(idx, k, V).reshape(-1, k, V).sum(axis=1)),
+    mistake("the windows were returned with shape (L-k+1, k, V), not reshaped to (L-k+1, k*V)",
+            lambda idx, k, V: window_inputs(idx, k, V).reshape(-1, k, V)),
+]
+
+
+CHECKS = [
+    function_check("one_hot", reference=one_hot, cases=one_hot_cases, outputs=("vectors",),
+                   mistakes=ONE_HOT_MISTAKES),
+    function_check("softmax", reference=softmax, cases=softmax_cases, outputs=("probabilities",),
+                   mistakes=SOFTMAX_MISTAKES),
+    function_check("cross_entropy", reference=cross_entropy, cases=loss_cases, outputs=("loss",),
+                   mistakes=CROSS_ENTROPY_MISTAKES),
+    function_check("softmax_cross_entropy_backward", reference=softmax_cross_entropy_backward,
+                   cases=loss_cases, outputs=("dlogits",), mistakes=BACKWARD_MISTAKES),
+    function_check("dense_forward", reference=dense_forward, cases=dense_cases, outputs=("out",),
+                   mistakes=DENSE_MISTAKES),
+    function_check("mlp_forward", reference=mlp_forward, cases=mlp_cases, outputs=("logits",),
+                   mistakes=MLP_MISTAKES),
+    function_check("memoryless_loss_floor", reference=memoryless_loss_floor, cases=floor_cases,
+                   outputs=("floor",), mistakes=FLOOR_MISTAKES),
+    function_check("window_inputs", reference=window_inputs, cases=window_cases,
+                   outputs=("windows",), mistakes=WINDOW_MISTAKES),
+]

@@ -1,0 +1,127 @@
+"""Hidden and visible checks of notebook 01: the reference passes, known mistakes fail."""
+import numpy as np
+import pytest
+
+from coursekit.visible import feedforward_limits as visible
+from coursekit.visible.expect import VisibleCheckFailed
+from grader.reference.activations import softmax
+from grader.reference.baselines import memoryless_loss_floor
+from grader.reference.checks import get_check, run_locally
+from grader.reference.checks import feedforward_limits as module
+from grader.reference.encoding import one_hot, window_inputs
+from grader.reference.losses import cross_entropy, softmax_cross_entropy_backward
+from grader.reference.mlp import dense_forward, mlp_forward
+
+REFERENCES = {
+    "one_hot": one_hot,
+    "softmax": softmax,
+    "cross_entropy": cross_entropy,
+    "softmax_cross_entropy_backward": softmax_cross_entropy_backward,
+    "dense_forward": dense_forward,
+    "mlp_forward": mlp_forward,
+    "memoryless_loss_floor": memoryless_loss_floor,
+    "window_inputs": window_inputs,
+}
+MISTAKES = {
+    "one_hot": module.ONE_HOT_MISTAKES,
+    "softmax": module.SOFTMAX_MISTAKES,
+    "cross_entropy": module.CROSS_ENTROPY_MISTAKES,
+    "softmax_cross_entropy_backward": module.BACKWARD_MISTAKES,
+    "dense_forward": module.DENSE_MISTAKES,
+    "mlp_forward": module.MLP_MISTAKES,
+    "memoryless_loss_floor": module.FLOOR_MISTAKES,
+    "window_inputs": module.WINDOW_MISTAKES,
+}
+
+
+def test_every_check_is_registered():
+    assert [check.name for check in module.CHECKS] == list(REFERENCES)
+    for name in REFERENCES:
+        assert get_check(name).name == name
+
+
+@pytest.mark.parametrize("name", REFERENCES)
+def test_reference_passes(name):
+    verdict = run_locally(name, REFERENCES[name])
+    assert verdict.passed, verdict.explain()
+
+
+@pytest.mark.parametrize("name", REFERENCES)
+def test_cases_are_deterministic_and_vary_with_the_seed(name):
+    check = get_check(name)
+    labels = [case.label for case in check.cases(1)]
+    assert labels == [case.label for case in check.cases(1)]
+    assert len(labels) == len(set(labels)), "case labels must be distinct"
+
+
+@pytest.mark.parametrize("name, mistake", [(name, m) for name, ms in MISTAKES.items() for m in ms],
+                         ids=lambda value: value if isinstance(value, str) else value.description[:40])
+def test_each_mistake_fails_with_its_hint(name, mistake):
+    verdict = run_locally(name, mistake.output)
+    assert not verdict.passed
+    assert "hint:" in verdict.explain()
+    assert mistake.description in verdict.explain(), verdict.explain()
+
+
+@pytest.mark.parametrize("name", REFERENCES)
+def test_stub_fails_as_not_implemented(name):
+    def stub(*args, **kwargs):
+        raise NotImplementedError()
+    verdict = run_locally(name, stub)
+    assert not verdict.passed
+    assert "not implemented" in verdict.explain()
+
+
+def test_messages_never_print_reference_values():
+    wrong = lambda logits, axis=-1: softmax(logits, axis) + 0.125
+    text = run_locally("softmax", wrong).explain()
+    assert "differs from the reference" in text and "[[" not in text
+
+
+# -- visible checks ----------------------------------------------------------------------------
+@pytest.mark.parametrize("name", REFERENCES)
+def test_visible_check_passes_on_reference(name, capsys):
+    getattr(visible, f"check_{name}")(REFERENCES[name])
+    assert "visible checks pass" in capsys.readouterr().out
+
+
+def _naive_softmax(logits, axis=-1):
+    return np.exp(logits) / np.exp(logits).sum(axis=axis, keepdims=True)
+
+
+WRONG_VERSIONS = {
+    "one_hot": [lambda idx, V: np.eye(V)[idx].astype(int),
+                lambda idx, V: np.eye(V)[np.ravel(idx)],
+                lambda idx, V: np.eye(V)[idx].T],
+    "softmax": [_naive_softmax,
+                lambda logits, axis=-1: softmax(logits, axis=-1),
+                lambda logits, axis=-1: np.exp(logits) / np.exp(logits).sum()],
+    "cross_entropy": [lambda z, y: cross_entropy(z, y) * len(y),
+                      lambda z, y: float(-np.log(_naive_softmax(z)[np.arange(len(y)), y]).mean()),
+                      lambda z, y: -cross_entropy(z, y)],
+    "softmax_cross_entropy_backward": [lambda z, y: softmax_cross_entropy_backward(z, y) * len(y),
+                                       lambda z, y: -softmax_cross_entropy_backward(z, y)],
+    "dense_forward": [lambda x, W, b: (x @ W, None), lambda x, W, b: x @ W + b],
+    "mlp_forward": [lambda x, W1, b1, W2, b2: ((x @ W1 + b1) @ W2 + b2, None),
+                    lambda x, W1, b1, W2, b2: (np.tanh(np.tanh(x @ W1 + b1) @ W2 + b2), None)],
+    "memoryless_loss_floor": [lambda text: memoryless_loss_floor(text) / np.log(2),
+                              module._marginal_entropy,
+                              lambda text: module._pair_entropy(text, joint=True)],
+    "window_inputs": [lambda idx, k, V: window_inputs(idx, k, V)[:-1],
+                      lambda idx, k, V: window_inputs(idx, k, V).reshape(-1, k, V)[:, ::-1]
+                      .reshape(-1, k * V)],
+}
+
+
+@pytest.mark.parametrize("name, wrong", [(n, w) for n, ws in WRONG_VERSIONS.items() for w in ws])
+def test_visible_check_fails_on_wrong_version(name, wrong):
+    with pytest.raises(VisibleCheckFailed):
+        getattr(visible, f"check_{name}")(wrong)
+
+
+@pytest.mark.parametrize("name", REFERENCES)
+def test_visible_check_lets_not_implemented_through(name):
+    def stub(*args, **kwargs):
+        raise NotImplementedError()
+    with pytest.raises(NotImplementedError):
+        getattr(visible, f"check_{name}")(stub)
