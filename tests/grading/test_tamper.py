@@ -150,7 +150,9 @@ def _edit_cell(notebook, grade_id, source):
 def _duplicate_cell(notebook, grade_id):
     notebook = with_sources(notebook, {})
     cell = cells_by_id(notebook)[grade_id]
-    notebook.cells.insert(notebook.cells.index(cell), nbformat.from_dict(dict(cell)))
+    copy = nbformat.from_dict(dict(cell))
+    copy["id"] = "duplicated-test-cell"
+    notebook.cells.insert(notebook.cells.index(cell), copy)
     return notebook
 
 
