@@ -106,7 +106,8 @@ def test_export_writes_every_student(graded):
     completed = run_grader("--grading-folder", str(tmp_path / "grading"), "export",
                            "--to", str(destination))
     assert completed.returncode == 0, completed.stderr[-2000:]
-    rows = list(csv.DictReader(destination.open()))
+    with destination.open() as grades:
+        rows = list(csv.DictReader(grades))
     assert {row["student_id"] for row in rows} == set(scores)
     solution_row = next(row for row in rows if row["student_id"] == "solution")
     assert float(solution_row["score"]) == scores["solution"].score

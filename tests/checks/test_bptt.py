@@ -1,0 +1,124 @@
+"""Hidden and visible checks of notebook 03: the reference passes, known mistakes fail."""
+import numpy as np
+import pytest
+
+from coursekit.visible import bptt as visible
+from coursekit.visible.expect import VisibleCheckFailed
+from grader.reference.checks import get_check, run_locally
+from grader.reference.checks import bptt as module
+from grader.reference.gradcheck import numerical_gradient, relative_error
+from grader.reference.losses import temporal_softmax_loss
+from grader.reference.optim import adagrad_step, sgd_step
+from grader.reference.rnn import rnn_backward, rnn_output_backward, rnn_step_backward
+from grader.reference.truncated_bptt import truncated_bptt
+
+REFERENCES = {
+    "rnn_step_backward": rnn_step_backward,
+    "rnn_backward": rnn_backward,
+    "rnn_output_backward": rnn_output_backward,
+    "temporal_softmax_loss": temporal_softmax_loss,
+    "numerical_gradient": numerical_gradient,
+    "relative_error": relative_error,
+    "truncated_bptt": truncated_bptt,
+    "sgd_step": sgd_step,
+    "adagrad_step": adagrad_step,
+}
+MISTAKES = {
+    "rnn_step_backward": module.STEP_BACKWARD_MISTAKES,
+    "rnn_backward": module.BACKWARD_MISTAKES,
+    "rnn_output_backward": module.OUTPUT_BACKWARD_MISTAKES,
+    "temporal_softmax_loss": module.LOSS_MISTAKES,
+    "numerical_gradient": module.NUMERICAL_GRADIENT_MISTAKES,
+    "relative_error": module.RELATIVE_ERROR_MISTAKES,
+    "truncated_bptt": module.TRUNCATED_MISTAKES,
+    "adagrad_step": module.ADAGRAD_MISTAKES,
+}
+# A mistake the visible check is not meant to catch (only the hidden cases are that precise).
+VISIBLE_MISSES = set()
+
+
+def test_every_check_is_registered():
+    assert [check.name for check in module.CHECKS] == list(REFERENCES)
+    for name in REFERENCES:
+        assert get_check(name).name == name
+
+
+@pytest.mark.parametrize("name", REFERENCES)
+def test_reference_passes(name):
+    verdict = run_locally(name, REFERENCES[name])
+    assert verdict.passed, verdict.explain()
+
+
+@pytest.mark.parametrize("name", REFERENCES)
+def test_case_labels_are_deterministic_and_distinct(name):
+    labels = [case.label for case in get_check(name).cases(1)]
+    assert labels == [case.label for case in get_check(name).cases(1)]
+    assert len(labels) == len(set(labels))
+
+
+@pytest.mark.parametrize("name, mistake", [(n, m) for n, ms in MISTAKES.items() for m in ms],
+                         ids=lambda v: v if isinstance(v, str) else v.description[:40])
+def test_each_mistake_fails_with_its_hint(name, mistake):
+    verdict = run_locally(name, mistake.output)
+    assert not verdict.passed
+    assert mistake.description in verdict.explain(), verdict.explain()
+
+
+def test_sgd_in_the_wrong_direction_fails():
+    verdict = run_locally("sgd_step", lambda p, g, lr: p + lr * g)
+    assert not verdict.passed and "instead of -" in verdict.explain()
+
+
+@pytest.mark.parametrize("name", REFERENCES)
+def test_stub_fails_as_not_implemented(name):
+    def stub(*args, **kwargs):
+        raise NotImplementedError()
+    verdict = run_locally(name, stub)
+    assert not verdict.passed
+    assert "not implemented" in verdict.explain()
+
+
+def test_backward_checks_do_not_need_the_learners_forward():
+    """The cases carry caches in the documented layout, built by the grader."""
+    for name, layout in (("rnn_step_backward", 6), ("rnn_backward", 6), ("rnn_output_backward", 2)):
+        for case in get_check(name).cases(3):
+            cache = case.args[1]
+            assert isinstance(cache, tuple) and len(cache) == layout
+            if layout == 6:
+                assert cache[5] == "tanh"
+
+
+def test_truncated_bptt_cases_detect_a_state_reset_on_every_multi_chunk_case():
+    reset = module.TRUNCATED_MISTAKES[0].output
+    for case in get_check("truncated_bptt").cases(5):
+        stream, h0, params, k = case.args
+        if stream.shape[1] - 1 > k:
+            assert not np.allclose(reset(*case.args)[0], truncated_bptt(*case.args)[0])
+
+
+# -- visible checks ---------------------------------------------------------------------------
+VISIBLE = {name: getattr(visible, f"check_{name}") for name in REFERENCES}
+
+
+@pytest.mark.parametrize("name", REFERENCES)
+def test_visible_check_passes_on_the_reference(name, capsys):
+    VISIBLE[name](REFERENCES[name])
+    assert "visible checks pass" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize("name, mistake", [(n, m) for n, ms in MISTAKES.items() for m in ms
+                                           if m.description not in VISIBLE_MISSES],
+                         ids=lambda v: v if isinstance(v, str) else v.description[:40])
+def test_visible_check_fails_on_each_mistake(name, mistake):
+    with pytest.raises(VisibleCheckFailed):
+        VISIBLE[name](mistake.output)
+
+
+def test_visible_truncated_bptt_points_at_the_state():
+    with pytest.raises(VisibleCheckFailed, match="Carry the state"):
+        visible.check_truncated_bptt(module.TRUNCATED_MISTAKES[0].output)
+
+
+def test_visible_truncated_bptt_points_at_the_targets():
+    with pytest.raises(VisibleCheckFailed, match="next"):
+        visible.check_truncated_bptt(module.TRUNCATED_MISTAKES[1].output)
