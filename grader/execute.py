@@ -58,6 +58,7 @@ class SandboxedExecute(ReportsFaults, Execute):
     def _run_all_cells(self, nb, resources, manager):
         # As nbconvert's ExecutePreprocessor.preprocess does: re-initialise the client state.
         NotebookClient.__init__(self, nb, manager)
+        self.owns_km = True  # given a manager, nbclient would otherwise leave the kernel running
         self.kernel_name = "python3"
         self.reset_execution_trackers()
         self._check_assign_resources(resources)

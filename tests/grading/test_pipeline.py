@@ -135,3 +135,18 @@ def test_selfcheck_and_bad_commands(tmp_path):
     missing = run_grader("--grading-folder", str(tmp_path / "g"), "autograde", ASSIGNMENTS[0],
                          str(tmp_path / "no-such-folder"))
     assert missing.returncode == 2 and "no folder of submissions" in missing.stderr
+
+
+def test_no_kernel_outlives_its_grading(graded):
+    """Every jailed kernel is shut down once its notebook is graded."""
+    from pathlib import Path
+
+    leftovers = []
+    for cmdline in Path("/proc").glob("[0-9]*/cmdline"):
+        try:
+            command = cmdline.read_bytes().replace(b"\0", b" ").decode(errors="replace")
+        except OSError:
+            continue
+        if "rnn-course-kernel-" in command and "ipykernel" in command:
+            leftovers.append(command[:120])
+    assert not leftovers

@@ -4,24 +4,7 @@ import numpy as np
 import pytest
 
 from grader.reference.losses import cross_entropy, softmax_cross_entropy_backward
-
-def numerical_gradient(f, x, eps=1e-6):
-    """d f(x) / d x for a scalar f, by centred differences (x is modified and restored)."""
-    grad = np.zeros_like(x)
-    for index in np.ndindex(x.shape):
-        old = x[index]
-        x[index] = old + eps
-        plus = f()
-        x[index] = old - eps
-        minus = f()
-        x[index] = old
-        grad[index] = (plus - minus) / (2 * eps)
-    return grad
-
-
-def relative_error(a, b):
-    return float(np.max(np.abs(a - b) / np.maximum(1e-8, np.abs(a) + np.abs(b))))
-
+from tests.reference.helpers import numeric_grad, rel_error
 
 def test_hand_computed():
     assert cross_entropy(np.zeros((2, 4)), np.array([0, 3])) == pytest.approx(math.log(4))
@@ -43,9 +26,9 @@ def test_backward_matches_finite_differences(N, V):
     rng = np.random.default_rng(N * 10 + V)
     logits, targets = rng.normal(size=(N, V)), rng.integers(0, V, N)
     analytic = softmax_cross_entropy_backward(logits, targets)
-    numeric = numerical_gradient(lambda: cross_entropy(logits, targets), logits)
+    numeric = numeric_grad(lambda _: cross_entropy(logits, targets), logits)
     assert analytic.shape == (N, V)
-    assert relative_error(analytic, numeric) <= 1e-7 or np.max(np.abs(analytic - numeric)) < 1e-10
+    assert rel_error(analytic, numeric, floor=1e-3) <= 1e-7
 
 
 @pytest.mark.parametrize("call, message", [

@@ -11,7 +11,7 @@ import numpy as np
 from coursekit.wire import NamedFunction
 from grader.reference.activations import softmax
 from grader.reference.checks.framework import Case, Mistake, function_check
-from grader.reference.checks.rnn_recurrence import guarded
+from grader.reference.checks.rnn_recurrence import guarded, normal_array, rnn_weights
 from grader.reference.gradcheck import numerical_gradient, relative_error
 from grader.reference.losses import temporal_softmax_loss
 from grader.reference.optim import adagrad_step, sgd_step
@@ -20,29 +20,21 @@ from grader.reference.rnn import (rnn_backward, rnn_forward, rnn_output_backward
 from grader.reference.truncated_bptt import PARAM_NAMES, char_rnn_loss, chunk_bounds, truncated_bptt
 
 
-def _normal(rng, *shape, scale=1.0):
-    return rng.normal(0.0, scale, shape)
-
-
-def _weights(rng, D, H, scale=0.5):
-    return _normal(rng, D, H, scale=scale), _normal(rng, H, H, scale=scale), _normal(rng, H, scale=scale)
-
-
 # -- rnn_step_backward ------------------------------------------------------------------------
 def step_backward_cases(rng):
     cases = []
     for label, N, D, H, x_scale in (("N=3, D=4, H=5", 3, 4, 5, 1.0), ("N=1, D=2, H=3", 1, 2, 3, 1.0),
                                     ("H=1", 4, 3, 1, 1.0), ("D=H=4 (square Wx)", 2, 4, 4, 1.0),
                                     ("large inputs (|x| ~ 1e3, tanh saturates)", 3, 3, 4, 1e3)):
-        x, h_prev = _normal(rng, N, D, scale=x_scale), _normal(rng, N, H)
-        Wx, Wh, b = _weights(rng, D, H)
+        x, h_prev = normal_array(rng, N, D, scale=x_scale), normal_array(rng, N, H)
+        Wx, Wh, b = rnn_weights(rng, D, H)
         if label.startswith("large"):
             h_prev = np.zeros((N, H))
         h, cache = rnn_step_forward(x, h_prev, Wx, Wh, b)
-        cases.append(Case(label, (_normal(rng, N, H), cache)))
-    Wx, Wh, b = _weights(rng, 3, 4)
-    _, cache = rnn_step_forward(_normal(rng, 2, 3), np.zeros((2, 4)), Wx, Wh, b)
-    cases.append(Case("zero previous state", (_normal(rng, 2, 4), cache)))
+        cases.append(Case(label, (normal_array(rng, N, H), cache)))
+    Wx, Wh, b = rnn_weights(rng, 3, 4)
+    _, cache = rnn_step_forward(normal_array(rng, 2, 3), np.zeros((2, 4)), Wx, Wh, b)
+    cases.append(Case("zero previous state", (normal_array(rng, 2, 4), cache)))
     return cases
 
 
@@ -85,15 +77,15 @@ def backward_cases(rng):
                                        ("N=1, H=1", 1, 6, 3, 1, 1.0),
                                        ("long sequence T=30", 2, 30, 3, 4, 1.0),
                                        ("large inputs (|x| ~ 1e3)", 2, 4, 3, 4, 1e3)):
-        x, h0 = _normal(rng, N, T, D, scale=x_scale), _normal(rng, N, H)
-        Wx, Wh, b = _weights(rng, D, H)
+        x, h0 = normal_array(rng, N, T, D, scale=x_scale), normal_array(rng, N, H)
+        Wx, Wh, b = rnn_weights(rng, D, H)
         _, cache = rnn_forward(x, h0, Wx, Wh, b)
-        cases.append(Case(label, (_normal(rng, N, T, H), cache)))
-    x = _normal(rng, 2, 5, 3)
-    Wx, Wh, b = _weights(rng, 3, 4)
+        cases.append(Case(label, (normal_array(rng, N, T, H), cache)))
+    x = normal_array(rng, 2, 5, 3)
+    Wx, Wh, b = rnn_weights(rng, 3, 4)
     _, cache = rnn_forward(x, np.zeros((2, 4)), Wx, Wh, b)
     dh = np.zeros((2, 5, 4))
-    dh[:, -1] = _normal(rng, 2, 4)
+    dh[:, -1] = normal_array(rng, 2, 4)
     cases.append(Case("zero initial state; loss only on the last step", (dh, cache)))
     return cases
 
@@ -138,8 +130,8 @@ def output_backward_cases(rng):
     cases = []
     for label, shape, V in (("N=2, T=3, H=4, V=5", (2, 3, 4), 5), ("N=1, T=1", (1, 1, 3), 4),
                             ("one step, h of shape (N, H)", (3, 4), 6), ("H=1", (2, 2, 1), 3)):
-        h, Wy = np.tanh(_normal(rng, *shape)), _normal(rng, shape[-1], V)
-        cases.append(Case(label, (_normal(rng, *shape[:-1], V), (h, Wy))))
+        h, Wy = np.tanh(normal_array(rng, *shape)), normal_array(rng, shape[-1], V)
+        cases.append(Case(label, (normal_array(rng, *shape[:-1], V), (h, Wy))))
     return cases
 
 
@@ -158,13 +150,13 @@ def loss_cases(rng):
                                       ("masks that end at step 1", 3, 4, 5, "first"),
                                       ("N=1, T=1", 1, 1, 4, "full"),
                                       ("one sequence fully masked", 2, 3, 4, "one_empty")):
-        logits, targets = _normal(rng, N, T, V), rng.integers(0, V, size=(N, T))
+        logits, targets = normal_array(rng, N, T, V), rng.integers(0, V, size=(N, T))
         mask = {"full": np.ones((N, T), bool), "random": rng.random((N, T)) < 0.6,
                 "first": np.arange(T)[None, :] < np.ones((N, 1)),
                 "one_empty": np.array([[True] * T, [False] * T])}[mask_kind]
         cases.append(Case(label, (logits, targets, mask)))
     cases.append(Case("large logits (|logits| ~ 1e4)",
-                      (_normal(rng, 2, 3, 5, scale=1e4), rng.integers(0, 5, size=(2, 3)),
+                      (normal_array(rng, 2, 3, 5, scale=1e4), rng.integers(0, 5, size=(2, 3)),
                        np.ones((2, 3), bool))))
     return cases
 
@@ -195,14 +187,14 @@ LOSS_MISTAKES = [
 def numerical_gradient_cases(rng):
     cases = []
     for label, shape in (("a vector of 5", (5,)), ("a 3 x 4 matrix", (3, 4)), ("one number", (1,))):
-        A, B = rng.uniform(0.5, 2.0, shape), _normal(rng, *shape)
+        A, B = rng.uniform(0.5, 2.0, shape), normal_array(rng, *shape)
         cases.append(Case(f"quadratic form, {label}",
-                          (NamedFunction("quadratic_form", {"A": A, "B": B}), _normal(rng, *shape))))
+                          (NamedFunction("quadratic_form", {"A": A, "B": B}), normal_array(rng, *shape))))
     W = rng.uniform(1.0, 3.0, (2, 3))
     cases.append(Case("sin product, eps = 1e-4",
-                      (NamedFunction("sin_product", {"W": W}), _normal(rng, 2, 3)), {"eps": 1e-4}))
+                      (NamedFunction("sin_product", {"W": W}), normal_array(rng, 2, 3)), {"eps": 1e-4}))
     cases.append(Case("sin product, eps = 1e-3 (large enough to tell centred from one-sided "
-                      "differences)", (NamedFunction("sin_product", {"W": W}), _normal(rng, 2, 3)),
+                      "differences)", (NamedFunction("sin_product", {"W": W}), normal_array(rng, 2, 3)),
                       {"eps": 1e-3}))
     return cases
 
@@ -226,10 +218,10 @@ NUMERICAL_GRADIENT_MISTAKES = [
 
 
 def relative_error_cases(rng):
-    a = _normal(rng, 3, 4)
+    a = normal_array(rng, 3, 4)
     return [
-        Case("two random 3 x 4 arrays", (a, _normal(rng, 3, 4))),
-        Case("nearly equal arrays", (a, a * (1 + 1e-7 * _normal(rng, 3, 4)))),
+        Case("two random 3 x 4 arrays", (a, normal_array(rng, 3, 4))),
+        Case("nearly equal arrays", (a, a * (1 + 1e-7 * normal_array(rng, 3, 4)))),
         Case("equal arrays", (a, a.copy())),
         Case("both zero (must be 0, not NaN)", (np.zeros(3), np.zeros(3))),
         Case("negative entries", (-np.abs(a), np.abs(a) * 0.5)),
@@ -247,9 +239,9 @@ RELATIVE_ERROR_MISTAKES = [
 
 # -- truncated_bptt ---------------------------------------------------------------------------
 def _char_params(rng, V, H):
-    Wx, Wh, b = _weights(rng, V, H)
-    return {"Wx": Wx, "Wh": Wh, "b": b, "Wy": _normal(rng, H, V, scale=0.5),
-            "by": _normal(rng, V, scale=0.5)}
+    Wx, Wh, b = rnn_weights(rng, V, H)
+    return {"Wx": Wx, "Wh": Wh, "b": b, "Wy": normal_array(rng, H, V, scale=0.5),
+            "by": normal_array(rng, V, scale=0.5)}
 
 
 def truncated_cases(rng):
@@ -261,7 +253,7 @@ def truncated_cases(rng):
                                  ("N=1, H=1", 1, 9, 3, 1, 2),
                                  ("the shortest stream (L=2)", 3, 2, 4, 3, 5)):
         stream = rng.integers(0, V, size=(N, L))
-        h0 = np.zeros((N, H)) if label.startswith("chunks of 1") else _normal(rng, N, H, scale=0.5)
+        h0 = np.zeros((N, H)) if label.startswith("chunks of 1") else normal_array(rng, N, H, scale=0.5)
         cases.append(Case(label, (stream, h0, _char_params(rng, V, H), k)))
     return cases
 
@@ -297,23 +289,23 @@ TRUNCATED_MISTAKES = [
 # -- optimisers -------------------------------------------------------------------------------
 def sgd_cases(rng):
     return [
-        Case("a 3 x 4 matrix, learning rate 0.1", (_normal(rng, 3, 4), _normal(rng, 3, 4), 0.1)),
-        Case("a vector, learning rate 1e-3", (_normal(rng, 5), _normal(rng, 5), 1e-3)),
-        Case("zero gradient", (_normal(rng, 2, 2), np.zeros((2, 2)), 0.5)),
+        Case("a 3 x 4 matrix, learning rate 0.1", (normal_array(rng, 3, 4), normal_array(rng, 3, 4), 0.1)),
+        Case("a vector, learning rate 1e-3", (normal_array(rng, 5), normal_array(rng, 5), 1e-3)),
+        Case("zero gradient", (normal_array(rng, 2, 2), np.zeros((2, 2)), 0.5)),
     ]
 
 
 def adagrad_cases(rng):
     return [
         Case("first step (zero cache), learning rate 0.1",
-             (_normal(rng, 3, 4), _normal(rng, 3, 4), np.zeros((3, 4)), 0.1)),
+             (normal_array(rng, 3, 4), normal_array(rng, 3, 4), np.zeros((3, 4)), 0.1)),
         Case("a later step (cache > 0)",
-             (_normal(rng, 5), _normal(rng, 5), rng.uniform(0.1, 3.0, 5), 0.05)),
+             (normal_array(rng, 5), normal_array(rng, 5), rng.uniform(0.1, 3.0, 5), 0.05)),
         Case("tiny gradients (where eps matters)",
-             (_normal(rng, 4), 1e-6 * _normal(rng, 4), np.zeros(4), 0.1)),
-        Case("zero gradient and zero cache", (_normal(rng, 2, 2), np.zeros((2, 2)),
+             (normal_array(rng, 4), 1e-6 * normal_array(rng, 4), np.zeros(4), 0.1)),
+        Case("zero gradient and zero cache", (normal_array(rng, 2, 2), np.zeros((2, 2)),
                                               np.zeros((2, 2)), 0.1)),
-        Case("eps = 1e-4", (_normal(rng, 3), _normal(rng, 3), rng.uniform(0, 1, 3), 0.1),
+        Case("eps = 1e-4", (normal_array(rng, 3), normal_array(rng, 3), rng.uniform(0, 1, 3), 0.1),
              {"eps": 1e-4}),
     ]
 

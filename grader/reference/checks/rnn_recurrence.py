@@ -27,12 +27,12 @@ def guarded(mistake: Mistake, *, pair: bool = True) -> Mistake:
     return Mistake(mistake.description, output)
 
 
-def _normal(rng, *shape, scale=1.0):
+def normal_array(rng, *shape, scale=1.0):
     return rng.normal(0.0, scale, shape)
 
 
-def _weights(rng, D, H, scale=0.5):
-    return _normal(rng, D, H, scale=scale), _normal(rng, H, H, scale=scale), _normal(rng, H, scale=scale)
+def rnn_weights(rng, D, H, scale=0.5):
+    return normal_array(rng, D, H, scale=scale), normal_array(rng, H, H, scale=scale), normal_array(rng, H, scale=scale)
 
 
 # -- rnn_step_forward -------------------------------------------------------------------------
@@ -40,14 +40,14 @@ def step_cases(rng):
     cases = []
     for label, N, D, H in (("N=3, D=4, H=5", 3, 4, 5), ("N=1, D=2, H=3", 1, 2, 3),
                            ("H=1", 4, 3, 1), ("D=H=4 (square Wx)", 2, 4, 4)):
-        Wx, Wh, b = _weights(rng, D, H)
-        cases.append(Case(label, (_normal(rng, N, D), _normal(rng, N, H), Wx, Wh, b), pick=0))
-    Wx, Wh, b = _weights(rng, 3, 4)
+        Wx, Wh, b = rnn_weights(rng, D, H)
+        cases.append(Case(label, (normal_array(rng, N, D), normal_array(rng, N, H), Wx, Wh, b), pick=0))
+    Wx, Wh, b = rnn_weights(rng, 3, 4)
     cases.append(Case("zero input and zero state", (np.zeros((2, 3)), np.zeros((2, 4)), Wx, Wh, b),
                       pick=0))
-    cases.append(Case("zero state", (_normal(rng, 2, 3), np.zeros((2, 4)), Wx, Wh, b), pick=0))
+    cases.append(Case("zero state", (normal_array(rng, 2, 3), np.zeros((2, 4)), Wx, Wh, b), pick=0))
     cases.append(Case("large inputs (|x| ~ 1e3, tanh saturates)",
-                      (_normal(rng, 3, 3, scale=1e3), _normal(rng, 3, 4), Wx, Wh, b), pick=0))
+                      (normal_array(rng, 3, 3, scale=1e3), normal_array(rng, 3, 4), Wx, Wh, b), pick=0))
     return cases
 
 
@@ -68,13 +68,13 @@ def forward_cases(rng):
     for label, N, T, D, H in (("N=3, T=5, D=4, H=6", 3, 5, 4, 6), ("N=1, T=1", 1, 1, 3, 4),
                               ("T=1", 3, 1, 2, 5), ("N=1, H=1", 1, 6, 3, 1),
                               ("D=H=3 (square Wx)", 2, 4, 3, 3), ("long sequence T=40", 2, 40, 3, 4)):
-        Wx, Wh, b = _weights(rng, D, H)
-        cases.append(Case(label, (_normal(rng, N, T, D), _normal(rng, N, H), Wx, Wh, b), pick=0))
-    Wx, Wh, b = _weights(rng, 3, 4)
-    cases.append(Case("zero initial state", (_normal(rng, 2, 4, 3), np.zeros((2, 4)), Wx, Wh, b),
+        Wx, Wh, b = rnn_weights(rng, D, H)
+        cases.append(Case(label, (normal_array(rng, N, T, D), normal_array(rng, N, H), Wx, Wh, b), pick=0))
+    Wx, Wh, b = rnn_weights(rng, 3, 4)
+    cases.append(Case("zero initial state", (normal_array(rng, 2, 4, 3), np.zeros((2, 4)), Wx, Wh, b),
                       pick=0))
     cases.append(Case("large inputs (|x| ~ 1e3)",
-                      (_normal(rng, 2, 3, 3, scale=1e3), _normal(rng, 2, 4), Wx, Wh, b), pick=0))
+                      (normal_array(rng, 2, 3, 3, scale=1e3), normal_array(rng, 2, 4), Wx, Wh, b), pick=0))
     return cases
 
 
@@ -104,9 +104,9 @@ def output_cases(rng):
                             ("one step, h of shape (N, H)", (3, 4), 7), ("H=V=4 (square Wy)", (2, 2, 4), 4),
                             ("H=1", (2, 3, 1), 3)):
         H = shape[-1]
-        cases.append(Case(label, (_normal(rng, *shape), _normal(rng, H, V), _normal(rng, V)), pick=0))
-    cases.append(Case("zero hidden states", (np.zeros((2, 3, 4)), _normal(rng, 4, 5),
-                                             _normal(rng, 5)), pick=0))
+        cases.append(Case(label, (normal_array(rng, *shape), normal_array(rng, H, V), normal_array(rng, V)), pick=0))
+    cases.append(Case("zero hidden states", (np.zeros((2, 3, 4)), normal_array(rng, 4, 5),
+                                             normal_array(rng, 5)), pick=0))
     return cases
 
 
@@ -128,13 +128,13 @@ def masked_cases(rng):
                                  ("H=1", [3, 6], 2, 1)):
         lengths = np.array(lengths, dtype=np.int64)
         N, T = len(lengths), int(lengths.max())
-        x = _normal(rng, N, T, D)
+        x = normal_array(rng, N, T, D)
         x[np.arange(T)[None, :] >= lengths[:, None]] = 7.0      # padding: must never be read
-        Wx, Wh, b = _weights(rng, D, H)
-        cases.append(Case(label, (x, _normal(rng, N, H), Wx, Wh, b, lengths), pick=0))
+        Wx, Wh, b = rnn_weights(rng, D, H)
+        cases.append(Case(label, (x, normal_array(rng, N, H), Wx, Wh, b, lengths), pick=0))
     lengths = np.array([2, 4])
-    x = _normal(rng, 2, 4, 3, scale=1e3)
-    Wx, Wh, b = _weights(rng, 3, 4)
+    x = normal_array(rng, 2, 4, 3, scale=1e3)
+    Wx, Wh, b = rnn_weights(rng, 3, 4)
     cases.append(Case("large inputs (|x| ~ 1e3)", (x, np.zeros((2, 4)), Wx, Wh, b, lengths), pick=0))
     return cases
 
@@ -173,11 +173,11 @@ def stacked_cases(rng):
                                   ("N=1, T=1, 2 layers", 1, 1, 2, (3, 2))):
         layers, fan_in = [], D
         for H in sizes:
-            Wx, Wh, b = _weights(rng, fan_in, H)
+            Wx, Wh, b = rnn_weights(rng, fan_in, H)
             layers.append({"Wx": Wx, "Wh": Wh, "b": b})
             fan_in = H
-        h0s = [_normal(rng, N, H) for H in sizes]
-        cases.append(Case(label, (_normal(rng, N, T, D), h0s, layers), pick=0))
+        h0s = [normal_array(rng, N, H) for H in sizes]
+        cases.append(Case(label, (normal_array(rng, N, T, D), h0s, layers), pick=0))
     return cases
 
 
@@ -216,10 +216,10 @@ def sample_cases(rng):
             ("temperature 0.5", 6, 4, 15, 0.5, 1.0), ("temperature 2", 6, 4, 15, 2.0, 1.0),
             ("length 1", 4, 3, 1, 1.0, 1.0), ("H=1", 3, 1, 10, 1.0, 1.0),
             ("large weights and temperature 0.01 (no overflow)", 5, 6, 12, 0.01, 30.0)):
-        Wx, Wh, b = _weights(rng, V, H, scale=scale)
-        Wy, by = _normal(rng, H, V, scale=scale), _normal(rng, V, scale=scale)
+        Wx, Wh, b = rnn_weights(rng, V, H, scale=scale)
+        Wy, by = normal_array(rng, H, V, scale=scale), normal_array(rng, V, scale=scale)
         first = int(rng.integers(V))
-        cases.append(Case(label, (Wx, Wh, b, Wy, by, _normal(rng, H, scale=0.5), first, length,
+        cases.append(Case(label, (Wx, Wh, b, Wy, by, normal_array(rng, H, scale=0.5), first, length,
                                   RngSeed(int(rng.integers(2 ** 31)))),
                           {"temperature": temperature}))
     return cases
