@@ -50,7 +50,7 @@ class SandboxedExecute(ReportsFaults, Execute):
                               cases_file=Path(cases_file) if cases_file else None,
                               limits=Limits(memory_mb=self.memory_mb), sandboxed=self.sandbox)
             _copy_course_files(notebook_dir, jail.workdir)
-            jail.socket_dir.mkdir()
+            jail.prepare()
             manager = JailedKernelManager(kernel_name="python3")
             manager.jail = jail
             return self._run_all_cells(nb, resources, manager)

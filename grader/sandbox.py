@@ -53,6 +53,19 @@ class KernelJail:
     limits: Limits = field(default_factory=Limits)
     sandboxed: bool = True
 
+    @property
+    def unsandboxed_lib(self) -> Path:
+        """Without the sandbox: a private copy of coursekit, so the repository (and with it the
+        reference package) is not on the kernel's path."""
+        return self.socket_dir.parent / "lib"
+
+    def prepare(self) -> None:
+        """Create the scratch folders the kernel needs (the caller fills `workdir`)."""
+        self.socket_dir.mkdir(parents=True, exist_ok=True)
+        if not self.sandboxed:
+            shutil.copytree(COURSEKIT_DIR, self.unsandboxed_lib / "coursekit",
+                            ignore=shutil.ignore_patterns("__pycache__"))
+
     def wrap(self, kernel_cmd: list[str]) -> list[str]:
         caps = ["prlimit", f"--as={self.limits.memory_mb * 2**20}",
                 f"--fsize={self.limits.file_size_mb * 2**20}", "--core=0", "--"]
@@ -69,7 +82,7 @@ class KernelJail:
             "PATH": "/usr/local/bin:/usr/bin:/bin",
             "LANG": "C.UTF-8",
             "HOME": SANDBOX_HOME if self.sandboxed else str(self.workdir),
-            "PYTHONPATH": SANDBOX_LIB if self.sandboxed else str(COURSEKIT_DIR.parent),
+            "PYTHONPATH": SANDBOX_LIB if self.sandboxed else str(self.unsandboxed_lib),
             "PYTHONDONTWRITEBYTECODE": "1",
             "MPLBACKEND": "module://matplotlib_inline.backend_inline",
             "MPLCONFIGDIR": "/tmp/matplotlib" if self.sandboxed else str(self.workdir / ".mpl"),

@@ -37,12 +37,13 @@ print(json.dumps(seen))
 """
 
 
-def _run_in_jail(tmp_path, code: str) -> dict:
+def _run_in_jail(tmp_path, code: str, *, sandboxed: bool = True) -> dict:
     async def run():
         (tmp_path / "work").mkdir()
-        (tmp_path / "sockets").mkdir()
         manager = JailedKernelManager(kernel_name="python3")
-        manager.jail = KernelJail(tmp_path / "work", tmp_path / "sockets", cases_file=None)
+        manager.jail = KernelJail(tmp_path / "work", tmp_path / "sockets", cases_file=None,
+                                  sandboxed=sandboxed)
+        manager.jail.prepare()
         await manager.start_kernel()
         client = manager.client()
         client.start_channels()
@@ -70,6 +71,14 @@ def test_a_jailed_kernel_sees_no_grader_no_network_and_has_a_memory_cap(tmp_path
     assert not seen[str(REPOSITORY / "grader")] and not seen[str(REPOSITORY / "solutions")]
     assert not seen[str(grading_folder / "gradebook.db")]
     assert not seen["grader"] and not seen["network"] and seen["memory_cap"]
+
+
+def test_without_the_sandbox_the_kernel_still_has_no_reference_on_its_path(tmp_path):
+    """The documented fallback: same caps and private path, but no filesystem isolation."""
+    seen = _run_in_jail(tmp_path, PROBE % ("/nonexistent-a", "/nonexistent-b", "/nonexistent-c"),
+                        sandboxed=False)
+    assert not seen["grader"] and seen["memory_cap"]
+    assert "" not in seen["path"] and str(REPOSITORY) not in seen["path"]
 
 
 def test_the_learner_package_ships_no_reference_code(tmp_path):
