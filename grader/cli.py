@@ -11,7 +11,6 @@ Common options: --grading-folder (default grading/), --no-sandbox, --timeout, --
 from __future__ import annotations
 
 import argparse
-import os
 import sys
 from pathlib import Path
 
@@ -23,8 +22,6 @@ from .sandbox import bubblewrap
 
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
-    # nbgrader runs the `alembic` executable of this environment to create gradebooks.
-    os.environ["PATH"] = os.path.dirname(sys.executable) + os.pathsep + os.environ.get("PATH", "")
     settings = GradingSettings(folder=args.grading_folder.resolve(), sandbox=not args.no_sandbox,
                                cell_timeout=args.timeout, memory_mb=args.memory_mb)
     if settings.sandbox and args.command in ("autograde", "selfcheck") and not bubblewrap():

@@ -19,6 +19,7 @@ from nbgrader.preprocessors import (AssignLatePenalties, CheckCellMetadata, Clea
 from traitlets.config import Config
 
 from .execute import SandboxedExecute
+from .gradebook_schema import use_in_process_alembic_head
 from .hidden_checks import JudgeHiddenChecks, PrepareHiddenChecks
 from .restore import RestoreNotebookStructure
 
@@ -69,6 +70,7 @@ def prepare_grading_folder(settings: GradingSettings) -> None:
 
 
 def nbgrader_config(settings: GradingSettings) -> Config:
+    use_in_process_alembic_head()
     folder = settings.folder.resolve()
     config = Config()
     config.CourseDirectory.root = str(folder)

@@ -1,13 +1,17 @@
 """Build submissions from a solution notebook and grade them with the instructors' command."""
 from __future__ import annotations
 
+import contextlib
 import copy
+import io
 import subprocess
 import sys
+import warnings
 from pathlib import Path
 
 import nbformat
 
+from grader.cli import main as grader_main
 from grader.course import REPOSITORY, SOLUTIONS, GradingSettings
 from grader.faults import read_faults
 from grader.grading import read_scores
@@ -70,6 +74,18 @@ def grade(tmp_path: Path, assignment: str, notebooks: dict[str, object], *extra_
 
 
 def run_grader(*args: str) -> subprocess.CompletedProcess:
-    """`python -m grader ARGS` from the top of the repository, as an instructor runs it."""
+    """The grading command's `main(ARGS)`, in this process (the same code path as
+    `python -m grader ARGS`, without paying its imports again; see run_grader_process)."""
+    stdout, stderr = io.StringIO(), io.StringIO()
+    with contextlib.redirect_stdout(stdout), contextlib.redirect_stderr(stderr), \
+            warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # nbgrader's own SQLAlchemy warnings are not ours
+        returncode = grader_main(list(args))
+    return subprocess.CompletedProcess(["python", "-m", "grader", *args], returncode,
+                                       stdout.getvalue(), stderr.getvalue())
+
+
+def run_grader_process(*args: str) -> subprocess.CompletedProcess:
+    """`python -m grader ARGS` from the top of the repository, exactly as an instructor runs it."""
     return subprocess.run([sys.executable, "-m", "grader", *args], cwd=REPOSITORY,
                           capture_output=True, text=True, timeout=1800)

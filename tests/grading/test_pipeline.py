@@ -15,7 +15,8 @@ import pytest
 
 from grader.course import NOTEBOOKS, written_assignments
 from tests.grading import wrong_submissions
-from tests.grading.harness import grade, hidden_points, run_grader, solution_notebook
+from tests.grading.harness import (grade, hidden_points, run_grader, run_grader_process,
+                                   solution_notebook)
 
 ASSIGNMENTS = written_assignments()
 
@@ -126,13 +127,15 @@ def test_grading_twice_gives_the_same_scores(tmp_path):
 
 
 def test_selfcheck_and_bad_commands(tmp_path):
-    completed = run_grader("--grading-folder", str(tmp_path / "g"), "selfcheck", ASSIGNMENTS[0])
+    """Through `python -m grader` itself, in a process of its own."""
+    completed = run_grader_process("--grading-folder", str(tmp_path / "g"), "selfcheck",
+                                   ASSIGNMENTS[0])
     assert completed.returncode == 0, completed.stdout + completed.stderr[-2000:]
     assert re.search(rf"{ASSIGNMENTS[0]} \| \S+ \| 0 \| \S+ \| yes", completed.stdout)
-    unknown = run_grader("--grading-folder", str(tmp_path / "g"), "autograde", "99_nothing",
+    unknown = run_grader_process("--grading-folder", str(tmp_path / "g"), "autograde", "99_nothing",
                          str(tmp_path))
     assert unknown.returncode == 2 and "unknown assignment" in unknown.stderr
-    missing = run_grader("--grading-folder", str(tmp_path / "g"), "autograde", ASSIGNMENTS[0],
+    missing = run_grader_process("--grading-folder", str(tmp_path / "g"), "autograde", ASSIGNMENTS[0],
                          str(tmp_path / "no-such-folder"))
     assert missing.returncode == 2 and "no folder of submissions" in missing.stderr
 

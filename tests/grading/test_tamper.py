@@ -129,7 +129,7 @@ def graded(tmp_path_factory):
     (submissions / "shadowing" / "coursekit").mkdir()
     (submissions / "shadowing" / "coursekit" / "__init__.py").write_text("raise SystemExit")
     (submissions / "notes.txt").write_text("a stray file in the submissions folder")
-    scores, faults = grade(tmp_path, ASSIGNMENT, {}, "--timeout", "20",
+    scores, faults = grade(tmp_path, ASSIGNMENT, {}, "--timeout", "10",
                            grading_folder=tmp_path / "grading", submissions=submissions)
     return scores, faults
 
