@@ -114,7 +114,7 @@ def judge(check: Check, cases: Sequence[Case], outcomes: Sequence[Outcome]) -> V
                             f"not an array, number or tuple of them")
         else:
             problems.extend(check.judge_case(case, outcome))
-    return Verdict(not problems, tuple(problems) or (f"{check.name}: all {len(cases)} cases pass",))
+    return Verdict(not problems, tuple(problems) or (f"all {len(cases)} cases pass",))
 
 
 # -- the usual kind of check: compare with a reference function ------------------------------
