@@ -38,6 +38,8 @@ class SandboxedExecute(ReportsFaults, Execute):
     max_output_bytes = Integer(2_000_000, help="Output kept per cell").tag(config=True)
     timeout = Integer(60, help="Seconds a cell may run").tag(config=True)
     startup_timeout = Integer(60, help="Seconds a kernel may take to start").tag(config=True)
+    skip_after_last_graded = Bool(True, help="Do not run cells after the last graded cell "
+                                  "(they cannot change a grade)").tag(config=True)
 
     def preprocess(self, nb, resources=None, km=None):
         if self.sandbox and not bubblewrap():
@@ -67,6 +69,8 @@ class SandboxedExecute(ReportsFaults, Execute):
         last_graded = max((index for index, cell in enumerate(self.nb.cells)
                            if cell.get("metadata", {}).get("nbgrader", {}).get("grade")),
                           default=len(self.nb.cells) - 1)
+        if not self.skip_after_last_graded:
+            last_graded = len(self.nb.cells) - 1
         with self.setup_kernel():
             self.wait_for_reply(self.kc.kernel_info())
             for index, cell in enumerate(self.nb.cells):

@@ -41,37 +41,44 @@ class RestoreNotebookStructure(ReportsFaults, NbGraderPreprocessor):
         return nb, resources
 
     def merge(self, skeleton_cells, submitted_cells, resources) -> list:
-        known = {_grade_id(cell): cell for cell in skeleton_cells if _grade_id(cell)}
+        """The skeleton's cells with the learner's answers in, and the learner's own cells kept
+        after the course cell they followed. A submitted cell is the course's if it has a known
+        grade_id, the id of a course cell, or exactly a course cell's source."""
+        by_grade_id = {_grade_id(cell): cell for cell in skeleton_cells if _grade_id(cell)}
+        by_cell_id = {cell.get("id"): cell for cell in skeleton_cells if cell.get("id")}
+        by_source = {cell.source: cell for cell in skeleton_cells if cell.source.strip()}
         answers: dict[str, str] = {}
         extra_after: dict[str | None, list] = {}
-        anchor = None
+        anchor = None   # id of the last course cell met in the submission
         for cell in submitted_cells:
             grade_id = _grade_id(cell)
-            if grade_id in known and grade_id not in answers and _is_solution(known[grade_id]) \
-                    and cell.get("cell_type") == known[grade_id].cell_type:
-                answers[grade_id] = cell.source
-                anchor = grade_id
-            elif grade_id in known:
-                if grade_id in answers or not _is_solution(known[grade_id]):
-                    anchor = grade_id  # a copy of a course cell: the skeleton's version is used
-                    continue
-                self.report(resources, grade_id, "restored cell",
+            course_cell = (by_grade_id.get(grade_id) or by_cell_id.get(cell.get("id"))
+                           or by_source.get(cell.get("source", "")))
+            if course_cell is None:
+                if cell.get("cell_type") == "code" and cell.get("source", "").strip():
+                    extra_after.setdefault(anchor, []).append(self._learner_cell(cell))
+                continue
+            anchor = course_cell.get("id")
+            answer_id = _grade_id(course_cell)
+            if not _is_solution(course_cell) or grade_id != answer_id or answer_id in answers:
+                continue  # a course cell, or a copy of one: the skeleton's version is used
+            if cell.get("cell_type") != course_cell.cell_type:
+                self.report(resources, answer_id, "restored cell",
                             f"solution cell changed type to {cell.get('cell_type')}; "
                             f"graded as unanswered")
-            elif cell.get("cell_type") == "code" and cell.get("source", "").strip():
-                extra_after.setdefault(anchor, []).append(self._learner_cell(cell))
-        for grade_id, cell in known.items():
+                continue
+            answers[answer_id] = cell.source
+        for grade_id, cell in by_grade_id.items():
             if _is_solution(cell) and grade_id not in answers:
                 self.report(resources, grade_id, "restored cell",
                             "solution cell missing from the submission; graded as unanswered")
         merged = list(extra_after.get(None, []))
         for cell in skeleton_cells:
             cell = copy.deepcopy(cell)
-            grade_id = _grade_id(cell)
-            if grade_id in answers:
-                cell.source = answers[grade_id]
+            if _grade_id(cell) in answers:
+                cell.source = answers[_grade_id(cell)]
             merged.append(cell)
-            merged.extend(extra_after.get(grade_id, []) if grade_id else [])
+            merged.extend(extra_after.get(cell.get("id"), []) if cell.get("id") else [])
         return merged
 
     @staticmethod
