@@ -1,0 +1,57 @@
+"""What every hidden check of every notebook must do, whatever it checks.
+
+Each notebook's test module (test_<notebook>.py) names its reference functions in REFERENCES and
+tests its own mistakes and visible checks; the rules common to all checks live here, once.
+"""
+from __future__ import annotations
+
+import importlib
+
+import pytest
+
+from grader.reference.checks import get_check, registry, run_locally
+from tests.checks import test_bptt, test_feedforward_limits, test_rnn_recurrence
+
+NOTEBOOK_TESTS = {"feedforward_limits": test_feedforward_limits, "rnn_recurrence": test_rnn_recurrence,
+                  "bptt": test_bptt}
+REFERENCES = {name: (notebook, function) for notebook, tests in NOTEBOOK_TESTS.items()
+              for name, function in tests.REFERENCES.items()}
+
+
+@pytest.mark.parametrize("notebook", NOTEBOOK_TESTS)
+def test_each_check_module_defines_exactly_its_notebooks_checks(notebook):
+    module = importlib.import_module(f"grader.reference.checks.{notebook}")
+    assert [check.name for check in module.CHECKS] == list(NOTEBOOK_TESTS[notebook].REFERENCES)
+
+
+def test_every_registered_check_has_a_reference_here():
+    assert set(registry()) == set(REFERENCES)
+
+
+@pytest.mark.parametrize("name", REFERENCES)
+def test_the_reference_passes(name):
+    verdict = run_locally(name, REFERENCES[name][1])
+    assert verdict.passed, verdict.explain()
+
+
+@pytest.mark.parametrize("name", REFERENCES)
+def test_case_labels_are_deterministic_and_distinct(name):
+    labels = [case.label for case in get_check(name).cases(1)]
+    assert labels == [case.label for case in get_check(name).cases(1)]
+    assert len(labels) == len(set(labels)), "case labels must be distinct"
+
+
+@pytest.mark.parametrize("name", REFERENCES)
+def test_a_stub_fails_as_not_implemented(name):
+    def stub(*args, **kwargs):
+        raise NotImplementedError()
+    verdict = run_locally(name, stub)
+    assert not verdict.passed and "not implemented" in verdict.explain()
+
+
+@pytest.mark.parametrize("name", REFERENCES)
+def test_the_visible_check_passes_on_the_reference(name, capsys):
+    notebook, reference = REFERENCES[name]
+    visible = importlib.import_module(f"coursekit.visible.{notebook}")
+    getattr(visible, f"check_{name}")(reference)
+    assert "visible checks pass" in capsys.readouterr().out
