@@ -14,7 +14,8 @@ the gradient along it is the product of forget gates: see `cell_path_gradient`.
 Speed: all time steps' input projections are one matrix product before the loop; inside the loop
 there is one product per step (h_prev @ Wh) with the four gates stacked; the backward pass keeps
 every step's gate gradient in one (N, T, 4H) array and makes dx, dWx, dWh with big products after
-the loop. float32 inputs give float32 results.
+the loop. The loops write into preallocated scratch buffers (out=, in place), so a step
+allocates nothing and works on small, cache-sized arrays. float32 inputs give float32 results.
 """
 from __future__ import annotations
 
@@ -203,22 +204,30 @@ def lstm_forward(x, h0, Wx, Wh, b, c0=None):
     N, T, D = x.shape
     H = shapes.size("H")
 
-    gates = (x.reshape(N * T, D) @ Wx + b).reshape(N, T, 4 * H).astype(dtype, copy=False)
+    gates = (x.reshape(N * T, D) @ Wx).astype(dtype, copy=False)  # (N*T, 4H): x_t Wx, all t
+    gates += b                                       # in place: no second (N*T, 4H) array
+    gates = gates.reshape(N, T, 4 * H)
     c = np.empty((N, T, H), dtype=dtype)
     h = np.empty((N, T, H), dtype=dtype)
+    # Scratch buffers reused at every step, so the loop allocates nothing:
+    a = np.empty((N, 4 * H), dtype=dtype)            # this step's gates, contiguous
+    h_t = np.empty((N, H), dtype=dtype)              # this step's hidden state, contiguous
+    ig = np.empty((N, H), dtype=dtype)               # i * g
     h_prev, c_prev = h0, c0
     for t in range(T):
-        a = gates[:, t]                                  # (N, 4H) view: x_t Wx + b
-        a += h_prev @ Wh                                 # the one product per step
+        np.matmul(h_prev, Wh, out=a)                     # the one product per step
+        a += gates[:, t]                                 # + x_t Wx + b
         _gate_activations(a, H)
+        gates[:, t] = a                                  # keep the activated gates for backward
         i, f, g, o = a[:, :H], a[:, H:2 * H], a[:, 2 * H:3 * H], a[:, 3 * H:]
-        c_t, h_t = c[:, t], h[:, t]                      # (N, H) views
+        c_t = c[:, t]                                    # (N, H) view
         np.multiply(f, c_prev, out=c_t)
-        c_t += i * g
+        c_t += np.multiply(i, g, out=ig)                 # c = f * c_prev + i * g
         np.copyto(h_t, c_t)
         _tanh_inplace(h_t)
         h_t *= o                                         # h = o * tanh(c)
-        h_prev, c_prev = h_t, c_t
+        h[:, t] = h_t
+        h_prev, c_prev = h_t, c_t                        # h_t is rewritten after the product
     return h, (x, h0, c0, Wx, Wh, gates, c, h)
 
 
@@ -256,33 +265,43 @@ def lstm_backward(dh, cache, return_dc0=False):
     H = shapes.size("H")
     dtype = _compute_dtype(dh, gates)
 
-    # Everything that does not depend on the recursion, for all steps at once:
-    o = gates[..., 3 * H:]                                 # (N, T, H)
-    tanh_c = _tanh_inplace(c.astype(dtype, copy=True))     # (N, T, H)
-    slope = gates * (1 - gates)                            # (N, T, 4H): sigmoid' = s (1 - s)
-    slope[..., 2 * H:3 * H] = 1 - gates[..., 2 * H:3 * H] ** 2   # tanh' = 1 - g^2
-    slope[..., 3 * H:] *= tanh_c                           # h = o tanh(c): dh -> da_o
-    dh_to_dc = np.square(tanh_c, out=tanh_c)
-    np.subtract(1, dh_to_dc, out=dh_to_dc)
-    dh_to_dc *= o                                          # o (1 - tanh(c)^2): dh -> dc
-
+    tanh_c = _tanh_inplace(c.astype(dtype, copy=True))     # (N, T, H), all steps at once
     da = np.empty((N, T, 4 * H), dtype=dtype)              # gradient of every pre-activation
-    dh_next = np.zeros((N, H), dtype=dtype)
-    dc_next = np.zeros((N, H), dtype=dtype)
+    dh_next = np.zeros((N, H), dtype=dtype)                # gradient reaching h_t from step t+1
+    dc_next = np.zeros((N, H), dtype=dtype)                # and reaching c_t from step t+1
+    dh_t = np.empty((N, H), dtype=dtype)                   # scratch buffers reused every step,
+    dc_t = np.empty((N, H), dtype=dtype)                   # so the loop allocates nothing and
+    tmp = np.empty((N, H), dtype=dtype)                    # works on cache-sized arrays
     for t in range(T - 1, -1, -1):
-        i, f, g = (gates[:, t, k * H:(k + 1) * H] for k in range(3))
+        s = gates[:, t]                                    # (N, 4H) activated gates at step t
+        i, f, g, o = s[:, :H], s[:, H:2 * H], s[:, 2 * H:3 * H], s[:, 3 * H:]
         c_prev = c[:, t - 1] if t > 0 else c0
-        dh_t = dh[:, t] + dh_next
-        dc_t = dh_t * dh_to_dc[:, t]
-        dc_t += dc_next
-        da_t = da[:, t]                                    # (N, 4H) view
-        np.multiply(dc_t, g, out=da_t[:, :H])             # d i
-        np.multiply(dc_t, c_prev, out=da_t[:, H:2 * H])   # d f
-        np.multiply(dc_t, i, out=da_t[:, 2 * H:3 * H])    # d g
-        np.copyto(da_t[:, 3 * H:], dh_t)                   # d o, times tanh(c) in slope
-        da_t *= slope[:, t]                                # through the activations
-        dh_next = da_t @ Wh.T
-        dc_next = dc_t * f
+        tanh_c_t = tanh_c[:, t]
+        np.add(dh[:, t], dh_next, out=dh_t)                # h_t feeds the loss and step t+1
+        # c_t feeds step t+1 and h_t = o tanh(c_t): dc_t = dc_next + dh_t o (1 - tanh(c_t)^2)
+        np.square(tanh_c_t, out=tmp)
+        np.subtract(1, tmp, out=tmp)
+        tmp *= o
+        tmp *= dh_t
+        np.add(tmp, dc_next, out=dc_t)
+        # Local slopes of the activations, written straight into da_t (an (N, 4H) view):
+        da_t = da[:, t]
+        da_i, da_f, da_g, da_o = (da_t[:, k * H:(k + 1) * H] for k in range(4))
+        np.subtract(1, s, out=da_t)
+        da_t *= s                                          # sigmoid' = s (1 - s) (i, f, o)
+        np.square(g, out=da_g)
+        np.subtract(1, da_g, out=da_g)                     # tanh' = 1 - g^2
+        # ... times the gradient reaching each activated gate:
+        da_i *= dc_t
+        da_i *= g                                          # c = f c_prev + i g
+        da_f *= dc_t
+        da_f *= c_prev
+        da_g *= dc_t
+        da_g *= i
+        da_o *= dh_t
+        da_o *= tanh_c_t                                   # h = o tanh(c)
+        np.matmul(da_t, Wh.T, out=dh_next)
+        np.multiply(dc_t, f, out=dc_next)
 
     da_rows = da.reshape(N * T, 4 * H)
     h_prev = np.concatenate([h0[:, None], h[:, :-1]], axis=1).reshape(N * T, H)
