@@ -2,7 +2,7 @@
 
 Each assignment has a module here (named like the assignment without its number, e.g.
 `feedforward_limits.py`) defining `WRONG_SUBMISSIONS`, a list of `WrongSubmission`. The grading
-tests build each one from the solution notebook by replacing the named solution cells, grade it
+tests build each one from the solution notebook by editing the named solution cells, grade it
 with the same command instructors use, and assert that it loses exactly the points of
 `failing_checks` and keeps every other point.
 """
@@ -14,22 +14,32 @@ from dataclasses import dataclass
 import nbformat
 
 
+SOLUTION_MARKERS = ("### BEGIN SOLUTION", "### END SOLUTION")
+
+
 @dataclass(frozen=True)
 class WrongSubmission:
-    name: str                       # becomes the student id, e.g. "rnn_step_forward_transposed_Wh"
-    replacements: dict[str, str]    # solution cell grade_id -> the whole new source of that cell
-    failing_checks: frozenset[str]  # hidden check names (== solution grade_ids) that must fail
-    why: str = ""                   # the learner mistake it stands for
+    name: str                                   # becomes the student id
+    edits: dict[str, tuple[str, str]]           # solution grade_id -> (text in the solution,
+                                                #                       what the learner wrote)
+    failing_checks: frozenset[str]              # hidden checks (== solution grade_ids) that fail
+    why: str = ""                               # the learner mistake it stands for
 
 
 def build(solution: nbformat.NotebookNode, submission: WrongSubmission) -> nbformat.NotebookNode:
-    """The solution notebook with the named solution cells replaced."""
+    """The solution notebook with each named solution cell edited as a learner would have it
+    (solution markers gone, the mistake in)."""
     notebook = copy.deepcopy(solution)
-    missing = set(submission.replacements)
+    missing = set(submission.edits)
     for cell in notebook.cells:
         grade_id = cell.get("metadata", {}).get("nbgrader", {}).get("grade_id")
-        if grade_id in submission.replacements:
-            cell.source = submission.replacements[grade_id]
+        if grade_id in submission.edits:
+            source = "\n".join(line for line in cell.source.split("\n")
+                               if line.strip() not in SOLUTION_MARKERS)
+            old, new = submission.edits[grade_id]
+            if source.count(old) != 1:
+                raise ValueError(f"{submission.name}: {grade_id} does not contain exactly one {old!r}")
+            cell.source = source.replace(old, new)
             missing.discard(grade_id)
     if missing:
         raise KeyError(f"{submission.name}: no solution cells {sorted(missing)}")
