@@ -6,7 +6,7 @@ package is never installed into it), and the learner-side `coursekit`. It sees, 
 scratch copy of the submission's folder and a small /tmp. It does not see the gradebook, the
 solutions, the reference package, the secret seed key or any other submission, and it has no
 network (a fresh network namespace with no interfaces; the kernel talks to the grader over
-Unix sockets in a folder bound for that purpose). Memory, file size and process count are capped
+Unix sockets in a folder bound for that purpose). Memory and file size are capped
 with prlimit inside the sandbox.
 
 Without bubblewrap (`--no-sandbox`, or a machine without it) the kernel runs as a plain local
@@ -40,7 +40,6 @@ class Limits:
     """Per-kernel resource caps."""
     memory_mb: int = 4096        # address space of the kernel process
     file_size_mb: int = 256      # largest file the kernel may write
-    processes: int = 64          # threads + processes (only enforced when not running as root)
     tmp_mb: int = 256            # size of the sandbox's /tmp
 
 
