@@ -15,7 +15,7 @@ from grader.reference.clipping import clip_elementwise, clip_global_norm, global
 from grader.reference.optim import rmsprop_step
 from grader.reference.pathologies import (gradient_bound, gradient_norms_by_lag, hidden_jacobian,
                                           identity_recurrent_init, scale_spectral_radius)
-from grader.reference.rnn import rnn_forward
+from grader.reference.rnn import _activation_derivative, rnn_forward
 
 ACTIVATION_NAMES = ("tanh", "relu", "linear")
 
@@ -43,7 +43,7 @@ def _quiet(function):
 
 
 def _slope(h, activation):
-    return {"tanh": 1 - h * h, "relu": (h > 0).astype(float), "linear": np.ones_like(h)}[activation]
+    return _activation_derivative(h, activation)
 
 
 # -- hidden_jacobian ------------------------------------------------------------------------------
