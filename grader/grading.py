@@ -161,6 +161,8 @@ def selfcheck(settings: GradingSettings, assignments: list[str] | None = None,
                     shutil.copyfile(notebook, submissions / student / notebook.name)
             run = autograde(settings, assignment, submissions, progress=progress)
         faults += run.faults
-        rows.append(SelfcheckRow(assignment, run.scores["solution"].score,
-                                 run.scores["blank"].score, run.scores["solution"].max_score))
+        solution = run.scores["solution"]
+        autograded = sum(maximum for cell, (_, maximum) in solution.cells.items()
+                         if cell.endswith("_hidden"))     # written answers are graded by hand
+        rows.append(SelfcheckRow(assignment, solution.score, run.scores["blank"].score, autograded))
     return rows, faults
