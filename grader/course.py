@@ -83,9 +83,10 @@ FOLDER_CONFIG = """\
 # nbgrader reads this file when it runs in this folder (`nbgrader autograde ...`, Formgrader):
 # it sets up the same grading pipeline as `python -m grader`.
 import sys
+from pathlib import Path
 sys.path.insert(0, {repository!r})
 from grader.course import GradingSettings, configure
-configure(c, GradingSettings(folder=__import__("pathlib").Path({folder!r}), db_url={db_url!r}))
+configure(c, GradingSettings(folder=Path(__file__).resolve().parent, db_url={db_url!r}))
 """
 
 
@@ -104,8 +105,7 @@ def prepare_grading_folder(settings: GradingSettings) -> None:
 def write_folder_config(settings: GradingSettings) -> Path:
     """The grading folder's nbgrader_config.py (nbgrader run from inside the folder reads it)."""
     path = settings.folder / "nbgrader_config.py"
-    text = FOLDER_CONFIG.format(repository=str(REPOSITORY), folder=str(settings.folder.resolve()),
-                                db_url=settings.db_url)
+    text = FOLDER_CONFIG.format(repository=str(REPOSITORY), db_url=settings.db_url)
     if not path.exists() or path.read_text() != text:
         path.write_text(text)
     return path

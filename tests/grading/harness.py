@@ -89,3 +89,22 @@ def run_grader_process(*args: str) -> subprocess.CompletedProcess:
     """`python -m grader ARGS` from the top of the repository, exactly as an instructor runs it."""
     return subprocess.run([sys.executable, "-m", "grader", *args], cwd=REPOSITORY,
                           capture_output=True, text=True, timeout=1800)
+
+
+def run_nbgrader(*args: str, cwd: Path, grading_folder: Path | None = None,
+                 timeout: int = 900) -> subprocess.CompletedProcess:
+    """`nbgrader ARGS` as an instructor types it, in `cwd` (the course's environment: its bin
+    first on PATH). `grading_folder` is passed as $RNN_COURSE_GRADING_FOLDER (read by the
+    repository's nbgrader_config.py)."""
+    import os
+
+    env = dict(os.environ, PATH=f"{Path(sys.executable).parent}:{os.environ.get('PATH', '')}")
+    if grading_folder is not None:
+        env["RNN_COURSE_GRADING_FOLDER"] = str(grading_folder)
+    return subprocess.run([sys.executable, "-m", "nbgrader", *args], cwd=cwd, env=env,
+                          capture_output=True, text=True, timeout=timeout)
+
+
+def totals(scores: dict) -> dict[str, float]:
+    """Student -> score, from `read_scores`."""
+    return {student: score.score for student, score in scores.items()}
