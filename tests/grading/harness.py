@@ -58,18 +58,21 @@ def write_submissions(folder: Path, assignment: str, notebooks: dict[str, object
 
 
 def grade(tmp_path: Path, assignment: str, notebooks: dict[str, object], *extra_args: str,
-          grading_folder: Path | None = None, submissions: Path | None = None):
+          grading_folder: Path | None = None, submissions: Path | None = None, db_url: str = ""):
     """Autograde through `python -m grader autograde`; (scores by student, faults).
 
-    Give `notebooks` (written to a fresh submissions folder) or an existing `submissions` folder.
+    Give `notebooks` (written to a fresh submissions folder) or an existing `submissions` folder;
+    `db_url`: a gradebook other than the grading folder's SQLite file.
     """
     grading_folder = grading_folder or tmp_path / "grading"
     if submissions is None:
         submissions = write_submissions(tmp_path / "submissions", assignment, notebooks)
+    if db_url:
+        extra_args = ("--db-url", db_url, *extra_args)
     completed = run_grader("--grading-folder", str(grading_folder), *extra_args,
                            "autograde", assignment, str(submissions))
     assert completed.returncode == 0, completed.stderr[-3000:]
-    settings = GradingSettings(folder=grading_folder)
+    settings = GradingSettings(folder=grading_folder, db_url=db_url)
     return read_scores(settings, assignment), read_faults(settings.fault_log)
 
 
