@@ -26,11 +26,40 @@ def cells_by_id(notebook) -> dict[str, nbformat.NotebookNode]:
             if "grade_id" in cell.get("metadata", {}).get("nbgrader", {})}
 
 
-def hidden_points(assignment: str) -> dict[str, float]:
-    """Points of each hidden test cell, by the check it calls (grade_id minus '_hidden')."""
+def hidden_points(assignment: str, notebook=None) -> dict[str, float]:
+    """Points of each hidden test cell, by the check it calls (grade_id minus '_hidden');
+    written answers (markdown cells graded by hand) are not hidden checks."""
+    notebook = notebook or solution_notebook(assignment)
     return {grade_id.removesuffix("_hidden"): float(cell.metadata["nbgrader"]["points"])
-            for grade_id, cell in cells_by_id(solution_notebook(assignment)).items()
-            if cell.metadata["nbgrader"].get("grade")}
+            for grade_id, cell in cells_by_id(notebook).items()
+            if cell.metadata["nbgrader"].get("grade") and cell.cell_type == "code"}
+
+
+WRITTEN_ANSWER_ID = "memoryless_floor_in_words"
+WRITTEN_ANSWER_POINTS = 2
+WRITTEN_ANSWER_PROMPT = ("### In your own words (2 points)\nWhy can no memoryless model, however "
+                         "large, get below this floor?")
+WRITTEN_ANSWER_RUBRIC = (
+    "Model answer: a memoryless model sees only the current character, so its best prediction "
+    "is the conditional distribution of the next character given the current one; its expected "
+    "loss is that distribution's entropy, whatever its size.\n\n"
+    "Rubric (2 points): 1 for 'it sees only the current character'; 1 for naming the "
+    "conditional entropy (or 'the best it can do is the conditional frequencies') as the floor.")
+
+
+def with_written_answer(notebook, after_grade_id: str = "memoryless_loss_floor_hidden"):
+    """A copy of `notebook` with a written answer graded by hand (an nbgrader manually graded
+    markdown cell holding the model answer and rubric) after the cell `after_grade_id`."""
+    notebook = copy.deepcopy(notebook)
+    index = next(i for i, cell in enumerate(notebook.cells)
+                 if cell.metadata.get("nbgrader", {}).get("grade_id") == after_grade_id)
+    answer = nbformat.v4.new_markdown_cell(WRITTEN_ANSWER_RUBRIC)
+    answer.metadata["nbgrader"] = {"grade": True, "solution": True, "locked": False,
+                                   "points": WRITTEN_ANSWER_POINTS, "schema_version": 3,
+                                   "grade_id": WRITTEN_ANSWER_ID}
+    notebook.cells[index + 1:index + 1] = [nbformat.v4.new_markdown_cell(WRITTEN_ANSWER_PROMPT),
+                                           answer]
+    return notebook
 
 
 def with_sources(notebook, replacements: dict[str, str], *, append: str = "") -> nbformat.NotebookNode:

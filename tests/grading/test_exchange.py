@@ -83,7 +83,8 @@ def course(tmp_path_factory):
                             ASSIGNMENT))
     _ok(run_grader("--grading-folder", str(folder), "export", "--to", str(root / "grades.csv")))
     with (root / "grades.csv").open() as grades:
-        rows = {row["student_id"]: row for row in csv.DictReader(grades)}
+        rows = {row["student_id"]: row for row in csv.DictReader(grades)
+                if row["assignment"] == ASSIGNMENT}
     return {"folder": folder, "listed": listed, "graded": graded, "rows": rows}
 
 

@@ -1,0 +1,230 @@
+"""Formgrader, as an instructor uses it in the course's JupyterLab, through its HTTP API.
+
+The test starts JupyterLab on a free port with a token, from the repository root (so nbgrader
+reads the course's nbgrader_config.py) on a grading folder prepared by `python -m grader prepare`,
+exactly as `python3 course.py lab` does. Its source for notebook 01 is a copy with a written
+answer graded by hand (a manually graded markdown cell with a model answer and rubric). Then:
+- Formgrader lists every written assignment without any option set by hand;
+- its Generate button makes the release (the written answer becomes "YOUR ANSWER HERE");
+- its Autograde button grades a blank, a wrong and a correct submission with the course's
+  pipeline (same grades as `python -m grader`), keeps each learner's written answer, and flags
+  it for grading by hand;
+- a hand grade given through Formgrader reaches `python -m grader export`;
+- nothing leaves a gradebook.db outside the grading folder.
+A browser check (Debian's chromium driven by Playwright) looks at the same pages.
+"""
+from __future__ import annotations
+
+import csv
+import json
+import os
+import secrets
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from dataclasses import dataclass
+from pathlib import Path
+
+import nbformat
+import pytest
+
+from grader.course import REPOSITORY, written_assignments
+from tests.grading import wrong_submissions
+from tests.grading.harness import (WRITTEN_ANSWER_ID, WRITTEN_ANSWER_POINTS, cells_by_id,
+                                   hidden_points, run_grader, solution_notebook,
+                                   with_written_answer)
+from tests.grading.wrong_submissions.feedforward_limits import WRONG_SUBMISSIONS
+
+ASSIGNMENT = "01_feedforward_limits"
+WRONG = next(w for w in WRONG_SUBMISSIONS if w.name == "softmax_without_max_subtraction")
+CHROMIUM = Path("/usr/bin/chromium")
+CORRECT_WRITTEN = "It only sees the current character, so the conditional entropy is its floor."
+
+
+@dataclass
+class Lab:
+    url: str
+    token: str
+    root: Path
+    folder: Path
+    log: Path
+
+    def call(self, method: str, path: str, body=None):
+        request = urllib.request.Request(
+            f"{self.url}{path}", method=method,
+            data=None if body is None else json.dumps(body).encode(),
+            headers={"Authorization": f"token {self.token}", "Content-Type": "application/json"})
+        with urllib.request.urlopen(request, timeout=600) as response:
+            text = response.read().decode()
+        return json.loads(text) if text.strip().startswith(("{", "[")) else text
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def _lab_environment(folder: Path) -> dict[str, str]:
+    bin_dir = str(Path(sys.executable).parent)
+    return dict(os.environ, PATH=f"{bin_dir}:{os.environ.get('PATH', '')}",
+                RNN_COURSE_GRADING_FOLDER=str(folder))
+
+
+@pytest.fixture(scope="module")
+def lab(tmp_path_factory):
+    root = tmp_path_factory.mktemp("formgrader")
+    folder = root / "grading"
+    completed = run_grader("--grading-folder", str(folder), "prepare")
+    assert completed.returncode == 0, completed.stderr[-2000:]
+    source = folder / "source" / ASSIGNMENT / f"{ASSIGNMENT}.ipynb"
+    nbformat.write(with_written_answer(nbformat.read(source, as_version=4)), source)
+    port, token, log = _free_port(), secrets.token_hex(16), root / "lab.log"
+    with log.open("w") as output:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "jupyter", "lab", "--no-browser", "--allow-root",
+             "--ServerApp.ip=127.0.0.1", f"--ServerApp.port={port}", "--ServerApp.port_retries=0",
+             f"--IdentityProvider.token={token}", f"--ServerApp.root_dir={root}"],
+            cwd=REPOSITORY, env=_lab_environment(folder), stdout=output,
+            stderr=subprocess.STDOUT)
+    server = Lab(f"http://127.0.0.1:{port}", token, root, folder, log)
+    try:
+        deadline = time.monotonic() + 180
+        while True:
+            try:
+                server.call("GET", "/api/status")
+                break
+            except (urllib.error.URLError, ConnectionError):
+                assert process.poll() is None, log.read_text()[-3000:]
+                assert time.monotonic() < deadline, "JupyterLab did not start:\n" + log.read_text()[-3000:]
+                time.sleep(0.5)
+        yield server
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=60)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+
+
+@pytest.fixture(scope="module")
+def graded(lab):
+    """Generate, then the three submissions as `nbgrader collect` leaves them, autograded by
+    Formgrader's button; Formgrader's submission list afterwards."""
+    generated = lab.call("POST", f"/formgrader/api/assignment/{ASSIGNMENT}/assign")
+    assert generated["success"], generated.get("error") or generated.get("log")
+    release = nbformat.read(lab.folder / "release" / ASSIGNMENT / f"{ASSIGNMENT}.ipynb", 4)
+    solution = solution_notebook(ASSIGNMENT)
+    answers = {"blank": {},
+               "wrong": _answers(wrong_submissions.build(solution, WRONG)),
+               "correct": _answers(solution)}
+    answers["wrong"][WRITTEN_ANSWER_ID] = "Because it is small."
+    answers["correct"][WRITTEN_ANSWER_ID] = CORRECT_WRITTEN
+    results = {}
+    for student, sources in answers.items():
+        notebook = nbformat.from_dict(json.loads(json.dumps(release)))
+        for grade_id, cell in cells_by_id(notebook).items():
+            if grade_id in sources:
+                cell.source = sources[grade_id]
+        target = lab.folder / "submitted" / student / ASSIGNMENT
+        target.mkdir(parents=True)
+        nbformat.write(notebook, target / f"{ASSIGNMENT}.ipynb")
+        results[student] = lab.call("POST", f"/formgrader/api/submission/{ASSIGNMENT}/{student}/autograde")
+    submissions = {s["student"]: s for s in lab.call("GET", f"/formgrader/api/submissions/{ASSIGNMENT}")}
+    return release, results, submissions
+
+
+def _answers(notebook) -> dict[str, str]:
+    return {grade_id: cell.source for grade_id, cell in cells_by_id(notebook).items()
+            if cell.metadata["nbgrader"].get("solution")}
+
+
+def test_formgrader_lists_the_course_assignments_without_hand_set_options(lab):
+    names = {assignment["name"] for assignment in lab.call("GET", "/formgrader/api/assignments")}
+    assert set(written_assignments()) <= names
+    assert "Manage Assignments" in lab.call("GET", "/formgrader/manage_assignments")
+
+
+def test_generate_hides_the_model_answer_and_rubric(graded):
+    release, _, _ = graded
+    text = json.dumps(release)
+    assert "YOUR ANSWER HERE" in text and "Rubric" not in text and "Model answer" not in text
+
+
+def test_formgrader_autograde_gives_the_course_grades(graded):
+    _, results, submissions = graded
+    for student, result in results.items():
+        assert result["success"], (student, result.get("error"), result.get("log"))
+    points = hidden_points(ASSIGNMENT)
+    full = sum(points.values())
+    expected = {"blank": 0.0, "wrong": full - sum(points[c] for c in WRONG.failing_checks),
+                "correct": full}
+    assert {s: submissions[s]["score"] for s in expected} == expected
+    assert {s["max_score"] for s in submissions.values()} == {full + WRITTEN_ANSWER_POINTS}
+    assert submissions["correct"]["needs_manual_grade"] and submissions["wrong"]["needs_manual_grade"]
+    assert not submissions["blank"]["needs_manual_grade"]  # an unanswered question scores zero
+
+
+def test_the_learners_written_answer_survives_restore(lab, graded):
+    autograded = nbformat.read(
+        lab.folder / "autograded" / "correct" / ASSIGNMENT / f"{ASSIGNMENT}.ipynb", 4)
+    assert cells_by_id(autograded)[WRITTEN_ANSWER_ID].source == CORRECT_WRITTEN
+
+
+def test_a_hand_grade_in_formgrader_reaches_the_export(lab, graded):
+    _, _, submissions = graded
+    notebooks = lab.call("GET", f"/formgrader/api/submitted_notebooks/{ASSIGNMENT}/{ASSIGNMENT}")
+    notebook_id = next(n["id"] for n in notebooks if n["student"] == "correct")
+    grades = lab.call("GET", f"/formgrader/api/grades?submission_id={notebook_id}")
+    written = next(g for g in grades if g["name"] == WRITTEN_ANSWER_ID)
+    assert written["needs_manual_grade"] and written["max_score"] == WRITTEN_ANSWER_POINTS
+    updated = lab.call("PUT", f"/formgrader/api/grade/{written['id']}",
+                       {"manual_score": WRITTEN_ANSWER_POINTS})
+    assert updated["manual_score"] == WRITTEN_ANSWER_POINTS and not updated["needs_manual_grade"]
+    destination = lab.root / "grades.csv"
+    completed = run_grader("--grading-folder", str(lab.folder), "export", "--to", str(destination))
+    assert completed.returncode == 0, completed.stderr[-2000:]
+    with destination.open() as grades_file:
+        rows = {row["student_id"]: row for row in csv.DictReader(grades_file)
+                if row["assignment"] == ASSIGNMENT}
+    assert float(rows["correct"]["score"]) == submissions["correct"]["score"] + WRITTEN_ANSWER_POINTS
+
+
+def test_no_gradebook_outside_the_grading_folder(lab, graded):
+    stray = [path for path in (*REPOSITORY.rglob("gradebook.db"), *lab.root.rglob("gradebook.db"))
+             if lab.folder not in path.parents and ".venv" not in path.parts
+             and "grading" not in path.relative_to(REPOSITORY if REPOSITORY in path.parents
+                                                   else lab.root).parts[:1]]
+    assert not stray, stray
+
+
+def test_formgrader_in_a_browser(lab, graded):
+    """Debian's chromium (never a downloaded browser), headless, via Playwright."""
+    if not CHROMIUM.exists():
+        pytest.skip("chromium is not installed (apt-get install chromium; `python3 course.py "
+                    "test` does it when run as root)")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=str(CHROMIUM),
+            args=["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"])
+        try:
+            page = browser.new_page(viewport={"width": 1400, "height": 900})
+            page.goto(f"{lab.url}/formgrader?token={lab.token}")
+            page.wait_for_selector(f"text={ASSIGNMENT}", timeout=60_000)
+            for name in written_assignments():
+                assert page.locator(f"text={name}").count() >= 1, name
+            page.screenshot(path=str(lab.root / "formgrader-assignments.png"))
+            page.goto(f"{lab.url}/formgrader/manage_submissions/{ASSIGNMENT}")
+            page.wait_for_selector("text=correct", timeout=60_000)
+            page.screenshot(path=str(lab.root / "formgrader-submissions.png"))
+            body = page.inner_text("body")
+            assert "correct" in body and "wrong" in body and "blank" in body
+        finally:
+            browser.close()
