@@ -121,12 +121,23 @@ def install(requirements: Path) -> None:
     for path in sorted((ROOT / "requirements").glob("*.txt")) + [ROOT / "pyproject.toml"]:
         digest.update(path.read_bytes())
     stamp = VENV / f".installed-{requirements.stem}-{digest.hexdigest()[:16]}"
-    if stamp.exists():
+    # dev.txt includes grader.txt, which includes learner.txt: a larger set installed will do.
+    if any((VENV / f".installed-{path.stem}-{digest.hexdigest()[:16]}").exists()
+           for path in (ROOT / "requirements").glob("*.txt") if requirements in included(path)):
         return
     print(f"Installing {requirements.relative_to(ROOT)} into {VENV} ...", flush=True)
     pip = [str(PYTHON), "-m", "pip", "install", "--quiet", "--disable-pip-version-check"]
     subprocess.check_call(pip + ["-r", str(requirements), "-e", str(ROOT)])
     stamp.touch()
+
+
+def included(requirements: Path) -> set[Path]:
+    """`requirements` and every file it includes with `-r`, recursively."""
+    found = {requirements}
+    for line in requirements.read_text().splitlines():
+        if line.strip().startswith("-r "):
+            found |= included(requirements.parent / line.strip()[3:].strip())
+    return found
 
 
 def ensure_system_packages() -> None:

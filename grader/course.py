@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import os
 import shutil
+from fnmatch import fnmatch
 import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -45,6 +46,18 @@ LATE_PENALTY = "zero"
 ASSIGNMENTS = ("01_feedforward_limits", "02_rnn_recurrence", "03_bptt",
                "04_gradient_pathologies", "05_lstm", "06_gru_and_deep_rnns",
                "07_char_language_model")
+
+
+# What Jupyter and Python leave beside the notebooks (a learner opening the course makes
+# .ipynb_checkpoints/): never part of the course, so never copied, released or compared.
+NOT_COURSE_FILES = (".ipynb_checkpoints", "__pycache__", "*.pyc")
+
+
+def course_files(folder: Path) -> list[Path]:
+    """Every file under `folder` that belongs to the course (see NOT_COURSE_FILES)."""
+    return sorted(path for path in Path(folder).rglob("*") if path.is_file()
+                  and not any(fnmatch(part, pattern) for part in path.relative_to(folder).parts
+                              for pattern in NOT_COURSE_FILES))
 
 
 def written_assignments() -> list[str]:
@@ -97,8 +110,7 @@ def prepare_grading_folder(settings: GradingSettings) -> None:
     source = settings.folder / "source"
     if source.exists():
         shutil.rmtree(source)
-    shutil.copytree(SOLUTIONS, source, ignore=shutil.ignore_patterns(
-        ".ipynb_checkpoints", "__pycache__", "*.pyc"))
+    shutil.copytree(SOLUTIONS, source, ignore=shutil.ignore_patterns(*NOT_COURSE_FILES))
     write_folder_config(settings)
 
 
@@ -130,8 +142,7 @@ def configure(config: Config, settings: GradingSettings) -> Config:
     config.CourseDirectory.root = str(folder)
     config.CourseDirectory.course_id = COURSE_ID
     config.CourseDirectory.db_url = settings.gradebook_url
-    config.CourseDirectory.ignore = [".ipynb_checkpoints", "*.pyc", "__pycache__", ".*",
-                                     "nbgrader_config.py"]
+    config.CourseDirectory.ignore = [*NOT_COURSE_FILES, ".*", "nbgrader_config.py"]
     config.LateSubmissionPlugin.penalty_method = LATE_PENALTY
     config.Autograde.sanitize_preprocessors = [
         ClearOutput, RestoreNotebookStructure, DeduplicateIds, OverwriteKernelspec,
