@@ -9,6 +9,8 @@
     export    [--to grades.csv]                all grades as CSV
     selfcheck [ASSIGNMENT ...]                 solutions score full marks, releases score zero
                                                (in a grading folder of its own)
+    learner-kit [--to FILE.zip]                the course for learners: notebooks, coursekit,
+                                               docs, learner requirements; no instructor tools
 
 Common options: --grading-folder (default grading/), --jobs (default: the number of cores),
 --no-sandbox, --timeout, --memory-mb, --db-url.
@@ -19,9 +21,9 @@ import argparse
 import sys
 from pathlib import Path
 
-from .course import (DEFAULT_GRADING_FOLDER, NOTEBOOKS, GradingSettings, prepare_grading_folder,
-                     written_assignments)
+from .course import DEFAULT_GRADING_FOLDER, NOTEBOOKS, GradingSettings, written_assignments
 from .grading import UnknownAssignment, autograde, check_assignment, export, feedback, selfcheck
+from .learner_kit import build_learner_kit
 from .parallel import available_cores
 from .release import generate, release
 from .sandbox import bubblewrap
@@ -113,7 +115,12 @@ def _selfcheck(args, settings) -> int:
     return 0 if all(row.ok for row in rows) and not grader_faults else 1
 
 
-COMMANDS = {"release": _release, "prepare": _prepare, "autograde": _autograde, "feedback": _feedback,
+def _learner_kit(args, settings) -> int:
+    print(f"learner kit written to {build_learner_kit(args.to.resolve())}")
+    return 0
+
+
+COMMANDS = {"learner-kit": _learner_kit, "release": _release, "prepare": _prepare, "autograde": _autograde, "feedback": _feedback,
             "export": _export, "selfcheck": _selfcheck}
 
 
@@ -149,4 +156,6 @@ def _parser() -> argparse.ArgumentParser:
     command.add_argument("--to", type=Path, default=Path("grades.csv"))
     command = commands.add_parser("selfcheck", help="solutions full marks, releases zero")
     command.add_argument("assignments", nargs="*")
+    command = commands.add_parser("learner-kit", help="the course for learners, as a zip")
+    command.add_argument("--to", type=Path, default=Path("dist/rnn-course-learner.zip"))
     return parser
