@@ -12,12 +12,8 @@ import os
 import secrets
 import shutil
 import signal
-import socket
 import subprocess
 import sys
-import time
-import urllib.error
-import urllib.request
 from pathlib import Path
 
 import psutil
@@ -25,6 +21,7 @@ import pytest
 
 import course
 from grader.course import course_files
+from tests.grading.harness import free_port, wait_for_jupyter
 
 ROOT = Path(course.__file__).resolve().parent
 
@@ -47,15 +44,9 @@ def test_checkpoints_are_not_course_files(tmp_path):
     assert course_files(tmp_path) == [tmp_path / "a.ipynb"]
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
 @pytest.mark.parametrize("stop", ["SIGTERM to course.py", "Ctrl-C in its terminal"])
 def test_stopping_course_py_lab_stops_jupyterlab(stop, tmp_path):
-    port, token = _free_port(), secrets.token_hex(8)
+    port, token = free_port(), secrets.token_hex(8)
     env = dict(os.environ, RNN_COURSE_GRADING_FOLDER=str(tmp_path / "grading"))
     log = (tmp_path / "lab.log").open("w")
     launcher = subprocess.Popen(
@@ -65,17 +56,7 @@ def test_stopping_course_py_lab_stops_jupyterlab(stop, tmp_path):
         cwd=tmp_path, env=env, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
         start_new_session=True)   # its own process group, like a terminal's foreground job
     try:
-        deadline = time.monotonic() + 300
-        while True:
-            try:
-                request = urllib.request.Request(f"http://127.0.0.1:{port}/api/status",
-                                                 headers={"Authorization": f"token {token}"})
-                urllib.request.urlopen(request, timeout=10).read()
-                break
-            except (urllib.error.URLError, ConnectionError):
-                assert launcher.poll() is None, (tmp_path / "lab.log").read_text()[-3000:]
-                assert time.monotonic() < deadline, (tmp_path / "lab.log").read_text()[-3000:]
-                time.sleep(0.5)
+        wait_for_jupyter(f"http://127.0.0.1:{port}", token, launcher, tmp_path / "lab.log")
         labs = [child for child in psutil.Process(launcher.pid).children(recursive=True)
                 if any(part.endswith("jupyter-lab") for part in child.cmdline())
                 or child.cmdline()[1:4] == ["-m", "jupyter", "lab"]]

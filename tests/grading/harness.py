@@ -140,3 +140,32 @@ def run_nbgrader(*args: str, cwd: Path, grading_folder: Path | None = None,
 def totals(scores: dict) -> dict[str, float]:
     """Student -> score, from `read_scores`."""
     return {student: score.score for student, score in scores.items()}
+
+
+def free_port() -> int:
+    """A TCP port on 127.0.0.1 that nothing listens on right now."""
+    import socket
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def wait_for_jupyter(url: str, token: str, process: subprocess.Popen, log: Path,
+                     timeout: float = 300) -> None:
+    """Wait until the Jupyter server at `url` answers; fail with its log if `process` exits or
+    `timeout` seconds pass first."""
+    import time
+    import urllib.error
+    import urllib.request
+
+    deadline = time.monotonic() + timeout
+    request = urllib.request.Request(f"{url}/api/status", headers={"Authorization": f"token {token}"})
+    while True:
+        try:
+            urllib.request.urlopen(request, timeout=10).read()
+            return
+        except (urllib.error.URLError, ConnectionError):
+            assert process.poll() is None, f"the server exited:\n{log.read_text()[-3000:]}"
+            assert time.monotonic() < deadline, f"no server after {timeout} s:\n{log.read_text()[-3000:]}"
+            time.sleep(0.5)

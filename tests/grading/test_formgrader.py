@@ -19,12 +19,8 @@ import csv
 import json
 import os
 import secrets
-import shutil
-import socket
 import subprocess
 import sys
-import time
-import urllib.error
 import urllib.request
 from dataclasses import dataclass
 from pathlib import Path
@@ -35,8 +31,8 @@ import pytest
 from grader.course import REPOSITORY, written_assignments
 from tests.grading import wrong_submissions
 from tests.grading.harness import (WRITTEN_ANSWER_ID, WRITTEN_ANSWER_POINTS, cells_by_id,
-                                   hidden_points, run_grader, solution_notebook,
-                                   with_written_answer)
+                                   free_port, hidden_points, run_grader, solution_notebook,
+                                   wait_for_jupyter, with_written_answer)
 from tests.grading.wrong_submissions.feedforward_limits import WRONG_SUBMISSIONS
 
 ASSIGNMENT = "01_feedforward_limits"
@@ -63,12 +59,6 @@ class Lab:
         return json.loads(text) if text.strip().startswith(("{", "[")) else text
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
 def _lab_environment(folder: Path) -> dict[str, str]:
     bin_dir = str(Path(sys.executable).parent)
     return dict(os.environ, PATH=f"{bin_dir}:{os.environ.get('PATH', '')}",
@@ -83,7 +73,7 @@ def lab(tmp_path_factory):
     assert completed.returncode == 0, completed.stderr[-2000:]
     source = folder / "source" / ASSIGNMENT / f"{ASSIGNMENT}.ipynb"
     nbformat.write(with_written_answer(nbformat.read(source, as_version=4)), source)
-    port, token, log = _free_port(), secrets.token_hex(16), root / "lab.log"
+    port, token, log = free_port(), secrets.token_hex(16), root / "lab.log"
     with log.open("w") as output:
         process = subprocess.Popen(
             [sys.executable, "-m", "jupyter", "lab", "--no-browser", "--allow-root",
@@ -93,15 +83,7 @@ def lab(tmp_path_factory):
             stderr=subprocess.STDOUT)
     server = Lab(f"http://127.0.0.1:{port}", token, root, folder, log)
     try:
-        deadline = time.monotonic() + 180
-        while True:
-            try:
-                server.call("GET", "/api/status")
-                break
-            except (urllib.error.URLError, ConnectionError):
-                assert process.poll() is None, log.read_text()[-3000:]
-                assert time.monotonic() < deadline, "JupyterLab did not start:\n" + log.read_text()[-3000:]
-                time.sleep(0.5)
+        wait_for_jupyter(server.url, token, process, log)
         yield server
     finally:
         process.terminate()

@@ -18,7 +18,7 @@ import pytest
 from grader.course import NOTEBOOKS, REPOSITORY, GradingSettings
 from grader.grading import read_scores
 from tests.grading import wrong_submissions
-from tests.grading.harness import (grade, hidden_points, run_grader, run_nbgrader,
+from tests.grading.harness import (grade, hidden_points, run_nbgrader,
                                    solution_notebook, totals, write_submissions)
 from tests.grading.wrong_submissions.feedforward_limits import WRONG_SUBMISSIONS
 

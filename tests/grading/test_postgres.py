@@ -12,7 +12,6 @@ import glob
 import os
 import pwd
 import shutil
-import socket
 import subprocess
 import tempfile
 from pathlib import Path
@@ -22,7 +21,7 @@ import pytest
 
 from grader.course import NOTEBOOKS, GradingSettings
 from grader.grading import read_scores
-from tests.grading.harness import grade, hidden_points, solution_notebook, totals
+from tests.grading.harness import free_port, grade, hidden_points, solution_notebook, totals
 
 ASSIGNMENT = "01_feedforward_limits"
 SERVER_USER = "postgres"
@@ -31,12 +30,6 @@ SERVER_USER = "postgres"
 def _postgres_bin() -> Path | None:
     found = sorted(glob.glob("/usr/lib/postgresql/*/bin/initdb"))
     return Path(found[-1]).parent if found else None
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 @pytest.fixture(scope="module")
@@ -52,7 +45,7 @@ def postgres_url():
     as_user = ["runuser", "-u", SERVER_USER, "--"] if os.geteuid() == 0 else []
     home = Path(tempfile.mkdtemp(prefix="rnn-course-postgres-"))
     os.chown(home, user.pw_uid, user.pw_gid)
-    data, sockets, port = home / "data", home / "sockets", _free_port()
+    data, sockets, port = home / "data", home / "sockets", free_port()
     sockets.mkdir()
     os.chown(sockets, user.pw_uid, user.pw_gid)
     run = dict(check=True, capture_output=True, text=True, timeout=120)
