@@ -45,6 +45,7 @@ def course(tmp_path_factory):
     exchange.mkdir()
     exchange.chmod(0o777)
     where = f"--Exchange.root={exchange}"
+    cache = f"--Exchange.cache={root / 'cache'}"  # learners' record of what they submitted
     _ok(run_grader("--grading-folder", str(folder), "prepare"))
     (root / "roster.csv").write_text("id,first_name,last_name,email\n" + "".join(
         ",".join(row) + "\n" for row in ROSTER))
@@ -58,7 +59,7 @@ def course(tmp_path_factory):
     for student, *_ in ROSTER:
         home = root / "home" / student
         home.mkdir(parents=True)
-        learner = ("--course", COURSE_ID, where)
+        learner = ("--course", COURSE_ID, where, cache)
         listing = _ok(run_nbgrader("list", *learner, cwd=home))
         listed[student] = listing.stdout + listing.stderr
         _ok(run_nbgrader("fetch_assignment", ASSIGNMENT, *learner, cwd=home))
@@ -70,12 +71,12 @@ def course(tmp_path_factory):
         nbformat.write(notebook, path)
     for student in ("alice", "carol"):
         _ok(run_nbgrader("submit", ASSIGNMENT, "--course", COURSE_ID, "--student", student, where,
-                         cwd=root / "home" / student))
+                         cache, cwd=root / "home" / student))
     time.sleep(0.1)
     due = datetime.datetime.now(datetime.timezone.utc)
     time.sleep(0.1)
     _ok(run_nbgrader("submit", ASSIGNMENT, "--course", COURSE_ID, "--student", "bob", where,
-                     cwd=root / "home" / "bob"))
+                     cache, cwd=root / "home" / "bob"))
     _ok(run_nbgrader("db", "assignment", "add", ASSIGNMENT,
                      f"--duedate={due.strftime('%Y-%m-%d %H:%M:%S.%f')} UTC", cwd=folder))
     _ok(run_nbgrader("collect", ASSIGNMENT, where, cwd=folder))

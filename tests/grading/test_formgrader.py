@@ -10,17 +10,23 @@ answer graded by hand (a manually graded markdown cell with a model answer and r
   pipeline (same grades as `python -m grader`), keeps each learner's written answer, and flags
   it for grading by hand;
 - a hand grade given through Formgrader reaches `python -m grader export`;
-- nothing leaves a gradebook.db outside the grading folder.
-A browser check (Debian's chromium driven by Playwright) looks at the same pages.
+- nothing leaves a gradebook.db outside the grading folder;
+- with an exchange configured as on a hub (a global nbgrader_config.py), Formgrader's Release
+  button, the learner's Assignments tab (fetch, submit), Formgrader's Collect and Autograde
+  buttons work end to end, with the submission's timestamp.
+A browser check (Debian's chromium driven by Playwright) looks at the same pages, the
+Assignments tab included.
 """
 from __future__ import annotations
 
 import csv
+import getpass
 import json
 import os
 import secrets
 import subprocess
 import sys
+import urllib.parse
 import urllib.request
 from dataclasses import dataclass
 from pathlib import Path
@@ -59,10 +65,21 @@ class Lab:
         return json.loads(text) if text.strip().startswith(("{", "[")) else text
 
 
-def _lab_environment(folder: Path) -> dict[str, str]:
+def _lab_environment(root: Path, folder: Path) -> dict[str, str]:
+    """As `course.py lab` runs JupyterLab, plus an exchange set up as a hub's global
+    nbgrader_config.py would (learners and instructor share Exchange.root); learners fetch into
+    the server's root folder (nbgrader's default is the server's working folder, which here is
+    the repository)."""
+    exchange, config = root / "exchange", root / "jupyter-config"
+    exchange.mkdir()
+    exchange.chmod(0o777)
+    config.mkdir()
+    (config / "nbgrader_config.py").write_text(
+        f"c.Exchange.root = {str(exchange)!r}\nc.Exchange.cache = {str(root / 'cache')!r}\n"
+        f"c.Exchange.assignment_dir = {str(root)!r}\n")
     bin_dir = str(Path(sys.executable).parent)
     return dict(os.environ, PATH=f"{bin_dir}:{os.environ.get('PATH', '')}",
-                RNN_COURSE_GRADING_FOLDER=str(folder))
+                RNN_COURSE_GRADING_FOLDER=str(folder), JUPYTER_CONFIG_PATH=str(config))
 
 
 @pytest.fixture(scope="module")
@@ -79,7 +96,7 @@ def lab(tmp_path_factory):
             [sys.executable, "-m", "jupyter", "lab", "--no-browser", "--allow-root",
              "--ServerApp.ip=127.0.0.1", f"--ServerApp.port={port}", "--ServerApp.port_retries=0",
              f"--IdentityProvider.token={token}", f"--ServerApp.root_dir={root}"],
-            cwd=REPOSITORY, env=_lab_environment(folder), stdout=output,
+            cwd=REPOSITORY, env=_lab_environment(root, folder), stdout=output,
             stderr=subprocess.STDOUT)
     server = Lab(f"http://127.0.0.1:{port}", token, root, folder, log)
     try:
@@ -185,7 +202,37 @@ def test_no_gradebook_outside_the_grading_folder(lab, graded):
     assert not stray, stray
 
 
-def test_formgrader_in_a_browser(lab, graded):
+LEARNER = {"course_id": "rnn-from-scratch", "assignment_id": ASSIGNMENT}
+
+
+@pytest.fixture(scope="module")
+def exchanged(lab, graded):
+    """Release (Formgrader), then list, fetch and submit as the learner's Assignments tab does
+    (its HTTP API), then Collect and Autograde (Formgrader); the learner is this OS user."""
+    query = urllib.parse.urlencode(LEARNER)
+    released = lab.call("POST", f"/formgrader/api/assignment/{ASSIGNMENT}/release")
+    listed = lab.call("GET", f"/assignments?course_id={LEARNER['course_id']}")
+    fetched = lab.call("POST", f"/assignments/fetch?{query}")
+    submitted = lab.call("POST", f"/assignments/submit?{query}")
+    collected = lab.call("POST", f"/formgrader/api/assignment/{ASSIGNMENT}/collect")
+    learner = getpass.getuser()
+    autograded = lab.call("POST", f"/formgrader/api/submission/{ASSIGNMENT}/{learner}/autograde")
+    submission = lab.call("GET", f"/formgrader/api/submission/{ASSIGNMENT}/{learner}")
+    return locals()
+
+
+def test_release_fetch_submit_collect_and_autograde_through_the_lab(lab, exchanged):
+    for step in ("released", "fetched", "submitted", "collected", "autograded"):
+        assert exchanged[step]["success"], (step, exchanged[step])
+    statuses = {(a["assignment_id"], a["status"]) for a in exchanged["listed"]["value"]}
+    assert (ASSIGNMENT, "released") in statuses
+    assert (lab.root / ASSIGNMENT / f"{ASSIGNMENT}.ipynb").is_file(), "fetch put nothing in the learner's folder"
+    submission = exchanged["submission"]
+    assert submission["score"] == 0 and submission["autograded"]   # the untouched release: blank
+    assert submission["timestamp"], "the collected submission lost its timestamp"
+
+
+def test_formgrader_in_a_browser(lab, graded, exchanged):
     """Debian's chromium (never a downloaded browser), headless, via Playwright."""
     if not CHROMIUM.exists():
         pytest.skip("chromium is not installed (apt-get install chromium; `python3 course.py "
@@ -208,5 +255,15 @@ def test_formgrader_in_a_browser(lab, graded):
             page.screenshot(path=str(lab.root / "formgrader-submissions.png"))
             body = page.inner_text("body")
             assert "correct" in body and "wrong" in body and "blank" in body
+            # The learner's side: JupyterLab's Nbgrader menu, Assignment List.
+            page.goto(f"{lab.url}/lab")
+            page.get_by_text("Nbgrader", exact=True).click()
+            page.get_by_text("Assignment List", exact=True).click()
+            page.wait_for_selector("text=Submitted assignments", timeout=60_000)
+            page.wait_for_selector(f".list_item >> text={ASSIGNMENT}", timeout=60_000)
+            page.screenshot(path=str(lab.root / "lab-assignments-tab.png"))
+            tab = page.inner_text("body")
+            assert "Downloaded assignments" in tab and ASSIGNMENT in tab
+            assert "could not be created" not in tab, "the Assignments tab sees no exchange"
         finally:
             browser.close()
