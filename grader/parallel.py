@@ -58,16 +58,19 @@ class GradebookLock:
             self.release()
 
 
-def serialise_gradebook_sessions(lock: GradebookLock) -> None:
-    """From now on, in this process, every nbgrader `Gradebook` holds `lock` while it is open."""
-    if getattr(Gradebook, "_rnn_course_lock", None) is not None:
-        Gradebook._rnn_course_lock = lock
+def serialise_gradebook_sessions(lock: GradebookLock | None) -> None:
+    """From now on, in this process, every nbgrader `Gradebook` holds `lock` from opening to
+    closing (None: no lock)."""
+    Gradebook._rnn_course_lock = lock
+    if getattr(Gradebook, "_rnn_course_patched", False):
         return
     original_init, original_close = Gradebook.__init__, Gradebook.close
 
     def locked_init(self, *args, **kwargs):
-        Gradebook._rnn_course_lock.acquire()
-        self._rnn_course_holds_lock = True
+        held = Gradebook._rnn_course_lock
+        if held is not None:
+            held.acquire()
+        self._rnn_course_held = held
         try:
             original_init(self, *args, **kwargs)
         except BaseException:
@@ -79,13 +82,13 @@ def serialise_gradebook_sessions(lock: GradebookLock) -> None:
             if hasattr(self, "db"):
                 original_close(self)
         finally:
-            if getattr(self, "_rnn_course_holds_lock", False):
-                self._rnn_course_holds_lock = False
-                Gradebook._rnn_course_lock.release()
+            held, self._rnn_course_held = getattr(self, "_rnn_course_held", None), None
+            if held is not None:
+                held.release()
 
-    Gradebook._rnn_course_lock = lock
     Gradebook.__init__ = locked_init
     Gradebook.close = locked_close
+    Gradebook._rnn_course_patched = True
 
 
 # -- the worker processes ---------------------------------------------------------------------

@@ -91,13 +91,16 @@ def grade(tmp_path: Path, assignment: str, notebooks: dict[str, object], *extra_
     """Autograde through `python -m grader autograde`; (scores by student, faults).
 
     Give `notebooks` (written to a fresh submissions folder) or an existing `submissions` folder;
-    `db_url`: a gradebook other than the grading folder's SQLite file.
+    `db_url`: a gradebook other than the grading folder's SQLite file. One job unless
+    `extra_args` say `--jobs`.
     """
     grading_folder = grading_folder or tmp_path / "grading"
     if submissions is None:
         submissions = write_submissions(tmp_path / "submissions", assignment, notebooks)
     if db_url:
         extra_args = ("--db-url", db_url, *extra_args)
+    if "--jobs" not in extra_args:  # the test runner already grades modules side by side
+        extra_args = ("--jobs", "1", *extra_args)
     completed = run_grader("--grading-folder", str(grading_folder), *extra_args,
                            "autograde", assignment, str(submissions))
     assert completed.returncode == 0, completed.stderr[-3000:]
