@@ -97,6 +97,7 @@ def autograde(settings: GradingSettings, assignment: str, submissions_folder: Pa
         if not result["success"]:
             append_fault(settings.fault_log,
                          Fault(student, "-", "-", "autograde failed", result["detail"]))
+            zero_autograded_cells(settings, assignment, student)
     faults = sorted(read_faults(settings.fault_log), key=lambda fault: fault.student)
     scores = read_scores(settings, assignment)
     run = AutogradeRun(assignment, scores, faults, skipped, time.perf_counter() - started,
@@ -138,9 +139,29 @@ def grade_students(settings: GradingSettings, assignment: str, students: list[st
     return results
 
 
+def open_gradebook(settings: GradingSettings) -> Gradebook:
+    """The course's gradebook, configured as every grading path configures it."""
+    return Gradebook(nbgrader_config(settings).CourseDirectory.db_url, COURSE_ID)
+
+
+def zero_autograded_cells(settings: GradingSettings, assignment: str, student: str) -> None:
+    """A submission whose grading failed scores zero on every autograded cell (never the grade
+    of an earlier run); grades given by hand stay."""
+    with open_gradebook(settings) as gradebook:
+        try:
+            submission = gradebook.find_submission(assignment, student)
+        except MissingEntry:
+            return
+        for notebook in submission.notebooks:
+            for grade in notebook.grades:
+                if grade.cell.cell_type == "code":
+                    grade.auto_score = 0.0
+        gradebook.db.commit()
+
+
 def read_scores(settings: GradingSettings, assignment: str) -> dict[str, StudentScore]:
     scores = {}
-    with Gradebook(nbgrader_config(settings).CourseDirectory.db_url, COURSE_ID) as gradebook:
+    with open_gradebook(settings) as gradebook:
         try:
             found = gradebook.find_assignment(assignment)
         except MissingEntry:
@@ -187,7 +208,7 @@ def export(settings: GradingSettings, destination: Path) -> Path:
     """Every grade in the gradebook as CSV (nbgrader's exporter)."""
     plugin = CsvExportPlugin()
     plugin.to = str(destination)
-    with Gradebook(nbgrader_config(settings).CourseDirectory.db_url, COURSE_ID) as gradebook:
+    with open_gradebook(settings) as gradebook:
         plugin.export(gradebook)
     return destination
 

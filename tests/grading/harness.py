@@ -172,3 +172,21 @@ def wait_for_jupyter(url: str, token: str, process: subprocess.Popen, log: Path,
             assert process.poll() is None, f"the server exited:\n{log.read_text()[-3000:]}"
             assert time.monotonic() < deadline, f"no server after {timeout} s:\n{log.read_text()[-3000:]}"
             time.sleep(0.5)
+
+
+def nbgrader_in_process(*args: str, cwd: Path) -> str:
+    """`nbgrader ARGS` from `cwd`, run in this process by nbgrader's own test helper (the same
+    application as the command line, without starting Python each time); its log. Raises
+    AssertionError if the command fails."""
+    import os
+
+    from nbgrader.tests import run_nbgrader
+
+    previous = os.getcwd()
+    os.chdir(cwd)
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # nbgrader's own warnings are not ours
+            return run_nbgrader(list(args))
+    finally:
+        os.chdir(previous)

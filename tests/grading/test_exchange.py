@@ -4,8 +4,8 @@ home folder per learner.
 The instructor imports a roster with names, releases notebook 01, and sets its due date; three
 learners list and fetch it (what the Assignments tab does), work in their own folders and submit
 (one after the due date); the instructor collects and grades the collected submissions with the
-course's command (`python -m grader autograde ASSIGNMENT`, no folder: what `nbgrader collect`
-gathered), in parallel. The grades, the late penalty and the names reach the exported CSV.
+course's command (`python -m grader autograde all`, no folder: every assignment, as `nbgrader
+collect` gathered them), in parallel. The grades, the late penalty and the names reach the exported CSV.
 """
 from __future__ import annotations
 
@@ -18,7 +18,8 @@ import pytest
 
 from grader.course import COURSE_ID
 from tests.grading import wrong_submissions
-from tests.grading.harness import cells_by_id, hidden_points, run_grader, run_nbgrader, solution_notebook
+from tests.grading.harness import (cells_by_id, hidden_points, nbgrader_in_process, run_grader,
+                                   solution_notebook)
 from tests.grading.wrong_submissions.feedforward_limits import WRONG_SUBMISSIONS
 
 ASSIGNMENT = "01_feedforward_limits"
@@ -31,6 +32,9 @@ ROSTER = [("alice", "Alice", "Ada", "alice@example.org"),   # answers correctly,
 def _ok(completed):
     assert completed.returncode == 0, (completed.stdout + completed.stderr)[-3000:]
     return completed
+
+
+nbgrader = nbgrader_in_process  # the nbgrader command line itself: test_grading_paths.py
 
 
 def _answers(notebook) -> dict[str, str]:
@@ -49,8 +53,8 @@ def course(tmp_path_factory):
     _ok(run_grader("--grading-folder", str(folder), "prepare"))
     (root / "roster.csv").write_text("id,first_name,last_name,email\n" + "".join(
         ",".join(row) + "\n" for row in ROSTER))
-    _ok(run_nbgrader("db", "student", "import", str(root / "roster.csv"), cwd=folder))
-    _ok(run_nbgrader("release_assignment", ASSIGNMENT, where, cwd=folder))
+    nbgrader("db", "student", "import", str(root / "roster.csv"), cwd=folder)
+    nbgrader("release_assignment", ASSIGNMENT, where, cwd=folder)
 
     solution = solution_notebook(ASSIGNMENT)
     work = {"alice": _answers(solution), "bob": _answers(wrong_submissions.build(solution, WRONG)),
@@ -60,9 +64,8 @@ def course(tmp_path_factory):
         home = root / "home" / student
         home.mkdir(parents=True)
         learner = ("--course", COURSE_ID, where, cache)
-        listing = _ok(run_nbgrader("list", *learner, cwd=home))
-        listed[student] = listing.stdout + listing.stderr
-        _ok(run_nbgrader("fetch_assignment", ASSIGNMENT, *learner, cwd=home))
+        listed[student] = nbgrader("list", *learner, cwd=home)
+        nbgrader("fetch_assignment", ASSIGNMENT, *learner, cwd=home)
         path = home / ASSIGNMENT / f"{ASSIGNMENT}.ipynb"
         notebook = nbformat.read(path, as_version=4)
         for grade_id, cell in cells_by_id(notebook).items():
@@ -70,18 +73,17 @@ def course(tmp_path_factory):
                 cell.source = work[student][grade_id]
         nbformat.write(notebook, path)
     for student in ("alice", "carol"):
-        _ok(run_nbgrader("submit", ASSIGNMENT, "--course", COURSE_ID, "--student", student, where,
-                         cache, cwd=root / "home" / student))
+        nbgrader("submit", ASSIGNMENT, "--course", COURSE_ID, "--student", student, where, cache,
+                 cwd=root / "home" / student)
     time.sleep(0.1)
     due = datetime.datetime.now(datetime.timezone.utc)
     time.sleep(0.1)
-    _ok(run_nbgrader("submit", ASSIGNMENT, "--course", COURSE_ID, "--student", "bob", where,
-                     cache, cwd=root / "home" / "bob"))
-    _ok(run_nbgrader("db", "assignment", "add", ASSIGNMENT,
-                     f"--duedate={due.strftime('%Y-%m-%d %H:%M:%S.%f')} UTC", cwd=folder))
-    _ok(run_nbgrader("collect", ASSIGNMENT, where, cwd=folder))
-    graded = _ok(run_grader("--grading-folder", str(folder), "--jobs", "2", "autograde",
-                            ASSIGNMENT))
+    nbgrader("submit", ASSIGNMENT, "--course", COURSE_ID, "--student", "bob", where, cache,
+             cwd=root / "home" / "bob")
+    nbgrader("db", "assignment", "add", ASSIGNMENT,
+             f"--duedate={due.strftime('%Y-%m-%d %H:%M:%S.%f')} UTC", cwd=folder)
+    nbgrader("collect", ASSIGNMENT, where, cwd=folder)
+    graded = _ok(run_grader("--grading-folder", str(folder), "--jobs", "2", "autograde", "all"))
     _ok(run_grader("--grading-folder", str(folder), "export", "--to", str(root / "grades.csv")))
     with (root / "grades.csv").open() as grades:
         rows = {row["student_id"]: row for row in csv.DictReader(grades)
@@ -104,7 +106,8 @@ def test_collected_submissions_get_the_course_grades_and_late_penalty(course):
     points = hidden_points(ASSIGNMENT)
     full = sum(points.values())
     rows = course["rows"]
-    assert "graded 3 submissions" in course["graded"].stdout
+    assert f"graded 3 submissions of {ASSIGNMENT}" in course["graded"].stdout
+    assert "02_rnn_recurrence: nothing collected" in course["graded"].stdout
     assert float(rows["alice"]["raw_score"]) == float(rows["alice"]["score"]) == full
     assert float(rows["carol"]["score"]) == 0
     wrong = full - sum(points[check] for check in WRONG.failing_checks)

@@ -120,3 +120,19 @@ def test_grading_with_a_missing_skeleton_refuses_and_says_what_to_run(graded):
                              cwd=folder)
     assert completed.returncode != 0
     assert "python -m grader prepare" in completed.stdout + completed.stderr
+
+
+def test_a_failed_regrade_scores_zero_never_the_earlier_grade(graded, monkeypatch):
+    """If nbgrader cannot grade a submission (here: every one fails), its autograded cells
+    score zero and the report says why; the grade of an earlier run does not survive."""
+    from grader import grading
+
+    root, scores, _ = graded
+    assert totals(scores)["correct"] > 0
+    folder = _regraded_copy(graded, "failed-regrade")
+    monkeypatch.setattr(grading, "autograde_student",
+                        lambda api, assignment, student: {"success": False, "detail": "crashed"})
+    run = grading.autograde(GradingSettings(folder=folder), ASSIGNMENT, root / "submissions",
+                            progress=False)
+    assert totals(run.scores) == {"blank": 0.0, "wrong": 0.0, "correct": 0.0}
+    assert {f.student for f in run.faults if f.kind == "autograde failed"} == set(scores)
