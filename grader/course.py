@@ -99,7 +99,8 @@ import sys
 from pathlib import Path
 sys.path.insert(0, {repository!r})
 from grader.course import GradingSettings, configure
-configure(c, GradingSettings(folder=Path(__file__).resolve().parent, db_url={db_url!r}))
+settings = GradingSettings(folder=Path(__file__).resolve().parent)
+{db_line}configure(c, settings)
 """
 
 
@@ -117,7 +118,9 @@ def prepare_grading_folder(settings: GradingSettings) -> None:
 def write_folder_config(settings: GradingSettings) -> Path:
     """The grading folder's nbgrader_config.py (nbgrader run from inside the folder reads it)."""
     path = settings.folder / "nbgrader_config.py"
-    text = FOLDER_CONFIG.format(repository=str(REPOSITORY), db_url=settings.db_url)
+    db_line = (f"settings.db_url = {settings.db_url!r}  # the gradebook this folder was set up with\n"
+               if settings.db_url else "")  # else $RNN_COURSE_DB_URL, or gradebook.db here
+    text = FOLDER_CONFIG.format(repository=str(REPOSITORY), db_line=db_line)
     if not path.exists() or path.read_text() != text:
         path.write_text(text)
     return path
