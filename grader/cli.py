@@ -120,8 +120,9 @@ def _learner_kit(args, settings) -> int:
     return 0
 
 
-COMMANDS = {"learner-kit": _learner_kit, "release": _release, "prepare": _prepare, "autograde": _autograde, "feedback": _feedback,
-            "export": _export, "selfcheck": _selfcheck}
+COMMANDS = {"release": _release, "prepare": _prepare, "autograde": _autograde,
+            "feedback": _feedback, "export": _export, "selfcheck": _selfcheck,
+            "learner-kit": _learner_kit}
 
 
 def _parser() -> argparse.ArgumentParser:

@@ -4,9 +4,10 @@ Accepted layouts, for assignment A with notebook A.ipynb (the student id is the 
 name): `alice/A.ipynb`, `alice/A/A.ipynb`, `alice.zip` holding either of those (optionally under
 one top folder). A `timestamp.txt` beside the notebook (`nbgrader collect` writes one: when the
 learner submitted) is kept, so late submissions are marked late. Only the assignment's notebooks
-are taken; other files are ignored, so nothing shipped beside a submission can shadow a module. A notebook that is missing, unreadable, too
-large or not a notebook is replaced by the blank released notebook (it scores zero) and the
-reason is reported; one student's bad submission never stops the others.
+are taken; other files are ignored, so nothing shipped beside a submission can shadow a module.
+A notebook that is missing, unreadable, too large or not a notebook is replaced by the blank
+released notebook (it scores zero) and the reason is reported; one student's bad submission
+never stops the others.
 """
 from __future__ import annotations
 

@@ -26,6 +26,12 @@ def cells_by_id(notebook) -> dict[str, nbformat.NotebookNode]:
             if "grade_id" in cell.get("metadata", {}).get("nbgrader", {})}
 
 
+def answers(notebook) -> dict[str, str]:
+    """The source of every solution cell (what a learner writes), by grade_id."""
+    return {grade_id: cell.source for grade_id, cell in cells_by_id(notebook).items()
+            if cell.metadata["nbgrader"].get("solution")}
+
+
 def hidden_points(assignment: str, notebook=None) -> dict[str, float]:
     """Points of each hidden test cell, by the check it calls (grade_id minus '_hidden');
     written answers (markdown cells graded by hand) are not hidden checks."""

@@ -18,8 +18,8 @@ import pytest
 
 from grader.course import COURSE_ID
 from tests.grading import wrong_submissions
-from tests.grading.harness import (cells_by_id, hidden_points, nbgrader_in_process, run_grader,
-                                   solution_notebook)
+from tests.grading.harness import (answers, cells_by_id, hidden_points, nbgrader_in_process,
+                                   run_grader, solution_notebook)
 from tests.grading.wrong_submissions.feedforward_limits import WRONG_SUBMISSIONS
 
 ASSIGNMENT = "01_feedforward_limits"
@@ -37,10 +37,6 @@ def _ok(completed):
 nbgrader = nbgrader_in_process  # the nbgrader command line itself: test_grading_paths.py
 
 
-def _answers(notebook) -> dict[str, str]:
-    return {grade_id: cell.source for grade_id, cell in cells_by_id(notebook).items()
-            if cell.metadata["nbgrader"].get("solution")}
-
 
 @pytest.fixture(scope="module")
 def course(tmp_path_factory):
@@ -57,7 +53,7 @@ def course(tmp_path_factory):
     nbgrader("release_assignment", ASSIGNMENT, where, cwd=folder)
 
     solution = solution_notebook(ASSIGNMENT)
-    work = {"alice": _answers(solution), "bob": _answers(wrong_submissions.build(solution, WRONG)),
+    work = {"alice": answers(solution), "bob": answers(wrong_submissions.build(solution, WRONG)),
             "carol": {}}
     listed = {}
     for student, *_ in ROSTER:

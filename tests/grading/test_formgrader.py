@@ -36,9 +36,9 @@ import pytest
 
 from grader.course import REPOSITORY, written_assignments
 from tests.grading import wrong_submissions
-from tests.grading.harness import (WRITTEN_ANSWER_ID, WRITTEN_ANSWER_POINTS, cells_by_id,
-                                   free_port, hidden_points, run_grader, solution_notebook,
-                                   wait_for_jupyter, with_written_answer)
+from tests.grading.harness import (WRITTEN_ANSWER_ID, WRITTEN_ANSWER_POINTS, answers,
+                                   cells_by_id, free_port, hidden_points, run_grader,
+                                   solution_notebook, wait_for_jupyter, with_written_answer)
 from tests.grading.wrong_submissions.feedforward_limits import WRONG_SUBMISSIONS
 
 ASSIGNMENT = "01_feedforward_limits"
@@ -119,13 +119,13 @@ def graded(lab):
     assert generated["success"], generated.get("error") or generated.get("log")
     release = nbformat.read(lab.folder / "release" / ASSIGNMENT / f"{ASSIGNMENT}.ipynb", 4)
     solution = solution_notebook(ASSIGNMENT)
-    answers = {"blank": {},
-               "wrong": _answers(wrong_submissions.build(solution, WRONG)),
-               "correct": _answers(solution)}
-    answers["wrong"][WRITTEN_ANSWER_ID] = "Because it is small."
-    answers["correct"][WRITTEN_ANSWER_ID] = CORRECT_WRITTEN
+    work = {"blank": {},
+            "wrong": answers(wrong_submissions.build(solution, WRONG)),
+            "correct": answers(solution)}
+    work["wrong"][WRITTEN_ANSWER_ID] = "Because it is small."
+    work["correct"][WRITTEN_ANSWER_ID] = CORRECT_WRITTEN
     results = {}
-    for student, sources in answers.items():
+    for student, sources in work.items():
         notebook = nbformat.from_dict(json.loads(json.dumps(release)))
         for grade_id, cell in cells_by_id(notebook).items():
             if grade_id in sources:
@@ -137,10 +137,6 @@ def graded(lab):
     submissions = {s["student"]: s for s in lab.call("GET", f"/formgrader/api/submissions/{ASSIGNMENT}")}
     return release, results, submissions
 
-
-def _answers(notebook) -> dict[str, str]:
-    return {grade_id: cell.source for grade_id, cell in cells_by_id(notebook).items()
-            if cell.metadata["nbgrader"].get("solution")}
 
 
 def test_formgrader_lists_the_course_assignments_without_hand_set_options(lab):
