@@ -44,7 +44,7 @@ import zmq.asyncio
 from jupyter_client.asynchronous import AsyncKernelClient
 from jupyter_client.manager import AsyncKernelManager
 from traitlets import Any as AnyTrait
-from traitlets import default
+from traitlets import DottedObjectName, Type, default
 
 COURSEKIT_DIR = Path(__file__).resolve().parents[1] / "coursekit"
 SANDBOX_HOME = "/home/learner"
@@ -487,7 +487,8 @@ class JailedKernelManager(AsyncKernelManager):
     """A kernel manager that starts its kernel inside a `KernelJail`, talking over Unix sockets."""
 
     jail = AnyTrait(None, allow_none=True)
-    client_class = "grader.sandbox.JailedKernelClient"
+    client_class = DottedObjectName("grader.sandbox.JailedKernelClient")
+    client_factory = Type(klass=JailedKernelClient)
 
     @default("context")
     def _context_default(self):
