@@ -58,7 +58,7 @@ class SandboxedExecute(ReportsFaults, Execute):
     max_notebook_output_bytes = Integer(
         8_000_000, help="Output received per notebook, over all cells and every kind of output "
                         "message; past it, outputs are dropped").tag(config=True)
-    grader_growth_mb = Integer(1024, help="How much this grading process may grow while one "
+    grader_growth_mb = Integer(512, help="How much this grading process may grow while one "
                                "kernel runs before the kernel is stopped (MB)").tag(config=True)
     timeout = Integer(60, help="Seconds a cell may run").tag(config=True)
     notebook_timeout = Integer(300, help="Seconds all the cells of a notebook may run together"

@@ -440,7 +440,7 @@ class JailWatch:
     `grader_growth_mb` since the kernel started (a flood of messages the caps above let
     through). A killed kernel is a dead kernel to the executor, which reports the reason."""
 
-    def __init__(self, jail: KernelJail, grader_growth_mb: int, interval: float = 0.1):
+    def __init__(self, jail: KernelJail, grader_growth_mb: int, interval: float = 0.05):
         self.jail, self.grader_growth_mb, self.interval = jail, grader_growth_mb, interval
         self._stop = threading.Event()
         self._grader = psutil.Process()

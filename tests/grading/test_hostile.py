@@ -22,9 +22,9 @@ from tests.grading.harness import hidden_points, run_grader, solution_notebook
 ASSIGNMENT, TARGET = hostile.ASSIGNMENT, hostile.TARGET
 # The grading process's own peak resident memory while it grades every hostile submission:
 # about 300 MB of its own, plus at most 512 MB it may grow while one kernel runs before the
-# kernel is stopped (SandboxedExecute.grader_growth_mb), plus what arrives in the 0.1 s between
-# two looks. The README's threat model states the same bound.
-GRADER_PEAK_BOUND_MB = 1536
+# kernel is stopped (SandboxedExecute.grader_growth_mb), plus what arrives between
+# two looks (0.05 s). The README's threat model states the same bound.
+GRADER_PEAK_BOUND_MB = 1200
 
 
 @pytest.fixture(scope="module")
