@@ -19,9 +19,6 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from tests.grading import hostile  # noqa: E402
 
-OPTIONS = ("--timeout", "10", "--notebook-timeout", "40")
-
-
 def main(students: list[str]) -> None:
     with tempfile.TemporaryDirectory(prefix="rnn-course-hostile-") as temporary:
         every = hostile.build_submissions(Path(temporary) / "all")
@@ -33,7 +30,7 @@ def main(students: list[str]) -> None:
             source = every / name
             (shutil.copytree if source.is_dir() else shutil.copy)(source, alone / name)
             completed, peak, seconds = hostile.grade_measured(Path(temporary) / f"g-{name}",
-                                                              alone, *OPTIONS)
+                                                              alone, *hostile.OPTIONS)
             flag = "" if completed.returncode == 0 else "  (grader exited with an error)"
             print(f"{name:42} {peak:8.0f} {seconds:8.1f}{flag}", flush=True)
 

@@ -95,6 +95,7 @@ class SandboxedExecute(ReportsFaults, Execute):
         self._output_bytes: dict[int, int] = {}
         self._notebook_output_bytes = 0
         self._records: dict[int, int] = {}
+        self._strays_reported = 0
         stopped_because = None
         last_graded = max((index for index, cell in enumerate(self.nb.cells)
                            if cell.get("metadata", {}).get("nbgrader", {}).get("grade")),
@@ -156,10 +157,12 @@ class SandboxedExecute(ReportsFaults, Execute):
             cell.outputs.append(_error("DeadKernelError", detail))
             return f"the kernel died in an earlier cell ({name})"
         finally:
-            killed = self._jail.kill_strays()
-            if killed:
+            self._jail.kill_strays()
+            if self._jail.strays_killed > self._strays_reported:
                 self.report(resources, name, "processes killed",
-                            f"the cell left {killed} processes running; they were killed")
+                            f"{self._jail.strays_killed - self._strays_reported} processes of the "
+                            f"kernel's were killed (left running by a cell, or at the process cap)")
+                self._strays_reported = self._jail.strays_killed
 
     def process_message(self, msg, cell, cell_index):
         """Every message that carries output passes here: count it against the caps, keep only

@@ -19,8 +19,9 @@ namespace; it talks to the grader over Unix sockets).
 Caps: address space and file size per process, number of processes per kernel (RLIMIT_NPROC,
 which counts per uid, or per user namespace for an unprivileged grader), the whole kernel's
 resident memory (a watch in the grader sums it over the kernel's processes), and processes a cell
-leaves behind are killed when the cell ends. The grader's side of the connection refuses
-messages larger than `MAX_MESSAGE_BYTES` and queues at most `RECEIVE_QUEUE` of them.
+leaves behind are killed when the cell ends (and at once, should they reach the process cap: a
+fork bomb). The grader's side of the connection queues at most `RECEIVE_QUEUE` messages, and
+the grader stops a kernel whose messages make it grow too much (`JailWatch`).
 
 Without bubblewrap (`--no-sandbox`) see `UNSANDBOXED_LIMITS`: what still holds and what does not.
 """
@@ -52,7 +53,6 @@ SANDBOX_LIB = "/opt/rnn-course"
 COURSE_FILES = f"{SANDBOX_LIB}-files"      # the assignment's files, read-only, copied to the cwd
 CASES_PATH = f"{SANDBOX_LIB}-cases/cases.json"
 KERNEL_UIDS = range(1_900_000_000, 1_900_004_096)   # uids a root grader gives its kernels
-MAX_MESSAGE_BYTES = 8 * 2**20    # one frame from a kernel; larger ones drop the connection
 RECEIVE_QUEUE = 32               # messages queued in the grader per socket
 UNSANDBOXED_LIMITS = """\
 Without the sandbox (--no-sandbox) these still hold: results are judged outside the kernel,
@@ -191,6 +191,7 @@ class KernelJail:
     stop_reason: str | None = None     # why the grader killed the kernel, if it did
 
     def __post_init__(self):
+        self.strays_killed = 0   # processes killed that the kernel had left running
         self._uid_lease: KernelUid | None = None
         self._launcher: int | None = None
         self._kernel_pid: int | None = None
@@ -353,12 +354,13 @@ class KernelJail:
             os.chmod(self.socket_dir, 0o750)
 
     def processes(self) -> list[psutil.Process]:
-        """Every process of this kernel: those below its launcher, and, for a root grader,
-        every process of its uid wherever it went."""
+        """Every live process of this kernel: those below its launcher, and, for a root grader,
+        every process of its uid wherever it went. (Not zombies: killed already, they wait for
+        the kernel to reap them.)"""
         found = {process.pid: process for process in self._tree()}
         if self.uid is not None:
             found.update({process.pid: process for process in _processes_of_uid(self.uid)})
-        return list(found.values())
+        return [process for process in found.values() if _alive(process)]
 
     def _tree(self) -> list[psutil.Process]:
         if self._launcher is None:
@@ -381,7 +383,19 @@ class KernelJail:
 
     def kill_strays(self) -> int:
         """Kill what a cell left running (daemons, fork bombs); how many were killed."""
-        return _kill_until_gone(self.strays)
+        killed = _kill_until_gone(self.strays)
+        self.strays_killed += killed
+        return killed
+
+    def tasks(self) -> int:
+        """Processes and threads of the kernel, as RLIMIT_NPROC counts them."""
+        total = 0
+        for process in self.processes():
+            try:
+                total += process.num_threads()
+            except psutil.Error:
+                pass
+        return total
 
     def kill_all(self, reason: str | None = None) -> None:
         if reason and not self.stop_reason:
@@ -412,6 +426,13 @@ def _parents(path: str, made: set[str]) -> list[str]:
     return options
 
 
+def _alive(process: psutil.Process) -> bool:
+    try:
+        return process.status() != psutil.STATUS_ZOMBIE
+    except psutil.Error:
+        return False
+
+
 def _children_in(process: psutil.Process, tree: list[psutil.Process]) -> bool:
     return any(other.ppid() == process.pid for other in tree if other.pid != process.pid)
 
@@ -438,7 +459,9 @@ class JailWatch:
     It kills every process of the jail when the kernel's processes together hold more than
     `limits.memory_mb` resident, or when this grading process has grown by more than
     `grader_growth_mb` since the kernel started (a flood of messages the caps above let
-    through). A killed kernel is a dead kernel to the executor, which reports the reason."""
+    through): a killed kernel is a dead kernel to the executor, which reports the reason. It
+    kills the kernel's other processes when they reach the process cap (a fork bomb, whose
+    copies would otherwise spin until the cell's timeout)."""
 
     def __init__(self, jail: KernelJail, grader_growth_mb: int, interval: float = 0.05):
         self.jail, self.grader_growth_mb, self.interval = jail, grader_growth_mb, interval
@@ -464,14 +487,16 @@ class JailWatch:
             elif self.jail.resident_mb() > self.jail.limits.memory_mb:
                 self.jail.kill_all(f"its processes held more than {self.jail.limits.memory_mb} "
                                    f"MB of memory")
+            elif self.jail.tasks() >= self.jail.limits.processes - 2:
+                self.jail.kill_strays()
 
 
 # -- jupyter_client glue ----------------------------------------------------------------------
 def _bounded_context() -> zmq.asyncio.Context:
-    """A ZeroMQ context whose sockets refuse frames over MAX_MESSAGE_BYTES (the peer is
-    disconnected) and queue at most RECEIVE_QUEUE messages."""
+    """A ZeroMQ context whose sockets queue at most RECEIVE_QUEUE messages. (No cap on a
+    message's size: ZeroMQ drops a connection that breaks it for good, which would cost the
+    rest of the notebook; `JailWatch` bounds what a huge message costs the grader instead.)"""
     context = zmq.asyncio.Context()
-    context.setsockopt(zmq.MAXMSGSIZE, MAX_MESSAGE_BYTES)
     context.setsockopt(zmq.RCVHWM, RECEIVE_QUEUE)
     return context
 

@@ -16,16 +16,19 @@ from tests.grading.harness import solution_notebook, with_sources, write_submiss
 ASSIGNMENT = "01_feedforward_limits"
 TARGET = "memoryless_loss_floor"
 LEAK = "LEAKED-CASES:"   # what learner code prints before the hidden inputs it read
+# In the learner's source the marker is built at run time, so that only an *output* shows it.
+LEAK_SOURCE = '"LEAKED-" + "CASES:"'
+
 
 UPDATE_DISPLAY_FLOOD = """\
 from IPython.display import display, update_display
 display({"text/plain": "start"}, raw=True, display_id="flood")
-for _ in range(300):
+for _ in range(100):
     update_display({"text/plain": "x" * 3_000_000}, raw=True, display_id="flood")
 """
 CLEAR_OUTPUT_FLOOD = """\
 from IPython.display import clear_output
-for _ in range(300):
+for _ in range(100):
     print("y" * 1_000_000)
     clear_output(wait=True)
 """
@@ -40,14 +43,20 @@ ONE_HUGE_MESSAGE = """\
 from IPython.display import display
 display({"text/plain": "h" * 60_000_000}, raw=True)
 """
+# What must not reach anyone, as learner code displays it; built at run time from halves, so
+# that only an output (never the learner's source, which is shown) holds the whole string.
+UNSAFE_SHOWN = ("all hidden checks passed", "document.title", "<svg onload", "ALL PASSED",
+                'onerror="alert')
 UNSAFE_DISPLAY = """\
 from IPython.display import display
-banner = '<div style="color:green">✓ all hidden checks passed: 15/15</div>'
-display({"text/html": banner, "text/plain": "plain text is kept"}, raw=True)
-display({"application/javascript": "document.title = 'hacked'"}, raw=True)
-display({"image/svg+xml": '<svg onload="alert(1)"></svg>'}, raw=True)
-display({"text/markdown": "# **ALL PASSED**", "text/latex": "$\\\\checkmark$"}, raw=True)
-display({"image/png": 'iVBORw0" onerror="alert(1)'}, raw=True)
+def whole(*halves):
+    return "".join(halves)
+banner = whole('<div style="color:green">✓ all hidden ', 'checks passed: 15/15</div>')
+display({"text/html": banner, "text/plain": whole("plain text ", "is kept")}, raw=True)
+display({"application/javascript": whole("document", ".title = 'hacked'")}, raw=True)
+display({"image/svg+xml": whole("<svg", ' onload="alert(1)"></svg>')}, raw=True)
+display({"text/markdown": whole("# **ALL ", "PASSED**"), "text/latex": "$x$"}, raw=True)
+display({"image/png": whole('iVBORw0" onerror', '="alert(1)')}, raw=True)
 """
 FORK_BOMB = "import os\nwhile True:\n    os.fork()\n"
 READS_HIDDEN_INPUTS = """\
@@ -56,9 +65,9 @@ _cases = open(os.environ["RNN_COURSE_CASES"]).read()[:3000]
 """
 PRINTS_HIDDEN_INPUTS = READS_HIDDEN_INPUTS + f"""\
 import coursekit.hidden as hook
-print({LEAK!r} + _cases)
+print({LEAK_SOURCE} + _cases)
 def _leak(name, candidate):
-    raise ValueError({LEAK!r} + _cases)
+    raise ValueError({LEAK_SOURCE} + _cases)
 hook.hidden_check = _leak
 hidden_check = _leak
 """
@@ -94,7 +103,7 @@ for path in [os.path.join(folder, "hidden.py"), "/tmp/numpy.py", "/dev/shm/numpy
     except OSError:
         pass
 """
-SLOW_CELL = "import time\ntime.sleep(8)\n"
+SLOW_CELL = "import time\ntime.sleep(9)\n"
 
 
 def _insert_before(grade_id: str, *codes: str):
@@ -117,7 +126,7 @@ def notebooks() -> dict[str, nbformat.NotebookNode]:
     for cell in visible_leak.cells:  # the learner's function prints the cases when checked
         if cell.metadata.get("nbgrader", {}).get("grade_id") == TARGET:
             cell.source = READS_HIDDEN_INPUTS + "\n" + cell.source.replace(
-                "    ### BEGIN SOLUTION", f"    print({LEAK!r} + _cases[:200])\n    ### BEGIN SOLUTION", 1)
+                "    ### BEGIN SOLUTION", f"    print({LEAK_SOURCE} + _cases[:200])\n    ### BEGIN SOLUTION", 1)
     return {
         "solution": solution,
         "aa_plants_code_for_later_kernels": _wrong_with(PLANT_FOR_LATER_KERNELS),
@@ -207,3 +216,8 @@ def grade_measured(grading_folder: Path, submissions: Path, *options: str):
     found = re.search(r"grader-peak-rss-mb (\d+) seconds ([\d.]+)", completed.stderr)
     peak, seconds = (float(found[1]), float(found[2])) if found else (float("nan"),) * 2
     return completed, peak, seconds
+
+
+# Options of every measured run: a short cell timeout, and a notebook budget the five slow cells
+# (45 s) overrun while every other submission stays well inside it.
+OPTIONS = ("--timeout", "30", "--notebook-timeout", "40")

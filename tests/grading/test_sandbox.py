@@ -6,6 +6,7 @@ unprivileged uid with no capabilities, unable to change what it was given read-o
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import os
 import subprocess
@@ -104,19 +105,29 @@ print(json.dumps(sorted(found)))
 """
 
 
+@contextlib.asynccontextmanager
+async def _kernel(jail: KernelJail):
+    """A started kernel in `jail` and a client ready to talk to it; shut down on leaving."""
+    manager = JailedKernelManager(kernel_name="python3")
+    manager.jail = jail
+    await manager.start_kernel()
+    client = manager.client()
+    client.start_channels()
+    try:
+        await client.wait_for_ready(timeout=60)
+        jail.started(manager.launcher_pid)
+        yield manager, client
+    finally:
+        client.stop_channels()
+        await manager.shutdown_kernel(now=True)
+
+
 def _run_in_jail(tmp_path, *codes: str, sandboxed: bool = True, limits: Limits | None = None,
                  cases_file: Path | None = None) -> list:
     """Run each code cell in one jailed kernel; the JSON each printed (or its error text)."""
     async def run(jail):
-        manager = JailedKernelManager(kernel_name="python3")
-        manager.jail = jail
-        await manager.start_kernel()
-        client = manager.client()
-        client.start_channels()
-        try:
-            await client.wait_for_ready(timeout=60)
-            jail.started(manager.launcher_pid)
-            results = []
+        results = []
+        async with _kernel(jail) as (_, client):
             for code in codes:
                 printed = []
                 await client.execute_interactive(code, timeout=60, output_hook=lambda message: (
@@ -128,10 +139,7 @@ def _run_in_jail(tmp_path, *codes: str, sandboxed: bool = True, limits: Limits |
                 except ValueError:
                     results.append(text)
                 jail.kill_strays()
-            return results
-        finally:
-            client.stop_channels()
-            await manager.shutdown_kernel(now=True)
+        return results
 
     # In the system's temporary folder, as the grader's own scratch is: a kernel without the
     # sandbox must be able to reach its folders (pytest's tmp_path is root's alone).
@@ -231,21 +239,11 @@ time.sleep(20)
 print("survived")
 """
     async def run(jail):
-        manager = JailedKernelManager(kernel_name="python3")
-        manager.jail = jail
-        await manager.start_kernel()
-        client = manager.client()
-        client.start_channels()
-        try:
-            await client.wait_for_ready(timeout=60)
-            jail.started(manager.launcher_pid)
+        async with _kernel(jail) as (manager, client):
             with JailWatch(jail, grader_growth_mb=4096):
                 with pytest.raises(Exception):
                     await client.execute_interactive(hog, timeout=30)
             return await manager.is_alive()
-        finally:
-            client.stop_channels()
-            await manager.shutdown_kernel(now=True)
 
     with KernelJail(Path(tempfile.mkdtemp(dir=tmp_path)), limits=Limits(memory_mb=1000)) as jail:
         alive = asyncio.run(run(jail))
