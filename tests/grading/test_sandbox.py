@@ -280,8 +280,9 @@ print(json.dumps({{"wrote": wrote, "uid": os.getuid()}}))
     assert not seen[0]["grader"] and seen[0]["memory_cap"]
     assert "" not in seen[0]["path"] and str(REPOSITORY) not in seen[0]["path"]
     assert seen[1] == {"wrote": False, "uid": seen[1]["uid"]} and seen[1]["uid"] != 0
-    assert not [process for process in psutil.process_iter(["uids"])
-                if process.info["uids"] and process.info["uids"].real == seen[1]["uid"]]
+    assert not [process for process in psutil.process_iter(["uids", "status"])
+                if process.info["uids"] and process.info["uids"].real == seen[1]["uid"]
+                and process.info["status"] != psutil.STATUS_ZOMBIE]  # ended, not yet reaped
 
 
 def test_grading_without_the_sandbox_is_refused_unless_the_instructor_insists():
