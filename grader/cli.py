@@ -61,6 +61,7 @@ def _release(args, settings) -> int:
               "Release it after that assignment's due date, or pass --closed ASSIGNMENT (it "
               "is closed) or --expose-open-answers (give them away anyway).", file=sys.stderr)
         return 2
+    released = release(settings, args.assignments or None, destination=args.to.resolve())
     print(f"released {', '.join(released)} into {args.to}")
     return 0
 

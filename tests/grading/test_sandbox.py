@@ -250,6 +250,24 @@ print("survived")
         assert not alive and "1000 MB" in (jail.stop_reason or "")
 
 
+def test_a_kernel_whose_output_makes_the_grader_grow_too_much_is_stopped(tmp_path):
+    async def run(jail):
+        async with _kernel(jail) as (manager, _):
+            with JailWatch(jail, grader_growth_mb=100):
+                ballast = bytearray(300 * 2**20)  # what a flood of messages would hold
+                ballast[::4096] = b"x" * len(ballast[::4096])
+                for _ in range(100):
+                    if not await manager.is_alive():
+                        break
+                    await asyncio.sleep(0.05)
+                del ballast
+            return await manager.is_alive()
+
+    with KernelJail(Path(tempfile.mkdtemp(dir=tmp_path))) as jail:
+        assert not asyncio.run(run(jail))
+        assert "grader grow by more than 100 MB" in jail.stop_reason
+
+
 @pytest.mark.skipif(os.geteuid() != 0, reason="the fallback's uid drop needs a root grader")
 def test_without_the_sandbox_a_root_grader_still_drops_to_its_own_uid_and_kills_daemons(tmp_path):
     """The fallback's guarantees: own uid (so not the grading folder), private path, and every
