@@ -11,8 +11,8 @@ What the kernel sees, read-only: the system's /usr (and /etc without shadow file
 installation and environment the grader runs in (third-party packages only: the reference
 package is never installed into it), the learner-side `coursekit`, /proc/sys, /dev. Writable, each
 a tmpfs of fixed size: its working folder (a copy of the files the course ships with the
-assignment), /tmp, $HOME and /dev/shm; and the folder of its sockets, which the grader closes to
-writes once the kernel has started. It does not see the gradebook, the solutions, the reference
+assignment), /tmp, $HOME and /dev/shm; and the folder of its sockets, which a root grader closes
+to writes once the kernel has started (an unprivileged grader's kernel owns it). It does not see the gradebook, the solutions, the reference
 package, the secret seed key or any other submission, and it has no network (a fresh network
 namespace; it talks to the grader over Unix sockets).
 
@@ -28,9 +28,9 @@ Without bubblewrap (`--no-sandbox`) see `UNSANDBOXED_LIMITS`: what still holds a
 from __future__ import annotations
 
 import fcntl
+import grp
 import os
 import pwd
-import grp
 import shutil
 import signal
 import sys
