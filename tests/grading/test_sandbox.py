@@ -242,7 +242,7 @@ print("survived")
         async with _kernel(jail) as (manager, client):
             with JailWatch(jail, grader_growth_mb=4096):
                 with pytest.raises(Exception):
-                    await client.execute_interactive(hog, timeout=30)
+                    await client.execute_interactive(hog, timeout=15)
             return await manager.is_alive()
 
     with KernelJail(Path(tempfile.mkdtemp(dir=tmp_path)), limits=Limits(memory_mb=1000)) as jail:
