@@ -13,7 +13,8 @@
                                                docs, learner requirements; no instructor tools
 
 Common options: --grading-folder (default grading/), --jobs (default: the number of cores),
---no-sandbox, --timeout, --memory-mb, --db-url.
+--no-sandbox (with --trust-submissions to grade learners' work that way), --timeout,
+--notebook-timeout, --memory-mb, --db-url.
 """
 from __future__ import annotations
 
@@ -25,14 +26,15 @@ from .course import DEFAULT_GRADING_FOLDER, NOTEBOOKS, GradingSettings, written_
 from .grading import UnknownAssignment, autograde, check_assignment, export, feedback, selfcheck
 from .learner_kit import build_learner_kit
 from .parallel import available_cores
-from .release import generate, release
-from .sandbox import bubblewrap
+from .release import generate, release, release_check
+from .sandbox import UNSANDBOXED_LIMITS, bubblewrap, unsandboxed_refusal
 
 
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     settings = GradingSettings(folder=args.grading_folder.resolve(), sandbox=not args.no_sandbox,
-                               cell_timeout=args.timeout, memory_mb=args.memory_mb)
+                               cell_timeout=args.timeout, memory_mb=args.memory_mb,
+                               notebook_timeout=args.notebook_timeout)
     if args.db_url is not None:
         settings.db_url = args.db_url
     if args.jobs < 1:
@@ -44,9 +46,11 @@ def main(argv: list[str] | None = None) -> int:
               "what that gives up (see README, threat model), pass --no-sandbox.", file=sys.stderr)
         return 2
     if not settings.sandbox and args.command in ("autograde", "selfcheck"):
-        print("warning: grading without the sandbox: results are still judged outside the "
-              "learners' kernels, but their code can read what this user can read.",
-              file=sys.stderr)
+        refusal = unsandboxed_refusal(args.command, args.trust_submissions)
+        if refusal:
+            print(f"error: {refusal}", file=sys.stderr)
+            return 2
+        print(f"warning: grading without the sandbox. {UNSANDBOXED_LIMITS}", file=sys.stderr)
     try:
         return COMMANDS[args.command](args, settings)
     except (UnknownAssignment, FileNotFoundError) as error:
@@ -57,6 +61,19 @@ def main(argv: list[str] | None = None) -> int:
 def _release(args, settings) -> int:
     for assignment in args.assignments:
         check_assignment(assignment)
+    exposures = release_check(settings, args.assignments or None, closed=tuple(args.closed))
+    for exposure in exposures:
+        print(f"{'warning' if not exposure.closed else 'note'}: {exposure.line()}",
+              file=sys.stderr)
+    still_open = [exposure for exposure in exposures if not exposure.closed]
+    if args.assignments and still_open and not args.expose_open_answers:
+        # Releasing named assignments is releasing them to learners: answers of an assignment
+        # still open need the instructor's say-so. (No names: the developers' regeneration of
+        # notebooks/, which only warns.)
+        print("error: this release gives away answers of an assignment that is not closed. "
+              "Release it after that assignment's due date, or pass --closed ASSIGNMENT (it "
+              "is closed) or --expose-open-answers (give them away anyway).", file=sys.stderr)
+        return 2
     released = release(settings, args.assignments or None, destination=args.to.resolve())
     print(f"released {', '.join(released)} into {args.to}")
     return 0
@@ -91,8 +108,11 @@ def _autograde(args, settings) -> int:
 
 
 def _feedback(args, settings) -> int:
-    written = feedback(settings, args.assignment)
-    print(f"wrote {len(written)} feedback files under {settings.folder / 'feedback'}")
+    run = feedback(settings, args.assignment)
+    print(f"wrote {len(run.written)} feedback files under {settings.folder / 'feedback'}; "
+          f"{len(run.faults)} faults; report: {run.report}")
+    for fault in run.faults:
+        print(f"  fault: {fault.line()}")
     return 0
 
 
@@ -132,7 +152,11 @@ def _parser() -> argparse.ArgumentParser:
                         help="nbgrader's working folder (default: grading/)")
     parser.add_argument("--no-sandbox", action="store_true",
                         help="run learners' kernels without bubblewrap (see the threat model)")
+    parser.add_argument("--trust-submissions", action="store_true",
+                        help="with --no-sandbox: grade learners' submissions anyway")
     parser.add_argument("--timeout", type=int, default=60, help="seconds per cell (default 60)")
+    parser.add_argument("--notebook-timeout", type=int, default=300,
+                        help="seconds all the cells of a notebook may run (default 300)")
     parser.add_argument("--memory-mb", type=int, default=4096,
                         help="memory cap per learner kernel in MB (default 4096)")
     parser.add_argument("--jobs", "-j", type=int, default=available_cores(),
@@ -145,6 +169,10 @@ def _parser() -> argparse.ArgumentParser:
     command = commands.add_parser("release", help="regenerate notebooks/ from solutions/")
     command.add_argument("assignments", nargs="*")
     command.add_argument("--to", type=Path, default=NOTEBOOKS)
+    command.add_argument("--closed", action="append", default=[], metavar="ASSIGNMENT",
+                         help="an assignment that is closed (its answers may be given away)")
+    command.add_argument("--expose-open-answers", action="store_true",
+                         help="release even if it gives away answers of an open assignment")
     commands.add_parser("prepare", help="set the grading folder up for nbgrader and Formgrader")
     command = commands.add_parser("autograde", help="grade a folder of submissions")
     command.add_argument("assignment", help="an assignment, or `all` for every one")

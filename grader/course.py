@@ -29,6 +29,7 @@ from nbgrader.preprocessors import (AssignLatePenalties, CheckCellMetadata, Clea
 from traitlets.config import Config
 
 from .execute import SandboxedExecute
+from .feedback import KeepOnlyVerdicts
 from .gradebook_schema import use_in_process_alembic_head
 from .hidden_checks import JudgeHiddenChecks, PrepareHiddenChecks
 from .restore import RestoreNotebookStructure
@@ -75,6 +76,7 @@ class GradingSettings:
     sandbox: bool = True
     cell_timeout: int = 60
     memory_mb: int = 4096
+    notebook_timeout: int = 300   # seconds all the cells of one notebook may run together
     # empty: gradebook.db (SQLite) in the grading folder
     db_url: str = field(default_factory=lambda: os.environ.get(DB_URL_VARIABLE, ""))
 
@@ -107,6 +109,7 @@ settings = GradingSettings(folder=Path(__file__).resolve().parent)
 def prepare_grading_folder(settings: GradingSettings) -> None:
     """Create the grading folder, refresh its copy of the solutions, write its nbgrader config."""
     settings.folder.mkdir(parents=True, exist_ok=True)
+    settings.folder.chmod(0o700)  # submissions, grades and the secret key: the grading user's only
     (settings.folder / "reports").mkdir(exist_ok=True)
     source = settings.folder / "source"
     if source.exists():
@@ -154,13 +157,14 @@ def configure(config: Config, settings: GradingSettings) -> Config:
         PrepareHiddenChecks, SandboxedExecute, JudgeHiddenChecks, IgnorePattern,
         ClearMetadataPreprocessor, LimitOutput, SaveAutoGrades, AssignLatePenalties,
         CheckCellMetadata]
-    config.GenerateFeedback.preprocessors = [GetGrades, ClearHiddenTests,
+    config.GenerateFeedback.preprocessors = [GetGrades, ClearHiddenTests, KeepOnlyVerdicts,
                                              CSSHTMLHeaderPreprocessor]
     config.RestoreNotebookStructure.release_directory = str(settings.release_directory)
     config.PrepareHiddenChecks.secret_file = str(folder / "secret.key")
     config.SandboxedExecute.sandbox = settings.sandbox
     config.SandboxedExecute.timeout = settings.cell_timeout
     config.SandboxedExecute.memory_mb = settings.memory_mb
+    config.SandboxedExecute.notebook_timeout = settings.notebook_timeout
     for reporter in ("SandboxedExecute", "JudgeHiddenChecks", "RestoreNotebookStructure"):
         config[reporter].fault_log = str(settings.fault_log)
     return config

@@ -22,6 +22,7 @@ from tqdm import tqdm
 from .course import (COURSE_ID, SOLUTIONS, GradingSettings, nbgrader_config, notebook_names,
                      written_assignments)
 from .faults import Fault, append_fault, read_faults
+from .feedback import FeedbackRun, generate_feedback
 from .intake import collect, place
 from .parallel import autograde_in_worker, autograde_student, start_worker
 from .release import generate
@@ -190,18 +191,11 @@ def format_report(run: AutogradeRun) -> str:
     return "\n".join(lines) + "\n"
 
 
-def feedback(settings: GradingSettings, assignment: str, *, progress: bool = True) -> list[Path]:
-    """HTML feedback for every autograded student; the files written."""
+def feedback(settings: GradingSettings, assignment: str, *, progress: bool = True) -> FeedbackRun:
+    """HTML feedback for every autograded student (see grader/feedback.py)."""
     check_assignment(assignment)
-    api = NbGraderAPI(config=nbgrader_config(settings))
-    written = []
-    for student in tqdm(sorted(read_scores(settings, assignment)), desc=f"feedback {assignment}",
-                        unit="student", disable=not progress):
-        result = api.generate_feedback(assignment, student, force=True)
-        if not result["success"]:
-            raise RuntimeError(f"feedback for {student} failed:\n{result.get('error', '')}")
-        written += sorted((settings.folder / "feedback" / student / assignment).glob("*.html"))
-    return written
+    return generate_feedback(nbgrader_config(settings), settings.folder, assignment,
+                             sorted(read_scores(settings, assignment)), progress=progress)
 
 
 def export(settings: GradingSettings, destination: Path) -> Path:
