@@ -66,9 +66,7 @@ class SandboxedExecute(ReportsFaults, Execute):
         self._check_assign_resources(resources)
         self._output_bytes: dict[int, int] = {}
         stopped_because = None
-        last_graded = max((index for index, cell in enumerate(self.nb.cells)
-                           if cell.get("metadata", {}).get("nbgrader", {}).get("grade")),
-                          default=len(self.nb.cells) - 1)
+        last_graded = last_autograded_cell(self.nb.cells)
         if not self.skip_after_last_graded:
             last_graded = len(self.nb.cells) - 1
         with self.setup_kernel():
@@ -116,6 +114,16 @@ class SandboxedExecute(ReportsFaults, Execute):
             self.report(self.resources, cell_name(self.nb.cells[cell_index], cell_index),
                         "output flood", f"more than {self.max_output_bytes} bytes of output")
         return None
+
+
+def last_autograded_cell(cells) -> int:
+    """Index of the last graded code cell (the last cell if there is none). A written answer
+    graded by hand is a markdown cell: no code after it can change its grade, so it does not
+    make grading run the experiments before it."""
+    return max((index for index, cell in enumerate(cells)
+                if cell.get("cell_type") == "code"
+                and cell.get("metadata", {}).get("nbgrader", {}).get("grade")),
+               default=len(cells) - 1)
 
 
 def _copy_course_files(notebook_dir: Path, workdir: Path) -> None:
