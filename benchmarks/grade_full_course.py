@@ -1,0 +1,79 @@
+"""How long grading one student's whole course takes, through the real command.
+
+One student's submission holds every written notebook (the solution notebooks, so every cell
+runs to the end of its exercises). For each assignment, in course order, it runs
+
+    python -m grader --grading-folder <folder> autograde <assignment> <submissions>
+
+in a process of its own, exactly as an instructor does (release of the assignment into the
+grading folder, sandboxed kernel, hidden checks judged by the grader), checks that the
+submission got full marks, and times the command. Prints the seconds per notebook (the median of
+REPEATS runs, each in a fresh grading folder) and the total, against the course's target: a
+whole course graded in under 45 s on 2 cores. It covers the notebooks that exist when it runs.
+
+    .venv/bin/python benchmarks/grade_full_course.py [REPEATS]
+"""
+from __future__ import annotations
+
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from grader.course import SOLUTIONS, GradingSettings, written_assignments  # noqa: E402
+from grader.grading import read_scores  # noqa: E402
+from tests.grading.harness import hidden_points  # noqa: E402
+
+TARGET_SECONDS = 45
+STUDENT = "student"
+
+
+def grade_once(folder: Path, assignment: str, submissions: Path) -> float:
+    """Seconds the real command takes to grade the one student's `assignment`."""
+    started = time.perf_counter()
+    completed = subprocess.run([sys.executable, "-m", "grader", "--grading-folder", str(folder),
+                                "autograde", assignment, str(submissions)],
+                               cwd=ROOT, capture_output=True, text=True)
+    seconds = time.perf_counter() - started
+    if completed.returncode != 0:
+        raise SystemExit(f"{assignment}: the grading command failed:\n{completed.stderr[-2000:]}")
+    score = read_scores(GradingSettings(folder=folder), assignment)[STUDENT].score
+    full = sum(hidden_points(assignment).values())
+    if score != full:
+        raise SystemExit(f"{assignment}: the solution scored {score} of {full}; see "
+                         f"{folder / 'reports'}")
+    return seconds
+
+
+def main(repeats: int) -> None:
+    assignments = written_assignments()
+    with tempfile.TemporaryDirectory(prefix="full-course-") as scratch:
+        submissions = Path(scratch) / "submissions"
+        (submissions / STUDENT).mkdir(parents=True)
+        for assignment in assignments:
+            shutil.copyfile(SOLUTIONS / assignment / f"{assignment}.ipynb",
+                            submissions / STUDENT / f"{assignment}.ipynb")
+        timings: dict[str, list[float]] = {assignment: [] for assignment in assignments}
+        for repeat in range(repeats):
+            folder = Path(scratch) / f"grading-{repeat}"
+            for assignment in assignments:
+                timings[assignment].append(grade_once(folder, assignment, submissions))
+    print(f"one student, {len(assignments)} notebooks, median of {repeats} runs "
+          f"(seconds per notebook, through `python -m grader autograde`)")
+    print("assignment | median s | runs")
+    for assignment, seconds in timings.items():
+        print(f"{assignment} | {statistics.median(seconds):.1f} | "
+              f"{', '.join(f'{s:.1f}' for s in seconds)}")
+    total = sum(statistics.median(seconds) for seconds in timings.values())
+    print(f"total | {total:.1f} | target < {TARGET_SECONDS} s on 2 cores: "
+          f"{'met' if total < TARGET_SECONDS else 'NOT met'}")
+
+
+if __name__ == "__main__":
+    main(int(sys.argv[1]) if len(sys.argv) > 1 else 3)
