@@ -49,7 +49,7 @@ def arguments(argv=None) -> argparse.Namespace:
     parser.add_argument("--budget", type=int, default=100_000, help="parameters per model")
     parser.add_argument("--streams", type=int, default=32, help="N")
     parser.add_argument("--chunk", type=int, default=64, help="K, the truncation length")
-    parser.add_argument("--epochs", type=int, default=10)
+    parser.add_argument("--epochs", type=int, default=8)
     parser.add_argument("--patience", type=int, default=2)
     parser.add_argument("--learning-rate", type=float, default=0.1, help="Adagrad's eta")
     parser.add_argument("--max-norm", type=float, default=5.0, help="global-norm clipping")
