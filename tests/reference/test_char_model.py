@@ -168,3 +168,25 @@ def test_a_run_resumed_from_a_checkpoint_ends_where_an_unbroken_run_ends():
     assert history["best_epoch"] == straight["best_epoch"]
     for name in best:
         np.testing.assert_array_equal(best[name], straight_best[name])
+
+
+# -- the corpora notebook 07 reads ------------------------------------------------------------
+def test_the_python_source_corpus_is_read_from_this_install(tmp_path):
+    import sysconfig
+    from pathlib import Path
+
+    from coursekit.text import load_corpus, load_text
+
+    text = load_text("python-stdlib", 5000)
+    assert len(text) == 5000 and text.isascii()
+    first = next(path for path in sorted(Path(sysconfig.get_paths()["stdlib"]).glob("*.py"))
+                 if path.read_bytes().isascii())
+    assert text.startswith(first.read_text()[:5000])
+    assert load_text("layer_words") == load_corpus("layer_words")
+    own = tmp_path / "mine.txt"
+    own.write_text("any text of my own, é included", encoding="utf-8")
+    assert load_text(str(own), 6) == "any te"
+    with pytest.raises(FileNotFoundError, match="no text file"):
+        load_text(str(tmp_path / "missing.txt"))
+    with pytest.raises(ValueError, match="max_chars"):
+        load_text("layer_words", 1)

@@ -36,10 +36,11 @@ def test_a_resumed_run_ends_where_an_unbroken_run_ends(script, tmp_path, capsys)
     for key, value in states["straight"].best_params.items():
         np.testing.assert_array_equal(states["resumed"].best_params[key], value)
     table = capsys.readouterr().out.strip().splitlines()[-1]
-    assert table.startswith("lstm |") and table.split(" | ")[4] == "4"
+    assert table.startswith("lstm |") and table.split(" | ")[5] == "4"
 
 
 def test_other_settings_refuse_to_resume(script, tmp_path):
     script.main(SMALL + ["--epochs", "1", "--checkpoints", str(tmp_path)])
     with pytest.raises(SystemExit, match="other settings"):
-        script.main(SMALL + ["--epochs", "2", "--learning-rate", "0.5", "--checkpoints", str(tmp_path)])
+        script.main(SMALL + ["--epochs", "2", "--learning-rate", "lstm=0.5", "--checkpoints",
+                             str(tmp_path)])
