@@ -124,9 +124,10 @@ def _execute(path, *, allow_errors: bool):
 def test_solution_notebook_runs_top_to_bottom_with_its_hidden_checks_passing(assignment):
     notebook, seconds = _execute(SOLUTIONS / assignment / f"{assignment}.ipynb",
                                  allow_errors=False)
-    passed = [cell for cell in _cells(notebook, grade=True)
+    hidden = [cell for cell in _cells(notebook, grade=True) if cell.cell_type == "code"]
+    passed = [cell for cell in hidden
               if any("hidden check" in output.get("text", "") for output in cell.outputs)]
-    assert len(passed) == len(_cells(notebook, grade=True))
+    assert len(passed) == len(hidden)
     print(f"{assignment}: solution notebook ran in {seconds:.1f} s")
     assert seconds < TIME_BUDGET.get(assignment, 60)
 
