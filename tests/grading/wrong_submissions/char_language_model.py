@@ -16,14 +16,6 @@ WRONG_SUBMISSIONS = [
         failing_checks=frozenset(['perplexity']),
     ),
     WrongSubmission(
-        name='bits_per_char_times_ln2',
-        why='multiplied by ln 2 instead of divided; the training loop shows bits_per_char in its '
-            'progress bar.',
-        edits={'bits_per_char': ('    return mean_loss_nats / np.log(2.0)',
-                                 '    return mean_loss_nats * np.log(2.0)')},
-        failing_checks=frozenset(['bits_per_char']),
-    ),
-    WrongSubmission(
         name='bits_per_char_not_written',
         why='bits_per_char left unwritten: the training loop, which calls it, keeps its points.',
         edits={'bits_per_char': ('    return mean_loss_nats / np.log(2.0)',
@@ -45,17 +37,6 @@ WRONG_SUBMISSIONS = [
         edits={'iterate_chunks': (
             '        chunks.append((streams[:, start:stop], streams[:, start + 1:stop + 1]))',
             '        chunks.append((streams[:, start:stop], streams[:, start:stop]))')},
-        failing_checks=frozenset(['iterate_chunks']),
-    ),
-    WrongSubmission(
-        name='iterate_chunks_to_the_last_column',
-        why='the chunks run to column L instead of L - 1: the last character is read as an input '
-            'with no target.',
-        edits={'iterate_chunks': (
-            '''    for start in range(0, L - 1, chunk_length):
-        stop = min(start + chunk_length, L - 1)''',
-            '''    for start in range(0, L, chunk_length):
-        stop = min(start + chunk_length, L)''')},
         failing_checks=frozenset(['iterate_chunks']),
     ),
     WrongSubmission(
@@ -112,14 +93,6 @@ WRONG_SUBMISSIONS = [
         why='no copy of params: training changes the caller\'s dict in place.',
         edits={'train_char_model': (
             '    params = {name: value.copy() for name, value in params.items()}\n', '')},
-        failing_checks=frozenset(['train_char_model']),
-    ),
-    WrongSubmission(
-        name='train_validates_on_the_training_text',
-        why='the validation loss is measured on the training streams.',
-        edits={'train_char_model': (
-            '        val = evaluate_loss(cell, params, val_streams, chunk_length)',
-            '        val = evaluate_loss(cell, params, train_streams, chunk_length)')},
         failing_checks=frozenset(['train_char_model']),
     ),
 ]
