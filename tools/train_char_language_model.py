@@ -33,6 +33,7 @@ from coursekit.text import CharVocab, load_text  # noqa: E402
 from grader.reference.char_model import (CELLS, TrainingState, hidden_size_for_budget,  # noqa: E402
                                          init_char_model, parameter_count, sample_chars,
                                          train_char_model)
+from grader.reference.baselines import memoryless_loss_floor  # noqa: E402
 from grader.reference.language_model import batchify, bits_per_char, perplexity  # noqa: E402
 
 CHECKPOINTS = ROOT / "checkpoints" / "char_language_model"
@@ -116,8 +117,10 @@ def main(argv=None) -> None:
     split = int(len(ids) * (1 - args.validation))
     train_streams = batchify(ids[:split], args.streams)
     val_streams = batchify(ids[split:], args.streams)
+    floor = memoryless_loss_floor(text[split:])
     print(f"{args.corpus}: {len(text):,} characters, V = {vocab.size}; training streams "
-          f"{train_streams.shape}, validation streams {val_streams.shape}, chunks of {args.chunk}")
+          f"{train_streams.shape}, validation streams {val_streams.shape}, chunks of {args.chunk}; "
+          f"memoryless floor of the validation text {bits_per_char(floor):.3f} bits/char")
     rows = []
     for cell in args.cells:
         H = hidden_size_for_budget(cell, vocab.size, args.budget)
