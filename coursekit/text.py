@@ -1,17 +1,21 @@
-"""Characters as integers: a vocabulary, and the small corpora shipped in `coursekit/data/`.
+"""Characters as integers: a vocabulary, the small corpora shipped in `coursekit/data/`, and
+the source code of Python's standard library as a larger corpus read from your own install.
 
     text = load_corpus("layer_words")
+    text = load_text("python-stdlib", max_chars=100_000)   # or any text file: load_text("my.txt")
     vocab = CharVocab(text)          # the sorted distinct characters of text
     ids = vocab.encode("layer")      # int64 array, one index per character
     vocab.decode(ids) == "layer"
 """
 from __future__ import annotations
 
+import sysconfig
 from pathlib import Path
 
 import numpy as np
 
 DATA_DIR = Path(__file__).resolve().parent / "data"
+PYTHON_SOURCE = "python-stdlib"
 
 
 def load_corpus(name: str) -> str:
@@ -21,6 +25,54 @@ def load_corpus(name: str) -> str:
         available = sorted(p.stem for p in DATA_DIR.glob("*.txt"))
         raise FileNotFoundError(f"no corpus named {name!r}; available: {available}")
     return path.read_text(encoding="utf-8")
+
+
+def python_source_text(max_chars: int | None = None) -> str:
+    """The source code of the Python standard library's top-level modules, as one text.
+
+    Every `*.py` file directly in the standard library's folder (`sysconfig.get_paths()
+    ["stdlib"]`) whose bytes are pure ASCII, in order of file name, joined; `max_chars` keeps
+    the first characters. The text is read from the Python you run, never downloaded or copied
+    into the course: its licence is the Python Software Foundation License Version 2
+    (LICENSE.txt beside those files; see coursekit/data/README.md).
+    """
+    folder = Path(sysconfig.get_paths()["stdlib"])
+    parts, size = [], 0
+    for path in sorted(folder.glob("*.py")):
+        try:
+            part = path.read_bytes().decode("ascii")
+        except (OSError, UnicodeDecodeError):
+            continue
+        parts.append(part)
+        size += len(part)
+        if max_chars is not None and size >= max_chars:
+            break
+    if not parts:
+        raise FileNotFoundError(f"no Python source files in {folder}: this Python was installed "
+                                f"without its standard library's sources; point the notebook "
+                                f"at a text file of your own instead")
+    text = "".join(parts)
+    return text if max_chars is None else text[:max_chars]
+
+
+def load_text(source: str, max_chars: int | None = None) -> str:
+    """A corpus by name or path: "python-stdlib" (python_source_text), the name of a corpus in
+    coursekit/data ("layer_words"), or the path of any UTF-8 text file of your own.
+
+    `max_chars` keeps the first characters (None: all of it).
+    """
+    if max_chars is not None and (not isinstance(max_chars, int) or max_chars < 2):
+        raise ValueError(f"max_chars must be a whole number >= 2 or None, got {max_chars!r}")
+    if source == PYTHON_SOURCE:
+        return python_source_text(max_chars)
+    path = Path(source).expanduser()
+    if path.suffix or path.parent != Path("."):
+        if not path.is_file():
+            raise FileNotFoundError(f"no text file at {path.resolve()}")
+        text = path.read_text(encoding="utf-8")
+    else:
+        text = load_corpus(source)
+    return text if max_chars is None else text[:max_chars]
 
 
 class CharVocab:

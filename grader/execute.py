@@ -97,9 +97,7 @@ class SandboxedExecute(ReportsFaults, Execute):
         self._records: dict[int, int] = {}
         self._strays_reported = 0
         stopped_because = None
-        last_graded = max((index for index, cell in enumerate(self.nb.cells)
-                           if cell.get("metadata", {}).get("nbgrader", {}).get("grade")),
-                          default=len(self.nb.cells) - 1)
+        last_graded = last_autograded_cell(self.nb.cells)
         if not self.skip_after_last_graded:
             last_graded = len(self.nb.cells) - 1
         cell_timeout = self.timeout
@@ -223,6 +221,16 @@ class SandboxedExecute(ReportsFaults, Execute):
         self.nb.cells[cell_index].outputs.append(
             new_output("stream", name="stdout", text=f"[output cut by the grader: {detail}]\n"))
         self.report(self.resources, name, "output flood", detail)
+
+
+def last_autograded_cell(cells) -> int:
+    """Index of the last graded code cell (the last cell if there is none). A written answer
+    graded by hand is a markdown cell: no code after it can change its grade, so it does not
+    make grading run the experiments before it."""
+    return max((index for index, cell in enumerate(cells)
+                if cell.get("cell_type") == "code"
+                and cell.get("metadata", {}).get("nbgrader", {}).get("grade")),
+               default=len(cells) - 1)
 
 
 def _safe_data(data, test_cell: bool) -> dict:

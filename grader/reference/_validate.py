@@ -108,6 +108,11 @@ class Shapes:
                         f"got {type(value).__name__}")
 
     def _check_dims(self, name: str, array: np.ndarray, dims: tuple) -> None:
+        if self._fits(dims, array.shape):                    # the common case, checked fast
+            for dim, size in zip(dims, array.shape):
+                if isinstance(dim, str) and dim not in self.sizes:
+                    self._bind(dim, size, name)
+            return
         wanted = "(" + ", ".join(str(d) for d in dims) + ("," if len(dims) == 1 else "") + ")"
         if array.ndim != len(dims):
             raise ValueError(f"{self.function_name}: {name} must have {len(dims)} dimension(s) "
@@ -126,6 +131,19 @@ class Shapes:
         for dim, size in zip(dims, array.shape):
             if isinstance(dim, str):
                 self._bind(dim, size, name)
+
+    def _fits(self, dims: tuple, shape: tuple) -> bool:
+        """Whether `shape` matches `dims` and the sizes bound so far (no message built)."""
+        if len(shape) != len(dims):
+            return False
+        seen: dict[str, int] = {}
+        for dim, size in zip(dims, shape):
+            if isinstance(dim, int):
+                if size != dim:
+                    return False
+            elif self.sizes.get(dim, seen.setdefault(dim, size)) != size:
+                return False
+        return True
 
     def _bind(self, letter: str, size: int, name: str) -> None:
         if letter in self.sizes and self.sizes[letter] != size:

@@ -1,13 +1,17 @@
-"""Character language model bookkeeping: loss units, batching a stream, truncated-BPTT chunks.
+"""Character language model bookkeeping: the units of a loss, a text cut into parallel streams,
+and the chunks of truncated BPTT.
 
-Losses are mean negative log-likelihoods in nats (natural log), as `cross_entropy` returns them.
+Units (docs/NOTATION.md): a model's loss on T steps is L, the negative log-probability of the
+targets summed over the steps (and averaged over the batch); what we compare is the
+per-character loss L / T, in nats (natural log). From it:
 
-    perplexity    = exp(loss)            the effective number of equally likely next characters
-    bits_per_char = loss / ln 2          the same loss in bits (log base 2)
+    bits_per_char = (L / T) / ln 2      the same loss in bits (log base 2)
+    perplexity    = exp(L / T)          the effective number of equally likely next characters
 
-A long text of indices is cut into B parallel streams (rows) so that row b continues, chunk
-after chunk, exactly where it left off: that is what lets the hidden state be carried across
-chunks in truncated backpropagation through time.
+A long text of S character indices is cut into N parallel streams (rows) of L = S // N
+characters so that row n continues, chunk after chunk, exactly where it left off: that is what
+lets the hidden state be carried across chunks in truncated backpropagation through time, with
+chunks of K steps (K = `chunk_length`, the truncation length).
 """
 from __future__ import annotations
 
@@ -38,10 +42,11 @@ def _losses(function_name: str, mean_loss_nats):
 
 
 def perplexity(mean_loss_nats):
-    """exp(mean loss): perplexity from a mean cross-entropy in nats.
+    """Perplexity exp(L / T) from a per-character loss L / T in nats.
 
     Inputs:
-    - mean_loss_nats: a number >= 0 or a float array of any shape (e.g. a loss curve, (S,))
+    - mean_loss_nats: the per-character loss, a number >= 0 or a float array of any shape
+      (e.g. a loss curve of shape (E,))
 
     Returns:
     - ppl: a float, or an array of the same shape (inf for losses beyond ~709, no warning)
@@ -53,10 +58,10 @@ def perplexity(mean_loss_nats):
 
 
 def bits_per_char(mean_loss_nats):
-    """Mean loss in bits per character: loss / ln 2.
+    """Bits per character (L / T) / ln 2 from a per-character loss L / T in nats.
 
     Inputs:
-    - mean_loss_nats: a number >= 0 or a float array of any shape
+    - mean_loss_nats: the per-character loss, a number >= 0 or a float array of any shape
 
     Returns:
     - bpc: a float, or an array of the same shape
@@ -66,20 +71,21 @@ def bits_per_char(mean_loss_nats):
 
 
 def batchify(indices, batch_size):
-    """Cut a stream of indices into batch_size contiguous streams, dropping the remainder.
+    """Cut a text of S indices into N = batch_size contiguous streams, dropping the remainder.
 
-    With L = len(indices) // batch_size, row b is indices[b*L : (b+1)*L].
+    With L = S // N, row n is indices[n*L : (n+1)*L]: each row is one unbroken stretch of the
+    text (not every N-th character), and the last S - N*L indices are dropped.
 
     Inputs:
     - indices: integer array, shape (S,)
-    - batch_size: number of streams B, with B <= S
+    - batch_size: the number of streams N, a whole number with 1 <= N <= S
 
     Returns:
-    - streams: integer array, shape (B, L), a copy
+    - streams: integer array, shape (N, L), a copy
     """
     shapes = Shapes("batchify")
     indices = shapes.integers("indices", indices, ("S",))
-    batch_size = shapes.positive_int("batch_size", batch_size, letter="B")
+    batch_size = shapes.positive_int("batch_size", batch_size, letter="N")
     length = indices.shape[0] // batch_size
     if length == 0:
         raise ValueError(f"batchify: batch_size = {batch_size} is larger than the number of "
@@ -87,31 +93,32 @@ def batchify(indices, batch_size):
     return indices[:batch_size * length].reshape(batch_size, length).copy()
 
 
-def iterate_chunks(streams, seq_len):
-    """Consecutive (inputs, targets) chunks of the streams for truncated BPTT.
+def iterate_chunks(streams, chunk_length):
+    """The consecutive (inputs, targets) chunks of the streams, for truncated BPTT.
 
-    Chunk k starts at column s = k * seq_len; inputs = streams[:, s : s+l] and targets =
-    streams[:, s+1 : s+1+l], the next index at every position, with l = min(seq_len, L-1-s).
-    So the last chunk may be shorter, every index but the first is a target exactly once, and
-    chunk k+1 starts where chunk k ended (carry the hidden state across).
+    Chunk c starts at column s = c K (K = chunk_length): inputs = streams[:, s : s+T] and
+    targets = streams[:, s+1 : s+1+T], the next character at every position, with
+    T = min(K, L-1-s). So the last chunk may be shorter, every character but the first of each
+    stream is a target exactly once, and chunk c+1 starts where chunk c ended: the state after
+    chunk c is the right state to start chunk c+1 from (carry it across).
 
+    N streams of L characters, C = ceil((L - 1) / K) chunks.
     Inputs:
-    - streams: integer array, shape (B, L) with L >= 2 (from batchify)
-    - seq_len: chunk length (the truncation length), >= 1
-
+    - streams: integer array, shape (N, L) with L >= 2 (from batchify)
+    - chunk_length: K, the truncation length, a whole number >= 1
     Returns:
-    - an iterator of (inputs, targets) pairs, each an integer array of shape (B, l)
+    - chunks: a list of C pairs (inputs, targets), each an integer array of shape (N, T)
+      (a list, not a generator: a training loop walks it once per epoch)
     """
     shapes = Shapes("iterate_chunks")
-    streams = shapes.integers("streams", streams, ("B", "L"))
-    seq_len = shapes.positive_int("seq_len", seq_len)
+    streams = shapes.integers("streams", streams, ("N", "L"))
+    chunk_length = shapes.positive_int("chunk_length", chunk_length, letter="K")
     length = streams.shape[1]
     if length < 2:
         raise ValueError(f"iterate_chunks: streams must have at least 2 columns (an input and "
                          f"its target), got shape {streams.shape}")
-
-    def chunks():
-        for start in range(0, length - 1, seq_len):
-            stop = min(start + seq_len, length - 1)
-            yield streams[:, start:stop], streams[:, start + 1:stop + 1]
-    return chunks()
+    chunks = []
+    for start in range(0, length - 1, chunk_length):
+        stop = min(start + chunk_length, length - 1)
+        chunks.append((streams[:, start:stop], streams[:, start + 1:stop + 1]))
+    return chunks

@@ -1,15 +1,21 @@
 """Parameter updates, one array at a time. Functional: inputs are never changed, new arrays are
 returned (a training loop applies them to every entry of its dict of parameters).
 
-    SGD      param - lr * grad
-    Adagrad  cache + grad**2;                          param - lr * grad / sqrt(cache + eps)
-    RMSprop  decay * cache + (1 - decay) * grad**2;    param - lr * grad / (sqrt(cache) + eps)
-    Adam     moving averages m, v of grad and grad**2, bias-corrected by 1 - beta**t;
-             param - lr * m_hat / (sqrt(v_hat) + eps)
+In the notation card's symbols (docs/NOTATION.md): theta a parameter (`param`), g its gradient
+(`grad`), eta the step size (`learning_rate`), s an optimiser's running sum or average of squared
+gradients (`cache`), beta RMSprop's decay (`decay_rate`; Adam's beta_1, beta_2), epsilon the
+constant that keeps a division finite (`eps`):
 
-Where eps goes: Adagrad adds it *inside* the square root (as in Karpathy's min-char-rnn);
+    SGD      theta <- theta - eta g
+    Adagrad  s <- s + g^2;                         theta <- theta - eta g / sqrt(s + epsilon)
+    RMSprop  s <- beta s + (1 - beta) g^2;         theta <- theta - eta g / (sqrt(s) + epsilon)
+    Adam     moving averages m, v of g and g^2, bias-corrected by 1 - beta**t;
+             theta <- theta - eta m_hat / (sqrt(v_hat) + epsilon)
+
+Where epsilon goes: Adagrad adds it *inside* the square root (as in Karpathy's min-char-rnn);
 RMSprop and Adam add it *outside* (as in cs231n and Kingma & Ba 2015). Each update uses the
-*new* cache / moments.
+*new* s / moments. Adagrad (notebooks 03 and 07) and RMSprop (04) are the adaptive optimisers
+the course's learners write; Adam is here for comparison.
 """
 from __future__ import annotations
 

@@ -1,6 +1,6 @@
-"""Generating characters from a trained RNN, one at a time, with a temperature.
+"""Generating characters from a trained RNN, one at a time, with a temperature tau.
 
-    p = softmax(logits / temperature)
+    p = softmax(y / tau)          (y the logits, tau = `temperature`, docs/NOTATION.md)
 
 A temperature below 1 sharpens the distribution (towards always picking the most likely
 character), above 1 flattens it (towards uniform). Randomness comes only from the Generator the

@@ -1,8 +1,8 @@
 """Truncated backpropagation through time over a long stream of character indices.
 
-A stream of N parallel character sequences, shape (N, L), is read in chunks of `chunk_length`
-steps. In a chunk the inputs are the characters at positions s .. s+k-1 and the targets are the
-*next* characters, at positions s+1 .. s+k. The forward pass of a chunk starts from the hidden
+A stream of N parallel character sequences, shape (N, L), is read in chunks of K steps (K is
+`chunk_length`, the truncation length). In a chunk the inputs are the characters at positions
+s .. s+K-1 and the targets are the *next* characters, at positions s+1 .. s+K. The forward pass of a chunk starts from the hidden
 state the previous chunk ended with (the state is carried), but the backward pass stops at the
 chunk's first step: no gradient flows into the previous chunk (the state is treated as a
 constant). The last chunk may be shorter; L-1 characters are predicted in all.
@@ -67,26 +67,26 @@ def char_rnn_loss(inputs, targets, h0, params):
 
 def chunk_bounds(length, chunk_length):
     """(start, stop) of the input positions of each chunk of a stream of `length` characters:
-    [(0, k), (k, 2k), ...], the last one ending at length - 1 (the last character is only a
+    [(0, K), (K, 2K), ...] with K = chunk_length, the last one ending at length - 1 (the last character is only a
     target)."""
     shapes = Shapes("chunk_bounds")
     length = shapes.positive_int("length", length)
-    k = shapes.positive_int("chunk_length", chunk_length)
+    K = shapes.positive_int("chunk_length", chunk_length)
     if length < 2:
         raise ValueError("chunk_bounds: a stream needs at least 2 characters (an input and a target)")
-    return [(start, min(start + k, length - 1)) for start in range(0, length - 1, k)]
+    return [(start, min(start + K, length - 1)) for start in range(0, length - 1, K)]
 
 
 def truncated_bptt(stream, h0, params, chunk_length):
     """Loss and gradients of each chunk of a stream, carrying the hidden state across chunks.
 
-    N parallel streams of L characters, V characters, H hidden units, chunks of k steps;
-    C = ceil((L - 1) / k) chunks.
+    N parallel streams of L characters, V characters, H hidden units, chunks of K steps;
+    C = ceil((L - 1) / K) chunks.
     Inputs:
     - stream: character indices, integers in [0, V), shape (N, L), L >= 2
     - h0: the state before the first character, shape (N, H)
     - params: dict with Wx (V, H), Wh (H, H), b (H,), Wy (H, V), by (V,)
-    - chunk_length: k, a whole number >= 1
+    - chunk_length: K, the truncation length, a whole number >= 1
     Returns:
     - losses: the loss of each chunk (char_rnn_loss), shape (C,)
     - grads: dict, for each parameter the sum over chunks of the chunk gradients

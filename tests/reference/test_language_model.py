@@ -37,7 +37,8 @@ def test_batchify_drops_the_remainder():
 
 def test_iterate_chunks_shift_targets_by_one_and_cover_the_stream():
     streams = batchify(np.arange(20), 2)                  # rows 0..9 and 10..19
-    chunks = list(iterate_chunks(streams, 4))
+    chunks = iterate_chunks(streams, 4)
+    assert isinstance(chunks, list)                       # walked once per epoch
     assert [c[0].shape for c in chunks] == [(2, 4), (2, 4), (2, 1)]
     for inputs, targets in chunks:
         np.testing.assert_array_equal(targets, inputs + 1)
@@ -47,8 +48,8 @@ def test_iterate_chunks_shift_targets_by_one_and_cover_the_stream():
                                   streams[:, :-1])
 
 
-def test_iterate_chunks_errors_come_at_the_call():
-    with pytest.raises(ValueError, match="seq_len"):
+def test_iterate_chunks_errors_name_the_argument():
+    with pytest.raises(ValueError, match="chunk_length"):
         iterate_chunks(np.zeros((2, 5), dtype=int), 0)
     with pytest.raises(ValueError, match="streams"):
         iterate_chunks(np.zeros((2, 1), dtype=int), 3)
