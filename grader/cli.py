@@ -75,10 +75,10 @@ def _selfcheck(args, settings) -> int:
     for assignment in args.assignments:
         check_assignment(assignment)
     rows, faults = selfcheck(settings, args.assignments or None)
-    print("assignment | solution | blank release | max | ok")
+    print("assignment | solution | blank release | max (autograded) | ok | graded by hand")
     for row in rows:
-        print(f"{row.assignment} | {row.solution:g} | {row.blank:g} | {row.max_score:g} | "
-              f"{'yes' if row.ok else 'NO'}")
+        print(f"{row.assignment} | {row.solution:g} | {row.blank:g} | {row.autograded_max:g} | "
+              f"{'yes' if row.ok else 'NO'} | {row.by_hand:g}")
     grader_faults = [fault for fault in faults if fault.kind in ("grader error", "autograde failed")]
     for fault in grader_faults:
         print(f"  grader fault: {fault.line()}")

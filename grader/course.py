@@ -11,6 +11,7 @@ import shutil
 from dataclasses import dataclass
 from pathlib import Path
 
+import nbformat
 from nbconvert.preprocessors import ClearMetadataPreprocessor, CSSHTMLHeaderPreprocessor
 from nbgrader.preprocessors import (AssignLatePenalties, CheckCellMetadata, ClearHiddenTests,
                                     ClearOutput, DeduplicateIds, GetGrades, IgnorePattern,
@@ -36,6 +37,15 @@ ASSIGNMENTS = ("01_feedforward_limits", "02_rnn_recurrence", "03_bptt",
 def written_assignments() -> list[str]:
     """Assignments of the course map that have a solution notebook so far, in course order."""
     return [name for name in ASSIGNMENTS if (SOLUTIONS / name / f"{name}.ipynb").is_file()]
+
+
+def written_answer_points(assignment: str) -> float:
+    """Points of the assignment's written answers: graded markdown cells, graded by hand."""
+    return sum(float(cell.metadata["nbgrader"].get("points", 0))
+               for path in sorted((SOLUTIONS / assignment).glob("*.ipynb"))
+               for cell in nbformat.read(path, as_version=4).cells
+               if cell.cell_type == "markdown"
+               and cell.get("metadata", {}).get("nbgrader", {}).get("grade"))
 
 
 def notebook_names(assignment: str) -> list[str]:

@@ -7,8 +7,9 @@ Differences from nbgrader's Execute:
   the cells before it keep their results, and the cells after it are marked "not run";
 - a cell's output is capped (a flood is cut, with a note) so one submission cannot exhaust the
   grader's memory;
-- cells after the last graded cell are not run: they cannot change a grade (experiments at the
-  end of a notebook are for learning), and skipping them makes grading several times faster.
+- cells after the last graded code cell are not run: they cannot change a grade (experiments at
+  the end of a notebook are for learning; a written answer, graded by hand, needs no code run),
+  and skipping them makes grading several times faster.
 """
 from __future__ import annotations
 
@@ -28,6 +29,17 @@ from .sandbox import JailedKernelManager, KernelJail, Limits, bubblewrap
 
 NOT_RUN = "NotRun"
 AFTER_LAST_GRADED = "[not run while grading: cells after the last graded cell cannot change a grade]\n"
+
+
+def last_graded_code_cell(cells) -> int:
+    """Index of the last graded code cell (a hidden test); the last cell if there is none.
+
+    Graded markdown cells (written answers, graded by hand) do not count: running the code
+    before them cannot change their grade."""
+    return max((index for index, cell in enumerate(cells)
+                if cell.get("cell_type") == "code"
+                and cell.get("metadata", {}).get("nbgrader", {}).get("grade")),
+               default=len(cells) - 1)
 
 
 class SandboxedExecute(ReportsFaults, Execute):
@@ -66,9 +78,7 @@ class SandboxedExecute(ReportsFaults, Execute):
         self._check_assign_resources(resources)
         self._output_bytes: dict[int, int] = {}
         stopped_because = None
-        last_graded = max((index for index, cell in enumerate(self.nb.cells)
-                           if cell.get("metadata", {}).get("nbgrader", {}).get("grade")),
-                          default=len(self.nb.cells) - 1)
+        last_graded = last_graded_code_cell(self.nb.cells)
         if not self.skip_after_last_graded:
             last_graded = len(self.nb.cells) - 1
         with self.setup_kernel():

@@ -17,7 +17,7 @@ from nbgrader.plugins import CsvExportPlugin
 from tqdm import tqdm
 
 from .course import (COURSE_ID, SOLUTIONS, GradingSettings, nbgrader_config, notebook_names,
-                     written_assignments)
+                     written_answer_points, written_assignments)
 from .faults import Fault, append_fault, read_faults
 from .intake import collect, place
 from .release import generate
@@ -136,14 +136,22 @@ def export(settings: GradingSettings, destination: Path) -> Path:
 
 @dataclass
 class SelfcheckRow:
+    """Scores of one assignment's solution and blank release. `max_score` is nbgrader's, which
+    includes `by_hand`, the points of written answers that an instructor grades by hand (the
+    autograder gives them nothing), so the solution must score `max_score - by_hand`."""
     assignment: str
     solution: float
     blank: float
     max_score: float
+    by_hand: float = 0.0
+
+    @property
+    def autograded_max(self) -> float:
+        return self.max_score - self.by_hand
 
     @property
     def ok(self) -> bool:
-        return self.max_score > 0 and self.solution == self.max_score and self.blank == 0
+        return self.autograded_max > 0 and self.solution == self.autograded_max and self.blank == 0
 
 
 def selfcheck(settings: GradingSettings, assignments: list[str] | None = None,
@@ -162,5 +170,6 @@ def selfcheck(settings: GradingSettings, assignments: list[str] | None = None,
             run = autograde(settings, assignment, submissions, progress=progress)
         faults += run.faults
         rows.append(SelfcheckRow(assignment, run.scores["solution"].score,
-                                 run.scores["blank"].score, run.scores["solution"].max_score))
+                                 run.scores["blank"].score, run.scores["solution"].max_score,
+                                 written_answer_points(assignment)))
     return rows, faults

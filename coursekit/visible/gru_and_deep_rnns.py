@@ -65,6 +65,16 @@ def _matching_hint(got, hints: dict[str, str]) -> str:
     return ""
 
 
+def _expect(got, key: str, *, what: str, hints: dict[str, str], hint: str) -> None:
+    """`got` must equal the expected value `key`; if it equals one of the precomputed wrong
+    answers in `hints` instead (whatever its shape), say which mistake that is."""
+    wrong = _matching_hint(got, hints)
+    if wrong and not (isinstance(got, np.ndarray) and got.shape == _value(key).shape
+                      and np.allclose(got, _value(key))):
+        raise VisibleCheckFailed(f"{what}: this is the result of a common mistake. {wrong}")
+    expect_close(got, _value(key), what=what, hint=hint)
+
+
 def _tuple_of(result, names, what):
     if not isinstance(result, tuple) or len(result) != len(names):
         raise VisibleCheckFailed(f"{what}: return the tuple ({', '.join(names)})")
@@ -94,9 +104,13 @@ def check_gru_step_forward(gru_step_forward):
     result = call(gru_step_forward, np.zeros((N, D)), np.zeros((N, H)), WX.copy(), WH.copy(),
                   BX.copy(), BH.copy(), what=what)
     h, _ = _tuple_of(result, ("h", "cache"), what)
-    hint = _matching_hint(h, {"zero_step_h_if_reset_without_bias": STEP_H_HINTS[
-        "step_h_if_reset_without_bias"]}) or STEP_H_HINTS["step_h_if_no_bh"]
-    expect_close(h, _value("zero_step_h"), what=f"{what}: h", hint=hint)
+    _expect(h, "zero_step_h", what=f"{what}: h", hints={
+        "zero_step_h_if_reset_without_bias": "With h_prev = 0 only the biases reach the hidden "
+        "side, and r multiplies the hidden bias too: n = tanh(bx^n + r * bh^n).",
+        **{f"zero_{key}": text for key, text in STEP_H_HINTS.items()
+           if key not in ("step_h_if_cho", "step_h_if_reset_without_bias")}},
+        hint="r = sigmoid(bx^r + bh^r), z = sigmoid(bx^z + bh^z), n = tanh(bx^n + r * bh^n), "
+             "h = (1 - z) * n.")
 
     what = f"N = {N}, D = {D}, H = {H}"
     arguments = {"x": X.copy(), "h_prev": H_PREV.copy(), "Wx": WX.copy(), "Wh": WH.copy(),
@@ -105,24 +119,21 @@ def check_gru_step_forward(gru_step_forward):
     h, cache = _tuple_of(call(gru_step_forward, *arguments.values(), what=what), ("h", "cache"),
                          what)
     _unchanged(arguments, copies, what)
-    expect_close(h, _value("step_h"), what=f"{what}: h",
-                 hint=_matching_hint(h, STEP_H_HINTS) or
-                 "r = sigmoid(x Wx^r + bx^r + h_prev Wh^r + bh^r), z likewise; "
+    _expect(h, "step_h", what=f"{what}: h", hints=STEP_H_HINTS,
+            hint="r = sigmoid(x Wx^r + bx^r + h_prev Wh^r + bh^r), z likewise; "
                  "n = tanh(x Wx^n + bx^n + r * (h_prev Wh^n + bh^n)).")
     names = ("x", "h_prev", "Wx", "Wh", "gates", "hn")
     cache = _tuple_of(cache, names, f"{what}: the cache")
     for name, entry in zip(names[:4], cache[:4]):
         expect_close(entry, copies[name], what=f"{what}: cache entry {name}",
                      hint=f"The cache starts with the arguments: {name} as it was passed.")
-    expect_close(cache[4], _value("step_gates"), what=f"{what}: cache entry gates",
-                 hint=_matching_hint(cache[4], {"step_gates_if_pre_activations":
-                                                "Cache the activated gates [r, z, n] (after "
-                                                "sigmoid and tanh)."}) or
-                 "gates is [r, z, n] side by side, shape (N, 3H).")
-    expect_close(cache[5], _value("step_hn"), what=f"{what}: cache entry hn",
-                 hint=_matching_hint(cache[5], {"step_hn_if_no_bias": "hn includes the bias: "
-                                                "h_prev @ Wh^n + bh^n."}) or
-                 "hn = h_prev @ Wh^n + bh^n, what r multiplies.")
+    _expect(cache[4], "step_gates", what=f"{what}: cache entry gates",
+            hints={"step_gates_if_pre_activations": "Cache the activated gates [r, z, n] (after "
+                                                    "sigmoid and tanh)."},
+            hint="gates is [r, z, n] side by side, shape (N, 3H).")
+    _expect(cache[5], "step_hn", what=f"{what}: cache entry hn",
+            hints={"step_hn_if_no_bias": "hn includes the bias: h_prev @ Wh^n + bh^n."},
+            hint="hn = h_prev @ Wh^n + bh^n, what r multiplies.")
     passed("gru_step_forward", "h and every cache entry")
 
 
@@ -130,11 +141,11 @@ def check_gru_cho_step(gru_cho_step):
     what = f"N = {N}, D = {D}, H = {H}"
     h = call(gru_cho_step, X.copy(), H_PREV.copy(), WX.copy(), WH.copy(), BX.copy(), BH.copy(),
              what=what)
-    expect_close(h, _value("cho_h"), what=f"{what}: h", hint=_matching_hint(h, {
+    _expect(h, "cho_h", what=f"{what}: h", hints={
         "step_h": "That is gru_step_forward's result (r after the product); here r multiplies "
                   "h_prev before it: (r * h_prev) @ Wh^n + bh^n.",
-        "cho_h_if_z_swapped": STEP_H_HINTS["step_h_if_z_swapped"]}) or
-        "n = tanh(x Wx^n + bx^n + (r * h_prev) Wh^n + bh^n); r and z as in Exercise 1.")
+        "cho_h_if_z_swapped": STEP_H_HINTS["step_h_if_z_swapped"]},
+        hint="n = tanh(x Wx^n + bx^n + (r * h_prev) Wh^n + bh^n); r and z as in Exercise 1.")
     passed("gru_cho_step")
 
 
@@ -184,11 +195,11 @@ def check_gru_forward(gru_forward):
     what = f"N = {N}, T = {T}, D = {D}, H = {H}"
     arguments = (X_SEQUENCE.copy(), H0.copy(), WX.copy(), WH.copy(), BX.copy(), BH.copy())
     h, cache = _tuple_of(call(gru_forward, *arguments, what=what), ("h", "cache"), what)
-    expect_close(h, _value("sequence_h"), what=f"{what}: h", hint=_matching_hint(h, {
+    _expect(h, "sequence_h", what=f"{what}: h", hints={
         "sequence_h_if_not_carried": "Carry the state: step t starts from h_{t-1}, the state "
                                      "the previous step returned (h0 only for the first step).",
         "sequence_h_if_shifted": "h[:, t-1] is h_t, the state *after* step t; h_0 is not part "
-                                 "of h."}) or "Call gru_step_forward once per step.")
+                                 "of h."}, hint="Call gru_step_forward once per step.")
     names = ("x", "h0", "Wx", "Wh", "gates", "hn", "h")
     cache = _tuple_of(cache, names, f"{what}: the cache")
     for name, entry, value in zip(names[:4], cache[:4], arguments[:4]):
@@ -248,11 +259,10 @@ def check_stacked_forward(stacked_forward):
                       [{k: v.copy() for k, v in layer.items()} for layer in STACK_PARAMS[cell]],
                       cell=cell, what=what)
         h_top, cache = _tuple_of(result, ("h_top", "cache"), what)
-        expect_close(h_top, _value(f"stack_{cell}_h_top"), what=f"{what}: h_top",
-                     hint=_matching_hint(h_top, {f"stack_{cell}_layer1_h":
-                                                 "Return the top layer's states, not layer 1's."})
-                     or "Layer m reads the states of layer m - 1, from its own initial state "
-                        "and with its own weights." + _gru_note(cell))
+        _expect(h_top, f"stack_{cell}_h_top", what=f"{what}: h_top",
+                hints={f"stack_{cell}_layer1_h": "Return the top layer's states, not layer 1's."},
+                hint="Layer m reads the states of layer m - 1, from its own initial state and "
+                     "with its own weights." + _gru_note(cell))
         cell_name, layer_caches = _tuple_of(cache, ("cell", "layer_caches"), f"{what}: the cache")
         expect_true(cell_name == cell, what=f"{what}: the cache must start with the cell type "
                                             f"{cell!r}")

@@ -25,9 +25,10 @@ from tests.grading.harness import run_grader
 ASSIGNMENTS = written_assignments()
 
 
-def _cells(notebook, **flags):
+def _cells(notebook, cell_type=None, **flags):
     return [cell for cell in notebook.cells
-            if all(cell.metadata.get("nbgrader", {}).get(k) == v for k, v in flags.items())]
+            if (cell_type is None or cell.cell_type == cell_type)
+            and all(cell.metadata.get("nbgrader", {}).get(k) == v for k, v in flags.items())]
 
 
 def _read(folder, assignment):
@@ -66,8 +67,9 @@ def test_provided_cells_are_the_earlier_solutions(assignment):
 def test_every_exercise_has_one_hidden_check_and_every_graded_cell_is_one(assignment):
     notebook = _read(SOLUTIONS, assignment)
     checks = registry()
-    exercises = {cell.metadata["nbgrader"]["grade_id"] for cell in _cells(notebook, solution=True)}
-    graded = _cells(notebook, grade=True)
+    exercises = {cell.metadata["nbgrader"]["grade_id"]
+                 for cell in _cells(notebook, "code", solution=True)}
+    graded = _cells(notebook, "code", grade=True)
     called = set()
     for cell in graded:
         name = hidden_check_name(cell)
@@ -76,6 +78,21 @@ def test_every_exercise_has_one_hidden_check_and_every_graded_cell_is_one(assign
         assert cell.metadata["nbgrader"]["points"] > 0 and cell.metadata["nbgrader"]["locked"]
         called.add(name)
     assert exercises == called, f"exercises without a check: {exercises - called}"
+
+
+@pytest.mark.parametrize("assignment", ASSIGNMENTS)
+def test_written_answers_are_graded_by_hand_with_a_rubric_that_stays_hidden(assignment):
+    """A written answer is a graded markdown solution cell with points; its solution block (the
+    rubric for whoever grades it) is in the solution notebook and not in the release."""
+    released = {cell.metadata["nbgrader"]["grade_id"]: cell
+                for cell in _cells(_read(NOTEBOOKS, assignment), "markdown", grade=True)}
+    written = _cells(_read(SOLUTIONS, assignment), "markdown", grade=True)
+    assert set(released) == {cell.metadata["nbgrader"]["grade_id"] for cell in written}
+    for cell in written:
+        meta = cell.metadata["nbgrader"]
+        assert meta["solution"] and not meta["locked"] and meta["points"] > 0, meta["grade_id"]
+        assert "### BEGIN SOLUTION" in cell.source and "Rubric" in cell.source, meta["grade_id"]
+        assert "Rubric" not in released[meta["grade_id"]].source
 
 
 @pytest.mark.parametrize("assignment", ASSIGNMENTS)
@@ -106,9 +123,9 @@ def _execute(path, *, allow_errors: bool):
 def test_solution_notebook_runs_top_to_bottom_with_its_hidden_checks_passing(assignment):
     notebook, seconds = _execute(SOLUTIONS / assignment / f"{assignment}.ipynb",
                                  allow_errors=False)
-    passed = [cell for cell in _cells(notebook, grade=True)
+    passed = [cell for cell in _cells(notebook, "code", grade=True)
               if any("hidden check" in output.get("text", "") for output in cell.outputs)]
-    assert len(passed) == len(_cells(notebook, grade=True))
+    assert len(passed) == len(_cells(notebook, "code", grade=True))
     print(f"{assignment}: solution notebook ran in {seconds:.1f} s")
     assert seconds < 60
 

@@ -31,7 +31,8 @@ def _step_forward(values: dict) -> None:
         cache_pre_activations=True)(*step)[1][4]
     zero = (np.zeros_like(inputs.X), np.zeros_like(inputs.H_PREV), *step[2:])
     values["zero_step_h"] = gru_step_forward(*zero)[0]
-    values["zero_step_h_if_reset_without_bias"] = checks.step_variant(reset_bias=False)(*zero)[0]
+    for name, flags in variants.items():
+        values[f"zero_step_h_if_{name}"] = checks.step_variant(**flags)(*zero)[0]
     values["cho_h"] = gru_cho_step(*step)
     values["cho_h_if_z_swapped"] = checks.cho_variant(swap_z=True)(*step)
 
