@@ -94,7 +94,7 @@ def _reference_source_lines(check_name: str) -> list[str]:
 
     lines = []
     for module_name in ("activations", "losses", "encoding", "baselines", "mlp", "rnn",
-                        "stacked", "sampling", "gradcheck", "optim"):
+                        "stacked", "sampling", "gradcheck", "optim", "gru", "lstm"):
         module = importlib.import_module(f"{reference.__name__}.{module_name}")
         function = getattr(module, check_name, None)
         if function is not None:
