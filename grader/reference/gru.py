@@ -40,6 +40,16 @@ def _check_weights(shapes: Shapes, source: str, Wx, Wh, bx=None, bh=None, prefix
     return Wx, Wh, shapes.floats("bx", bx, (G,)), shapes.floats("bh", bh, (G,))
 
 
+def _step_arguments(function_name: str, x, h_prev, Wx, Wh, bx, bh):
+    """The checked arguments of one step, the hidden size H and the dtype to compute in."""
+    shapes = Shapes(function_name)
+    x = shapes.floats("x", x, ("N", "D"))
+    h_prev = shapes.floats("h_prev", h_prev, ("N", "H"))
+    Wx, Wh, bx, bh = _check_weights(shapes, "h_prev", Wx, Wh, bx, bh)
+    return (x, h_prev, Wx, Wh, bx, bh, shapes.size("H"),
+            _compute_dtype(x, h_prev, Wx, Wh, bx, bh))
+
+
 def _gru_cell(xp, hp, h_prev, H: int):
     """Finish one step from xp = x_t Wx + bx and hp = h_{t-1} Wh + bh, both (N, 3H).
 
@@ -71,13 +81,8 @@ def gru_step_forward(x, h_prev, Wx, Wh, bx, bh):
     - cache: the tuple (x, h_prev, Wx, Wh, gates, hn), where gates (N, 3H) holds the activated
       [r_t, z_t, n_t] and hn (N, H) is h_{t-1} Wh^n + bh^n, what r_t multiplies
     """
-    shapes = Shapes("gru_step_forward")
-    x = shapes.floats("x", x, ("N", "D"))
-    h_prev = shapes.floats("h_prev", h_prev, ("N", "H"))
-    Wx, Wh, bx, bh = _check_weights(shapes, "h_prev", Wx, Wh, bx, bh)
-    H = shapes.size("H")
-    dtype = _compute_dtype(x, h_prev, Wx, Wh, bx, bh)
-
+    x, h_prev, Wx, Wh, bx, bh, H, dtype = _step_arguments("gru_step_forward", x, h_prev, Wx,
+                                                           Wh, bx, bh)
     gates = (x @ Wx + bx).astype(dtype, copy=False)          # (N, 3H)
     hp = (h_prev @ Wh + bh).astype(dtype, copy=False)        # (N, 3H)
     h = _gru_cell(gates, hp, h_prev, H)
@@ -134,13 +139,8 @@ def gru_cho_step(x, h_prev, Wx, Wh, bx, bh):
     Returns:
     - h: new hidden state h_t, shape (N, H)
     """
-    shapes = Shapes("gru_cho_step")
-    x = shapes.floats("x", x, ("N", "D"))
-    h_prev = shapes.floats("h_prev", h_prev, ("N", "H"))
-    Wx, Wh, bx, bh = _check_weights(shapes, "h_prev", Wx, Wh, bx, bh)
-    H = shapes.size("H")
-    dtype = _compute_dtype(x, h_prev, Wx, Wh, bx, bh)
-
+    x, h_prev, Wx, Wh, bx, bh, H, dtype = _step_arguments("gru_cho_step", x, h_prev, Wx, Wh,
+                                                           bx, bh)
     gates = (x @ Wx + bx).astype(dtype, copy=False)          # (N, 3H): input side
     rz = gates[:, :2 * H]
     rz += h_prev @ Wh[:, :2 * H] + bh[:2 * H]
