@@ -2,10 +2,12 @@
 
 Accepted layouts, for assignment A with notebook A.ipynb (the student id is the folder or zip
 name): `alice/A.ipynb`, `alice/A/A.ipynb`, `alice.zip` holding either of those (optionally under
-one top folder). Only the assignment's notebooks are taken; other files are ignored, so nothing
-shipped beside a submission can shadow a module. A notebook that is missing, unreadable, too
-large or not a notebook is replaced by the blank released notebook (it scores zero) and the
-reason is reported; one student's bad submission never stops the others.
+one top folder). A `timestamp.txt` beside the notebook (`nbgrader collect` writes one: when the
+learner submitted) is kept, so late submissions are marked late. Only the assignment's notebooks
+are taken; other files are ignored, so nothing shipped beside a submission can shadow a module.
+A notebook that is missing, unreadable, too large or not a notebook is replaced by the blank
+released notebook (it scores zero) and the reason is reported; one student's bad submission
+never stops the others.
 """
 from __future__ import annotations
 
@@ -26,6 +28,7 @@ class Submission:
     student: str
     notebooks: dict[str, bytes] = field(default_factory=dict)   # notebook name -> file content
     problems: list[tuple[str, str]] = field(default_factory=list)  # (notebook or "-", what)
+    timestamp: str | None = None   # nbgrader's timestamp.txt, if the submission had one
 
 
 def collect(folder: Path, assignment: str, notebook_names: list[str]) -> tuple[list[Submission], list[str]]:
@@ -49,8 +52,18 @@ def collect(folder: Path, assignment: str, notebook_names: list[str]) -> tuple[l
         else:
             skipped.append(f"{entry.name}: neither a folder nor a .zip")
             continue
-        submissions.append(_pick_notebooks(student, files, assignment, notebook_names))
+        submission = _pick_notebooks(student, files, assignment, notebook_names)
+        if entry.is_dir():
+            submission.timestamp = _timestamp(entry, assignment)
+        submissions.append(submission)
     return submissions, skipped
+
+
+def _timestamp(folder: Path, assignment: str) -> str | None:
+    for path in (folder / assignment / "timestamp.txt", folder / "timestamp.txt"):
+        if path.is_file() and not path.is_symlink() and path.stat().st_size <= 100:
+            return path.read_text(encoding="utf-8", errors="replace").strip() or None
+    return None
 
 
 def _files_in_folder(folder: Path) -> dict[PurePosixPath, bytes]:
@@ -124,3 +137,5 @@ def place(submission: Submission, assignment: str, notebook_names: list[str],
             destination.write_bytes(submission.notebooks[name])
         else:
             shutil.copyfile(blank_folder / f"{name}.ipynb", destination)
+    if submission.timestamp:
+        (target / "timestamp.txt").write_text(submission.timestamp + "\n", encoding="utf-8")

@@ -1,10 +1,8 @@
-"""Written answers, graded by hand: grading runs a notebook only up to its last graded *code*
-cell, and a solution's full marks are the autograded points."""
+"""Written answers, graded by hand, run no code: grading runs a notebook only up to its last
+graded *code* cell, so a written answer after the experiments does not make them run."""
 import nbformat
 
-from grader.course import written_answer_points
 from grader.execute import last_graded_code_cell
-from grader.grading import SelfcheckRow
 
 
 def _cell(kind, grade=False):
@@ -26,13 +24,3 @@ def test_without_graded_code_everything_runs():
     cells = [_cell("code"), _cell("markdown", grade=True), _cell("code")]
     assert last_graded_code_cell(cells) == 2
 
-
-def test_selfcheck_expects_full_marks_on_the_autograded_points_only():
-    assert SelfcheckRow("06", solution=14, blank=0, max_score=18, by_hand=4).ok
-    assert not SelfcheckRow("06", solution=14, blank=0, max_score=18).ok
-    assert not SelfcheckRow("06", solution=13, blank=0, max_score=18, by_hand=4).ok
-    assert not SelfcheckRow("06", solution=0, blank=0, max_score=4, by_hand=4).ok
-
-
-def test_the_written_answer_points_are_read_from_the_solution_notebook():
-    assert written_answer_points("06_gru_and_deep_rnns") == 4

@@ -15,8 +15,8 @@ import pytest
 
 from grader.course import NOTEBOOKS, written_assignments
 from tests.grading import wrong_submissions
-from tests.grading.harness import (grade, hidden_points, run_grader, run_grader_process,
-                                   solution_notebook, written_points)
+from tests.grading.harness import (grade, hidden_points, manual_points, run_grader,
+                                   run_grader_process, solution_notebook)
 
 ASSIGNMENTS = written_assignments()
 
@@ -45,12 +45,10 @@ def test_every_assignment_has_wrong_submissions():
 
 
 def test_solution_full_marks_and_blank_zero(graded):
-    """Full marks on everything the autograder grades; written answers wait for a person."""
     assignment, _, scores, _ = graded
     total = sum(hidden_points(assignment).values())
-    by_hand = sum(written_points(assignment).values())
-    assert scores["solution"].score == total > 0
-    assert scores["solution"].max_score == total + by_hand
+    assert scores["solution"].score == total > 0          # written answers wait for a grader
+    assert scores["solution"].max_score == total + manual_points(assignment)
     assert scores["blank"].score == 0
 
 
@@ -60,7 +58,7 @@ def test_each_wrong_submission_loses_exactly_its_checks(graded):
     for submission in wrong_submissions_of(assignment):
         student = scores[submission.name]
         lost = {cell.removesuffix("_hidden") for cell, (score, maximum) in student.cells.items()
-                if cell.removesuffix("_hidden") in points and score < maximum}
+                if score < maximum and cell.endswith("_hidden")}
         assert lost == set(submission.failing_checks), submission.name
         expected = scores["solution"].score - sum(points[check] for check in lost)
         assert student.score == pytest.approx(expected), submission.name
@@ -94,7 +92,8 @@ def _reference_source_lines(check_name: str) -> list[str]:
 
     lines = []
     for module_name in ("activations", "losses", "encoding", "baselines", "mlp", "rnn",
-                        "stacked", "sampling", "gradcheck", "optim", "gru", "lstm"):
+                        "stacked", "sampling", "gradcheck", "optim", "pathologies", "clipping",
+                        "gru", "lstm"):
         module = importlib.import_module(f"{reference.__name__}.{module_name}")
         function = getattr(module, check_name, None)
         if function is not None:
@@ -130,11 +129,15 @@ def test_grading_twice_gives_the_same_scores(tmp_path):
 
 
 def test_selfcheck_and_bad_commands(tmp_path):
-    """Through `python -m grader` itself, in a process of its own."""
+    """Through `python -m grader` itself, in a process of its own: selfcheck passes, grades in
+    a folder of its own (nothing reaches the real gradebook, export or reports), and warns of
+    nothing."""
     completed = run_grader_process("--grading-folder", str(tmp_path / "g"), "selfcheck",
                                    ASSIGNMENTS[0])
     assert completed.returncode == 0, completed.stdout + completed.stderr[-2000:]
     assert re.search(rf"{ASSIGNMENTS[0]} \| \S+ \| 0 \| \S+ \| yes", completed.stdout)
+    assert "Warning" not in completed.stderr, completed.stderr[-2000:]
+    assert not (tmp_path / "g").exists(), "selfcheck wrote into the grading folder"
     unknown = run_grader_process("--grading-folder", str(tmp_path / "g"), "autograde", "99_nothing",
                          str(tmp_path))
     assert unknown.returncode == 2 and "unknown assignment" in unknown.stderr

@@ -16,7 +16,7 @@ import nbformat
 import pytest
 from nbclient import NotebookClient
 
-from grader.course import NOTEBOOKS, SOLUTIONS, written_assignments
+from grader.course import NOTEBOOKS, SOLUTIONS, course_files, written_assignments
 from grader.hidden_checks import hidden_check_name
 from grader.reference.checks import registry
 from grader.release import provided_source
@@ -25,10 +25,9 @@ from tests.grading.harness import run_grader
 ASSIGNMENTS = written_assignments()
 
 
-def _cells(notebook, cell_type=None, **flags):
+def _cells(notebook, **flags):
     return [cell for cell in notebook.cells
-            if (cell_type is None or cell.cell_type == cell_type)
-            and all(cell.metadata.get("nbgrader", {}).get(k) == v for k, v in flags.items())]
+            if all(cell.metadata.get("nbgrader", {}).get(k) == v for k, v in flags.items())]
 
 
 def _read(folder, assignment):
@@ -41,9 +40,8 @@ def test_released_notebooks_are_what_release_makes(tmp_path):
     assert completed.returncode == 0, completed.stderr[-3000:]
     for assignment in ASSIGNMENTS:
         fresh = {p.relative_to(tmp_path / "released"): p
-                 for p in (tmp_path / "released" / assignment).rglob("*") if p.is_file()}
-        committed = {p.relative_to(NOTEBOOKS): p
-                     for p in (NOTEBOOKS / assignment).rglob("*") if p.is_file()}
+                 for p in course_files(tmp_path / "released" / assignment)}
+        committed = {p.relative_to(NOTEBOOKS): p for p in course_files(NOTEBOOKS / assignment)}
         assert set(fresh) == set(committed), "run `python -m grader release` and commit notebooks/"
         for name, path in fresh.items():
             if path.suffix == ".ipynb":
@@ -67,9 +65,9 @@ def test_provided_cells_are_the_earlier_solutions(assignment):
 def test_every_exercise_has_one_hidden_check_and_every_graded_cell_is_one(assignment):
     notebook = _read(SOLUTIONS, assignment)
     checks = registry()
-    exercises = {cell.metadata["nbgrader"]["grade_id"]
-                 for cell in _cells(notebook, "code", solution=True)}
-    graded = _cells(notebook, "code", grade=True)
+    exercises = {cell.metadata["nbgrader"]["grade_id"] for cell in _cells(notebook, solution=True)
+                 if cell.cell_type == "code"}
+    graded = [cell for cell in _cells(notebook, grade=True) if cell.cell_type == "code"]
     called = set()
     for cell in graded:
         name = hidden_check_name(cell)
@@ -84,15 +82,16 @@ def test_every_exercise_has_one_hidden_check_and_every_graded_cell_is_one(assign
 def test_written_answers_are_graded_by_hand_with_a_rubric_that_stays_hidden(assignment):
     """A written answer is a graded markdown solution cell with points; its solution block (the
     rubric for whoever grades it) is in the solution notebook and not in the release."""
-    released = {cell.metadata["nbgrader"]["grade_id"]: cell
-                for cell in _cells(_read(NOTEBOOKS, assignment), "markdown", grade=True)}
-    written = _cells(_read(SOLUTIONS, assignment), "markdown", grade=True)
-    assert set(released) == {cell.metadata["nbgrader"]["grade_id"] for cell in written}
-    for cell in written:
+    def written(notebook):
+        return {cell.metadata["nbgrader"]["grade_id"]: cell
+                for cell in _cells(notebook, grade=True) if cell.cell_type == "markdown"}
+    released, source = written(_read(NOTEBOOKS, assignment)), written(_read(SOLUTIONS, assignment))
+    assert set(released) == set(source)
+    for grade_id, cell in source.items():
         meta = cell.metadata["nbgrader"]
-        assert meta["solution"] and not meta["locked"] and meta["points"] > 0, meta["grade_id"]
-        assert "### BEGIN SOLUTION" in cell.source and "Rubric" in cell.source, meta["grade_id"]
-        assert "Rubric" not in released[meta["grade_id"]].source
+        assert meta["solution"] and not meta["locked"] and meta["points"] > 0, grade_id
+        assert "### BEGIN SOLUTION" in cell.source and "Rubric" in cell.source, grade_id
+        assert "Rubric" not in released[grade_id].source, grade_id
 
 
 @pytest.mark.parametrize("assignment", ASSIGNMENTS)
@@ -123,9 +122,10 @@ def _execute(path, *, allow_errors: bool):
 def test_solution_notebook_runs_top_to_bottom_with_its_hidden_checks_passing(assignment):
     notebook, seconds = _execute(SOLUTIONS / assignment / f"{assignment}.ipynb",
                                  allow_errors=False)
-    passed = [cell for cell in _cells(notebook, "code", grade=True)
+    hidden = [cell for cell in _cells(notebook, grade=True) if cell.cell_type == "code"]
+    passed = [cell for cell in hidden
               if any("hidden check" in output.get("text", "") for output in cell.outputs)]
-    assert len(passed) == len(_cells(notebook, "code", grade=True))
+    assert len(passed) == len(hidden)
     print(f"{assignment}: solution notebook ran in {seconds:.1f} s")
     assert seconds < 60
 
