@@ -13,8 +13,9 @@ Differences from nbgrader's Execute:
   JavaScript, SVG, Markdown or LaTeX reaches the instructor's or the learner's screen), and a
   hidden check's record only in the test cell that asked for it;
 - processes a cell leaves behind are killed when it ends;
-- cells after the last graded cell are not run: they cannot change a grade (experiments at the
-  end of a notebook are for learning), and skipping them makes grading several times faster.
+- cells after the last graded code cell are not run: they cannot change a grade (experiments at
+  the end of a notebook are for learning; a written answer, graded by hand, needs no code run),
+  and skipping them makes grading several times faster.
 """
 from __future__ import annotations
 

@@ -1,16 +1,24 @@
 """Gated recurrent unit (GRU) in the convention of torch.nn.GRU, with row vectors.
 
-Gate order r, z, n (column blocks of Wx, Wh, bx, bh). Input and hidden biases are separate
-because the reset gate multiplies the hidden part of the candidate *including its bias*:
+Notation as docs/NOTATION.md: steps t = 1..T, h_0 the initial state, code index t-1 holds step t
+(`x[:, t-1]` is x_t, `h[:, t-1]` is h_t). Gate order r, z, n: the column blocks of Wx (D, 3H),
+Wh (H, 3H), bx (3H,) and bh (3H,), in this order. Input and hidden biases are separate because
+the reset gate multiplies the hidden part of the candidate *including its bias*:
 
-    r = sigmoid(x Wx_r + bx_r + h_prev Wh_r + bh_r)        reset gate
-    z = sigmoid(x Wx_z + bx_z + h_prev Wh_z + bh_z)        update gate
-    n = tanh(x Wx_n + bx_n + r * (h_prev Wh_n + bh_n))     candidate
-    h = (1 - z) * n + z * h_prev
+    r_t = sigmoid(x_t Wx^r + bx^r + h_{t-1} Wh^r + bh^r)           reset gate
+    z_t = sigmoid(x_t Wx^z + bx^z + h_{t-1} Wh^z + bh^z)           update gate
+    n_t = tanh(x_t Wx^n + bx^n + r_t * (h_{t-1} Wh^n + bh^n))      candidate
+    h_t = (1 - z_t) * n_t + z_t * h_{t-1}
 
-(The original GRU of Cho et al. 2014 applies r before the product, (r * h_prev) Wh_n; torch and
-cuDNN apply it after, as here.) Same speed structure as `lstm`: one input-projection product for
-all steps, one product per step, big products for the weight gradients after the loop.
+The other common variant, the GRU as Cho et al. (2014) wrote it (and Keras's reset_after=False),
+applies r_t *before* the product: n_t = tanh(x_t Wx^n + bx^n + (r_t * h_{t-1}) Wh^n + bh^n)
+(`gru_cho_step`). The two are different functions of the same weights: they agree only where
+the reset gate is fully open (r_t = 1) or where Wh^n mixes no units (diagonal) and bh^n = 0.
+torch and cuDNN apply r after the product, as here, so that h_{t-1} Wh for all three gates is
+one product per step that does not wait for r.
+
+Same speed structure as `lstm`: one input-projection product for all steps, one product per
+step, big products for the weight gradients after the loop.
 """
 from __future__ import annotations
 
@@ -32,8 +40,18 @@ def _check_weights(shapes: Shapes, source: str, Wx, Wh, bx=None, bh=None, prefix
     return Wx, Wh, shapes.floats("bx", bx, (G,)), shapes.floats("bh", bh, (G,))
 
 
+def _step_arguments(function_name: str, x, h_prev, Wx, Wh, bx, bh):
+    """The checked arguments of one step, the hidden size H and the dtype to compute in."""
+    shapes = Shapes(function_name)
+    x = shapes.floats("x", x, ("N", "D"))
+    h_prev = shapes.floats("h_prev", h_prev, ("N", "H"))
+    Wx, Wh, bx, bh = _check_weights(shapes, "h_prev", Wx, Wh, bx, bh)
+    return (x, h_prev, Wx, Wh, bx, bh, shapes.size("H"),
+            _compute_dtype(x, h_prev, Wx, Wh, bx, bh))
+
+
 def _gru_cell(xp, hp, h_prev, H: int):
-    """Finish one step from xp = x Wx + bx and hp = h_prev Wh + bh, both (N, 3H).
+    """Finish one step from xp = x_t Wx + bx and hp = h_{t-1} Wh + bh, both (N, 3H).
 
     Overwrites xp with the activated gates [r, z, n] and returns the new h (N, H).
     """
@@ -41,36 +59,30 @@ def _gru_cell(xp, hp, h_prev, H: int):
     rz += hp[:, :2 * H]
     _sigmoid_inplace(rz)                                     # [r, z]
     r, z, n = xp[:, :H], xp[:, H:2 * H], xp[:, 2 * H:]
-    n += r * hp[:, 2 * H:]
+    n += r * hp[:, 2 * H:]                                   # r after the product
     _tanh_inplace(n)
     return n + z * (h_prev - n)                              # (1 - z) n + z h_prev
 
 
 def gru_step_forward(x, h_prev, Wx, Wh, bx, bh):
-    """One GRU time step for a minibatch (torch.nn.GRU convention, gate order r, z, n).
+    """One GRU step for a batch (torch.nn.GRU convention, gate order r, z, n): h_t from x_t
+    and h_{t-1}.
 
-    N is the batch size, D the input size, H the hidden size.
-
+    N sequences in the batch, D input size, H hidden size.
     Inputs:
-    - x: input at this step, shape (N, D)
-    - h_prev: previous hidden state, shape (N, H)
-    - Wx: input-to-gates weights, shape (D, 3H)
-    - Wh: hidden-to-gates weights, shape (H, 3H)
-    - bx: input biases, shape (3H,)
-    - bh: hidden biases, shape (3H,)
-
+    - x: input x_t, shape (N, D)
+    - h_prev: previous hidden state h_{t-1}, shape (N, H)
+    - Wx: input-to-gates weights [Wx^r, Wx^z, Wx^n], shape (D, 3H)
+    - Wh: hidden-to-gates weights [Wh^r, Wh^z, Wh^n], shape (H, 3H)
+    - bx: input biases [bx^r, bx^z, bx^n], shape (3H,)
+    - bh: hidden biases [bh^r, bh^z, bh^n], shape (3H,)
     Returns a tuple of:
-    - h: next hidden state, shape (N, H)
-    - cache: tuple (x, h_prev, Wx, Wh, gates, hn) where gates, shape (N, 3H), holds the
-      activated [r, z, n] and hn, shape (N, H), is h_prev Wh_n + bh_n (what r multiplies)
+    - h: new hidden state h_t, shape (N, H)
+    - cache: the tuple (x, h_prev, Wx, Wh, gates, hn), where gates (N, 3H) holds the activated
+      [r_t, z_t, n_t] and hn (N, H) is h_{t-1} Wh^n + bh^n, what r_t multiplies
     """
-    shapes = Shapes("gru_step_forward")
-    x = shapes.floats("x", x, ("N", "D"))
-    h_prev = shapes.floats("h_prev", h_prev, ("N", "H"))
-    Wx, Wh, bx, bh = _check_weights(shapes, "h_prev", Wx, Wh, bx, bh)
-    H = shapes.size("H")
-    dtype = _compute_dtype(x, h_prev, Wx, Wh, bx, bh)
-
+    x, h_prev, Wx, Wh, bx, bh, H, dtype = _step_arguments("gru_step_forward", x, h_prev, Wx,
+                                                           Wh, bx, bh)
     gates = (x @ Wx + bx).astype(dtype, copy=False)          # (N, 3H)
     hp = (h_prev @ Wh + bh).astype(dtype, copy=False)        # (N, 3H)
     h = _gru_cell(gates, hp, h_prev, H)
@@ -78,15 +90,15 @@ def gru_step_forward(x, h_prev, Wx, Wh, bx, bh):
 
 
 def gru_step_backward(dh, cache):
-    """Backward pass of one GRU step.
+    """Backward pass of one GRU step (gru_step_forward).
 
+    N sequences in the batch, D input size, H hidden size.
     Inputs:
-    - dh: upstream gradient with respect to h, shape (N, H)
-    - cache: tuple (x, h_prev, Wx, Wh, gates, hn) from gru_step_forward
-
+    - dh: gradient of the loss with respect to h_t, shape (N, H)
+    - cache: the tuple (x, h_prev, Wx, Wh, gates, hn) from gru_step_forward
     Returns a tuple of:
     - dx: shape (N, D)
-    - dh_prev: shape (N, H)
+    - dh_prev: gradient with respect to h_{t-1}, shape (N, H)
     - dWx: shape (D, 3H)
     - dWh: shape (H, 3H)
     - dbx: shape (3H,)
@@ -113,24 +125,45 @@ def gru_step_backward(dh, cache):
     return dax @ Wx.T, dh_prev, x.T @ dax, h_prev.T @ dah, dax.sum(axis=0), dah.sum(axis=0)
 
 
-def gru_forward(x, h0, Wx, Wh, bx, bh):
-    """GRU over a whole sequence for a minibatch (torch.nn.GRU convention, gates r, z, n).
+def gru_cho_step(x, h_prev, Wx, Wh, bx, bh):
+    """One step of the other common GRU variant (Cho et al. 2014): the reset gate applied to
+    h_{t-1} *before* the product, n_t = tanh(x_t Wx^n + bx^n + (r_t * h_{t-1}) Wh^n + bh^n).
 
-    N is the batch size, T the number of time steps, D the input size, H the hidden size.
-
+    Same weights, gate order and shapes as gru_step_forward; r_t, z_t and h_t as there. Used to
+    show that the two conventions are different functions of the same weights.
+    N sequences in the batch, D input size, H hidden size.
     Inputs:
-    - x: input sequence, shape (N, T, D)
-    - h0: initial hidden state, shape (N, H)
-    - Wx: input-to-gates weights, shape (D, 3H)
-    - Wh: hidden-to-gates weights, shape (H, 3H)
-    - bx: input biases, shape (3H,)
-    - bh: hidden biases, shape (3H,)
+    - x: input x_t, shape (N, D)
+    - h_prev: previous hidden state h_{t-1}, shape (N, H)
+    - Wx: shape (D, 3H); Wh: shape (H, 3H); bx, bh: shape (3H,) (as gru_step_forward)
+    Returns:
+    - h: new hidden state h_t, shape (N, H)
+    """
+    x, h_prev, Wx, Wh, bx, bh, H, dtype = _step_arguments("gru_cho_step", x, h_prev, Wx, Wh,
+                                                           bx, bh)
+    gates = (x @ Wx + bx).astype(dtype, copy=False)          # (N, 3H): input side
+    rz = gates[:, :2 * H]
+    rz += h_prev @ Wh[:, :2 * H] + bh[:2 * H]
+    _sigmoid_inplace(rz)                                     # [r, z]
+    r, z, n = gates[:, :H], gates[:, H:2 * H], gates[:, 2 * H:]
+    n += (r * h_prev) @ Wh[:, 2 * H:] + bh[2 * H:]           # r before the product
+    _tanh_inplace(n)
+    return n + z * (h_prev - n)
 
+
+def gru_forward(x, h0, Wx, Wh, bx, bh):
+    """A GRU over a whole sequence for a batch (torch.nn.GRU convention, gates r, z, n).
+
+    N sequences in the batch, T steps, D input size, H hidden size.
+    Inputs:
+    - x: inputs x_1..x_T, shape (N, T, D); x[:, t-1] is x_t
+    - h0: initial hidden state h_0, shape (N, H)
+    - Wx: shape (D, 3H); Wh: shape (H, 3H); bx, bh: shape (3H,) (as gru_step_forward)
     Returns a tuple of:
-    - h: hidden states for every step, shape (N, T, H)
-    - cache: tuple (x, h0, Wx, Wh, gates, hn, h) where gates, shape (N, T, 3H), holds the
-      activated [r, z, n] at every step, hn, shape (N, T, H), is h_{t-1} Wh_n + bh_n at every
-      step, and h is the returned hidden states
+    - h: states h_1..h_T, shape (N, T, H); h[:, t-1] is h_t (h_0 is not included)
+    - cache: the tuple (x, h0, Wx, Wh, gates, hn, h), where gates (N, T, 3H) holds the
+      activated [r_t, z_t, n_t] of every step, hn (N, T, H) holds h_{t-1} Wh^n + bh^n of every
+      step, and h is the returned states
     """
     shapes = Shapes("gru_forward")
     x = shapes.floats("x", x, ("N", "T", "D"))
@@ -154,19 +187,20 @@ def gru_forward(x, h0, Wx, Wh, bx, bh):
 
 
 def gru_backward(dh, cache):
-    """Backward pass of `gru_forward` (full backpropagation through time).
+    """Backpropagation through time for gru_forward.
 
+    N sequences in the batch, T steps, D input size, H hidden size.
     Inputs:
-    - dh: upstream gradient with respect to every hidden state, shape (N, T, H)
-    - cache: tuple (x, h0, Wx, Wh, gates, hn, h) from gru_forward
-
+    - dh: gradient of the loss with respect to every state h_1..h_T, shape (N, T, H) (only the
+      part that reaches h_t directly, not through later steps)
+    - cache: the tuple (x, h0, Wx, Wh, gates, hn, h) from gru_forward
     Returns a tuple of:
     - dx: shape (N, T, D)
-    - dh0: shape (N, H)
-    - dWx: shape (D, 3H)
-    - dWh: shape (H, 3H)
-    - dbx: shape (3H,)
-    - dbh: shape (3H,)
+    - dh0: gradient with respect to h_0, shape (N, H)
+    - dWx: shape (D, 3H), summed over all steps
+    - dWh: shape (H, 3H), summed over all steps
+    - dbx: shape (3H,), summed over all steps
+    - dbh: shape (3H,), summed over all steps
     """
     shapes = Shapes("gru_backward")
     x, h0, Wx, Wh, gates, hn, h = _unpack(shapes, cache,
@@ -183,7 +217,7 @@ def gru_backward(dh, cache):
     dtype = _compute_dtype(dh, gates)
 
     # Everything that does not depend on the recursion, for all steps at once:
-    h_prev = np.concatenate([h0[:, None], h[:, :-1]], axis=1)   # (N, T, H): h_{t-1}
+    h_prev = np.concatenate([h0[:, None], h[:, :-1]], axis=1)   # (N, T, H): h_0..h_{T-1}
     slope = gates * (1 - gates)                              # (N, T, 3H): sigmoid' for r, z
     slope[..., 2 * H:] = 1 - gates[..., 2 * H:] ** 2          # tanh' for n
     slope[..., :H] *= hn                                     # dr = da_n * hn

@@ -1,14 +1,15 @@
 """Long short-term memory (LSTM): one step, a whole sequence, and the cell-path gradient.
 
-Row-vector convention, gate order i, f, g, o exactly as torch.nn.LSTM. With a = x Wx + h_prev Wh + b
-split into four blocks of H columns,
+Notation as docs/NOTATION.md: row vectors, steps t = 1..T, h_0 and c_0 the initial states, code
+index t-1 holds step t. Gate order i, f, g, o exactly as torch.nn.LSTM. With
+a_t = x_t Wx + h_{t-1} Wh + b split into four blocks of H columns [a^i, a^f, a^g, a^o],
 
-    i = sigmoid(a_i)    input gate        c = f * c_prev + i * g
-    f = sigmoid(a_f)    forget gate       h = o * tanh(c)
-    g = tanh(a_g)       candidate cell
-    o = sigmoid(a_o)    output gate
+    i_t = sigmoid(a^i)    input gate        c_t = f_t * c_{t-1} + i_t * g_t
+    f_t = sigmoid(a^f)    forget gate       h_t = o_t * tanh(c_t)
+    g_t = tanh(a^g)       candidate
+    o_t = sigmoid(a^o)    output gate
 
-The cell path c_prev -> c is multiplied by f only (no weight matrix, no squashing), which is why
+The cell path c_{t-1} -> c_t is multiplied by f_t only (no weight matrix, no squashing), which is why
 the gradient along it is the product of forget gates: see `cell_path_gradient`.
 
 Speed: all time steps' input projections are one matrix product before the loop; inside the loop
@@ -315,18 +316,18 @@ def lstm_backward(dh, cache, return_dc0=False):
 
 
 def cell_path_gradient(forget_gates):
-    """Gradient of the last cell state along the cell path alone: dc_{T-1}/dc_k for every k.
+    """Gradient of the last cell state along the cell path alone: dc_T/dc_k for k = 1..T.
 
     Along c_t = f_t * c_{t-1} + i_t * g_t (holding the gates fixed) the Jacobian dc_t/dc_{t-1}
-    is diag(f_t), so dc_{T-1}/dc_k = prod_{j=k+1}^{T-1} f_j, elementwise per unit. Entry T-1 is
-    the empty product, 1. Steps are numbered 0..T-1 and the lag is T-1-k.
+    is diag(f_t), so dc_T/dc_k = prod_{j=k+1}^{T} f_j, elementwise per unit, a product of
+    lag = T - k forget gates. For k = T it is the empty product, 1.
 
     Inputs:
-    - forget_gates: forget-gate activations f_t in [0, 1], shape (N, T, H) (or (T, H) for one
-      sequence)
+    - forget_gates: forget-gate activations f_1..f_T in [0, 1], shape (N, T, H) (or (T, H) for
+      one sequence); forget_gates[..., t-1, :] is f_t
 
     Returns:
-    - grad: shape like forget_gates; grad[..., k, :] = prod_{j>k} f_j
+    - grad: shape like forget_gates; grad[..., k-1, :] = dc_T/dc_k = prod_{j>k} f_j
     """
     shapes = Shapes("cell_path_gradient")
     if np.ndim(forget_gates) == 2:

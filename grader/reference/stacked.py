@@ -1,20 +1,26 @@
-"""Deep (stacked) recurrent networks: layer l reads the hidden sequence of layer l - 1.
+"""Deep (stacked) recurrent networks: layer m reads the hidden states of layer m - 1.
 
-    h^(0) = x,    h^(l) = cell_l(h^(l-1), initial state of layer l)    for l = 1..L
+Notation as docs/NOTATION.md: M layers, m = 1..M; layer m has its own weights, its own hidden
+size H_m and its own initial state h_0^(m); its inputs are x_t^(1) = x_t and x_t^(m) = h_t^(m-1)
+at every step t; the output is read from the top layer's states h_t^(M). In code, layer m is
+index m - 1 of every list (`layer_params[m-1]`, `initial_states[m-1]`), and H_0 = D.
 
-Each layer has its own weights and its own hidden size H_l. Any cell type can be stacked: a cell
-is an entry of the table CELLS, a `Cell(forward, backward, params)` where
+Any cell type can be stacked: a cell is an entry of the table CELLS, a
+`Cell(forward, backward, params)` where
 
-    forward(x, state, params)   -> (h, cache)              x (N, T, D), h (N, T, H)
+    forward(x, state, params)   -> (h, cache)              x (N, T, H_{m-1}), h (N, T, H_m)
     backward(dh, cache)         -> (dx, dstate, dparams)   dparams: dict with the keys of params
     params                      -> the names of the weights, e.g. ("Wx", "Wh", "b")
 
-`state` is whatever the cell starts from: an array h0 (N, H) for "rnn" (and GRU); an LSTM can use
-the tuple (h0, c0) and return (dh0, dc0). Register a cell type by adding an entry, e.g.
+`state` is what the layer starts from: h_0^(m), an array (N, H_m), for every cell; an LSTM layer
+also accepts the pair (h0, c0) (c0 = 0 otherwise), so that a caller can carry the cell state
+from one chunk to the next. `dstate` is the gradient with respect to h_0^(m) only, (N, H_m), for
+every cell: notebook 05's lstm_backward, which notebook 06 stacks, returns no gradient for c0.
+Register a cell type by adding an entry, e.g.
 
     CELLS["lstm"] = Cell(lstm_layer_forward, lstm_layer_backward, ("Wx", "Wh", "b"))
 
-N batch, T steps, D input size of the first layer, H_l hidden size of layer l.
+N batch, T steps, D input size of layer 1, H_m hidden size of layer m.
 """
 from __future__ import annotations
 
@@ -45,14 +51,15 @@ def _rnn_layer_backward(dh, cache):
 
 
 def _lstm_layer_forward(x, state, params):
-    """state: the tuple (h0, c0), each (N, H), or just h0 (then c0 = 0)."""
+    """state: h0 (N, H), then c0 = 0, or the pair (h0, c0), each (N, H)."""
     h0, c0 = state if isinstance(state, tuple) else (state, None)
     return lstm_forward(x, h0, params["Wx"], params["Wh"], params["b"], c0=c0)
 
 
 def _lstm_layer_backward(dh, cache):
-    dx, dh0, dWx, dWh, db, dc0 = lstm_backward(dh, cache, return_dc0=True)
-    return dx, (dh0, dc0), {"Wx": dWx, "Wh": dWh, "b": db}
+    """dstate is dh0 alone, as for every cell (see the module docstring)."""
+    dx, dh0, dWx, dWh, db = lstm_backward(dh, cache)
+    return dx, dh0, {"Wx": dWx, "Wh": dWh, "b": db}
 
 
 def _gru_layer_forward(x, h0, params):
@@ -66,10 +73,12 @@ def _gru_layer_backward(dh, cache):
 
 CELLS: dict[str, Cell] = {
     "rnn": Cell(_rnn_layer_forward, _rnn_layer_backward, ("Wx", "Wh", "b")),
-    # LSTM: Wx (H_{l-1}, 4H_l), Wh (H_l, 4H_l), b (4H_l,), gates i, f, g, o; state (h0, c0)
-    # and d_state (dh0, dc0).
+    # RNN: Wx (H_{m-1}, H_m), Wh (H_m, H_m), b (H_m,); state h0, dstate dh0.
+    # LSTM: Wx (H_{m-1}, 4H_m), Wh (H_m, 4H_m), b (4H_m,), gates i, f, g, o; state h0 or
+    # (h0, c0); dstate dh0.
     "lstm": Cell(_lstm_layer_forward, _lstm_layer_backward, ("Wx", "Wh", "b")),
-    # GRU (torch.nn.GRU convention): Wx (H_{l-1}, 3H_l), Wh (H_l, 3H_l), bx, bh (3H_l,).
+    # GRU (torch.nn.GRU convention): Wx (H_{m-1}, 3H_m), Wh (H_m, 3H_m), bx, bh (3H_m,), gates
+    # r, z, n; state h0, dstate dh0.
     "gru": Cell(_gru_layer_forward, _gru_layer_backward, ("Wx", "Wh", "bx", "bh")),
 }
 
@@ -94,29 +103,35 @@ def _check_layers(function_name: str, cell, states, layer_params, states_name: s
 
 
 def _in_layer(function_name: str, layer: int, call, *args):
-    """Run one layer's function; an argument error says which layer it came from."""
+    """Run one layer's function (list index `layer`, layer m = layer + 1); an argument error
+    says which layer it came from."""
     try:
         return call(*args)
     except (ValueError, TypeError) as error:
         if type(error) not in (ValueError, TypeError):
             raise
-        raise type(error)(f"{function_name}: layer {layer}: {error}") from error
+        raise type(error)(f"{function_name}: layer {layer + 1} (index {layer} of the lists): "
+                          f"{error}") from error
 
 
 def stacked_forward(x, initial_states, layer_params, cell="rnn"):
-    """Forward pass of L stacked recurrent layers of one cell type.
+    """Forward pass of M stacked recurrent layers of one cell type, each with its own weights.
 
-    N sequences, T steps, D input size, H_l hidden size of layer l (l = 0..L-1).
+    Layer 1 reads x; layer m reads the states of layer m - 1; entry m - 1 of each list belongs
+    to layer m. N sequences, T steps, D input size, H_m hidden size of layer m (H_0 = D).
     Inputs:
-    - x: inputs of the first layer, shape (N, T, D)
-    - initial_states: list of L initial states, one per layer; for "rnn" each is h0 (N, H_l)
-    - layer_params: list of L dicts of weights; for "rnn" the keys "Wx" (H_{l-1}, H_l),
-      "Wh" (H_l, H_l), "b" (H_l,), with H_{-1} = D
-    - cell: a key of CELLS ("rnn", ...)
+    - x: inputs x_1..x_T of layer 1, shape (N, T, D)
+    - initial_states: list of M initial states h_0^(m), each of shape (N, H_m) (an LSTM layer
+      also accepts the pair (h0, c0))
+    - layer_params: list of M dicts of weights, with the keys CELLS[cell].params: for "rnn"
+      "Wx" (H_{m-1}, H_m), "Wh" (H_m, H_m), "b" (H_m,); for "lstm" the same with 4H_m columns;
+      for "gru" "Wx" (H_{m-1}, 3H_m), "Wh" (H_m, 3H_m), "bx" and "bh" (3H_m,)
+    - cell: a key of CELLS: "rnn", "lstm" or "gru"
     Returns:
-    - h_top: hidden states of the last layer, shape (N, T, H_{L-1})
-    - cache: the tuple (cell, layer_caches), layer_caches a tuple of the L caches returned by
-      CELLS[cell].forward (for "rnn": the rnn_forward caches (x_l, h0_l, Wx, Wh, h_l, "tanh"))
+    - h_top: states h_1^(M)..h_T^(M) of the top layer, shape (N, T, H_M)
+    - cache: the tuple (cell, layer_caches), layer_caches the tuple of the M caches that
+      CELLS[cell].forward returned, bottom layer first (the caches of rnn_forward,
+      lstm_forward or gru_forward)
     """
     shapes = Shapes("stacked_forward")
     x = shapes.floats("x", x, ("N", "T", "D"))
@@ -129,16 +144,18 @@ def stacked_forward(x, initial_states, layer_params, cell="rnn"):
 
 
 def stacked_backward(dh_top, cache):
-    """Backward pass of stacked_forward.
+    """Backward pass of stacked_forward: from the top layer down, the dx of layer m is the dh
+    of layer m - 1.
 
-    N sequences, T steps, D input size, H_l hidden size of layer l.
+    N sequences, T steps, D input size, H_m hidden size of layer m.
     Inputs:
-    - dh_top: gradient with respect to the last layer's hidden states, shape (N, T, H_{L-1})
-    - cache: (cell, layer_caches) as returned by stacked_forward
+    - dh_top: gradient of the loss with respect to the top layer's states, shape (N, T, H_M)
+    - cache: the tuple (cell, layer_caches) from stacked_forward
     Returns:
     - dx: shape (N, T, D)
-    - d_initial_states: list of L gradients, shaped like the initial states
-    - d_layer_params: list of L dicts, shaped like layer_params
+    - d_initial_states: list of M gradients with respect to h_0^(m), each (N, H_m)
+    - d_layer_params: list of M dicts with the keys of layer_params[m-1], each gradient shaped
+      like its weight
     """
     if (not isinstance(cache, tuple) or len(cache) != 2 or not isinstance(cache[0], str)
             or not isinstance(cache[1], (tuple, list))):
@@ -151,7 +168,7 @@ def stacked_backward(dh_top, cache):
     shapes = Shapes("stacked_backward")
     dh = shapes.floats("dh_top", dh_top, ("N", "T", "H"))
     d_states, d_params = [None] * len(caches), [None] * len(caches)
-    for layer in reversed(range(len(caches))):     # dx of layer l is dh of layer l - 1
+    for layer in reversed(range(len(caches))):     # dx of layer m is dh of layer m - 1
         dh, d_states[layer], d_params[layer] = _in_layer(
             "stacked_backward", layer, CELLS[cell].backward, dh, caches[layer])
     return dh, d_states, d_params

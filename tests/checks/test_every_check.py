@@ -6,16 +6,24 @@ tests its own mistakes and visible checks; the rules common to all checks live h
 from __future__ import annotations
 
 import importlib
+import pkgutil
 
 import pytest
 
+import grader.reference.checks as checks_package
 from grader.reference.checks import get_check, registry, run_locally
-from tests.checks import (test_bptt, test_char_language_model, test_feedforward_limits,
-                          test_gradient_pathologies, test_rnn_recurrence)
 
-NOTEBOOK_TESTS = {"feedforward_limits": test_feedforward_limits, "rnn_recurrence": test_rnn_recurrence,
-                  "bptt": test_bptt, "gradient_pathologies": test_gradient_pathologies,
-                  "char_language_model": test_char_language_model}
+
+def _notebook_tests() -> dict:
+    """Each check module's test module (tests/checks/test_<module>.py), by check module name."""
+    found = {}
+    for info in pkgutil.iter_modules(checks_package.__path__):
+        if hasattr(importlib.import_module(f"{checks_package.__name__}.{info.name}"), "CHECKS"):
+            found[info.name] = importlib.import_module(f"tests.checks.test_{info.name}")
+    return found
+
+
+NOTEBOOK_TESTS = _notebook_tests()
 REFERENCES = {name: (notebook, function) for notebook, tests in NOTEBOOK_TESTS.items()
               for name, function in tests.REFERENCES.items()}
 

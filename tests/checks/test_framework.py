@@ -156,3 +156,19 @@ def test_mistakes_named_in_a_check_are_its_hints():
                            mistakes=[Mistake("you added instead of multiplied", lambda x: x + 2)])
     assert "you added instead of multiplied" in run_check(
         check, lambda x: x + 2, check.fixed_cases()).explain()
+
+
+def test_outputs_may_depend_on_the_case():
+    """A list whose length follows the case (one entry per layer) is judged entry by entry."""
+    def layers(n):
+        return [np.full(2, float(i)) for i in range(n)]
+
+    def cases(rng):
+        return [Case("one layer", (1,)), Case("three layers", (3,))]
+
+    check = function_check("layers", reference=layers, cases=cases,
+                           outputs=lambda case: ((
+                               "states", tuple(f"layer {m + 1}" for m in range(case.args[0]))),))
+    assert run_check(check, layers, check.fixed_cases()).passed
+    verdict = run_check(check, lambda n: layers(n)[::-1], check.fixed_cases())
+    assert not verdict.passed and "states[0] (layer 1)" in verdict.explain()

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import csv
 import importlib
+import pkgutil
 import re
 
 import nbformat
@@ -91,10 +92,10 @@ def _reference_source_lines(check_name: str) -> list[str]:
     import grader.reference as reference
 
     lines = []
-    for module_name in ("activations", "losses", "encoding", "baselines", "mlp", "rnn",
-                        "stacked", "sampling", "gradcheck", "optim", "pathologies", "clipping",
-                        "language_model", "char_model"):
-        module = importlib.import_module(f"{reference.__name__}.{module_name}")
+    for info in pkgutil.iter_modules(reference.__path__):
+        if info.ispkg or info.name.startswith("_"):
+            continue
+        module = importlib.import_module(f"{reference.__name__}.{info.name}")
         function = getattr(module, check_name, None)
         if function is not None:
             source = inspect.getsource(function)

@@ -4,7 +4,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from grader.reference.gru import gru_backward, gru_forward, gru_step_backward, gru_step_forward
+from grader.reference.gru import (gru_backward, gru_cho_step, gru_forward, gru_step_backward,
+                                 gru_step_forward)
 from tests.reference.helpers import line_events, numeric_grad, rel_error
 
 SHAPES = [(1, 1, 1, 1), (2, 3, 4, 5), (3, 4, 2, 1), (1, 5, 3, 2)]   # (N, T, D, H)
@@ -135,3 +136,51 @@ def test_wrong_cache_and_upstream_gradient():
         gru_backward(np.zeros((2, 4, 3)), cache)
     with pytest.raises(TypeError, match="cache"):
         gru_backward(np.zeros((2, 3, 3)), list(cache))
+
+
+# -- the other variant (Cho et al. 2014): r applied before the product ----------------------------
+def _step_params(N, D, H, seed):
+    p = _params(N, 1, D, H, seed)
+    return {"x": p["x"][:, 0], "h_prev": p["h0"], "Wx": p["Wx"], "Wh": p["Wh"], "bx": p["bx"],
+            "bh": p["bh"]}
+
+
+def test_cho_step_matches_its_formula():
+    p = _step_params(3, 4, 5, seed=3)
+    H, s = 5, (lambda v: 1 / (1 + np.exp(-v)))
+    ax, Wh, bh = p["x"] @ p["Wx"] + p["bx"], p["Wh"], p["bh"]
+    r = s(ax[:, :H] + p["h_prev"] @ Wh[:, :H] + bh[:H])
+    z = s(ax[:, H:2 * H] + p["h_prev"] @ Wh[:, H:2 * H] + bh[H:2 * H])
+    n = np.tanh(ax[:, 2 * H:] + (r * p["h_prev"]) @ Wh[:, 2 * H:] + bh[2 * H:])
+    np.testing.assert_allclose(gru_cho_step(**p), (1 - z) * n + z * p["h_prev"], rtol=0,
+                               atol=1e-14)
+
+
+def test_cho_and_torch_conventions_differ_on_the_same_weights():
+    p = _step_params(3, 4, 5, seed=3)
+    assert np.abs(gru_cho_step(**p) - gru_step_forward(**p)[0]).max() > 1e-2
+
+
+def test_cho_and_torch_conventions_agree_where_they_must():
+    H = 5
+    p = _step_params(3, 4, H, seed=6)
+    # Wh^n diagonal (no mixing of units) and bh^n = 0: r * (h Wh^n) == (r * h) Wh^n.
+    unmixed = dict(p, Wh=p["Wh"].copy(), bh=p["bh"].copy())
+    unmixed["Wh"][:, 2 * H:] = np.diag(np.arange(1.0, H + 1) / H)
+    unmixed["bh"][2 * H:] = 0
+    np.testing.assert_allclose(gru_cho_step(**unmixed), gru_step_forward(**unmixed)[0],
+                               rtol=0, atol=1e-15)
+    # The reset gate fully open (r = 1): both are tanh(x Wx^n + bx^n + h Wh^n + bh^n).
+    open_gate = dict(p, bx=p["bx"].copy())
+    open_gate["bx"][:H] = 100.0
+    np.testing.assert_allclose(gru_cho_step(**open_gate), gru_step_forward(**open_gate)[0],
+                               rtol=0, atol=1e-15)
+
+
+def test_cho_step_large_inputs_and_wrong_arguments():
+    p = _step_params(2, 3, 2, seed=1)
+    assert np.isfinite(gru_cho_step(**dict(p, x=1e4 * p["x"]))).all()
+    with pytest.raises(ValueError, match="bh"):
+        gru_cho_step(**dict(p, bh=np.zeros(4)))
+    with pytest.raises(ValueError, match="Wx"):
+        gru_cho_step(**dict(p, Wx=np.zeros((2, 6))))

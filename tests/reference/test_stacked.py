@@ -120,14 +120,14 @@ def test_wrong_arguments_name_the_argument_and_layer():
     with pytest.raises(ValueError, match=r"layer_params\[1\] must be a dict with keys"):
         stacked_rnn_forward(x, h0s, bad)
     bad = [params[0], dict(params[1], Wx=np.ones((2, 2)))]   # layer 1 reads H_0 = 3, not 2
-    with pytest.raises(ValueError, match="layer 1: rnn_forward: Wx must have shape"):
+    with pytest.raises(ValueError, match=r"layer 2 \(index 1 of the lists\): rnn_forward: Wx must have shape"):
         stacked_rnn_forward(x, h0s, bad)
     with pytest.raises(ValueError, match="cell must be one of"):
         stacked_forward(x, h0s, params, cell="transformer")
     with pytest.raises(ValueError, match=r"x must have 3 dimension\(s\)"):
         stacked_rnn_forward(x[0], h0s, params)
     h_top, cache = stacked_forward(x, h0s, params)
-    with pytest.raises(ValueError, match="layer 1: rnn_backward: dh must have shape"):
+    with pytest.raises(ValueError, match=r"layer 2 \(index 1 of the lists\): rnn_backward: dh must have shape"):
         stacked_backward(np.ones((2, 3, 3)), cache)
     with pytest.raises(TypeError, match="cache must be the tuple"):
         stacked_backward(h_top, cache[1])
@@ -142,3 +142,58 @@ def test_no_loop_over_the_batch():
             stacked_backward(h, cache)
         return line_events(everything)
     assert run(1) == run(6)
+
+
+GATE_BLOCKS = {"rnn": 1, "lstm": 4, "gru": 3}
+
+
+def make_cell_stack(cell, N, T, D, sizes, seed=0):
+    """x, initial states and layer_params for a stack of `cell` layers of the given sizes."""
+    rng = np.random.default_rng(seed)
+    x = rng.normal(size=(N, T, D))
+    states, params, below = [], [], D
+    for H in sizes:
+        G = GATE_BLOCKS[cell] * H
+        layer = {"Wx": 0.6 * rng.normal(size=(below, G)), "Wh": 0.6 * rng.normal(size=(H, G))}
+        if cell == "gru":
+            layer["bx"], layer["bh"] = 0.3 * rng.normal(size=G), 0.3 * rng.normal(size=G)
+        else:
+            layer["b"] = 0.3 * rng.normal(size=G)
+        states.append(rng.normal(size=(N, H)))
+        params.append(layer)
+        below = H
+    return x, states, params
+
+
+@pytest.mark.parametrize("cell", ["lstm", "gru"])
+@pytest.mark.parametrize("N, T, D, sizes", [(1, 1, 1, [1, 1]), (2, 3, 4, [3, 2])])
+def test_gated_stacks_match_finite_differences(cell, N, T, D, sizes):
+    x, states, params = make_cell_stack(cell, N, T, D, sizes, seed=N + T)
+    h_top, cache = stacked_forward(x, states, params, cell=cell)
+    dh_top = np.random.default_rng(5).normal(size=h_top.shape)
+    dx, d_states, d_params = stacked_backward(dh_top, cache)
+
+    def loss(_):
+        return np.sum(stacked_forward(x, states, params, cell=cell)[0] * dh_top)
+
+    assert rel_error(dx, numeric_grad(loss, x), floor=1e-3) <= 1e-7
+    for layer in range(len(sizes)):
+        assert isinstance(d_states[layer], np.ndarray), "dstate is dh0 for every cell"
+        assert rel_error(d_states[layer], numeric_grad(loss, states[layer]), floor=1e-3) <= 1e-7
+        assert set(d_params[layer]) == set(CELLS[cell].params)
+        for name, grad in d_params[layer].items():
+            assert rel_error(grad, numeric_grad(loss, params[layer][name]),
+                             floor=1e-3) <= 1e-7, f"{cell} layer {layer + 1} {name}"
+
+
+def test_an_lstm_layer_can_start_from_a_carried_cell_state():
+    """(h0, c0) starts the layer from c0; the state gradient is still dh0 alone."""
+    from grader.reference.lstm import lstm_backward, lstm_forward
+
+    x, states, params = make_cell_stack("lstm", 2, 3, 2, [3])
+    c0 = np.random.default_rng(3).normal(size=(2, 3))
+    h_top, cache = stacked_forward(x, [(states[0], c0)], params, cell="lstm")
+    expected, lstm_cache = lstm_forward(x, states[0], c0=c0, **params[0])
+    np.testing.assert_array_equal(h_top, expected)
+    _, d_states, _ = stacked_backward(np.ones_like(h_top), cache)
+    np.testing.assert_allclose(d_states[0], lstm_backward(np.ones_like(h_top), lstm_cache)[1])

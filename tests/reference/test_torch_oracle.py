@@ -99,9 +99,9 @@ def test_rnn_matches_torch(activation):
 
 @pytest.mark.parametrize("cell", ["lstm", "gru"])
 def test_two_layer_stack_matches_torch(cell):
-    stacked = pytest.importorskip("grader.reference.stacked")
-    if cell not in getattr(stacked, "CELLS", {}):
-        pytest.skip(f"stacked.CELLS has no {cell!r} entry")
+    """Outputs, dx, every layer's weight gradients and dh_0 of every layer (the LSTM layers
+    start from nonzero (h0, c0))."""
+    from grader.reference import stacked
     N, T, D, H = 2, 4, 3, 5
     rng = np.random.default_rng(11)
     x = rng.standard_normal((N, T, D))
@@ -111,28 +111,31 @@ def test_two_layer_stack_matches_torch(cell):
         for p in module.parameters():
             p.copy_(_t(0.5 * rng.standard_normal(tuple(p.shape))))
     P = {n: p.detach().numpy() for n, p in module.named_parameters()}
+    h0, c0 = rng.standard_normal((2, N, H)), rng.standard_normal((2, N, H))
     layer_params, states = [], []
     for l in range(2):
         w = {"Wx": P[f"weight_ih_l{l}"].T, "Wh": P[f"weight_hh_l{l}"].T}
         if cell == "lstm":
             w["b"] = P[f"bias_ih_l{l}"] + P[f"bias_hh_l{l}"]
-            states.append((np.zeros((N, H)), np.zeros((N, H))))
+            states.append((h0[l], c0[l]))
         else:
             w["bx"], w["bh"] = P[f"bias_ih_l{l}"], P[f"bias_hh_l{l}"]
-            states.append(np.zeros((N, H)))
+            states.append(h0[l])
         layer_params.append(w)
     dh = rng.standard_normal((N, T, H))
     h, cache = stacked.stacked_forward(x, states, layer_params, cell=cell)
-    dx, _, dparams = stacked.stacked_backward(dh, cache)
+    dx, d_states, dparams = stacked.stacked_backward(dh, cache)
 
-    xt = _t(x, True)
-    out, _ = module(xt)
+    xt, h0t, c0t = _t(x, True), _t(h0, True), _t(c0, True)
+    out, _ = module(xt, (h0t, c0t) if cell == "lstm" else h0t)
     out.backward(_t(dh))
     np.testing.assert_allclose(h, out.detach().numpy(), **TOL)
     np.testing.assert_allclose(dx, xt.grad.numpy(), **TOL)
     for l in range(2):
-        np.testing.assert_allclose(dparams[l]["Wh"], module.get_parameter(
-            f"weight_hh_l{l}").grad.numpy().T, **TOL)
+        np.testing.assert_allclose(d_states[l], h0t.grad.numpy()[l], **TOL)
+        for name, torch_name in (("Wx", "weight_ih"), ("Wh", "weight_hh")):
+            np.testing.assert_allclose(dparams[l][name], module.get_parameter(
+                f"{torch_name}_l{l}").grad.numpy().T, **TOL)
 
 
 # -- notebook 04: gradient norms, clipping, RMSprop --------------------------------------------------
@@ -197,3 +200,4 @@ def test_rmsprop_matches_torch_rmsprop():
         weight.grad = _t(grad)
         optimizer.step()
         np.testing.assert_allclose(param, weight.detach().numpy(), rtol=1e-12, atol=1e-14)
+
