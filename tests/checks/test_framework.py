@@ -192,3 +192,17 @@ def test_warnings_are_recorded_whatever_the_learner_set_with_seterr_and_ignored_
     finally:
         np.seterr(**previous)
     assert run_check(_quiet_check(None), _overflowing_logistic, _quiet_check(None).fixed_cases()).passed
+
+
+def test_an_optional_last_output_is_judged_only_where_the_call_asks_for_it():
+    def split(x, both=False):
+        return (x, 2 * x, 3 * x) if both else (x, 2 * x)
+    cases = lambda rng: [Case("two outputs", (np.ones(2),)),
+                         Case("three outputs", (np.ones(2),), {"both": True})]
+    check = function_check("split", reference=split, cases=cases, outputs=("a", "b", "c"))
+    assert run_check(check, split, check.fixed_cases()).passed
+    text = run_check(check, lambda x, both=False: (x, 2 * x, 3 * x),
+                     check.fixed_cases()).explain()
+    assert "case 'two outputs': expected a tuple of 2 entries (a, b), got 3" in text
+    text = run_check(check, lambda x, both=False: (x, 2 * x), check.fixed_cases()).explain()
+    assert "case 'three outputs': expected a tuple of 3 entries (a, b, c), got 2" in text
