@@ -1,0 +1,156 @@
+"""Hidden and visible checks of notebook 05 (the LSTM): the reference passes, known mistakes fail
+with their hints, and a mistake upstream costs no points downstream."""
+import numpy as np
+import pytest
+
+from grader.reference.activations import sigmoid
+from grader.reference.checks import get_check, run_check, run_locally
+from grader.reference.checks import lstm as module
+from grader.reference.lstm import (cell_path_gradient, forget_gate_bias_init, lstm_backward,
+                                   lstm_forward, lstm_step_backward, lstm_step_forward)
+
+REFERENCES = {
+    "sigmoid": sigmoid,
+    "lstm_step_forward": lstm_step_forward,
+    "lstm_forward": lstm_forward,
+    "lstm_step_backward": lstm_step_backward,
+    "lstm_backward": lstm_backward,
+    "cell_path_gradient": cell_path_gradient,
+    "forget_gate_bias_init": forget_gate_bias_init,
+}
+MISTAKES = {
+    "sigmoid": module.SIGMOID_MISTAKES,
+    "lstm_step_forward": module.STEP_FORWARD_MISTAKES,
+    "lstm_forward": module.FORWARD_MISTAKES,
+    "lstm_step_backward": module.STEP_BACKWARD_MISTAKES,
+    "lstm_backward": module.BACKWARD_MISTAKES,
+    "cell_path_gradient": module.CELL_PATH_MISTAKES,
+    "forget_gate_bias_init": module.BIAS_INIT_MISTAKES,
+}
+ALL_MISTAKES = [(n, m) for n, ms in MISTAKES.items() for m in ms]
+# The one mistake whose values are right: only NumPy's overflow warning gives it away.
+QUIET_ONLY = "it is written as 1 / (1 + exp(-x)) for every x"
+
+
+def _ids(value):
+    return value if isinstance(value, str) else value.description[:40]
+
+
+@pytest.mark.parametrize("name, mistake", ALL_MISTAKES, ids=_ids)
+def test_each_mistake_fails_with_its_hint(name, mistake):
+    verdict = run_locally(name, mistake.output)
+    assert not verdict.passed
+    if mistake.description.startswith(QUIET_ONLY):
+        assert "NumPy warned 'overflow encountered in exp'" in verdict.explain()
+    else:
+        assert mistake.description in verdict.explain(), verdict.explain()
+
+
+def test_backward_checks_do_not_need_the_learners_forward():
+    """The cases carry caches in the documented layouts, built by the grader."""
+    for name, layout in (("lstm_step_backward", module.STEP_CACHE),
+                         ("lstm_backward", module.SEQUENCE_CACHE)):
+        for case in get_check(name).fixed_cases():
+            cache = case.args[-1]
+            assert isinstance(cache, tuple) and len(cache) == len(layout)
+
+
+def test_both_return_structures_of_lstm_backward_are_judged():
+    kinds = {case.kwargs.get("return_dc0", False) for case in get_check("lstm_backward").fixed_cases()}
+    assert kinds == {False, True}
+
+
+def test_lstm_forward_is_tried_with_c0_omitted_none_by_name_by_position_and_given():
+    cases = get_check("lstm_forward").fixed_cases()
+    assert any(len(case.args) == 6 for case in cases)
+    assert any("c0" not in case.kwargs and len(case.args) == 5 for case in cases)
+    assert any(case.kwargs.get("c0", 0) is None for case in cases)
+    assert any(isinstance(case.kwargs.get("c0"), np.ndarray) for case in cases)
+
+
+# -- one mistake, one loss of points ----------------------------------------------------------
+def _learner_module(**functions):
+    """A learner's notebook namespace: the functions below, defined in their own globals."""
+    namespace = {"np": np}
+    exec(LEARNER_SOURCE, namespace)
+    namespace.update(functions)
+    return namespace
+
+
+LEARNER_SOURCE = '''
+def lstm_step_forward(x, h_prev, c_prev, Wx, Wh, b):
+    H = h_prev.shape[1]
+    a = x @ Wx + h_prev @ Wh + b
+    i, f, o = sigmoid(a[:, :H]), sigmoid(a[:, H:2 * H]), sigmoid(a[:, 3 * H:])
+    g = np.tanh(a[:, 2 * H:3 * H])
+    c = f * c_prev + i * g
+    h = o * np.tanh(c)
+    return h, c, (x, h_prev, c_prev, Wx, Wh, np.concatenate([i, f, g, o], axis=1), c)
+
+
+def lstm_forward_inline(x, h0, Wx, Wh, b, c0=None):
+    N, T, _ = x.shape
+    H = h0.shape[1]
+    c0 = np.zeros_like(h0) if c0 is None else c0
+    h, c, gates = np.zeros((N, T, H)), np.zeros((N, T, H)), np.zeros((N, T, 4 * H))
+    h_t, c_t = h0, c0
+    for t in range(T):
+        a = x[:, t] @ Wx + h_t @ Wh + b
+        s = sigmoid(a)
+        i, f, o, g = s[:, :H], s[:, H:2 * H], s[:, 3 * H:], np.tanh(a[:, 2 * H:3 * H])
+        c_t = f * c_t + i * g
+        h_t = o * np.tanh(c_t)
+        h[:, t], c[:, t], gates[:, t] = h_t, c_t, np.concatenate([i, f, g, o], axis=1)
+    return h, (x, h0, c0, Wx, Wh, gates, c, h)
+
+
+def lstm_forward(x, h0, Wx, Wh, b, c0=None):
+    N, T, _ = x.shape
+    H = h0.shape[1]
+    c0 = np.zeros_like(h0) if c0 is None else c0
+    h, c, gates = np.zeros((N, T, H)), np.zeros((N, T, H)), np.zeros((N, T, 4 * H))
+    h_t, c_t = h0, c0
+    for t in range(T):
+        h_t, c_t, step_cache = lstm_step_forward(x[:, t], h_t, c_t, Wx, Wh, b)
+        h[:, t], c[:, t], gates[:, t] = h_t, c_t, step_cache[5]
+    return h, (x, h0, c0, Wx, Wh, gates, c, h)
+
+
+def lstm_backward(dh, cache, return_dc0=False):
+    x, h0, c0, Wx, Wh, gates, c, h = cache
+    N, T, D = x.shape
+    dx = np.zeros((N, T, D))
+    dWx, dWh, db = np.zeros_like(Wx), np.zeros_like(Wh), np.zeros(Wh.shape[1])
+    dh_next, dc_next = np.zeros_like(h0), np.zeros_like(h0)
+    for t in reversed(range(T)):
+        h_prev = h0 if t == 0 else h[:, t - 1]
+        c_prev = c0 if t == 0 else c[:, t - 1]
+        step = (x[:, t], h_prev, c_prev, Wx, Wh, gates[:, t], c[:, t])
+        dx[:, t], dh_next, dc_next, dWx_t, dWh_t, db_t = lstm_step_backward(
+            dh[:, t] + dh_next, dc_next, step)
+        dWx, dWh, db = dWx + dWx_t, dWh + dWh_t, db + db_t
+    if return_dc0:
+        return dx, dh_next, dWx, dWh, db, dc_next
+    return dx, dh_next, dWx, dWh, db
+'''
+
+
+def _flipped_sigmoid(x):
+    return 1 / (1 + np.exp(np.clip(x, -500, 500)))
+
+
+@pytest.mark.parametrize("downstream, upstream, wrong", [
+    ("lstm_step_forward", "sigmoid", _flipped_sigmoid),
+    ("lstm_forward", "lstm_step_forward", module.STEP_FORWARD_MISTAKES[0].output),
+    ("lstm_forward_inline", "sigmoid", _flipped_sigmoid),
+    ("lstm_backward", "lstm_step_backward", module.STEP_BACKWARD_MISTAKES[0].output),
+])
+def test_a_correct_downstream_keeps_its_points_when_its_upstream_is_wrong(downstream, upstream,
+                                                                          wrong):
+    namespace = _learner_module(sigmoid=sigmoid, lstm_step_backward=lstm_step_backward)
+    check = get_check(downstream.removesuffix("_inline"))
+    assert run_check(check, namespace[downstream], check.fixed_cases()).passed
+    namespace[upstream] = wrong
+    verdict = run_check(check, namespace[downstream], check.cases(3))
+    assert verdict.passed, verdict.explain()
+    assert namespace[upstream] is wrong          # the learner's own function is back afterwards
