@@ -1,5 +1,7 @@
 """Hidden and visible checks of notebook 05 (the LSTM): the reference passes, known mistakes fail
 with their hints, and a mistake upstream costs no points downstream."""
+import re
+
 import numpy as np
 import pytest
 
@@ -154,3 +156,32 @@ def test_a_correct_downstream_keeps_its_points_when_its_upstream_is_wrong(downst
     verdict = run_check(check, namespace[downstream], check.cases(3))
     assert verdict.passed, verdict.explain()
     assert namespace[upstream] is wrong          # the learner's own function is back afterwards
+
+
+# -- visible checks ---------------------------------------------------------------------------
+from coursekit.visible import lstm as visible  # noqa: E402
+from coursekit.visible.expect import VisibleCheckFailed  # noqa: E402
+
+VISIBLE = {name: getattr(visible, f"check_{name}") for name in REFERENCES}
+
+
+@pytest.mark.parametrize("name, mistake", ALL_MISTAKES, ids=_ids)
+def test_visible_check_fails_on_each_mistake(name, mistake):
+    with pytest.raises(VisibleCheckFailed):
+        VISIBLE[name](mistake.output)
+
+
+@pytest.mark.parametrize("name, mistake, hint", [
+    ("sigmoid", module.SIGMOID_MISTAKES[1], "exp of a large positive number overflows"),
+    ("lstm_step_forward", module.STEP_FORWARD_MISTAKES[0], "torch's order i, f, g, o"),
+    ("lstm_step_forward", module.STEP_FORWARD_MISTAKES[2], "must multiply the old cell state"),
+    ("lstm_forward", module.FORWARD_MISTAKES[0], "carry the new cell state"),
+    ("lstm_step_backward", module.STEP_BACKWARD_MISTAKES[0], "dc_total = dc + dh * o"),
+    ("lstm_step_backward", module.STEP_BACKWARD_MISTAKES[2], "dc_prev = dc_total * f"),
+    ("lstm_backward", module.BACKWARD_MISTAKES[0], "cell-state gradient is not carried back"),
+    ("cell_path_gradient", module.CELL_PATH_MISTAKES[0], "the product includes f_k"),
+    ("forget_gate_bias_init", module.BIAS_INIT_MISTAKES[0], "the input gate i"),
+], ids=lambda v: v if isinstance(v, str) else "")
+def test_visible_check_names_the_mistake(name, mistake, hint):
+    with pytest.raises(VisibleCheckFailed, match=re.escape(hint)):
+        VISIBLE[name](mistake.output)
