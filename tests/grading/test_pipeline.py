@@ -46,9 +46,9 @@ def test_every_assignment_has_wrong_submissions():
 
 def test_solution_full_marks_and_blank_zero(graded):
     assignment, _, scores, _ = graded
-    total = sum(hidden_points(assignment).values())
-    assert scores["solution"].score == scores["solution"].max_score == total > 0
-    assert scores["blank"].score == 0
+    total = sum(hidden_points(assignment).values())     # written answers are graded by hand
+    assert scores["solution"].auto_score == scores["solution"].auto_max == total > 0
+    assert scores["solution"].score == total and scores["blank"].score == 0
 
 
 def test_each_wrong_submission_loses_exactly_its_checks(graded):
@@ -57,7 +57,7 @@ def test_each_wrong_submission_loses_exactly_its_checks(graded):
     for submission in wrong_submissions_of(assignment):
         student = scores[submission.name]
         lost = {cell.removesuffix("_hidden") for cell, (score, maximum) in student.cells.items()
-                if score < maximum}
+                if score < maximum and cell not in student.written}
         assert lost == set(submission.failing_checks), submission.name
         expected = scores["solution"].score - sum(points[check] for check in lost)
         assert student.score == pytest.approx(expected), submission.name
