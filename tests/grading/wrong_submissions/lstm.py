@@ -44,16 +44,6 @@ WRONG_SUBMISSIONS = [
         failing_checks=frozenset(['lstm_step_forward']),
     ),
     WrongSubmission(
-        name='lstm_step_forward_forget_on_candidate',
-        why='the forget gate multiplies the new candidate and the input gate the old cell state.',
-        edits={
-            'lstm_step_forward': (
-                '    c = f * c_prev + i * g ',
-                '    c = f * g + i * c_prev '),
-        },
-        failing_checks=frozenset(['lstm_step_forward']),
-    ),
-    WrongSubmission(
         name='lstm_forward_cell_state_not_carried',
         why='every step starts from c0: the cell state is not carried.',
         edits={
@@ -71,16 +61,6 @@ WRONG_SUBMISSIONS = [
             'lstm_step_backward': (
                 '    dc_total = dc + dh * o * (1 - tanh_c ** 2)     # c reaches the loss directly and through h',
                 '    dc_total = dc'),
-        },
-        failing_checks=frozenset(['lstm_step_backward']),
-    ),
-    WrongSubmission(
-        name='lstm_step_backward_not_through_forget_gate',
-        why='the cell gradient is not carried through f: dc_prev = dc_total.',
-        edits={
-            'lstm_step_backward': (
-                '    dc_prev = dc_total * f                         # the cell path: only the forget gate',
-                '    dc_prev = dc_total'),
         },
         failing_checks=frozenset(['lstm_step_backward']),
     ),
