@@ -71,25 +71,9 @@ def test_lstm_forward_is_tried_with_c0_omitted_none_by_name_by_position_and_give
 
 
 # -- one mistake, one loss of points ----------------------------------------------------------
-def _learner_module(**functions):
-    """A learner's notebook namespace: the functions below, defined in their own globals."""
-    namespace = {"np": np}
-    exec(LEARNER_SOURCE, namespace)
-    namespace.update(functions)
-    return namespace
-
-
-LEARNER_SOURCE = '''
-def lstm_step_forward(x, h_prev, c_prev, Wx, Wh, b):
-    H = h_prev.shape[1]
-    a = x @ Wx + h_prev @ Wh + b
-    i, f, o = sigmoid(a[:, :H]), sigmoid(a[:, H:2 * H]), sigmoid(a[:, 3 * H:])
-    g = np.tanh(a[:, 2 * H:3 * H])
-    c = f * c_prev + i * g
-    h = o * np.tanh(c)
-    return h, c, (x, h_prev, c_prev, Wx, Wh, np.concatenate([i, f, g, o], axis=1), c)
-
-
+# The correct variants of the check module's mistakes call the module's own globals (sigmoid,
+# lstm_step_forward, lstm_step_backward) as a learner's functions call theirs; the inline forward
+# below does the step itself and calls only sigmoid.
 def lstm_forward_inline(x, h0, Wx, Wh, b, c0=None):
     N, T, _ = x.shape
     H = h0.shape[1]
@@ -106,54 +90,25 @@ def lstm_forward_inline(x, h0, Wx, Wh, b, c0=None):
     return h, (x, h0, c0, Wx, Wh, gates, c, h)
 
 
-def lstm_forward(x, h0, Wx, Wh, b, c0=None):
-    N, T, _ = x.shape
-    H = h0.shape[1]
-    c0 = np.zeros_like(h0) if c0 is None else c0
-    h, c, gates = np.zeros((N, T, H)), np.zeros((N, T, H)), np.zeros((N, T, 4 * H))
-    h_t, c_t = h0, c0
-    for t in range(T):
-        h_t, c_t, step_cache = lstm_step_forward(x[:, t], h_t, c_t, Wx, Wh, b)
-        h[:, t], c[:, t], gates[:, t] = h_t, c_t, step_cache[5]
-    return h, (x, h0, c0, Wx, Wh, gates, c, h)
-
-
-def lstm_backward(dh, cache, return_dc0=False):
-    x, h0, c0, Wx, Wh, gates, c, h = cache
-    N, T, D = x.shape
-    dx = np.zeros((N, T, D))
-    dWx, dWh, db = np.zeros_like(Wx), np.zeros_like(Wh), np.zeros(Wh.shape[1])
-    dh_next, dc_next = np.zeros_like(h0), np.zeros_like(h0)
-    for t in reversed(range(T)):
-        h_prev = h0 if t == 0 else h[:, t - 1]
-        c_prev = c0 if t == 0 else c[:, t - 1]
-        step = (x[:, t], h_prev, c_prev, Wx, Wh, gates[:, t], c[:, t])
-        dx[:, t], dh_next, dc_next, dWx_t, dWh_t, db_t = lstm_step_backward(
-            dh[:, t] + dh_next, dc_next, step)
-        dWx, dWh, db = dWx + dWx_t, dWh + dWh_t, db + db_t
-    if return_dc0:
-        return dx, dh_next, dWx, dWh, db, dc_next
-    return dx, dh_next, dWx, dWh, db
-'''
-
-
 def _flipped_sigmoid(x):
     return 1 / (1 + np.exp(np.clip(x, -500, 500)))
 
 
-@pytest.mark.parametrize("downstream, upstream, wrong", [
-    ("lstm_step_forward", "sigmoid", _flipped_sigmoid),
-    ("lstm_forward", "lstm_step_forward", module.STEP_FORWARD_MISTAKES[0].output),
-    ("lstm_forward_inline", "sigmoid", _flipped_sigmoid),
-    ("lstm_backward", "lstm_step_backward", module.STEP_BACKWARD_MISTAKES[0].output),
-])
-def test_a_correct_downstream_keeps_its_points_when_its_upstream_is_wrong(downstream, upstream,
-                                                                          wrong):
-    namespace = _learner_module(sigmoid=sigmoid, lstm_step_backward=lstm_step_backward)
-    check = get_check(downstream.removesuffix("_inline"))
-    assert run_check(check, namespace[downstream], check.fixed_cases()).passed
-    namespace[upstream] = wrong
-    verdict = run_check(check, namespace[downstream], check.cases(3))
+@pytest.mark.parametrize("check_name, downstream, namespace, upstream, wrong", [
+    ("lstm_step_forward", module._step_variant(), module.__dict__, "sigmoid", _flipped_sigmoid),
+    ("lstm_forward", module._forward_variant(), module.__dict__, "lstm_step_forward",
+     module.STEP_FORWARD_MISTAKES[0].output),
+    ("lstm_forward", lstm_forward_inline, globals(), "sigmoid", _flipped_sigmoid),
+    ("lstm_backward", module._backward_variant(), module.__dict__, "lstm_step_backward",
+     module.STEP_BACKWARD_MISTAKES[0].output),
+], ids=["step forward | sigmoid", "forward | step", "inline forward | sigmoid",
+        "backward | step backward"])
+def test_a_correct_downstream_keeps_its_points_when_its_upstream_is_wrong(
+        monkeypatch, check_name, downstream, namespace, upstream, wrong):
+    check = get_check(check_name)
+    assert run_check(check, downstream, check.fixed_cases()).passed
+    monkeypatch.setitem(namespace, upstream, wrong)
+    verdict = run_check(check, downstream, check.cases(3))
     assert verdict.passed, verdict.explain()
     assert namespace[upstream] is wrong          # the learner's own function is back afterwards
 
