@@ -63,19 +63,20 @@ def init_params(model: str, H: int, rng, forget_bias: float) -> dict:
 
 
 def forward(model, params, x):
+    """The prediction y_T = h_T Wy + by (N,), every hidden state and the forward cache."""
     h0 = np.zeros((x.shape[0], params["Wh"].shape[0]))
     h, cache = RECURRENT[model][0](x, h0, params["Wx"], params["Wh"], params["b"])
     return (h[:, -1] @ params["Wy"] + params["by"])[:, 0], h, cache
 
 
-def loss_and_grads(model, params, x, y):
-    y_hat, h, cache = forward(model, params, x)
-    dy = 2 * (y_hat - y) / len(y)
+def loss_and_grads(model, params, x, target):
+    prediction, h, cache = forward(model, params, x)
+    dprediction = 2 * (prediction - target) / len(target)
     dh = np.zeros_like(h)
-    dh[:, -1] = dy[:, None] * params["Wy"][:, 0]
+    dh[:, -1] = dprediction[:, None] * params["Wy"][:, 0]
     _, _, dWx, dWh, db = RECURRENT[model][1](dh, cache)
-    return {"Wx": dWx, "Wh": dWh, "b": db, "Wy": h[:, -1].T @ dy[:, None],
-            "by": dy.sum(keepdims=True)}
+    return {"Wx": dWx, "Wh": dWh, "b": db, "Wy": h[:, -1].T @ dprediction[:, None],
+            "by": dprediction.sum(keepdims=True)}
 
 
 @dataclass
@@ -93,21 +94,21 @@ class Run:
 
 
 def train(run: Run, args, baseline: float, test, bar) -> Run:
-    x_test, y_test = test
+    x_test, target_test = test
     params = init_params(run.model, run.H, np.random.default_rng([run.seed, 1]), args.forget_bias)
     moments = {name: (np.zeros_like(value), np.zeros_like(value)) for name, value in params.items()}
     batches = np.random.default_rng([run.seed, 2])
     for step in range(1, args.updates + 1):
-        x, y = adding_problem_batch(args.batch, run.T, batches)
+        x, target = adding_problem_batch(args.batch, run.T, batches)
         started = time.perf_counter()
-        grads = loss_and_grads(run.model, params, x, y)
+        grads = loss_and_grads(run.model, params, x, target)
         for name, grad in grads.items():
             m, v = moments[name]
             params[name], m, v = adam_step(params[name], grad, m, v, step, run.learning_rate)
             moments[name] = (m, v)
         run.seconds += time.perf_counter() - started
         if step % args.eval_every == 0:
-            mse = float(np.mean((forward(run.model, params, x_test)[0] - y_test) ** 2))
+            mse = float(np.mean((forward(run.model, params, x_test)[0] - target_test) ** 2))
             run.final_mse, run.best_mse = mse, min(run.best_mse, mse)
             if run.solved_at is None and mse < SOLVED_FRACTION * baseline:
                 run.solved_at, run.seconds_to_solve = step, run.seconds
@@ -143,10 +144,10 @@ def main() -> None:
     started = time.perf_counter()
     with tqdm(total=len(plan) * args.updates, unit="update", file=sys.stderr) as bar:
         for run in plan:
-            x_test, y_test = adding_problem_batch(args.test_size, run.T,
-                                                  np.random.default_rng([run.seed, 3]))
-            baseline = float(np.mean((y_test - 1.0) ** 2))
-            train(run, args, baseline, (x_test, y_test), bar)
+            x_test, target_test = adding_problem_batch(args.test_size, run.T,
+                                                       np.random.default_rng([run.seed, 3]))
+            baseline = float(np.mean((target_test - 1.0) ** 2))
+            train(run, args, baseline, (x_test, target_test), bar)
     print(f"\nmodel | T | H | Adam step | seed | solved at update | training time to solve | "
           f"final test MSE | best test MSE | training time (all updates)")
     print("---|---|---|---|---|---|---|---|---|---")
