@@ -33,16 +33,6 @@ class StudentScore:
     score: float
     max_score: float
     cells: dict[str, tuple[float, float]] = field(default_factory=dict)  # grade_id -> (score, max)
-    written: set[str] = field(default_factory=set)   # grade_ids of answers graded by hand
-
-    @property
-    def auto_score(self) -> float:
-        """Points from the autograded cells (hidden checks)."""
-        return sum(score for cell, (score, _) in self.cells.items() if cell not in self.written)
-
-    @property
-    def auto_max(self) -> float:
-        return sum(maximum for cell, (_, maximum) in self.cells.items() if cell not in self.written)
 
 
 @dataclass
@@ -106,8 +96,6 @@ def read_scores(settings: GradingSettings, assignment: str) -> dict[str, Student
             for notebook in submission.notebooks:
                 for grade in notebook.grades:
                     student.cells[grade.name] = (grade.score, grade.max_score)
-                    if grade.cell.cell_type == "markdown":
-                        student.written.add(grade.name)
             scores[student.student] = student
     return scores
 
@@ -149,9 +137,9 @@ def export(settings: GradingSettings, destination: Path) -> Path:
 @dataclass
 class SelfcheckRow:
     assignment: str
-    solution: float    # the solution's autograded points
-    blank: float       # the blank release's autograded points
-    max_score: float   # the autograded points there are (written answers are graded by hand)
+    solution: float
+    blank: float
+    max_score: float
 
     @property
     def ok(self) -> bool:
@@ -173,7 +161,8 @@ def selfcheck(settings: GradingSettings, assignments: list[str] | None = None,
                     shutil.copyfile(notebook, submissions / student / notebook.name)
             run = autograde(settings, assignment, submissions, progress=progress)
         faults += run.faults
-        solution, blank = run.scores["solution"], run.scores["blank"]
-        rows.append(SelfcheckRow(assignment, solution.auto_score, blank.auto_score,
-                                 solution.auto_max))
+        solution = run.scores["solution"]
+        autograded = sum(maximum for cell, (_, maximum) in solution.cells.items()
+                         if cell.endswith("_hidden"))     # written answers are graded by hand
+        rows.append(SelfcheckRow(assignment, solution.score, run.scores["blank"].score, autograded))
     return rows, faults

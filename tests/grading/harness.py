@@ -27,11 +27,17 @@ def cells_by_id(notebook) -> dict[str, nbformat.NotebookNode]:
 
 
 def hidden_points(assignment: str) -> dict[str, float]:
-    """Points of each hidden test cell, by the check it calls (grade_id minus '_hidden');
-    written answers (markdown cells graded by hand) are not hidden checks."""
+    """Points of each hidden test cell, by the check it calls (grade_id minus '_hidden')."""
     return {grade_id.removesuffix("_hidden"): float(cell.metadata["nbgrader"]["points"])
             for grade_id, cell in cells_by_id(solution_notebook(assignment)).items()
             if cell.metadata["nbgrader"].get("grade") and cell.cell_type == "code"}
+
+
+def manual_points(assignment: str) -> float:
+    """Points of the written answers graded by hand (markdown cells with grade: true)."""
+    return sum(float(cell.metadata["nbgrader"]["points"])
+               for cell in cells_by_id(solution_notebook(assignment)).values()
+               if cell.metadata["nbgrader"].get("grade") and cell.cell_type == "markdown")
 
 
 def with_sources(notebook, replacements: dict[str, str], *, append: str = "") -> nbformat.NotebookNode:
