@@ -1,18 +1,25 @@
 #!/usr/bin/env python3
 """Set up the course and open it, or set up and run every test. Needs only Python 3.11+.
 
-    python3 course.py lab     # learners, self-learners, instructors: open the course in JupyterLab
+    python3 course.py lab     # open the course in JupyterLab (instructors: with Formgrader)
     python3 course.py test    # developers and CI: the whole test suite (extra pytest args pass on)
 
 Both create `.venv/` beside this file on first use and install the pinned packages from
-`requirements/` (again only when those files change). `test` also makes sure bubblewrap, the
-sandbox the grader runs learners' code in, is installed (with apt-get when run as root).
+`requirements/` (again only when those files change): in the repository, the grading tools
+(nbgrader, Formgrader) too; in a learner kit (`python -m grader learner-kit`, no grader/ folder)
+only what the notebooks need. `lab` also sets the grading folder up for Formgrader, passes
+--allow-root when run as root (Docker), and stops JupyterLab when it is stopped itself (Ctrl-C,
+SIGTERM). `test` also makes sure of the system packages the tests use (bubblewrap, the grader's
+sandbox; chromium, for the browser check of Formgrader; PostgreSQL, for a hub's shared
+gradebook), with apt-get when run as root.
 """
 from __future__ import annotations
 
+import glob
 import hashlib
 import os
 import shutil
+import signal
 import subprocess
 import sys
 import venv
@@ -20,9 +27,21 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent
 VENV = ROOT / ".venv"
-PYTHON = VENV / ("Scripts/python.exe" if os.name == "nt" else "bin/python")
-REQUIREMENTS = {"lab": ROOT / "requirements" / "grader.txt",
+BIN = VENV / ("Scripts" if os.name == "nt" else "bin")
+PYTHON = BIN / ("python.exe" if os.name == "nt" else "python")
+# A learner kit has no grader/: it installs (and opens) only what a learner needs.
+INSTRUCTOR = (ROOT / "grader").is_dir()
+REQUIREMENTS = {"lab": ROOT / "requirements" / ("grader.txt" if INSTRUCTOR else "learner.txt"),
                 "test": ROOT / "requirements" / "dev.txt"}
+# System packages the tests use: (what shows it is installed, Debian package names).
+SYSTEM_PACKAGES = {
+    "bubblewrap (the grader's sandbox)": (lambda: shutil.which("bwrap"), ["bubblewrap"]),
+    "chromium (the browser check of Formgrader)": (
+        lambda: os.path.exists("/usr/bin/chromium"), ["chromium", "chromium-driver"]),
+    "PostgreSQL (a hub's shared gradebook)": (
+        lambda: glob.glob("/usr/lib/postgresql/*/bin/initdb"), ["postgresql"]),
+}
+LAB_STOP_SECONDS = 30
 
 
 def main(argv: list[str]) -> int:
@@ -33,15 +52,64 @@ def main(argv: list[str]) -> int:
     if sys.version_info < (3, 11):
         print("The course needs Python 3.11 or newer.")
         return 2
+    if command == "test" and not INSTRUCTOR:
+        print("This is a learner kit: it has no test suite (the repository has).")
+        return 2
     install(REQUIREMENTS[command])
     if command == "lab":
-        return subprocess.call([str(PYTHON), "-m", "jupyter", "lab",
-                                f"--notebook-dir={ROOT}", str(ROOT / "notebooks"), *extra])
-    ensure_bubblewrap()
+        return lab(extra)
+    ensure_system_packages()
     # Two workers (one per core here); each test module stays on one worker, so a module's
     # shared grading run happens once. The slowest tests are listed at the end.
     return subprocess.call([str(PYTHON), "-m", "pytest", "-n", "auto", "--dist", "loadscope",
                             "--durations", "15", *extra], cwd=ROOT)
+
+
+def lab_command(extra: list[str]) -> list[str]:
+    """JupyterLab on the course; --allow-root when run as root (JupyterLab refuses root without)."""
+    command = [str(PYTHON), "-m", "jupyter", "lab", f"--notebook-dir={ROOT}"]
+    if hasattr(os, "geteuid") and os.geteuid() == 0 and "--allow-root" not in extra:
+        print("Running as root (a container?): starting JupyterLab with --allow-root.", flush=True)
+        command.append("--allow-root")
+    return command + [str(ROOT / "notebooks"), *extra]
+
+
+def lab_environment() -> dict[str, str]:
+    """This environment with the course's bin first on PATH (nbgrader runs tools from it)."""
+    return dict(os.environ, PATH=os.pathsep.join([str(BIN), os.environ.get("PATH", "")]))
+
+
+def lab(extra: list[str]) -> int:
+    env = lab_environment()
+    if INSTRUCTOR:
+        # Formgrader shows the assignments of the grading folder: make sure it has them.
+        if subprocess.call([str(PYTHON), "-m", "grader", "prepare"], cwd=ROOT, env=env):
+            print("warning: the grading folder could not be prepared; Formgrader may show no "
+                  "assignments (run `.venv/bin/python -m grader prepare` to see why).")
+    return run_until_stopped(lab_command(extra), env)
+
+
+def run_until_stopped(command: list[str], env: dict[str, str]) -> int:
+    """Run `command` here; if this process is stopped (SIGTERM, SIGHUP, Ctrl-C), stop it too."""
+    process = subprocess.Popen(command, cwd=ROOT, env=env)
+
+    def stop(signum=None, frame=None):
+        if process.poll() is None:
+            process.send_signal(signal.SIGTERM)
+
+    for name in ("SIGTERM", "SIGHUP"):
+        if hasattr(signal, name):
+            signal.signal(getattr(signal, name), stop)
+    while True:
+        try:
+            return process.wait()
+        except KeyboardInterrupt:  # the terminal sent Ctrl-C to both; do not leave it asking
+            stop()
+            try:
+                return process.wait(timeout=LAB_STOP_SECONDS)
+            except (subprocess.TimeoutExpired, KeyboardInterrupt):
+                process.kill()
+                return process.wait()
 
 
 def install(requirements: Path) -> None:
@@ -53,7 +121,9 @@ def install(requirements: Path) -> None:
     for path in sorted((ROOT / "requirements").glob("*.txt")) + [ROOT / "pyproject.toml"]:
         digest.update(path.read_bytes())
     stamp = VENV / f".installed-{requirements.stem}-{digest.hexdigest()[:16]}"
-    if stamp.exists():
+    # dev.txt includes grader.txt, which includes learner.txt: a larger set installed will do.
+    if any((VENV / f".installed-{path.stem}-{digest.hexdigest()[:16]}").exists()
+           for path in (ROOT / "requirements").glob("*.txt") if requirements in included(path)):
         return
     print(f"Installing {requirements.relative_to(ROOT)} into {VENV} ...", flush=True)
     pip = [str(PYTHON), "-m", "pip", "install", "--quiet", "--disable-pip-version-check"]
@@ -61,20 +131,35 @@ def install(requirements: Path) -> None:
     stamp.touch()
 
 
-def ensure_bubblewrap() -> None:
-    """Install bubblewrap if it is missing and we can (the grading tests need the sandbox)."""
-    if shutil.which("bwrap") or not sys.platform.startswith("linux"):
+def included(requirements: Path) -> set[Path]:
+    """`requirements` and every file it includes with `-r`, recursively."""
+    found = {requirements}
+    for line in requirements.read_text().splitlines():
+        if line.strip().startswith("-r "):
+            found |= included(requirements.parent / line.strip()[3:].strip())
+    return found
+
+
+def ensure_system_packages() -> None:
+    """Install the system packages the tests use, if missing and we can (root, apt-get)."""
+    if not sys.platform.startswith("linux"):
         return
-    apt = ["apt-get", "install", "-y", "--no-install-recommends", "bubblewrap"]
-    if hasattr(os, "geteuid") and os.geteuid() == 0 and shutil.which("apt-get"):
-        print("Installing bubblewrap (the grader's sandbox) ...", flush=True)
-        subprocess.call(apt, stdout=subprocess.DEVNULL)
-        if not shutil.which("bwrap"):
-            subprocess.call(["apt-get", "update"], stdout=subprocess.DEVNULL)
-            subprocess.call(apt, stdout=subprocess.DEVNULL)
-    if not shutil.which("bwrap"):
-        print("bubblewrap is not installed and could not be installed here; the grading "
-              "tests will fail. Install it (apt-get install bubblewrap) and run again.")
+    missing = {what: packages for what, (present, packages) in SYSTEM_PACKAGES.items()
+               if not present()}
+    can_install = hasattr(os, "geteuid") and os.geteuid() == 0 and shutil.which("apt-get")
+    if missing and can_install:
+        print(f"Installing {', '.join(missing)} ...", flush=True)
+        apt = ["apt-get", "install", "-y", "--no-install-recommends",
+               *[package for packages in missing.values() for package in packages]]
+        quiet = dict(stdout=subprocess.DEVNULL, env=dict(os.environ, DEBIAN_FRONTEND="noninteractive"))
+        if subprocess.call(apt, **quiet):
+            subprocess.call(["apt-get", "update"], **quiet)
+            subprocess.call(apt, **quiet)
+    for what, (present, packages) in SYSTEM_PACKAGES.items():
+        if not present():
+            print(f"{what} is not installed and could not be installed here "
+                  f"(apt-get install {' '.join(packages)}); the tests that need it will "
+                  f"fail or say why they are skipped.")
 
 
 if __name__ == "__main__":

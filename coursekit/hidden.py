@@ -7,6 +7,11 @@ of MIME type RECORD_MIME; the grader judges the record outside the kernel.
 Anywhere else it looks for the course's reference checks (present for instructors and for
 self-learners who cloned the repository) and runs the check right here, raising AssertionError
 with the check's diagnostic messages if it fails.
+
+It fails closed: where it cannot judge (no reference checks on this machine), or where nbgrader
+is grading without the course's pipeline (nbgrader sets NBGRADER_EXECUTION=autograde and a
+learner's code would run in the same kernel as the judge), it raises `CannotJudge`, so the test
+cell scores zero instead of passing.
 """
 from __future__ import annotations
 
@@ -23,6 +28,11 @@ from coursekit.wire import WireError, decode, encode
 
 CASES_VARIABLE = "RNN_COURSE_CASES"
 RECORD_MIME = "text/x-rnn-course-record"
+NBGRADER_EXECUTION = "NBGRADER_EXECUTION"   # set by nbgrader while it autogrades
+
+
+class CannotJudge(RuntimeError):
+    """A hidden check ran where it cannot be judged fairly: it must score zero, never pass."""
 
 
 def hidden_check(name: str, candidate) -> None:
@@ -120,10 +130,16 @@ def _record(name: str, candidate, cases_file: Path) -> None:
 
 
 def _check_locally(name: str, candidate) -> None:
+    if os.environ.get(NBGRADER_EXECUTION) == "autograde":
+        raise CannotJudge(
+            f"hidden check '{name}' was run by nbgrader without the course's grading pipeline, "
+            f"which judges it outside the learner's kernel; grade with `python -m grader "
+            f"autograde` or run nbgrader from the repository or grading folder, where "
+            f"nbgrader_config.py sets that pipeline up")
     checks = _reference_checks()
     if checks is None:
-        print(f"The hidden check '{name}' runs when your instructor grades this notebook.")
-        return
+        raise CannotJudge(f"hidden check '{name}' cannot be judged here: the course's reference "
+                          f"checks are not on this machine (they run when the notebook is graded)")
     verdict = checks.run_locally(name, candidate)
     if not verdict.passed:
         raise AssertionError(f"hidden check '{name}' failed:\n{verdict.explain()}")

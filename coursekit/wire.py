@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import base64
 import json
+import math
 from dataclasses import dataclass
 from typing import Any, Callable
 
@@ -136,13 +137,19 @@ def _array_from_json(body: dict) -> np.ndarray:
     if set(body) != {"dtype", "shape", "data"} or body["dtype"] not in ALLOWED_DTYPES:
         raise WireError("bad array header")
     shape = body["shape"]
-    if not isinstance(shape, list) or not all(isinstance(n, int) and n >= 0 for n in shape):
+    if not isinstance(shape, list) or len(shape) > MAX_DEPTH or not all(
+            type(n) is int and 0 <= n <= MAX_TEXT_CHARS for n in shape):
         raise WireError("bad array shape")
+    if not isinstance(body["data"], str) or len(body["data"]) > MAX_TEXT_CHARS:
+        raise WireError("bad array data")
+    dtype = np.dtype(body["dtype"])
+    # Python integers (no overflow), checked against the text's length before decoding it.
+    if math.prod(shape) * dtype.itemsize > len(body["data"]):
+        raise WireError("array shape is larger than its data")
     try:
         data = base64.b64decode(body["data"], validate=True)
     except (ValueError, TypeError):
         raise WireError("bad array data") from None
-    dtype = np.dtype(body["dtype"])
-    if len(data) != int(np.prod(shape, dtype=np.int64)) * dtype.itemsize:
+    if len(data) != math.prod(shape) * dtype.itemsize:
         raise WireError("array data does not match its shape")
     return np.frombuffer(data, dtype=dtype).reshape(shape).copy()

@@ -1,12 +1,20 @@
 """The grading command: `python -m grader <command>` from the top of the repository.
 
     release   [ASSIGNMENT ...] [--to FOLDER]   regenerate notebooks/ from solutions/
-    autograde ASSIGNMENT SUBMISSIONS           grade a folder of submissions (folder or zip each)
+    prepare                                    set the grading folder up for nbgrader/Formgrader
+    autograde ASSIGNMENT|all [SUBMISSIONS]     grade a folder of submissions (folder or zip each);
+                                               without SUBMISSIONS, what `nbgrader collect` put
+                                               in the grading folder; `all`: every assignment
     feedback  ASSIGNMENT                       HTML feedback per student
     export    [--to grades.csv]                all grades as CSV
     selfcheck [ASSIGNMENT ...]                 solutions score full marks, releases score zero
+                                               (in a grading folder of its own)
+    learner-kit [--to FILE.zip]                the course for learners: notebooks, coursekit,
+                                               docs, learner requirements; no instructor tools
 
-Common options: --grading-folder (default grading/), --no-sandbox, --timeout, --memory-mb.
+Common options: --grading-folder (default grading/), --jobs (default: the number of cores),
+--no-sandbox (with --trust-submissions to grade learners' work that way), --timeout,
+--notebook-timeout, --memory-mb, --db-url.
 """
 from __future__ import annotations
 
@@ -14,25 +22,35 @@ import argparse
 import sys
 from pathlib import Path
 
-from .course import DEFAULT_GRADING_FOLDER, NOTEBOOKS, GradingSettings
+from .course import DEFAULT_GRADING_FOLDER, NOTEBOOKS, GradingSettings, written_assignments
 from .grading import UnknownAssignment, autograde, check_assignment, export, feedback, selfcheck
-from .release import release
-from .sandbox import bubblewrap
+from .learner_kit import build_learner_kit
+from .parallel import available_cores
+from .release import generate, release, release_check
+from .sandbox import UNSANDBOXED_LIMITS, bubblewrap, unsandboxed_refusal
 
 
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     settings = GradingSettings(folder=args.grading_folder.resolve(), sandbox=not args.no_sandbox,
-                               cell_timeout=args.timeout, memory_mb=args.memory_mb)
+                               cell_timeout=args.timeout, memory_mb=args.memory_mb,
+                               notebook_timeout=args.notebook_timeout)
+    if args.db_url is not None:
+        settings.db_url = args.db_url
+    if args.jobs < 1:
+        print(f"error: --jobs must be at least 1, got {args.jobs}", file=sys.stderr)
+        return 2
     if settings.sandbox and args.command in ("autograde", "selfcheck") and not bubblewrap():
         print("error: bubblewrap (bwrap) is not installed, so learners' code cannot be "
               "isolated.\nInstall it (Debian/Ubuntu: apt-get install bubblewrap) or, knowing "
               "what that gives up (see README, threat model), pass --no-sandbox.", file=sys.stderr)
         return 2
     if not settings.sandbox and args.command in ("autograde", "selfcheck"):
-        print("warning: grading without the sandbox: results are still judged outside the "
-              "learners' kernels, but their code can read what this user can read.",
-              file=sys.stderr)
+        refusal = unsandboxed_refusal(args.command, args.trust_submissions)
+        if refusal:
+            print(f"error: {refusal}", file=sys.stderr)
+            return 2
+        print(f"warning: grading without the sandbox. {UNSANDBOXED_LIMITS}", file=sys.stderr)
     try:
         return COMMANDS[args.command](args, settings)
     except (UnknownAssignment, FileNotFoundError) as error:
@@ -43,26 +61,58 @@ def main(argv: list[str] | None = None) -> int:
 def _release(args, settings) -> int:
     for assignment in args.assignments:
         check_assignment(assignment)
+    exposures = release_check(settings, args.assignments or None, closed=tuple(args.closed))
+    for exposure in exposures:
+        print(f"{'warning' if not exposure.closed else 'note'}: {exposure.line()}",
+              file=sys.stderr)
+    still_open = [exposure for exposure in exposures if not exposure.closed]
+    if args.assignments and still_open and not args.expose_open_answers:
+        # Releasing named assignments is releasing them to learners: answers of an assignment
+        # still open need the instructor's say-so. (No names: the developers' regeneration of
+        # notebooks/, which only warns.)
+        print("error: this release gives away answers of an assignment that is not closed. "
+              "Release it after that assignment's due date, or pass --closed ASSIGNMENT (it "
+              "is closed) or --expose-open-answers (give them away anyway).", file=sys.stderr)
+        return 2
     released = release(settings, args.assignments or None, destination=args.to.resolve())
     print(f"released {', '.join(released)} into {args.to}")
     return 0
 
 
+def _prepare(args, settings) -> int:
+    assignments = written_assignments()
+    generate(settings, assignments)
+    print(f"grading folder {settings.folder} ready for nbgrader and Formgrader: "
+          f"{', '.join(assignments)}")
+    return 0
+
+
 def _autograde(args, settings) -> int:
-    run = autograde(settings, args.assignment, args.submissions)
-    print(f"graded {len(run.scores)} submissions of {run.assignment} in {run.seconds:.1f} s "
-          f"({run.seconds / max(1, len(run.scores)):.1f} s each); "
-          f"{len(run.faults)} faults; report: {run.report}")
-    for fault in run.faults:
-        print(f"  fault: {fault.line()}")
-    for entry in run.skipped:
-        print(f"  not taken in: {entry}")
+    assignments = written_assignments() if args.assignment == "all" else [args.assignment]
+    for assignment in assignments:
+        check_assignment(assignment)
+    for assignment in assignments:
+        if args.assignment == "all" and args.submissions is None \
+                and not any((settings.folder / "submitted").glob(f"*/{assignment}")):
+            print(f"{assignment}: nothing collected")
+            continue
+        run = autograde(settings, assignment, args.submissions, jobs=args.jobs)
+        print(f"graded {len(run.scores)} submissions of {run.assignment} in {run.seconds:.1f} s "
+              f"({len(run.scores) / max(run.seconds, 1e-9):.2f} per second, {args.jobs} jobs); "
+              f"{len(run.faults)} faults; report: {run.report}")
+        for fault in run.faults:
+            print(f"  fault: {fault.line()}")
+        for entry in run.skipped:
+            print(f"  not taken in: {entry}")
     return 0
 
 
 def _feedback(args, settings) -> int:
-    written = feedback(settings, args.assignment)
-    print(f"wrote {len(written)} feedback files under {settings.folder / 'feedback'}")
+    run = feedback(settings, args.assignment)
+    print(f"wrote {len(run.written)} feedback files under {settings.folder / 'feedback'}; "
+          f"{len(run.faults)} faults; report: {run.report}")
+    for fault in run.faults:
+        print(f"  fault: {fault.line()}")
     return 0
 
 
@@ -74,7 +124,7 @@ def _export(args, settings) -> int:
 def _selfcheck(args, settings) -> int:
     for assignment in args.assignments:
         check_assignment(assignment)
-    rows, faults = selfcheck(settings, args.assignments or None)
+    rows, faults = selfcheck(settings, args.assignments or None, jobs=args.jobs)
     print("assignment | solution | blank release | max | ok")
     for row in rows:
         print(f"{row.assignment} | {row.solution:g} | {row.blank:g} | {row.max_score:g} | "
@@ -85,8 +135,14 @@ def _selfcheck(args, settings) -> int:
     return 0 if all(row.ok for row in rows) and not grader_faults else 1
 
 
-COMMANDS = {"release": _release, "autograde": _autograde, "feedback": _feedback,
-            "export": _export, "selfcheck": _selfcheck}
+def _learner_kit(args, settings) -> int:
+    print(f"learner kit written to {build_learner_kit(args.to.resolve())}")
+    return 0
+
+
+COMMANDS = {"release": _release, "prepare": _prepare, "autograde": _autograde,
+            "feedback": _feedback, "export": _export, "selfcheck": _selfcheck,
+            "learner-kit": _learner_kit}
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -96,20 +152,39 @@ def _parser() -> argparse.ArgumentParser:
                         help="nbgrader's working folder (default: grading/)")
     parser.add_argument("--no-sandbox", action="store_true",
                         help="run learners' kernels without bubblewrap (see the threat model)")
+    parser.add_argument("--trust-submissions", action="store_true",
+                        help="with --no-sandbox: grade learners' submissions anyway")
     parser.add_argument("--timeout", type=int, default=60, help="seconds per cell (default 60)")
+    parser.add_argument("--notebook-timeout", type=int, default=300,
+                        help="seconds all the cells of a notebook may run (default 300)")
     parser.add_argument("--memory-mb", type=int, default=4096,
                         help="memory cap per learner kernel in MB (default 4096)")
+    parser.add_argument("--jobs", "-j", type=int, default=available_cores(),
+                        help="submissions graded at once (default: the number of cores, "
+                             f"{available_cores()} here)")
+    parser.add_argument("--db-url", default=None,
+                        help="a shared gradebook, e.g. postgresql://... (default: "
+                             "gradebook.db in the grading folder, or $RNN_COURSE_DB_URL)")
     commands = parser.add_subparsers(dest="command", required=True)
     command = commands.add_parser("release", help="regenerate notebooks/ from solutions/")
     command.add_argument("assignments", nargs="*")
     command.add_argument("--to", type=Path, default=NOTEBOOKS)
+    command.add_argument("--closed", action="append", default=[], metavar="ASSIGNMENT",
+                         help="an assignment that is closed (its answers may be given away)")
+    command.add_argument("--expose-open-answers", action="store_true",
+                         help="release even if it gives away answers of an open assignment")
+    commands.add_parser("prepare", help="set the grading folder up for nbgrader and Formgrader")
     command = commands.add_parser("autograde", help="grade a folder of submissions")
-    command.add_argument("assignment")
-    command.add_argument("submissions", type=Path)
+    command.add_argument("assignment", help="an assignment, or `all` for every one")
+    command.add_argument("submissions", type=Path, nargs="?", default=None,
+                         help="one folder or .zip per student (default: the submissions "
+                              "`nbgrader collect` put in the grading folder)")
     command = commands.add_parser("feedback", help="HTML feedback per student")
     command.add_argument("assignment")
     command = commands.add_parser("export", help="grades as CSV")
     command.add_argument("--to", type=Path, default=Path("grades.csv"))
     command = commands.add_parser("selfcheck", help="solutions full marks, releases zero")
     command.add_argument("assignments", nargs="*")
+    command = commands.add_parser("learner-kit", help="the course for learners, as a zip")
+    command.add_argument("--to", type=Path, default=Path("dist/rnn-course-learner.zip"))
     return parser

@@ -22,7 +22,17 @@ class Fault:
     detail: str
 
     def line(self) -> str:
-        return f"{self.student} | {self.notebook} | {self.cell} | {self.kind} | {self.detail}"
+        """One line of the report, whatever the fields hold (see `one_line`)."""
+        return " | ".join(one_line(part) for part in (self.student, self.notebook, self.cell,
+                                                         self.kind, self.detail))
+
+
+def one_line(text: str) -> str:
+    """`text` on one line: every character that is not printable (newlines, carriage returns,
+    terminal escapes, Unicode line separators and direction overrides) written as its escape, so
+    no text a learner controls can forge lines or columns of a report."""
+    return "".join(char if char.isprintable() else char.encode("unicode_escape").decode("ascii")
+                   for char in str(text)).replace(" | ", " \\| ")
 
 
 def append_fault(path: str | Path, fault: Fault) -> None:

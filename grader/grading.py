@@ -5,9 +5,12 @@ what it did, so the command line (`cli.py`) and the tests share one path.
 """
 from __future__ import annotations
 
+import dataclasses
+import multiprocessing
 import shutil
 import tempfile
 import time
+from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -19,7 +22,9 @@ from tqdm import tqdm
 from .course import (COURSE_ID, SOLUTIONS, GradingSettings, nbgrader_config, notebook_names,
                      written_assignments)
 from .faults import Fault, append_fault, read_faults
+from .feedback import FeedbackRun, generate_feedback
 from .intake import collect, place
+from .parallel import autograde_in_worker, autograde_student, start_worker
 from .release import generate
 
 
@@ -33,6 +38,17 @@ class StudentScore:
     score: float
     max_score: float
     cells: dict[str, tuple[float, float]] = field(default_factory=dict)  # grade_id -> (score, max)
+    written: set[str] = field(default_factory=set)   # grade_ids of answers graded by hand
+    late_penalty: float = 0.0
+
+    @property
+    def auto_score(self) -> float:
+        """Points from the autograded cells (hidden checks)."""
+        return sum(score for cell, (score, _) in self.cells.items() if cell not in self.written)
+
+    @property
+    def auto_max(self) -> float:
+        return sum(maximum for cell, (_, maximum) in self.cells.items() if cell not in self.written)
 
 
 @dataclass
@@ -51,32 +67,39 @@ def check_assignment(assignment: str) -> None:
         raise UnknownAssignment(f"unknown assignment {assignment!r}; the course has: {known}")
 
 
-def autograde(settings: GradingSettings, assignment: str, submissions_folder: Path,
-              *, progress: bool = True) -> AutogradeRun:
-    """Grade every submission in `submissions_folder` (one folder or zip per student)."""
+def autograde(settings: GradingSettings, assignment: str, submissions_folder: Path | None = None,
+              *, jobs: int = 1, progress: bool = True) -> AutogradeRun:
+    """Grade every submission in `submissions_folder` (one folder or zip per student), or, with
+    None, the submissions `nbgrader collect` put in the grading folder's `submitted/`; `jobs`
+    submissions at a time."""
     check_assignment(assignment)
-    submissions_folder = Path(submissions_folder)
+    collected = submissions_folder is None
+    submissions_folder = Path(submissions_folder or settings.folder / "submitted")
     if not submissions_folder.is_dir():
-        raise FileNotFoundError(f"no folder of submissions at {submissions_folder}")
+        what = "no collected submissions" if collected else "no folder of submissions"
+        raise FileNotFoundError(f"{what} at {submissions_folder}")
     started = time.perf_counter()
     generate(settings, [assignment])
     names = notebook_names(assignment)
     submissions, skipped = collect(submissions_folder, assignment, names)
+    if collected:  # students who collected nothing for this assignment are not graded
+        submissions = [s for s in submissions if (submissions_folder / s.student / assignment).is_dir()]
+        skipped = []
     settings.fault_log.unlink(missing_ok=True)
-    api = NbGraderAPI(config=nbgrader_config(settings))
-    for submission in tqdm(submissions, desc=f"autograde {assignment}", unit="student",
-                           disable=not progress):
+    for submission in submissions:
         for notebook, problem in submission.problems:
             append_fault(settings.fault_log,
                          Fault(submission.student, notebook, "-", "submission", problem))
         place(submission, assignment, names, settings.folder / "submitted",
               settings.release_directory / assignment)
-        result = api.autograde(assignment, submission.student, force=True, create=True)
+    results = grade_students(settings, assignment, [s.student for s in submissions], jobs=jobs,
+                             progress=progress)
+    for student, result in sorted(results.items()):
         if not result["success"]:
-            detail = (result.get("error") or result.get("log") or "")[-600:]
             append_fault(settings.fault_log,
-                         Fault(submission.student, "-", "-", "autograde failed", detail))
-    faults = read_faults(settings.fault_log)
+                         Fault(student, "-", "-", "autograde failed", result["detail"]))
+            zero_autograded_cells(settings, assignment, student)
+    faults = sorted(read_faults(settings.fault_log), key=lambda fault: fault.student)
     scores = read_scores(settings, assignment)
     run = AutogradeRun(assignment, scores, faults, skipped, time.perf_counter() - started,
                        settings.folder / "reports" / f"autograde-{assignment}-{time.strftime('%Y%m%d-%H%M%S')}.txt")
@@ -84,26 +107,83 @@ def autograde(settings: GradingSettings, assignment: str, submissions_folder: Pa
     return run
 
 
+def grade_students(settings: GradingSettings, assignment: str, students: list[str], *,
+                   jobs: int = 1, progress: bool = True) -> dict[str, dict]:
+    """nbgrader's autograde of each student's placed submission, `jobs` at a time (worker
+    processes; see grader/parallel.py); each student's result (success, detail)."""
+    bar = tqdm(total=len(students), desc=f"autograde {assignment}", unit="student",
+               disable=not progress)
+    results = {}
+    with bar:
+        if jobs <= 1 or len(students) <= 1:
+            api = NbGraderAPI(config=nbgrader_config(settings))
+            for student in students:
+                results[student] = autograde_student(api, assignment, student)
+                bar.update()
+            return results
+        # Workers fork from a fresh server process that has imported the grader once: no
+        # kernels, sockets or locks inherited from this process, and no import cost per worker.
+        context = multiprocessing.get_context("forkserver")
+        context.set_forkserver_preload(["grader.parallel"])
+        with ProcessPoolExecutor(min(jobs, len(students)), mp_context=context,
+                                 initializer=start_worker, initargs=(settings,)) as pool:
+            futures = {pool.submit(autograde_in_worker, assignment, student): student
+                       for student in students}
+            for future in as_completed(futures):
+                try:
+                    results[futures[future]] = future.result()
+                except Exception as error:  # a worker died: that student has no grade
+                    results[futures[future]] = {
+                        "success": False,
+                        "detail": f"grading worker failed: {type(error).__name__}: {error}"}
+                bar.update()
+    return results
+
+
+def open_gradebook(settings: GradingSettings) -> Gradebook:
+    """The course's gradebook, configured as every grading path configures it."""
+    return Gradebook(nbgrader_config(settings).CourseDirectory.db_url, COURSE_ID)
+
+
+def zero_autograded_cells(settings: GradingSettings, assignment: str, student: str) -> None:
+    """A submission whose grading failed scores zero on every autograded cell (never the grade
+    of an earlier run); grades given by hand stay."""
+    with open_gradebook(settings) as gradebook:
+        try:
+            submission = gradebook.find_submission(assignment, student)
+        except MissingEntry:
+            return
+        for notebook in submission.notebooks:
+            for grade in notebook.grades:
+                if grade.cell.cell_type == "code":
+                    grade.auto_score = 0.0
+        gradebook.db.commit()
+
+
 def read_scores(settings: GradingSettings, assignment: str) -> dict[str, StudentScore]:
     scores = {}
-    with Gradebook(nbgrader_config(settings).CourseDirectory.db_url, COURSE_ID) as gradebook:
+    with open_gradebook(settings) as gradebook:
         try:
             found = gradebook.find_assignment(assignment)
         except MissingEntry:
             return {}
         for submission in found.submissions:
-            student = StudentScore(submission.student.id, submission.score, submission.max_score)
+            student = StudentScore(submission.student.id, submission.score, submission.max_score,
+                                   late_penalty=submission.late_submission_penalty or 0.0)
             for notebook in submission.notebooks:
                 for grade in notebook.grades:
                     student.cells[grade.name] = (grade.score, grade.max_score)
+                    if grade.cell.cell_type == "markdown":
+                        student.written.add(grade.name)
             scores[student.student] = student
     return scores
 
 
 def format_report(run: AutogradeRun) -> str:
     lines = [f"Autograde of {run.assignment}: {len(run.scores)} submissions in {run.seconds:.1f} s",
-             "", "student | score | max"]
-    lines += [f"{s.student} | {s.score:g} | {s.max_score:g}" for s in run.scores.values()]
+             "", "student | score | max | written answers to grade by hand | late penalty"]
+    lines += [f"{s.student} | {s.score:g} | {s.max_score:g} | {len(s.written)} | {s.late_penalty:g}"
+              for s in sorted(run.scores.values(), key=lambda score: score.student)]
     lines += ["", f"Faults ({len(run.faults)}): student | notebook | cell | what | detail"]
     lines += [fault.line() for fault in run.faults] or ["none"]
     if run.skipped:
@@ -111,25 +191,18 @@ def format_report(run: AutogradeRun) -> str:
     return "\n".join(lines) + "\n"
 
 
-def feedback(settings: GradingSettings, assignment: str, *, progress: bool = True) -> list[Path]:
-    """HTML feedback for every autograded student; the files written."""
+def feedback(settings: GradingSettings, assignment: str, *, progress: bool = True) -> FeedbackRun:
+    """HTML feedback for every autograded student (see grader/feedback.py)."""
     check_assignment(assignment)
-    api = NbGraderAPI(config=nbgrader_config(settings))
-    written = []
-    for student in tqdm(sorted(read_scores(settings, assignment)), desc=f"feedback {assignment}",
-                        unit="student", disable=not progress):
-        result = api.generate_feedback(assignment, student, force=True)
-        if not result["success"]:
-            raise RuntimeError(f"feedback for {student} failed:\n{result.get('error', '')}")
-        written += sorted((settings.folder / "feedback" / student / assignment).glob("*.html"))
-    return written
+    return generate_feedback(nbgrader_config(settings), settings.folder, assignment,
+                             sorted(read_scores(settings, assignment)), progress=progress)
 
 
 def export(settings: GradingSettings, destination: Path) -> Path:
     """Every grade in the gradebook as CSV (nbgrader's exporter)."""
     plugin = CsvExportPlugin()
     plugin.to = str(destination)
-    with Gradebook(nbgrader_config(settings).CourseDirectory.db_url, COURSE_ID) as gradebook:
+    with open_gradebook(settings) as gradebook:
         plugin.export(gradebook)
     return destination
 
@@ -137,9 +210,9 @@ def export(settings: GradingSettings, destination: Path) -> Path:
 @dataclass
 class SelfcheckRow:
     assignment: str
-    solution: float
-    blank: float
-    max_score: float
+    solution: float    # the solution's autograded points
+    blank: float       # the blank release's autograded points
+    max_score: float   # the autograded points there are (written answers are graded by hand)
 
     @property
     def ok(self) -> bool:
@@ -147,22 +220,23 @@ class SelfcheckRow:
 
 
 def selfcheck(settings: GradingSettings, assignments: list[str] | None = None,
-              *, progress: bool = True) -> tuple[list[SelfcheckRow], list[Fault]]:
-    """Grade each solution notebook (must score full marks) and each blank release (zero)."""
+              *, jobs: int = 1, progress: bool = True) -> tuple[list[SelfcheckRow], list[Fault]]:
+    """Grade each solution notebook (must score full marks) and each blank release (zero), in a
+    grading folder of their own: nothing reaches `settings.folder`'s gradebook or reports."""
     rows, faults = [], []
-    for assignment in assignments or written_assignments():
-        generate(settings, [assignment])
-        with tempfile.TemporaryDirectory(prefix="rnn-course-selfcheck-") as temporary:
-            submissions = Path(temporary)
+    with tempfile.TemporaryDirectory(prefix="rnn-course-selfcheck-") as temporary:
+        own = dataclasses.replace(settings, folder=Path(temporary) / "grading", db_url="")
+        for assignment in assignments or written_assignments():
+            generate(own, [assignment])
+            submissions = Path(temporary) / "submissions" / assignment
             for student, source in (("solution", SOLUTIONS / assignment),
-                                    ("blank", settings.release_directory / assignment)):
-                (submissions / student).mkdir()
+                                    ("blank", own.release_directory / assignment)):
+                (submissions / student).mkdir(parents=True)
                 for notebook in source.glob("*.ipynb"):
                     shutil.copyfile(notebook, submissions / student / notebook.name)
-            run = autograde(settings, assignment, submissions, progress=progress)
-        faults += run.faults
-        solution = run.scores["solution"]
-        autograded = sum(maximum for cell, (_, maximum) in solution.cells.items()
-                         if cell.endswith("_hidden"))     # written answers are graded by hand
-        rows.append(SelfcheckRow(assignment, solution.score, run.scores["blank"].score, autograded))
+            run = autograde(own, assignment, submissions, jobs=jobs, progress=progress)
+            faults += run.faults
+            solution, blank = run.scores["solution"], run.scores["blank"]
+            rows.append(SelfcheckRow(assignment, solution.auto_score, blank.auto_score,
+                                     solution.auto_max))
     return rows, faults

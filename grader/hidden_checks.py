@@ -16,6 +16,7 @@ not decode scores zero, with the reason in the cell and in the fault report.
 """
 from __future__ import annotations
 
+import builtins
 import hashlib
 import hmac
 import json
@@ -154,7 +155,7 @@ class JudgeHiddenChecks(ReportsFaults, NbGraderPreprocessor):
             if not isinstance(results, list):
                 raise WireError("record has no results")
             outcomes = [outcome_from_record(item) for item in results]
-        except (WireError, ValueError, TypeError) as error:
+        except Exception as error:  # noqa: BLE001 - whatever a forged record raises, it is not trusted
             detail = f"the check's record could not be read ({error}), so it is not trusted"
             self.report(resources, where, "tampered record", detail)
             return _fail(cell, detail)
@@ -175,8 +176,12 @@ def _why_no_record(cell, name: str) -> str:
         if output.get("output_type") == "error":
             if output.get("ename") == "NotRun":
                 return str(output.get("evalue", "not run"))
-            return (f"the check could not call your code: {output.get('ename')}: "
-                    f"{str(output.get('evalue', ''))[:300]}")
+            # Only the name of a built-in exception: a message is learner output (feedback
+            # must not carry it), and so is the name of an exception class learner code made.
+            ename = output.get("ename")
+            known = isinstance(getattr(builtins, str(ename), None), type) and issubclass(
+                getattr(builtins, str(ename)), BaseException)
+            return f"the check could not call your code: it raised {ename if known else 'an error'}"
     return f"the check '{name}' did not report a result (did the cell run?)"
 
 

@@ -2,23 +2,46 @@
 
 Accepted layouts, for assignment A with notebook A.ipynb (the student id is the folder or zip
 name): `alice/A.ipynb`, `alice/A/A.ipynb`, `alice.zip` holding either of those (optionally under
-one top folder). Only the assignment's notebooks are taken; other files are ignored, so nothing
-shipped beside a submission can shadow a module. A notebook that is missing, unreadable, too
-large or not a notebook is replaced by the blank released notebook (it scores zero) and the
-reason is reported; one student's bad submission never stops the others.
+one top folder). A `timestamp.txt` beside the notebook (`nbgrader collect` writes one: when the
+learner submitted) is kept, so late submissions are marked late. Only the assignment's notebooks
+are taken; other files are ignored, so nothing shipped beside a submission can shadow a module.
+The common renames are accepted and reported: a browser's `A (1).ipynb`, Jupyter's
+`A-Copy1.ipynb`, another letter case.
+
+Nothing a submission holds can stop the run or exhaust the grader: folders are listed (to a
+depth of three, at most `MAX_LISTED` entries) and zips read lazily (the central directory's size
+is checked before it is parsed, at most `MAX_LISTED` entries, and only the one chosen notebook is
+decompressed, at most `MAX_NOTEBOOK_BYTES` of it). A notebook that is missing, ambiguous,
+unreadable, too large or not a notebook, a zip that cannot be read, and a student with both a
+folder and a zip, are graded as the blank released notebook (zero) and reported; the reason, in
+plain words, is what that student's feedback says (`intake_record`).
 """
 from __future__ import annotations
 
+import json
+import os
 import re
 import shutil
+import struct
 import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
 import nbformat
 
+from .faults import one_line
+
 MAX_NOTEBOOK_BYTES = 20 * 2**20
+MAX_LISTED = 2000                    # entries of a submission folder or zip looked at
+MAX_ZIP_DIRECTORY_BYTES = 2**20      # a zip's list of entries (about 20 000 names at most)
+MAX_DEPTH = 3                        # student/top/assignment/A.ipynb is the deepest layout
 STUDENT_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.@-]{0,99}$")
+RENAMED = re.compile(r"^(?P<stem>.+?)(?:\s*\(\d+\)|-Copy\d*)?\.ipynb$", re.IGNORECASE)
+INTAKE_RECORD = ".rnn-course-intake.json"
+
+
+class Unreadable(Exception):
+    """A submission (or one notebook of it) that cannot be taken in; the message says why."""
 
 
 @dataclass
@@ -26,94 +49,218 @@ class Submission:
     student: str
     notebooks: dict[str, bytes] = field(default_factory=dict)   # notebook name -> file content
     problems: list[tuple[str, str]] = field(default_factory=list)  # (notebook or "-", what)
+    timestamp: str | None = None   # nbgrader's timestamp.txt, if the submission had one
+    blank: dict[str, str] = field(default_factory=dict)  # notebook -> why it is graded blank
+
+    def refuse(self, notebook: str, why: str) -> None:
+        self.blank[notebook] = why
+        self.problems.append((notebook, f"{why}; graded as blank"))
 
 
 def collect(folder: Path, assignment: str, notebook_names: list[str]) -> tuple[list[Submission], list[str]]:
     """The submissions in `folder`, and entries that could not be read as any student's."""
-    submissions, skipped = [], []
+    by_student: dict[str, list[Path]] = {}
+    skipped = []
     for entry in sorted(Path(folder).iterdir()):
         if entry.name.startswith("."):
             continue
-        student = entry.stem if entry.suffix == ".zip" else entry.name
+        is_zip = entry.suffix.lower() == ".zip" and entry.is_file() and not entry.is_symlink()
+        student = entry.stem if is_zip else entry.name
         if not STUDENT_ID.match(student):
-            skipped.append(f"{entry.name}: not a valid student id (letters, digits, _ . @ -)")
-            continue
-        if entry.is_dir():
-            files = _files_in_folder(entry)
-        elif entry.suffix == ".zip":
-            try:
-                files = _files_in_zip(entry)
-            except (zipfile.BadZipFile, OSError, ValueError) as error:
-                submissions.append(Submission(student, problems=[("-", f"unreadable zip: {error}")]))
-                continue
+            skipped.append(f"{one_line(entry.name)}: not a valid student id (letters, digits, _ . @ -)")
+        elif not is_zip and not (entry.is_dir() and not entry.is_symlink()):
+            skipped.append(f"{one_line(entry.name)}: neither a folder nor a .zip")
         else:
-            skipped.append(f"{entry.name}: neither a folder nor a .zip")
-            continue
-        submissions.append(_pick_notebooks(student, files, assignment, notebook_names))
+            by_student.setdefault(student, []).append(entry)
+    submissions = []
+    for student, entries in by_student.items():
+        if len(entries) > 1:
+            submission = Submission(student)
+            names = " and ".join(entry.name + ("/" if entry.is_dir() else "") for entry in entries)
+            for name in notebook_names:
+                submission.refuse(name, f"there were {len(entries)} submissions under your id "
+                                        f"({names}), so none of them was graded")
+        else:
+            submission = take_in(entries[0], student, assignment, notebook_names)
+        submissions.append(submission)
     return submissions, skipped
 
 
-def _files_in_folder(folder: Path) -> dict[PurePosixPath, bytes]:
-    files = {}
-    for path in folder.rglob("*.ipynb"):
-        if path.is_file() and not path.is_symlink() and ".ipynb_checkpoints" not in path.parts:
-            relative = PurePosixPath(path.relative_to(folder).as_posix())
-            files[relative] = path.read_bytes() if path.stat().st_size <= MAX_NOTEBOOK_BYTES else b""
-    return files
+def _timestamp(folder: Path, assignment: str) -> str | None:
+    for path in (folder / assignment / "timestamp.txt", folder / "timestamp.txt"):
+        if path.is_file() and not path.is_symlink() and path.stat().st_size <= 100:
+            return path.read_text(encoding="utf-8", errors="replace").strip() or None
+    return None
 
 
-def _files_in_zip(path: Path) -> dict[PurePosixPath, bytes]:
-    files = {}
-    with zipfile.ZipFile(path) as archive:
-        for info in archive.infolist():
-            name = PurePosixPath(info.filename)
-            if info.is_dir() or name.suffix != ".ipynb" or ".ipynb_checkpoints" in name.parts \
-                    or "__MACOSX" in name.parts:
-                continue
-            if name.is_absolute() or ".." in name.parts:
-                raise ValueError(f"unsafe path in zip: {info.filename}")
-            files[name] = archive.read(info) if info.file_size <= MAX_NOTEBOOK_BYTES else b""
-    return files
-
-
-def _pick_notebooks(student: str, files: dict[PurePosixPath, bytes], assignment: str,
-                    notebook_names: list[str]) -> Submission:
+def take_in(entry: Path, student: str, assignment: str, notebook_names: list[str]) -> Submission:
+    """One student's submission; whatever is wrong with it becomes its problems, never an error."""
     submission = Submission(student)
-    for name in notebook_names:
-        candidates = [path for path in files if path.name == f"{name}.ipynb"
-                      and (len(path.parts) == 1 or path.parts[-2] in (assignment, *path.parts[:1]))
-                      and len(path.parts) <= 3]
-        if not candidates:
-            found = ", ".join(str(path) for path in files) or "no notebooks"
-            submission.problems.append((name, f"missing {name}.ipynb (found: {found[:200]}); "
-                                              f"graded as blank"))
-            continue
-        if len(candidates) > 1:
-            submission.problems.append((name, f"{len(candidates)} copies of {name}.ipynb; "
-                                              f"graded {candidates[0]}"))
-        content = files[sorted(candidates, key=lambda path: len(path.parts))[0]]
-        problem = _unreadable(content)
-        if problem:
-            submission.problems.append((name, f"{problem}; graded as blank"))
-            continue
-        submission.notebooks[name] = content
+    try:
+        source = _ZipSource(entry) if entry.is_file() else _FolderSource(entry)
+    except Exception as error:  # noqa: BLE001 - any unreadable zip is the same to the learner
+        what = "zip file" if entry.is_file() else "folder"
+        for name in notebook_names:
+            submission.refuse(name, f"your {what} could not be read ({_describe(error)})")
+        return submission
+    with source:
+        for name in notebook_names:
+            _take_notebook(submission, source, name, assignment)
+    if entry.is_dir():
+        submission.timestamp = _timestamp(entry, assignment)
     return submission
 
 
-def _unreadable(content: bytes) -> str | None:
-    if not content:
-        return f"empty or larger than {MAX_NOTEBOOK_BYTES // 2**20} MB"
+def _take_notebook(submission: Submission, source, name: str, assignment: str) -> None:
+    paths = [path for path in source.paths if _in_place(path, assignment)]
+    exact = sorted((path for path in paths if path.name == f"{name}.ipynb"),
+                   key=lambda path: len(path.parts))
+    renamed = [path for path in paths if path not in exact and _renamed_from(path.name) == name.casefold()]
+    if exact:
+        chosen = exact[0]
+        if len(exact) > 1:
+            submission.problems.append((name, f"{len(exact)} copies of {name}.ipynb; graded {chosen}"))
+    elif len(renamed) == 1:
+        chosen = renamed[0]
+        submission.problems.append((name, f"renamed notebook accepted: graded {chosen} as {name}.ipynb"))
+    elif renamed:
+        listed = ", ".join(str(path) for path in renamed[:10])
+        return submission.refuse(name, f"several files could be {name}.ipynb ({listed}); rename "
+                                       f"the one to grade to {name}.ipynb")
+    else:
+        found = ", ".join(str(path) for path in source.paths[:10]) or "nothing"
+        return submission.refuse(name, f"no notebook named {name}.ipynb was found in your "
+                                       f"submission (it held: {found[:300]})")
     try:
-        notebook = nbformat.reads(content.decode("utf-8"), as_version=4)
-        nbformat.validate(notebook)
-    except Exception as error:  # any reason a notebook cannot be read is the same to the learner
-        return f"corrupt notebook ({type(error).__name__}: {str(error)[:120]})"
-    return None
+        content = source.read(chosen)
+        _check_notebook(content)
+    except Exception as error:  # noqa: BLE001 - any reason a file cannot be read is the same
+        return submission.refuse(name, f"{chosen} could not be read as a notebook "
+                                       f"({_describe(error)})")
+    submission.notebooks[name] = content
+
+
+def _in_place(path: PurePosixPath, assignment: str) -> bool:
+    """Where a notebook may sit: at the top, in one folder, or in `assignment/` under one."""
+    return len(path.parts) <= MAX_DEPTH and (
+        len(path.parts) == 1 or path.parts[-2] in (assignment, path.parts[0]))
+
+
+def _renamed_from(filename: str) -> str | None:
+    """The notebook name a renamed file stands for (case-folded), or None."""
+    match = RENAMED.match(filename)
+    return match["stem"].strip().casefold() if match else None
+
+
+def _check_notebook(content: bytes) -> None:
+    notebook = nbformat.reads(content.decode("utf-8"), as_version=4)
+    nbformat.validate(notebook)
+
+
+def _describe(error: Exception) -> str:
+    if isinstance(error, Unreadable):
+        return str(error)
+    return f"{type(error).__name__}: {str(error)[:120]}"
+
+
+class _FolderSource:
+    """The notebooks of a submission folder, listed without following links."""
+
+    def __init__(self, folder: Path):
+        self.folder = folder
+        self.paths: list[PurePosixPath] = []
+        self._seen = 0
+        self._walk(folder, PurePosixPath(), 1)
+
+    def _walk(self, folder: Path, relative: PurePosixPath, depth: int) -> None:
+        with os.scandir(folder) as entries:
+            for entry in entries:
+                self._seen += 1
+                if self._seen > MAX_LISTED:
+                    raise Unreadable(f"it holds more than {MAX_LISTED} files")
+                if entry.name.startswith(".") or entry.is_symlink():
+                    continue
+                if entry.is_dir() and depth < MAX_DEPTH:
+                    self._walk(Path(entry.path), relative / entry.name, depth + 1)
+                elif entry.is_file() and entry.name.lower().endswith(".ipynb"):
+                    self.paths.append(relative / entry.name)
+        self.paths.sort()
+
+    def read(self, path: PurePosixPath) -> bytes:
+        with open(self.folder / path, "rb") as notebook:
+            content = notebook.read(MAX_NOTEBOOK_BYTES + 1)
+        if len(content) > MAX_NOTEBOOK_BYTES:
+            raise Unreadable(f"larger than {MAX_NOTEBOOK_BYTES // 2**20} MB")
+        return content
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        return None
+
+
+class _ZipSource(_FolderSource):
+    """The notebooks of a submission zip, read lazily."""
+
+    def __init__(self, path: Path):
+        directory_bytes = _zip_directory_size(path)
+        if directory_bytes > MAX_ZIP_DIRECTORY_BYTES:
+            raise Unreadable(f"its list of files takes {directory_bytes} bytes; at most "
+                             f"{MAX_ZIP_DIRECTORY_BYTES} are read")
+        self.archive = zipfile.ZipFile(path)
+        infos = self.archive.infolist()
+        if len(infos) > MAX_LISTED:
+            self.archive.close()
+            raise Unreadable(f"it holds {len(infos)} files; at most {MAX_LISTED} are read")
+        self.entries: dict[PurePosixPath, zipfile.ZipInfo] = {}
+        for info in infos:
+            name = PurePosixPath(info.filename)
+            if name.is_absolute() or ".." in name.parts:
+                self.archive.close()
+                raise Unreadable(f"unsafe path in zip: {one_line(info.filename)[:100]}")
+            if info.is_dir() or not name.name.lower().endswith(".ipynb") \
+                    or {"__MACOSX", ".ipynb_checkpoints"} & set(name.parts):
+                continue
+            self.entries[name] = info
+        self.paths = sorted(self.entries)
+
+    def read(self, path: PurePosixPath) -> bytes:
+        info = self.entries[path]
+        if info.file_size > MAX_NOTEBOOK_BYTES:
+            raise Unreadable(f"larger than {MAX_NOTEBOOK_BYTES // 2**20} MB")
+        with self.archive.open(info) as notebook:  # decompresses at most file_size bytes
+            content = notebook.read(MAX_NOTEBOOK_BYTES + 1)
+        if len(content) > MAX_NOTEBOOK_BYTES:
+            raise Unreadable(f"larger than {MAX_NOTEBOOK_BYTES // 2**20} MB")
+        return content
+
+    def __exit__(self, *exc):
+        self.archive.close()
+
+
+def _zip_directory_size(path: Path) -> int:
+    """The size of a zip's central directory, from its end record, before anything parses it
+    (zipfile would read it whole). A Zip64 archive counts as too large: no notebook needs one."""
+    with open(path, "rb") as archive:
+        archive.seek(0, os.SEEK_END)
+        size = archive.tell()
+        archive.seek(max(0, size - 22 - 65_535))
+        tail = archive.read()
+    at = tail.rfind(b"PK\x05\x06")
+    if at < 0 or len(tail) - at < 22:
+        raise Unreadable("not a zip file")
+    entries, directory_bytes = struct.unpack("<xxxxxxxxxxHI", tail[at:at + 16])
+    zip64 = at >= 20 and tail[at - 20:at - 16] == b"PK\x06\x07"
+    if zip64 or entries == 0xFFFF or directory_bytes == 0xFFFFFFFF:
+        return 2**32
+    return directory_bytes
 
 
 def place(submission: Submission, assignment: str, notebook_names: list[str],
           submitted_folder: Path, blank_folder: Path) -> None:
-    """Write the submission where nbgrader expects it, blanks where a notebook is unusable."""
+    """Write the submission where nbgrader expects it, blanks where a notebook is unusable, and
+    the intake record (why a notebook is blank) beside them."""
     target = submitted_folder / submission.student / assignment
     if target.exists():
         shutil.rmtree(target)
@@ -124,3 +271,17 @@ def place(submission: Submission, assignment: str, notebook_names: list[str],
             destination.write_bytes(submission.notebooks[name])
         else:
             shutil.copyfile(blank_folder / f"{name}.ipynb", destination)
+    if submission.timestamp:
+        (target / "timestamp.txt").write_text(submission.timestamp + "\n", encoding="utf-8")
+    blank = {name: submission.blank.get(name, "the notebook was missing")
+             for name in notebook_names if name not in submission.notebooks}
+    (target / INTAKE_RECORD).write_text(json.dumps({"blank": blank}), encoding="utf-8")
+
+
+def intake_record(submitted_folder: Path, student: str, assignment: str) -> dict[str, str]:
+    """The notebooks of a placed submission that were graded blank, with the reason."""
+    path = submitted_folder / student / assignment / INTAKE_RECORD
+    try:
+        return dict(json.loads(path.read_text(encoding="utf-8")).get("blank", {}))
+    except (OSError, ValueError):
+        return {}

@@ -7,16 +7,24 @@ Two steps, both deterministic:
    do notebook 03 without having finished 02, and the copy never drifts from the original.
 2. nbgrader's generate_assignment (solutions stripped, hidden tests removed, outputs cleared,
    cells locked), run in the grading folder; the result replaces `notebooks/<assignment>/`.
+
+A provided cell gives the earlier notebook's answers away: `exposures` lists which released
+notebook exposes which answers, and `release_check` says which of them belong to an assignment
+that is not closed yet (neither declared closed by the instructor nor past its due date in the
+gradebook), so a release for learners can warn or refuse.
 """
 from __future__ import annotations
 
+import datetime
 import shutil
+from dataclasses import dataclass
 from pathlib import Path
 
 import nbformat
+from nbgrader.api import Gradebook, MissingEntry
 from nbgrader.apps import NbGraderAPI
 
-from .course import (NOTEBOOKS, SOLUTIONS, GradingSettings, nbgrader_config,
+from .course import (COURSE_ID, NOTEBOOKS, SOLUTIONS, GradingSettings, nbgrader_config,
                      prepare_grading_folder, written_assignments)
 
 PROVIDED_HEADER = "# Provided: solutions to notebook {number} (generated at release; do not edit)."
@@ -84,3 +92,69 @@ def release(settings: GradingSettings, assignments: list[str] | None = None,
             shutil.rmtree(target)
         shutil.copytree(folder, target)
     return assignments
+
+
+@dataclass(frozen=True)
+class Exposure:
+    """A released notebook whose provided cells hold answers of an earlier assignment."""
+    released: str              # the assignment whose released notebook carries the answers
+    answers_of: str            # the assignment those answers score points in
+    grade_ids: tuple[str, ...]
+    closed: str | None = None  # why `answers_of` counts as closed; None while it is open
+
+    def line(self) -> str:
+        state = f"closed ({self.closed})" if self.closed else "NOT closed"
+        return (f"{self.released} exposes the answers of {self.answers_of} "
+                f"({', '.join(self.grade_ids)}); {self.answers_of} is {state}")
+
+
+def exposures(assignments: list[str] | None = None) -> list[Exposure]:
+    """Which of `assignments` (default: all written) expose answers of which earlier ones."""
+    found = []
+    for assignment in assignments or written_assignments():
+        notebook = nbformat.read(SOLUTIONS / assignment / f"{assignment}.ipynb", as_version=4)
+        by_source: dict[str, list[str]] = {}
+        for cell in notebook.cells:
+            for reference in cell.metadata.get("rnn_course", {}).get("provided", []):
+                source, grade_id = reference.split("/")
+                by_source.setdefault(source, []).append(grade_id)
+        found += [Exposure(assignment, source, tuple(ids)) for source, ids in by_source.items()]
+    return found
+
+
+def release_check(settings: GradingSettings, assignments: list[str] | None = None,
+                  closed: tuple[str, ...] = (), now: datetime.datetime | None = None
+                  ) -> list[Exposure]:
+    """Every exposure of `assignments`, each marked closed or not: an assignment is closed when
+    the instructor says so (`closed`) or when its due date in the gradebook has passed. Those
+    still open are the ones a release for learners must not make without the instructor's
+    say-so. The one function a release path (the command line, a hub) calls."""
+    found = exposures(assignments)
+    due = _due_dates(settings, sorted({exposure.answers_of for exposure in found}))
+    now = now or datetime.datetime.now(datetime.timezone.utc).replace(tzinfo=None)
+    checked = []
+    for exposure in found:
+        why = None
+        if exposure.answers_of in closed:
+            why = "declared closed by the instructor"
+        elif due.get(exposure.answers_of) and due[exposure.answers_of] <= now:
+            why = f"due {due[exposure.answers_of]:%Y-%m-%d %H:%M} UTC"
+        checked.append(Exposure(exposure.released, exposure.answers_of, exposure.grade_ids, why))
+    return checked
+
+
+def _due_dates(settings: GradingSettings, assignments: list[str]) -> dict[str, datetime.datetime]:
+    """Due dates (naive UTC, as nbgrader stores them) from the gradebook, if there is one."""
+    url = nbgrader_config(settings).CourseDirectory.db_url
+    if not assignments or (url.startswith("sqlite:///") and not Path(url[10:]).is_file()):
+        return {}
+    dates = {}
+    with Gradebook(url, COURSE_ID) as gradebook:
+        for assignment in assignments:
+            try:
+                duedate = gradebook.find_assignment(assignment).duedate
+            except MissingEntry:
+                continue
+            if duedate is not None:
+                dates[assignment] = duedate
+    return dates

@@ -35,6 +35,10 @@ class RestoreNotebookStructure(ReportsFaults, NbGraderPreprocessor):
     def preprocess(self, nb, resources):
         info = resources["nbgrader"]
         skeleton_path = Path(self.release_directory) / info["assignment"] / f"{info['notebook']}.ipynb"
+        if not skeleton_path.is_file():  # refuse: without the skeleton nothing can be restored
+            raise FileNotFoundError(
+                f"no released notebook at {skeleton_path} to rebuild the submission on: run "
+                f"`python -m grader prepare` (or `python -m grader autograde {info['assignment']}`)")
         skeleton = nbformat.read(skeleton_path, as_version=4)
         nb.cells = self.merge(skeleton.cells, nb.cells, resources)
         nb.metadata = copy.deepcopy(skeleton.metadata)

@@ -1,33 +1,69 @@
 """Run a learner's kernel inside bubblewrap, so its code cannot reach what it must not.
 
-The kernel sees, read-only: the system's /usr (and /etc without shadow files), the Python
-installation and environment the grader runs in (third-party packages only: the reference
-package is never installed into it), and the learner-side `coursekit`. It sees, writable: a
-scratch copy of the submission's folder and a small /tmp. It does not see the gradebook, the
-solutions, the reference package, the secret seed key or any other submission, and it has no
-network (a fresh network namespace with no interfaces; the kernel talks to the grader over
-Unix sockets in a folder bound for that purpose). Memory and file size are capped
-with prlimit inside the sandbox.
+Who the kernel is: never root and never privileged. A grader running as root (containers, CI)
+gives each kernel a uid of its own from `KERNEL_UIDS` (no account, no process, no file of the
+machine uses it; a lock held for the kernel's life keeps two kernels, even of two grader
+processes, from sharing it) and drops to it with util-linux `setpriv`: no capabilities in any set,
+no supplementary groups, no_new_privs. A grader running as an ordinary user runs bubblewrap
+unprivileged, in a user namespace of its own, without capabilities either.
 
-Without bubblewrap (`--no-sandbox`, or a machine without it) the kernel runs as a plain local
-process with the same resource caps, the same scratch copy and `python -P` (no module shadowing
-from the working folder); the judging stays outside the kernel either way, so results cannot be
-forged, but the kernel could read files the grading user can read.
+What the kernel sees, read-only: the system's /usr (and /etc without shadow files), the Python
+installation and environment the grader runs in (third-party packages only: the reference
+package is never installed into it), the learner-side `coursekit`, /proc/sys, /dev. Writable, each
+a tmpfs of fixed size: its working folder (a copy of the files the course ships with the
+assignment), /tmp, $HOME and /dev/shm; and the folder of its sockets, which a root grader closes
+to writes once the kernel has started (an unprivileged grader's kernel owns it). It does not see the gradebook, the solutions, the reference
+package, the secret seed key or any other submission, and it has no network (a fresh network
+namespace; it talks to the grader over Unix sockets).
+
+Caps: address space and file size per process, number of processes per kernel (RLIMIT_NPROC,
+which counts per uid, or per user namespace for an unprivileged grader), the whole kernel's
+resident memory (a watch in the grader sums it over the kernel's processes), and processes a cell
+leaves behind are killed when the cell ends (and at once, should they reach the process cap: a
+fork bomb). The grader's side of the connection queues at most `RECEIVE_QUEUE` messages, and
+the grader stops a kernel whose messages make it grow too much (`JailWatch`).
+
+Without bubblewrap (`--no-sandbox`) see `UNSANDBOXED_LIMITS`: what still holds and what does not.
 """
 from __future__ import annotations
 
+import fcntl
+import grp
 import os
+import pwd
 import shutil
+import signal
 import sys
+import tempfile
+import threading
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import psutil
+import zmq
+import zmq.asyncio
+from jupyter_client.asynchronous import AsyncKernelClient
 from jupyter_client.manager import AsyncKernelManager
 from traitlets import Any as AnyTrait
+from traitlets import DottedObjectName, Type, default
 
 COURSEKIT_DIR = Path(__file__).resolve().parents[1] / "coursekit"
 SANDBOX_HOME = "/home/learner"
 SANDBOX_LIB = "/opt/rnn-course"
+COURSE_FILES = f"{SANDBOX_LIB}-files"      # the assignment's files, read-only, copied to the cwd
+CASES_PATH = f"{SANDBOX_LIB}-cases/cases.json"
+KERNEL_UIDS = range(1_900_000_000, 1_900_004_096)   # uids a root grader gives its kernels
+RECEIVE_QUEUE = 32               # messages queued in the grader per socket
+UNSANDBOXED_LIMITS = """\
+Without the sandbox (--no-sandbox) these still hold: results are judged outside the kernel,
+the resource caps, the private module path (the repository is not on it) and the scratch folder.
+A root grader still runs each kernel as a uid of its own with no capabilities, so the kernel
+cannot write the grading folder or the repository, and every process of the kernel is killed
+when its cells end. These do NOT hold: the kernel can read every file that any user may read
+(the repository with its reference package and solutions, if they are world-readable), can
+reach the network, can fill the disk through its working folder (files of at most the file-size
+cap each); and a grader that is not root runs the kernel as itself, so learner code can do
+anything that user can, including editing the gradebook and the grader.""".replace("\n", " ")
 
 
 def bubblewrap() -> str | None:
@@ -35,72 +71,256 @@ def bubblewrap() -> str | None:
     return shutil.which("bwrap")
 
 
+def runs_as_root() -> bool:
+    return os.geteuid() == 0
+
+
+def unsandboxed_refusal(command: str, insisted: bool) -> str | None:
+    """Why `command` may not run learners' code without the sandbox, or None if it may.
+
+    `selfcheck` grades only the course's own notebooks, a practice run; grading learners'
+    submissions without the sandbox needs the instructor to insist (`--trust-submissions`)."""
+    if command != "autograde" or insisted:
+        return None
+    return ("grading learners' submissions without the sandbox is refused: " + UNSANDBOXED_LIMITS
+            + " Install bubblewrap (Debian/Ubuntu: apt-get install bubblewrap), or, for "
+            "submissions you trust, add --trust-submissions.")
+
+
 @dataclass
 class Limits:
     """Per-kernel resource caps."""
-    memory_mb: int = 4096        # address space of the kernel process
+    memory_mb: int = 4096        # address space of each process, and resident memory of all
     file_size_mb: int = 256      # largest file the kernel may write
-    tmp_mb: int = 256            # size of the sandbox's /tmp
-
-
-@dataclass
-class KernelJail:
-    """Where one kernel runs: its scratch folder, its socket folder, its cases file, its caps."""
-    workdir: Path                # scratch copy of the submission folder (the kernel's cwd)
-    socket_dir: Path             # connection file and ipc sockets
-    cases_file: Path | None      # the hidden checks' inputs (read-only inside)
-    limits: Limits = field(default_factory=Limits)
-    sandboxed: bool = True
+    tmp_mb: int = 256            # /tmp
+    work_mb: int = 256           # the working folder
+    shm_mb: int = 64             # /dev/shm
+    home_mb: int = 16            # $HOME
+    processes: int = 64          # tasks (processes and threads) of the kernel's uid
 
     @property
-    def unsandboxed_lib(self) -> Path:
+    def tmpfs_mb(self) -> int:
+        """Memory all the kernel's tmpfs can hold together."""
+        return self.tmp_mb + self.work_mb + self.shm_mb + self.home_mb
+
+
+# -- a uid for each kernel of a root grader ---------------------------------------------------
+def _uid_lock_folder() -> Path:
+    folder = Path(tempfile.gettempdir()) / "rnn-course-kernel-uids"
+    folder.mkdir(mode=0o700, exist_ok=True)
+    status = os.lstat(folder)
+    if not os.path.isdir(folder) or os.path.islink(folder) or status.st_uid != 0 \
+            or status.st_mode & 0o077:
+        raise RuntimeError(f"{folder} must be a folder of root's, mode 0700; remove it and retry")
+    return folder
+
+
+def _subordinate_ranges() -> list[range]:
+    ranges = []
+    for path in ("/etc/subuid", "/etc/subgid"):
+        try:
+            lines = Path(path).read_text().splitlines()
+        except OSError:
+            continue
+        for line in lines:
+            parts = line.strip().split(":")
+            if len(parts) == 3 and parts[1].isdigit() and parts[2].isdigit():
+                ranges.append(range(int(parts[1]), int(parts[1]) + int(parts[2])))
+    return ranges
+
+
+def _uid_in_use(uid: int, subordinate: list[range]) -> bool:
+    for lookup in (pwd.getpwuid, grp.getgrgid):
+        try:
+            lookup(uid)
+            return True
+        except KeyError:
+            pass
+    if any(uid in taken for taken in subordinate):
+        return True
+    return bool(_processes_of_uid(uid))
+
+
+def _processes_of_uid(uid: int) -> list[psutil.Process]:
+    found = []
+    for process in psutil.process_iter(["uids"]):
+        uids = process.info.get("uids")
+        if uids is not None and uid in (uids.real, uids.effective, uids.saved):
+            found.append(process)
+    return found
+
+
+class KernelUid:
+    """An unused uid, held (by a lock file) until `release`."""
+
+    def __init__(self):
+        folder, subordinate = _uid_lock_folder(), _subordinate_ranges()
+        for uid in KERNEL_UIDS:
+            descriptor = os.open(folder / str(uid), os.O_RDWR | os.O_CREAT, 0o600)
+            try:
+                fcntl.flock(descriptor, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                os.close(descriptor)
+                continue
+            if _uid_in_use(uid, subordinate):
+                os.close(descriptor)
+                continue
+            self.uid, self._lock = uid, descriptor
+            return
+        raise RuntimeError(f"no free kernel uid in {KERNEL_UIDS}")
+
+    def release(self) -> None:
+        if self._lock is not None:
+            os.close(self._lock)
+            self._lock = None
+
+
+# -- the jail ---------------------------------------------------------------------------------
+@dataclass
+class KernelJail:
+    """Where one kernel runs: its scratch folders, its cases file, its caps, its identity.
+
+    Use as a context manager: entering creates the folders (and takes a uid for a root grader),
+    leaving kills every process of the kernel and gives the uid back."""
+    scratch: Path                # a fresh, empty folder of the grader's for this kernel
+    course_files: Path | None = None   # files the course ships with the assignment
+    cases_file: Path | None = None     # the hidden checks' inputs (read-only inside)
+    limits: Limits = field(default_factory=Limits)
+    sandboxed: bool = True
+    uid: int | None = None       # the kernel's uid when the grader is root (set on entering)
+    stop_reason: str | None = None     # why the grader killed the kernel, if it did
+
+    def __post_init__(self):
+        self.strays_killed = 0   # processes killed that the kernel had left running
+        self._uid_lease: KernelUid | None = None
+        self._launcher: int | None = None
+        self._kernel_pid: int | None = None
+
+    @property
+    def workdir(self) -> Path:
+        return self.scratch / "work"
+
+    @property
+    def socket_dir(self) -> Path:
+        return self.scratch / "sockets"
+
+    @property
+    def private_lib(self) -> Path:
         """Without the sandbox: a private copy of coursekit, so the repository (and with it the
         reference package) is not on the kernel's path."""
-        return self.socket_dir.parent / "lib"
+        return self.scratch / "lib"
 
-    def prepare(self) -> None:
-        """Create the scratch folders the kernel needs (the caller fills `workdir`)."""
-        self.socket_dir.mkdir(parents=True, exist_ok=True)
-        if not self.sandboxed:
-            shutil.copytree(COURSEKIT_DIR, self.unsandboxed_lib / "coursekit",
-                            ignore=shutil.ignore_patterns("__pycache__"))
+    @property
+    def shipped_files(self) -> Path:
+        """In the sandbox: the assignment's files, bound read-only and copied into the cwd."""
+        return self.scratch / "files"
 
+    @property
+    def private_cases(self) -> Path:
+        return self.scratch / "cases.json"
+
+    def __enter__(self) -> KernelJail:
+        if runs_as_root():
+            self._uid_lease = KernelUid()
+            self.uid = self._uid_lease.uid
+        try:
+            self._prepare()
+        except BaseException:
+            self.__exit__(None, None, None)
+            raise
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.kill_all()
+        if self._uid_lease is not None:
+            self._uid_lease.release()
+
+    def _prepare(self) -> None:
+        os.chmod(self.scratch, 0o711)   # traversable (the kernel's own folders sit below)
+        group = self.uid if self.uid is not None else os.getegid()
+        self.socket_dir.mkdir()
+        self._own(self.socket_dir, 0, group, 0o770)
+        if self.cases_file is not None:
+            shutil.copyfile(self.cases_file, self.private_cases)
+            self._own(self.private_cases, 0, group, 0o440)
+        if self.sandboxed:
+            self._copy_course_files(self.shipped_files)
+            for path in [self.shipped_files, *self.shipped_files.rglob("*")]:
+                self._own(path, 0, 0, 0o755 if path.is_dir() else 0o644)
+            return
+        shutil.copytree(COURSEKIT_DIR, self.private_lib / "coursekit",
+                        ignore=shutil.ignore_patterns("__pycache__"))
+        self._copy_course_files(self.workdir)
+        for path in [self.workdir, *self.workdir.rglob("*")]:
+            self._own(path, self.uid, self.uid, 0o700 if path.is_dir() else 0o600)
+
+    def _own(self, path: Path, uid: int | None, gid: int | None, mode: int) -> None:
+        if runs_as_root():
+            os.chown(path, uid if uid is not None else -1, gid if gid is not None else -1,
+                     follow_symlinks=False)
+        os.chmod(path, mode)
+
+    def _copy_course_files(self, destination: Path) -> None:
+        """The files the course ships with the assignment, never a notebook: nbgrader has put
+        the instructor's versions there, and a learner's own files were never taken in."""
+        if self.course_files is None:
+            destination.mkdir()
+            return
+        shutil.copytree(self.course_files, destination, symlinks=False,
+                        ignore=shutil.ignore_patterns("*.ipynb", ".*"))
+
+    # -- the command ---------------------------------------------------------------------------
     def wrap(self, kernel_cmd: list[str]) -> list[str]:
-        caps = ["prlimit", f"--as={self.limits.memory_mb * 2**20}",
-                f"--fsize={self.limits.file_size_mb * 2**20}", "--core=0", "--"]
+        limits = self.limits
+        caps = ["prlimit", f"--as={limits.memory_mb * 2**20}",
+                f"--fsize={limits.file_size_mb * 2**20}", "--core=0",
+                f"--nproc={limits.processes}", "--"]
         python_cmd = [kernel_cmd[0], "-P", *kernel_cmd[1:]]
+        drop = []
+        if self.uid is not None:
+            drop = ["setpriv", f"--reuid={self.uid}", f"--regid={self.uid}", "--clear-groups",
+                    "--inh-caps=-all", "--bounding-set=-all", "--no-new-privs", "--"]
         if not self.sandboxed:
-            return caps + python_cmd
+            return drop + caps + python_cmd
+        # The working folder is a tmpfs: fill it from the read-only course files, then start.
+        fill = ["/bin/sh", "-c", f'cp -R {COURSE_FILES}/. . && exec "$0" "$@"']
         # In its own PID namespace the kernel's parent is bubblewrap's init (pid 1), which
         # ipykernel's parent poller reads as "the parent exited"; --die-with-parent does that job.
-        return [bubblewrap(), *self._bwrap_options(), "--", *caps, *python_cmd,
+        return [bubblewrap(), *self._bwrap_options(), "--", *drop, *caps, *fill, *python_cmd,
                 "--IPKernelApp.parent_handle=1"]
 
     def environment(self) -> dict[str, str]:
+        home = SANDBOX_HOME if self.sandboxed else str(self.workdir)
+        scratch = "/tmp" if self.sandboxed else str(self.workdir)
         env = {
             "PATH": "/usr/local/bin:/usr/bin:/bin",
             "LANG": "C.UTF-8",
-            "HOME": SANDBOX_HOME if self.sandboxed else str(self.workdir),
-            "PYTHONPATH": SANDBOX_LIB if self.sandboxed else str(self.unsandboxed_lib),
+            "HOME": home,
+            "PYTHONPATH": SANDBOX_LIB if self.sandboxed else str(self.private_lib),
             "PYTHONDONTWRITEBYTECODE": "1",
             "MPLBACKEND": "module://matplotlib_inline.backend_inline",
-            "MPLCONFIGDIR": "/tmp/matplotlib" if self.sandboxed else str(self.workdir / ".mpl"),
-            "IPYTHONDIR": "/tmp/ipython" if self.sandboxed else str(self.workdir / ".ipython"),
+            "MPLCONFIGDIR": f"{scratch}/.matplotlib",
+            "IPYTHONDIR": f"{scratch}/.ipython",
             "OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1",
             "JPY_PARENT_PID": "",
         }
         if self.cases_file is not None:
-            env["RNN_COURSE_CASES"] = (f"{SANDBOX_LIB}-cases/cases.json" if self.sandboxed
-                                       else str(self.cases_file))
+            env["RNN_COURSE_CASES"] = CASES_PATH if self.sandboxed else str(self.private_cases)
         return env
 
     def _bwrap_options(self) -> list[str]:
-        options = ["--unshare-all", "--die-with-parent", "--new-session",
+        limits = self.limits
+        # A root grader runs bubblewrap privileged without a user namespace (the kernel then
+        # drops to its own uid with setpriv); any other user gets one, and no capabilities.
+        namespaces = (["--unshare-ipc", "--unshare-pid", "--unshare-net", "--unshare-uts",
+                       "--unshare-cgroup-try"] if runs_as_root()
+                      else ["--unshare-all", "--cap-drop", "ALL"])
+        options = [*namespaces, "--die-with-parent", "--new-session",
                    "--ro-bind", "/usr", "/usr", "--ro-bind", "/etc", "/etc",
-                   "--proc", "/proc", "--dev", "/dev",
-                   "--size", str(self.limits.tmp_mb * 2**20), "--tmpfs", "/tmp",
-                   "--size", str(16 * 2**20), "--tmpfs", "/home",
-                   "--dir", SANDBOX_HOME]
+                   "--proc", "/proc", "--ro-bind", "/proc/sys", "/proc/sys",
+                   "--dev", "/dev", "--remount-ro", "/dev",
+                   *_tmpfs("/dev/shm", limits.shm_mb), *_tmpfs("/tmp", limits.tmp_mb),
+                   *_tmpfs("/home", limits.home_mb), "--perms", "1777", "--dir", SANDBOX_HOME]
         for secret in ("/etc/shadow", "/etc/gshadow"):
             if os.path.exists(secret):
                 options += ["--ro-bind", "/dev/null", secret]
@@ -109,21 +329,196 @@ class KernelJail:
                 options += ["--symlink", os.readlink(link), link]
             elif os.path.isdir(link):
                 options += ["--ro-bind", link, link]
-        for prefix in sorted({sys.base_prefix, sys.prefix, os.path.realpath(sys.prefix)}):
-            options += ["--ro-bind", prefix, prefix]
-        options += ["--ro-bind", str(COURSEKIT_DIR), f"{SANDBOX_LIB}/coursekit",
-                    "--bind", str(self.workdir), str(self.workdir),
-                    "--bind", str(self.socket_dir), str(self.socket_dir),
-                    "--chdir", str(self.workdir)]
+        made = {"/", "/usr", "/etc", "/proc", "/dev", "/tmp", "/home"}
+        binds = [(prefix, prefix, "--ro-bind") for prefix in
+                 sorted({sys.base_prefix, sys.prefix, os.path.realpath(sys.prefix)})]
+        binds += [(str(COURSEKIT_DIR), f"{SANDBOX_LIB}/coursekit", "--ro-bind"),
+                  (str(self.socket_dir), str(self.socket_dir), "--bind")]
+        binds.append((str(self.shipped_files), COURSE_FILES, "--ro-bind"))
         if self.cases_file is not None:
-            options += ["--ro-bind", str(self.cases_file), f"{SANDBOX_LIB}-cases/cases.json"]
-        return options
+            binds.append((str(self.private_cases), CASES_PATH, "--ro-bind"))
+        for source, target, how in binds:
+            options += _parents(target, made) + [how, source, target]
+        options += _parents(str(self.workdir), made) + _tmpfs(str(self.workdir), limits.work_mb)
+        return options + ["--chdir", str(self.workdir)]
+
+    # -- the kernel's processes ----------------------------------------------------------------
+    def started(self, launcher_pid: int) -> None:
+        """The kernel is up and has run no learner code yet: remember which process it is, and
+        close its socket folder to writes (the sockets are made; nothing else belongs there)."""
+        self._launcher = launcher_pid
+        tree = self._tree()
+        leaves = [process for process in tree if not _children_in(process, tree)]
+        self._kernel_pid = leaves[0].pid if len(leaves) == 1 else launcher_pid
+        if runs_as_root():
+            os.chmod(self.socket_dir, 0o750)
+
+    def processes(self) -> list[psutil.Process]:
+        """Every live process of this kernel: those below its launcher, and, for a root grader,
+        every process of its uid wherever it went. (Not zombies: killed already, they wait for
+        the kernel to reap them.)"""
+        found = {process.pid: process for process in self._tree()}
+        if self.uid is not None:
+            found.update({process.pid: process for process in _processes_of_uid(self.uid)})
+        return [process for process in found.values() if _alive(process)]
+
+    def _tree(self) -> list[psutil.Process]:
+        if self._launcher is None:
+            return []
+        try:
+            launcher = psutil.Process(self._launcher)
+            return [launcher, *launcher.children(recursive=True)]
+        except psutil.NoSuchProcess:
+            return []
+
+    def strays(self) -> list[psutil.Process]:
+        """Processes of the kernel that are not the kernel itself or bubblewrap's around it."""
+        keep = {self._launcher, self._kernel_pid}
+        if self._kernel_pid is not None:
+            try:
+                keep |= {parent.pid for parent in psutil.Process(self._kernel_pid).parents()}
+            except psutil.NoSuchProcess:
+                pass
+        return [process for process in self.processes() if process.pid not in keep]
+
+    def kill_strays(self) -> int:
+        """Kill what a cell left running (daemons, fork bombs); how many were killed."""
+        killed = _kill_until_gone(self.strays)
+        self.strays_killed += killed
+        return killed
+
+    def tasks(self) -> int:
+        """Processes and threads of the kernel, as RLIMIT_NPROC counts them."""
+        total = 0
+        for process in self.processes():
+            try:
+                total += process.num_threads()
+            except psutil.Error:
+                pass
+        return total
+
+    def kill_all(self, reason: str | None = None) -> None:
+        if reason and not self.stop_reason:
+            self.stop_reason = reason
+        _kill_until_gone(self.processes)
+
+    def resident_mb(self) -> float:
+        total = 0
+        for process in self.processes():
+            try:
+                total += process.memory_info().rss
+            except psutil.Error:
+                pass
+        return total / 2**20
+
+
+def _tmpfs(path: str, size_mb: int) -> list[str]:
+    return ["--perms", "1777", "--size", str(size_mb * 2**20), "--tmpfs", path]
+
+
+def _parents(path: str, made: set[str]) -> list[str]:
+    """bubblewrap options making the missing parent folders of `path` traversable (0755)."""
+    options = []
+    for parent in reversed(Path(path).parents):
+        if str(parent) not in made:
+            made.add(str(parent))
+            options += ["--perms", "0755", "--dir", str(parent)]
+    return options
+
+
+def _alive(process: psutil.Process) -> bool:
+    try:
+        return process.status() != psutil.STATUS_ZOMBIE
+    except psutil.Error:
+        return False
+
+
+def _children_in(process: psutil.Process, tree: list[psutil.Process]) -> bool:
+    return any(other.ppid() == process.pid for other in tree if other.pid != process.pid)
+
+
+def _kill_until_gone(find, rounds: int = 50) -> int:
+    killed = set()
+    for _ in range(rounds):
+        found = [process for process in find() if process.pid != os.getpid()]
+        if not found:
+            break
+        for process in found:
+            try:
+                process.send_signal(signal.SIGKILL)
+                killed.add(process.pid)
+            except psutil.Error:
+                pass
+        psutil.wait_procs(found, timeout=0.5)
+    return len(killed)
+
+
+class JailWatch:
+    """A thread that stops a kernel when it, or what it sends, grows too big.
+
+    It kills every process of the jail when the kernel's processes together hold more than
+    `limits.memory_mb` resident, or when this grading process has grown by more than
+    `grader_growth_mb` since the kernel started (a flood of messages the caps above let
+    through): a killed kernel is a dead kernel to the executor, which reports the reason. It
+    kills the kernel's other processes when they reach the process cap (a fork bomb, whose
+    copies would otherwise spin until the cell's timeout)."""
+
+    def __init__(self, jail: KernelJail, grader_growth_mb: int, interval: float = 0.05):
+        self.jail, self.grader_growth_mb, self.interval = jail, grader_growth_mb, interval
+        self._stop = threading.Event()
+        self._grader = psutil.Process()
+        self._baseline = self._grader.memory_info().rss / 2**20
+        self._thread = threading.Thread(target=self._run, name="jail-watch", daemon=True)
+
+    def __enter__(self) -> JailWatch:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self._stop.set()
+        self._thread.join()
+
+    def _run(self) -> None:
+        while not self._stop.wait(self.interval):
+            grown = self._grader.memory_info().rss / 2**20 - self._baseline
+            if grown > self.grader_growth_mb:
+                self.jail.kill_all(f"its output made the grader grow by more than "
+                                   f"{self.grader_growth_mb} MB")
+            elif self.jail.resident_mb() > self.jail.limits.memory_mb:
+                self.jail.kill_all(f"its processes held more than {self.jail.limits.memory_mb} "
+                                   f"MB of memory")
+            elif self.jail.tasks() >= self.jail.limits.processes - 2:
+                self.jail.kill_strays()
+
+
+# -- jupyter_client glue ----------------------------------------------------------------------
+def _bounded_context() -> zmq.asyncio.Context:
+    """A ZeroMQ context whose sockets queue at most RECEIVE_QUEUE messages. (No cap on a
+    message's size: ZeroMQ drops a connection that breaks it for good, which would cost the
+    rest of the notebook; `JailWatch` bounds what a huge message costs the grader instead.)"""
+    context = zmq.asyncio.Context()
+    context.setsockopt(zmq.RCVHWM, RECEIVE_QUEUE)
+    return context
+
+
+class JailedKernelClient(AsyncKernelClient):
+    @default("context")
+    def _context_default(self):
+        self._created_context = True
+        return _bounded_context()
 
 
 class JailedKernelManager(AsyncKernelManager):
     """A kernel manager that starts its kernel inside a `KernelJail`, talking over Unix sockets."""
 
     jail = AnyTrait(None, allow_none=True)
+    client_class = DottedObjectName("grader.sandbox.JailedKernelClient")
+    client_factory = Type(klass=JailedKernelClient)
+
+    @default("context")
+    def _context_default(self):
+        self._created_context = True
+        return _bounded_context()
 
     async def _async_pre_start_kernel(self, **kwargs):
         jail: KernelJail = self.jail
@@ -131,8 +526,18 @@ class JailedKernelManager(AsyncKernelManager):
         self.ip = str(jail.socket_dir / "kernel")
         self.connection_file = str(jail.socket_dir / "connection.json")
         kwargs["env"] = jail.environment()
-        kwargs["cwd"] = str(jail.workdir)
+        kwargs["cwd"] = str(jail.scratch if jail.sandboxed else jail.workdir)
         return await super()._async_pre_start_kernel(**kwargs)
+
+    def write_connection_file(self, **kwargs):
+        super().write_connection_file(**kwargs)
+        if runs_as_root():  # the kernel's uid reads it through its group; it cannot change it
+            os.chown(self.connection_file, 0, self.jail.uid)
+            os.chmod(self.connection_file, 0o440)
 
     def format_kernel_cmd(self, extra_arguments=None):
         return self.jail.wrap(super().format_kernel_cmd(extra_arguments))
+
+    @property
+    def launcher_pid(self) -> int | None:
+        return getattr(self.provisioner, "pid", None)

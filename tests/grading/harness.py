@@ -26,10 +26,18 @@ def cells_by_id(notebook) -> dict[str, nbformat.NotebookNode]:
             if "grade_id" in cell.get("metadata", {}).get("nbgrader", {})}
 
 
-def hidden_points(assignment: str) -> dict[str, float]:
-    """Points of each hidden test cell, by the check it calls (grade_id minus '_hidden')."""
+def answers(notebook) -> dict[str, str]:
+    """The source of every solution cell (what a learner writes), by grade_id."""
+    return {grade_id: cell.source for grade_id, cell in cells_by_id(notebook).items()
+            if cell.metadata["nbgrader"].get("solution")}
+
+
+def hidden_points(assignment: str, notebook=None) -> dict[str, float]:
+    """Points of each hidden test cell, by the check it calls (grade_id minus '_hidden');
+    written answers (markdown cells graded by hand) are not hidden checks."""
+    notebook = notebook or solution_notebook(assignment)
     return {grade_id.removesuffix("_hidden"): float(cell.metadata["nbgrader"]["points"])
-            for grade_id, cell in cells_by_id(solution_notebook(assignment)).items()
+            for grade_id, cell in cells_by_id(notebook).items()
             if cell.metadata["nbgrader"].get("grade") and cell.cell_type == "code"}
 
 
@@ -38,6 +46,33 @@ def manual_points(assignment: str) -> float:
     return sum(float(cell.metadata["nbgrader"]["points"])
                for cell in cells_by_id(solution_notebook(assignment)).values()
                if cell.metadata["nbgrader"].get("grade") and cell.cell_type == "markdown")
+
+
+WRITTEN_ANSWER_ID = "memoryless_floor_in_words"
+WRITTEN_ANSWER_POINTS = 2
+WRITTEN_ANSWER_PROMPT = ("### In your own words (2 points)\nWhy can no memoryless model, however "
+                         "large, get below this floor?")
+WRITTEN_ANSWER_RUBRIC = (
+    "Model answer: a memoryless model sees only the current character, so its best prediction "
+    "is the conditional distribution of the next character given the current one; its expected "
+    "loss is that distribution's entropy, whatever its size.\n\n"
+    "Rubric (2 points): 1 for 'it sees only the current character'; 1 for naming the "
+    "conditional entropy (or 'the best it can do is the conditional frequencies') as the floor.")
+
+
+def with_written_answer(notebook, after_grade_id: str = "memoryless_loss_floor_hidden"):
+    """A copy of `notebook` with a written answer graded by hand (an nbgrader manually graded
+    markdown cell holding the model answer and rubric) after the cell `after_grade_id`."""
+    notebook = copy.deepcopy(notebook)
+    index = next(i for i, cell in enumerate(notebook.cells)
+                 if cell.metadata.get("nbgrader", {}).get("grade_id") == after_grade_id)
+    answer = nbformat.v4.new_markdown_cell(WRITTEN_ANSWER_RUBRIC)
+    answer.metadata["nbgrader"] = {"grade": True, "solution": True, "locked": False,
+                                   "points": WRITTEN_ANSWER_POINTS, "schema_version": 3,
+                                   "grade_id": WRITTEN_ANSWER_ID}
+    notebook.cells[index + 1:index + 1] = [nbformat.v4.new_markdown_cell(WRITTEN_ANSWER_PROMPT),
+                                           answer]
+    return notebook
 
 
 def with_sources(notebook, replacements: dict[str, str], *, append: str = "") -> nbformat.NotebookNode:
@@ -65,18 +100,24 @@ def write_submissions(folder: Path, assignment: str, notebooks: dict[str, object
 
 
 def grade(tmp_path: Path, assignment: str, notebooks: dict[str, object], *extra_args: str,
-          grading_folder: Path | None = None, submissions: Path | None = None):
+          grading_folder: Path | None = None, submissions: Path | None = None, db_url: str = ""):
     """Autograde through `python -m grader autograde`; (scores by student, faults).
 
-    Give `notebooks` (written to a fresh submissions folder) or an existing `submissions` folder.
+    Give `notebooks` (written to a fresh submissions folder) or an existing `submissions` folder;
+    `db_url`: a gradebook other than the grading folder's SQLite file. One job unless
+    `extra_args` say `--jobs`.
     """
     grading_folder = grading_folder or tmp_path / "grading"
     if submissions is None:
         submissions = write_submissions(tmp_path / "submissions", assignment, notebooks)
+    if db_url:
+        extra_args = ("--db-url", db_url, *extra_args)
+    if "--jobs" not in extra_args:  # the test runner already grades modules side by side
+        extra_args = ("--jobs", "1", *extra_args)
     completed = run_grader("--grading-folder", str(grading_folder), *extra_args,
                            "autograde", assignment, str(submissions))
     assert completed.returncode == 0, completed.stderr[-3000:]
-    settings = GradingSettings(folder=grading_folder)
+    settings = GradingSettings(folder=grading_folder, db_url=db_url)
     return read_scores(settings, assignment), read_faults(settings.fault_log)
 
 
@@ -96,3 +137,69 @@ def run_grader_process(*args: str) -> subprocess.CompletedProcess:
     """`python -m grader ARGS` from the top of the repository, exactly as an instructor runs it."""
     return subprocess.run([sys.executable, "-m", "grader", *args], cwd=REPOSITORY,
                           capture_output=True, text=True, timeout=1800)
+
+
+def run_nbgrader(*args: str, cwd: Path, grading_folder: Path | None = None,
+                 timeout: int = 900) -> subprocess.CompletedProcess:
+    """`nbgrader ARGS` as an instructor types it, in `cwd` (the course's environment: its bin
+    first on PATH). `grading_folder` is passed as $RNN_COURSE_GRADING_FOLDER (read by the
+    repository's nbgrader_config.py)."""
+    import os
+
+    env = dict(os.environ, PATH=f"{Path(sys.executable).parent}:{os.environ.get('PATH', '')}")
+    if grading_folder is not None:
+        env["RNN_COURSE_GRADING_FOLDER"] = str(grading_folder)
+    return subprocess.run([sys.executable, "-m", "nbgrader", *args], cwd=cwd, env=env,
+                          capture_output=True, text=True, timeout=timeout)
+
+
+def totals(scores: dict) -> dict[str, float]:
+    """Student -> score, from `read_scores`."""
+    return {student: score.score for student, score in scores.items()}
+
+
+def free_port() -> int:
+    """A TCP port on 127.0.0.1 that nothing listens on right now."""
+    import socket
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def wait_for_jupyter(url: str, token: str, process: subprocess.Popen, log: Path,
+                     timeout: float = 300) -> None:
+    """Wait until the Jupyter server at `url` answers; fail with its log if `process` exits or
+    `timeout` seconds pass first."""
+    import time
+    import urllib.error
+    import urllib.request
+
+    deadline = time.monotonic() + timeout
+    request = urllib.request.Request(f"{url}/api/status", headers={"Authorization": f"token {token}"})
+    while True:
+        try:
+            urllib.request.urlopen(request, timeout=10).read()
+            return
+        except (urllib.error.URLError, ConnectionError):
+            assert process.poll() is None, f"the server exited:\n{log.read_text()[-3000:]}"
+            assert time.monotonic() < deadline, f"no server after {timeout} s:\n{log.read_text()[-3000:]}"
+            time.sleep(0.5)
+
+
+def nbgrader_in_process(*args: str, cwd: Path) -> str:
+    """`nbgrader ARGS` from `cwd`, run in this process by nbgrader's own test helper (the same
+    application as the command line, without starting Python each time); its log. Raises
+    AssertionError if the command fails."""
+    import os
+
+    from nbgrader.tests import run_nbgrader
+
+    previous = os.getcwd()
+    os.chdir(cwd)
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # nbgrader's own warnings are not ours
+            return run_nbgrader(list(args))
+    finally:
+        os.chdir(previous)

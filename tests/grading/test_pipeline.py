@@ -128,11 +128,15 @@ def test_grading_twice_gives_the_same_scores(tmp_path):
 
 
 def test_selfcheck_and_bad_commands(tmp_path):
-    """Through `python -m grader` itself, in a process of its own."""
+    """Through `python -m grader` itself, in a process of its own: selfcheck passes, grades in
+    a folder of its own (nothing reaches the real gradebook, export or reports), and warns of
+    nothing."""
     completed = run_grader_process("--grading-folder", str(tmp_path / "g"), "selfcheck",
                                    ASSIGNMENTS[0])
     assert completed.returncode == 0, completed.stdout + completed.stderr[-2000:]
     assert re.search(rf"{ASSIGNMENTS[0]} \| \S+ \| 0 \| \S+ \| yes", completed.stdout)
+    assert "Warning" not in completed.stderr, completed.stderr[-2000:]
+    assert not (tmp_path / "g").exists(), "selfcheck wrote into the grading folder"
     unknown = run_grader_process("--grading-folder", str(tmp_path / "g"), "autograde", "99_nothing",
                          str(tmp_path))
     assert unknown.returncode == 2 and "unknown assignment" in unknown.stderr

@@ -16,7 +16,7 @@ import nbformat
 import pytest
 from nbclient import NotebookClient
 
-from grader.course import NOTEBOOKS, SOLUTIONS, written_assignments
+from grader.course import NOTEBOOKS, SOLUTIONS, course_files, written_assignments
 from grader.hidden_checks import hidden_check_name
 from grader.reference.checks import registry
 from grader.release import provided_source
@@ -41,9 +41,8 @@ def test_released_notebooks_are_what_release_makes(tmp_path):
     assert completed.returncode == 0, completed.stderr[-3000:]
     for assignment in ASSIGNMENTS:
         fresh = {p.relative_to(tmp_path / "released"): p
-                 for p in (tmp_path / "released" / assignment).rglob("*") if p.is_file()}
-        committed = {p.relative_to(NOTEBOOKS): p
-                     for p in (NOTEBOOKS / assignment).rglob("*") if p.is_file()}
+                 for p in course_files(tmp_path / "released" / assignment)}
+        committed = {p.relative_to(NOTEBOOKS): p for p in course_files(NOTEBOOKS / assignment)}
         assert set(fresh) == set(committed), "run `python -m grader release` and commit notebooks/"
         for name, path in fresh.items():
             if path.suffix == ".ipynb":

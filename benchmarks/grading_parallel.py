@@ -1,0 +1,62 @@
+"""Parallel grading: submissions per second with 1, 2 and N jobs (N: the number of cores).
+
+Grades the same class (COPIES submissions of one assignment, a mix of the solution, the blank
+release and the course's wrong submissions) with `python -m grader autograde --jobs J` for each
+J, each in a fresh grading folder, and checks every run gives the same grades as the first.
+Prints seconds, submissions per second and the speed-up over one job.
+
+    .venv/bin/python benchmarks/grading_parallel.py [COPIES] [ASSIGNMENT]
+"""
+from __future__ import annotations
+
+import importlib
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import nbformat
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from grader.course import NOTEBOOKS, GradingSettings  # noqa: E402
+from grader.grading import autograde  # noqa: E402
+from grader.parallel import available_cores  # noqa: E402
+from tests.grading import wrong_submissions  # noqa: E402
+from tests.grading.harness import solution_notebook, write_submissions  # noqa: E402
+
+
+def class_of(assignment: str, copies: int) -> dict[str, object]:
+    """`copies` submissions: solution, blank and each wrong submission, in turn."""
+    solution = solution_notebook(assignment)
+    module = importlib.import_module(f"{wrong_submissions.__name__}.{assignment.split('_', 1)[1]}")
+    kinds = [solution, nbformat.read(NOTEBOOKS / assignment / f"{assignment}.ipynb", 4)]
+    kinds += [wrong_submissions.build(solution, wrong) for wrong in module.WRONG_SUBMISSIONS]
+    return {f"student{index:03d}": kinds[index % len(kinds)] for index in range(copies)}
+
+
+def main() -> None:
+    copies = int(sys.argv[1]) if len(sys.argv) > 1 else 12
+    assignment = sys.argv[2] if len(sys.argv) > 2 else "01_feedforward_limits"
+    cores = available_cores()
+    print(f"{copies} submissions of {assignment}; {cores} cores")
+    print("jobs | seconds | submissions per second | speed-up over 1 job")
+    first_scores, first_rate = None, None
+    for jobs in sorted({1, 2, cores}):
+        with tempfile.TemporaryDirectory() as folder:
+            submissions = write_submissions(Path(folder) / "submissions", assignment,
+                                            class_of(assignment, copies))
+            settings = GradingSettings(folder=Path(folder) / "grading")
+            started = time.perf_counter()
+            run = autograde(settings, assignment, submissions, jobs=jobs, progress=False)
+            seconds = time.perf_counter() - started
+        scores = {student: (score.score, score.cells) for student, score in run.scores.items()}
+        first_scores = first_scores or scores
+        assert scores == first_scores, f"{jobs} jobs gave other grades than 1 job"
+        rate = copies / seconds
+        first_rate = first_rate or rate
+        print(f"{jobs} | {seconds:.1f} | {rate:.2f} | {rate / first_rate:.2f}x")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,57 @@
+"""`learner-kit`: the course as a learner gets it, in one zip, with no instructor tooling.
+
+The kit holds the released notebooks, the learner kit package `coursekit` (visible checks, data,
+the hidden-check hook, which fails closed without the grader), the learner's documents, the
+learner's requirements, `pyproject.toml` (so `pip install .` installs `coursekit`), a Binder
+configuration and `course.py`, which in a kit (no grader/ folder) installs and opens only what
+a learner needs. Never in it: solutions/, the grader and its reference package, the tests,
+nbgrader, nbgrader_config.py, or anything generated beside the notebooks (checkpoints, caches).
+"""
+from __future__ import annotations
+
+import zipfile
+from pathlib import Path
+
+from .course import NOTEBOOKS, REPOSITORY, course_files
+
+KIT_ROOT = "rnn-course"
+# (file or folder in the repository, where it goes in the kit)
+CONTENTS = [
+    (NOTEBOOKS, "notebooks"),
+    (REPOSITORY / "coursekit", "coursekit"),
+    (REPOSITORY / "docs" / "LEARNERS.md", "README.md"),
+    (REPOSITORY / "requirements" / "learner.txt", "requirements/learner.txt"),
+    (REPOSITORY / "pyproject.toml", "pyproject.toml"),
+    (REPOSITORY / "course.py", "course.py"),
+    (REPOSITORY / "binder", "binder"),
+    (REPOSITORY / "LICENSE", "LICENSE"),
+]
+# Learner-facing documents beside LEARNERS.md, shipped when they exist.
+LEARNER_DOCS = ("NOTATION.md",)
+
+
+def kit_files() -> dict[str, Path]:
+    """Path inside the kit -> file in the repository."""
+    files = {}
+    contents = CONTENTS + [(REPOSITORY / "docs" / name, f"docs/{name}") for name in LEARNER_DOCS
+                           if (REPOSITORY / "docs" / name).is_file()]
+    for source, target in contents:
+        if source.is_dir():
+            for path in course_files(source):
+                files[f"{target}/{path.relative_to(source).as_posix()}"] = path
+        else:
+            files[target] = source
+    return files
+
+
+def build_learner_kit(destination: Path) -> Path:
+    """Write the kit to `destination` (a .zip); the path written."""
+    destination = Path(destination)
+    destination.parent.mkdir(parents=True, exist_ok=True)
+    with zipfile.ZipFile(destination, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name, path in sorted(kit_files().items()):
+            info = zipfile.ZipInfo(f"{KIT_ROOT}/{name}", date_time=(2026, 1, 1, 0, 0, 0))
+            info.external_attr = (0o755 if name in ("course.py", "binder/postBuild") else 0o644) << 16
+            info.compress_type = zipfile.ZIP_DEFLATED
+            archive.writestr(info, path.read_bytes())
+    return destination

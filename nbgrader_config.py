@@ -1,0 +1,14 @@
+# nbgrader's configuration for this course. nbgrader reads this file when it runs from this
+# folder: `nbgrader autograde ...`, `nbgrader db student import ...`, and Formgrader in the
+# JupyterLab that `python3 course.py lab` starts here. It applies grader.course.configure, the
+# same set-up as `python -m grader`: the grading folder grading/ (or $RNN_COURSE_GRADING_FOLDER),
+# its gradebook (or $RNN_COURSE_DB_URL), and the course's grading pipeline (sandboxed kernels,
+# hidden checks judged outside them). Change the course's settings in grader/course.py, not here.
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from grader.course import DEFAULT_GRADING_FOLDER, GradingSettings, configure  # noqa: E402
+
+configure(c, GradingSettings(folder=DEFAULT_GRADING_FOLDER))  # noqa: F821

@@ -1,0 +1,119 @@
+"""A JupyterHub course without the hub: nbgrader's exchange with a local exchange folder and one
+home folder per learner.
+
+The instructor imports a roster with names, releases notebook 01, and sets its due date; three
+learners list and fetch it (what the Assignments tab does), work in their own folders and submit
+(one after the due date); the instructor collects and grades the collected submissions with the
+course's command (`python -m grader autograde all`, no folder: every assignment, as `nbgrader
+collect` gathered them), in parallel. The grades, the late penalty and the names reach the exported CSV.
+"""
+from __future__ import annotations
+
+import csv
+import datetime
+import time
+
+import nbformat
+import pytest
+
+from grader.course import COURSE_ID
+from tests.grading import wrong_submissions
+from tests.grading.harness import (answers, cells_by_id, hidden_points, nbgrader_in_process,
+                                   run_grader, solution_notebook)
+from tests.grading.wrong_submissions.feedforward_limits import WRONG_SUBMISSIONS
+
+ASSIGNMENT = "01_feedforward_limits"
+WRONG = next(w for w in WRONG_SUBMISSIONS if w.name == "softmax_without_max_subtraction")
+ROSTER = [("alice", "Alice", "Ada", "alice@example.org"),   # answers correctly, on time
+          ("bob", "Bob", "Boole", "bob@example.org"),       # a wrong softmax, submitted late
+          ("carol", "Carol", "Cray", "carol@example.org")]  # submits the blank notebook on time
+
+
+def _ok(completed):
+    assert completed.returncode == 0, (completed.stdout + completed.stderr)[-3000:]
+    return completed
+
+
+nbgrader = nbgrader_in_process  # the nbgrader command line itself: test_grading_paths.py
+
+
+
+@pytest.fixture(scope="module")
+def course(tmp_path_factory):
+    root = tmp_path_factory.mktemp("hub")
+    folder, exchange = root / "grading", root / "exchange"
+    exchange.mkdir()
+    exchange.chmod(0o777)
+    where = f"--Exchange.root={exchange}"
+    cache = f"--Exchange.cache={root / 'cache'}"  # learners' record of what they submitted
+    _ok(run_grader("--grading-folder", str(folder), "prepare"))
+    (root / "roster.csv").write_text("id,first_name,last_name,email\n" + "".join(
+        ",".join(row) + "\n" for row in ROSTER))
+    nbgrader("db", "student", "import", str(root / "roster.csv"), cwd=folder)
+    nbgrader("release_assignment", ASSIGNMENT, where, cwd=folder)
+
+    solution = solution_notebook(ASSIGNMENT)
+    work = {"alice": answers(solution), "bob": answers(wrong_submissions.build(solution, WRONG)),
+            "carol": {}}
+    listed = {}
+    for student, *_ in ROSTER:
+        home = root / "home" / student
+        home.mkdir(parents=True)
+        learner = ("--course", COURSE_ID, where, cache)
+        listed[student] = nbgrader("list", *learner, cwd=home)
+        nbgrader("fetch_assignment", ASSIGNMENT, *learner, cwd=home)
+        path = home / ASSIGNMENT / f"{ASSIGNMENT}.ipynb"
+        notebook = nbformat.read(path, as_version=4)
+        for grade_id, cell in cells_by_id(notebook).items():
+            if grade_id in work[student]:
+                cell.source = work[student][grade_id]
+        nbformat.write(notebook, path)
+    for student in ("alice", "carol"):
+        nbgrader("submit", ASSIGNMENT, "--course", COURSE_ID, "--student", student, where, cache,
+                 cwd=root / "home" / student)
+    time.sleep(0.1)
+    due = datetime.datetime.now(datetime.timezone.utc)
+    time.sleep(0.1)
+    nbgrader("submit", ASSIGNMENT, "--course", COURSE_ID, "--student", "bob", where, cache,
+             cwd=root / "home" / "bob")
+    nbgrader("db", "assignment", "add", ASSIGNMENT,
+             f"--duedate={due.strftime('%Y-%m-%d %H:%M:%S.%f')} UTC", cwd=folder)
+    nbgrader("collect", ASSIGNMENT, where, cwd=folder)
+    graded = _ok(run_grader("--grading-folder", str(folder), "--jobs", "2", "autograde", "all"))
+    _ok(run_grader("--grading-folder", str(folder), "export", "--to", str(root / "grades.csv")))
+    with (root / "grades.csv").open() as grades:
+        rows = {row["student_id"]: row for row in csv.DictReader(grades)
+                if row["assignment"] == ASSIGNMENT}
+    return {"folder": folder, "listed": listed, "graded": graded, "rows": rows}
+
+
+def test_learners_see_the_released_assignment(course):
+    for student, text in course["listed"].items():
+        assert ASSIGNMENT in text, f"{student} does not see {ASSIGNMENT} released"
+
+
+def test_collect_keeps_the_submission_timestamps(course):
+    for student, *_ in ROSTER:
+        stamp = course["folder"] / "submitted" / student / ASSIGNMENT / "timestamp.txt"
+        assert stamp.is_file(), f"no timestamp for {student}"
+
+
+def test_collected_submissions_get_the_course_grades_and_late_penalty(course):
+    points = hidden_points(ASSIGNMENT)
+    full = sum(points.values())
+    rows = course["rows"]
+    assert f"graded 3 submissions of {ASSIGNMENT}" in course["graded"].stdout
+    assert "02_rnn_recurrence: nothing collected" in course["graded"].stdout
+    assert float(rows["alice"]["raw_score"]) == float(rows["alice"]["score"]) == full
+    assert float(rows["carol"]["score"]) == 0
+    wrong = full - sum(points[check] for check in WRONG.failing_checks)
+    assert float(rows["bob"]["raw_score"]) == wrong
+    assert float(rows["bob"]["late_submission_penalty"]) == wrong  # the course's rule: zero
+    assert float(rows["bob"]["score"]) == 0
+    assert float(rows["alice"]["late_submission_penalty"]) == 0
+
+
+def test_the_roster_names_reach_the_export(course):
+    for student, first, last, email in ROSTER:
+        row = course["rows"][student]
+        assert (row["first_name"], row["last_name"], row["email"]) == (first, last, email)

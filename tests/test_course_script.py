@@ -1,0 +1,79 @@
+"""`python3 course.py`: the README's two commands, as a learner or instructor meets them.
+
+- `lab` passes --allow-root when run as root (JupyterLab refuses root otherwise), puts the
+  environment's bin first on PATH (nbgrader runs `alembic` from it), prepares the grading folder
+  for Formgrader, and ends JupyterLab when it is stopped itself (SIGTERM, or Ctrl-C in a terminal);
+- opening the course leaves .ipynb_checkpoints/ beside the notebooks: they are not course files
+  (release and the notebook tests ignore them).
+"""
+from __future__ import annotations
+
+import os
+import secrets
+import shutil
+import signal
+import subprocess
+import sys
+from pathlib import Path
+
+import psutil
+import pytest
+
+import course
+from grader.course import course_files
+from tests.grading.harness import free_port, wait_for_jupyter
+
+ROOT = Path(course.__file__).resolve().parent
+
+
+def test_lab_runs_as_root_with_allow_root_and_the_environment_on_path():
+    command = course.lab_command(["--no-browser"])
+    assert ("--allow-root" in command) == (os.geteuid() == 0)
+    assert command[-1] == "--no-browser" and command[:4] == [str(course.PYTHON), "-m", "jupyter", "lab"]
+    path = course.lab_environment()["PATH"].split(os.pathsep)
+    assert path[0] == str(course.BIN)
+    assert shutil.which("alembic", path=os.pathsep.join(path)), "alembic not found on the lab's PATH"
+
+
+def test_checkpoints_are_not_course_files(tmp_path):
+    (tmp_path / ".ipynb_checkpoints").mkdir()
+    (tmp_path / ".ipynb_checkpoints" / "a-checkpoint.ipynb").write_text("{}")
+    (tmp_path / "__pycache__").mkdir()
+    (tmp_path / "__pycache__" / "m.cpython-311.pyc").write_bytes(b"")
+    (tmp_path / "a.ipynb").write_text("{}")
+    assert course_files(tmp_path) == [tmp_path / "a.ipynb"]
+
+
+@pytest.mark.parametrize("stop", ["SIGTERM to course.py", "Ctrl-C in its terminal"])
+def test_stopping_course_py_lab_stops_jupyterlab(stop, tmp_path):
+    port, token = free_port(), secrets.token_hex(8)
+    env = dict(os.environ, RNN_COURSE_GRADING_FOLDER=str(tmp_path / "grading"))
+    log = (tmp_path / "lab.log").open("w")
+    launcher = subprocess.Popen(
+        [sys.executable, str(ROOT / "course.py"), "lab", "--no-browser", "--ServerApp.ip=127.0.0.1",
+         f"--ServerApp.port={port}", "--ServerApp.port_retries=0",
+         f"--IdentityProvider.token={token}"],
+        cwd=tmp_path, env=env, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
+        start_new_session=True)   # its own process group, like a terminal's foreground job
+    try:
+        wait_for_jupyter(f"http://127.0.0.1:{port}", token, launcher, tmp_path / "lab.log")
+        labs = [child for child in psutil.Process(launcher.pid).children(recursive=True)
+                if any(part.endswith("jupyter-lab") for part in child.cmdline())
+                or child.cmdline()[1:4] == ["-m", "jupyter", "lab"]]
+        assert len(labs) == 1, [child.cmdline() for child in labs]
+        lab = labs[0]
+        assert lab.environ()["PATH"].split(os.pathsep)[0] == str(course.BIN)
+        assert ("--allow-root" in lab.cmdline()) == (os.geteuid() == 0)
+        assert (tmp_path / "grading" / "nbgrader_config.py").is_file(), "grading folder not prepared"
+        if stop.startswith("SIGTERM"):
+            launcher.send_signal(signal.SIGTERM)
+        else:
+            os.killpg(launcher.pid, signal.SIGINT)
+        launcher.wait(timeout=course.LAB_STOP_SECONDS + 30)
+        gone, alive = psutil.wait_procs([lab], timeout=10)
+        assert not alive, "jupyter-lab outlived course.py"
+    finally:
+        if launcher.poll() is None:
+            os.killpg(launcher.pid, signal.SIGKILL)
+            launcher.wait()
+        log.close()

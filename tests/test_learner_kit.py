@@ -1,0 +1,64 @@
+"""What learners get: the learner kit (`python -m grader learner-kit`) and the Binder set-up.
+
+Neither may carry instructor tooling or anything that gives answers away: no solutions, no
+grader or reference package, no hidden tests, no nbgrader (so no Formgrader or Create Assignment
+in the learner's JupyterLab), no nbgrader configuration; and the kit's own course.py must install
+only the learner's requirements.
+"""
+from __future__ import annotations
+
+import runpy
+import zipfile
+
+from grader.course import NOTEBOOKS, REPOSITORY, course_files, written_assignments
+from grader.learner_kit import KIT_ROOT
+from tests.grading.harness import run_grader
+from tests.test_environment_files import pip_pins
+
+FORBIDDEN_TEXT = ("BEGIN SOLUTION", "BEGIN HIDDEN TESTS", "hidden_check(", "grader.reference",
+                  "MARK SCHEME")
+
+
+def test_the_learner_kit_holds_the_course_and_nothing_of_the_instructors(tmp_path):
+    destination = tmp_path / "kit.zip"
+    completed = run_grader("learner-kit", "--to", str(destination))
+    assert completed.returncode == 0, completed.stderr[-2000:]
+    with zipfile.ZipFile(destination) as archive:
+        names = {name.removeprefix(f"{KIT_ROOT}/") for name in archive.namelist()}
+        archive.extractall(tmp_path / "kit")
+    kit = tmp_path / "kit" / KIT_ROOT
+    for assignment in written_assignments():
+        assert f"notebooks/{assignment}/{assignment}.ipynb" in names
+    assert {"README.md", "course.py", "pyproject.toml", "requirements/learner.txt",
+            "coursekit/hidden.py", "binder/requirements.txt", "binder/postBuild"} <= names
+    assert {n for n in names if n.startswith("notebooks/")} == {
+        f"notebooks/{p.relative_to(NOTEBOOKS).as_posix()}" for p in course_files(NOTEBOOKS)}
+    for name in names:
+        top = name.split("/")[0]
+        assert top not in ("solutions", "grader", "tests", "tools", "benchmarks", "grading"), name
+        assert ".ipynb_checkpoints" not in name and "__pycache__" not in name, name
+        assert not name.endswith(("nbgrader_config.py", "gradebook.db", "secret.key")), name
+    for path in kit.rglob("*"):
+        if path.is_file() and path.suffix in (".ipynb", ".py", ".md", ".txt", ".toml"):
+            text = path.read_text(encoding="utf-8")
+            if path.relative_to(kit).as_posix() == "coursekit/hidden.py":
+                continue  # the hook itself is named in its own docstring
+            for secret in FORBIDDEN_TEXT:
+                assert secret not in text, f"{secret!r} in {path.relative_to(kit)}"
+    assert "nbgrader" not in pip_pins("learner.txt")
+    assert not any("nbgrader" in line for line in (kit / "requirements" / "learner.txt")
+                   .read_text().splitlines() if not line.startswith("#"))
+    kit_course = runpy.run_path(str(kit / "course.py"))   # as `python3 course.py` there sees it
+    assert kit_course["INSTRUCTOR"] is False
+    assert kit_course["REQUIREMENTS"]["lab"] == kit / "requirements" / "learner.txt"
+    assert kit_course["main"](["test"]) == 2   # no test suite in a kit
+
+
+def test_binder_installs_the_learner_environment_and_hides_the_instructors_files():
+    requirements = (REPOSITORY / "binder" / "requirements.txt").read_text().splitlines()
+    assert [line for line in requirements if line and not line.startswith("#")] == [
+        "-r ../requirements/learner.txt"]
+    post_build = (REPOSITORY / "binder" / "postBuild").read_text()
+    assert "pip install --no-deps ." in post_build
+    for folder in ("solutions", "grader", "tests", "nbgrader_config.py"):
+        assert folder in post_build.split("rm -rf", 1)[1], folder
