@@ -18,6 +18,7 @@ from __future__ import annotations
 import json
 import os
 import sys
+import warnings
 from pathlib import Path
 
 import numpy as np
@@ -45,8 +46,10 @@ def hidden_check(name: str, candidate) -> None:
 def run_cases(candidate, wire_cases: list) -> list[dict]:
     """Call `candidate` on each case; what it returned or raised, ready to encode.
 
-    A returned result also says which arguments the call changed in place ("changed") and which
-    calls to stood-in upstream functions found no answer ("upstream_misses")."""
+    A returned result also says which arguments the call changed in place ("changed"), which
+    calls to stood-in upstream functions found no answer ("upstream_misses") and what NumPy
+    warned about while it ran ("warned": overflow, invalid value, division by zero; whatever
+    the learner's own np.seterr says)."""
     results = []
     for case in wire_cases:
         args, kwargs = decode(encode(case["args"])), decode(encode(case["kwargs"]))
@@ -54,8 +57,11 @@ def run_cases(candidate, wire_cases: list) -> list[dict]:
         misses: list[str] = []
         upstream = decode(encode(case["upstream"])) if case.get("upstream") else None
         try:
-            with standing_in(candidate, upstream, misses):
-                value = candidate(*args, **kwargs)
+            with warnings.catch_warnings(record=True) as caught, \
+                    np.errstate(over="warn", invalid="warn", divide="warn"):
+                warnings.simplefilter("always", RuntimeWarning)
+                with standing_in(candidate, upstream, misses):
+                    value = candidate(*args, **kwargs)
             if case["pick"] is not None and isinstance(value, (tuple, list)):
                 value = value[case["pick"]]
         except Exception as error:  # the learner's error is a result to report
@@ -72,6 +78,10 @@ def run_cases(candidate, wire_cases: list) -> list[dict]:
             result["changed"] = changed
         if misses:
             result["upstream_misses"] = misses
+        warned = sorted({str(w.message)[:200] for w in caught
+                         if issubclass(w.category, RuntimeWarning)})
+        if warned:
+            result["warned"] = warned[:5]
         results.append(result)
     return results
 

@@ -1,5 +1,9 @@
 """The adding problem (Hochreiter and Schmidhuber 1997): a long-lag memory task.
 
+The data generator, `adding_problem_batch`, lives in the learner kit (`coursekit.adding_problem`,
+which notebooks import) and is re-exported here; this module adds the baseline and the
+"solved" criterion.
+
 Each sequence has T steps of two channels. Channel 0 holds random numbers, uniform on [0, 1].
 Channel 1 is a marker: 1 at exactly two steps, 0 elsewhere. The target is the sum of the two
 marked numbers. Our convention (the one of Le, Jaitly and Hinton 2015): the first marker is
@@ -12,47 +16,10 @@ below SOLVED_FRACTION times that baseline.
 """
 from __future__ import annotations
 
-import numpy as np
-
+from coursekit.adding_problem import adding_problem_batch  # noqa: F401  (the data: one source)
 from grader.reference._validate import Shapes
 
 SOLVED_FRACTION = 0.1   # "solved" = test MSE < 0.1 * baseline = 1/60 ~ 0.0167
-
-
-def adding_problem_batch(N, T, rng):
-    """A batch of adding-problem sequences and their targets.
-
-    N is the number of sequences and T the number of steps (T >= 2).
-
-    Inputs:
-    - N: batch size
-    - T: sequence length, at least 2
-    - rng: a numpy.random.Generator (e.g. np.random.default_rng(0)); the only randomness used
-
-    Returns a tuple of:
-    - x: float64 array, shape (N, T, 2); x[..., 0] uniform on [0, 1], x[..., 1] the 0/1 markers
-      with one 1 in steps 0 .. T//2 - 1 and one in steps T//2 .. T-1
-    - y: float64 array, shape (N,); the sum of the two marked values
-    """
-    shapes = Shapes("adding_problem_batch")
-    N = shapes.positive_int("N", N)
-    T = shapes.positive_int("T", T)
-    if T < 2:
-        raise ValueError(f"adding_problem_batch: T must be at least 2 (two marked steps), got {T}")
-    if not isinstance(rng, np.random.Generator):
-        raise TypeError(f"adding_problem_batch: rng must be a numpy.random.Generator "
-                        f"(np.random.default_rng(seed)), got {type(rng).__name__}")
-    half = T // 2
-    values = rng.uniform(0.0, 1.0, size=(N, T))
-    first = rng.integers(0, half, size=N)              # in the first half
-    second = rng.integers(half, T, size=N)             # in the second half
-    markers = np.zeros((N, T))
-    rows = np.arange(N)
-    markers[rows, first] = 1.0
-    markers[rows, second] = 1.0
-    x = np.stack([values, markers], axis=-1)            # (N, T, 2)
-    y = values[rows, first] + values[rows, second]      # (N,)
-    return x, y
 
 
 def mean_baseline_mse(T=None):

@@ -172,3 +172,53 @@ def test_outputs_may_depend_on_the_case():
     assert run_check(check, layers, check.fixed_cases()).passed
     verdict = run_check(check, lambda n: layers(n)[::-1], check.fixed_cases())
     assert not verdict.passed and "states[0] (layer 1)" in verdict.explain()
+
+
+# -- numerical warnings ---------------------------------------------------------------------------
+def _logistic(x):
+    z = np.exp(-np.abs(x))
+    return np.where(x >= 0, 1 / (1 + z), z / (1 + z))
+
+
+def _overflowing_logistic(x):
+    """Right values everywhere, but exp(-x) overflows for x < -709."""
+    return 1 / (1 + np.exp(-x))
+
+
+def _quiet_check(no_warnings):
+    cases = lambda rng: [Case("x = -1e4 .. 1e4", (np.array([-1e4, -1.0, 0.0, 1.0, 1e4]),))]
+    return function_check("logistic", reference=_logistic, cases=cases, outputs=("s",),
+                          no_warnings=no_warnings)
+
+
+def test_a_check_that_asks_for_quiet_code_fails_a_warning_even_with_the_right_values():
+    verdict = run_check(_quiet_check("take exp of -|x| only"), _overflowing_logistic,
+                        _quiet_check(None).fixed_cases())
+    assert not verdict.passed
+    assert "NumPy warned 'overflow encountered in exp'" in verdict.explain()
+    assert "take exp of -|x| only" in verdict.explain()
+    assert run_check(_quiet_check("hint"), _logistic, _quiet_check(None).fixed_cases()).passed
+
+
+def test_warnings_are_recorded_whatever_the_learner_set_with_seterr_and_ignored_by_default():
+    previous = np.seterr(all="ignore")     # a learner silencing NumPy for the whole kernel
+    try:
+        assert not run_check(_quiet_check("hint"), _overflowing_logistic,
+                             _quiet_check(None).fixed_cases()).passed
+    finally:
+        np.seterr(**previous)
+    assert run_check(_quiet_check(None), _overflowing_logistic, _quiet_check(None).fixed_cases()).passed
+
+
+def test_an_optional_last_output_is_judged_only_where_the_call_asks_for_it():
+    def split(x, both=False):
+        return (x, 2 * x, 3 * x) if both else (x, 2 * x)
+    cases = lambda rng: [Case("two outputs", (np.ones(2),)),
+                         Case("three outputs", (np.ones(2),), {"both": True})]
+    check = function_check("split", reference=split, cases=cases, outputs=("a", "b", "c"))
+    assert run_check(check, split, check.fixed_cases()).passed
+    text = run_check(check, lambda x, both=False: (x, 2 * x, 3 * x),
+                     check.fixed_cases()).explain()
+    assert "case 'two outputs': expected a tuple of 2 entries (a, b), got 3" in text
+    text = run_check(check, lambda x, both=False: (x, 2 * x), check.fixed_cases()).explain()
+    assert "case 'three outputs': expected a tuple of 3 entries (a, b, c), got 2" in text

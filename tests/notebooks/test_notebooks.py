@@ -28,9 +28,10 @@ ASSIGNMENTS = written_assignments()
 TIME_BUDGET = {"07_char_language_model": 90}
 
 
-def _cells(notebook, **flags):
-    return [cell for cell in notebook.cells
-            if all(cell.metadata.get("nbgrader", {}).get(k) == v for k, v in flags.items())]
+def _cells(notebook, cell_type="code", **flags):
+    """Cells of `cell_type` whose nbgrader metadata has the given flags."""
+    return [cell for cell in notebook.cells if cell.cell_type == cell_type
+            and all(cell.metadata.get("nbgrader", {}).get(k) == v for k, v in flags.items())]
 
 
 def _read(folder, assignment):
@@ -106,7 +107,8 @@ def test_nothing_hidden_reaches_the_released_notebook(assignment):
             assert not any(c.get("outputs") or c.get("execution_count")
                            for c in notebook.cells if c.cell_type == "code"), f"{path} has outputs"
     for cell in _cells(_read(SOLUTIONS, assignment), solution=True):
-        assert "grader" not in cell.source, "a solution must be plain NumPy, not the reference"
+        assert "grader." not in cell.source and "import grader" not in cell.source, (
+            "a solution must be plain NumPy, not the reference")
 
 
 def _execute(path, *, allow_errors: bool):

@@ -66,9 +66,9 @@ def outcome_from_record(item) -> Returned | Raised | Unsendable:
     """One recorded result, as the kernel wrote it (`coursekit.hidden.run_cases`)."""
     if not isinstance(item, dict) or not item:
         raise ValueError("malformed result in record")
-    if "returned" in item and set(item) <= {"returned", "changed", "upstream_misses"}:
+    if "returned" in item and set(item) <= {"returned", "changed", "upstream_misses", "warned"}:
         return Returned(item["returned"], _notes(item.get("changed", [])),
-                        _notes(item.get("upstream_misses", [])))
+                        _notes(item.get("upstream_misses", [])), _notes(item.get("warned", [])))
     if len(item) != 1:
         raise ValueError("malformed result in record")
     (kind, body), = item.items()

@@ -34,6 +34,10 @@ The rules every check obeys (tests/checks/ holds each of them to it):
   the check runs, the learner's global of that name answers the calls a correct downstream makes
   with the reference's results (`Upstream.trace` replays those calls), so the downstream function
   is judged on its own logic. Any other call goes to the learner's own function.
+- **Quiet where it must be.** A check made with `function_check(..., no_warnings=hint)` also
+  fails a case on which NumPy warned (overflow, invalid value, division by zero) while the
+  learner's function ran, even if the values came out right (a sigmoid written as
+  1 / (1 + exp(-x)) returns 0 at x = -1e4, after an overflow); `hint` says what to change.
 - **Messages teach without telling.** They name the case, the output (or entry, term, gate) and
   the shapes, and say how far off a result is only as an order of magnitude: never the reference
   values.
@@ -87,10 +91,12 @@ class Returned:
 
     `changed`: where it changed its arguments in place ("args[0]", "args[2]['Wx']", ...);
     `upstream_misses`: calls to a stood-in upstream function that a correct downstream never
-    makes (they went to the learner's own function)."""
+    makes (they went to the learner's own function); `warned`: NumPy's warnings during the call
+    ("overflow encountered in exp", ...)."""
     value: Any
     changed: tuple[str, ...] = ()
     upstream_misses: tuple[str, ...] = ()
+    warned: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -193,7 +199,8 @@ class Check:
 
     `parameters` (the reference's parameter names) lets messages name an argument changed in
     place; those in `in_place_ok` may change. `random_draws` is the number of fresh case sets
-    added to the fixed one when grading (0: the fixed set only).
+    added to the fixed one when grading (0: the fixed set only). `no_warnings`, if set, is the
+    hint given when NumPy warned during a case (the case then fails).
     """
     name: str
     make_cases: Callable[[np.random.Generator], list[Case]]
@@ -203,6 +210,7 @@ class Check:
     parameters: tuple[str, ...] = ()
     in_place_ok: tuple[str, ...] = ()
     random_draws: int = 1
+    no_warnings: str | None = None
 
     def fixed_cases(self, seed: int | None = None) -> list[Case]:
         """The cases every student of a course meets (`seed`: the course's; default public)."""
@@ -273,6 +281,9 @@ def _judge_returned(check: Check, case: Case, outcome: Returned) -> list[str]:
         problems.append(f"case '{case.label}': your function changed its argument "
                         f"{', '.join(changed[:3])} in place; leave the caller's arrays as they "
                         f"were (work on a copy, or build new arrays)")
+    if check.no_warnings is not None and outcome.warned:
+        problems.append(f"case '{case.label}': NumPy warned '{outcome.warned[0]}' while your "
+                        f"function ran; {check.no_warnings}")
     if problems and outcome.upstream_misses:
         names = ", ".join(sorted(case.upstream or {}))
         problems.append(f"  note: some calls to {names} had arguments a correct {check.name} "
@@ -290,14 +301,17 @@ def function_check(name: str, *, reference: Callable,
                    outputs: Sequence[OutputSpec] | Callable[[Case], Sequence[OutputSpec]],
                    rtol: float = 1e-6, atol: float = 1e-8,
                    mistakes: Sequence[Mistake] = (), upstream: Upstream | None = None,
-                   in_place_ok: Sequence[str] = (), random_draws: int = 1) -> Check:
+                   in_place_ok: Sequence[str] = (), random_draws: int = 1,
+                   no_warnings: str | None = None) -> Check:
     """A check that compares the learner's result with `reference(*args, **kwargs)`.
 
     `outputs` names what the function returns (one spec for a single value, one per element of
     a returned tuple, after `Case.pick`), so messages can say which output is wrong; a nested
     spec `("cache", ("x", "h_prev", ...))` judges a tuple-valued output entry by entry.
     Where the structure depends on the case (a list with one entry per layer), `outputs` may be
-    a function `outputs(case) -> specs`.
+    a function `outputs(case) -> specs`. Outputs only some calls return (lstm_backward's dc0 with
+    return_dc0=True) are named last: a result with fewer entries is judged on the first names.
+    `no_warnings`: fail a case on which NumPy warned, with this hint (None: warnings allowed).
     """
     def judge_case(case: Case, outcome: Returned) -> list[str]:
         expected = _call(reference, case)
@@ -314,7 +328,7 @@ def function_check(name: str, *, reference: Callable,
     parameters = tuple(inspect.signature(reference).parameters)
     return Check(name, cases, judge_case, mistakes=tuple(mistakes), upstream=upstream,
                  parameters=parameters, in_place_ok=tuple(in_place_ok),
-                 random_draws=random_draws)
+                 random_draws=random_draws, no_warnings=no_warnings)
 
 
 def _matches_mistake(mistake: Mistake, case: Case, got, outputs, rtol, atol) -> bool:
@@ -344,8 +358,10 @@ def compare(label: str, got, expected, names: Sequence[OutputSpec], *, rtol: flo
     if len(names) == 1 and not isinstance(names[0], str):
         name, parts = names[0]
         return _compare_tuple(label, got, expected, tuple(parts), name, rtol=rtol, atol=atol)
-    if isinstance(expected, (tuple, list)) and len(names) == len(expected) and len(names) > 1:
-        return _compare_tuple(label, got, expected, names, None, rtol=rtol, atol=atol)
+    if isinstance(expected, (tuple, list)) and 1 < len(names) and len(expected) <= len(names):
+        # `names` may go on past what this call returns: an output only some calls ask for
+        return _compare_tuple(label, got, expected, names[:len(expected)], None, rtol=rtol,
+                              atol=atol)
     name = names[0] if names else "result"
     if expected is None:
         return [] if got is None else [f"case '{label}': {name} should be None"]
