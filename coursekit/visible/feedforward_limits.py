@@ -167,18 +167,18 @@ def check_memoryless_loss_floor(memoryless_loss_floor):
 
 
 def check_window_inputs(window_inputs):
-    what = "window_inputs([0, 1, 1], k=2, vocab_size=2)"
+    what = "window_inputs([0, 1, 1], window=2, vocab_size=2)"
     out = call(window_inputs, np.array([0, 1, 1]), 2, 2, what=what)
-    expect_shape(out, (2, 4), what=what + " (L-k+1 = 2 windows of k*V = 4 numbers)")
+    expect_shape(out, (2, 4), what=what + " (T-w+1 = 2 windows of w*V = 4 numbers)")
     expect_close(out, [[1, 0, 0, 1], [0, 1, 0, 1]], what=what,
                  hint="Row t is one_hot(indices[t]) followed by one_hot(indices[t+1]): oldest "
                       "character first, one-hots joined end to end.")
-    what = "window_inputs([2, 0, 1], k=1, vocab_size=3)"
+    what = "window_inputs([2, 0, 1], window=1, vocab_size=3)"
     out = call(window_inputs, np.array([2, 0, 1]), 1, 3, what=what)
     expect_close(out, np.eye(3)[[2, 0, 1]], what=what,
-                 hint="With k=1 every character is its own window: plain one-hots.")
-    what = "window_inputs([1, 0, 1], k=3, vocab_size=2)"
+                 hint="With w=1 every character is its own window: plain one-hots.")
+    what = "window_inputs([1, 0, 1], window=3, vocab_size=2)"
     out = call(window_inputs, np.array([1, 0, 1]), 3, 2, what=what)
     expect_close(out, [[0, 1, 1, 0, 0, 1]], what=what,
-                 hint="k = L leaves exactly one window, the whole sequence.")
+                 hint="w = T leaves exactly one window, the whole sequence.")
     passed("window_inputs")

@@ -73,9 +73,9 @@ WRONG_VERSIONS = {
     "memoryless_loss_floor": [lambda text: memoryless_loss_floor(text) / np.log(2),
                               module._marginal_entropy,
                               lambda text: module._pair_entropy(text, joint=True)],
-    "window_inputs": [lambda idx, k, V: window_inputs(idx, k, V)[:-1],
-                      lambda idx, k, V: window_inputs(idx, k, V).reshape(-1, k, V)[:, ::-1]
-                      .reshape(-1, k * V)],
+    "window_inputs": [lambda idx, w, V: window_inputs(idx, w, V)[:-1],
+                      lambda idx, w, V: window_inputs(idx, w, V).reshape(-1, w, V)[:, ::-1]
+                      .reshape(-1, w * V)],
 }
 
 

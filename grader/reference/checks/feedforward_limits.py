@@ -1,7 +1,7 @@
 """Hidden checks of notebook 01_feedforward_limits.
 
 Every check compares the learner's function with the reference on cases drawn from the
-grader's seed, with hand-picked edge cases (N=1, V=1 or 2, |logits| = 1e4, k=1, k=L, texts made
+grader's seed, with hand-picked edge cases (N=1, V=1 or 2, |logits| = 1e4, w=1, w=T, texts made
 of one repeated character) and common mistakes that turn a wrong answer into a hint.
 """
 from __future__ import annotations
@@ -284,30 +284,30 @@ FLOOR_MISTAKES = [
 # -- window_inputs -----------------------------------------------------------------------------
 def window_cases(rng):
     return [
-        Case("L=1, k=1, V=1", (np.array([0]), 1, 1)),
-        Case("k=1 (just one-hots), L=5, V=3", (_ints(rng, 3, 5), 1, 3)),
-        Case("k equal to the length, L=4, V=2", (_ints(rng, 2, 4), 4, 2)),
-        Case("L=6, k=2, V=4", (_ints(rng, 4, 6), 2, 4)),
-        Case("L=12, k=3, V=5", (_ints(rng, 5, 12), 3, 5)),
-        Case("L=9, k=4, V=6", (_ints(rng, 6, 9), 4, 6)),
+        Case("T=1, w=1, V=1", (np.array([0]), 1, 1)),
+        Case("w=1 (just one-hots), T=5, V=3", (_ints(rng, 3, 5), 1, 3)),
+        Case("w equal to the length, T=4, V=2", (_ints(rng, 2, 4), 4, 2)),
+        Case("T=6, w=2, V=4", (_ints(rng, 4, 6), 2, 4)),
+        Case("T=12, w=3, V=5", (_ints(rng, 5, 12), 3, 5)),
+        Case("T=9, w=4, V=6", (_ints(rng, 6, 9), 4, 6)),
     ]
 
 
 WINDOW_MISTAKES = [
-    mistake("the last window was dropped (L-k rows instead of L-k+1)",
-            lambda idx, k, V: window_inputs(idx, k, V)[:-1]),
-    mistake("the first window was dropped (L-k rows instead of L-k+1)",
-            lambda idx, k, V: window_inputs(idx, k, V)[1:]),
+    mistake("the last window was dropped (T-w rows instead of T-w+1)",
+            lambda idx, w, V: window_inputs(idx, w, V)[:-1]),
+    mistake("the first window was dropped (T-w rows instead of T-w+1)",
+            lambda idx, w, V: window_inputs(idx, w, V)[1:]),
     mistake("each window is ordered newest character first instead of oldest first",
-            lambda idx, k, V: window_inputs(idx, k, V).reshape(-1, k, V)[:, ::-1].reshape(-1, k * V)),
-    mistake("the (k, V) block of each window was flattened class-major (transposed) instead of "
+            lambda idx, w, V: window_inputs(idx, w, V).reshape(-1, w, V)[:, ::-1].reshape(-1, w * V)),
+    mistake("the (w, V) block of each window was flattened class-major (transposed) instead of "
             "character after character",
-            lambda idx, k, V: window_inputs(idx, k, V).reshape(-1, k, V).transpose(0, 2, 1)
-            .reshape(-1, k * V)),
+            lambda idx, w, V: window_inputs(idx, w, V).reshape(-1, w, V).transpose(0, 2, 1)
+            .reshape(-1, w * V)),
     mistake("the one-hots of a window were summed (a bag of characters) instead of concatenated",
-            lambda idx, k, V: window_inputs(idx, k, V).reshape(-1, k, V).sum(axis=1)),
-    mistake("the windows were returned with shape (L-k+1, k, V), not reshaped to (L-k+1, k*V)",
-            lambda idx, k, V: window_inputs(idx, k, V).reshape(-1, k, V)),
+            lambda idx, w, V: window_inputs(idx, w, V).reshape(-1, w, V).sum(axis=1)),
+    mistake("the windows were returned with shape (T-w+1, w, V), not reshaped to (T-w+1, w*V)",
+            lambda idx, w, V: window_inputs(idx, w, V).reshape(-1, w, V)),
 ]
 
 
