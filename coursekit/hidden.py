@@ -15,6 +15,9 @@ import os
 import sys
 from pathlib import Path
 
+import numpy as np
+
+from coursekit.stand_ins import standing_in
 from coursekit.wire import WireError, decode, encode
 
 CASES_VARIABLE = "RNN_COURSE_CASES"
@@ -30,12 +33,19 @@ def hidden_check(name: str, candidate) -> None:
 
 
 def run_cases(candidate, wire_cases: list) -> list[dict]:
-    """Call `candidate` on each case; what it returned or raised, ready to encode."""
+    """Call `candidate` on each case; what it returned or raised, ready to encode.
+
+    A returned result also says which arguments the call changed in place ("changed") and which
+    calls to stood-in upstream functions found no answer ("upstream_misses")."""
     results = []
     for case in wire_cases:
         args, kwargs = decode(encode(case["args"])), decode(encode(case["kwargs"]))
+        before = _snapshot({"args": args, "kwargs": kwargs})
+        misses: list[str] = []
+        upstream = decode(encode(case["upstream"])) if case.get("upstream") else None
         try:
-            value = candidate(*args, **kwargs)
+            with standing_in(candidate, upstream, misses):
+                value = candidate(*args, **kwargs)
             if case["pick"] is not None and isinstance(value, (tuple, list)):
                 value = value[case["pick"]]
         except Exception as error:  # the learner's error is a result to report
@@ -43,10 +53,51 @@ def run_cases(candidate, wire_cases: list) -> list[dict]:
             continue
         try:
             encode(value)
-            results.append({"returned": value})
         except (WireError, TypeError, ValueError, OverflowError):
             results.append({"unsendable": type(value).__name__})
+            continue
+        result = {"returned": value}
+        changed = _changed(before, _snapshot({"args": args, "kwargs": kwargs}))
+        if changed:
+            result["changed"] = changed
+        if misses:
+            result["upstream_misses"] = misses
+        results.append(result)
     return results
+
+
+def _snapshot(value, path: str = "") -> dict:
+    """Copies of every array (and the layout of every container) inside `value`, by path."""
+    found = {}
+    if isinstance(value, np.ndarray):
+        found[path] = value.copy()
+    elif isinstance(value, (list, tuple)):
+        found[path] = ("sequence", len(value))
+        for index, item in enumerate(value):
+            found.update(_snapshot(item, f"{path}[{index}]"))
+    elif isinstance(value, dict):
+        found[path] = ("keys", tuple(sorted(map(str, value))))
+        for key, item in value.items():
+            label = f"['{key}']" if path else key
+            found.update(_snapshot(item, f"{path}{label}"))
+    return found
+
+
+def _changed(before: dict, after: dict) -> list[str]:
+    """Paths (e.g. "args[2]['Wx']") whose array or container differs between two snapshots."""
+    changed = []
+    for path, old in before.items():
+        new = after.get(path)
+        if isinstance(old, np.ndarray):
+            same = (isinstance(new, np.ndarray) and new.shape == old.shape
+                    and new.dtype == old.dtype
+                    and np.array_equal(new, old, equal_nan=old.dtype.kind in "fc"))
+        else:
+            same = new == old
+        if not same and path:
+            changed.append(path)
+    return [path for path in changed
+            if not any(path != other and path.startswith(other) for other in changed)]
 
 
 def _record(name: str, candidate, cases_file: Path) -> None:

@@ -1,9 +1,12 @@
 """Hidden checks judged by the grader, not by the learner's kernel.
 
 Before execution, `PrepareHiddenChecks` reads which check each hidden test cell calls (from the
-cell source nbgrader restored from the gradebook), makes that check's cases from a seed derived
-from the course's secret key, the student and the assignment, and writes the inputs (never the
-answers) to a file the jailed kernel may read.
+cell source nbgrader restored from the gradebook), makes that check's cases and writes the inputs
+(never the answers) to a file the jailed kernel may read. Each check has two case sets, both
+seeded from the course's secret key (see `case_seeds`): a fixed one, the same for every student
+of the course, so the same mistake gets the same verdict; and a fresh one for this student and
+this version of the submission, so regrading the same submission gives the same result while a
+changed submission meets new cases (answers cannot be looked up from earlier feedback).
 
 After execution, `JudgeHiddenChecks` replaces every hidden test cell's outputs with the verdict:
 it takes the one record the cell emitted, decodes it strictly, and compares it with the
@@ -59,10 +62,26 @@ def load_or_create_secret(path: str | Path) -> bytes:
     return bytes.fromhex(path.read_text().strip())
 
 
-def grading_seed(secret: bytes, student: str, assignment: str, check: str) -> int:
-    """A seed no learner can predict, and the same every time this submission is graded."""
-    message = "\0".join((student, assignment, check)).encode()
+def _keyed_seed(secret: bytes, *parts: str) -> int:
+    message = "\0".join(parts).encode()
     return int.from_bytes(hmac.new(secret, message, hashlib.sha256).digest()[:8], "little")
+
+
+def case_seeds(secret: bytes, student: str, assignment: str, check: str,
+               submission: str) -> tuple[int, int]:
+    """(fresh, fixed): seeds no learner can predict. `fixed` is the course's for this check;
+    `fresh` also depends on the student and on the submission's digest."""
+    return (_keyed_seed(secret, "fresh", student, assignment, check, submission),
+            _keyed_seed(secret, "fixed", assignment, check))
+
+
+def submission_digest(nb) -> str:
+    """A digest of every code cell's source: what the learner's code is, whatever its outputs."""
+    digest = hashlib.sha256()
+    for cell in nb.cells:
+        if cell.cell_type == "code":
+            digest.update(cell.source.encode() + b"\0")
+    return digest.hexdigest()
 
 
 class PrepareHiddenChecks(NbGraderPreprocessor):
@@ -73,6 +92,7 @@ class PrepareHiddenChecks(NbGraderPreprocessor):
     def preprocess(self, nb, resources):
         info = resources.get("nbgrader", {})
         secret = load_or_create_secret(self.secret_file)
+        submission = submission_digest(nb)
         cases, wire = {}, {}
         for cell in nb.cells:
             name = hidden_check_name(cell) if is_test_cell(cell) else None
@@ -82,9 +102,9 @@ class PrepareHiddenChecks(NbGraderPreprocessor):
                 check = get_check(name)
             except KeyError:
                 continue  # judged as a grader error below
-            seed = grading_seed(secret, str(info.get("student", "")),
-                                str(info.get("assignment", "")), name)
-            cases[name] = check.cases(seed)
+            fresh, fixed = case_seeds(secret, str(info.get("student", "")),
+                                      str(info.get("assignment", "")), name, submission)
+            cases[name] = check.cases(fresh, fixed)
             wire[name] = encode([case.to_wire() for case in cases[name]])
         descriptor, path = tempfile.mkstemp(prefix="rnn-course-cases-", suffix=".json")
         with os.fdopen(descriptor, "w") as cases_file:

@@ -4,10 +4,21 @@ A visible check is a function `check_<exercise>(learner_function)` in the notebo
 this package. It tries simple, hand-made cases that isolate one term at a time (zero input and
 zero state must give tanh(b), ...) and stops at the first failure with a message that says
 which case, which output and what to look at. When every case passes it prints one line.
+
+Visible checks carry no working implementation of any exercise (this package ships to
+learners). What they compare with is precomputed from the course's reference implementation on
+the check's own fixed inputs and shipped as data: `expected("<notebook>", "<key>")` reads
+`coursekit/data/visible/<notebook>.npz`, written by `tools/make_visible_expectations.py`.
 """
 from __future__ import annotations
 
+from functools import cache
+
 import numpy as np
+
+from coursekit.text import DATA_DIR
+
+VISIBLE_DATA = DATA_DIR / "visible"
 
 
 class VisibleCheckFailed(AssertionError):
@@ -54,3 +65,19 @@ def expect_true(condition: bool, *, what: str, hint: str = "") -> None:
 def passed(name: str, detail: str = "") -> None:
     print(f"✓ {name}: visible checks pass{' — ' + detail if detail else ''}. "
           f"(Hidden checks try more cases when the notebook is graded.)")
+
+
+@cache
+def _expectations(notebook: str) -> dict[str, np.ndarray]:
+    path = VISIBLE_DATA / f"{notebook}.npz"
+    with np.load(path, allow_pickle=False) as data:
+        return {key: data[key] for key in data.files}
+
+
+def expected(notebook: str, key: str) -> np.ndarray:
+    """The precomputed expected value `key` of notebook `notebook`'s visible checks (a copy)."""
+    values = _expectations(notebook)
+    if key not in values:
+        raise KeyError(f"no expected value {key!r} for {notebook}: run "
+                       f"tools/make_visible_expectations.py")
+    return values[key].copy()

@@ -14,6 +14,7 @@ from functools import cache
 from .framework import Check, Case, Raised, Returned, Unsendable, Verdict, judge
 
 LOCAL_SEED_SALT = 2026
+MAX_NOTES = 20
 
 
 @cache
@@ -38,31 +39,47 @@ def get_check(name: str) -> Check:
 
 
 def local_seed(name: str) -> int:
-    """The fixed seed used when a check runs outside grading (instructor, CI)."""
+    """The seed of the fresh cases when a check runs outside grading (instructor, CI)."""
     return zlib.crc32(name.encode()) ^ LOCAL_SEED_SALT
 
 
-def run_locally(name: str, candidate) -> Verdict:
-    """Run check `name` on `candidate` in this process (instructors, CI): no grader involved."""
+def run_locally(name: str, candidate, cases: list[Case] | None = None) -> Verdict:
+    """Run check `name` on `candidate` in this process (instructors, CI): no grader involved.
+
+    `cases` defaults to the public fixed set plus one fresh set from `local_seed(name)`."""
+    check = get_check(name)
+    return run_check(check, candidate, check.cases(local_seed(name)) if cases is None else cases)
+
+
+def run_check(check: Check, candidate, cases: list[Case]) -> Verdict:
+    """`check` on `candidate` and `cases`, in this process, through the same record format a
+    grading kernel writes."""
     from coursekit.hidden import run_cases
     from coursekit.wire import decode, encode
 
-    check = get_check(name)
-    cases = check.cases(local_seed(name))
     wire_cases = decode(encode([case.to_wire() for case in cases]), live=False)
-    outcomes = [outcome_from_record(item) for item in run_cases(candidate, wire_cases)]
-    return judge(check, cases, outcomes)
+    record = decode(encode(run_cases(candidate, wire_cases)), live=False)
+    return judge(check, cases, [outcome_from_record(item) for item in record])
 
 
 def outcome_from_record(item) -> Returned | Raised | Unsendable:
     """One recorded result, as the kernel wrote it (`coursekit.hidden.run_cases`)."""
-    if not isinstance(item, dict) or len(item) != 1:
+    if not isinstance(item, dict) or not item:
+        raise ValueError("malformed result in record")
+    if "returned" in item and set(item) <= {"returned", "changed", "upstream_misses"}:
+        return Returned(item["returned"], _notes(item.get("changed", [])),
+                        _notes(item.get("upstream_misses", [])))
+    if len(item) != 1:
         raise ValueError("malformed result in record")
     (kind, body), = item.items()
-    if kind == "returned":
-        return Returned(body)
     if kind == "raised" and isinstance(body, (list, tuple)) and len(body) == 2:
         return Raised(str(body[0])[:100], str(body[1])[:2000])
     if kind == "unsendable" and isinstance(body, str):
         return Unsendable(body[:100])
     raise ValueError("malformed result in record")
+
+
+def _notes(items) -> tuple[str, ...]:
+    if not isinstance(items, list) or not all(isinstance(item, str) for item in items):
+        raise ValueError("malformed result in record")
+    return tuple(item[:200] for item in items[:MAX_NOTES])

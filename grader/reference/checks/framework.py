@@ -1,9 +1,9 @@
 """How a hidden check is written: cases chosen by the grader, judged against the reference.
 
-A check never runs inside the learner's kernel. The grading process makes the cases (seeded,
-secret per student), the kernel only *records* what the learner's function returns on them
-(`coursekit.hidden`), and `judge` compares the record with the reference here, in the grader.
-So a learner's code can change anything in its own kernel without changing a verdict.
+A check never runs inside the learner's kernel. The grading process makes the cases, the kernel
+only *records* what the learner's function returns on them (`coursekit.hidden`), and `judge`
+compares the record with the reference here, in the grader. So a learner's code can change
+anything in its own kernel without changing a verdict.
 
 A check module (one per notebook, e.g. `feedforward_limits.py`) defines `CHECKS`, a list of
 `Check` objects, usually made with `function_check`:
@@ -15,11 +15,35 @@ A check module (one per notebook, e.g. `feedforward_limits.py`) defines `CHECKS`
         ),
     ]
 
-Messages name the case, the output (or term, or gate) and the shapes, and never print the
-reference answer.
+The rules every check obeys (tests/checks/ holds each of them to it):
+
+- **Two case sets.** `cases(rng)` is called twice: with a *fixed* generator, the same for every
+  student of a course (so two students with the same mistake get the same verdict), and with a
+  generator *fresh* for each student and each changed submission (so answers cannot be looked up
+  from earlier feedback). The case generator's deterministic edge cases must catch every listed
+  `Mistake` for any generator: tests/checks/test_catch_rates.py asserts that the fixed set alone
+  fails every listed mistake, and reports each mistake's catch rate on fresh sets.
+- **Whole results.** `outputs` names each returned element; an element may itself be a tuple,
+  named by a nested spec `("cache", ("x", "h_prev", ...))`, so caches are judged entry by entry.
+  A case with `pick=None` judges everything the function returns.
+- **Inputs stay as they were.** Every array the learner's function receives (also inside lists,
+  tuples and dicts) is compared before and after the call; a change fails the case, unless the
+  parameter is listed in `in_place_ok`.
+- **One mistake, one loss of points.** A check of a function that calls another graded function
+  of the learner's (rnn_forward calls rnn_step_forward) declares `upstream=Upstream(...)`: while
+  the check runs, the learner's global of that name answers the calls a correct downstream makes
+  with the reference's results (`Upstream.trace` replays those calls), so the downstream function
+  is judged on its own logic. Any other call goes to the learner's own function.
+- **Messages teach without telling.** They name the case, the output (or entry, term, gate) and
+  the shapes, and say how far off a result is only as an order of magnitude: never the reference
+  values.
 """
 from __future__ import annotations
 
+import dataclasses
+import inspect
+import math
+import zlib
 from dataclasses import dataclass, field
 from typing import Any, Callable, Sequence
 
@@ -27,30 +51,46 @@ import numpy as np
 
 from coursekit.wire import decode, encode
 
+FRESH_LABEL = " (fresh draw)"
+FIXED_SEED_SALT = 0x5EED
+
 
 @dataclass(frozen=True)
 class Case:
-    """One call of the learner's function: `fn(*args, **kwargs)`, recording `result[pick]`.
+    """One call of the learner's function: `fn(*args, **kwargs)`, recording `result[pick]`
+    (the whole result when `pick` is None).
 
     Arguments are wire values (arrays, numbers, strings, RngSeed, NamedFunction, containers).
+    `upstream` is filled in by `Check.cases` for checks with an `Upstream`: the stand-in answers
+    the kernel gives the learner's downstream function (see `Upstream`).
     """
     label: str
     args: tuple = ()
     kwargs: dict = field(default_factory=dict)
     pick: int | None = None
+    upstream: dict | None = None
 
     def live_arguments(self) -> tuple[tuple, dict]:
         """Fresh copies of the arguments, with RNGs and functions built (a new RNG each call)."""
         return decode(encode(self.args)), decode(encode(self.kwargs))
 
     def to_wire(self) -> dict:
-        return {"label": self.label, "args": self.args, "kwargs": self.kwargs, "pick": self.pick}
+        wire = {"label": self.label, "args": self.args, "kwargs": self.kwargs, "pick": self.pick}
+        if self.upstream:
+            wire["upstream"] = self.upstream
+        return wire
 
 
 @dataclass(frozen=True)
 class Returned:
-    """The learner's function returned `value` (already decoded from the kernel's record)."""
+    """The learner's function returned `value` (already decoded from the kernel's record).
+
+    `changed`: where it changed its arguments in place ("args[0]", "args[2]['Wx']", ...);
+    `upstream_misses`: calls to a stood-in upstream function that a correct downstream never
+    makes (they went to the learner's own function)."""
     value: Any
+    changed: tuple[str, ...] = ()
+    upstream_misses: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -80,20 +120,128 @@ class Verdict:
 
 @dataclass(frozen=True)
 class Mistake:
-    """A common mistake: what the output would be if the learner made it."""
+    """A common mistake: the function a learner who made it would have written (same signature
+    and same return structure as the reference)."""
     description: str
-    output: Callable[..., Any]   # called like the reference: output(*args, **kwargs)
+    output: Callable[..., Any]
 
 
+# -- upstream stand-ins ---------------------------------------------------------------------------
+@dataclass(frozen=True)
+class Upstream:
+    """Graded functions a downstream function calls, answered with the reference's results.
+
+    `functions` maps the learner's global name (e.g. "rnn_step_forward") to the reference
+    implementation. `trace(up, *args, **kwargs)` is called with a case's arguments and makes the
+    calls a correct downstream makes, through `up.<name>(...)`, which returns the reference's
+    result: e.g. for rnn_forward
+
+        def trace(up, x, h0, Wx, Wh, b):
+            h = h0
+            for t in range(x.shape[1]):
+                h, _ = up.rnn_step_forward(x[:, t], h, Wx, Wh, b)
+
+    Each case then carries, per name, the calls (arguments bound to the reference's parameter
+    names) and their results; the kernel answers a learner's call with matching arguments from
+    this table and sends any other call to the learner's own function (coursekit.stand_ins).
+    """
+    functions: dict[str, Callable]
+    trace: Callable[..., Any]
+
+    def table(self, case: Case) -> dict:
+        recorder = _Recorder(self.functions)
+        args, kwargs = case.live_arguments()
+        self.trace(recorder, *args, **kwargs)
+        return recorder.table
+
+
+class _Recorder:
+    """`recorder.<name>(...)`: the reference's result, with the call written into `table`."""
+
+    def __init__(self, functions: dict[str, Callable]):
+        self._functions = functions
+        self.table: dict[str, dict] = {}
+        for name, function in functions.items():
+            parameters = inspect.signature(function).parameters.values()
+            if any(p.kind is not p.POSITIONAL_OR_KEYWORD for p in parameters):
+                raise TypeError(f"upstream {name}: only plain positional-or-keyword parameters")
+            self.table[name] = {"params": [p.name for p in parameters],
+                                "defaults": {p.name: p.default for p in parameters
+                                             if p.default is not p.empty},
+                                "calls": []}
+
+    def __getattr__(self, name: str):
+        if name.startswith("_") or name not in self._functions:
+            raise AttributeError(name)
+        function, entry = self._functions[name], self.table[name]
+        signature = inspect.signature(function)
+
+        def call(*args, **kwargs):
+            bound = signature.bind(*args, **kwargs)
+            bound.apply_defaults()
+            values = decode(encode([bound.arguments[p] for p in entry["params"]]))
+            result = function(*decode(encode(values)))
+            entry["calls"].append([values, decode(encode(result))])
+            return decode(encode(result))
+        return call
+
+
+# -- checks ---------------------------------------------------------------------------------------
 @dataclass(frozen=True)
 class Check:
-    """A hidden check: `make_cases(rng)` and `judge_case(case, outcome) -> problems`."""
+    """A hidden check: `make_cases(rng)` and `judge_case(case, outcome) -> problems`.
+
+    `parameters` (the reference's parameter names) lets messages name an argument changed in
+    place; those in `in_place_ok` may change. `random_draws` is the number of fresh case sets
+    added to the fixed one when grading (0: the fixed set only).
+    """
     name: str
     make_cases: Callable[[np.random.Generator], list[Case]]
     judge_case: Callable[[Case, Outcome], list[str]]
+    mistakes: tuple[Mistake, ...] = ()
+    upstream: Upstream | None = None
+    parameters: tuple[str, ...] = ()
+    in_place_ok: tuple[str, ...] = ()
+    random_draws: int = 1
 
-    def cases(self, seed: int) -> list[Case]:
-        return self.make_cases(np.random.default_rng(seed))
+    def fixed_cases(self, seed: int | None = None) -> list[Case]:
+        """The cases every student of a course meets (`seed`: the course's; default public)."""
+        if seed is None:
+            seed = zlib.crc32(self.name.encode()) ^ FIXED_SEED_SALT
+        return self._with_upstream(self.make_cases(np.random.default_rng(seed)))
+
+    def fresh_cases(self, seed: int) -> list[Case]:
+        """`random_draws` sets of cases drawn from `seed`, labelled as fresh draws."""
+        rng, cases = np.random.default_rng(seed), []
+        for draw in range(self.random_draws):
+            suffix = FRESH_LABEL if draw == 0 else f"{FRESH_LABEL[:-1]} {draw + 1})"
+            cases += [dataclasses.replace(case, label=case.label + suffix)
+                      for case in self.make_cases(rng)]
+        return self._with_upstream(cases)
+
+    def cases(self, random_seed: int, fixed_seed: int | None = None) -> list[Case]:
+        return self.fixed_cases(fixed_seed) + self.fresh_cases(random_seed)
+
+    def _with_upstream(self, cases: list[Case]) -> list[Case]:
+        if self.upstream is None:
+            return cases
+        return [dataclasses.replace(case, upstream=self.upstream.table(case)) for case in cases]
+
+    def argument_name(self, path: str) -> str:
+        """"args[2]['Wx']" -> "grads['Wx']" when the reference's third parameter is grads."""
+        if path.startswith("args[") and "]" in path:
+            index, rest = path[5:].split("]", 1)
+            if index.isdigit() and int(index) < len(self.parameters):
+                return self.parameters[int(index)] + rest
+        if path.startswith("kwargs['") and "']" in path:
+            name, rest = path[8:].split("']", 1)
+            return name + rest
+        return path
+
+    def may_change(self, path: str) -> bool:
+        name = self.argument_name(path)
+        return any(name == allowed or name.startswith((allowed + "[", allowed + "."))
+                   for allowed in self.in_place_ok)
 
 
 def judge(check: Check, cases: Sequence[Case], outcomes: Sequence[Outcome]) -> Verdict:
@@ -113,18 +261,40 @@ def judge(check: Check, cases: Sequence[Case], outcomes: Sequence[Outcome]) -> V
             problems.append(f"case '{case.label}': returned a {outcome.type_name}, "
                             f"not an array, number or tuple of them")
         else:
-            problems.extend(check.judge_case(case, outcome))
+            problems.extend(_judge_returned(check, case, outcome))
     return Verdict(not problems, tuple(problems) or (f"all {len(cases)} cases pass",))
 
 
+def _judge_returned(check: Check, case: Case, outcome: Returned) -> list[str]:
+    problems = list(check.judge_case(case, outcome))
+    changed = [check.argument_name(path) for path in outcome.changed
+               if not check.may_change(path)]
+    if changed:
+        problems.append(f"case '{case.label}': your function changed its argument "
+                        f"{', '.join(changed[:3])} in place; leave the caller's arrays as they "
+                        f"were (work on a copy, or build new arrays)")
+    if problems and outcome.upstream_misses:
+        names = ", ".join(sorted(case.upstream or {}))
+        problems.append(f"  note: some calls to {names} had arguments a correct {check.name} "
+                        f"never passes ({'; '.join(outcome.upstream_misses[:2])}); those calls "
+                        f"went to your own function")
+    return problems
+
+
 # -- the usual kind of check: compare with a reference function ------------------------------
-def function_check(name: str, *, reference: Callable, cases: Callable[[np.random.Generator], list[Case]],
-                   outputs: Sequence[str], rtol: float = 1e-6, atol: float = 1e-8,
-                   mistakes: Sequence[Mistake] = ()) -> Check:
+OutputSpec = str | tuple   # a name, or (name, (spec, spec, ...)) for a tuple-valued output
+
+
+def function_check(name: str, *, reference: Callable,
+                   cases: Callable[[np.random.Generator], list[Case]],
+                   outputs: Sequence[OutputSpec], rtol: float = 1e-6, atol: float = 1e-8,
+                   mistakes: Sequence[Mistake] = (), upstream: Upstream | None = None,
+                   in_place_ok: Sequence[str] = (), random_draws: int = 1) -> Check:
     """A check that compares the learner's result with `reference(*args, **kwargs)`.
 
-    `outputs` names what the function returns (one name for a single value, one per element of
-    a returned tuple, after `Case.pick`), so messages can say which output is wrong.
+    `outputs` names what the function returns (one spec for a single value, one per element of
+    a returned tuple, after `Case.pick`), so messages can say which output is wrong; a nested
+    spec `("cache", ("x", "h_prev", ...))` judges a tuple-valued output entry by entry.
     """
     def judge_case(case: Case, outcome: Returned) -> list[str]:
         expected = _call(reference, case)
@@ -137,7 +307,10 @@ def function_check(name: str, *, reference: Callable, cases: Callable[[np.random
                     break
         return problems
 
-    return Check(name, cases, judge_case)
+    parameters = tuple(inspect.signature(reference).parameters)
+    return Check(name, cases, judge_case, mistakes=tuple(mistakes), upstream=upstream,
+                 parameters=parameters, in_place_ok=tuple(in_place_ok),
+                 random_draws=random_draws)
 
 
 def _matches_mistake(mistake: Mistake, case: Case, got, outputs, rtol, atol) -> bool:
@@ -156,20 +329,22 @@ def _call(function: Callable, case: Case):
     return result[case.pick] if case.pick is not None else result
 
 
-def compare(label: str, got, expected, names: Sequence[str], *, rtol: float, atol: float) -> list[str]:
+def _spec_name(spec: OutputSpec) -> str:
+    return spec if isinstance(spec, str) else spec[0]
+
+
+def compare(label: str, got, expected, names: Sequence[OutputSpec], *, rtol: float,
+            atol: float) -> list[str]:
     """Problems with `got` against `expected`, naming the case and the output; [] if they agree."""
+    names = tuple(names)
+    if len(names) == 1 and not isinstance(names[0], str):
+        name, parts = names[0]
+        return _compare_tuple(label, got, expected, tuple(parts), name, rtol=rtol, atol=atol)
     if isinstance(expected, (tuple, list)) and len(names) == len(expected) and len(names) > 1:
-        if not isinstance(got, (tuple, list)):
-            return [f"case '{label}': expected a tuple of {len(expected)} results "
-                    f"({', '.join(names)}), got a {type(got).__name__}"]
-        if len(got) != len(expected):
-            return [f"case '{label}': expected {len(expected)} results ({', '.join(names)}), "
-                    f"got {len(got)}"]
-        problems = []
-        for name, got_item, expected_item in zip(names, got, expected):
-            problems.extend(compare(label, got_item, expected_item, (name,), rtol=rtol, atol=atol))
-        return problems
+        return _compare_tuple(label, got, expected, names, None, rtol=rtol, atol=atol)
     name = names[0] if names else "result"
+    if expected is None:
+        return [] if got is None else [f"case '{label}': {name} should be None"]
     if isinstance(expected, dict):
         if not isinstance(got, dict) or set(got) != set(expected):
             return [f"case '{label}': {name} must be a dict with keys {sorted(expected)}"]
@@ -181,6 +356,29 @@ def compare(label: str, got, expected, names: Sequence[str], *, rtol: float, ato
             return []
         return [f"case '{label}': {name} is not the expected text"]
     return _compare_arrays(label, name, got, expected, rtol=rtol, atol=atol)
+
+
+def _compare_tuple(label, got, expected, specs, prefix, *, rtol, atol) -> list[str]:
+    names = ", ".join(_spec_name(spec) for spec in specs)
+    what = f"{prefix} must be a tuple" if prefix else "expected a tuple"
+    if not isinstance(got, (tuple, list)):
+        return [f"case '{label}': {what} of {len(expected)} entries ({names}), got a "
+                f"{type(got).__name__}"]
+    if len(got) != len(expected):
+        return [f"case '{label}': {what} of {len(expected)} entries ({names}), got {len(got)}"]
+    problems = []
+    for index, (spec, got_item, expected_item) in enumerate(zip(specs, got, expected)):
+        name = _spec_name(spec)
+        qualified = f"{prefix}[{index}] ({name})" if prefix else name
+        inner = qualified if isinstance(spec, str) else (qualified, spec[1])
+        problems.extend(compare(label, got_item, expected_item, (inner,), rtol=rtol, atol=atol))
+    return problems
+
+
+def _order_of_magnitude(value: float) -> str:
+    if not np.isfinite(value) or value <= 0:
+        return str(value)
+    return f"1e{math.floor(math.log10(value)):+d}"
 
 
 def _compare_arrays(label, name, got, expected, *, rtol, atol) -> list[str]:
@@ -211,9 +409,12 @@ def _compare_arrays(label, name, got, expected, *, rtol, atol) -> list[str]:
     close = np.isclose(got64, expected64, rtol=rtol, atol=atol, equal_nan=True)
     if close.all():
         return []
-    error = np.where(close, 0.0, np.abs(got64 - expected64))
-    index = tuple(int(i) for i in np.unravel_index(np.argmax(error), error.shape))
+    with np.errstate(invalid="ignore"):
+        error = np.abs(got64 - expected64)[~close]
+    error = error[np.isfinite(error)]
+    size = (f"the errors are up to about {_order_of_magnitude(float(error.max()))}"
+            if error.size else "where the reference is NaN or infinite")
+    first = tuple(int(i) for i in np.argwhere(~close)[0])
     wrong = int((~close).sum())
     return [f"case '{label}': {name} (shape {expected.shape}) differs from the reference in "
-            f"{wrong} of {expected.size} entries; the largest error is {error[index]:.2e} "
-            f"at index {index}"]
+            f"{wrong} of {expected.size} entries, the first at index {first}; {size}"]

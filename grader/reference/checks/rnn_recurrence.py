@@ -6,7 +6,8 @@ from dataclasses import dataclass
 import numpy as np
 
 from coursekit.wire import RngSeed
-from grader.reference.checks.framework import Case, Check, Mistake, Returned, function_check
+from grader.reference.checks.framework import (Case, Check, Mistake, Returned, Upstream,
+                                              function_check)
 from grader.reference.memory_task import (check_weight_shapes, edge_sequences, memory_sequences,
                                           score_weights)
 from grader.reference.rnn import masked_rnn_forward, rnn_forward, rnn_output, rnn_step_forward
@@ -86,6 +87,13 @@ def _loop(step):
             states.append(h)
         return np.stack(states, axis=1)
     return forward
+
+
+def forward_calls(up, x, h0, Wx, Wh, b):
+    """The calls a correct rnn_forward makes to rnn_step_forward: one per step, in order."""
+    h = h0
+    for t in range(x.shape[1]):
+        h, _ = up.rnn_step_forward(x[:, t], h, Wx, Wh, b)
 
 
 FORWARD_MISTAKES = [
@@ -291,7 +299,8 @@ CHECKS = [
     function_check("rnn_step_forward", reference=rnn_step_forward, cases=step_cases,
                    outputs=("h",), mistakes=[guarded(m) for m in STEP_MISTAKES]),
     function_check("rnn_forward", reference=rnn_forward, cases=forward_cases, outputs=("h",),
-                   mistakes=[guarded(m) for m in FORWARD_MISTAKES]),
+                   mistakes=[guarded(m) for m in FORWARD_MISTAKES],
+                   upstream=Upstream({"rnn_step_forward": rnn_step_forward}, forward_calls)),
     function_check("rnn_output", reference=rnn_output, cases=output_cases, outputs=("logits",),
                    mistakes=[guarded(m) for m in OUTPUT_MISTAKES]),
     function_check("masked_rnn_forward", reference=masked_rnn_forward, cases=masked_cases,

@@ -1,0 +1,158 @@
+"""The rules every hidden check obeys, shown on small checks built here (framework.py)."""
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from grader.hidden_checks import case_seeds
+from grader.reference.checks import run_check
+from grader.reference.checks.framework import Case, Mistake, Upstream, function_check
+
+
+def _double(x):
+    return 2 * x
+
+
+def _cases(rng):
+    return [Case("fixed: ones", (np.ones(3),)), Case("drawn", (rng.normal(size=4),))]
+
+
+def test_fixed_cases_are_the_same_for_everyone_and_fresh_ones_follow_the_seed():
+    check = function_check("double", reference=_double, cases=_cases, outputs=("y",))
+    fixed = check.fixed_cases(7)
+    assert all(np.array_equal(a.args[0], b.args[0]) for a, b in zip(fixed, check.fixed_cases(7)))
+    one, two = check.fresh_cases(1), check.fresh_cases(2)
+    assert not np.array_equal(one[1].args[0], two[1].args[0])
+    labels = [case.label for case in check.cases(1, 7)]
+    assert len(labels) == len(set(labels)) == 4 and labels[2].endswith("(fresh draw)")
+
+
+def test_seeds_are_fixed_per_course_and_fresh_per_changed_submission():
+    secret = b"k" * 32
+    fresh, fixed = case_seeds(secret, "alice", "02", "rnn_forward", "digest-1")
+    again = case_seeds(secret, "alice", "02", "rnn_forward", "digest-1")
+    changed = case_seeds(secret, "alice", "02", "rnn_forward", "digest-2")
+    other_student = case_seeds(secret, "bob", "02", "rnn_forward", "digest-1")
+    assert again == (fresh, fixed)
+    assert changed[0] != fresh and changed[1] == fixed
+    assert other_student[0] != fresh and other_student[1] == fixed
+
+
+def test_a_changed_argument_fails_the_case_and_is_named():
+    def shifts_in_place(x):
+        x -= x.max()          # the classic in-place softmax shift
+        return 2 * (x + x.max() * 0)
+    check = function_check("double", reference=_double, cases=_cases, outputs=("y",))
+    verdict = run_check(check, lambda x: shifts_in_place(x) + 0 * x, check.fixed_cases())
+    assert not verdict.passed and "changed its argument x in place" in verdict.explain()
+    lenient = function_check("double", reference=_double, cases=_cases, outputs=("y",),
+                             in_place_ok=("x",))
+    def doubles_in_place(x):
+        x *= 2
+        return x
+    assert run_check(lenient, doubles_in_place, lenient.fixed_cases()).passed
+
+
+def test_an_entry_changed_inside_a_dict_argument_is_named_by_its_key():
+    def total(grads):
+        return sum(float(np.sum(g)) for g in grads.values())
+    def zeroes_one(grads):
+        value = total(grads)
+        grads["b"][...] = 0
+        return value
+    cases = lambda rng: [Case("two arrays", ({"W": np.ones((2, 2)), "b": np.ones(2)},))]
+    check = function_check("total", reference=total, cases=cases, outputs=("sum",))
+    verdict = run_check(check, zeroes_one, check.fixed_cases())
+    assert "changed its argument grads['b'] in place" in verdict.explain()
+
+
+def test_a_cache_is_judged_entry_by_entry():
+    def forward(x, W):
+        y = x @ W
+        return y, (x, W, y)
+    def wrong_cache(x, W):
+        y = x @ W
+        return y, (x, W, x @ W + 1)
+    cases = lambda rng: [Case("N=2", (np.ones((2, 3)), np.ones((3, 2))))]
+    check = function_check("forward", reference=forward, cases=cases,
+                           outputs=("y", ("cache", ("x", "W", "y"))))
+    assert run_check(check, forward, check.fixed_cases()).passed
+    text = run_check(check, wrong_cache, check.fixed_cases()).explain()
+    assert "cache[2] (y)" in text and "cache[0]" not in text
+    text = run_check(check, lambda x, W: (x @ W, (x, W)), check.fixed_cases()).explain()
+    assert "cache must be a tuple of 3 entries (x, W, y), got 2" in text
+
+
+def test_messages_give_only_an_order_of_magnitude():
+    def reference(x):
+        return np.array([0.123456789])
+    cases = lambda rng: [Case("one value", (np.zeros(1),))]
+    check = function_check("value", reference=reference, cases=cases, outputs=("y",))
+    text = run_check(check, lambda x: np.array([0.2]), check.fixed_cases()).explain()
+    assert "up to about 1e-2" in text
+    assert "0.123" not in text and "7.65" not in text and "0.0765" not in text
+
+
+# -- upstream stand-ins -----------------------------------------------------------------------
+def step(x, h, W):
+    """The upstream exercise: one step."""
+    return np.tanh(x + h @ W)
+
+
+def loop(x, h0, W):
+    """The downstream exercise, as a learner writes it: calls the global `step`."""
+    h, out = h0, []
+    for t in range(x.shape[1]):
+        h = step(x[:, t], h, W)
+        out.append(h)
+    return np.stack(out, axis=1)
+
+
+def _loop_calls(up, x, h0, W):
+    h = h0
+    for t in range(x.shape[1]):
+        h = up.step(x[:, t], h, W)
+
+
+def _loop_check():
+    cases = lambda rng: [Case("N=2, T=3", (rng.normal(size=(2, 3, 4)), rng.normal(size=(2, 4)),
+                                           rng.normal(size=(4, 4))))]
+    return function_check("loop", reference=loop, cases=cases, outputs=("h",),
+                          upstream=Upstream({"step": step}, _loop_calls))
+
+
+@pytest.fixture
+def wrong_step():
+    """The learner's `step` is wrong (W transposed) while this test runs."""
+    global step
+    right = step
+    step = lambda x, h, W: np.tanh(x + h @ W.T)
+    yield
+    step = right
+
+
+def test_a_correct_downstream_keeps_its_points_when_its_upstream_is_wrong(wrong_step):
+    check = _loop_check()
+    verdict = run_check(check, loop, check.cases(3))
+    assert verdict.passed, verdict.explain()
+    assert step is not _loop_check  # the learner's own (wrong) step is back after the check
+    assert not np.allclose(step(np.ones(4), np.ones(4), np.arange(16.0).reshape(4, 4) / 16),
+                           np.tanh(1 + np.ones(4) @ (np.arange(16.0).reshape(4, 4) / 16)))
+
+
+def test_a_wrong_downstream_still_fails_and_is_told_about_unexpected_calls():
+    def restarts(x, h0, W):
+        return np.stack([step(x[:, t], h0, W) for t in range(x.shape[1])], axis=1)
+    restarts.__globals__["step"] = step
+    check = _loop_check()
+    verdict = run_check(check, restarts, check.fixed_cases())
+    assert not verdict.passed
+    assert "calls to step had arguments a correct loop never passes" in verdict.explain()
+    assert "argument h differs" in verdict.explain()
+
+
+def test_mistakes_named_in_a_check_are_its_hints():
+    check = function_check("double", reference=_double, cases=_cases, outputs=("y",),
+                           mistakes=[Mistake("you added instead of multiplied", lambda x: x + 2)])
+    assert "you added instead of multiplied" in run_check(
+        check, lambda x: x + 2, check.fixed_cases()).explain()

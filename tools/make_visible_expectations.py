@@ -1,0 +1,33 @@
+"""Write the expected values of every notebook's visible checks, from the reference.
+
+    .venv/bin/python tools/make_visible_expectations.py
+
+For each module in grader/reference/visible/, writes coursekit/data/visible/<notebook>.npz
+(what `coursekit.visible.expect.expected` reads). Run it after changing a visible check's inputs
+or the reference; tests/checks/test_learner_kit.py fails while the files are out of date.
+"""
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+import numpy as np  # noqa: E402
+
+from coursekit.visible.expect import VISIBLE_DATA  # noqa: E402
+from grader.reference.visible import expectations, notebooks  # noqa: E402
+
+
+def main() -> None:
+    VISIBLE_DATA.mkdir(parents=True, exist_ok=True)
+    for notebook in notebooks():
+        values = expectations(notebook)
+        np.savez_compressed(VISIBLE_DATA / f"{notebook}.npz", **values)
+        print(f"{notebook}: {len(values)} expected values -> "
+              f"{(VISIBLE_DATA / f'{notebook}.npz').relative_to(ROOT)}")
+
+
+if __name__ == "__main__":
+    main()
