@@ -1,0 +1,92 @@
+"""Pieces the check modules of notebooks 01-03 share (no checks of its own: no CHECKS here).
+
+- Deterministic inputs for the *fixed* discriminating cases: `fixed(seed, *shape)` draws from its
+  own generator, so a case built with it is the same whatever generator the framework passes,
+  and the mistakes it exists to catch are caught for every student.
+- `with_dtype`: a check that also requires the documented kind of dtype for some outputs (one-hot
+  vectors are floats, drawn indices are integers), and nothing more about dtypes.
+- `per_case_check`: `function_check` for a function whose result has one entry per layer, so
+  the output spec (how many layers to name) depends on the case.
+"""
+from __future__ import annotations
+
+import dataclasses
+import inspect
+from typing import Callable, Sequence
+
+import numpy as np
+
+from grader.reference.checks.framework import (Case, Check, Mistake, Outcome, Returned, Upstream,
+                                               _call, _matches_mistake, compare)
+
+KIND_NAMES = {"f": "a floating-point", "iu": "an integer"}
+
+
+def fixed(seed: int, *shape, scale: float = 1.0) -> np.ndarray:
+    """Normal draws from a generator of their own: the same array for every student."""
+    return np.random.default_rng(seed).normal(0.0, scale, shape)
+
+
+def normal(rng: np.random.Generator, *shape, scale: float = 1.0) -> np.ndarray:
+    return rng.normal(0.0, scale, shape)
+
+
+def rnn_weights(rng, D, H, scale=0.5):
+    """Wx (D, H), Wh (H, H), b (H,) drawn from rng."""
+    return normal(rng, D, H, scale=scale), normal(rng, H, H, scale=scale), normal(rng, H, scale=scale)
+
+
+def fixed_rnn_weights(seed, D, H, scale=0.5):
+    """Wx (D, H), Wh (H, H), b (H,), the same for every student; Wh is far from symmetric."""
+    Wx, Wh, b = rnn_weights(np.random.default_rng(seed), D, H, scale)
+    return Wx, Wh + scale * np.triu(np.ones((H, H)), 1), b
+
+
+def with_dtype(check: Check, kinds: dict[int | None, str]) -> Check:
+    """`check`, also failing a result whose output `pick` (an index into the returned tuple, or
+    None for a single value) does not have the dtype kind `kinds[pick]` ("f" or "iu")."""
+    def judge_case(case: Case, outcome: Outcome) -> list[str]:
+        problems = list(check.judge_case(case, outcome))
+        value = outcome.value
+        for index, kind in kinds.items():
+            item = value if index is None else (
+                value[index] if isinstance(value, (tuple, list)) and len(value) > index else None)
+            if isinstance(item, np.ndarray) and item.dtype.kind not in kind:
+                problems.append(f"case '{case.label}': the result has dtype {item.dtype}; the "
+                                f"docstring asks for {KIND_NAMES[kind]} array")
+        return problems
+    return dataclasses.replace(check, judge_case=judge_case)
+
+
+def per_case_check(name: str, *, reference: Callable, cases, outputs: Callable[[object], tuple],
+                   rtol: float = 1e-6, atol: float = 1e-8, mistakes: Sequence[Mistake] = (),
+                   upstream: Upstream | None = None, in_place_ok: Sequence[str] = (),
+                   random_draws: int = 1) -> Check:
+    """Like function_check, with `outputs(expected)` giving the output spec of each case (for
+    results that hold one entry per layer, e.g. ("h_top", ("hs", ("layer 1", "layer 2"))))."""
+    def judge_case(case: Case, outcome: Returned) -> list[str]:
+        expected = _call(reference, case)
+        specs = outputs(expected)
+        problems = compare(case.label, outcome.value, expected, specs, rtol=rtol, atol=atol)
+        if problems:
+            for mistake in mistakes:
+                if _matches_mistake(mistake, case, outcome.value, specs, rtol, atol):
+                    problems.append(f"  hint: your result matches what you get when "
+                                    f"{mistake.description}")
+                    break
+        return problems
+
+    return Check(name, cases, judge_case, mistakes=tuple(mistakes), upstream=upstream,
+                 parameters=tuple(inspect.signature(reference).parameters),
+                 in_place_ok=tuple(in_place_ok), random_draws=random_draws)
+
+
+def layers(count: int) -> tuple[str, ...]:
+    """Names of the entries of a per-layer list, layer 1 first (the notation card's m)."""
+    return tuple(f"layer {m}" for m in range(1, count + 1))
+
+
+def tanh_by_exp(a):
+    """tanh written with exponentials, as a learner might: overflows (inf/inf) at |a| > 709."""
+    with np.errstate(over="ignore", invalid="ignore"):
+        return (np.exp(a) - np.exp(-a)) / (np.exp(a) + np.exp(-a))
