@@ -30,7 +30,14 @@ def hidden_points(assignment: str) -> dict[str, float]:
     """Points of each hidden test cell, by the check it calls (grade_id minus '_hidden')."""
     return {grade_id.removesuffix("_hidden"): float(cell.metadata["nbgrader"]["points"])
             for grade_id, cell in cells_by_id(solution_notebook(assignment)).items()
-            if cell.metadata["nbgrader"].get("grade")}
+            if cell.metadata["nbgrader"].get("grade") and cell.cell_type == "code"}
+
+
+def written_points(assignment: str) -> dict[str, float]:
+    """Points of each written answer (a markdown cell graded by hand), by grade_id."""
+    return {grade_id: float(cell.metadata["nbgrader"]["points"])
+            for grade_id, cell in cells_by_id(solution_notebook(assignment)).items()
+            if cell.metadata["nbgrader"].get("grade") and cell.cell_type == "markdown"}
 
 
 def with_sources(notebook, replacements: dict[str, str], *, append: str = "") -> nbformat.NotebookNode:

@@ -16,7 +16,7 @@ import pytest
 from grader.course import NOTEBOOKS, written_assignments
 from tests.grading import wrong_submissions
 from tests.grading.harness import (grade, hidden_points, run_grader, run_grader_process,
-                                   solution_notebook)
+                                   solution_notebook, written_points)
 
 ASSIGNMENTS = written_assignments()
 
@@ -45,9 +45,11 @@ def test_every_assignment_has_wrong_submissions():
 
 
 def test_solution_full_marks_and_blank_zero(graded):
+    """Full autograded marks; the written answers (graded by hand later) add to the maximum."""
     assignment, _, scores, _ = graded
     total = sum(hidden_points(assignment).values())
-    assert scores["solution"].score == scores["solution"].max_score == total > 0
+    assert scores["solution"].score == total > 0
+    assert scores["solution"].max_score == total + sum(written_points(assignment).values())
     assert scores["blank"].score == 0
 
 
@@ -57,7 +59,7 @@ def test_each_wrong_submission_loses_exactly_its_checks(graded):
     for submission in wrong_submissions_of(assignment):
         student = scores[submission.name]
         lost = {cell.removesuffix("_hidden") for cell, (score, maximum) in student.cells.items()
-                if score < maximum}
+                if cell.endswith("_hidden") and score < maximum}
         assert lost == set(submission.failing_checks), submission.name
         expected = scores["solution"].score - sum(points[check] for check in lost)
         assert student.score == pytest.approx(expected), submission.name

@@ -25,9 +25,10 @@ from tests.grading.harness import run_grader
 ASSIGNMENTS = written_assignments()
 
 
-def _cells(notebook, **flags):
-    return [cell for cell in notebook.cells
-            if all(cell.metadata.get("nbgrader", {}).get(k) == v for k, v in flags.items())]
+def _cells(notebook, cell_type="code", **flags):
+    """Cells of `cell_type` whose nbgrader metadata has the given flags."""
+    return [cell for cell in notebook.cells if cell.cell_type == cell_type
+            and all(cell.metadata.get("nbgrader", {}).get(k) == v for k, v in flags.items())]
 
 
 def _read(folder, assignment):
@@ -79,6 +80,22 @@ def test_every_exercise_has_one_hidden_check_and_every_graded_cell_is_one(assign
 
 
 @pytest.mark.parametrize("assignment", ASSIGNMENTS)
+def test_written_answers_are_graded_by_hand_with_a_rubric(assignment):
+    """At least one markdown answer graded by hand (notebook standard), its rubric inside the
+    solution markers (so the release drops it), worth points the autograder never gives."""
+    written = _cells(_read(SOLUTIONS, assignment), "markdown", solution=True, grade=True)
+    assert written, "every notebook has at least one written answer graded by hand"
+    released = {cell.metadata["nbgrader"]["grade_id"]: cell
+                for cell in _cells(_read(NOTEBOOKS, assignment), "markdown", grade=True)}
+    for cell in written:
+        meta = cell.metadata["nbgrader"]
+        assert meta["points"] > 0 and meta["locked"] is False and meta["schema_version"] == 3
+        assert cell.source.startswith("### BEGIN SOLUTION") and "Rubric" in cell.source
+        assert cell.source.rstrip().endswith("### END SOLUTION")
+        assert "Rubric" not in released[meta["grade_id"]].source
+
+
+@pytest.mark.parametrize("assignment", ASSIGNMENTS)
 def test_nothing_hidden_reaches_the_released_notebook(assignment):
     text = (NOTEBOOKS / assignment / f"{assignment}.ipynb").read_text()
     for secret in ("BEGIN SOLUTION", "BEGIN HIDDEN TESTS", "hidden_check(", "grader.reference"):
@@ -89,7 +106,8 @@ def test_nothing_hidden_reaches_the_released_notebook(assignment):
             assert not any(c.get("outputs") or c.get("execution_count")
                            for c in notebook.cells if c.cell_type == "code"), f"{path} has outputs"
     for cell in _cells(_read(SOLUTIONS, assignment), solution=True):
-        assert "grader" not in cell.source, "a solution must be plain NumPy, not the reference"
+        assert "grader." not in cell.source and "import grader" not in cell.source, (
+            "a solution must be plain NumPy, not the reference")
 
 
 def _execute(path, *, allow_errors: bool):
