@@ -66,9 +66,10 @@ class SandboxedExecute(ReportsFaults, Execute):
         self._check_assign_resources(resources)
         self._output_bytes: dict[int, int] = {}
         stopped_because = None
-        last_graded = max((index for index, cell in enumerate(self.nb.cells)
-                           if cell.get("metadata", {}).get("nbgrader", {}).get("grade")),
-                          default=len(self.nb.cells) - 1)
+        last_graded = max((index for index, cell in enumerate(self.nb.cells)     # autograded:
+                           if cell.get("metadata", {}).get("nbgrader", {}).get("grade")  # a written
+                           and cell.cell_type == "code"),                              # answer is
+                          default=len(self.nb.cells) - 1)                                # graded by hand
         if not self.skip_after_last_graded:
             last_graded = len(self.nb.cells) - 1
         with self.setup_kernel():
