@@ -15,6 +15,7 @@ import os
 import shutil
 import subprocess
 import sys
+import tempfile
 import venv
 from pathlib import Path
 
@@ -23,6 +24,38 @@ VENV = ROOT / ".venv"
 PYTHON = VENV / ("Scripts/python.exe" if os.name == "nt" else "bin/python")
 REQUIREMENTS = {"lab": ROOT / "requirements" / "grader.txt",
                 "test": ROOT / "requirements" / "dev.txt"}
+TOOL_FOLDERS = {"IPYTHONDIR": "ipython", "JUPYTER_CONFIG_DIR": "jupyter-config",
+                "JUPYTER_DATA_DIR": "jupyter-data", "JUPYTER_RUNTIME_DIR": "jupyter-runtime",
+                "MPLCONFIGDIR": "matplotlib"}
+
+
+def home_is_usable(environ=os.environ) -> bool:
+    """Whether HOME (or, unset, the account's home) is an existing folder we may write to."""
+    home = environ.get("HOME") or os.path.expanduser("~")
+    return bool(home) and home != "~" and os.path.isdir(home) and os.access(home, os.W_OK)
+
+
+def tool_environment(environ=os.environ) -> dict[str, str]:
+    """Where IPython, Jupyter and matplotlib keep their files when HOME cannot hold them.
+
+    A missing or read-only HOME (some CI containers) makes IPython warn "IPython parent ... is
+    not a writable location" in every process that looks for kernels, and the test suite turns
+    warnings into errors. With an unusable HOME this points each tool's folder (unless already
+    set) at a writable folder of its own under .venv/home (or the temporary folder); with a
+    usable HOME it changes nothing."""
+    if home_is_usable(environ):
+        return {}
+    base = VENV / "home"
+    try:
+        base.mkdir(parents=True, exist_ok=True)
+    except OSError:
+        base = Path(tempfile.gettempdir()) / f"rnn-course-home-{os.getuid() if hasattr(os, 'getuid') else 0}"
+    folders = {}
+    for variable, name in TOOL_FOLDERS.items():
+        if not environ.get(variable):
+            (base / name).mkdir(parents=True, exist_ok=True)
+            folders[variable] = str(base / name)
+    return folders
 
 
 def main(argv: list[str]) -> int:
@@ -34,14 +67,16 @@ def main(argv: list[str]) -> int:
         print("The course needs Python 3.11 or newer.")
         return 2
     install(REQUIREMENTS[command])
+    environment = {**os.environ, **tool_environment()}
     if command == "lab":
         return subprocess.call([str(PYTHON), "-m", "jupyter", "lab",
-                                f"--notebook-dir={ROOT}", str(ROOT / "notebooks"), *extra])
+                                f"--notebook-dir={ROOT}", str(ROOT / "notebooks"), *extra],
+                               env=environment)
     ensure_bubblewrap()
     # Two workers (one per core here); each test module stays on one worker, so a module's
     # shared grading run happens once. The slowest tests are listed at the end.
     return subprocess.call([str(PYTHON), "-m", "pytest", "-n", "auto", "--dist", "loadscope",
-                            "--durations", "15", *extra], cwd=ROOT)
+                            "--durations", "15", *extra], cwd=ROOT, env=environment)
 
 
 def install(requirements: Path) -> None:
