@@ -7,7 +7,8 @@ returned (a training loop applies them to every entry of its dict of parameters)
     Adam     moving averages m, v of grad and grad**2, bias-corrected by 1 - beta**t;
              param - lr * m_hat / (sqrt(v_hat) + eps)
 
-Where eps goes: Adagrad adds it *inside* the square root (as in Karpathy's min-char-rnn);
+The running sums and averages (`cache`, s on the notation card) and the step size
+(`learning_rate`, eta) are named as in docs/NOTATION.md. Where eps goes: Adagrad adds it *inside* the square root (as in Karpathy's min-char-rnn);
 RMSprop and Adam add it *outside* (as in cs231n and Kingma & Ba 2015). Each update uses the
 *new* cache / moments.
 """

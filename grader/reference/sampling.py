@@ -1,6 +1,6 @@
-"""Generating characters from a trained RNN, one at a time, with a temperature.
+"""Generating characters from a trained RNN, one at a time, with a temperature tau.
 
-    p = softmax(logits / temperature)
+    p = softmax(logits / temperature)          (p = softmax(y_t / tau), docs/NOTATION.md)
 
 A temperature below 1 sharpens the distribution (towards always picking the most likely
 character), above 1 flattens it (towards uniform). Randomness comes only from the Generator the
@@ -32,7 +32,8 @@ def temperature_probabilities(logits, temperature):
     logits = shapes.floats("logits", logits, tuple(f"d{i}" for i in range(ndim - 1)) + ("V",))
     temperature = shapes.positive_float("temperature", temperature)
     # Subtract the maximum *before* dividing: dividing huge logits by a tiny temperature
-    # could overflow, while (logits - max) / temperature is <= 0 everywhere.
+    # could overflow, while (logits - max) / temperature is <= 0 everywhere. (Raising the
+    # probabilities to the power 1 / temperature instead underflows to 0 at low temperature.)
     shifted = (logits - logits.max(axis=-1, keepdims=True)) / temperature
     return softmax(shifted.astype(logits.dtype, copy=False), axis=-1)
 

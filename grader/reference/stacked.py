@@ -1,8 +1,9 @@
-"""Deep (stacked) recurrent networks: layer l reads the hidden sequence of layer l - 1.
+"""Deep (stacked) recurrent networks: layer m reads the hidden sequence of layer m - 1.
 
-    h^(0) = x,    h^(l) = cell_l(h^(l-1), initial state of layer l)    for l = 1..L
+    x^(1) = x,    x^(m) = h^(m-1),    h^(m) = cell_m(x^(m), initial state of layer m)
+    for m = 1..M (docs/NOTATION.md); layer m is entry m-1 of every list.
 
-Each layer has its own weights and its own hidden size H_l. Any cell type can be stacked: a cell
+Each layer has its own weights and its own hidden size H_m. Any cell type can be stacked: a cell
 is an entry of the table CELLS, a `Cell(forward, backward, params)` where
 
     forward(x, state, params)   -> (h, cache)              x (N, T, D), h (N, T, H)
@@ -14,7 +15,7 @@ the tuple (h0, c0) and return (dh0, dc0). Register a cell type by adding an entr
 
     CELLS["lstm"] = Cell(lstm_layer_forward, lstm_layer_backward, ("Wx", "Wh", "b"))
 
-N batch, T steps, D input size of the first layer, H_l hidden size of layer l.
+N batch, T steps, D = H_0 input size of the first layer, H_m hidden size of layer m.
 """
 from __future__ import annotations
 
@@ -66,10 +67,10 @@ def _gru_layer_backward(dh, cache):
 
 CELLS: dict[str, Cell] = {
     "rnn": Cell(_rnn_layer_forward, _rnn_layer_backward, ("Wx", "Wh", "b")),
-    # LSTM: Wx (H_{l-1}, 4H_l), Wh (H_l, 4H_l), b (4H_l,), gates i, f, g, o; state (h0, c0)
+    # LSTM: Wx (H_{m-1}, 4H_m), Wh (H_m, 4H_m), b (4H_m,), gates i, f, g, o; state (h0, c0)
     # and d_state (dh0, dc0).
     "lstm": Cell(_lstm_layer_forward, _lstm_layer_backward, ("Wx", "Wh", "b")),
-    # GRU (torch.nn.GRU convention): Wx (H_{l-1}, 3H_l), Wh (H_l, 3H_l), bx, bh (3H_l,).
+    # GRU (torch.nn.GRU convention): Wx (H_{m-1}, 3H_m), Wh (H_m, 3H_m), bx, bh (3H_m,).
     "gru": Cell(_gru_layer_forward, _gru_layer_backward, ("Wx", "Wh", "bx", "bh")),
 }
 
@@ -104,18 +105,18 @@ def _in_layer(function_name: str, layer: int, call, *args):
 
 
 def stacked_forward(x, initial_states, layer_params, cell="rnn"):
-    """Forward pass of L stacked recurrent layers of one cell type.
+    """Forward pass of M stacked recurrent layers of one cell type.
 
-    N sequences, T steps, D input size, H_l hidden size of layer l (l = 0..L-1).
+    N sequences, T steps, D = H_0 input size, H_m hidden size of layer m (m = 1..M, entry m-1).
     Inputs:
     - x: inputs of the first layer, shape (N, T, D)
-    - initial_states: list of L initial states, one per layer; for "rnn" each is h0 (N, H_l)
-    - layer_params: list of L dicts of weights; for "rnn" the keys "Wx" (H_{l-1}, H_l),
-      "Wh" (H_l, H_l), "b" (H_l,), with H_{-1} = D
+    - initial_states: list of M initial states, one per layer; for "rnn" each is h0 (N, H_m)
+    - layer_params: list of M dicts of weights; for "rnn" the keys "Wx" (H_{m-1}, H_m),
+      "Wh" (H_m, H_m), "b" (H_m,)
     - cell: a key of CELLS ("rnn", ...)
     Returns:
-    - h_top: hidden states of the last layer, shape (N, T, H_{L-1})
-    - cache: the tuple (cell, layer_caches), layer_caches a tuple of the L caches returned by
+    - h_top: hidden states of the top layer M, shape (N, T, H_M)
+    - cache: the tuple (cell, layer_caches), layer_caches a tuple of the M caches returned by
       CELLS[cell].forward (for "rnn": the rnn_forward caches (x_l, h0_l, Wx, Wh, h_l, "tanh"))
     """
     shapes = Shapes("stacked_forward")
@@ -131,14 +132,14 @@ def stacked_forward(x, initial_states, layer_params, cell="rnn"):
 def stacked_backward(dh_top, cache):
     """Backward pass of stacked_forward.
 
-    N sequences, T steps, D input size, H_l hidden size of layer l.
+    N sequences, T steps, D input size, H_m hidden size of layer m (m = 1..M).
     Inputs:
-    - dh_top: gradient with respect to the last layer's hidden states, shape (N, T, H_{L-1})
+    - dh_top: gradient with respect to the top layer's hidden states, shape (N, T, H_M)
     - cache: (cell, layer_caches) as returned by stacked_forward
     Returns:
     - dx: shape (N, T, D)
-    - d_initial_states: list of L gradients, shaped like the initial states
-    - d_layer_params: list of L dicts, shaped like layer_params
+    - d_initial_states: list of M gradients, shaped like the initial states
+    - d_layer_params: list of M dicts, shaped like layer_params
     """
     if (not isinstance(cache, tuple) or len(cache) != 2 or not isinstance(cache[0], str)
             or not isinstance(cache[1], (tuple, list))):
@@ -151,25 +152,24 @@ def stacked_backward(dh_top, cache):
     shapes = Shapes("stacked_backward")
     dh = shapes.floats("dh_top", dh_top, ("N", "T", "H"))
     d_states, d_params = [None] * len(caches), [None] * len(caches)
-    for layer in reversed(range(len(caches))):     # dx of layer l is dh of layer l - 1
+    for layer in reversed(range(len(caches))):     # dx of layer m is dh of layer m - 1
         dh, d_states[layer], d_params[layer] = _in_layer(
             "stacked_backward", layer, CELLS[cell].backward, dh, caches[layer])
     return dh, d_states, d_params
 
 
 def stacked_rnn_forward(x, h0s, layer_params):
-    """Forward pass of L stacked tanh RNN layers, each with its own weights (notebook 02).
+    """Forward pass of M stacked tanh RNN layers, each with its own weights (notebook 02).
 
-    Layer 0 reads x; layer l reads the hidden states of layer l - 1.
-    N sequences, T steps, D input size, H_l hidden size of layer l (l = 0..L-1).
+    Layer 1 reads x; layer m reads the hidden states of layer m - 1. Layer m is entry m-1 of
+    the lists. N sequences, T steps, D = H_0 input size, H_m hidden size of layer m.
     Inputs:
     - x: inputs, shape (N, T, D)
-    - h0s: list of L initial hidden states, h0s[l] of shape (N, H_l)
-    - layer_params: list of L dicts with keys "Wx" (H_{l-1}, H_l), "Wh" (H_l, H_l), "b" (H_l,),
-      where H_{-1} = D
+    - h0s: list of M initial hidden states, h0s[m-1] of shape (N, H_m)
+    - layer_params: list of M dicts with keys "Wx" (H_{m-1}, H_m), "Wh" (H_m, H_m), "b" (H_m,)
     Returns:
-    - h_top: hidden states of the last layer, shape (N, T, H_{L-1})
-    - hs: list of the L hidden sequences, hs[l] of shape (N, T, H_l); hs[-1] is h_top
+    - h_top: hidden states of the top layer, shape (N, T, H_M)
+    - hs: list of the M hidden sequences, hs[m-1] of shape (N, T, H_m); hs[-1] is h_top
     """
     shapes = Shapes("stacked_rnn_forward")
     x = shapes.floats("x", x, ("N", "T", "D"))
