@@ -23,6 +23,18 @@ def make_stack(N, T, D, sizes, seed=0):
     return x, h0s, params
 
 
+def assert_gradients(loss, x, h0s, params, dx, dh0s, dparams):
+    """Every gradient of a stack against finite differences of `loss`."""
+    assert rel_error(dx, numeric_grad(loss, x), floor=1e-3) <= 1e-7
+    assert len(dh0s) == len(dparams) == len(params)
+    for layer in range(len(params)):
+        assert rel_error(dh0s[layer], numeric_grad(loss, h0s[layer]), floor=1e-3) <= 1e-7
+        assert set(dparams[layer]) == {"Wx", "Wh", "b"}
+        for name, grad in dparams[layer].items():
+            expected = numeric_grad(loss, params[layer][name])
+            assert rel_error(grad, expected, floor=1e-3) <= 1e-7, f"layer {layer} {name}"
+
+
 def test_one_layer_is_rnn_forward():
     x, h0s, params = make_stack(2, 3, 4, [5])
     h_top, hs = stacked_rnn_forward(x, h0s, params)
@@ -65,14 +77,7 @@ def test_stacked_backward(N, T, D, sizes):
     def loss(_):
         return np.sum(stacked_forward(x, h0s, params)[0] * dh_top)
 
-    assert rel_error(dx, numeric_grad(loss, x), floor=1e-3) <= 1e-7
-    assert len(dh0s) == len(dparams) == len(sizes)
-    for layer in range(len(sizes)):
-        assert rel_error(dh0s[layer], numeric_grad(loss, h0s[layer]), floor=1e-3) <= 1e-7
-        assert set(dparams[layer]) == {"Wx", "Wh", "b"}
-        for name, grad in dparams[layer].items():
-            expected = numeric_grad(loss, params[layer][name])
-            assert rel_error(grad, expected, floor=1e-3) <= 1e-7, f"layer {layer} {name}"
+    assert_gradients(loss, x, h0s, params, dx, dh0s, dparams)
 
 
 @pytest.mark.parametrize("N, T, D, sizes", [
@@ -87,14 +92,7 @@ def test_stacked_rnn_backward(N, T, D, sizes):
     def loss(_):
         return np.sum(stacked_rnn_forward(x, h0s, params)[0] * dh_top)
 
-    assert rel_error(dx, numeric_grad(loss, x), floor=1e-3) <= 1e-7
-    assert len(dh0s) == len(dparams) == len(sizes)
-    for layer in range(len(sizes)):
-        assert rel_error(dh0s[layer], numeric_grad(loss, h0s[layer]), floor=1e-3) <= 1e-7
-        assert set(dparams[layer]) == {"Wx", "Wh", "b"}
-        for name, grad in dparams[layer].items():
-            expected = numeric_grad(loss, params[layer][name])
-            assert rel_error(grad, expected, floor=1e-3) <= 1e-7, f"layer {layer} {name}"
+    assert_gradients(loss, x, h0s, params, dx, dh0s, dparams)
     generic = stacked_backward(dh_top, stacked_forward(x, h0s, params)[1])
     np.testing.assert_allclose(dx, generic[0], rtol=1e-12, atol=1e-14)
 

@@ -14,9 +14,9 @@ from __future__ import annotations
 import numpy as np
 
 from coursekit.wire import NamedFunction, Shared
-from grader.reference.checks.common import (fixed, fixed_rnn_weights, layers, normal,
-                                            per_case_check, rnn_weights)
-from grader.reference.checks.framework import Case, Mistake, Upstream, function_check
+from grader.reference.checks.common import (fixed, fixed_rnn_weights, layers, mistake, normal,
+                                            rnn_weights)
+from grader.reference.checks.framework import Case, Upstream, function_check
 from grader.reference.encoding import one_hot
 from grader.reference.gradcheck import numerical_gradient, relative_error
 from grader.reference.losses import temporal_softmax_loss
@@ -31,16 +31,6 @@ GRADIENTS = ("dx", "dh_prev", "dWx", "dWh", "db")
 SEQUENCE_GRADIENTS = ("dx", "dh0", "dWx", "dWh", "db")
 
 
-def quiet(function):
-    """A mistake's function with NumPy's floating-point warnings silenced."""
-    def run(*args, **kwargs):
-        with np.errstate(all="ignore"):
-            return function(*args, **kwargs)
-    return run
-
-
-def mistake(description, function):
-    return Mistake(description, quiet(function))
 
 
 def _pre_activation(x, h_prev, Wx, Wh, b=0.0):
@@ -661,7 +651,7 @@ CHECKS = [
                    upstream=Upstream({"rnn_step_backward": rnn_step_backward}, backward_calls)),
     function_check("state_jacobian_product", reference=state_jacobian_product,
                    cases=jacobian_cases, outputs=("jacobian",), mistakes=JACOBIAN_MISTAKES),
-    per_case_check("stacked_rnn_backward", reference=stacked_rnn_backward,
+    function_check("stacked_rnn_backward", reference=stacked_rnn_backward,
                    cases=stacked_backward_cases, outputs=_stacked_backward_outputs,
                    mistakes=STACKED_BACKWARD_MISTAKES,
                    upstream=Upstream({"rnn_backward": rnn_backward}, stacked_backward_calls)),

@@ -5,19 +5,18 @@
   and the mistakes it exists to catch are caught for every student.
 - `with_dtype`: a check that also requires the documented kind of dtype for some outputs (one-hot
   vectors are floats, drawn indices are integers), and nothing more about dtypes.
-- `per_case_check`: `function_check` for a function whose result has one entry per layer, so
-  the output spec (how many layers to name) depends on the case.
+- `mistake`: a Mistake whose function runs with NumPy's warnings silenced.
+- `layers(M)`: names of the entries of a per-layer list (for an `outputs` spec that depends on
+  the case: `function_check(..., outputs=lambda expected: ...)`).
 """
 from __future__ import annotations
 
 import dataclasses
-import inspect
-from typing import Callable, Sequence
+from typing import Callable
 
 import numpy as np
 
-from grader.reference.checks.framework import (Case, Check, Mistake, Outcome, Returned, Upstream,
-                                               _call, _matches_mistake, compare)
+from grader.reference.checks.framework import Case, Check, Mistake, Outcome
 
 KIND_NAMES = {"f": "a floating-point", "iu": "an integer"}
 
@@ -58,32 +57,23 @@ def with_dtype(check: Check, kinds: dict[int | None, str]) -> Check:
     return dataclasses.replace(check, judge_case=judge_case)
 
 
-def per_case_check(name: str, *, reference: Callable, cases, outputs: Callable[[object], tuple],
-                   rtol: float = 1e-6, atol: float = 1e-8, mistakes: Sequence[Mistake] = (),
-                   upstream: Upstream | None = None, in_place_ok: Sequence[str] = (),
-                   random_draws: int = 1) -> Check:
-    """Like function_check, with `outputs(expected)` giving the output spec of each case (for
-    results that hold one entry per layer, e.g. ("h_top", ("hs", ("layer 1", "layer 2"))))."""
-    def judge_case(case: Case, outcome: Returned) -> list[str]:
-        expected = _call(reference, case)
-        specs = outputs(expected)
-        problems = compare(case.label, outcome.value, expected, specs, rtol=rtol, atol=atol)
-        if problems:
-            for mistake in mistakes:
-                if _matches_mistake(mistake, case, outcome.value, specs, rtol, atol):
-                    problems.append(f"  hint: your result matches what you get when "
-                                    f"{mistake.description}")
-                    break
-        return problems
-
-    return Check(name, cases, judge_case, mistakes=tuple(mistakes), upstream=upstream,
-                 parameters=tuple(inspect.signature(reference).parameters),
-                 in_place_ok=tuple(in_place_ok), random_draws=random_draws)
-
-
 def layers(count: int) -> tuple[str, ...]:
     """Names of the entries of a per-layer list, layer 1 first (the notation card's m)."""
     return tuple(f"layer {m}" for m in range(1, count + 1))
+
+
+def quiet(function):
+    """A mistake's function with NumPy's floating-point warnings silenced (a mistake that
+    overflows returns inf or nan, as it would in the learner's kernel)."""
+    def run(*args, **kwargs):
+        with np.errstate(all="ignore"):
+            return function(*args, **kwargs)
+    return run
+
+
+def mistake(description: str, function: Callable) -> Mistake:
+    """Mistake(description, function), run quietly."""
+    return Mistake(description, quiet(function))
 
 
 def tanh_by_exp(a):

@@ -287,7 +287,8 @@ OutputSpec = str | tuple   # a name, or (name, (spec, spec, ...)) for a tuple-va
 
 def function_check(name: str, *, reference: Callable,
                    cases: Callable[[np.random.Generator], list[Case]],
-                   outputs: Sequence[OutputSpec], rtol: float = 1e-6, atol: float = 1e-8,
+                   outputs: Sequence[OutputSpec] | Callable[[Any], Sequence[OutputSpec]],
+                   rtol: float = 1e-6, atol: float = 1e-8,
                    mistakes: Sequence[Mistake] = (), upstream: Upstream | None = None,
                    in_place_ok: Sequence[str] = (), random_draws: int = 1) -> Check:
     """A check that compares the learner's result with `reference(*args, **kwargs)`.
@@ -295,13 +296,16 @@ def function_check(name: str, *, reference: Callable,
     `outputs` names what the function returns (one spec for a single value, one per element of
     a returned tuple, after `Case.pick`), so messages can say which output is wrong; a nested
     spec `("cache", ("x", "h_prev", ...))` judges a tuple-valued output entry by entry.
+    `outputs` may also be a function of the expected result giving the spec, for results whose
+    layout depends on the case (one entry per layer of a stack).
     """
     def judge_case(case: Case, outcome: Returned) -> list[str]:
         expected = _call(reference, case)
-        problems = compare(case.label, outcome.value, expected, outputs, rtol=rtol, atol=atol)
+        specs = outputs(expected) if callable(outputs) else outputs
+        problems = compare(case.label, outcome.value, expected, specs, rtol=rtol, atol=atol)
         if problems:
             for mistake in mistakes:
-                if _matches_mistake(mistake, case, outcome.value, outputs, rtol, atol):
+                if _matches_mistake(mistake, case, outcome.value, specs, rtol, atol):
                     problems.append(f"  hint: your result matches what you get when "
                                     f"{mistake.description}")
                     break

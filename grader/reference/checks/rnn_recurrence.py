@@ -15,10 +15,9 @@ from dataclasses import dataclass
 import numpy as np
 
 from coursekit.wire import RngSeed
-from grader.reference.checks.common import (fixed, fixed_rnn_weights, layers, normal,
-                                            per_case_check, rnn_weights, tanh_by_exp, with_dtype)
-from grader.reference.checks.framework import (Case, Check, Mistake, Returned, Upstream,
-                                               function_check)
+from grader.reference.checks.common import (fixed, fixed_rnn_weights, layers, mistake, normal,
+                                            rnn_weights, tanh_by_exp, with_dtype)
+from grader.reference.checks.framework import Case, Check, Returned, Upstream, function_check
 from grader.reference.memory_task import (check_weight_shapes, edge_sequences, memory_sequences,
                                           score_weights)
 from grader.reference.rnn import masked_rnn_forward, rnn_forward, rnn_output, rnn_step_forward
@@ -31,16 +30,6 @@ MASKED_OUTPUTS = ("h", ("cache", ("x", "h0", "Wx", "Wh", "h", "lengths", "activa
 OUTPUT_OUTPUTS = ("logits", ("cache", ("h", "Wy")))
 
 
-def quiet(function):
-    """A mistake's function with NumPy's floating-point warnings silenced."""
-    def run(*args, **kwargs):
-        with np.errstate(all="ignore"):
-            return function(*args, **kwargs)
-    return run
-
-
-def mistake(description, function):
-    return Mistake(description, quiet(function))
 
 
 # -- rnn_step_forward -------------------------------------------------------------------------
@@ -477,7 +466,7 @@ CHECKS = [
     function_check("masked_rnn_forward", reference=masked_rnn_forward, cases=masked_cases,
                    outputs=MASKED_OUTPUTS, mistakes=MASKED_MISTAKES,
                    upstream=Upstream({"rnn_step_forward": rnn_step_forward}, masked_calls)),
-    per_case_check("stacked_rnn_forward", reference=stacked_rnn_forward, cases=stacked_cases,
+    function_check("stacked_rnn_forward", reference=stacked_rnn_forward, cases=stacked_cases,
                    outputs=_stacked_outputs, mistakes=STACKED_MISTAKES,
                    upstream=Upstream({"rnn_forward": rnn_forward}, stacked_calls)),
     with_dtype(function_check("sample", reference=sample, cases=sample_cases,
