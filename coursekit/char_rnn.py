@@ -15,8 +15,9 @@ Reproducible to a tolerance, not bit for bit everywhere: two correct implementat
 backward pass round differently in the last bit, and so do two machines' matrix products. With
 these settings the training is not chaotic (a difference of 1e-12 in the initial weights stays
 below 1e-9 after training: tests/reference/test_pretrained_char_rnn.py measures it), so any correct
-implementation lands within REPRODUCTION_TOLERANCE of the shipped weights. (With a larger step
-size, 0.1, the same loop is chaotic: 1e-14 at the start became 0.4 at the end.)
+implementation lands within REPRODUCTION_TOLERANCE of the shipped weights. (At a step size of
+0.05 or 0.1 the same loop is chaotic: benchmarks/pretrained_reproducibility.py measured a 1e-12
+nudge growing to 0.02 and 0.46.)
 
 Notation (docs/NOTATION.md): N streams side by side, K the truncation length (`chunk_length`),
 V characters, H hidden units; the loss of a chunk is summed over its steps and averaged over the
