@@ -75,7 +75,7 @@ def _selfcheck(args, settings) -> int:
     for assignment in args.assignments:
         check_assignment(assignment)
     rows, faults = selfcheck(settings, args.assignments or None)
-    print("assignment | solution | blank release | max (autograded) | ok")
+    print("assignment | solution | blank release | max | ok")
     for row in rows:
         print(f"{row.assignment} | {row.solution:g} | {row.blank:g} | {row.max_score:g} | "
               f"{'yes' if row.ok else 'NO'}")

@@ -11,7 +11,6 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import nbformat
 from nbgrader.api import Gradebook, MissingEntry
 from nbgrader.apps import NbGraderAPI
 from nbgrader.plugins import CsvExportPlugin
@@ -140,7 +139,7 @@ class SelfcheckRow:
     assignment: str
     solution: float
     blank: float
-    max_score: float          # of the autograded cells (written answers are graded by hand)
+    max_score: float
 
     @property
     def ok(self) -> bool:
@@ -163,19 +162,7 @@ def selfcheck(settings: GradingSettings, assignments: list[str] | None = None,
             run = autograde(settings, assignment, submissions, progress=progress)
         faults += run.faults
         solution = run.scores["solution"]
-        autograded = sum(maximum for name, (_, maximum) in solution.cells.items()
-                         if name not in written_answers(assignment))
-        rows.append(SelfcheckRow(assignment, solution.score, run.scores["blank"].score,
-                                 autograded))
+        autograded = sum(maximum for cell, (_, maximum) in solution.cells.items()
+                         if cell.endswith("_hidden"))     # written answers are graded by hand
+        rows.append(SelfcheckRow(assignment, solution.score, run.scores["blank"].score, autograded))
     return rows, faults
-
-
-def written_answers(assignment: str) -> set[str]:
-    """grade_ids of the assignment's written answers (markdown cells graded by hand)."""
-    found = set()
-    for path in (SOLUTIONS / assignment).glob("*.ipynb"):
-        for cell in nbformat.read(path, as_version=4).cells:
-            meta = cell.get("metadata", {}).get("nbgrader", {})
-            if cell.cell_type == "markdown" and meta.get("grade"):
-                found.add(meta["grade_id"])
-    return found

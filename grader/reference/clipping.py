@@ -1,11 +1,15 @@
 """Gradient clipping: a cap on each entry, or one scale factor for all gradients together.
 
-    clip_elementwise:  g <- min(max(g, -c), c)                      changes the direction
-    clip_global_norm:  g <- g * max_norm / ||all g||  if ||all g|| > max_norm   keeps it
+Notation as docs/NOTATION.md: ||g|| of a set of gradient arrays is the global norm
+sqrt(sum over arrays of sum over entries of g^2).
+
+    clip_elementwise:  g <- min(max(g, -c), c)                                  changes the direction
+    clip_global_norm:  g <- g * max_norm / ||g||   if ||g|| > max_norm          keeps the direction
 
 Both take and return a dict of gradients, e.g. {"Wx": dWx, "Wh": dWh, "b": db}, and never modify
-the arrays passed in. Global-norm clipping (Pascanu, Mikolov and Bengio 2013) is what stops an
-exploding gradient from throwing the weights far away while keeping its direction.
+the arrays passed in; a zero gradient stays zero. Global-norm clipping (Pascanu, Mikolov and
+Bengio 2013) is what stops an exploding gradient from throwing the weights far away while keeping
+its direction: the update is at most learning_rate * max_norm long.
 """
 from __future__ import annotations
 

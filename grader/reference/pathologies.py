@@ -1,15 +1,19 @@
 """Vanishing and exploding gradients in a vanilla RNN, measured.
 
-The recurrence (row vectors): a_t = x_t Wx + h_{t-1} Wh + b, h_t = act(a_t). One step back:
+Notation as docs/NOTATION.md. The recurrence (row vectors), steps t = 1..T from the initial state
+h_0: a_t = x_t W_x + h_{t-1} W_h + b, h_t = phi(a_t) with phi in {tanh, ReLU, linear}. One step
+back, the Jacobian of the state is
 
-    J_t = dh_t / dh_{t-1},   J_t[i, j] = act'(a_t)[i] * Wh[j, i]     i.e. J_t = diag(act'_t) Wh^T
+    J_t = dh_t / dh_{t-1},   J_t[i, j] = phi'(a_t)[i] * W_h[j, i],   i.e. J_t = diag(phi'(a_t)) W_h^T
 
-and k steps back the Jacobians multiply: dh_{T-1}/dh_k = J_{T-1} J_{T-2} ... J_{k+1}. With
-|act'| <= gamma and ||Wh||_2 = sigma_max, its norm is at most (gamma sigma_max)^(T-1-k): it must
-vanish when gamma sigma_max < 1 and may explode when it is > 1. The activation derivative is
-read from the output h: tanh' = 1 - h^2, relu' = (h > 0), linear' = 1.
+and over a lag l = t - k the Jacobians multiply: dh_t / dh_k = J_t J_{t-1} ... J_{k+1} (the
+identity when k = t). With |phi'| <= gamma and sigma_max = ||W_h||_2 (the largest singular value),
+its spectral norm is at most (gamma * sigma_max)^l: it must vanish when gamma * sigma_max < 1 and
+may (not must) explode when it is > 1. rho(W_h), the spectral radius (largest |eigenvalue|), sets
+the long-run rate of a linear recurrence instead. phi' is always read from the state:
+tanh' = 1 - h_t^2, ReLU' = [h_t > 0], linear' = 1.
 
-H hidden size, T steps, N sequences.
+Code stores step t at index t - 1: h[:, t-1] is h_t. N sequences, T steps, H hidden size.
 """
 from __future__ import annotations
 
@@ -18,34 +22,22 @@ import numbers
 import numpy as np
 
 from grader.reference._validate import Shapes
-
-ACTIVATIONS = ("tanh", "relu", "linear")
-
-
-def _activation_derivative(function_name: str, h, activation):
-    if not isinstance(activation, str) or activation not in ACTIVATIONS:
-        raise ValueError(f"{function_name}: activation must be one of {ACTIVATIONS}, "
-                         f"got {activation!r}")
-    if activation == "tanh":
-        return 1 - h * h
-    if activation == "relu":
-        return (h > 0).astype(h.dtype)
-    return np.ones_like(h)
+from grader.reference.rnn import _activation_derivative, _check_activation
 
 
 def hidden_jacobian(h_t, Wh, activation="tanh"):
-    """Jacobian of one recurrent step, dh_t / dh_{t-1}, from the new state h_t.
+    """The Jacobian of one recurrent step, J_t = dh_t / dh_{t-1} = diag(phi'(a_t)) W_h^T.
 
-    H is the hidden size, N the batch size.
+    N sequences, H hidden size. phi'(a_t) is read from the new state h_t (tanh' = 1 - h_t^2,
+    ReLU' = [h_t > 0], linear' = 1), so the pre-activation is not needed.
 
     Inputs:
-    - h_t: hidden state after the step, shape (H,) or (N, H)
-    - Wh: hidden-to-hidden weights, shape (H, H) (row vectors: a_t = ... + h_{t-1} @ Wh)
+    - h_t: the state after the step, shape (N, H) (or (H,) for one sequence)
+    - Wh: hidden-to-hidden weights W_h, shape (H, H) (a_t = ... + h_{t-1} @ Wh)
     - activation: "tanh" (default), "relu" or "linear"
 
     Returns:
-    - J: shape (H, H), or (N, H, H) for a batch, with J[..., i, j] = dh_t[i] / dh_{t-1}[j]
-      = act'(a_t)[i] * Wh[j, i]
+    - J: shape (N, H, H) (or (H, H)), J[..., i, j] = dh_t[i] / dh_{t-1}[j] = phi'(a_t)[i] Wh[j, i]
     """
     shapes = Shapes("hidden_jacobian")
     if np.ndim(h_t) == 1:
@@ -53,49 +45,55 @@ def hidden_jacobian(h_t, Wh, activation="tanh"):
     else:
         h_t = shapes.floats("h_t", h_t, ("N", "H"))
     Wh = shapes.floats("Wh", Wh, ("H", "H"))
-    slope = _activation_derivative("hidden_jacobian", h_t, activation)   # (..., H)
-    return slope[..., :, None] * Wh.T                                     # (..., H, H)
+    slope = _activation_derivative(h_t, _check_activation("hidden_jacobian", activation))  # (..., H)
+    return slope[..., :, None] * Wh.T                                                   # (..., H, H)
 
 
-def gradient_norms_by_lag(hs, Wh, activation="tanh"):
-    """Spectral norm of dh_{T-1} / dh_k for every step k of one sequence (or of each in a batch).
+def gradient_norms_by_lag(h, Wh, activation="tanh"):
+    """||dh_T / dh_k||_2 for every step k = 1..T of each sequence: how a gradient on the last
+    state shrinks or grows on its way back to step k, by lag l = T - k.
 
-    Steps are numbered 0..T-1 and hs[t] = h_t. The lag of step k is T-1-k; norms[T-1] = 1 (the
-    identity, lag 0). The product J_{T-1} ... J_{k+1} uses the states h_{k+1}, ..., h_{T-1}, so
-    h_0 is only needed for its position.
+    N sequences, T steps, H hidden size. h[:, t-1] is h_t, as rnn_forward returns it; the product
+    dh_T / dh_k = J_T J_{T-1} ... J_{k+1} uses the states h_{k+1}, ..., h_T (h_0 is not needed).
+    The norm is the spectral norm (largest singular value): the most any gradient on h_T can be
+    stretched on its way back to h_k, and the quantity the bound (gamma * sigma_max)^l bounds.
 
     Inputs:
-    - hs: hidden states of one sequence, shape (T, H), or of N sequences, shape (N, T, H)
-    - Wh: hidden-to-hidden weights, shape (H, H)
+    - h: states h_1..h_T, shape (N, T, H) (or (T, H) for one sequence)
+    - Wh: hidden-to-hidden weights W_h, shape (H, H)
     - activation: "tanh" (default), "relu" or "linear"
 
     Returns:
-    - norms: shape (T,) (or (N, T)); norms[..., k] = ||dh_{T-1} / dh_k||_2, the largest singular
-      value
+    - norms: shape (N, T) (or (T,)); norms[:, k-1] = ||dh_T / dh_k||_2, so norms[:, T-1] = 1
+      (lag 0) and norms[:, 0] is the lag T - 1
     """
     shapes = Shapes("gradient_norms_by_lag")
-    single = np.ndim(hs) == 2
+    single = np.ndim(h) == 2
     if single:
-        hs = shapes.floats("hs", hs, ("T", "H"))[None]
+        h = shapes.floats("h", h, ("T", "H"))[None]
     else:
-        hs = shapes.floats("hs", hs, ("N", "T", "H"))
+        h = shapes.floats("h", h, ("N", "T", "H"))
     Wh = shapes.floats("Wh", Wh, ("H", "H"))
-    slope = _activation_derivative("gradient_norms_by_lag", hs, activation)   # (N, T, H)
-    N, T, H = hs.shape
+    slope = _activation_derivative(h, _check_activation("gradient_norms_by_lag", activation))
+    N, T, H = h.shape                                                   # slope: (N, T, H)
 
-    dtype = np.result_type(hs, Wh)
+    dtype = np.result_type(h, Wh)
     norms = np.empty((N, T), dtype=dtype)
     norms[:, T - 1] = 1.0
-    product = np.broadcast_to(np.eye(H, dtype=dtype), (N, H, H))   # dh_{T-1}/dh_{T-1}
-    for k in range(T - 2, -1, -1):
-        # product @ J_{k+1} = product @ diag(slope_{k+1}) @ Wh^T         (N, H, H)
-        product = (product * slope[:, k + 1, None, :]) @ Wh.T
-        norms[:, k] = np.linalg.norm(product, ord=2, axis=(1, 2))
+    product = np.broadcast_to(np.eye(H, dtype=dtype), (N, H, H))       # dh_T / dh_T
+    for index in range(T - 2, -1, -1):
+        # k = index + 1: dh_T/dh_k = (dh_T/dh_{k+1}) J_{k+1}, J_{k+1} = diag(phi'_{k+1}) W_h^T,
+        # and phi'_{k+1} is read from h_{k+1} = h[:, index + 1]                      (N, H, H)
+        product = (product * slope[:, index + 1, None, :]) @ Wh.T
+        norms[:, index] = np.linalg.norm(product, ord=2, axis=(1, 2))
     return norms[0] if single else norms
 
 
 def scale_spectral_radius(W, rho):
-    """W rescaled so that its spectral radius (largest |eigenvalue|) is rho.
+    """W rescaled so that its spectral radius rho(W) (largest |eigenvalue|) is rho.
+
+    H is the size of the square matrix. The spectral radius is not the largest singular value
+    sigma_max (they agree only for normal matrices, e.g. symmetric ones).
 
     Inputs:
     - W: square matrix, shape (H, H), with at least one non-zero eigenvalue
@@ -117,13 +115,14 @@ def scale_spectral_radius(W, rho):
 
 
 def identity_recurrent_init(H, scale=1.0, dtype=np.float64):
-    """Recurrent weights for an IRNN (Le, Jaitly and Hinton 2015): scale times the identity.
+    """Recurrent weights W_h for an IRNN (Le, Jaitly and Hinton 2015): scale times the identity.
 
-    With ReLU and Wh = I, a step with zero input copies the (non-negative) state unchanged and
-    the Jacobian is the identity on active units: gradients neither vanish nor explode at first.
+    With ReLU and W_h = I, a step with zero input copies the (non-negative) state unchanged and
+    J_t = diag([h_t > 0]) is the identity on active units: at initialisation a gradient neither
+    vanishes nor explodes on its way back through units that stay active.
 
     Inputs:
-    - H: hidden size
+    - H: hidden size, a whole number >= 1
     - scale: the diagonal value (1.0 in the paper; slightly less, e.g. 0.9, is more stable)
     - dtype: floating-point dtype of the result
 
@@ -137,15 +136,16 @@ def identity_recurrent_init(H, scale=1.0, dtype=np.float64):
 
 
 def gradient_bound(gamma, sigma_max, lags):
-    """Upper bound (gamma * sigma_max) ** lag on ||dh_t / dh_{t-lag}||_2.
+    """The bound (gamma * sigma_max)^l on ||dh_t / dh_k||_2 at each lag l = t - k.
 
-    Each step's Jacobian diag(act') Wh^T has norm at most gamma * sigma_max, where gamma bounds
-    |act'| (1 for tanh, ReLU and linear) and sigma_max = ||Wh||_2 is the largest singular value.
+    Each step's Jacobian J_t = diag(phi'(a_t)) W_h^T has norm at most gamma * sigma_max, where
+    gamma bounds |phi'| (1 for tanh, ReLU and linear) and sigma_max = ||W_h||_2 is the largest
+    singular value, and the norm of a product is at most the product of the norms.
 
     Inputs:
     - gamma: bound on the activation derivative, >= 0
-    - sigma_max: largest singular value of Wh, >= 0
-    - lags: number of steps back, a whole number >= 0 or an integer array of any shape
+    - sigma_max: largest singular value of W_h, >= 0
+    - lags: the lags l, a whole number >= 0 or an integer array of any shape
 
     Returns:
     - bound: float64 array shaped like lags (a float for a scalar lag); inf where it exceeds

@@ -10,10 +10,11 @@ import importlib
 import pytest
 
 from grader.reference.checks import get_check, registry, run_locally
-from tests.checks import test_bptt, test_feedforward_limits, test_rnn_recurrence
+from tests.checks import (test_bptt, test_feedforward_limits, test_gradient_pathologies,
+                          test_rnn_recurrence)
 
 NOTEBOOK_TESTS = {"feedforward_limits": test_feedforward_limits, "rnn_recurrence": test_rnn_recurrence,
-                  "bptt": test_bptt}
+                  "bptt": test_bptt, "gradient_pathologies": test_gradient_pathologies}
 REFERENCES = {name: (notebook, function) for notebook, tests in NOTEBOOK_TESTS.items()
               for name, function in tests.REFERENCES.items()}
 

@@ -33,11 +33,11 @@ def hidden_points(assignment: str) -> dict[str, float]:
             if cell.metadata["nbgrader"].get("grade") and cell.cell_type == "code"}
 
 
-def written_points(assignment: str) -> dict[str, float]:
-    """Points of each written answer (a markdown cell graded by hand), by grade_id."""
-    return {grade_id: float(cell.metadata["nbgrader"]["points"])
-            for grade_id, cell in cells_by_id(solution_notebook(assignment)).items()
-            if cell.metadata["nbgrader"].get("grade") and cell.cell_type == "markdown"}
+def manual_points(assignment: str) -> float:
+    """Points of the written answers graded by hand (markdown cells with grade: true)."""
+    return sum(float(cell.metadata["nbgrader"]["points"])
+               for cell in cells_by_id(solution_notebook(assignment)).values()
+               if cell.metadata["nbgrader"].get("grade") and cell.cell_type == "markdown")
 
 
 def with_sources(notebook, replacements: dict[str, str], *, append: str = "") -> nbformat.NotebookNode:

@@ -67,8 +67,9 @@ def test_provided_cells_are_the_earlier_solutions(assignment):
 def test_every_exercise_has_one_hidden_check_and_every_graded_cell_is_one(assignment):
     notebook = _read(SOLUTIONS, assignment)
     checks = registry()
-    exercises = {cell.metadata["nbgrader"]["grade_id"] for cell in _cells(notebook, solution=True)}
-    graded = _cells(notebook, grade=True)
+    exercises = {cell.metadata["nbgrader"]["grade_id"] for cell in _cells(notebook, solution=True)
+                 if cell.cell_type == "code"}
+    graded = [cell for cell in _cells(notebook, grade=True) if cell.cell_type == "code"]
     called = set()
     for cell in graded:
         name = hidden_check_name(cell)
@@ -124,9 +125,10 @@ def _execute(path, *, allow_errors: bool):
 def test_solution_notebook_runs_top_to_bottom_with_its_hidden_checks_passing(assignment):
     notebook, seconds = _execute(SOLUTIONS / assignment / f"{assignment}.ipynb",
                                  allow_errors=False)
-    passed = [cell for cell in _cells(notebook, grade=True)
+    hidden = [cell for cell in _cells(notebook, grade=True) if cell.cell_type == "code"]
+    passed = [cell for cell in hidden
               if any("hidden check" in output.get("text", "") for output in cell.outputs)]
-    assert len(passed) == len(_cells(notebook, grade=True))
+    assert len(passed) == len(hidden)
     print(f"{assignment}: solution notebook ran in {seconds:.1f} s")
     assert seconds < 60
 

@@ -133,3 +133,67 @@ def test_two_layer_stack_matches_torch(cell):
     for l in range(2):
         np.testing.assert_allclose(dparams[l]["Wh"], module.get_parameter(
             f"weight_hh_l{l}").grad.numpy().T, **TOL)
+
+
+# -- notebook 04: gradient norms, clipping, RMSprop --------------------------------------------------
+@pytest.mark.parametrize("activation", ["tanh", "relu", "linear"])
+def test_gradient_norms_by_lag_match_torch_autograd_jacobians(activation):
+    """||dh_T/dh_k||_2 from torch.autograd.functional.jacobian of the recurrence from h_k."""
+    from grader.reference.pathologies import gradient_norms_by_lag
+    from grader.reference.rnn import rnn_forward
+
+    rng = np.random.default_rng(4)
+    N, T, D, H = 2, 5, 3, 4
+    x, h0 = rng.standard_normal((N, T, D)), rng.standard_normal((N, H))
+    Wx, Wh, b = rng.standard_normal((D, H)), 0.6 * rng.standard_normal((H, H)), rng.standard_normal(H)
+    h, _ = rnn_forward(x, h0, Wx, Wh, b, activation=activation)
+    phi = {"tanh": torch.tanh, "relu": torch.relu, "linear": lambda a: a}[activation]
+    norms = gradient_norms_by_lag(h, Wh, activation)
+    for n in range(N):
+        for k in range(1, T + 1):                  # h[:, k-1] is h_k; run steps k+1..T from it
+            def last_state(h_k):
+                state = h_k
+                for t in range(k + 1, T + 1):
+                    state = phi(_t(x[n, t - 1]) @ _t(Wx) + state @ _t(Wh) + _t(b))
+                return state
+            jacobian = torch.autograd.functional.jacobian(last_state, _t(h[n, k - 1])).numpy()
+            np.testing.assert_allclose(norms[n, k - 1], np.linalg.norm(jacobian, 2), **TOL)
+
+
+def test_clipping_matches_torch_clip_grad():
+    from grader.reference.clipping import clip_elementwise, clip_global_norm
+
+    rng = np.random.default_rng(5)
+    grads = {"Wx": 3 * rng.standard_normal((3, 4)), "Wh": rng.standard_normal((4, 4)), "b": rng.standard_normal(4)}
+    for max_norm in (0.5, 1e3):
+        params = [torch.nn.Parameter(_t(np.zeros_like(g))) for g in grads.values()]
+        for p, g in zip(params, grads.values()):
+            p.grad = _t(g)
+        total = torch.nn.utils.clip_grad_norm_(params, max_norm, norm_type=2.0)
+        clipped, norm = clip_global_norm(grads, max_norm)
+        assert norm == pytest.approx(float(total), rel=1e-12)
+        for p, name in zip(params, grads):
+            np.testing.assert_allclose(clipped[name], p.grad.numpy(), rtol=1e-6, atol=1e-12)
+    params = [torch.nn.Parameter(_t(np.zeros_like(g))) for g in grads.values()]
+    for p, g in zip(params, grads.values()):
+        p.grad = _t(g)
+    torch.nn.utils.clip_grad_value_(params, 0.7)
+    clipped = clip_elementwise(grads, 0.7)
+    for p, name in zip(params, grads):
+        np.testing.assert_array_equal(clipped[name], p.grad.numpy())
+
+
+def test_rmsprop_matches_torch_rmsprop():
+    """torch.optim.RMSprop(alpha=decay_rate, eps outside the root, no momentum, not centred)."""
+    from grader.reference.optim import rmsprop_step
+
+    rng = np.random.default_rng(6)
+    param, cache = rng.standard_normal(5), np.zeros(5)
+    weight = torch.nn.Parameter(_t(param.copy()))
+    optimizer = torch.optim.RMSprop([weight], lr=0.01, alpha=0.9, eps=1e-8)
+    for _ in range(4):
+        grad = rng.standard_normal(5) * 10 ** rng.uniform(-3, 2)
+        param, cache = rmsprop_step(param, grad, cache, 0.01, decay_rate=0.9, eps=1e-8)
+        weight.grad = _t(grad)
+        optimizer.step()
+        np.testing.assert_allclose(param, weight.detach().numpy(), rtol=1e-12, atol=1e-14)
