@@ -1,8 +1,9 @@
 """Pieces the check modules of notebooks 01-03 share (no checks of its own: no CHECKS here).
 
-- Deterministic inputs for the *fixed* discriminating cases: `fixed(seed, *shape)` draws from its
-  own generator, so a case built with it is the same whatever generator the framework passes,
-  and the mistakes it exists to catch are caught for every student.
+- Discriminating cases whose *structure* catches the mistakes whatever the generator draws
+  (non-square and far-from-symmetric weights from `asymmetric_weights`, N=1, T=1, zero inputs,
+  |x| ~ 1e3, ...), with values drawn from the generator the framework passes: the same for every
+  student in the fixed set, new in every fresh set.
 - `with_dtype`: a check that also requires the documented kind of dtype for some outputs (one-hot
   vectors are floats, drawn indices are integers), and nothing more about dtypes.
 - `mistake`: a Mistake whose function runs with NumPy's warnings silenced.
@@ -21,11 +22,6 @@ from grader.reference.checks.framework import Case, Check, Mistake, Outcome
 KIND_NAMES = {"f": "a floating-point", "iu": "an integer"}
 
 
-def fixed(seed: int, *shape, scale: float = 1.0) -> np.ndarray:
-    """Normal draws from a generator of their own: the same array for every student."""
-    return np.random.default_rng(seed).normal(0.0, scale, shape)
-
-
 def normal(rng: np.random.Generator, *shape, scale: float = 1.0) -> np.ndarray:
     return rng.normal(0.0, scale, shape)
 
@@ -35,9 +31,10 @@ def rnn_weights(rng, D, H, scale=0.5):
     return normal(rng, D, H, scale=scale), normal(rng, H, H, scale=scale), normal(rng, H, scale=scale)
 
 
-def fixed_rnn_weights(seed, D, H, scale=0.5):
-    """Wx (D, H), Wh (H, H), b (H,), the same for every student; Wh is far from symmetric."""
-    Wx, Wh, b = rnn_weights(np.random.default_rng(seed), D, H, scale)
+def asymmetric_weights(rng, D, H, scale=0.5):
+    """Wx (D, H), Wh (H, H), b (H,) drawn from rng, with Wh far from symmetric (so Wh and Wh.T
+    give different results whatever the draw)."""
+    Wx, Wh, b = rnn_weights(rng, D, H, scale)
     return Wx, Wh + scale * np.triu(np.ones((H, H)), 1), b
 
 

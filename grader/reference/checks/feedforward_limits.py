@@ -1,11 +1,12 @@
 """Hidden checks of notebook 01_feedforward_limits.
 
-Every check compares the learner's function with the reference on a fixed set of discriminating
-cases (built from `common.fixed`, the same for every student: N=1, V=1 or 2, |logits| = 1e4,
-square and non-square weights, pre-activations beyond |a| = 709 where tanh written with exp
-overflows, w=1, w=T, texts made of one repeated character) and on cases drawn from the grader's
-generator. Each listed mistake is the function a learner who made it would have written; the
-fixed cases catch every one of them (tests/checks/test_catch_rates.py).
+Every check compares the learner's function with the reference on cases whose structure
+discriminates (N=1, V=1 or 2, |logits| = 1e4, square and non-square weights, pre-activations
+beyond |a| = 709 where tanh written with exp overflows, w=1, w=T, texts made of one repeated
+character), with values drawn from the generator the framework passes (the same for every
+student in the fixed set, new in every fresh set). Each listed mistake is the function a
+learner who made it would have written; the cases catch every one of them, whatever the draw
+(tests/checks/test_catch_rates.py).
 """
 from __future__ import annotations
 
@@ -16,7 +17,7 @@ import numpy as np
 
 from grader.reference.activations import softmax
 from grader.reference.baselines import memoryless_loss_floor
-from grader.reference.checks.common import fixed, mistake, tanh_by_exp, with_dtype
+from grader.reference.checks.common import mistake, tanh_by_exp, with_dtype
 from grader.reference.checks.framework import Case, Upstream, function_check
 from grader.reference.encoding import one_hot, window_inputs
 from grader.reference.losses import cross_entropy, softmax_cross_entropy_backward
@@ -37,10 +38,10 @@ def _ints(rng, high, *shape):
 def one_hot_cases(rng):
     return [
         Case("N=1, V=1", (np.array([0]), 1)),
-        Case("every class once, V=7", (np.array([3, 0, 6, 1, 5, 2, 4]), 7)),
-        Case("2-D indices of shape (3, 4), V=6", (np.arange(12).reshape(3, 4) % 6, 6)),
-        Case("a single index (shape ()), V=4", (np.array(2), 4)),
-        Case("int32 indices, N=5, V=3", (np.array([2, 0, 1, 1, 2], dtype=np.int32), 3)),
+        Case("every class once, V=7", (rng.permutation(7).astype(np.int64), 7)),
+        Case("2-D indices of shape (3, 4), V=6", (_ints(rng, 6, 3, 4), 6)),
+        Case("a single index (shape ()), V=4", (np.array(int(rng.integers(4))), 4)),
+        Case("int32 indices, N=5, V=3", (_ints(rng, 3, 5).astype(np.int32), 3)),
         Case("N=6, V=2", (_ints(rng, 2, 6), 2)),
         Case("1-D indices, N=9, V=5", (_ints(rng, 5, 9), 5)),
         Case("2-D indices of shape (2, 5), V=4", (_ints(rng, 4, 2, 5), 4)),
@@ -61,13 +62,13 @@ ONE_HOT_MISTAKES = [
 def softmax_cases(rng):
     large = np.array([[1e4, -1e4, 0.0, 5e3], [-1e4, -1e4 + 1.0, -1e4 + 2.0, -1e4]])
     return [
-        Case("N=1, V=1", (np.array([[0.3]]),)),
-        Case("N=1, V=2", (np.array([[0.5, -1.0]]),)),
-        Case("square N=V=4", (fixed(11, 4, 4, scale=2.0),)),
+        Case("N=1, V=1", (_normal(rng, 1, 1),)),
+        Case("N=1, V=2", (_normal(rng, 1, 2),)),
+        Case("square N=V=4", (_normal(rng, 4, 4, scale=2.0),)),
         Case("|logits| = 1e4, rows of very different size", (large,)),
-        Case("a single vector of 6 logits (shape (6,))", (fixed(12, 6, scale=2.0),)),
-        Case("axis=0 on shape (5, 3)", (fixed(13, 5, 3),), {"axis": 0}),
-        Case("axis=1 on shape (2, 3, 4)", (fixed(14, 2, 3, 4),), {"axis": 1}),
+        Case("a single vector of 6 logits (shape (6,))", (_normal(rng, 6, scale=2.0),)),
+        Case("axis=0 on shape (5, 3)", (_normal(rng, 5, 3),), {"axis": 0}),
+        Case("axis=1 on shape (2, 3, 4)", (_normal(rng, 2, 3, 4),), {"axis": 1}),
         Case("N=5, V=6, moderate logits", (_normal(rng, 5, 6, scale=3.0),)),
         Case("N=3, V=5, random logits of size 1e4", (_normal(rng, 3, 5, scale=1e4),)),
     ]
@@ -114,10 +115,11 @@ SOFTMAX_MISTAKES = [
 def loss_cases(rng):
     big = np.array([[1e4, -1e4, 0.0], [-1e4, 1e4, 3.0], [5.0, -1e4, 1e4]])
     return [
-        Case("N=1, V=1 (the only class is always right)", (np.array([[0.7]]), np.array([0]))),
-        Case("N=1, V=2", (np.array([[0.2, -0.9]]), np.array([1]))),
-        Case("N=3, V=2, all logits zero", (np.zeros((3, 2)), np.array([0, 1, 1]))),
-        Case("N=4, V=5, fixed logits", (fixed(21, 4, 5, scale=2.0), np.array([4, 0, 2, 2]))),
+        Case("N=1, V=1 (the only class is always right)", (_normal(rng, 1, 1), np.array([0]))),
+        Case("N=1, V=2", (_normal(rng, 1, 2), _ints(rng, 2, 1))),
+        Case("N=3, V=2, all logits zero", (np.zeros((3, 2)), _ints(rng, 2, 3))),
+        Case("N=4, V=5, every row a different target", (_normal(rng, 4, 5, scale=2.0),
+                                                       rng.permutation(5)[:4].astype(np.int64))),
         Case("|logits| = 1e4, targets at the smallest logit", (big, np.array([1, 0, 1]))),
         Case("|logits| = 1e4, targets at the largest logit", (big, np.array([0, 1, 2]))),
         Case("N=7, V=5, random logits", (_normal(rng, 7, 5, scale=2.0), _ints(rng, 5, 7))),
@@ -190,11 +192,11 @@ BACKWARD_MISTAKES = [
 # -- dense_forward and mlp_forward -------------------------------------------------------------
 def dense_cases(rng):
     return [
-        Case("N=1, D=1, H=1", (np.array([[0.8]]), np.array([[-1.3]]), np.array([0.4]))),
-        Case("N=4, D=3, H=5 (W not square)", (fixed(31, 4, 3), fixed(32, 3, 5), fixed(33, 5))),
+        Case("N=1, D=1, H=1", (_normal(rng, 1, 1), _normal(rng, 1, 1), _normal(rng, 1))),
+        Case("N=4, D=3, H=5 (W not square)", (_normal(rng, 4, 3), _normal(rng, 3, 5), _normal(rng, 5))),
         Case("zero input x (out must equal b in every row)",
-             (np.zeros((3, 4)), fixed(34, 4, 2), fixed(35, 2))),
-        Case("square D=H=4", (fixed(36, 2, 4), fixed(37, 4, 4), fixed(38, 4))),
+             (np.zeros((3, 4)), _normal(rng, 4, 2), _normal(rng, 2))),
+        Case("square D=H=4", (_normal(rng, 2, 4), _normal(rng, 4, 4), _normal(rng, 4))),
         Case("one-hot inputs, N=5, D=6, H=3",
              (one_hot(_ints(rng, 6, 5), 6), _normal(rng, 6, 3), _normal(rng, 3))),
         Case("N=3, D=2, H=4, random", (_normal(rng, 3, 2), _normal(rng, 2, 4), _normal(rng, 4))),
@@ -219,18 +221,18 @@ DENSE_OUTPUTS = ("out", ("cache", ("x", "W", "b")))
 
 
 def mlp_cases(rng):
-    def params(seed, D, H, V, scale=1.0):
-        return (fixed(seed, D, H, scale=scale), fixed(seed + 1, H), fixed(seed + 2, H, V),
-                fixed(seed + 3, V))
+    def params(D, H, V, scale=1.0):
+        return (_normal(rng, D, H, scale=scale), _normal(rng, H), _normal(rng, H, V),
+                _normal(rng, V))
     def drawn(D, H, V):
         return (_normal(rng, D, H), _normal(rng, H), _normal(rng, H, V), _normal(rng, V))
     return [
-        Case("N=1, D=1, H=1, V=1", (np.array([[0.6]]), *params(40, 1, 1, 1))),
+        Case("N=1, D=1, H=1, V=1", (_normal(rng, 1, 1), *params(1, 1, 1))),
         Case("zero input x (logits must be tanh(b1) @ W2 + b2)",
-             (np.zeros((2, 3)), *params(44, 3, 4, 5))),
-        Case("square D=H=V=3", (fixed(48, 4, 3), *params(49, 3, 3, 3))),
+             (np.zeros((2, 3)), *params(3, 4, 5))),
+        Case("square D=H=V=3", (_normal(rng, 4, 3), *params(3, 3, 3))),
         Case("pre-activations beyond 709 (tanh saturates; exp would overflow)",
-             (fixed(53, 3, 4, scale=1e3), *params(54, 4, 5, 2))),
+             (_normal(rng, 3, 4, scale=1e3), *params(4, 5, 2))),
         Case("N=5, D=4, H=6, V=3", (_normal(rng, 5, 4), *drawn(4, 6, 3))),
         Case("one-hot inputs, N=6, D=V=5, H=4", (one_hot(_ints(rng, 5, 6), 5), *drawn(5, 4, 5))),
     ]
@@ -343,9 +345,9 @@ FLOOR_MISTAKES = [
 def window_cases(rng):
     return [
         Case("T=1, w=1, V=1", (np.array([0]), 1, 1)),
-        Case("w=1 (just one-hots), T=5, V=3", (np.array([2, 0, 1, 1, 2]), 1, 3)),
-        Case("w equal to the length, T=4, V=2", (np.array([1, 0, 0, 1]), 4, 2)),
-        Case("T=9, w=4, V=6", (np.array([5, 0, 3, 3, 1, 4, 2, 0, 5]), 4, 6)),
+        Case("w=1 (just one-hots), T=5, V=3", (_ints(rng, 3, 5), 1, 3)),
+        Case("w equal to the length, T=4, V=2", (np.array([0, 1])[rng.permutation(4) % 2], 4, 2)),
+        Case("T=9, w=4, V=6", (rng.permutation(9) % 6, 4, 6)),
         Case("T=6, w=2, V=4", (_ints(rng, 4, 6), 2, 4)),
         Case("T=12, w=3, V=5", (_ints(rng, 5, 12), 3, 5)),
     ]

@@ -5,8 +5,9 @@ backward pass and its provided code read those caches). Functions that call anot
 function of the notebook (rnn_forward, masked_rnn_forward, stacked_rnn_forward, sample) are
 judged with the reference standing in for the upstream function (`Upstream`), so one mistake in
 rnn_step_forward costs only rnn_step_forward's points. Each listed mistake is the whole function a
-learner who made it would have written; the fixed cases (`common.fixed`: the same for every
-student) catch every one of them.
+learner who made it would have written; the cases' structure (non-square and far-from-symmetric
+weights, N=1, T=1, |x| ~ 1e3, masks ending at step 1, ...) catches every one of them whatever
+values the generator draws (tests/checks/test_catch_rates.py).
 """
 from __future__ import annotations
 
@@ -15,7 +16,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from coursekit.wire import RngSeed
-from grader.reference.checks.common import (fixed, fixed_rnn_weights, layers, mistake, normal,
+from grader.reference.checks.common import (asymmetric_weights, layers, mistake, normal,
                                             rnn_weights, tanh_by_exp, with_dtype)
 from grader.reference.checks.framework import Case, Check, Returned, Upstream, function_check
 from grader.reference.memory_task import (check_weight_shapes, edge_sequences, memory_sequences,
@@ -35,16 +36,16 @@ OUTPUT_OUTPUTS = ("logits", ("cache", ("h", "Wy")))
 # -- rnn_step_forward -------------------------------------------------------------------------
 def step_cases(rng):
     cases = []
-    for seed, label, N, D, H in ((100, "N=3, D=4, H=5", 3, 4, 5), (110, "N=1, D=2, H=3", 1, 2, 3),
-                                 (120, "H=1", 4, 3, 1), (130, "D=H=4 (square Wx)", 2, 4, 4)):
-        Wx, Wh, b = fixed_rnn_weights(seed, D, H)
-        cases.append(Case(label, (fixed(seed + 1, N, D), fixed(seed + 2, N, H), Wx, Wh, b)))
-    Wx, Wh, b = fixed_rnn_weights(140, 3, 4)
+    for label, N, D, H in (("N=3, D=4, H=5", 3, 4, 5), ("N=1, D=2, H=3", 1, 2, 3),
+                           ("H=1", 4, 3, 1), ("D=H=4 (square Wx)", 2, 4, 4)):
+        Wx, Wh, b = asymmetric_weights(rng, D, H)
+        cases.append(Case(label, (normal(rng, N, D), normal(rng, N, H), Wx, Wh, b)))
+    Wx, Wh, b = asymmetric_weights(rng, 3, 4)
     cases += [
         Case("zero input and zero state", (np.zeros((2, 3)), np.zeros((2, 4)), Wx, Wh, b)),
-        Case("zero state", (fixed(141, 2, 3), np.zeros((2, 4)), Wx, Wh, b)),
+        Case("zero state", (normal(rng, 2, 3), np.zeros((2, 4)), Wx, Wh, b)),
         Case("large inputs (|x| ~ 1e3: tanh saturates, exp would overflow)",
-             (fixed(142, 3, 3, scale=1e3), fixed(143, 3, 4), Wx, Wh, b)),
+             (normal(rng, 3, 3, scale=1e3), normal(rng, 3, 4), Wx, Wh, b)),
     ]
     Wx, Wh, b = rnn_weights(rng, 5, 6)
     cases.append(Case("N=4, D=5, H=6, random", (normal(rng, 4, 5), normal(rng, 4, 6), Wx, Wh, b)))
@@ -86,17 +87,17 @@ STEP_MISTAKES = [
 # -- rnn_forward ------------------------------------------------------------------------------
 def forward_cases(rng):
     cases = []
-    for seed, label, N, T, D, H in ((200, "N=3, T=5, D=4, H=6", 3, 5, 4, 6),
-                                    (210, "N=1, T=1", 1, 1, 3, 4), (220, "T=1", 3, 1, 2, 5),
-                                    (230, "N=1, H=1", 1, 6, 3, 1),
-                                    (240, "D=H=3 (square Wx)", 2, 4, 3, 3),
-                                    (250, "long sequence T=25", 2, 25, 3, 4)):
-        Wx, Wh, b = fixed_rnn_weights(seed, D, H)
-        cases.append(Case(label, (fixed(seed + 1, N, T, D), fixed(seed + 2, N, H), Wx, Wh, b)))
-    Wx, Wh, b = fixed_rnn_weights(260, 3, 4)
+    for label, N, T, D, H in (("N=3, T=5, D=4, H=6", 3, 5, 4, 6),
+                              ("N=1, T=1", 1, 1, 3, 4), ("T=1", 3, 1, 2, 5),
+                              ("N=1, H=1", 1, 6, 3, 1),
+                              ("D=H=3 (square Wx)", 2, 4, 3, 3),
+                              ("long sequence T=25", 2, 25, 3, 4)):
+        Wx, Wh, b = asymmetric_weights(rng, D, H)
+        cases.append(Case(label, (normal(rng, N, T, D), normal(rng, N, H), Wx, Wh, b)))
+    Wx, Wh, b = asymmetric_weights(rng, 3, 4)
     cases += [
-        Case("zero initial state", (fixed(261, 2, 4, 3), np.zeros((2, 4)), Wx, Wh, b)),
-        Case("large inputs (|x| ~ 1e3)", (fixed(262, 2, 3, 3, scale=1e3), fixed(263, 2, 4),
+        Case("zero initial state", (normal(rng, 2, 4, 3), np.zeros((2, 4)), Wx, Wh, b)),
+        Case("large inputs (|x| ~ 1e3)", (normal(rng, 2, 3, 3, scale=1e3), normal(rng, 2, 4),
                                           Wx, Wh, b)),
     ]
     Wx, Wh, b = rnn_weights(rng, 3, 5)
@@ -157,16 +158,16 @@ FORWARD_MISTAKES = [
 # -- rnn_output -------------------------------------------------------------------------------
 def output_cases(rng):
     cases = []
-    for seed, label, shape, V in ((300, "N=2, T=3, H=4, V=5", (2, 3, 4), 5),
-                                  (310, "N=1, T=1", (1, 1, 3), 6),
-                                  (320, "one step, h of shape (N, H)", (3, 4), 7),
-                                  (330, "H=V=4 (square Wy)", (2, 2, 4), 4),
-                                  (340, "H=1", (2, 3, 1), 3)):
+    for label, shape, V in (("N=2, T=3, H=4, V=5", (2, 3, 4), 5),
+                            ("N=1, T=1", (1, 1, 3), 6),
+                            ("one step, h of shape (N, H)", (3, 4), 7),
+                            ("H=V=4 (square Wy)", (2, 2, 4), 4),
+                            ("H=1", (2, 3, 1), 3)):
         H = shape[-1]
-        cases.append(Case(label, (fixed(seed, *shape), fixed(seed + 1, H, V) +
-                                  np.triu(np.ones((H, V)), 1), fixed(seed + 2, V))))
-    cases.append(Case("zero hidden states", (np.zeros((2, 3, 4)), fixed(350, 4, 5),
-                                             fixed(351, 5))))
+        cases.append(Case(label, (normal(rng, *shape), normal(rng, H, V) +
+                                  np.triu(np.ones((H, V)), 1), normal(rng, V))))
+    cases.append(Case("zero hidden states", (np.zeros((2, 3, 4)), normal(rng, 4, 5),
+                                             normal(rng, 5))))
     cases.append(Case("N=3, T=2, H=5, V=6, random", (normal(rng, 3, 2, 5), normal(rng, 5, 6),
                                                      normal(rng, 6))))
     return cases
@@ -189,20 +190,20 @@ OUTPUT_MISTAKES = [
 # -- masked_rnn_forward -----------------------------------------------------------------------
 def masked_cases(rng):
     cases = []
-    for seed, label, lengths, D, H in ((400, "lengths [5, 2, 4]", [5, 2, 4], 3, 4),
-                                       (410, "a sequence that ends at step 1", [1, 5, 3], 3, 4),
-                                       (420, "every sequence ends at step 1", [1, 1], 2, 3),
-                                       (430, "N=1, T=1", [1], 3, 2),
-                                       (440, "all full length", [4, 4, 4], 2, 5),
-                                       (450, "H=1", [3, 6], 2, 1)):
+    for label, lengths, D, H in (("lengths [5, 2, 4]", [5, 2, 4], 3, 4),
+                                 ("a sequence that ends at step 1", [1, 5, 3], 3, 4),
+                                 ("every sequence ends at step 1", [1, 1], 2, 3),
+                                 ("N=1, T=1", [1], 3, 2),
+                                 ("all full length", [4, 4, 4], 2, 5),
+                                 ("H=1", [3, 6], 2, 1)):
         lengths = np.array(lengths, dtype=np.int64)
         N, T = len(lengths), int(lengths.max())
-        x = fixed(seed, N, T, D)
+        x = normal(rng, N, T, D)
         x[np.arange(T)[None, :] >= lengths[:, None]] = 7.0      # padding: must never be read
-        Wx, Wh, b = fixed_rnn_weights(seed + 1, D, H)
-        cases.append(Case(label, (x, fixed(seed + 2, N, H), Wx, Wh, b, lengths)))
-    Wx, Wh, b = fixed_rnn_weights(460, 3, 4)
-    cases.append(Case("large inputs (|x| ~ 1e3)", (fixed(461, 2, 4, 3, scale=1e3),
+        Wx, Wh, b = asymmetric_weights(rng, D, H)
+        cases.append(Case(label, (x, normal(rng, N, H), Wx, Wh, b, lengths)))
+    Wx, Wh, b = asymmetric_weights(rng, 3, 4)
+    cases.append(Case("large inputs (|x| ~ 1e3)", (normal(rng, 2, 4, 3, scale=1e3),
                                                    np.zeros((2, 4)), Wx, Wh, b, np.array([2, 4]))))
     lengths = rng.integers(1, 6, size=3)
     Wx, Wh, b = rnn_weights(rng, 2, 3)
@@ -262,22 +263,22 @@ MASKED_MISTAKES = [
 
 
 # -- stacked_rnn_forward ----------------------------------------------------------------------
-def _stack(seed, N, T, D, sizes, scale=1.0):
+def _stack(rng, N, T, D, sizes, scale=1.0):
     layer_params, h0s, fan_in = [], [], D
-    for m, H in enumerate(sizes):
-        Wx, Wh, b = fixed_rnn_weights(seed + 10 * m, fan_in, H)
+    for H in sizes:
+        Wx, Wh, b = asymmetric_weights(rng, fan_in, H)
         layer_params.append({"Wx": Wx, "Wh": Wh, "b": b})
-        h0s.append(fixed(seed + 10 * m + 5, N, H))
+        h0s.append(normal(rng, N, H))
         fan_in = H
-    return fixed(seed + 99, N, T, D, scale=scale), h0s, layer_params
+    return normal(rng, N, T, D, scale=scale), h0s, layer_params
 
 
 def stacked_cases(rng):
-    cases = [Case(label, _stack(seed, N, T, D, sizes)) for seed, label, N, T, D, sizes in (
-        (500, "2 layers, H = 4 then 3", 2, 4, 3, (4, 3)),
-        (600, "1 layer", 2, 3, 3, (5,)),
-        (700, "3 layers, all of size 4, D = 4", 3, 5, 4, (4, 4, 4)),
-        (800, "N=1, T=1, 2 layers", 1, 1, 2, (3, 2)))]
+    cases = [Case(label, _stack(rng, N, T, D, sizes)) for label, N, T, D, sizes in (
+        ("2 layers, H = 4 then 3", 2, 4, 3, (4, 3)),
+        ("1 layer", 2, 3, 3, (5,)),
+        ("3 layers, all of size 4, D = 4", 3, 5, 4, (4, 4, 4)),
+        ("N=1, T=1, 2 layers", 1, 1, 2, (3, 2)))]
     layer_params, h0s, fan_in = [], [], 3
     for H in (2, 4):
         Wx, Wh, b = rnn_weights(rng, fan_in, H)
@@ -336,18 +337,18 @@ STACKED_MISTAKES = [
 # -- sample -----------------------------------------------------------------------------------
 def sample_cases(rng):
     cases = []
-    for seed, label, V, H, length, temperature, scale in (
-            (900, "V=5, H=8, 12 characters, temperature 1", 5, 8, 12, 1.0, 1.0),
-            (910, "temperature 0.5", 6, 4, 10, 0.5, 1.0),
-            (920, "temperature 2", 6, 4, 10, 2.0, 1.0),
-            (930, "length 1", 4, 3, 1, 1.0, 1.0), (940, "H=1", 3, 1, 8, 1.0, 1.0),
-            (950, "large weights and temperature 0.01 (no overflow)", 5, 6, 8, 0.01, 30.0),
-            (960, "nearly uniform logits at temperature 0.001 (probabilities ** 1000 would "
-                  "underflow)", 6, 4, 6, 0.001, 0.02)):
-        Wx, Wh, b = fixed_rnn_weights(seed, V, H, scale=scale)
-        Wy, by = fixed(seed + 1, H, V, scale=scale), fixed(seed + 2, V, scale=scale)
-        cases.append(Case(label, (Wx, Wh, b, Wy, by, fixed(seed + 3, H, scale=0.5),
-                                  seed % V, length, RngSeed(seed)),
+    for label, V, H, length, temperature, scale in (
+            ("V=5, H=8, 12 characters, temperature 1", 5, 8, 12, 1.0, 1.0),
+            ("temperature 0.5", 6, 4, 10, 0.5, 1.0),
+            ("temperature 2", 6, 4, 10, 2.0, 1.0),
+            ("length 1", 4, 3, 1, 1.0, 1.0), ("H=1", 3, 1, 8, 1.0, 1.0),
+            ("large weights and temperature 0.01 (no overflow)", 5, 6, 8, 0.01, 30.0),
+            ("nearly uniform logits at temperature 0.001 (probabilities ** 1000 would "
+             "underflow)", 6, 4, 6, 0.001, 0.02)):
+        Wx, Wh, b = asymmetric_weights(rng, V, H, scale=scale)
+        Wy, by = normal(rng, H, V, scale=scale), normal(rng, V, scale=scale)
+        cases.append(Case(label, (Wx, Wh, b, Wy, by, normal(rng, H, scale=0.5),
+                                  int(rng.integers(V)), length, RngSeed(int(rng.integers(2 ** 31)))),
                           {"temperature": temperature}))
     V, H = 7, 5
     Wx, Wh, b = rnn_weights(rng, V, H, scale=1.0)
