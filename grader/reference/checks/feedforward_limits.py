@@ -232,7 +232,7 @@ def mlp_cases(rng):
              (np.zeros((2, 3)), *params(3, 4, 5))),
         Case("square D=H=V=3", (_normal(rng, 4, 3), *params(3, 3, 3))),
         Case("pre-activations beyond 709 (tanh saturates; exp would overflow)",
-             (_normal(rng, 3, 4, scale=1e3), *params(4, 5, 2))),
+             (_normal(rng, 3, 4, scale=1e4), *params(4, 5, 2))),
         Case("N=5, D=4, H=6, V=3", (_normal(rng, 5, 4), *drawn(4, 6, 3))),
         Case("one-hot inputs, N=6, D=V=5, H=4", (one_hot(_ints(rng, 5, 6), 5), *drawn(5, 4, 5))),
     ]

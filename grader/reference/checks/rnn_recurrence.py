@@ -44,8 +44,8 @@ def step_cases(rng):
     cases += [
         Case("zero input and zero state", (np.zeros((2, 3)), np.zeros((2, 4)), Wx, Wh, b)),
         Case("zero state", (normal(rng, 2, 3), np.zeros((2, 4)), Wx, Wh, b)),
-        Case("large inputs (|x| ~ 1e3: tanh saturates, exp would overflow)",
-             (normal(rng, 3, 3, scale=1e3), normal(rng, 3, 4), Wx, Wh, b)),
+        Case("large inputs (|x| ~ 1e4: tanh saturates, exp would overflow)",
+             (normal(rng, 3, 3, scale=1e4), normal(rng, 3, 4), Wx, Wh, b)),
     ]
     Wx, Wh, b = rnn_weights(rng, 5, 6)
     cases.append(Case("N=4, D=5, H=6, random", (normal(rng, 4, 5), normal(rng, 4, 6), Wx, Wh, b)))
