@@ -22,6 +22,7 @@ import shutil
 import signal
 import subprocess
 import sys
+import tempfile
 import venv
 from pathlib import Path
 
@@ -43,6 +44,39 @@ SYSTEM_PACKAGES = {
 }
 LAB_STOP_SECONDS = 30
 
+TOOL_FOLDERS = {"IPYTHONDIR": "ipython", "JUPYTER_CONFIG_DIR": "jupyter-config",
+                "JUPYTER_DATA_DIR": "jupyter-data", "JUPYTER_RUNTIME_DIR": "jupyter-runtime",
+                "MPLCONFIGDIR": "matplotlib"}
+
+
+def home_is_usable(environ=os.environ) -> bool:
+    """Whether HOME (or, unset, the account's home) is an existing folder we may write to."""
+    home = environ.get("HOME") or os.path.expanduser("~")
+    return bool(home) and home != "~" and os.path.isdir(home) and os.access(home, os.W_OK)
+
+
+def tool_environment(environ=os.environ) -> dict[str, str]:
+    """Where IPython, Jupyter and matplotlib keep their files when HOME cannot hold them.
+
+    A missing or read-only HOME (some CI containers) makes IPython warn "IPython parent ... is
+    not a writable location" in every process that looks for kernels, and the test suite turns
+    warnings into errors. With an unusable HOME this points each tool's folder (unless already
+    set) at a writable folder of its own under .venv/home (or the temporary folder); with a
+    usable HOME it changes nothing."""
+    if home_is_usable(environ):
+        return {}
+    base = VENV / "home"
+    try:
+        base.mkdir(parents=True, exist_ok=True)
+    except OSError:
+        base = Path(tempfile.gettempdir()) / f"rnn-course-home-{os.getuid() if hasattr(os, 'getuid') else 0}"
+    folders = {}
+    for variable, name in TOOL_FOLDERS.items():
+        if not environ.get(variable):
+            (base / name).mkdir(parents=True, exist_ok=True)
+            folders[variable] = str(base / name)
+    return folders
+
 
 def main(argv: list[str]) -> int:
     if not argv or argv[0] not in REQUIREMENTS:
@@ -56,13 +90,14 @@ def main(argv: list[str]) -> int:
         print("This is a learner kit: it has no test suite (the repository has).")
         return 2
     install(REQUIREMENTS[command])
+    environment = {**os.environ, **tool_environment()}
     if command == "lab":
-        return lab(extra)
+        return lab(extra, environment)
     ensure_system_packages()
     # Two workers (one per core here); each test module stays on one worker, so a module's
     # shared grading run happens once. The slowest tests are listed at the end.
     return subprocess.call([str(PYTHON), "-m", "pytest", "-n", "auto", "--dist", "loadscope",
-                            "--durations", "15", *extra], cwd=ROOT)
+                            "--durations", "15", *extra], cwd=ROOT, env=environment)
 
 
 def lab_command(extra: list[str]) -> list[str]:
@@ -74,13 +109,13 @@ def lab_command(extra: list[str]) -> list[str]:
     return command + [str(ROOT / "notebooks"), *extra]
 
 
-def lab_environment() -> dict[str, str]:
-    """This environment with the course's bin first on PATH (nbgrader runs tools from it)."""
-    return dict(os.environ, PATH=os.pathsep.join([str(BIN), os.environ.get("PATH", "")]))
+def lab_environment(environment: dict[str, str]) -> dict[str, str]:
+    """`environment` with the course's bin first on PATH (nbgrader runs tools from it)."""
+    return dict(environment, PATH=os.pathsep.join([str(BIN), environment.get("PATH", "")]))
 
 
-def lab(extra: list[str]) -> int:
-    env = lab_environment()
+def lab(extra: list[str], environment: dict[str, str]) -> int:
+    env = lab_environment(environment)
     if INSTRUCTOR:
         # Formgrader shows the assignments of the grading folder: make sure it has them.
         if subprocess.call([str(PYTHON), "-m", "grader", "prepare"], cwd=ROOT, env=env):

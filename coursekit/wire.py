@@ -2,9 +2,12 @@
 
 The grader sends a hidden check's inputs to the kernel, and the kernel sends back what the
 learner's function returned, as JSON text. Values may nest lists, tuples and string-keyed dicts
-of numbers, strings, None and NumPy arrays. Two tags stand for live objects the kernel builds on
-arrival: `RngSeed(seed)` becomes `np.random.default_rng(seed)`, and `NamedFunction(name, params)`
-becomes one of the fixed functions in `FUNCTIONS` (for exercises that take a callable).
+of numbers, strings, None and NumPy arrays. Three tags stand for live objects the kernel builds on
+arrival: `RngSeed(seed)` becomes `np.random.default_rng(seed)`, `NamedFunction(name, params)`
+becomes one of the fixed functions in `FUNCTIONS` (for exercises that take a callable), and
+`Shared(key, array)` becomes one array object shared by every place in the same value that
+names `key` (so a NamedFunction can close over the very array that is also passed as an
+argument, as `numerical_gradient(lambda _: loss(), W)` does in notebook 03).
 
 `decode` is strict: it is also what the grading process runs on text written by a learner's
 kernel, so anything but the shapes above is rejected with `WireError`, never evaluated.
@@ -36,6 +39,14 @@ class RngSeed:
 
 
 @dataclass(frozen=True)
+class Shared:
+    """Stands for one array object: every Shared with the same key in a decoded value is the
+    same np.ndarray (the first occurrence's value is used)."""
+    key: str
+    value: Any
+
+
+@dataclass(frozen=True)
 class NamedFunction:
     """Stands for `FUNCTIONS[name](params)`: a fixed callable a check passes to the learner."""
     name: str
@@ -54,9 +65,18 @@ def _sin_product(params):
     return lambda x: float(np.sum(np.sin(W * x)))
 
 
+def _closure_quadratic(params):
+    """f(_) = sum(A * z**2) + sum(B * z) where z is params["z"] itself (a Shared array): the
+    argument is ignored, so f sees a change of z only if z is changed in place."""
+    A, B, z = (params[key] for key in ("A", "B", "z"))
+    A, B = np.asarray(A, dtype=float), np.asarray(B, dtype=float)
+    return lambda _: float(np.sum(A * z ** 2) + np.sum(B * z))
+
+
 FUNCTIONS: dict[str, Callable[[Any], Callable]] = {
     "quadratic_form": _quadratic_form,
     "sin_product": _sin_product,
+    "closure_quadratic": _closure_quadratic,
 }
 
 
@@ -79,6 +99,10 @@ def _to_json(value, depth):
         return {"__rng__": int(value.seed)}
     if isinstance(value, NamedFunction):
         return {"__function__": value.name, "params": _to_json(value.params, depth + 1)}
+    if isinstance(value, Shared):
+        if not isinstance(value.key, str) or not isinstance(value.value, np.ndarray):
+            raise WireError("Shared needs a str key and an array")
+        return {"__shared__": value.key, "value": _to_json(value.value, depth + 1)}
     if isinstance(value, np.ndarray):
         if value.dtype.name not in ALLOWED_DTYPES:
             raise WireError(f"arrays of dtype {value.dtype} cannot be sent")
@@ -105,31 +129,38 @@ def decode(text: str, *, live: bool = True):
         raw = json.loads(text)
     except (ValueError, RecursionError) as error:
         raise WireError(f"not JSON: {error}") from None
-    return _from_json(raw, live, 0)
+    return _from_json(raw, live, 0, {})
 
 
-def _from_json(raw, live, depth):
+def _from_json(raw, live, depth, shared):
     if depth > MAX_DEPTH:
         raise WireError("value nests too deeply")
     if raw is None or isinstance(raw, (bool, int, float, str)):
         return raw
     if isinstance(raw, list):
-        return [_from_json(item, live, depth + 1) for item in raw]
+        return [_from_json(item, live, depth + 1, shared) for item in raw]
     if not isinstance(raw, dict) or len(raw) not in (1, 2):
         raise WireError("unexpected JSON object")
     tag = next(iter(raw))
     body = raw[tag]
     if tag == "__tuple__" and len(raw) == 1 and isinstance(body, list):
-        return tuple(_from_json(item, live, depth + 1) for item in body)
+        return tuple(_from_json(item, live, depth + 1, shared) for item in body)
     if tag == "__dict__" and len(raw) == 1 and isinstance(body, dict):
-        return {str(key): _from_json(item, live, depth + 1) for key, item in body.items()}
+        return {str(key): _from_json(item, live, depth + 1, shared) for key, item in body.items()}
     if tag == "__ndarray__" and len(raw) == 1 and isinstance(body, dict):
         return _array_from_json(body)
     if tag == "__rng__" and len(raw) == 1 and isinstance(body, int):
         return np.random.default_rng(body) if live else RngSeed(body)
     if tag == "__function__" and set(raw) == {"__function__", "params"} and body in FUNCTIONS:
-        params = _from_json(raw["params"], live, depth + 1)
+        params = _from_json(raw["params"], live, depth + 1, shared)
         return FUNCTIONS[body](params) if live else NamedFunction(body, params)
+    if tag == "__shared__" and set(raw) == {"__shared__", "value"} and isinstance(body, str):
+        value = _from_json(raw["value"], live, depth + 1, shared)
+        if not isinstance(value, np.ndarray):
+            raise WireError("a shared value must be an array")
+        if not live:
+            return Shared(body, value)
+        return shared.setdefault(body, value)
     raise WireError(f"unexpected tag {tag!r}")
 
 

@@ -30,7 +30,7 @@ def test_lab_runs_as_root_with_allow_root_and_the_environment_on_path():
     command = course.lab_command(["--no-browser"])
     assert ("--allow-root" in command) == (os.geteuid() == 0)
     assert command[-1] == "--no-browser" and command[:4] == [str(course.PYTHON), "-m", "jupyter", "lab"]
-    path = course.lab_environment()["PATH"].split(os.pathsep)
+    path = course.lab_environment(dict(os.environ))["PATH"].split(os.pathsep)
     assert path[0] == str(course.BIN)
     assert shutil.which("alembic", path=os.pathsep.join(path)), "alembic not found on the lab's PATH"
 

@@ -1,102 +1,126 @@
-"""Train the small character RNN that notebook 02 ships as `coursekit/data/pretrained_char_rnn.npz`.
+"""Make (or check) `coursekit/data/pretrained_char_rnn.npz` with notebook 03's own code.
 
-    PYTHONPATH=. .venv/bin/python tools/train_pretrained_char_rnn.py
+    .venv/bin/python tools/train_pretrained_char_rnn.py                 # remake the shipped file
+    .venv/bin/python tools/train_pretrained_char_rnn.py --check         # compare, write nothing
+    .venv/bin/python tools/train_pretrained_char_rnn.py --check --notebook my/03_bptt.ipynb
 
-Deterministic (fixed seed, float64, one thread of NumPy work per step), under a minute on a
-laptop. It trains h_t = tanh(x_t Wx + h_{t-1} Wh + b), y_t = h_t Wy + by on the course's small
-corpus `layer_words` with truncated BPTT (grader.reference.truncated_bptt) and Adagrad
-(grader.reference.optim), then checks that after "laye" the most probable next character is
-"r" and writes the weights and the vocabulary to the .npz file.
+It needs what a learner has: the course kit (`coursekit`, whose `char_rnn.train_char_rnn` is the
+training loop) and a notebook 03 whose exercises are done. The functions the loop calls
+(`truncated_bptt`, `adagrad_step` and what they call, the provided forward pass of notebook 02)
+are read from that notebook's exercise and provided cells and run here; nothing comes from the
+grader's reference package. The default notebook is the solution (`solutions/03_bptt/`) if the
+repository has it, else the released one (`notebooks/03_bptt/`, which must then be filled in).
+
+Deterministic: the same notebook on the same machine gives the same file, bit for bit. Any
+correct notebook 03 on any machine gives weights within `REPRODUCTION_TOLERANCE` of the shipped
+file (`--check` says by how much). Notebook 03's training experiment runs the same loop with the
+same settings and compares its result with the shipped file in the same way.
 """
 from __future__ import annotations
 
 import argparse
+import sys
 import time
 from pathlib import Path
 
+import nbformat
 import numpy as np
+from tqdm import tqdm
 
-from coursekit.text import CharVocab, load_corpus
-from grader.reference.activations import softmax
-from grader.reference.encoding import one_hot
-from grader.reference.optim import adagrad_step
-from grader.reference.rnn import rnn_forward, rnn_output
-from grader.reference.truncated_bptt import PARAM_NAMES, truncated_bptt
+REPOSITORY = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPOSITORY))
 
-CORPUS = "layer_words"
-OUTPUT = Path(__file__).resolve().parents[1] / "coursekit" / "data" / "pretrained_char_rnn.npz"
-SEED = 0
-HIDDEN = 32          # H: hidden units
-STREAMS = 8          # N: the corpus is cut into this many parallel streams
-CHUNK = 25           # k: truncated-BPTT chunk length
-EPOCHS = 150         # passes over the corpus
-LEARNING_RATE = 0.1  # Adagrad step size
-CLIP = 5.0           # elementwise gradient clipping (as in min-char-rnn)
+from coursekit.char_rnn import (PRETRAINED, PRETRAINED_PATH, REPRODUCTION_TOLERANCE,  # noqa: E402
+                                largest_difference, load_pretrained, save_pretrained,
+                                train_char_rnn)
+
+NEEDED = ("truncated_bptt", "adagrad_step", "rnn_forward", "rnn_output")
+PREFIX = "laye"
 
 
-def init_params(rng, vocab_size, hidden):
-    return {
-        "Wx": rng.normal(0, 0.1, (vocab_size, hidden)),
-        "Wh": rng.normal(0, 1.0 / np.sqrt(hidden), (hidden, hidden)) * 0.5,
-        "b": np.zeros(hidden),
-        "Wy": rng.normal(0, 0.1, (hidden, vocab_size)),
-        "by": np.zeros(vocab_size),
-    }
+def default_notebook() -> Path:
+    for folder in ("solutions", "notebooks"):
+        path = REPOSITORY / folder / "03_bptt" / "03_bptt.ipynb"
+        if path.is_file():
+            return path
+    raise FileNotFoundError("no notebook 03_bptt found; pass --notebook")
 
 
-def next_char_probabilities(params, vocab, prefix):
-    """softmax of the output after reading `prefix` from the zero state, shape (V,)."""
-    x = one_hot(vocab.encode(prefix)[None, :], vocab.size)                # (1, T, V)
-    h, _ = rnn_forward(x, np.zeros((1, params["Wh"].shape[0])), params["Wx"], params["Wh"],
-                       params["b"])
-    logits, _ = rnn_output(h[:, -1:, :], params["Wy"], params["by"])       # (1, 1, V)
-    return softmax(logits[0, -1])
+def notebook_functions(path: Path, names=NEEDED) -> dict:
+    """The functions defined by a notebook's exercise cells and provided cells.
+
+    Runs those cells (and only those: no experiments, no checks) in a fresh namespace that has
+    NumPy as `np`, and returns the namespace's entries named in `names`.
+    """
+    notebook = nbformat.read(path, as_version=4)
+    namespace = {"np": np, "__name__": "notebook_03"}
+    for cell in notebook.cells:
+        nbgrader = cell.get("metadata", {}).get("nbgrader", {})
+        provided = cell.get("metadata", {}).get("rnn_course", {}).get("provided")
+        if cell.cell_type == "code" and (nbgrader.get("solution") or provided):
+            exec(compile(cell.source, f"{path.name}:{nbgrader.get('grade_id', 'cell')}", "exec"),
+                 namespace)
+    missing = [name for name in names if not callable(namespace.get(name))]
+    if missing:
+        raise LookupError(f"{path} does not define {missing}")
+    return {name: namespace[name] for name in names}
 
 
-def train(epochs=EPOCHS, verbose=True):
-    text = load_corpus(CORPUS)
-    vocab = CharVocab(text)
-    ids = vocab.encode(text)
-    length = len(ids) // STREAMS
-    streams = ids[:STREAMS * length].reshape(STREAMS, length)            # (N, L)
-    rng = np.random.default_rng(SEED)
-    params = init_params(rng, vocab.size, HIDDEN)
-    caches = {name: np.zeros_like(value) for name, value in params.items()}
-    losses = []
-    for epoch in range(epochs):
-        h = np.zeros((STREAMS, HIDDEN))
-        for start in range(0, length - 1, CHUNK):
-            chunk = streams[:, start:start + CHUNK + 1]
-            if chunk.shape[1] < 2:
-                break
-            chunk_losses, grads, h = truncated_bptt(chunk, h, params, CHUNK)
-            losses.append(float(chunk_losses.mean()))
-            for name in PARAM_NAMES:
-                grad = np.clip(grads[name], -CLIP, CLIP)
-                params[name], caches[name] = adagrad_step(params[name], grad, caches[name],
-                                                          LEARNING_RATE)
-        if verbose and (epoch % 25 == 0 or epoch == epochs - 1):
-            print(f"epoch {epoch:4d}  loss {np.mean(losses[-5:]):.3f}")
-    return params, vocab, np.array(losses)
+def next_character_probabilities(functions: dict, params: dict, vocab, prefix: str) -> np.ndarray:
+    """p(next character | prefix) from the zero state, shape (V,), with the notebook's forward."""
+    x = np.eye(vocab.size)[vocab.encode(prefix)][None]                        # (1, T, V)
+    h, _ = functions["rnn_forward"](x, np.zeros((1, params["Wh"].shape[0])), params["Wx"],
+                                    params["Wh"], params["b"])                 # (1, T, H)
+    logits, _ = functions["rnn_output"](h[:, -1], params["Wy"], params["by"])  # (1, V)
+    shifted = logits[0] - logits[0].max()
+    return np.exp(shifted) / np.exp(shifted).sum()
 
 
-def main():
+def train_with(functions: dict, *, progress: bool = True):
+    """train_char_rnn with the notebook's functions and the shipped model's settings."""
+    bar = tqdm(total=PRETRAINED.epochs, unit="epoch", disable=not progress)
+    try:
+        return train_char_rnn(functions["truncated_bptt"], functions["adagrad_step"], PRETRAINED,
+                              on_epoch=lambda epoch, params: bar.update(1))
+    finally:
+        bar.close()
+
+
+def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--output", type=Path, default=OUTPUT)
-    args = parser.parse_args()
+    parser.add_argument("--notebook", type=Path, default=None,
+                        help="a notebook 03_bptt with its exercises done (default: the solution)")
+    parser.add_argument("--output", type=Path, default=PRETRAINED_PATH)
+    parser.add_argument("--check", action="store_true",
+                        help="compare with --output instead of writing it")
+    args = parser.parse_args(argv)
+    notebook = args.notebook or default_notebook()
+    functions = notebook_functions(notebook)
     started = time.perf_counter()
-    params, vocab, losses = train()
-    probs = next_char_probabilities(params, vocab, "laye")
-    best = vocab.chars[int(np.argmax(probs))]
-    print(f"after 'laye': most probable {best!r} with p = {probs.max():.3f}; "
-          f"p('r') = {probs[vocab.index['r']]:.3f}")
-    assert best == "r", "the trained model must put most probability on 'r' after 'laye'"
-    np.savez_compressed(args.output, chars=np.array(vocab.chars),
-                        **{name: params[name] for name in PARAM_NAMES},
-                        final_loss=np.array(losses[-10:].mean()))
-    print(f"wrote {args.output} ({args.output.stat().st_size / 1024:.1f} KB) in "
-          f"{time.perf_counter() - started:.1f} s")
+    params, vocab, losses = train_with(functions)
+    seconds = time.perf_counter() - started
+    probabilities = next_character_probabilities(functions, params, vocab, PREFIX)
+    best = vocab.chars[int(np.argmax(probabilities))]
+    print(f"trained with {notebook} in {seconds:.1f} s: last epoch's loss "
+          f"{losses[-len(losses) // PRETRAINED.epochs:].mean():.3f} nats per character; after "
+          f"{PREFIX!r} the most probable character is {best!r}, p('r') = "
+          f"{probabilities[vocab.index['r']]:.3f}")
+    if args.check:
+        shipped, shipped_vocab, settings = load_pretrained(args.output)
+        difference = largest_difference(params, shipped)
+        same = shipped_vocab.chars == vocab.chars and settings == PRETRAINED
+        verdict = ("reproduces it bit for bit" if difference == 0 and same else
+                   f"is within {REPRODUCTION_TOLERANCE:g}" if difference <= REPRODUCTION_TOLERANCE
+                   and same else "does NOT reproduce it")
+        print(f"largest difference from {args.output}: {difference:.2e}; this run {verdict}")
+        return 0 if same and difference <= REPRODUCTION_TOLERANCE else 1
+    if best != "r":
+        print("the trained model must put most probability on 'r' after 'laye'; not written")
+        return 1
+    save_pretrained(args.output, params, vocab, PRETRAINED)
+    print(f"wrote {args.output} ({args.output.stat().st_size / 1024:.1f} KB)")
+    return 0
 
 
 if __name__ == "__main__":
-    main()
+    sys.exit(main())

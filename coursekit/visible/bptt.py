@@ -1,15 +1,19 @@
 """Visible checks of notebook 03 (backpropagation through time).
 
-Backward passes are compared with centred finite differences of the forward formula
-h_t = tanh(x_t @ Wx + h_{t-1} @ Wh + b), computed here in float64, one gradient at a time, so a
-message names the gradient that is off."""
+Each backward pass is compared, one gradient at a time, with what the course's reference
+implementation gives on the constants below (precomputed and shipped as data:
+`expected("bptt", key)`), so a message names the gradient that is off; a few precomputed *wrong*
+answers name common mistakes. Nothing here computes a forward or backward pass itself.
+Notation: docs/NOTATION.md (steps from 1, arrays from 0; J_s = diag(1 - h_s**2) Wh^T).
+"""
 from __future__ import annotations
 
 import numpy as np
 
 from coursekit.visible.expect import (VisibleCheckFailed, call, expect_close, expect_shape,
-                                      expect_true, passed)
+                                      expect_true, expected, passed)
 
+NOTEBOOK = "bptt"
 N, D, H, V = 2, 3, 4, 5
 _rng = np.random.default_rng(1234)
 X = _rng.normal(size=(N, D))
@@ -17,27 +21,37 @@ H_PREV = _rng.normal(size=(N, H))
 WX = _rng.normal(scale=0.5, size=(D, H))
 WH = _rng.normal(scale=0.5, size=(H, H))
 B = _rng.normal(scale=0.5, size=H)
+DH_STEP = np.linspace(-1.0, 1.0, N * H).reshape(N, H)
+T = 4
+X_SEQUENCE = np.random.default_rng(5).normal(size=(N, T, D))
+DH_SEQUENCE = np.linspace(-1.0, 1.0, N * T * H).reshape(N, T, H)
+JACOBIAN_STEPS = ((2, 2), (1, 0), (4, 1), (4, 0))          # (t, k) pairs for dh_t / dh_k
+H2 = 3
+STACK_LAYER_2 = {"Wx": np.linspace(-0.8, 0.8, H * H2).reshape(H, H2),
+                 "Wh": np.array([[0.3, -0.5, 0.2], [0.4, 0.1, -0.3], [0.0, 0.6, 0.1]]),
+                 "b": np.array([0.1, -0.2, 0.05])}
+STACK_H0_2 = np.linspace(-0.2, 0.2, N * H2).reshape(N, H2)
+DH_STACK_TOP = np.linspace(-1.0, 1.0, N * T * H2).reshape(N, T, H2)
+T_OUTPUT = 3
+H_OUTPUT = np.tanh(np.random.default_rng(6).normal(size=(N, T_OUTPUT, H)))
+WY = np.linspace(-1, 1, H * V).reshape(H, V)
+DLOGITS = np.linspace(-1, 1, N * T_OUTPUT * V).reshape(N, T_OUTPUT, V)
+LOGITS = np.random.default_rng(7).normal(size=(N, T_OUTPUT, V))
+TARGETS = np.array([[1, 2, 3], [4, 0, 1]])
+MASK = np.array([[True, False, False], [True, True, True]])
+STREAM = np.array([[0, 1, 2, 3, 4, 0, 1, 2, 3], [4, 4, 3, 3, 2, 2, 1, 1, 0]])
+H0_STREAM = np.linspace(-0.5, 0.5, N * H).reshape(N, H)
+_params_rng = np.random.default_rng(8)
+CHAR_PARAMS = {"Wx": _params_rng.normal(scale=0.5, size=(V, H)),
+               "Wh": _params_rng.normal(scale=0.5, size=(H, H)),
+               "b": _params_rng.normal(scale=0.5, size=H),
+               "Wy": _params_rng.normal(scale=0.5, size=(H, V)),
+               "by": _params_rng.normal(scale=0.5, size=V)}
+CHUNK_LENGTH = 3
 
 
-def _numeric(f, x, eps=1e-6):
-    grad = np.zeros_like(x)
-    for i in np.ndindex(x.shape):
-        old = x[i]
-        x[i] = old + eps
-        plus = f()
-        x[i] = old - eps
-        minus = f()
-        x[i] = old
-        grad[i] = (plus - minus) / (2 * eps)
-    return grad
-
-
-def _sequence(x, h0, Wx, Wh, b):
-    states, h = [], h0
-    for t in range(x.shape[1]):
-        h = np.tanh(x[:, t] @ Wx + h @ Wh + b)
-        states.append(h)
-    return np.stack(states, axis=1)
+def _e(key):
+    return expected(NOTEBOOK, key)
 
 
 def _tuple_of(result, names, what):
@@ -46,104 +60,150 @@ def _tuple_of(result, names, what):
     return result
 
 
-DERIVATIVE_HINT = ("The step is h = tanh(a) with a = x @ Wx + h_prev @ Wh + b, so "
-                   "da = dh * (1 - h**2): use h from the cache, not the pre-activation.")
+def _matches(value, key):
+    value = np.asarray(value)
+    return value.shape == _e(key).shape and np.allclose(value, _e(key))
+
+
+def _unchanged(pairs, what):
+    for array, original in pairs:
+        expect_true(np.array_equal(array, original),
+                    what=f"{what}: your function changed one of its arguments in place",
+                    hint="Leave the arrays you are given (dh, the cache, params) as they were; "
+                         "compute new arrays.")
+
+
+DERIVATIVE_HINT = ("Through h = tanh(a): the gradient on a is the gradient on h times tanh'(a), "
+                   "and tanh'(a) can be written with h, which the cache holds.")
+STEP_HINTS = {"dx": "x reaches a through Wx.", "dh_prev": "h_prev reaches a through Wh.",
+              "dWx": "Each row of the batch adds its share; which input multiplies Wx?",
+              "dWh": "Which state multiplies Wh in this step: the new one or the previous one?",
+              "db": "b is added to every row of the batch."}
 
 
 def check_rnn_step_backward(rnn_step_backward):
-    h = np.tanh(X @ WX + H_PREV @ WH + B)
-    cache = (X.copy(), H_PREV.copy(), WX.copy(), WH.copy(), h, "tanh")
-    dh = np.linspace(-1.0, 1.0, N * H).reshape(N, H)
+    cache = (X.copy(), H_PREV.copy(), WX.copy(), WH.copy(), _e("step_h"), "tanh")
+    dh = DH_STEP.copy()
     names = ("dx", "dh_prev", "dWx", "dWh", "db")
     what = f"N = {N}, D = {D}, H = {H}"
     grads = _tuple_of(call(rnn_step_backward, dh, cache, what=what), names, what)
-    x, h_prev, Wx, Wh, b = X.copy(), H_PREV.copy(), WX.copy(), WH.copy(), B.copy()
-    loss = lambda: float(np.sum(np.tanh(x @ Wx + h_prev @ Wh + b) * dh))
-    hints = {"dx": "dx = da @ Wx.T.", "dh_prev": "dh_prev = da @ Wh.T.",
-             "dWx": "dWx = x.T @ da.", "dWh": "dWh = h_prev.T @ da (the *previous* state).",
-             "db": "db sums da over the batch (axis 0)."}
-    for name, array, got in zip(names, (x, h_prev, Wx, Wh, b), grads):
-        expect_close(got, _numeric(loss, array), what=f"{what}: {name}", rtol=1e-5, atol=1e-7,
-                     hint=DERIVATIVE_HINT + " " + hints[name])
-    passed("rnn_step_backward", "all five gradients agree with finite differences")
+    _unchanged([(dh, DH_STEP), (cache[0], X), (cache[1], H_PREV), (cache[4], _e("step_h"))], what)
+    if _matches(grads[3], "step_dWh_pre_activation_derivative"):
+        raise VisibleCheckFailed(f"{what}: your gradients use 1 - a**2 with the pre-activation "
+                                 f"a; tanh'(a) = 1 - tanh(a)**2 = 1 - h**2, with h from the cache.")
+    for name, got in zip(names, grads):
+        expect_close(got, _e(f"step_{name}"), what=f"{what}: {name}", rtol=1e-6, atol=1e-9,
+                     hint=DERIVATIVE_HINT + " " + STEP_HINTS[name])
+    passed("rnn_step_backward", "all five gradients agree with the reference")
 
 
 def check_rnn_backward(rnn_backward):
-    T = 4
-    x = np.random.default_rng(5).normal(size=(N, T, D))
-    h0, Wx, Wh, b = H_PREV.copy(), WX.copy(), WH.copy(), B.copy()
-    h = _sequence(x, h0, Wx, Wh, b)
     names = ("dx", "dh0", "dWx", "dWh", "db")
+    cache = (X_SEQUENCE.copy(), H_PREV.copy(), WX.copy(), WH.copy(), _e("sequence_h"), "tanh")
     dh_last = np.zeros((N, T, H))
     dh_last[:, -1] = 1.0
-    what = "loss on the last state only"
-    grads = _tuple_of(call(rnn_backward, dh_last, (x, h0, Wx, Wh, h, "tanh"), what=what),
-                      names, what)
+    what = "loss on the last state h_T only"
+    grads = _tuple_of(call(rnn_backward, dh_last, cache, what=what), names, what)
     expect_shape(grads[0], (N, T, D), what=f"{what}: dx")
-    loss = lambda: float(np.sum(_sequence(x, h0, Wx, Wh, b) * dh_last))
-    expect_close(grads[1], _numeric(loss, h0), what=f"{what}: dh0", rtol=1e-5, atol=1e-7,
-                 hint="The gradient must flow back through every step: at step t add the "
-                      "dh_prev that step t+1 returned to dh[:, t].")
-    dh = np.linspace(-1.0, 1.0, N * T * H).reshape(N, T, H)
+    expect_close(grads[1], _e("backward_last_dh0"), what=f"{what}: dh0", rtol=1e-6, atol=1e-9,
+                 hint="The gradient must flow back through every step, from h_T to h_0: what "
+                      "does each step pass to the step before it?")
     what = "a gradient on every state"
-    grads = _tuple_of(call(rnn_backward, dh, (x, h0, Wx, Wh, h, "tanh"), what=what), names, what)
-    loss = lambda: float(np.sum(_sequence(x, h0, Wx, Wh, b) * dh))
-    hints = {"dx": "", "dh0": "", "dWx": "Add every step's contribution: dWx += x_t.T @ da_t.",
-             "dWh": "Add every step's contribution: dWh += h_{t-1}.T @ da_t, with h_{-1} = h0.",
-             "db": "Add every step's contribution, summed over the batch."}
-    for name, array, got in zip(names, (x, h0, Wx, Wh, b), grads):
-        expect_close(got, _numeric(loss, array), what=f"{what}: {name}", rtol=1e-5, atol=1e-7,
-                     hint=hints[name] or DERIVATIVE_HINT)
-    passed("rnn_backward", "all five gradients agree with finite differences")
+    grads = _tuple_of(call(rnn_backward, DH_SEQUENCE.copy(), cache, what=what), names, what)
+    _unchanged([(cache[4], _e("sequence_h")), (cache[1], H_PREV)], what)
+    if _matches(grads[3], "backward_dWh_not_accumulated"):
+        raise VisibleCheckFailed(f"{what}: dWh holds only one step's share. Wh is used at "
+                                 f"every step, so its gradient adds up over the steps.")
+    if _matches(grads[3], "backward_dWh_first_state_zero"):
+        raise VisibleCheckFailed(f"{what}: at step 1 you used a zero state; the state before "
+                                 f"step 1 is h0 (the cache's second entry).")
+    hints = {"dx": DERIVATIVE_HINT, "dh0": "What comes back from step 1 is dh0.",
+             "dWx": "Every step adds its share.", "dWh": "Every step adds its share; step 1's "
+             "previous state is h0.", "db": "Every step adds its share, summed over the batch."}
+    for name, got in zip(names, grads):
+        expect_close(got, _e(f"backward_{name}"), what=f"{what}: {name}", rtol=1e-6, atol=1e-9,
+                     hint=hints[name])
+    passed("rnn_backward", "all five gradients agree with the reference")
+
+
+def check_state_jacobian_product(state_jacobian_product):
+    h = _e("sequence_h")[0]                                      # (T, H): h_1 .. h_T
+    for t, k in JACOBIAN_STEPS:
+        what = f"dh_t / dh_k for t = {t}, k = {k} (h of shape ({T}, {H}))"
+        got = np.asarray(call(state_jacobian_product, h.copy(), WH.copy(), t, k, what=what))
+        expect_shape(got, (H, H), what=what)
+        if t == k:
+            expect_close(got, np.eye(H), what=what, hint="With k = t there is no factor at all.")
+            continue
+        if t - k > 1 and _matches(got, f"jacobian_{t}_{k}_reversed"):
+            raise VisibleCheckFailed(f"{what}: the factors are in the wrong order; the latest "
+                                     f"step's Jacobian J_t is on the left.")
+        if _matches(got, f"jacobian_{t}_{k}_next_state"):
+            raise VisibleCheckFailed(f"{what}: J_s used h[s], the state after step s+1; h_s is "
+                                     f"h[s-1] (steps count from 1, arrays from 0).")
+        expect_close(got, _e(f"jacobian_{t}_{k}"), what=what,
+                     hint="J_s = diag(1 - h_s**2) Wh^T: row i of Wh^T scaled by 1 - h_s[i]**2.")
+    passed("state_jacobian_product")
+
+
+def check_stacked_rnn_backward(stacked_rnn_backward):
+    layer_1 = {"Wx": WX.copy(), "Wh": WH.copy(), "b": B.copy()}
+    hs = [_e("sequence_h"), _e("stack_h2")]
+    cache = (X_SEQUENCE.copy(), [H_PREV.copy(), STACK_H0_2.copy()], [layer_1, STACK_LAYER_2], hs)
+    what = f"two layers with H = {H} then {H2}"
+    result = _tuple_of(call(stacked_rnn_backward, DH_STACK_TOP.copy(), cache, what=what),
+                       ("dx", "dh0s", "dlayer_params"), what)
+    dx, dh0s, dparams = result
+    expect_true(isinstance(dh0s, list) and len(dh0s) == 2 and isinstance(dparams, list)
+                and len(dparams) == 2, what=f"{what}: dh0s and dlayer_params must be lists with "
+                f"one entry per layer, layer 1 first")
+    expect_true(all(isinstance(p, dict) and set(p) == {"Wx", "Wh", "b"} for p in dparams),
+                what=f"{what}: each entry of dlayer_params is a dict with keys 'Wx', 'Wh', 'b'")
+    expect_close(dparams[1]["Wh"], _e("stack_dWh_2"), what=f"{what}: the top layer's dWh",
+                 hint="The top layer (layer 2) gets dh_top; rebuild its cache with the states of "
+                      "layer 1 as its inputs.")
+    expect_close(dh0s[1], _e("stack_dh0_2"), what=f"{what}: dh0s[1] (layer 2)")
+    expect_close(dparams[0]["Wh"], _e("stack_dWh_1"), what=f"{what}: layer 1's dWh",
+                 hint="Layer 1's states get the gradient that layer 2's backward pass returned "
+                      "for its inputs.")
+    expect_close(dh0s[0], _e("stack_dh0_1"), what=f"{what}: dh0s[0] (layer 1)")
+    expect_close(dx, _e("stack_dx"), what=f"{what}: dx")
+    passed("stacked_rnn_backward")
 
 
 def check_rnn_output_backward(rnn_output_backward):
-    T = 3
-    h = np.tanh(np.random.default_rng(6).normal(size=(N, T, H)))
-    Wy = np.linspace(-1, 1, H * V).reshape(H, V)
-    dlogits = np.linspace(-1, 1, N * T * V).reshape(N, T, V)
-    what = f"N = {N}, T = {T}, H = {H}, V = {V}"
-    dh, dWy, dby = _tuple_of(call(rnn_output_backward, dlogits, (h, Wy), what=what),
-                             ("dh", "dWy", "dby"), what)
-    expect_close(dh, dlogits @ Wy.T, what=f"{what}: dh", hint="dh = dlogits @ Wy.T")
-    expect_close(dWy, np.einsum("nth,ntv->hv", h, dlogits), what=f"{what}: dWy",
-                 hint="Sum over the batch *and* the time steps: reshape to (N*T, H) and (N*T, V).")
-    expect_close(dby, dlogits.sum(axis=(0, 1)), what=f"{what}: dby",
+    what = f"N = {N}, T = {T_OUTPUT}, H = {H}, V = {V}"
+    dh, dWy, dby = _tuple_of(call(rnn_output_backward, DLOGITS.copy(), (H_OUTPUT.copy(), WY.copy()),
+                                  what=what), ("dh", "dWy", "dby"), what)
+    expect_close(dh, _e("output_dh"), what=f"{what}: dh", hint="h reaches the logits through Wy.")
+    expect_close(dWy, _e("output_dWy"), what=f"{what}: dWy",
+                 hint="Sum over the batch *and* the time steps.")
+    expect_close(dby, _e("output_dby"), what=f"{what}: dby",
                  hint="Sum over the batch and the time steps.")
     passed("rnn_output_backward")
 
 
-def _log_softmax(z):
-    z = z - z.max(axis=-1, keepdims=True)
-    return z - np.log(np.exp(z).sum(axis=-1, keepdims=True))
-
-
 def check_temporal_softmax_loss(temporal_softmax_loss):
-    T = 3
     what = "uniform logits, full mask (loss = T log V)"
-    result = call(temporal_softmax_loss, np.zeros((N, T, V)), np.zeros((N, T), dtype=np.int64),
-                  np.ones((N, T), dtype=bool), what=what)
+    result = call(temporal_softmax_loss, np.zeros((N, T_OUTPUT, V)),
+                  np.zeros((N, T_OUTPUT), dtype=np.int64), np.ones((N, T_OUTPUT), dtype=bool),
+                  what=what)
     loss, dlogits = _tuple_of(result, ("loss", "dlogits"), what)
-    expect_close(np.float64(loss), T * np.log(V), what=what,
+    expect_close(np.float64(loss), T_OUTPUT * np.log(V), what=what,
                  hint="Sum -log p(target) over the steps and divide by N (not by N*T).")
-    expect_shape(dlogits, (N, T, V), what=f"{what}: dlogits")
-    logits = np.random.default_rng(7).normal(size=(N, T, V))
-    targets = np.array([[1, 2, 3], [4, 0, 1]])
-    mask = np.array([[True, False, False], [True, True, True]])
+    expect_shape(dlogits, (N, T_OUTPUT, V), what=f"{what}: dlogits")
     what = "a mask that ends at step 1 for the first sequence"
-    loss, dlogits = _tuple_of(call(temporal_softmax_loss, logits, targets, mask, what=what),
+    logits = LOGITS.copy()
+    loss, dlogits = _tuple_of(call(temporal_softmax_loss, logits, TARGETS, MASK, what=what),
                               ("loss", "dlogits"), what)
-    picked = -_log_softmax(logits)[np.arange(N)[:, None], np.arange(T)[None, :], targets]
-    expect_close(np.float64(loss), (picked * mask).sum() / N, what=what,
+    _unchanged([(logits, LOGITS)], what)
+    expect_close(np.float64(loss), _e("loss_value"), what=what,
                  hint="Masked steps add nothing; divide by N, the batch size.")
     expect_true(np.allclose(dlogits[0, 1:], 0), what=f"{what}: dlogits must be 0 on masked steps")
-    work = logits.copy()
-    numeric = _numeric(lambda: float((-_log_softmax(work)[np.arange(N)[:, None],
-                                       np.arange(T)[None, :], targets] * mask).sum() / N), work)
-    expect_close(dlogits, numeric, what=f"{what}: dlogits", rtol=1e-5, atol=1e-7,
+    expect_close(dlogits, _e("loss_dlogits"), what=f"{what}: dlogits", rtol=1e-6, atol=1e-9,
                  hint="dlogits = (softmax(logits) - one_hot(targets)) * mask / N.")
     what = "huge logits (|logits| = 1e4)"
-    loss, dlogits = call(temporal_softmax_loss, 1e4 * np.sign(logits), targets, mask, what=what)
+    loss, dlogits = call(temporal_softmax_loss, 1e4 * np.sign(LOGITS), TARGETS, MASK, what=what)
     expect_true(np.isfinite(loss) and np.all(np.isfinite(dlogits)),
                 what=f"{what}: the loss and dlogits must be finite",
                 hint="Subtract the maximum before exp (log-sum-exp).")
@@ -157,13 +217,18 @@ def check_numerical_gradient(numerical_gradient):
     grad = call(numerical_gradient, lambda z: float(np.sum(z ** 2)), x, what=what)
     expect_shape(grad, x.shape, what=what)
     expect_true(np.array_equal(x, before), what=f"{what}: x must be unchanged afterwards",
-                hint="Restore x[i] after the two evaluations.")
+                hint="Restore each entry after its two evaluations.")
     expect_close(grad, 2 * before, what=what, rtol=1e-6, atol=1e-6,
                  hint="(f(x + eps e_i) - f(x - eps e_i)) / (2 eps) for every entry i.")
     what = "f(x) = sum(x**3) with eps = 1e-2 (a centred difference is off by eps**2 only)"
     grad = call(numerical_gradient, lambda z: float(np.sum(z ** 3)), x, 1e-2, what=what)
     expect_close(grad, 3 * before ** 2 + 1e-4, what=what, rtol=1e-6, atol=1e-6,
                  hint="Use the centred difference, not (f(x + eps) - f(x)) / eps.")
+    what = "f = lambda _: sum(x**2), which ignores its argument and reads x through a closure"
+    grad = call(numerical_gradient, lambda _: float(np.sum(x ** 2)), x, what=what)
+    expect_close(grad, 2 * before, what=what, rtol=1e-6, atol=1e-6,
+                 hint="Change x itself, in place, then call f(x): a function that reads x "
+                      "through a closure sees only changes made to x itself.")
     passed("numerical_gradient")
 
 
@@ -181,35 +246,26 @@ def check_relative_error(relative_error):
     passed("relative_error")
 
 
-def _char_params():
-    rng = np.random.default_rng(8)
-    return {"Wx": rng.normal(scale=0.5, size=(V, H)), "Wh": rng.normal(scale=0.5, size=(H, H)),
-            "b": rng.normal(scale=0.5, size=H), "Wy": rng.normal(scale=0.5, size=(H, V)),
-            "by": rng.normal(scale=0.5, size=V)}
-
-
 def check_truncated_bptt(truncated_bptt):
     names = ("losses", "grads", "h_final")
-    stream = np.array([[0, 1, 2, 3, 4, 0, 1, 2, 3], [4, 4, 3, 3, 2, 2, 1, 1, 0]])
-    h0 = np.linspace(-0.5, 0.5, N * H).reshape(N, H)
-    params = _char_params()
+    params = {name: value.copy() for name, value in CHAR_PARAMS.items()}
     blind = {**params, "Wy": np.zeros((H, V))}          # logits = by whatever the state
     what = "Wy = 0 (the loss depends only on the targets)"
-    losses, grads, h_final = _tuple_of(call(truncated_bptt, stream, h0, blind, 3, what=what),
-                                       names, what)
-    expect_shape(np.asarray(losses), (3,), what=f"{what}: 8 predictions in chunks of 3 give "
-                 f"3 chunk losses")
-    nll = -_log_softmax(blind["by"])
-    expected = [nll[stream[:, s + 1:min(s + 3, 8) + 1]].sum() / N for s in (0, 3, 6)]
-    expect_close(np.asarray(losses, dtype=float), expected, what=what,
-                 hint="Chunk inputs are stream[:, s:e], its targets the *next* characters "
-                      "stream[:, s+1:e+1].")
+    losses, grads, h_final = _tuple_of(call(truncated_bptt, STREAM, H0_STREAM.copy(), blind,
+                                            CHUNK_LENGTH, what=what), names, what)
+    expect_shape(np.asarray(losses), (3,), what=f"{what}: 8 steps in chunks of 3 give 3 chunk "
+                 f"losses")
+    expect_close(np.asarray(losses, dtype=float), _e("truncated_blind_losses"), what=what,
+                 hint="A chunk's inputs are the characters at its steps, its targets the *next* "
+                      "characters; each chunk's loss is summed over its steps, divided by N.")
     what = "chunks of 3 on 9 characters"
-    losses, grads, h_final = _tuple_of(call(truncated_bptt, stream, h0, params, 3, what=what),
-                                       names, what)
-    first = _tuple_of(call(truncated_bptt, stream[:, :4], h0, params, 3, what=what), names, what)
-    rest = _tuple_of(call(truncated_bptt, stream[:, 3:], first[2], params, 3, what=what),
-                     names, what)
+    losses, grads, h_final = _tuple_of(call(truncated_bptt, STREAM, H0_STREAM.copy(), params,
+                                            CHUNK_LENGTH, what=what), names, what)
+    _unchanged([(params[name], CHAR_PARAMS[name]) for name in params], what)
+    first = _tuple_of(call(truncated_bptt, STREAM[:, :4], H0_STREAM.copy(), params, CHUNK_LENGTH,
+                           what=what), names, what)
+    rest = _tuple_of(call(truncated_bptt, STREAM[:, 3:], first[2], params, CHUNK_LENGTH,
+                          what=what), names, what)
     expect_close(np.asarray(losses)[1:], np.asarray(rest[0]), what=f"{what}: chunks 2 and 3",
                  hint="Carry the state: each chunk starts from the state the previous one "
                       "ended with (not from h0).")
@@ -225,17 +281,22 @@ def check_truncated_bptt(truncated_bptt):
 
 def check_sgd_step(sgd_step):
     what = "param [1, 2], grad [0.5, -1], learning rate 0.1"
-    expect_close(call(sgd_step, np.array([1.0, 2.0]), np.array([0.5, -1.0]), 0.1, what=what),
-                 [0.95, 2.1], what=what, hint="new = param - learning_rate * grad")
+    param, grad = np.array([1.0, 2.0]), np.array([0.5, -1.0])
+    new = call(sgd_step, param, grad, 0.1, what=what)
+    expect_close(new, [0.95, 2.1], what=what, hint="new = param - learning_rate * grad")
+    expect_true(np.array_equal(param, [1.0, 2.0]), what=f"{what}: param was changed in place",
+                hint="Return a new array; the caller keeps param.")
     passed("sgd_step")
 
 
 def check_adagrad_step(adagrad_step):
     what = "param [1, 2], grad [0.5, -1], cache [0, 3], learning rate 0.1"
-    result = call(adagrad_step, np.array([1.0, 2.0]), np.array([0.5, -1.0]), np.array([0.0, 3.0]),
-                  0.1, what=what)
+    cache = np.array([0.0, 3.0])
+    result = call(adagrad_step, np.array([1.0, 2.0]), np.array([0.5, -1.0]), cache, 0.1, what=what)
     expect_true(isinstance(result, tuple) and len(result) == 2,
                 what=f"{what}: return (new_param, new_cache)")
+    expect_true(np.array_equal(cache, [0.0, 3.0]), what=f"{what}: cache was changed in place",
+                hint="Return a new cache (cache + grad**2); the caller keeps the old one.")
     expect_close(result[1], [0.25, 4.0], what=f"{what}: new_cache",
                  hint="new_cache = cache + grad**2")
     expect_close(result[0], [1 - 0.1 * 0.5 / np.sqrt(0.25 + 1e-8), 2 + 0.1 / np.sqrt(4 + 1e-8)],

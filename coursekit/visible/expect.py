@@ -53,8 +53,10 @@ def expect_close(value, expected, *, what: str, hint: str = "", rtol: float = 1e
     if not np.all(np.isfinite(value)):
         raise VisibleCheckFailed(f"{what}: the result contains NaN or inf. " + hint)
     if not np.allclose(value, expected, rtol=rtol, atol=atol):
-        error = np.max(np.abs(value - expected))
-        raise VisibleCheckFailed(f"{what}: values are off (largest error {error:.2e}). " + hint)
+        error = float(np.max(np.abs(value - expected)))
+        size = f"1e{int(np.floor(np.log10(error))):+d}" if error > 0 else "tiny"
+        raise VisibleCheckFailed(f"{what}: values are off (the largest error is about {size}). "
+                                 + hint)
 
 
 def expect_true(condition: bool, *, what: str, hint: str = "") -> None:

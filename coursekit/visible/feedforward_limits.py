@@ -1,8 +1,9 @@
 """Visible checks of notebook 01_feedforward_limits: small hand-made cases, one idea at a time.
 
 Each `check_<exercise>(fn)` stops at the first problem with a message that says what to look at,
-and prints one line when everything passes. The expected values here are worked out by hand
-(or with one line of NumPy on numbers you can check on paper).
+and prints one line when everything passes. Most expected values are worked out by hand (numbers
+you can check on paper); the MLP's come precomputed from the course's reference implementation
+(`expected("feedforward_limits", key)`), on the constants below.
 """
 from __future__ import annotations
 
@@ -12,7 +13,14 @@ import warnings
 import numpy as np
 
 from coursekit.visible.expect import (VisibleCheckFailed, call, expect_close, expect_shape,
-                                      expect_true, passed)
+                                      expect_true, expected, passed)
+
+NOTEBOOK = "feedforward_limits"
+W1 = np.array([[1.0, -1.0]])                           # D=1, H=2
+B1 = np.array([0.0, 0.5])
+W2 = np.array([[2.0, 0.0, 1.0], [0.0, 3.0, 1.0]])      # H=2, V=3
+B2 = np.array([0.1, 0.2, 0.3])
+X_SATURATING = np.array([[1000.0]])                    # pre-activations +-1000: tanh is +-1
 
 
 def _quietly(function, *args, what, **kwargs):
@@ -47,11 +55,19 @@ def check_one_hot(one_hot):
     passed("one_hot")
 
 
+def _unchanged(array, original, what):
+    expect_true(np.array_equal(array, original), what=f"{what}: your function changed logits",
+                hint="Do not shift the logits in place (logits -= ...): the caller still needs "
+                     "them. Compute a new array (shifted = logits - ...).")
+
+
 def check_softmax(softmax):
     what = "softmax([[0, log 2, log 3]])"
-    out = _quietly(softmax, np.log([[1.0, 2.0, 3.0]]), what=what)
+    logits = np.log([[1.0, 2.0, 3.0]])
+    out = _quietly(softmax, logits, what=what)
+    _unchanged(logits, np.log([[1.0, 2.0, 3.0]]), what)
     expect_close(out, [[1 / 6, 2 / 6, 3 / 6]], what=what,
-                 hint="softmax(z)_i = exp(z_i) / sum_j exp(z_j).")
+                 hint="softmax(y)_i = exp(y_i) / sum_j exp(y_j).")
     what = "softmax of 2 rows [[1, 2], [1, 2] + 100]"
     out = _quietly(softmax, np.array([[1.0, 2.0], [101.0, 102.0]]), what=what)
     expect_close(out[0], out[1], what=what + ": adding a constant to a row must not change it",
@@ -82,7 +98,9 @@ def check_cross_entropy(cross_entropy):
                  hint="The target's probability is 3/4, so the loss is -log(3/4); check the sign "
                       "and that you pick column targets[n] of row n.")
     what = "cross_entropy([[1e4, 0]], targets=[1])"
-    loss = _quietly(cross_entropy, np.array([[1e4, 0.0]]), np.array([1]), what=what)
+    logits = np.array([[1e4, 0.0]])
+    loss = _quietly(cross_entropy, logits, np.array([1]), what=what)
+    _unchanged(logits, np.array([[1e4, 0.0]]), what)
     expect_close(float(loss), 1e4, what=what,
                  hint="Use log-softmax = z - max - log(sum(exp(z - max))); log of a softmax "
                       "probability that underflowed to 0 is -inf.")
@@ -101,7 +119,9 @@ def check_softmax_cross_entropy_backward(backward):
     expect_close(d, [[-0.25, 0.25], [0.25, -0.25]], what=what,
                  hint="The loss is a mean over N rows, so divide the gradient by N.")
     what = "backward at |logits| = 1e4"
-    d = _quietly(backward, np.array([[1e4, 0.0]]), np.array([1]), what=what)
+    logits = np.array([[1e4, 0.0]])
+    d = _quietly(backward, logits, np.array([1]), what=what)
+    _unchanged(logits, np.array([[1e4, 0.0]]), what)
     expect_close(d, [[1.0, -1.0]], what=what, hint="Use a stable softmax (subtract the max).")
     passed("softmax_cross_entropy_backward")
 
@@ -124,25 +144,36 @@ def check_dense_forward(dense_forward):
     out = _first(call(dense_forward, np.eye(2), W, np.zeros(3), what=what), what)
     expect_close(out, W, what=what, hint="out = x @ W: row n of x picks rows of W (not x @ W.T).")
     what = "dense_forward with x = [[1, 1]]"
-    out = _first(call(dense_forward, np.ones((1, 2)), W, b, what=what), what)
+    x = np.ones((1, 2))
+    result = call(dense_forward, x, W, b, what=what)
+    out = _first(result, what)
     expect_close(out, [[5.5, 6.5, 10.0]], what=what, hint="out = x @ W + b.")
+    cache = result[1]
+    expect_true(isinstance(cache, tuple) and len(cache) == 3 and all(
+        np.shape(got) == np.shape(given) and np.array_equal(got, given)
+        for got, given in zip(cache, (x, W, b))),
+        what="the cache must be the tuple (x, W, b) of the arrays given, in this order")
     passed("dense_forward")
 
 
 def check_mlp_forward(mlp_forward):
-    W1 = np.array([[1.0, -1.0]])                           # D=1, H=2
-    b1 = np.array([0.0, 0.5])
-    W2 = np.array([[2.0, 0.0, 1.0], [0.0, 3.0, 1.0]])      # H=2, V=3
-    b2 = np.array([0.1, 0.2, 0.3])
     what = "mlp_forward with zero x"
-    out = _first(call(mlp_forward, np.zeros((1, 1)), W1, b1, W2, b2, what=what), what)
+    result = call(mlp_forward, np.zeros((1, 1)), W1, B1, W2, B2, what=what)
+    out = _first(result, what)
     expect_shape(out, (1, 3), what=what)
-    expect_close(out, [np.tanh(b1) @ W2 + b2], what=what,
+    expect_close(out, expected(NOTEBOOK, "mlp_zero_input"), what=what,
                  hint="With x = 0 the hidden layer is tanh(b1), and logits = tanh(b1) @ W2 + b2.")
-    what = "mlp_forward with x = [[1000]] (tanh saturates at ±1)"
-    out = _first(call(mlp_forward, np.array([[1000.0]]), W1, b1, W2, b2, what=what), what)
-    expect_close(out, [np.array([1.0, -1.0]) @ W2 + b2], what=what,
-                 hint="Apply tanh to the hidden layer only, and no activation to the logits.")
+    cache = result[1]
+    expect_true(isinstance(cache, tuple) and len(cache) == 6,
+                what="the cache must be the tuple (x, W1, b1, h, W2, b2)")
+    expect_close(cache[3], np.tanh(B1)[None], what="cache[3], the hidden layer h",
+                 hint="The cache holds h after the tanh (the backward pass computes 1 - h**2 "
+                      "from it), not the pre-activation.")
+    what = "mlp_forward with x = [[1000]] (pre-activations of +-1000: tanh saturates at +-1)"
+    out = _first(_quietly(mlp_forward, X_SATURATING, W1, B1, W2, B2, what=what), what)
+    expect_close(out, expected(NOTEBOOK, "mlp_saturated"), what=what,
+                 hint="Apply tanh (np.tanh: written with exp it overflows past 709) to the "
+                      "hidden layer only, and no activation to the logits.")
     passed("mlp_forward")
 
 
@@ -167,18 +198,18 @@ def check_memoryless_loss_floor(memoryless_loss_floor):
 
 
 def check_window_inputs(window_inputs):
-    what = "window_inputs([0, 1, 1], k=2, vocab_size=2)"
+    what = "window_inputs([0, 1, 1], window=2, vocab_size=2)"
     out = call(window_inputs, np.array([0, 1, 1]), 2, 2, what=what)
-    expect_shape(out, (2, 4), what=what + " (L-k+1 = 2 windows of k*V = 4 numbers)")
+    expect_shape(out, (2, 4), what=what + " (T-w+1 = 2 windows of w*V = 4 numbers)")
     expect_close(out, [[1, 0, 0, 1], [0, 1, 0, 1]], what=what,
                  hint="Row t is one_hot(indices[t]) followed by one_hot(indices[t+1]): oldest "
                       "character first, one-hots joined end to end.")
-    what = "window_inputs([2, 0, 1], k=1, vocab_size=3)"
+    what = "window_inputs([2, 0, 1], window=1, vocab_size=3)"
     out = call(window_inputs, np.array([2, 0, 1]), 1, 3, what=what)
-    expect_close(out, np.eye(3)[[2, 0, 1]], what=what,
-                 hint="With k=1 every character is its own window: plain one-hots.")
-    what = "window_inputs([1, 0, 1], k=3, vocab_size=2)"
+    expect_close(out, [[0, 0, 1], [1, 0, 0], [0, 1, 0]], what=what,
+                 hint="With w=1 every character is its own window: plain one-hots.")
+    what = "window_inputs([1, 0, 1], window=3, vocab_size=2)"
     out = call(window_inputs, np.array([1, 0, 1]), 3, 2, what=what)
     expect_close(out, [[0, 1, 1, 0, 0, 1]], what=what,
-                 hint="k = L leaves exactly one window, the whole sequence.")
+                 hint="w = T leaves exactly one window, the whole sequence.")
     passed("window_inputs")

@@ -63,8 +63,9 @@ def temporal_softmax_loss(logits, targets, mask):
 
     loss = (1/N) * sum over n, t with mask[n, t] of -log softmax(logits[n, t])[targets[n, t]]
 
-    The convention is cs231n's: summed over time, averaged over the batch (not over the number of
-    unmasked steps), so a longer sequence contributes more. Masked steps (padding) add nothing to
+    This is the notation card's loss (docs/NOTATION.md): summed over time, averaged over the
+    batch (not over the number of unmasked steps), so a longer sequence contributes more; divide
+    by the number of steps for the per-character loss in nats. Masked steps (padding) add nothing to
     the loss and get zero gradient. Uses log_softmax, so it is finite at |logits| = 1e4.
     N sequences, T steps, V vocabulary size.
     Inputs:

@@ -1,8 +1,8 @@
 """The memory question of notebook 02's hand-designed RNN: "has the letter a appeared yet?"
 
 Sequences are over the alphabet MEMORY_ALPHABET = "abc", fed one-hot (D = 3). At every step t
-the network must answer whether an "a" has appeared at any step 0..t (inclusive). The answer is
-read off the output logits y_t = h_t Wy + by (2 classes): class 1 = "yes", class 0 = "no";
+the network must answer whether an "a" has appeared at any step 1..t (inclusive: steps count
+from 1, docs/NOTATION.md). The answer is read off the output logits y_t = h_t Wy + by (2 classes): class 1 = "yes", class 0 = "no";
 the network answers "yes" at step t exactly when y_t[1] > y_t[0].
 
 The learner chooses the weights by hand (no training), as a dict

@@ -5,7 +5,8 @@ The recurrence (row-vector convention, one row per sequence in the batch):
     a_t = x_t @ Wx + h_{t-1} @ Wh + b        h_t = act(a_t)        logits_t = h_t @ Wy + by
 
 with act = tanh (the default), relu or linear (identity). N batch, T steps, D input size,
-H hidden size, V vocabulary size. Every function works on the whole batch at once; only the
+H hidden size, V vocabulary size. Notation as docs/NOTATION.md: steps count from 1 and arrays
+from 0, so x[:, t-1] is x_t and h[:, t-1] is h_t; h_0 is the separate argument h0. Every function works on the whole batch at once; only the
 recurrence itself loops, over time.
 
 Caches are tuples with a fixed layout, stated in each forward's docstring, so a backward pass can
@@ -123,7 +124,7 @@ def rnn_step_backward(dh, cache):
 
 # -- a whole sequence ----------------------------------------------------------------------------
 def rnn_forward(x, h0, Wx, Wh, b, activation="tanh"):
-    """A vanilla RNN over a whole sequence: h_t = act(x_t @ Wx + h_{t-1} @ Wh + b), t = 0..T-1.
+    """A vanilla RNN over a whole sequence: h_t = act(x_t @ Wx + h_{t-1} @ Wh + b), t = 1..T.
 
     N sequences in the batch, T steps, D input size, H hidden size.
     Inputs:
@@ -134,7 +135,7 @@ def rnn_forward(x, h0, Wx, Wh, b, activation="tanh"):
     - b: bias, shape (H,)
     - activation: "tanh" (default), "relu" or "linear"
     Returns:
-    - h: hidden state at every step, shape (N, T, H); h[:, t] is h_t
+    - h: the states h_1..h_T, shape (N, T, H); h[:, t-1] is h_t (h_0 is not included)
     - cache: the tuple (x, h0, Wx, Wh, h, activation)
     """
     shapes = Shapes("rnn_forward")
@@ -185,7 +186,8 @@ def rnn_backward(dh, cache):
 
     N sequences in the batch, T steps, D input size, H hidden size.
     Inputs:
-    - dh: gradient of the loss with respect to every hidden state h[:, t], shape (N, T, H)
+    - dh: gradient of the loss with respect to every state, shape (N, T, H); dh[:, t-1] is
+      the part that reaches h_t from its own output (not through later steps)
     - cache: (x, h0, Wx, Wh, h, activation) as returned by rnn_forward, with
       x (N, T, D), h0 (N, H), Wx (D, H), Wh (H, H), h (N, T, H)
     Returns:
@@ -274,10 +276,10 @@ def _check_lengths(function_name: str, shapes: Shapes, lengths) -> np.ndarray:
 
 
 def masked_rnn_forward(x, h0, Wx, Wh, b, lengths, activation="tanh"):
-    """rnn_forward for a padded batch: sequence n is only lengths[n] steps long.
+    """rnn_forward for a padded batch: sequence n is only T_n = lengths[n] steps long.
 
-    For t < lengths[n] the state follows the recurrence; from t = lengths[n] on it is frozen, so
-    h[n, t] = h[n, lengths[n] - 1] and the padding in x[n, t] is never read.
+    Steps t <= T_n follow the recurrence; after that the state is frozen, so for t > T_n
+    h[n, t-1] = h[n, T_n - 1] and the padding x[n, T_n:] is never read.
     N sequences in the batch, T steps (the longest), D input size, H hidden size.
     Inputs:
     - x: padded inputs, shape (N, T, D)

@@ -32,7 +32,8 @@ def temperature_probabilities(logits, temperature):
     logits = shapes.floats("logits", logits, tuple(f"d{i}" for i in range(ndim - 1)) + ("V",))
     temperature = shapes.positive_float("temperature", temperature)
     # Subtract the maximum *before* dividing: dividing huge logits by a tiny temperature
-    # could overflow, while (logits - max) / temperature is <= 0 everywhere.
+    # could overflow, while (logits - max) / temperature is <= 0 everywhere. (Raising the
+    # probabilities to the power 1 / temperature instead underflows to 0 at low temperature.)
     shifted = (logits - logits.max(axis=-1, keepdims=True)) / temperature
     return softmax(shifted.astype(logits.dtype, copy=False), axis=-1)
 

@@ -175,18 +175,17 @@ def stacked_backward(dh_top, cache):
 
 
 def stacked_rnn_forward(x, h0s, layer_params):
-    """Forward pass of L stacked tanh RNN layers, each with its own weights (notebook 02).
+    """Forward pass of M stacked tanh RNN layers, each with its own weights (notebook 02).
 
-    Layer 0 reads x; layer l reads the hidden states of layer l - 1.
-    N sequences, T steps, D input size, H_l hidden size of layer l (l = 0..L-1).
+    Layer 1 reads x; layer m reads the hidden states of layer m - 1. Layer m is entry m-1 of
+    the lists. N sequences, T steps, D = H_0 input size, H_m hidden size of layer m.
     Inputs:
     - x: inputs, shape (N, T, D)
-    - h0s: list of L initial hidden states, h0s[l] of shape (N, H_l)
-    - layer_params: list of L dicts with keys "Wx" (H_{l-1}, H_l), "Wh" (H_l, H_l), "b" (H_l,),
-      where H_{-1} = D
+    - h0s: list of M initial hidden states, h0s[m-1] of shape (N, H_m)
+    - layer_params: list of M dicts with keys "Wx" (H_{m-1}, H_m), "Wh" (H_m, H_m), "b" (H_m,)
     Returns:
-    - h_top: hidden states of the last layer, shape (N, T, H_{L-1})
-    - hs: list of the L hidden sequences, hs[l] of shape (N, T, H_l); hs[-1] is h_top
+    - h_top: hidden states of the top layer, shape (N, T, H_M)
+    - hs: list of the M hidden sequences, hs[m-1] of shape (N, T, H_m); hs[-1] is h_top
     """
     shapes = Shapes("stacked_rnn_forward")
     x = shapes.floats("x", x, ("N", "T", "D"))
@@ -196,3 +195,44 @@ def stacked_rnn_forward(x, h0s, layer_params):
         h, _ = _in_layer("stacked_rnn_forward", layer, _rnn_layer_forward, h, h0, params)
         hs.append(h)
     return h, hs
+
+
+def stacked_rnn_backward(dh_top, cache):
+    """Backward pass of stacked_rnn_forward (notebook 03).
+
+    The cache is what stacked_rnn_forward was given and what it returned: layer m's own cache is
+    (x_m, h0s[m-1], Wx, Wh, hs[m-1], "tanh") with x_1 = x and x_m = hs[m-2]. Going down from the
+    top layer, rnn_backward of layer m returns dx_m, which is the gradient on the states of layer
+    m - 1 (only the top layer has a loss of its own).
+    N sequences, T steps, D input size, H_m hidden size of layer m (m = 1..M), H_0 = D.
+    Inputs:
+    - dh_top: gradient of the loss with respect to the top layer's states, shape (N, T, H_M)
+    - cache: the tuple (x, h0s, layer_params, hs): x (N, T, D); h0s, a list of M initial states
+      (N, H_m); layer_params, a list of M dicts "Wx" (H_{m-1}, H_m), "Wh" (H_m, H_m),
+      "b" (H_m,); hs, the list of M state sequences (N, T, H_m) that stacked_rnn_forward returned
+    Returns:
+    - dx: shape (N, T, D)
+    - dh0s: list of M arrays, dh0s[m-1] of shape (N, H_m)
+    - dlayer_params: list of M dicts with keys "Wx", "Wh", "b", shaped like layer_params
+    """
+    if not isinstance(cache, tuple) or len(cache) != 4:
+        raise TypeError("stacked_rnn_backward: cache must be the tuple (x, h0s, layer_params, hs)")
+    x, h0s, layer_params, hs = cache
+    shapes = Shapes("stacked_rnn_backward")
+    x = shapes.floats("x (in cache)", x, ("N", "T", "D"))
+    _check_layers("stacked_rnn_backward", "rnn", h0s, layer_params, "h0s")
+    if not isinstance(hs, (list, tuple)) or len(hs) != len(layer_params):
+        raise ValueError(f"stacked_rnn_backward: hs (in cache) must be a list of "
+                         f"{len(layer_params)} state sequences, one per layer")
+    dh = shapes.floats("dh_top", dh_top, ("N", "T", "H_M"))
+    if dh.shape != np.shape(hs[-1]):
+        raise ValueError(f"stacked_rnn_backward: dh_top must have the shape of the top layer's "
+                         f"states {np.shape(hs[-1])}, got {dh.shape}")
+    dh0s, dparams = [None] * len(hs), [None] * len(hs)
+    for layer in reversed(range(len(hs))):            # top layer first
+        below = x if layer == 0 else hs[layer - 1]
+        layer_cache = (below, h0s[layer], layer_params[layer]["Wx"], layer_params[layer]["Wh"],
+                       hs[layer], "tanh")
+        dh, dh0s[layer], dparams[layer] = _in_layer("stacked_rnn_backward", layer,
+                                                    _rnn_layer_backward, dh, layer_cache)
+    return dh, dh0s, dparams

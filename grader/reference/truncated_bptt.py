@@ -1,11 +1,13 @@
 """Truncated backpropagation through time over a long stream of character indices.
 
-A stream of N parallel character sequences, shape (N, L), is read in chunks of K steps (K is
-`chunk_length`, the truncation length). In a chunk the inputs are the characters at positions
-s .. s+K-1 and the targets are the *next* characters, at positions s+1 .. s+K. The forward pass of a chunk starts from the hidden
-state the previous chunk ended with (the state is carried), but the backward pass stops at the
-chunk's first step: no gradient flows into the previous chunk (the state is treated as a
-constant). The last chunk may be shorter; L-1 characters are predicted in all.
+A stream of N parallel character sequences of T + 1 characters, shape (N, T + 1), has T steps:
+step t reads character c_t and predicts c_{t+1} (docs/NOTATION.md). It is read in chunks of
+K = `chunk_length` steps: a chunk's inputs are the characters at array positions s .. s+K-1 and
+its targets the *next* characters, at positions s+1 .. s+K. The forward pass of a chunk starts
+from the hidden state the previous chunk ended with (the state is carried), but the backward
+pass stops at the chunk's first step: no gradient flows into the previous chunk (the state is
+treated as a constant). The last chunk may be shorter; T characters are predicted in all. The
+loss of a chunk is summed over its steps and averaged over the N streams.
 
 A character RNN has the parameters (one-hot inputs, so D = V)
     params = {"Wx": (V, H), "Wh": (H, H), "b": (H,), "Wy": (H, V), "by": (V,)}
@@ -66,9 +68,9 @@ def char_rnn_loss(inputs, targets, h0, params):
 
 
 def chunk_bounds(length, chunk_length):
-    """(start, stop) of the input positions of each chunk of a stream of `length` characters:
-    [(0, K), (K, 2K), ...] with K = chunk_length, the last one ending at length - 1 (the last character is only a
-    target)."""
+    """(start, stop) of the input positions of each chunk of a stream of `length` = T + 1
+    characters, chunks of K = chunk_length steps: [(0, K), (K, 2K), ...], the last one ending at
+    T (the last character is only a target)."""
     shapes = Shapes("chunk_bounds")
     length = shapes.positive_int("length", length)
     K = shapes.positive_int("chunk_length", chunk_length)
@@ -80,22 +82,22 @@ def chunk_bounds(length, chunk_length):
 def truncated_bptt(stream, h0, params, chunk_length):
     """Loss and gradients of each chunk of a stream, carrying the hidden state across chunks.
 
-    N parallel streams of L characters, V characters, H hidden units, chunks of K steps;
-    C = ceil((L - 1) / K) chunks.
+    N parallel streams of T + 1 characters (T steps), V characters, H hidden units, chunks of
+    K = chunk_length steps; C = ceil(T / K) chunks.
     Inputs:
-    - stream: character indices, integers in [0, V), shape (N, L), L >= 2
+    - stream: character indices, integers in [0, V), shape (N, T + 1), T >= 1
     - h0: the state before the first character, shape (N, H)
     - params: dict with Wx (V, H), Wh (H, H), b (H,), Wy (H, V), by (V,)
     - chunk_length: K, the truncation length, a whole number >= 1
     Returns:
     - losses: the loss of each chunk (char_rnn_loss), shape (C,)
     - grads: dict, for each parameter the sum over chunks of the chunk gradients
-    - h_final: the state after the last input character (position L-2), shape (N, H);
+    - h_final: the state after the last input character (array position T - 1), shape (N, H);
       pass it as h0 of the next call to continue the stream
     """
     shapes = Shapes("truncated_bptt")
     p = _check_params(shapes, params)
-    stream = shapes.integers("stream", stream, ("N", "L"), low=0, high=shapes.size("V"))
+    stream = shapes.integers("stream", stream, ("N", "T+1"), low=0, high=shapes.size("V"))
     h = shapes.floats("h0", h0, ("N", "H"))
     losses, total = [], {name: np.zeros_like(value) for name, value in p.items()}
     for start, stop in chunk_bounds(stream.shape[1], chunk_length):

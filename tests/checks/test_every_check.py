@@ -63,5 +63,6 @@ def test_a_stub_fails_as_not_implemented(name):
 def test_the_visible_check_passes_on_the_reference(name, capsys):
     notebook, reference = REFERENCES[name]
     visible = importlib.import_module(f"coursekit.visible.{notebook}")
-    getattr(visible, f"check_{name}")(reference)
+    extra = getattr(NOTEBOOK_TESTS[notebook], "VISIBLE_ARGUMENTS", {}).get(name, ())
+    getattr(visible, f"check_{name}")(reference, *extra)
     assert "visible checks pass" in capsys.readouterr().out

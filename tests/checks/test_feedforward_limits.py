@@ -2,6 +2,8 @@
 import numpy as np
 import pytest
 
+from tests.checks.helpers import assert_explained
+
 from coursekit.visible import feedforward_limits as visible
 from coursekit.visible.expect import VisibleCheckFailed
 from grader.reference.activations import softmax
@@ -39,8 +41,7 @@ MISTAKES = {
 def test_each_mistake_fails_with_its_hint(name, mistake):
     verdict = run_locally(name, mistake.output)
     assert not verdict.passed
-    assert "hint:" in verdict.explain()
-    assert mistake.description in verdict.explain(), verdict.explain()
+    assert_explained(mistake, verdict.explain())
 
 
 def test_messages_never_print_reference_values():
@@ -73,9 +74,9 @@ WRONG_VERSIONS = {
     "memoryless_loss_floor": [lambda text: memoryless_loss_floor(text) / np.log(2),
                               module._marginal_entropy,
                               lambda text: module._pair_entropy(text, joint=True)],
-    "window_inputs": [lambda idx, k, V: window_inputs(idx, k, V)[:-1],
-                      lambda idx, k, V: window_inputs(idx, k, V).reshape(-1, k, V)[:, ::-1]
-                      .reshape(-1, k * V)],
+    "window_inputs": [lambda idx, w, V: window_inputs(idx, w, V)[:-1],
+                      lambda idx, w, V: window_inputs(idx, w, V).reshape(-1, w, V)[:, ::-1]
+                      .reshape(-1, w * V)],
 }
 
 

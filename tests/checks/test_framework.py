@@ -167,7 +167,7 @@ def test_outputs_may_depend_on_the_case():
         return [Case("one layer", (1,)), Case("three layers", (3,))]
 
     check = function_check("layers", reference=layers, cases=cases,
-                           outputs=lambda case: ((
+                           outputs=lambda case, expected: ((
                                "states", tuple(f"layer {m + 1}" for m in range(case.args[0]))),))
     assert run_check(check, layers, check.fixed_cases()).passed
     verdict = run_check(check, lambda n: layers(n)[::-1], check.fixed_cases())

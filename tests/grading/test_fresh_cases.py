@@ -50,8 +50,8 @@ def test_regrading_repeats_the_cases_and_a_changed_submission_meets_fresh_ones(t
 
 def test_a_failure_message_gives_only_the_order_of_the_error(tmp_path):
     wrong = with_sources(solution_notebook(ASSIGNMENT), {"dense_forward": '''def dense_forward(x, W, b):
-    """Off by a small constant."""
-    return x @ W + b + 0.0123
+    """Off by a small constant (the cache as documented)."""
+    return x @ W + b + 0.0123, (x, W, b)
 '''})
     grade(tmp_path, ASSIGNMENT, {"eve": wrong}, grading_folder=tmp_path / "g")
     completed = run_grader("--grading-folder", str(tmp_path / "g"), "feedback", ASSIGNMENT)

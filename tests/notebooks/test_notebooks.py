@@ -84,16 +84,18 @@ def test_every_exercise_has_one_hidden_check_and_every_graded_cell_is_one(assign
 
 @pytest.mark.parametrize("assignment", ASSIGNMENTS)
 def test_written_answers_are_graded_by_hand_with_a_rubric(assignment):
-    """A written answer is a markdown cell graded by hand; its rubric stays in the solution."""
-    solution, released = _read(SOLUTIONS, assignment), _read(NOTEBOOKS, assignment)
-    for cell in _cells(solution, grade=True, solution=True):
+    """At least one markdown answer graded by hand (notebook standard), its rubric inside the
+    solution markers (so the release drops it), worth points the autograder never gives."""
+    written = _cells(_read(SOLUTIONS, assignment), "markdown", solution=True, grade=True)
+    assert written, "every notebook has at least one written answer graded by hand"
+    released = {cell.metadata["nbgrader"]["grade_id"]: cell
+                for cell in _cells(_read(NOTEBOOKS, assignment), "markdown", grade=True)}
+    for cell in written:
         meta = cell.metadata["nbgrader"]
-        assert cell.cell_type == "markdown", f"{meta['grade_id']}: a graded answer is markdown"
-        assert meta["points"] > 0 and not meta["locked"]
-        assert "### BEGIN SOLUTION" in cell.source and "Rubric" in cell.source, meta["grade_id"]
-        copies = [c for c in released.cells
-                  if c.metadata.get("nbgrader", {}).get("grade_id") == meta["grade_id"]]
-        assert len(copies) == 1 and "Rubric" not in copies[0].source
+        assert meta["points"] > 0 and meta["locked"] is False and meta["schema_version"] == 3
+        assert cell.source.startswith("### BEGIN SOLUTION") and "Rubric" in cell.source
+        assert cell.source.rstrip().endswith("### END SOLUTION")
+        assert "Rubric" not in released[meta["grade_id"]].source
 
 
 @pytest.mark.parametrize("assignment", ASSIGNMENTS)

@@ -29,9 +29,9 @@ def test_window_inputs_layout():
     (lambda: one_hot(np.array([-1]), 3), "indices has entry -1"),
     (lambda: one_hot(np.array([0.0]), 3), "indices must be an integer"),
     (lambda: one_hot(np.array([0]), 0), "vocab_size must be at least 1"),
-    (lambda: window_inputs(np.array([0, 1]), 3, 2), "k = 3 is longer than the sequence"),
+    (lambda: window_inputs(np.array([0, 1]), 3, 2), "window = 3 is longer than the sequence"),
     (lambda: window_inputs(np.array([[0, 1]]), 1, 2), "indices must have 1 dimension"),
-    (lambda: window_inputs(np.array([0, 1]), 0, 2), "k must be at least 1"),
+    (lambda: window_inputs(np.array([0, 1]), 0, 2), "window must be at least 1"),
 ])
 def test_validation_names_the_argument(call, message):
     with pytest.raises((TypeError, ValueError), match=message):

@@ -6,7 +6,7 @@ import pytest
 
 from grader.reference.rnn import rnn_forward
 from grader.reference.stacked import (CELLS, Cell, stacked_backward, stacked_forward,
-                                      stacked_rnn_forward)
+                                      stacked_rnn_backward, stacked_rnn_forward)
 from tests.reference.helpers import line_events, numeric_grad, rel_error
 
 
@@ -21,6 +21,18 @@ def make_stack(N, T, D, sizes, seed=0):
                        "b": rng.normal(size=(H,)) * 0.3})
         below = H
     return x, h0s, params
+
+
+def assert_gradients(loss, x, h0s, params, dx, dh0s, dparams):
+    """Every gradient of a stack against finite differences of `loss`."""
+    assert rel_error(dx, numeric_grad(loss, x), floor=1e-3) <= 1e-7
+    assert len(dh0s) == len(dparams) == len(params)
+    for layer in range(len(params)):
+        assert rel_error(dh0s[layer], numeric_grad(loss, h0s[layer]), floor=1e-3) <= 1e-7
+        assert set(dparams[layer]) == {"Wx", "Wh", "b"}
+        for name, grad in dparams[layer].items():
+            expected = numeric_grad(loss, params[layer][name])
+            assert rel_error(grad, expected, floor=1e-3) <= 1e-7, f"layer {layer} {name}"
 
 
 def test_one_layer_is_rnn_forward():
@@ -65,14 +77,35 @@ def test_stacked_backward(N, T, D, sizes):
     def loss(_):
         return np.sum(stacked_forward(x, h0s, params)[0] * dh_top)
 
-    assert rel_error(dx, numeric_grad(loss, x), floor=1e-3) <= 1e-7
-    assert len(dh0s) == len(dparams) == len(sizes)
-    for layer in range(len(sizes)):
-        assert rel_error(dh0s[layer], numeric_grad(loss, h0s[layer]), floor=1e-3) <= 1e-7
-        assert set(dparams[layer]) == {"Wx", "Wh", "b"}
-        for name, grad in dparams[layer].items():
-            expected = numeric_grad(loss, params[layer][name])
-            assert rel_error(grad, expected, floor=1e-3) <= 1e-7, f"layer {layer} {name}"
+    assert_gradients(loss, x, h0s, params, dx, dh0s, dparams)
+
+
+@pytest.mark.parametrize("N, T, D, sizes", [
+    (1, 1, 1, [1]), (1, 1, 1, [1, 1]), (2, 3, 4, [3, 2]), (3, 2, 2, [1, 4, 2])])
+def test_stacked_rnn_backward(N, T, D, sizes):
+    """Notebook 03's stacked backward: the cache is (x, h0s, layer_params, hs)."""
+    x, h0s, params = make_stack(N, T, D, sizes, seed=N + T + D)
+    h_top, hs = stacked_rnn_forward(x, h0s, params)
+    dh_top = np.random.default_rng(6).normal(size=h_top.shape)
+    dx, dh0s, dparams = stacked_rnn_backward(dh_top, (x, h0s, params, hs))
+
+    def loss(_):
+        return np.sum(stacked_rnn_forward(x, h0s, params)[0] * dh_top)
+
+    assert_gradients(loss, x, h0s, params, dx, dh0s, dparams)
+    generic = stacked_backward(dh_top, stacked_forward(x, h0s, params)[1])
+    np.testing.assert_allclose(dx, generic[0], rtol=1e-12, atol=1e-14)
+
+
+def test_stacked_rnn_backward_names_what_is_wrong():
+    x, h0s, params = make_stack(2, 3, 2, [3, 2])
+    h_top, hs = stacked_rnn_forward(x, h0s, params)
+    with pytest.raises(TypeError, match="cache must be the tuple"):
+        stacked_rnn_backward(h_top, (x, h0s, params))
+    with pytest.raises(ValueError, match="hs .in cache. must be a list of 2"):
+        stacked_rnn_backward(h_top, (x, h0s, params, hs[:1]))
+    with pytest.raises(ValueError, match="dh_top must have the shape of the top layer"):
+        stacked_rnn_backward(np.ones((2, 3, 3)), (x, h0s, params, hs))
 
 
 def test_cell_table_accepts_a_new_cell_type():

@@ -298,7 +298,7 @@ OutputSpec = str | tuple   # a name, or (name, (spec, spec, ...)) for a tuple-va
 
 def function_check(name: str, *, reference: Callable,
                    cases: Callable[[np.random.Generator], list[Case]],
-                   outputs: Sequence[OutputSpec] | Callable[[Case], Sequence[OutputSpec]],
+                   outputs: Sequence[OutputSpec] | Callable[[Case, Any], Sequence[OutputSpec]],
                    rtol: float = 1e-6, atol: float = 1e-8,
                    mistakes: Sequence[Mistake] = (), upstream: Upstream | None = None,
                    in_place_ok: Sequence[str] = (), random_draws: int = 1,
@@ -309,13 +309,14 @@ def function_check(name: str, *, reference: Callable,
     a returned tuple, after `Case.pick`), so messages can say which output is wrong; a nested
     spec `("cache", ("x", "h_prev", ...))` judges a tuple-valued output entry by entry.
     Where the structure depends on the case (a list with one entry per layer), `outputs` may be
-    a function `outputs(case) -> specs`. Outputs only some calls return (lstm_backward's dc0 with
-    return_dc0=True) are named last: a result with fewer entries is judged on the first names.
+    a function `outputs(case, expected) -> specs` of the case and the reference's result. Outputs
+    only some calls return (lstm_backward's dc0 with return_dc0=True) are named last: a result
+    with fewer entries is judged on the first names.
     `no_warnings`: fail a case on which NumPy warned, with this hint (None: warnings allowed).
     """
     def judge_case(case: Case, outcome: Returned) -> list[str]:
         expected = _call(reference, case)
-        specs = outputs(case) if callable(outputs) else outputs
+        specs = outputs(case, expected) if callable(outputs) else outputs
         problems = compare(case.label, outcome.value, expected, specs, rtol=rtol, atol=atol)
         if problems:
             for mistake in mistakes:

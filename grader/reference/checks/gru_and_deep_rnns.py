@@ -304,7 +304,7 @@ def _layer_names(case: Case) -> tuple[str, ...]:
     return tuple(f"layer {m}" for m in range(1, len(case.args[2]) + 1))
 
 
-def stacked_outputs(case: Case) -> tuple:
+def stacked_outputs(case: Case, expected=None) -> tuple:
     """h_top and the cache (cell, layer_caches), each layer's cache entry by entry."""
     layout = LAYER_CACHES[case.kwargs["cell"]]
     return ("h_top", ("cache", ("cell", ("layer_caches",
@@ -365,7 +365,7 @@ def _backward_layer_names(case: Case) -> tuple[str, ...]:
     return tuple(f"layer {m}" for m in range(1, len(case.args[1][1]) + 1))
 
 
-def stacked_backward_outputs(case: Case) -> tuple:
+def stacked_backward_outputs(case: Case, expected=None) -> tuple:
     names = _backward_layer_names(case)
     return ("dx", ("d_initial_states", names), ("d_layer_params", names))
 
