@@ -9,7 +9,7 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from grader.course import SOLUTIONS, written_assignments
+from grader.course import ASSIGNMENTS, SOLUTIONS, written_assignments
 
 COURSE_MAP = Path(__file__).resolve().parents[2] / "docs" / "COURSE_MAP.md"
 
@@ -39,3 +39,13 @@ def test_the_course_map_names_every_exercise_and_the_points(assignment):
     assert not missing, f"the course map does not name {missing}"
     stated = re.search(r"Exercises \(([\d.]+) points\)", text)
     assert stated is None or float(stated.group(1)) == sum(graded.values())
+
+
+def test_the_course_map_has_a_section_per_notebook_in_course_order():
+    assert re.findall(r"^## (\d\d_\w+)", COURSE_MAP.read_text(), re.M) == list(ASSIGNMENTS)
+
+
+def test_the_readme_has_a_row_per_notebook():
+    readme = (COURSE_MAP.parents[1] / "README.md").read_text(encoding="utf-8")
+    for assignment in ASSIGNMENTS:
+        assert re.search(rf"^\| \d\d \| `{assignment}` \|", readme, re.M), assignment

@@ -14,7 +14,6 @@ import numpy as np
 from grader.reference.char_model import (char_model_loss, evaluate_loss, init_char_model,
                                          initial_state, param_names, train_char_model)
 from grader.reference.checks.framework import Case, Check, Mistake, Upstream, compare, function_check
-from grader.reference.checks.rnn_recurrence import guarded
 from grader.reference.clipping import clip_global_norm
 from grader.reference.language_model import batchify, bits_per_char, iterate_chunks, perplexity
 from grader.reference.optim import adagrad_step
@@ -336,21 +335,21 @@ TRAIN_MISTAKES = [
 CHECKS = [
     function_check("perplexity", reference=perplexity, cases=loss_cases,
                    outputs=("perplexity",),
-                   mistakes=[guarded(m, pair=False) for m in PERPLEXITY_MISTAKES]),
+                   mistakes=PERPLEXITY_MISTAKES),
     function_check("bits_per_char", reference=bits_per_char, cases=loss_cases,
                    outputs=("bits_per_char",),
-                   mistakes=[guarded(m, pair=False) for m in BITS_MISTAKES]),
+                   mistakes=BITS_MISTAKES),
     function_check("batchify", reference=batchify, cases=batchify_cases, outputs=("streams",),
-                   mistakes=[guarded(m, pair=False) for m in BATCHIFY_MISTAKES]),
+                   mistakes=BATCHIFY_MISTAKES),
     Check("iterate_chunks", chunk_cases, judge_chunks, mistakes=tuple(CHUNK_MISTAKES),
           parameters=("streams", "chunk_length")),
     function_check("evaluate_loss", reference=evaluate_loss, cases=evaluate_cases,
                    outputs=("loss_per_char",),
-                   mistakes=[guarded(m, pair=False) for m in EVALUATE_MISTAKES],
+                   mistakes=EVALUATE_MISTAKES,
                    upstream=Upstream({"iterate_chunks": iterate_chunks}, evaluate_calls)),
     function_check("train_char_model", reference=train_char_model, cases=train_cases,
                    outputs=("best_params", "history"), rtol=1e-6, atol=1e-8,
-                   mistakes=[guarded(m, pair=False) for m in TRAIN_MISTAKES],
+                   mistakes=TRAIN_MISTAKES,
                    upstream=Upstream({"iterate_chunks": iterate_chunks,
                                       "evaluate_loss": evaluate_loss,
                                       "bits_per_char": bits_per_char}, train_calls)),

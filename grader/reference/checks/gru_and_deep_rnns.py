@@ -14,7 +14,7 @@ import numpy as np
 
 from grader.reference.activations import sigmoid
 from grader.reference.checks.framework import Case, Mistake, Upstream, function_check
-from grader.reference.checks.rnn_recurrence import guarded, normal_array
+from grader.reference.checks.common import normal as normal_array
 from grader.reference.gru import (gru_backward, gru_cho_step, gru_forward, gru_step_backward,
                                   gru_step_forward)
 from grader.reference.stacked import CELLS, stacked_backward, stacked_forward
@@ -413,26 +413,26 @@ STACKED_BACKWARD_MISTAKES = [
 CHECKS = [
     function_check("gru_step_forward", reference=gru_step_forward, cases=step_cases,
                    outputs=("h", ("cache", STEP_CACHE)),
-                   mistakes=[guarded(m, pair=False) for m in STEP_MISTAKES]),
+                   mistakes=STEP_MISTAKES),
     function_check("gru_cho_step", reference=gru_cho_step, cases=step_cases, outputs=("h",),
-                   mistakes=[guarded(m, pair=False) for m in CHO_MISTAKES]),
+                   mistakes=CHO_MISTAKES),
     function_check("gru_step_backward", reference=gru_step_backward, cases=step_backward_cases,
                    outputs=GRADIENTS,
-                   mistakes=[guarded(m, pair=False) for m in STEP_BACKWARD_MISTAKES]),
+                   mistakes=STEP_BACKWARD_MISTAKES),
     function_check("gru_forward", reference=gru_forward, cases=forward_cases,
                    outputs=("h", ("cache", SEQUENCE_CACHE)),
-                   mistakes=[guarded(m, pair=False) for m in FORWARD_MISTAKES],
+                   mistakes=FORWARD_MISTAKES,
                    upstream=Upstream({"gru_step_forward": gru_step_forward}, forward_calls)),
     function_check("gru_backward", reference=gru_backward, cases=backward_cases,
                    outputs=SEQUENCE_GRADIENTS,
-                   mistakes=[guarded(m, pair=False) for m in BACKWARD_MISTAKES],
+                   mistakes=BACKWARD_MISTAKES,
                    upstream=Upstream({"gru_step_backward": gru_step_backward}, backward_calls)),
     function_check("stacked_forward", reference=stacked_forward, cases=stacked_cases,
                    outputs=stacked_outputs,
-                   mistakes=[guarded(m, pair=False) for m in STACKED_MISTAKES],
+                   mistakes=STACKED_MISTAKES,
                    upstream=Upstream({"gru_forward": gru_forward}, stacked_forward_calls)),
     function_check("stacked_backward", reference=stacked_backward, cases=stacked_backward_cases,
                    outputs=stacked_backward_outputs,
-                   mistakes=[guarded(m, pair=False) for m in STACKED_BACKWARD_MISTAKES],
+                   mistakes=STACKED_BACKWARD_MISTAKES,
                    upstream=Upstream({"gru_backward": gru_backward}, stacked_backward_calls)),
 ]

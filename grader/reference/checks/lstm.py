@@ -17,7 +17,7 @@ import numpy as np
 
 from grader.reference.activations import sigmoid
 from grader.reference.checks.framework import Case, Mistake, Upstream, function_check
-from grader.reference.checks.rnn_recurrence import normal_array
+from grader.reference.checks.common import normal as normal_array
 from grader.reference.lstm import (cell_path_gradient, forget_gate_bias_init, lstm_backward,
                                    lstm_forward, lstm_step_backward, lstm_step_forward)
 
