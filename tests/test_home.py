@@ -7,7 +7,6 @@ import sys
 import textwrap
 from pathlib import Path
 
-import pytest
 
 from course import TOOL_FOLDERS, home_is_usable, tool_environment
 

@@ -148,8 +148,8 @@ def main() -> None:
                                                        np.random.default_rng([run.seed, 3]))
             baseline = float(np.mean((target_test - 1.0) ** 2))
             train(run, args, baseline, (x_test, target_test), bar)
-    print(f"\nmodel | T | H | Adam step | seed | solved at update | training time to solve | "
-          f"final test MSE | best test MSE | training time (all updates)")
+    print("\nmodel | T | H | Adam step | seed | solved at update | training time to solve | "
+          "final test MSE | best test MSE | training time (all updates)")
     print("---|---|---|---|---|---|---|---|---|---")
     for run in plan:
         solved = f"{run.solved_at}" if run.solved_at else "not solved"

@@ -8,7 +8,7 @@ from coursekit.visible import feedforward_limits as visible
 from coursekit.visible.expect import VisibleCheckFailed
 from grader.reference.activations import softmax
 from grader.reference.baselines import memoryless_loss_floor
-from grader.reference.checks import get_check, run_locally
+from grader.reference.checks import run_locally
 from grader.reference.checks import feedforward_limits as module
 from grader.reference.encoding import one_hot, window_inputs
 from grader.reference.losses import cross_entropy, softmax_cross_entropy_backward

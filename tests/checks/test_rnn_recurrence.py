@@ -6,7 +6,7 @@ from tests.checks.helpers import assert_explained
 
 from coursekit.visible import rnn_recurrence as visible
 from coursekit.visible.expect import VisibleCheckFailed
-from grader.reference.checks import get_check, run_locally
+from grader.reference.checks import run_locally
 from grader.reference.checks import rnn_recurrence as module
 from grader.reference.memory_task import example_weights
 from grader.reference.rnn import masked_rnn_forward, rnn_forward, rnn_output, rnn_step_forward

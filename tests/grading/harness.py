@@ -41,6 +41,13 @@ def hidden_points(assignment: str, notebook=None) -> dict[str, float]:
             if cell.metadata["nbgrader"].get("grade") and cell.cell_type == "code"}
 
 
+def lost_checks(student) -> set[str]:
+    """The hidden checks on which a graded student (`StudentScore`) lost points; written answers,
+    which wait for a person, are not counted."""
+    return {cell.removesuffix("_hidden") for cell, (score, maximum) in student.cells.items()
+            if cell.endswith("_hidden") and score < maximum}
+
+
 def manual_points(assignment: str) -> float:
     """Points of the written answers graded by hand (markdown cells with grade: true)."""
     return sum(float(cell.metadata["nbgrader"]["points"])

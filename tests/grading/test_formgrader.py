@@ -37,8 +37,9 @@ import pytest
 from grader.course import REPOSITORY, written_assignments
 from tests.grading import wrong_submissions
 from tests.grading.harness import (WRITTEN_ANSWER_ID, WRITTEN_ANSWER_POINTS, answers,
-                                   cells_by_id, free_port, hidden_points, run_grader,
-                                   solution_notebook, wait_for_jupyter, with_written_answer)
+                                   cells_by_id, free_port, hidden_points, manual_points,
+                                   run_grader, solution_notebook, wait_for_jupyter,
+                                   with_written_answer)
 from tests.grading.wrong_submissions.feedforward_limits import WRONG_SUBMISSIONS
 
 ASSIGNMENT = "01_feedforward_limits"
@@ -160,7 +161,8 @@ def test_formgrader_autograde_gives_the_course_grades(graded):
     expected = {"blank": 0.0, "wrong": full - sum(points[c] for c in WRONG.failing_checks),
                 "correct": full}
     assert {s: submissions[s]["score"] for s in expected} == expected
-    assert {s["max_score"] for s in submissions.values()} == {full + WRITTEN_ANSWER_POINTS}
+    assert {s["max_score"] for s in submissions.values()} == {
+        full + manual_points(ASSIGNMENT) + WRITTEN_ANSWER_POINTS}   # the notebook's and this test's
     assert submissions["correct"]["needs_manual_grade"] and submissions["wrong"]["needs_manual_grade"]
     assert not submissions["blank"]["needs_manual_grade"]  # an unanswered question scores zero
 

@@ -17,7 +17,7 @@ from grader.course import GradingSettings
 from grader.faults import read_faults
 from grader.grading import read_scores
 from tests.grading import hostile
-from tests.grading.harness import hidden_points, run_grader, solution_notebook
+from tests.grading.harness import hidden_points, lost_checks, run_grader, solution_notebook
 
 ASSIGNMENT, TARGET = hostile.ASSIGNMENT, hostile.TARGET
 # The grading process's own peak resident memory while it grades every hostile submission:
@@ -57,8 +57,7 @@ def _strings(value) -> list[str]:
 
 
 def _lost(run, student) -> set[str]:
-    return {cell.removesuffix("_hidden") for cell, (score, maximum)
-            in run["scores"][student].cells.items() if score < maximum}
+    return lost_checks(run["scores"][student])
 
 
 def _kinds(run, student) -> set[str]:

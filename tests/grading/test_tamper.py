@@ -14,8 +14,8 @@ import zipfile
 import nbformat
 import pytest
 
-from tests.grading.harness import (cells_by_id, grade, hidden_points, solution_notebook,
-                                   with_sources, write_submissions)
+from tests.grading.harness import (cells_by_id, grade, hidden_points, lost_checks,
+                                   solution_notebook, with_sources, write_submissions)
 
 ASSIGNMENT = "01_feedforward_limits"
 TARGET = "memoryless_loss_floor"
@@ -182,9 +182,7 @@ def _write_zip(path, members):
 
 
 def _lost(scores, student) -> set[str]:
-    """Autograded checks that lost points (written answers wait for a person and are not counted)."""
-    return {cell.removesuffix("_hidden") for cell, (score, maximum) in scores[student].cells.items()
-            if cell.endswith("_hidden") and score < maximum}
+    return lost_checks(scores[student])
 
 
 def _faults_of(faults, student):

@@ -16,7 +16,7 @@ import numpy as np
 
 from coursekit.wire import NamedFunction, Shared
 from grader.reference.checks.common import (asymmetric_weights, layers, mistake, normal,
-                                            rnn_weights)
+                                            rnn_stack, rnn_weights)
 from grader.reference.checks.framework import Case, Upstream, function_check
 from grader.reference.encoding import one_hot
 from grader.reference.gradcheck import numerical_gradient, relative_error
@@ -234,13 +234,7 @@ JACOBIAN_MISTAKES = [
 # -- stacked_rnn_backward ---------------------------------------------------------------------
 def _stack_cache(rng, N, T, D, sizes):
     """(dh_top, cache) of a stack with layer sizes `sizes`, cache (x, h0s, layer_params, hs)."""
-    layer_params, h0s, fan_in = [], [], D
-    for H in sizes:
-        Wx, Wh, b = asymmetric_weights(rng, fan_in, H)
-        layer_params.append({"Wx": Wx, "Wh": Wh, "b": b})
-        h0s.append(normal(rng, N, H))
-        fan_in = H
-    x = normal(rng, N, T, D)
+    x, h0s, layer_params = rnn_stack(rng, N, T, D, sizes)
     _, hs = stacked_rnn_forward(x, h0s, layer_params)
     return normal(rng, N, T, sizes[-1]), (x, h0s, layer_params, hs)
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 import numpy as np
 
 from grader.reference.char_model import (char_model_loss, evaluate_loss, init_char_model,
-                                         initial_state, param_names, train_char_model)
+                                         initial_state, train_char_model)
 from grader.reference.checks.framework import Case, Check, Mistake, Upstream, compare, function_check
 from grader.reference.clipping import clip_global_norm
 from grader.reference.language_model import batchify, bits_per_char, iterate_chunks, perplexity

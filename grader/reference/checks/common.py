@@ -38,6 +38,18 @@ def asymmetric_weights(rng, D, H, scale=0.5):
     return Wx, Wh + scale * np.triu(np.ones((H, H)), 1), b
 
 
+def rnn_stack(rng, N, T, D, sizes, *, scale=1.0, weights=asymmetric_weights):
+    """Inputs of a stacked tanh RNN with layer sizes `sizes`: (x (N, T, D), h0s, layer_params),
+    each layer's weights made by `weights(rng, fan_in, H)`."""
+    layer_params, h0s, fan_in = [], [], D
+    for H in sizes:
+        Wx, Wh, b = weights(rng, fan_in, H)
+        layer_params.append({"Wx": Wx, "Wh": Wh, "b": b})
+        h0s.append(normal(rng, N, H))
+        fan_in = H
+    return normal(rng, N, T, D, scale=scale), h0s, layer_params
+
+
 def with_dtype(check: Check, kinds: dict[int | None, str]) -> Check:
     """`check`, also failing a result whose output `pick` (an index into the returned tuple, or
     None for a single value) does not have the dtype kind `kinds[pick]` ("f" or "iu")."""

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from coursekit.wire import RngSeed
-from grader.reference.checks.common import (asymmetric_weights, layers, mistake, normal,
+from grader.reference.checks.common import (asymmetric_weights, layers, mistake, normal, rnn_stack,
                                             rnn_weights, tanh_by_exp, with_dtype)
 from grader.reference.checks.framework import Case, Check, Returned, Upstream, function_check
 from grader.reference.memory_task import (check_weight_shapes, edge_sequences, memory_sequences,
@@ -263,29 +263,14 @@ MASKED_MISTAKES = [
 
 
 # -- stacked_rnn_forward ----------------------------------------------------------------------
-def _stack(rng, N, T, D, sizes, scale=1.0):
-    layer_params, h0s, fan_in = [], [], D
-    for H in sizes:
-        Wx, Wh, b = asymmetric_weights(rng, fan_in, H)
-        layer_params.append({"Wx": Wx, "Wh": Wh, "b": b})
-        h0s.append(normal(rng, N, H))
-        fan_in = H
-    return normal(rng, N, T, D, scale=scale), h0s, layer_params
-
-
 def stacked_cases(rng):
-    cases = [Case(label, _stack(rng, N, T, D, sizes)) for label, N, T, D, sizes in (
+    cases = [Case(label, rnn_stack(rng, N, T, D, sizes)) for label, N, T, D, sizes in (
         ("2 layers, H = 4 then 3", 2, 4, 3, (4, 3)),
         ("1 layer", 2, 3, 3, (5,)),
         ("3 layers, all of size 4, D = 4", 3, 5, 4, (4, 4, 4)),
         ("N=1, T=1, 2 layers", 1, 1, 2, (3, 2)))]
-    layer_params, h0s, fan_in = [], [], 3
-    for H in (2, 4):
-        Wx, Wh, b = rnn_weights(rng, fan_in, H)
-        layer_params.append({"Wx": Wx, "Wh": Wh, "b": b})
-        h0s.append(normal(rng, 2, H))
-        fan_in = H
-    cases.append(Case("2 layers, H = 2 then 4, random", (normal(rng, 2, 3, 3), h0s, layer_params)))
+    cases.append(Case("2 layers, H = 2 then 4, random",
+                      rnn_stack(rng, 2, 3, 3, (2, 4), weights=rnn_weights)))
     return cases
 
 

@@ -7,8 +7,7 @@ import numpy as np
 from coursekit.visible import char_language_model as kit
 from grader.reference.char_model import evaluate_loss, train_char_model
 from grader.reference.checks.char_language_model import (BATCHIFY_MISTAKES, BITS_MISTAKES,
-                                                         EVALUATE_MISTAKES, PERPLEXITY_MISTAKES,
-                                                         TRAIN_MISTAKES,
+                                                         PERPLEXITY_MISTAKES, TRAIN_MISTAKES,
                                                          _evaluate_with)
 from grader.reference.language_model import batchify, bits_per_char, iterate_chunks, perplexity
 

@@ -34,7 +34,7 @@ def expectations() -> dict[str, np.ndarray]:
         "stacked_top_from_zeros": stacked_rnn_forward(
             kit.X_SEQUENCE, [zeros_h, np.zeros_like(kit.H0_LAYER_2)], [layer_1, kit.LAYER_2])[0],
     }
-    h, stored = kit.H_PREV, []                        # every step from h0: a state not carried
+    stored = []                                       # every step from h0: a state not carried
     for t in range(kit.X_SEQUENCE.shape[1]):
         stored.append(rnn_step_forward(kit.X_SEQUENCE[:, t], kit.H_PREV, kit.WX, kit.WH, kit.B)[0])
     values["forward_restarted"] = np.stack(stored, axis=1)
