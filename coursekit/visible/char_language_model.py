@@ -129,14 +129,14 @@ def check_batchify(batchify):
     want = expected(NOTEBOOK, "batchify")
     if isinstance(got, np.ndarray) and got.shape == want.shape[::-1] != want.shape:
         raise VisibleCheckFailed(f"{what}: shape {got.shape}; return the streams as rows, "
-                                 f"shape (N, L) = {want.shape}")
+                                 f"shape (N, T + 1) = {want.shape}")
     expect_shape(got, want.shape, what=what)
     if np.array_equal(got, expected(NOTEBOOK, "batchify__interleaved")):
         raise VisibleCheckFailed(f"{what}: your rows take every N-th character; each row must "
                                  f"be one unbroken stretch of the text: {want.tolist()}")
     expect_true(np.array_equal(got, want), what=f"{what}: got {np.asarray(got).tolist()}",
-                hint=f"Expected {want.tolist()}: L = 14 // 3 = 4 characters per stream, row n "
-                     f"is indices[n*L:(n+1)*L], the 2 left over at the end are dropped.")
+                hint=f"Expected {want.tolist()}: 14 // 3 = 4 characters per stream, row n "
+                     f"is indices[4n:4(n+1)], the 2 left over at the end are dropped.")
     passed("batchify")
 
 
@@ -178,7 +178,7 @@ EVALUATE_WRONG = {
     "per_chunk_mean": "you averaged the chunks' per-character losses, so the short last chunk "
                       "weighs as much as a full one: add up the chunk losses and divide by the "
                       "number of steps.",
-    "count_all": "you divided by L, the length of a stream; there are L - 1 predictions.",
+    "count_all": "you divided by T + 1, the length of a stream; there are T predictions (steps).",
     "bits": "your result is in bits; evaluate_loss reports nats.",
     "over_n": "you divided by N once more; a chunk's loss is already averaged over the streams.",
 }
@@ -195,7 +195,7 @@ def check_evaluate_loss(evaluate_loss):
                       f"number of steps.")
     for cell in EVAL_CELLS:
         params = {name: value.copy() for name, value in EVAL_PARAMS[cell].items()}
-        what = f"{cell}, N = 2, L = 11, chunks of {EVAL_CHUNK} (4, 4 and 2 steps)"
+        what = f"{cell}, N = 2, T = 10 steps, chunks of {EVAL_CHUNK} (4, 4 and 2 steps)"
         got = np.asarray(call(evaluate_loss, cell, params, EVAL_STREAMS.copy(), EVAL_CHUNK,
                               what=what), dtype=float)
         want = expected(NOTEBOOK, _key("evaluate", cell))

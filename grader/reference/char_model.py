@@ -5,9 +5,10 @@ split, early stopping).
 
 Notation (docs/NOTATION.md): N parallel streams, T steps in a chunk, V characters (one-hot
 inputs, so D = V), H hidden units, K the truncation length (`chunk_length`). The loss of a chunk
-is the card's L: the negative log-probability of the targets summed over the T steps and
-averaged over the N streams. What we report is the per-character loss L / T in nats
-(bits per character = L / (T ln 2), perplexity = exp(L / T)).
+is the card's script L (`loss`): the negative log-probability of the targets summed over the T
+steps and averaged over the N streams. What we report is the per-character loss, loss / T, in
+nats (bits per character = loss / (T ln 2), perplexity = exp(loss / T)). A stream of T + 1
+characters has T steps (every character but the first is a target).
 
 The parameters of each cell type (`cell` is one of CELLS):
 
@@ -180,7 +181,7 @@ def char_model_loss(cell, params, inputs, targets, state, with_grads=True):
     - state: the state before the chunk: h (N, H), or (h, c) for "lstm"
     - with_grads: False skips the backward pass (grads is then None)
     Returns:
-    - loss: the chunk's loss L (summed over the T steps, averaged over the N streams), a float
+    - loss: the chunk's loss (summed over the T steps, averaged over the N streams), a float
     - grads: dict with the keys of params, each the gradient of loss (same shape), or None
     - state: the state after the last step, shaped like the state passed in (new arrays)
     """
@@ -258,10 +259,10 @@ def evaluate_loss(cell, params, streams, chunk_length):
 
     The streams start from the zero state. Every character but the first of each stream is a
     target once, so the result is the sum of the chunk losses divided by the number of steps,
-    L - 1 (a short last chunk weighs what its steps weigh, no more).
+    T (a short last chunk weighs what its steps weigh, no more).
     Inputs:
     - cell, params: as char_model_loss
-    - streams: character indices, integers in [0, V), shape (N, L), L >= 2 (from batchify)
+    - streams: character indices, integers in [0, V), shape (N, T + 1), T >= 1 (from batchify)
     - chunk_length: K >= 1
     Returns:
     - loss_per_char: a float, in nats
@@ -269,7 +270,7 @@ def evaluate_loss(cell, params, streams, chunk_length):
     shapes = Shapes("evaluate_loss")
     cell = _check_cell("evaluate_loss", cell)
     params = _check_params(shapes, cell, params)
-    streams = shapes.integers("streams", streams, ("N", "L"), low=0, high=shapes.size("V"))
+    streams = shapes.integers("streams", streams, ("N", "T+1"), low=0, high=shapes.size("V"))
     state = initial_state(cell, shapes.size("N"), shapes.size("H"))
     total, steps = 0.0, 0
     for inputs, targets in iterate_chunks(streams, chunk_length):
@@ -353,8 +354,8 @@ def train_char_model(cell, params, train_streams, val_streams, chunk_length, epo
     Inputs:
     - cell: "rnn", "gru" or "lstm"
     - params: initial parameters (not changed: training works on copies)
-    - train_streams: integers in [0, V), shape (N, L), L >= 2
-    - val_streams: integers in [0, V), shape (N_val, L_val), L_val >= 2
+    - train_streams: integers in [0, V), shape (N, T + 1), T >= 1
+    - val_streams: integers in [0, V), shape (N_val, T_val + 1), T_val >= 1
     - chunk_length: K >= 1
     - epochs: the most epochs to run (>= 1)
     - learning_rate: Adagrad's step size eta > 0
@@ -366,7 +367,7 @@ def train_char_model(cell, params, train_streams, val_streams, chunk_length, epo
       and bits_per_char are looked up (the hidden check records the loop's calls to them)
     Returns:
     - best_params: dict like params, the parameters after epoch best_epoch
-    - history: dict with "train_loss" (U,), each update's chunk loss per character (L / T,
+    - history: dict with "train_loss" (U,), each update's chunk loss per character (loss / T,
       before the update); "grad_norm" (U,), the global norm of each update's gradients before
       clipping; "val_loss" (E,), the validation loss per character after each epoch;
       "best_epoch", the epoch (counted from 1) with the lowest validation loss
@@ -375,8 +376,8 @@ def train_char_model(cell, params, train_streams, val_streams, chunk_length, epo
     cell = _check_cell("train_char_model", cell)
     params = _check_params(shapes, cell, params)
     V, H = shapes.size("V"), shapes.size("H")
-    train_streams = shapes.integers("train_streams", train_streams, ("N", "L"), low=0, high=V)
-    val_streams = shapes.integers("val_streams", val_streams, ("N_val", "L_val"), low=0, high=V)
+    train_streams = shapes.integers("train_streams", train_streams, ("N", "T+1"), low=0, high=V)
+    val_streams = shapes.integers("val_streams", val_streams, ("N_val", "T_val+1"), low=0, high=V)
     chunk_length = shapes.positive_int("chunk_length", chunk_length)
     epochs = shapes.positive_int("epochs", epochs)
     learning_rate = shapes.positive_float("learning_rate", learning_rate)

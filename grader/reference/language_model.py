@@ -1,15 +1,15 @@
 """Character language model bookkeeping: the units of a loss, a text cut into parallel streams,
 and the chunks of truncated BPTT.
 
-Units (docs/NOTATION.md): a model's loss on T steps is L, the negative log-probability of the
-targets summed over the steps (and averaged over the batch); what we compare is the
-per-character loss L / T, in nats (natural log). From it:
+Units (docs/NOTATION.md): a model's loss on T steps is the card's script L (`loss`), the
+negative log-probability of the targets summed over the steps (and averaged over the batch);
+what we compare is the per-character loss, loss / T, in nats (natural log). From it:
 
-    bits_per_char = (L / T) / ln 2      the same loss in bits (log base 2)
-    perplexity    = exp(L / T)          the effective number of equally likely next characters
+    bits_per_char = (loss / T) / ln 2    the same loss in bits (log base 2)
+    perplexity    = exp(loss / T)        the effective number of equally likely next characters
 
-A long text of S character indices is cut into N parallel streams (rows) of L = S // N
-characters so that row n continues, chunk after chunk, exactly where it left off: that is what
+A long text of S character indices is cut into N parallel streams (rows) of T + 1 = S // N
+characters (T steps: every character but the first is a target) so that row n continues, chunk after chunk, exactly where it left off: that is what
 lets the hidden state be carried across chunks in truncated backpropagation through time, with
 chunks of K steps (K = `chunk_length`, the truncation length).
 """
@@ -42,7 +42,7 @@ def _losses(function_name: str, mean_loss_nats):
 
 
 def perplexity(mean_loss_nats):
-    """Perplexity exp(L / T) from a per-character loss L / T in nats.
+    """Perplexity exp(loss / T) from a per-character loss, loss / T, in nats.
 
     Inputs:
     - mean_loss_nats: the per-character loss, a number >= 0 or a float array of any shape
@@ -58,7 +58,7 @@ def perplexity(mean_loss_nats):
 
 
 def bits_per_char(mean_loss_nats):
-    """Bits per character (L / T) / ln 2 from a per-character loss L / T in nats.
+    """Bits per character (loss / T) / ln 2 from a per-character loss, loss / T, in nats.
 
     Inputs:
     - mean_loss_nats: the per-character loss, a number >= 0 or a float array of any shape
@@ -73,15 +73,16 @@ def bits_per_char(mean_loss_nats):
 def batchify(indices, batch_size):
     """Cut a text of S indices into N = batch_size contiguous streams, dropping the remainder.
 
-    With L = S // N, row n is indices[n*L : (n+1)*L]: each row is one unbroken stretch of the
-    text (not every N-th character), and the last S - N*L indices are dropped.
+    With T + 1 = S // N characters per stream, row n is indices[n*(T+1) : (n+1)*(T+1)]: each
+    row is one unbroken stretch of the text (not every N-th character), and the last
+    S - N*(T+1) indices are dropped.
 
     Inputs:
     - indices: integer array, shape (S,)
     - batch_size: the number of streams N, a whole number with 1 <= N <= S
 
     Returns:
-    - streams: integer array, shape (N, L), a copy
+    - streams: integer array, shape (N, T + 1), a copy
     """
     shapes = Shapes("batchify")
     indices = shapes.integers("indices", indices, ("S",))
@@ -96,22 +97,23 @@ def batchify(indices, batch_size):
 def iterate_chunks(streams, chunk_length):
     """The consecutive (inputs, targets) chunks of the streams, for truncated BPTT.
 
-    Chunk c starts at column s = c K (K = chunk_length): inputs = streams[:, s : s+T] and
-    targets = streams[:, s+1 : s+1+T], the next character at every position, with
-    T = min(K, L-1-s). So the last chunk may be shorter, every character but the first of each
+    Chunk c starts at column s = c K (K = chunk_length): inputs = streams[:, s : s+k] and
+    targets = streams[:, s+1 : s+1+k], the next character at every position, with
+    k = min(K, T - s) steps. So the last chunk may be shorter, every character but the first of each
     stream is a target exactly once, and chunk c+1 starts where chunk c ended: the state after
     chunk c is the right state to start chunk c+1 from (carry it across).
 
-    N streams of L characters, C = ceil((L - 1) / K) chunks.
+    N streams of T + 1 characters (T steps), C = ceil(T / K) chunks.
     Inputs:
-    - streams: integer array, shape (N, L) with L >= 2 (from batchify)
+    - streams: integer array, shape (N, T + 1) with T >= 1 (from batchify)
     - chunk_length: K, the truncation length, a whole number >= 1
     Returns:
-    - chunks: a list of C pairs (inputs, targets), each an integer array of shape (N, T)
+    - chunks: a list of C pairs (inputs, targets), each an integer array of shape (N, k), k = K
+      but for a shorter last chunk
       (a list, not a generator: a training loop walks it once per epoch)
     """
     shapes = Shapes("iterate_chunks")
-    streams = shapes.integers("streams", streams, ("N", "L"))
+    streams = shapes.integers("streams", streams, ("N", "T+1"))
     chunk_length = shapes.positive_int("chunk_length", chunk_length, letter="K")
     length = streams.shape[1]
     if length < 2:

@@ -69,14 +69,14 @@ def batchify_cases(rng):
 
 
 def _interleaved(indices, batch_size):
-    L = len(indices) // batch_size
-    return indices[:batch_size * L].reshape(L, batch_size).T
+    length = len(indices) // batch_size
+    return indices[:batch_size * length].reshape(length, batch_size).T
 
 
 BATCHIFY_MISTAKES = [
     Mistake("the text is dealt out like cards (row n holds characters n, n+N, n+2N, ...), so "
             "no row is a stretch of the text", _interleaved),
-    Mistake("the streams are returned as columns, shape (L, N) instead of (N, L)",
+    Mistake("the streams are returned as columns, shape (T + 1, N) instead of (N, T + 1)",
             lambda indices, batch_size: batchify(indices, batch_size).T),
     Mistake("the left-over indices are dropped from the start of the text instead of its end",
             lambda indices, batch_size: indices[len(indices) % batch_size:].reshape(batch_size, -1)),
@@ -86,23 +86,24 @@ BATCHIFY_MISTAKES = [
 # -- iterate_chunks ---------------------------------------------------------------------------
 def chunk_cases(rng):
     cases = []
-    for label, N, L, K in (("N=2, L=10, chunks of 4 (the last one shorter)", 2, 10, 4),
-                           ("K divides L - 1 (L=13, K=4)", 2, 13, 4),
-                           ("K divides L (L=12, K=4)", 2, 12, 4),
-                           ("chunks of 1", 3, 6, 1),
-                           ("one chunk (K = L - 1)", 2, 7, 6),
-                           ("K longer than the stream", 2, 5, 10),
-                           ("the shortest stream (L=2)", 3, 2, 3),
-                           ("N=1", 1, 9, 3)):
-        cases.append(Case(label, (rng.integers(0, 20, (N, L)), K)))
+    # streams of T + 1 characters: T steps
+    for label, N, length, K in (("N=2, T=9 steps, chunks of K=4 (the last one shorter)", 2, 10, 4),
+                                ("K divides T (T=12, K=4)", 2, 13, 4),
+                                ("K divides T + 1 (T=11, K=4)", 2, 12, 4),
+                                ("chunks of 1", 3, 6, 1),
+                                ("one chunk (K = T)", 2, 7, 6),
+                                ("K longer than the stream", 2, 5, 10),
+                                ("the shortest stream (T=1)", 3, 2, 3),
+                                ("N=1", 1, 9, 3)):
+        cases.append(Case(label, (rng.integers(0, 20, (N, length)), K)))
     return cases
 
 
 def _chunks_with(*, shift=1, drop_short=False, to_the_end=False):
     def chunks(streams, chunk_length):
-        L, found = streams.shape[1], []
-        for start in range(0, L if to_the_end else L - 1, chunk_length):
-            stop = min(start + chunk_length, L if to_the_end else L - 1)
+        steps, found = streams.shape[1] - 1, []      # T steps in a stream of T + 1 characters
+        for start in range(0, steps + 1 if to_the_end else steps, chunk_length):
+            stop = min(start + chunk_length, steps + 1 if to_the_end else steps)
             if drop_short and stop - start < chunk_length:
                 continue
             found.append((streams[:, start:stop], streams[:, start + shift:stop + shift]))
@@ -115,8 +116,9 @@ CHUNK_MISTAKES = [
             "targets = streams[:, s+1 : e+1])", _chunks_with(shift=0)),
     Mistake("the last, shorter chunk is dropped (its characters are never predicted)",
             _chunks_with(drop_short=True)),
-    Mistake("the chunks run to the last column L instead of L - 1 (the last character has no "
-            "next character to predict)", _chunks_with(to_the_end=True)),
+    Mistake("the chunks run to the last column of the stream (T + 1 columns) instead of its T "
+            "steps (the last character has no next character to predict)",
+            _chunks_with(to_the_end=True)),
 ]
 
 
@@ -157,18 +159,19 @@ def _params(rng, cell, V, H, scale=1.0):
 
 def evaluate_cases(rng):
     cases = []
-    for label, cell, N, L, V, H, K, scale in (
-            ("rnn, N=2, L=11, chunks of 4 (the last one shorter)", "rnn", 2, 11, 5, 4, 4, 2.0),
-            ("gru, N=3, L=10, chunks of 4", "gru", 3, 10, 5, 3, 4, 2.0),
-            ("lstm, N=2, L=11, chunks of 3", "lstm", 2, 11, 4, 3, 3, 2.0),
+    # streams of T + 1 characters: T steps
+    for label, cell, N, length, V, H, K, scale in (
+            ("rnn, N=2, T=10, chunks of 4 (the last one shorter)", "rnn", 2, 11, 5, 4, 4, 2.0),
+            ("gru, N=3, T=9, chunks of 4", "gru", 3, 10, 5, 3, 4, 2.0),
+            ("lstm, N=2, T=10, chunks of 3", "lstm", 2, 11, 4, 3, 3, 2.0),
             ("lstm, chunks of 1", "lstm", 2, 6, 4, 2, 1, 2.0),
-            ("gru, one chunk (K >= L - 1)", "gru", 2, 7, 4, 3, 8, 2.0),
+            ("gru, one chunk (K >= T)", "gru", 2, 7, 4, 3, 8, 2.0),
             ("rnn, N=1, H=1", "rnn", 1, 9, 3, 1, 2, 2.0),
             ("lstm, all weights zero (every character has probability 1/V)", "lstm", 2, 8, 6, 3,
              3, 0.0),
-            ("rnn, the shortest streams (L=2)", "rnn", 3, 2, 4, 3, 5, 2.0)):
+            ("rnn, the shortest streams (T=1)", "rnn", 3, 2, 4, 3, 5, 2.0)):
         cases.append(Case(label, (cell, _params(rng, cell, V, H, scale),
-                                  rng.integers(0, V, (N, L)), K)))
+                                  rng.integers(0, V, (N, length)), K)))
     return cases
 
 
@@ -207,8 +210,8 @@ EVALUATE_MISTAKES = [
             _evaluate_with(per_chunk_mean=True)),
     Mistake("the chunk losses are averaged over the chunks, not divided by the number of steps "
             "(that is a loss per chunk, not per character)", _evaluate_with(chunk_mean=True)),
-    Mistake("the sum is divided by L, the number of characters in a stream, instead of L - 1, "
-            "the number of predictions", _evaluate_with(count_all=True)),
+    Mistake("the sum is divided by T + 1, the number of characters in a stream, instead of T, "
+            "the number of predictions (steps)", _evaluate_with(count_all=True)),
     Mistake("the result is in bits (evaluate_loss reports nats)", _evaluate_with(bits=True)),
     Mistake("the loss is divided by N once more (each chunk's loss is already averaged over "
             "the N streams)", _evaluate_with(over_n=True)),

@@ -24,7 +24,7 @@ WRONG_SUBMISSIONS = [
     ),
     WrongSubmission(
         name='batchify_dealt_like_cards',
-        why='row n holds characters n, n+N, n+2N, ...: reshape(L, N).T instead of reshape(N, L).',
+        why='row n holds characters n, n+N, n+2N, ...: reshape(T + 1, N).T instead of reshape(N, T + 1).',
         edits={'batchify': (
             '    return indices[:batch_size * length].reshape(batch_size, length).copy()',
             '    return indices[:batch_size * length].reshape(length, batch_size).T.copy()')},
