@@ -27,7 +27,7 @@ from .grading import UnknownAssignment, autograde, check_assignment, export, fee
 from .learner_kit import build_learner_kit
 from .parallel import available_cores
 from .release import generate, release, release_check
-from .sandbox import UNSANDBOXED_LIMITS, bubblewrap, unsandboxed_refusal
+from .sandbox import UNSANDBOXED_LIMITS, sandbox_problem, unsandboxed_refusal
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -40,10 +40,9 @@ def main(argv: list[str] | None = None) -> int:
     if args.jobs < 1:
         print(f"error: --jobs must be at least 1, got {args.jobs}", file=sys.stderr)
         return 2
-    if settings.sandbox and args.command in ("autograde", "selfcheck") and not bubblewrap():
-        print("error: bubblewrap (bwrap) is not installed, so learners' code cannot be "
-              "isolated.\nInstall it (Debian/Ubuntu: apt-get install bubblewrap) or, knowing "
-              "what that gives up (see README, threat model), pass --no-sandbox.", file=sys.stderr)
+    if settings.sandbox and args.command in ("autograde", "selfcheck") and sandbox_problem():
+        print(f"error: {sandbox_problem()}.\nOr, knowing what that gives up (see README, threat "
+              f"model), pass --no-sandbox.", file=sys.stderr)
         return 2
     if not settings.sandbox and args.command in ("autograde", "selfcheck"):
         refusal = unsandboxed_refusal(args.command, args.trust_submissions)

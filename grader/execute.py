@@ -38,7 +38,7 @@ from coursekit.hidden import RECORD_MIME
 
 from .faults import ReportsFaults, cell_name
 from .hidden_checks import is_test_cell
-from .sandbox import JailedKernelManager, JailWatch, KernelJail, Limits, bubblewrap
+from .sandbox import JailedKernelManager, JailWatch, KernelJail, Limits, sandbox_problem
 
 NOT_RUN = "NotRun"
 AFTER_LAST_GRADED = "[not run while grading: cells after the last graded cell cannot change a grade]\n"
@@ -70,9 +70,8 @@ class SandboxedExecute(ReportsFaults, Execute):
     store_widget_state = Bool(False)
 
     def preprocess(self, nb, resources=None, km=None):
-        if self.sandbox and not bubblewrap():
-            raise RuntimeError("bubblewrap (bwrap) is not installed: install it "
-                               "(apt-get install bubblewrap) or grade with --no-sandbox")
+        if self.sandbox and sandbox_problem():
+            raise RuntimeError(f"{sandbox_problem()}; or grade with --no-sandbox")
         notebook_dir = Path(resources.get("metadata", {}).get("path") or ".")
         cases_file = resources.get("rnn_course", {}).get("cases_file")
         limits = Limits(memory_mb=self.memory_mb, processes=self.processes)
@@ -148,6 +147,7 @@ class SandboxedExecute(ReportsFaults, Execute):
             cell.outputs.append(_error("CellTimeoutError", detail))
             return f"an earlier cell ({name}) ran out of time"
         except DeadKernelError:
+            self._jail.note_oom_kills()
             detail = (f"the grader stopped the kernel: {self._jail.stop_reason}"
                       if self._jail.stop_reason else
                       f"the kernel died (out of memory at {self.memory_mb} MB, a crash, "

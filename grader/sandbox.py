@@ -16,9 +16,20 @@ to writes once the kernel has started (an unprivileged grader's kernel owns it).
 package, the secret seed key or any other submission, and it has no network (a fresh network
 namespace; it talks to the grader over Unix sockets).
 
+System calls: bubblewrap loads a seccomp filter (`kernel_launcher.py`, built with libseccomp's
+own Python binding, run by the system's python3) that denies, with EPERM, what a NumPy kernel
+never needs: kernel keyrings, ptrace and reading other processes' memory, bpf, perf events,
+userfaultfd, io_uring, mounts, new namespaces, modules, kexec, reboot, swap, clocks, terminal
+injection. The kernel starts with a fresh, empty session keyring, and a root grader empties its
+uid's user keyrings before and after each kernel. bubblewrap's --new-session detaches it from
+the grader's terminal. Grading refuses to start when the filter cannot be built
+(`sandbox_problem`).
+
 Caps: address space and file size per process, number of processes per kernel (RLIMIT_NPROC,
 which counts per uid, or per user namespace for an unprivileged grader), the whole kernel's
-resident memory (a watch in the grader sums it over the kernel's processes), and processes a cell
+resident memory (a watch in the grader sums it over the kernel's processes; a root grader
+also puts the kernel in a memory cgroup of its own, `memory_cgroup.py`, which bounds a burst
+between two polls), and processes a cell
 leaves behind are killed when the cell ends (and at once, should they reach the process cap: a
 fork bomb). The grader's side of the connection queues at most `RECEIVE_QUEUE` messages, and
 the grader stops a kernel whose messages make it grow too much (`JailWatch`).
@@ -28,11 +39,13 @@ Without bubblewrap (`--no-sandbox`) see `UNSANDBOXED_LIMITS`: what still holds a
 from __future__ import annotations
 
 import fcntl
+import functools
 import grp
 import os
 import pwd
 import shutil
 import signal
+import subprocess
 import sys
 import tempfile
 import threading
@@ -47,7 +60,14 @@ from jupyter_client.manager import AsyncKernelManager
 from traitlets import Any as AnyTrait
 from traitlets import DottedObjectName, Type, default
 
+from .memory_cgroup import MemoryCgroup
+
 COURSEKIT_DIR = Path(__file__).resolve().parents[1] / "coursekit"
+LAUNCHER = Path(__file__).resolve().with_name("kernel_launcher.py")
+# libseccomp's own Python binding is a system package (Debian/Ubuntu: python3-seccomp), not on
+# PyPI: the system's interpreter runs the launcher that uses it.
+SYSTEM_PYTHON = "/usr/bin/python3"
+SECCOMP_PACKAGE = "python3-seccomp"
 SANDBOX_HOME = "/home/learner"
 SANDBOX_LIB = "/opt/rnn-course"
 COURSE_FILES = f"{SANDBOX_LIB}-files"      # the assignment's files, read-only, copied to the cwd
@@ -62,8 +82,9 @@ cannot write the grading folder or the repository, and every process of the kern
 when its cells end. These do NOT hold: the kernel can read every file that any user may read
 (the repository with its reference package and solutions, if they are world-readable), can
 reach the network, can fill the disk through its working folder (files of at most the file-size
-cap each); and a grader that is not root runs the kernel as itself, so learner code can do
-anything that user can, including editing the gradebook and the grader.""".replace("\n", " ")
+cap each), and has no seccomp filter; and a grader that is not root runs the kernel as itself,
+so learner code can do anything that user can, including editing the gradebook and the
+grader.""".replace("\n", " ")
 
 
 def bubblewrap() -> str | None:
@@ -73,6 +94,45 @@ def bubblewrap() -> str | None:
 
 def runs_as_root() -> bool:
     return os.geteuid() == 0
+
+
+@functools.lru_cache(maxsize=None)
+def sandbox_problem() -> str | None:
+    """Why learners' kernels cannot be sandboxed here (None if they can): bubblewrap missing,
+    or the seccomp filter cannot be built. Grading then refuses: it never runs a kernel
+    without the filter while believing it sandboxed."""
+    if not bubblewrap():
+        return ("bubblewrap (bwrap) is not installed, so learners' code cannot be isolated. "
+                "Install it (Debian/Ubuntu: apt-get install bubblewrap)")
+    try:
+        checked = subprocess.run(_launcher("check"), capture_output=True, text=True, timeout=120)
+    except OSError as error:
+        checked = subprocess.CompletedProcess([], 1, "", str(error))
+    if checked.returncode != 0:
+        return (f"the kernels' seccomp filter cannot be built ({checked.stderr.strip()[-300:]}). "
+                f"It needs {SYSTEM_PYTHON} with libseccomp's Python binding (Debian/Ubuntu: "
+                f"apt-get install {SECCOMP_PACKAGE})")
+    return None
+
+
+def _launcher(*arguments: str) -> list[str]:
+    return [SYSTEM_PYTHON, "-I", str(LAUNCHER), *arguments]
+
+
+def _drop_to(uid: int) -> list[str]:
+    """util-linux setpriv: become `uid` (and its gid) with no capabilities and no groups."""
+    return ["setpriv", f"--reuid={uid}", f"--regid={uid}", "--clear-groups", "--inh-caps=-all",
+            "--bounding-set=-all", "--no-new-privs", "--"]
+
+
+def clear_keyrings_of(uid: int) -> None:
+    """Empty the user and user-session keyrings of `uid` (a root grader's kernel uid), so
+    that nothing a kernel stored there reaches a later kernel of the same uid."""
+    done = subprocess.run(_drop_to(uid) + _launcher("clear-keyrings"), capture_output=True,
+                          text=True, timeout=120)
+    if done.returncode != 0:
+        raise RuntimeError(f"could not empty the keyrings of kernel uid {uid}: "
+                           f"{done.stderr.strip()[-300:]}")
 
 
 def unsandboxed_refusal(command: str, insisted: bool) -> str | None:
@@ -102,6 +162,12 @@ class Limits:
     def tmpfs_mb(self) -> int:
         """Memory all the kernel's tmpfs can hold together."""
         return self.tmp_mb + self.work_mb + self.shm_mb + self.home_mb
+
+    @property
+    def cgroup_mb(self) -> int:
+        """The hard limit of a root grader's kernel's memory cgroup: the resident cap plus what
+        its tmpfs may hold (tmpfs files are charged to the cgroup of the process writing them)."""
+        return self.memory_mb + self.tmpfs_mb
 
 
 # -- a uid for each kernel of a root grader ---------------------------------------------------
@@ -166,11 +232,21 @@ class KernelUid:
                 os.close(descriptor)
                 continue
             self.uid, self._lock = uid, descriptor
+            try:
+                clear_keyrings_of(uid)   # whatever an earlier grader's kernel may have left
+            except BaseException:
+                self.release()
+                raise
             return
         raise RuntimeError(f"no free kernel uid in {KERNEL_UIDS}")
 
     def release(self) -> None:
-        if self._lock is not None:
+        """Empty the uid's keyrings (its processes must be gone) and give the uid back."""
+        if self._lock is None:
+            return
+        try:
+            clear_keyrings_of(self.uid)
+        finally:
             os.close(self._lock)
             self._lock = None
 
@@ -195,6 +271,8 @@ class KernelJail:
         self._uid_lease: KernelUid | None = None
         self._launcher: int | None = None
         self._kernel_pid: int | None = None
+        self.memory_cgroup: MemoryCgroup | None = None
+        self._oom_kills_seen = 0
 
     @property
     def workdir(self) -> Path:
@@ -220,10 +298,13 @@ class KernelJail:
         return self.scratch / "cases.json"
 
     def __enter__(self) -> KernelJail:
-        if runs_as_root():
-            self._uid_lease = KernelUid()
-            self.uid = self._uid_lease.uid
         try:
+            if runs_as_root():
+                self._uid_lease = KernelUid()
+                self.uid = self._uid_lease.uid
+            if self.sandboxed:
+                self.memory_cgroup = MemoryCgroup.create(f"rnn-course-{self.scratch.name}",
+                                                         self.limits.cgroup_mb)
             self._prepare()
         except BaseException:
             self.__exit__(None, None, None)
@@ -232,6 +313,8 @@ class KernelJail:
 
     def __exit__(self, *exc) -> None:
         self.kill_all()
+        if self.memory_cgroup is not None:
+            self.memory_cgroup.remove()
         if self._uid_lease is not None:
             self._uid_lease.release()
 
@@ -276,18 +359,18 @@ class KernelJail:
                 f"--fsize={limits.file_size_mb * 2**20}", "--core=0",
                 f"--nproc={limits.processes}", "--"]
         python_cmd = [kernel_cmd[0], "-P", *kernel_cmd[1:]]
-        drop = []
-        if self.uid is not None:
-            drop = ["setpriv", f"--reuid={self.uid}", f"--regid={self.uid}", "--clear-groups",
-                    "--inh-caps=-all", "--bounding-set=-all", "--no-new-privs", "--"]
+        drop = _drop_to(self.uid) if self.uid is not None else []
         if not self.sandboxed:
             return drop + caps + python_cmd
         # The working folder is a tmpfs: fill it from the read-only course files, then start.
         fill = ["/bin/sh", "-c", f'cp -R {COURSE_FILES}/. . && exec "$0" "$@"']
         # In its own PID namespace the kernel's parent is bubblewrap's init (pid 1), which
         # ipykernel's parent poller reads as "the parent exited"; --die-with-parent does that job.
-        return [bubblewrap(), *self._bwrap_options(), "--", *drop, *caps, *fill, *python_cmd,
-                "--IPKernelApp.parent_handle=1"]
+        # The launcher gives it a fresh session keyring and its memory cgroup, then execs
+        # bubblewrap with the seccomp filter.
+        cgroup = ["--cgroup", str(self.memory_cgroup.folder)] if self.memory_cgroup else []
+        return [*_launcher("run", *cgroup, "--"), bubblewrap(), *self._bwrap_options(), "--",
+                *drop, *caps, *fill, *python_cmd, "--IPKernelApp.parent_handle=1"]
 
     def environment(self) -> dict[str, str]:
         home = SANDBOX_HOME if self.sandboxed else str(self.workdir)
@@ -358,6 +441,12 @@ class KernelJail:
         every process of its uid wherever it went. (Not zombies: killed already, they wait for
         the kernel to reap them.)"""
         found = {process.pid: process for process in self._tree()}
+        if self.memory_cgroup is not None:
+            for pid in self.memory_cgroup.pids():
+                try:
+                    found.setdefault(pid, psutil.Process(pid))
+                except psutil.NoSuchProcess:
+                    pass
         if self.uid is not None:
             found.update({process.pid: process for process in _processes_of_uid(self.uid)})
         return [process for process in found.values() if _alive(process)]
@@ -401,6 +490,16 @@ class KernelJail:
         if reason and not self.stop_reason:
             self.stop_reason = reason
         _kill_until_gone(self.processes)
+
+    def note_oom_kills(self) -> None:
+        """Record why, if the machine's OOM killer has killed a process of the kernel's cgroup."""
+        kills = self.memory_cgroup.oom_kills() if self.memory_cgroup is not None else 0
+        if kills > self._oom_kills_seen:
+            self._oom_kills_seen = kills
+            if not self.stop_reason:
+                self.stop_reason = (f"its processes reached the memory limit of its cgroup "
+                                    f"({self.memory_cgroup.limit_mb} MB with its tmpfs files); "
+                                    f"the largest was killed")
 
     def resident_mb(self) -> float:
         total = 0
@@ -480,6 +579,7 @@ class JailWatch:
 
     def _run(self) -> None:
         while not self._stop.wait(self.interval):
+            self.jail.note_oom_kills()
             grown = self._grader.memory_info().rss / 2**20 - self._baseline
             if grown > self.grader_growth_mb:
                 self.jail.kill_all(f"its output made the grader grow by more than "
