@@ -27,7 +27,7 @@ from .grading import UnknownAssignment, autograde, check_assignment, export, fee
 from .learner_kit import build_learner_kit
 from .parallel import available_cores
 from .release import generate, release, release_check
-from .sandbox import UNSANDBOXED_LIMITS, sandbox_problem, unsandboxed_refusal
+from .sandbox import UNSANDBOXED_LIMITS, filter_problem, sandbox_problem, unsandboxed_refusal
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -45,7 +45,7 @@ def main(argv: list[str] | None = None) -> int:
               f"model), pass --no-sandbox.", file=sys.stderr)
         return 2
     if not settings.sandbox and args.command in ("autograde", "selfcheck"):
-        refusal = unsandboxed_refusal(args.command, args.trust_submissions)
+        refusal = unsandboxed_refusal(args.command, args.trust_submissions) or filter_problem()
         if refusal:
             print(f"error: {refusal}", file=sys.stderr)
             return 2

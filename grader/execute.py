@@ -38,7 +38,8 @@ from coursekit.hidden import RECORD_MIME
 
 from .faults import ReportsFaults, cell_name
 from .hidden_checks import is_test_cell
-from .sandbox import JailedKernelManager, JailWatch, KernelJail, Limits, sandbox_problem
+from .sandbox import (JailedKernelManager, JailWatch, KernelJail, Limits, filter_problem,
+                      sandbox_problem)
 
 NOT_RUN = "NotRun"
 AFTER_LAST_GRADED = "[not run while grading: cells after the last graded cell cannot change a grade]\n"
@@ -70,8 +71,9 @@ class SandboxedExecute(ReportsFaults, Execute):
     store_widget_state = Bool(False)
 
     def preprocess(self, nb, resources=None, km=None):
-        if self.sandbox and sandbox_problem():
-            raise RuntimeError(f"{sandbox_problem()}; or grade with --no-sandbox")
+        problem = sandbox_problem() if self.sandbox else filter_problem()
+        if problem:  # never a kernel without the filter
+            raise RuntimeError(problem + ("; or grade with --no-sandbox" if self.sandbox else ""))
         notebook_dir = Path(resources.get("metadata", {}).get("path") or ".")
         cases_file = resources.get("rnn_course", {}).get("cases_file")
         limits = Limits(memory_mb=self.memory_mb, processes=self.processes)

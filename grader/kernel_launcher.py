@@ -9,6 +9,8 @@ system's interpreter, isolated (`/usr/bin/python3 -I`): standard library and `se
         join the memory cgroup DIR (a root grader's, made for this kernel), give this process
         (and so the kernel) a fresh session keyring, write the seccomp filter to a memfd and
         exec bubblewrap with `--seccomp FD`: the filter applies to COMMAND and all it starts.
+    kernel_launcher.py run --load-filter -- COMMAND...
+        (a kernel without the sandbox) the same keyring, the filter loaded here, exec COMMAND
     kernel_launcher.py clear-keyrings         empty the calling uid's user and user-session
         keyrings (a root grader runs it as a pooled kernel uid before and after each kernel)
 
@@ -138,9 +140,13 @@ def main(argv: list[str]) -> int:
         if options[:1] == ["--cgroup"]:
             join_cgroup(options[1])
             options = options[2:]
-        if options or not bwrap:
+        load_here = options == ["--load-filter"]
+        if (options and not load_here) or not bwrap:
             raise SystemExit(f"usage: {__doc__}")
         join_fresh_session_keyring()
+        if load_here:  # no bubblewrap: this process loads the filter (and no_new_privs)
+            build_filter().load()
+            os.execvp(bwrap[0], bwrap)
         descriptor = filter_descriptor()
         os.execv(bwrap[0], [bwrap[0], "--seccomp", str(descriptor), *bwrap[1:]])
     print(f"usage: {__doc__}", file=sys.stderr)

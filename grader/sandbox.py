@@ -34,7 +34,8 @@ leaves behind are killed when the cell ends (and at once, should they reach the 
 fork bomb). The grader's side of the connection queues at most `RECEIVE_QUEUE` messages, and
 the grader stops a kernel whose messages make it grow too much (`JailWatch`).
 
-Without bubblewrap (`--no-sandbox`) see `UNSANDBOXED_LIMITS`: what still holds and what does not.
+Without bubblewrap (`--no-sandbox`) see `UNSANDBOXED_LIMITS`: what still holds and what does not
+(the launcher then loads the same seccomp filter itself).
 """
 from __future__ import annotations
 
@@ -76,15 +77,15 @@ KERNEL_UIDS = range(1_900_000_000, 1_900_004_096)   # uids a root grader gives i
 RECEIVE_QUEUE = 32               # messages queued in the grader per socket
 UNSANDBOXED_LIMITS = """\
 Without the sandbox (--no-sandbox) these still hold: results are judged outside the kernel,
-the resource caps, the private module path (the repository is not on it) and the scratch folder.
+the seccomp filter and a fresh session keyring, the resource caps, the private module path (the
+repository is not on it) and the scratch folder.
 A root grader still runs each kernel as a uid of its own with no capabilities, so the kernel
 cannot write the grading folder or the repository, and every process of the kernel is killed
 when its cells end. These do NOT hold: the kernel can read every file that any user may read
 (the repository with its reference package and solutions, if they are world-readable), can
 reach the network, can fill the disk through its working folder (files of at most the file-size
-cap each), and has no seccomp filter; and a grader that is not root runs the kernel as itself,
-so learner code can do anything that user can, including editing the gradebook and the
-grader.""".replace("\n", " ")
+cap each); and a grader that is not root runs the kernel as itself, so learner code can do
+anything that user can, including editing the gradebook and the grader.""".replace("\n", " ")
 
 
 def bubblewrap() -> str | None:
@@ -96,7 +97,6 @@ def runs_as_root() -> bool:
     return os.geteuid() == 0
 
 
-@functools.lru_cache(maxsize=None)
 def sandbox_problem() -> str | None:
     """Why learners' kernels cannot be sandboxed here (None if they can): bubblewrap missing,
     or the seccomp filter cannot be built. Grading then refuses: it never runs a kernel
@@ -104,6 +104,12 @@ def sandbox_problem() -> str | None:
     if not bubblewrap():
         return ("bubblewrap (bwrap) is not installed, so learners' code cannot be isolated. "
                 "Install it (Debian/Ubuntu: apt-get install bubblewrap)")
+    return filter_problem()
+
+
+@functools.lru_cache(maxsize=None)
+def filter_problem() -> str | None:
+    """Why the kernels' seccomp filter cannot be built here (None if it can)."""
     try:
         checked = subprocess.run(_launcher("check"), capture_output=True, text=True, timeout=120)
     except OSError as error:
@@ -360,8 +366,8 @@ class KernelJail:
                 f"--nproc={limits.processes}", "--"]
         python_cmd = [kernel_cmd[0], "-P", *kernel_cmd[1:]]
         drop = _drop_to(self.uid) if self.uid is not None else []
-        if not self.sandboxed:
-            return drop + caps + python_cmd
+        if not self.sandboxed:  # still a fresh session keyring and the seccomp filter
+            return [*_launcher("run", "--load-filter", "--"), *drop, *caps, *python_cmd]
         # The working folder is a tmpfs: fill it from the read-only course files, then start.
         fill = ["/bin/sh", "-c", f'cp -R {COURSE_FILES}/. . && exec "$0" "$@"']
         # In its own PID namespace the kernel's parent is bubblewrap's init (pid 1), which

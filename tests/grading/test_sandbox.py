@@ -20,8 +20,9 @@ import psutil
 import pytest
 
 from grader.course import REPOSITORY
-from grader.sandbox import (COURSEKIT_DIR, JailedKernelManager, JailWatch, KernelJail, Limits,
-                            unsandboxed_refusal)
+from grader import sandbox
+from grader.sandbox import (COURSEKIT_DIR, LAUNCHER, SYSTEM_PYTHON, JailedKernelManager,
+                            JailWatch, KernelJail, Limits, unsandboxed_refusal)
 
 PROBE = r"""
 import json, os, socket, sys
@@ -103,6 +104,120 @@ for root in ["/tmp", "/dev", "/home", "/opt", os.getcwd(), sys.prefix,
                   if name == "planted_by_first_kernel.py"}
 print(json.dumps(sorted(found)))
 """
+
+
+# Each system call a NumPy kernel never needs, tried from inside the kernel with arguments that
+# would work without the filter; what each returned ("ok" or the errno's name), and whether
+# threads, subprocesses and NumPy still work. `numbers`: syscall numbers of this machine.
+SYSCALLS = r"""
+import ctypes, errno, json, os, subprocess, threading, numpy
+numbers = %r
+libc = ctypes.PyDLL(None, use_errno=True)  # holds the GIL: a clone that works forks safely
+libc.syscall.restype = ctypes.c_long
+def call(name, *arguments):
+    ctypes.set_errno(0)
+    arguments = [ctypes.c_long(a) if isinstance(a, int) else a for a in arguments]
+    result = libc.syscall(ctypes.c_long(numbers[name]), *arguments)
+    if result == 0 and name == "clone":
+        os._exit(0)  # the child of a clone that worked
+    if result > 0 and name == "clone":
+        os.waitpid(result, 0)
+    return "ok" if result >= 0 else errno.errorcode.get(ctypes.get_errno(), "?")
+status = dict(line.split(":", 1) for line in open("/proc/self/status"))
+done = {"Seccomp": status["Seccomp"].strip(),
+        "add_key": call("add_key", b"user", b"planted", b"code", ctypes.c_size_t(4), -3),
+        "keyctl": call("keyctl", 0, -3, 1),
+        "request_key": call("request_key", b"user", b"planted", None, 0),
+        "ptrace": call("ptrace", 16, os.getppid(), 0, 0),  # PTRACE_ATTACH
+        "unshare": call("unshare", 0x10000000),
+        "clone": call("clone", 0x10000000 | 17, 0, 0, 0, 0),
+        "clone3": call("clone3", 0, 0),
+        "setns": call("setns", os.open("/proc/self/ns/net", os.O_RDONLY), 0),
+        "mount": call("mount", b"none", b"/tmp", b"tmpfs", 0, None),
+        "bpf": call("bpf", 0, 0, 0),
+        "perf_event_open": call("perf_event_open", 0, 0, -1, -1, 0),
+        "userfaultfd": call("userfaultfd", 0),
+        "process_vm_readv": call("process_vm_readv", os.getppid(), 0, 0, 0, 0, 0),
+        "personality": call("personality", 0x0040000),
+        "personality query": call("personality", 0xFFFFFFFF),
+        "TIOCSTI": call("ioctl", 0, 0x5412, b"x")}
+worked = []
+thread = threading.Thread(target=worked.append, args=["thread"])
+thread.start(); thread.join()
+worked.append(subprocess.run(["echo", "subprocess"], capture_output=True, text=True).stdout.strip())
+if os.fork() == 0:
+    os._exit(0)
+worked.append("fork")
+worked.append(str(numpy.linalg.norm(numpy.ones(4))))
+done["worked"] = worked
+print(json.dumps(done))
+"""
+FILTERED_CALLS = ("add_key", "keyctl", "request_key", "ptrace", "unshare", "clone", "clone3",
+                  "setns", "mount", "bpf", "perf_event_open", "userfaultfd", "process_vm_readv",
+                  "personality", "ioctl")
+
+
+def _syscall_numbers(names) -> dict[str, int]:
+    """This machine's numbers of these system calls, from libseccomp."""
+    found = subprocess.run([SYSTEM_PYTHON, "-I", "-c",
+                            "import json, seccomp, sys; print(json.dumps({name: seccomp."
+                            "resolve_syscall(seccomp.Arch.NATIVE, name) for name in sys.argv[1:]}))",
+                            *names], capture_output=True, text=True, check=True)
+    return json.loads(found.stdout)
+
+
+# Keyrings of a uid, used as that uid (not in a kernel, so without the filter): what a kernel
+# could have stored before the filter, and what a later kernel of the same uid would find.
+KEYRINGS = r"""
+import ctypes, json, sys
+sys.path.insert(0, sys.argv[1])
+import kernel_launcher as launcher, seccomp
+libc = ctypes.CDLL(None, use_errno=True)
+libc.syscall.restype = ctypes.c_long
+if sys.argv[2] == "plant":
+    planted = {}
+    launcher.join_fresh_session_keyring()  # possessed, so its keys' permissions can be set
+    for keyring in (-4, -5):  # the user and the user-session keyring
+        serial = libc.syscall(ctypes.c_long(seccomp.resolve_syscall(seccomp.Arch.NATIVE, "add_key")),
+                              b"user", b"planted%d" % -keyring, b"def answer(): return 15",
+                              ctypes.c_size_t(23), ctypes.c_long(-3))
+        launcher._keyctl(5, serial, 0x3f3f3f3f)  # KEYCTL_SETPERM: anyone may read it
+        launcher._keyctl(8, serial, keyring)     # KEYCTL_LINK into the uid's keyring
+        planted[keyring] = serial
+    print(json.dumps(planted))
+else:
+    found = {}
+    for keyring in (-4, -5):
+        serial = launcher._keyctl(0, keyring, 1)
+        found[keyring] = launcher._keyctl(11, serial, 0, 0)  # KEYCTL_READ: size of the list
+    for serial in sys.argv[3:]:
+        try:
+            found[serial] = launcher._keyctl(11, int(serial), 0, 0)
+        except OSError as error:
+            found[serial] = error.strerror
+    print(json.dumps(found))
+"""
+
+
+def _keyrings_as(uid: int, *arguments: str) -> dict:
+    done = subprocess.run(sandbox._drop_to(uid) + [SYSTEM_PYTHON, "-I", "-c", KEYRINGS,
+                                                   str(LAUNCHER.parent), *arguments],
+                          capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    return json.loads(done.stdout)
+
+
+def _a_free_uid_outside_the_pool() -> int:
+    """A uid no account, process or other test uses: the only uid of a one-uid pool."""
+    import random
+    import pwd
+
+    while True:
+        uid = random.randrange(1_950_000_000, 1_990_000_000)
+        try:
+            pwd.getpwuid(uid)
+        except KeyError:
+            return uid
 
 
 @contextlib.asynccontextmanager
@@ -192,6 +307,69 @@ def test_two_kernels_have_two_uids_and_nothing_planted_reaches_the_second(tmp_pa
                                  Path(tempfile.gettempdir()))
                if list(path.glob("**/planted_by_first_kernel.py"))]
     assert on_host == []
+
+
+def test_a_kernels_system_calls_are_filtered_and_numpy_threads_and_subprocesses_still_work(
+        tmp_path):
+    """Keyrings, ptrace, namespaces, mounts, bpf, perf, userfaultfd, other processes' memory,
+    personality changes and terminal injection fail with EPERM (clone3 with ENOSYS, so the C
+    library falls back to clone), in the sandbox and without it (where the launcher loads the
+    filter itself); the same probe run unfiltered shows that it can tell."""
+    numbers = _syscall_numbers(FILTERED_CALLS)
+    for sandboxed in (True, False):
+        seen, = _run_in_jail(tmp_path, SYSCALLS % numbers, sandboxed=sandboxed)
+        assert seen["Seccomp"] == "2", seen  # a filter is loaded
+        denied = {name: result for name, result in seen.items()
+                  if name not in ("Seccomp", "worked", "clone3", "personality query")}
+        assert set(denied.values()) == {"EPERM"}, (sandboxed, denied)
+        assert seen["clone3"] == "ENOSYS" and seen["personality query"] == "ok", seen
+        assert seen["worked"] == ["thread", "subprocess", "fork", "2.0"], seen
+    # The control: the probe as an ordinary process (own uid if root, a fresh keyring of its own).
+    fresh_keyring = ("import os, sys; sys.path.insert(0, sys.argv[1]); import kernel_launcher; "
+                     "kernel_launcher.join_fresh_session_keyring(); os.execv(sys.argv[2], sys.argv[2:])")
+    drop = sandbox._drop_to(_a_free_uid_outside_the_pool()) if os.geteuid() == 0 else []
+    control = subprocess.run([*drop, SYSTEM_PYTHON, "-I", "-c", fresh_keyring, str(LAUNCHER.parent),
+                              sys.executable, "-c", SYSCALLS % numbers], cwd="/",
+                             capture_output=True, text=True, timeout=120)
+    unfiltered = json.loads(control.stdout)
+    assert unfiltered["Seccomp"] == "0" and unfiltered["add_key"] == "ok", unfiltered
+
+
+def test_the_launcher_gives_a_fresh_empty_session_keyring():
+    """What the kernel's session keyring is: a new anonymous one, not the grader's."""
+    probe = ("import sys; sys.path.insert(0, sys.argv[1]); import kernel_launcher as launcher\n"
+             "before = launcher._keyctl(0, -3, 1)\n"
+             "launcher.join_fresh_session_keyring()\n"
+             "after = launcher._keyctl(0, -3, 1)\n"
+             "print(before, after, launcher._keyctl(11, after, 0, 0))")
+    done = subprocess.run([SYSTEM_PYTHON, "-I", "-c", probe, str(LAUNCHER.parent)],
+                          capture_output=True, text=True, check=True)
+    before, after, size = map(int, done.stdout.split())
+    assert before != after and size == 0, done.stdout
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="the root grader's pooled uids (CI runs as root)")
+def test_nothing_in_a_kernel_uids_keyrings_reaches_a_later_kernel_of_that_uid(tmp_path,
+                                                                              monkeypatch):
+    """Two kernels on the same pooled uid: the first cannot store a key (the filter); a key
+    put in that uid's user keyrings anyway (as a kernel without the filter could) is gone when
+    the kernel ends: its keyrings are empty for the next kernel and the key unreadable by
+    serial."""
+    uid = _a_free_uid_outside_the_pool()
+    monkeypatch.setattr(sandbox, "KERNEL_UIDS", range(uid, uid + 1))
+    numbers = _syscall_numbers(FILTERED_CALLS)
+    with KernelJail(Path(tempfile.mkdtemp(dir=tmp_path))) as jail:
+        assert jail.uid == uid
+        planted = _keyrings_as(uid, "plant")
+        assert _keyrings_as(uid, "read", *map(str, planted.values()))[str(planted["-4"])] > 0
+    seen = _keyrings_as(uid, "read", *map(str, planted.values()))
+    assert seen["-4"] == 0 and seen["-5"] == 0, seen
+    assert not [found for serial, found in seen.items() if serial in map(str, planted.values())
+                and isinstance(found, int)], seen
+    first, = _run_in_jail(tmp_path, SYSCALLS % numbers)
+    second, = _run_in_jail(tmp_path, SYSCALLS % numbers)
+    assert first["add_key"] == second["keyctl"] == "EPERM"
+    assert _keyrings_as(uid, "read") == {"-4": 0, "-5": 0}
 
 
 def test_a_fork_bomb_is_stopped_by_the_process_cap_and_its_strays_are_killed(tmp_path):
