@@ -11,7 +11,7 @@ from pathlib import Path
 
 import nbformat
 
-from tests.grading.harness import solution_notebook, with_sources, write_submissions
+from tests.grading.harness import answers, solution_notebook, with_sources, write_submissions
 
 ASSIGNMENT = "01_feedforward_limits"
 TARGET = "memoryless_loss_floor"
@@ -104,6 +104,56 @@ for path in [os.path.join(folder, "hidden.py"), "/tmp/numpy.py", "/dev/shm/numpy
         pass
 """
 SLOW_CELL = "import time\ntime.sleep(13)\n"
+# Kernel keyrings outlive a kernel and are shared (the session keyring, a pooled uid's user
+# keyrings, any key anyone may read by its serial). One student stores the correct function in
+# world-readable keys; a later one, with a wrong function, looks for them and runs what it finds.
+# Each prints what every call returned, so the autograded notebook shows it.
+KEYRING_CALLS = """\
+import ctypes, errno, json, platform
+_numbers = {"x86_64": (248, 249, 250), "aarch64": (217, 218, 219)}[platform.machine()]
+_libc = ctypes.CDLL(None, use_errno=True)
+_libc.syscall.restype = ctypes.c_long
+def _key_call(which, *arguments):
+    ctypes.set_errno(0)
+    result = _libc.syscall(ctypes.c_long(_numbers[which]),
+                           *[ctypes.c_long(a) if isinstance(a, int) else a for a in arguments])
+    return result if result >= 0 else errno.errorcode.get(ctypes.get_errno(), "?")
+ADD_KEY, REQUEST_KEY, KEYCTL = 0, 1, 2
+"""
+STORES_CODE_IN_KEYRINGS = KEYRING_CALLS + """\
+_payload = PAYLOAD.encode()
+_serial = _key_call(ADD_KEY, b"user", b"rnn-answer", _payload, ctypes.c_size_t(len(_payload)), -3)
+_stored = {"session": _serial}
+if isinstance(_serial, int):
+    _stored["world-readable"] = _key_call(KEYCTL, 5, _serial, 0x3f3f3f3f)  # KEYCTL_SETPERM
+    for _keyring in (-4, -5):  # the uid's user and user-session keyrings outlive the kernel
+        _stored[_keyring] = _key_call(KEYCTL, 8, _serial, _keyring)  # KEYCTL_LINK
+print("KEYRING-STORE", json.dumps(_stored))
+"""
+LOADS_CODE_FROM_KEYRINGS = KEYRING_CALLS + """\
+_serials, _tried = [], {}
+for _keyring in (-3, -4, -5):  # session, user, user-session
+    _tried[_keyring] = _key_call(KEYCTL, 10, _keyring, b"user", b"rnn-answer", 0)  # KEYCTL_SEARCH
+    _serials.append(_tried[_keyring])
+_tried["request_key"] = _key_call(REQUEST_KEY, b"user", b"rnn-answer", None, 0)
+_serials.append(_tried["request_key"])
+try:  # every key this uid may view, whoever stored it
+    _serials += [int(line.split()[0], 16) for line in open("/proc/keys") if "rnn-answer" in line]
+except OSError:
+    pass
+_found = None
+for _serial in _serials:
+    if isinstance(_serial, int):
+        _buffer = ctypes.create_string_buffer(4096)
+        _size = _key_call(KEYCTL, 11, _serial, _buffer, 4096)  # KEYCTL_READ
+        _tried[_serial] = _size
+        if isinstance(_size, int) and _size > 0:
+            _found = _buffer.raw[:_size].decode()
+            break
+print("KEYRING-LOAD", json.dumps(_tried), "found" if _found else "nothing")
+if _found:
+    exec(_found)
+"""
 
 
 def _insert_before(grade_id: str, *codes: str):
@@ -112,6 +162,10 @@ def _insert_before(grade_id: str, *codes: str):
                  if cell.metadata.get("nbgrader", {}).get("grade_id") == grade_id)
     notebook.cells[index:index] = [nbformat.v4.new_code_cell(code) for code in codes]
     return notebook
+
+
+def _solution_source() -> str:
+    return answers(solution_notebook(ASSIGNMENT))[TARGET]
 
 
 def _wrong_with(code: str):
@@ -141,6 +195,9 @@ def notebooks() -> dict[str, nbformat.NotebookNode]:
         "forges_record_shape": _wrong_with(FORGED_RECORD),
         "forges_report_lines": _wrong_with(FORGED_REPORT_LINE),
         "slow_cells": _insert_before(TARGET, *[SLOW_CELL] * 5),
+        "aa_stores_code_in_keyrings": with_sources(solution, {TARGET: _solution_source() + "\n" + (
+            STORES_CODE_IN_KEYRINGS.replace("PAYLOAD", repr(_solution_source())))}),
+        "zz_loads_code_from_keyrings": _wrong_with(LOADS_CODE_FROM_KEYRINGS),
         "zz_honest_after_attacks": solution,
     }
 

@@ -9,6 +9,7 @@ reported zero.
 from __future__ import annotations
 
 import json
+import shutil
 
 import nbformat
 import pytest
@@ -17,7 +18,8 @@ from grader.course import GradingSettings
 from grader.faults import read_faults
 from grader.grading import read_scores
 from tests.grading import hostile
-from tests.grading.harness import hidden_points, lost_checks, run_grader, solution_notebook
+from tests.grading.harness import (hidden_points, lost_checks, run_grader, run_nbgrader,
+                                   solution_notebook)
 
 ASSIGNMENT, TARGET = hostile.ASSIGNMENT, hostile.TARGET
 # The grading process's own peak resident memory while it grades every hostile submission:
@@ -214,3 +216,47 @@ def test_a_fault_is_one_line_whatever_its_text():
     line = Fault("s", "n", "c", "k", "a\nforged | line\r\x1b[2J\u2028\u202e").line()
     assert "\n" not in line and "\r" not in line and "\x1b" not in line and "\u2028" not in line
     assert line.count(" | ") == 4
+
+
+KEYRING_PAIR = ("aa_stores_code_in_keyrings", "zz_loads_code_from_keyrings")
+
+
+def _printed(notebook, marker: str) -> str:
+    return "\n".join(output.get("text", "") for cell in notebook.cells
+                     if cell.cell_type == "code" for output in cell.outputs
+                     if marker in output.get("text", ""))
+
+
+def _assert_keyrings_shared_nothing(scores, stored_in, loaded_in) -> None:
+    """The student who stored the correct function in keys keeps what its own code earns; the
+    later one, whose function is wrong, scores what that wrong function earns: no key call
+    worked (EPERM), and it found nothing."""
+    storer, loader = KEYRING_PAIR
+    assert scores[storer].score == scores["solution"].score
+    assert lost_checks(scores[loader]) == {TARGET}
+    stored, loaded = _printed(stored_in, "KEYRING-STORE"), _printed(loaded_in, "KEYRING-LOAD")
+    assert '{"session": "EPERM"}' in stored, stored
+    assert loaded.endswith("nothing\n") and "EPERM" in loaded and "ENOKEY" not in loaded, loaded
+
+
+def test_code_stored_in_a_kernel_keyring_reaches_no_later_kernel(run):
+    _assert_keyrings_shared_nothing(run["scores"], *[_autograded(run, s) for s in KEYRING_PAIR])
+
+
+def test_code_stored_in_a_kernel_keyring_reaches_no_later_kernel_through_nbgrader(run, tmp_path):
+    """The same pair and an honest student after them, graded again by plain `nbgrader
+    autograde` from the grading folder (the course's configuration, so the same sandbox)."""
+    folder = tmp_path / "nbgrader"
+    shutil.copytree(run["folder"], folder)
+    kept = (*KEYRING_PAIR, "zz_honest_after_attacks", "solution")
+    for graded in ("submitted", "autograded"):
+        for student in (folder / graded).iterdir():
+            if student.name not in kept or graded == "autograded":
+                shutil.rmtree(student)
+    completed = run_nbgrader("autograde", ASSIGNMENT, "--force", cwd=folder)
+    assert completed.returncode == 0, completed.stderr[-3000:]
+    scores = read_scores(GradingSettings(folder=folder), ASSIGNMENT)
+    notebooks = [nbformat.read(folder / "autograded" / student / ASSIGNMENT
+                               / f"{ASSIGNMENT}.ipynb", as_version=4) for student in KEYRING_PAIR]
+    _assert_keyrings_shared_nothing(scores, *notebooks)
+    assert scores["zz_honest_after_attacks"].score == sum(hidden_points(ASSIGNMENT).values())

@@ -9,6 +9,8 @@ import asyncio
 import contextlib
 import json
 import os
+import platform
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -16,13 +18,19 @@ import time
 import zipfile
 from pathlib import Path
 
+import nbformat
 import psutil
 import pytest
 
-from grader.course import REPOSITORY
 from grader import sandbox
+from grader.course import REPOSITORY, GradingSettings
+from grader.grading import read_scores
 from grader.sandbox import (COURSEKIT_DIR, LAUNCHER, SYSTEM_PYTHON, JailedKernelManager,
                             JailWatch, KernelJail, Limits, unsandboxed_refusal)
+from tests.grading import wrong_submissions
+from tests.grading.harness import (answers, hidden_points, solution_notebook, with_sources,
+                                   write_submissions)
+from tests.grading.wrong_submissions.feedforward_limits import WRONG_SUBMISSIONS
 
 PROBE = r"""
 import json, os, socket, sys
@@ -497,3 +505,90 @@ def test_the_learner_package_ships_no_reference_code(tmp_path):
     names = zipfile.ZipFile(wheel).namelist()
     assert any(name.startswith("coursekit/hidden.py") for name in names)
     assert not [name for name in names if name.startswith(("grader", "solutions", "tests"))]
+
+
+ORDINARY_USER = "rnn-course-grader"
+# What a kernel of an ordinary user's grader is, printed into the graded notebook.
+ORDINARY_PROBE = r"""
+import ctypes, json, os, socket
+status = dict(line.split(":", 1) for line in open("/proc/self/status"))
+libc = ctypes.CDLL(None, use_errno=True)
+ctypes.set_errno(0)
+keyctl = libc.syscall(250, 0, -3, 1)  # x86_64: keyctl(GET_KEYRING_ID, the session keyring)
+try:
+    socket.create_connection(("127.0.0.1", 22), timeout=2)
+    network = True
+except OSError:
+    network = False
+print("PROBE", json.dumps({
+    "uid": os.getuid(), "CapEff": status["CapEff"].strip(), "Seccomp": status["Seccomp"].strip(),
+    "keyctl": os.strerror(ctypes.get_errno()) if keyctl < 0 else "ok",
+    "user namespace": open("/proc/self/uid_map").read().split(),
+    "repository": os.path.exists(%r), "grading folder": os.path.exists(%r), "network": network}))
+"""
+
+
+def _ordinary_user() -> str:
+    """An ordinary account (made with useradd the first time) for the grader to run as."""
+    import pwd
+
+    try:
+        pwd.getpwnam(ORDINARY_USER)
+    except KeyError:
+        subprocess.run(["useradd", "--create-home", "--shell", "/bin/sh", ORDINARY_USER],
+                       check=True)
+    return ORDINARY_USER
+
+
+def _as_user(user: str, home: Path, *command: str) -> subprocess.CompletedProcess:
+    """`command` as `user` with a plain user's environment (runuser is in /usr/sbin)."""
+    return subprocess.run(["/usr/sbin/runuser", "-u", user, "--", "/usr/bin/env", "-i",
+                           "PATH=/usr/local/bin:/usr/bin:/bin", f"HOME={home}", "LANG=C.UTF-8",
+                           *command], cwd=REPOSITORY, capture_output=True, text=True,
+                          timeout=1800)
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="making an ordinary user needs root (CI is root)")
+@pytest.mark.skipif(platform.machine() != "x86_64", reason="the probe's keyctl number is x86_64's")
+def test_an_ordinary_users_grader_sandboxes_filters_and_grades_alike(tmp_path):
+    """`python -m grader autograde` run by an ordinary user: bubblewrap in a user namespace,
+    the seccomp filter, no repository or grading folder or network in the kernel, and the
+    grades the root grader gives (solution full marks, a wrong softmax what it earns)."""
+    user = _ordinary_user()
+    work = Path(tempfile.mkdtemp(prefix="rnn-course-ordinary-"))
+    try:
+        home, grading = work / "home", work / "grading"
+        home.mkdir()
+        assignment = "01_feedforward_limits"
+        solution = solution_notebook(assignment)
+        wrong = next(w for w in WRONG_SUBMISSIONS if w.name == "softmax_without_max_subtraction")
+        probe = ORDINARY_PROBE % (str(REPOSITORY / "solutions"), str(grading))
+        submissions = write_submissions(work / "submissions", assignment, {
+            "solution": solution, "wrong": wrong_submissions.build(solution, wrong),
+            "probe": with_sources(solution, {"memoryless_loss_floor": answers(solution)[
+                "memoryless_loss_floor"] + "\n" + probe})})
+        subprocess.run(["chown", "-R", f"{user}:{user}", str(work)], check=True)
+        userns = _as_user(user, home, sandbox.bubblewrap(), "--unshare-user", "--ro-bind", "/",
+                          "/", "true")
+        if userns.returncode != 0:
+            pytest.skip(f"this kernel forbids unprivileged user namespaces: {userns.stderr}")
+        graded = _as_user(user, home, sys.executable, "-m", "grader", "--grading-folder",
+                          str(grading), "--jobs", "1", "autograde", assignment, str(submissions))
+        assert graded.returncode == 0, graded.stderr[-3000:]
+        scores = read_scores(GradingSettings(folder=grading), assignment)
+        points = hidden_points(assignment)
+        full = sum(points.values())
+        assert {student: score.score for student, score in scores.items()} == {
+            "solution": full, "probe": full,
+            "wrong": full - sum(points[check] for check in wrong.failing_checks)}
+        notebook = nbformat.read(grading / "autograded" / "probe" / assignment
+                                 / f"{assignment}.ipynb", as_version=4)
+        printed, = [output.text for cell in notebook.cells if cell.cell_type == "code"
+                    for output in cell.outputs if output.get("text", "").startswith("PROBE ")]
+        seen = json.loads(printed.removeprefix("PROBE "))
+        assert seen["Seccomp"] == "2" and seen["keyctl"] == "Operation not permitted", seen
+        assert seen["CapEff"] == "0000000000000000" and seen["uid"] != 0, seen
+        assert seen["user namespace"] != ["0", "0", "4294967295"], seen  # not the host's map
+        assert not (seen["repository"] or seen["grading folder"] or seen["network"]), seen
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
