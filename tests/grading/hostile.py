@@ -278,3 +278,66 @@ def grade_measured(grading_folder: Path, submissions: Path, *options: str):
 # Options of every measured run: a notebook budget the five slow cells (65 s) overrun while every
 # other submission stays well inside it, even on a loaded machine.
 OPTIONS = ("--timeout", "60", "--notebook-timeout", "60")
+
+
+# A memory burst: PROCESSES fresh processes (each a small address space of its own, far under
+# the per-process cap), started first, then all released at once to fill EACH_MB each (one
+# mmap with MAP_POPULATE: the machine's kernel fills it in one call), faster than the
+# grader's memory watch polls (every 0.05 s).
+MEMORY_BURST = """\
+import os, subprocess, sys, time
+go = "/tmp/burst-go"
+fill = (f"import mmap, os, time\\nwhile not os.path.exists({go!r}):\\n    time.sleep(0.001)\\n"
+        f"block = mmap.mmap(-1, {EACH_MB} * 2**20, flags=mmap.MAP_PRIVATE | mmap.MAP_ANONYMOUS"
+        f" | mmap.MAP_POPULATE)\\ntime.sleep(30)")
+children = [subprocess.Popen([sys.executable, "-c", fill]) for _ in range({PROCESSES})]
+time.sleep(3)
+open(go, "w").close()
+time.sleep(8)
+print("burst survived", sum(child.poll() is None for child in children))
+"""
+
+
+def run_memory_burst(limits, processes: int, each_mb: int, watched: bool = True) -> dict:
+    """Run MEMORY_BURST in a jailed kernel, watched as grading watches it (or, `watched`
+    False, as if the watch never polled in time): the most memory its processes charged
+    together (the kernel's own memory cgroup, where the grader made one), why it was stopped,
+    and whether the kernel survived."""
+    import contextlib
+    import asyncio
+    import tempfile
+
+    from grader.sandbox import JailedKernelManager, JailWatch, KernelJail
+
+    code = MEMORY_BURST.replace("{EACH_MB}", str(each_mb)).replace("{PROCESSES}", str(processes))
+
+    async def run(jail):
+        manager = JailedKernelManager(kernel_name="python3")
+        manager.jail = jail
+        await manager.start_kernel()
+        client = manager.client()
+        client.start_channels()
+        printed = []
+        try:
+            await client.wait_for_ready(timeout=120)
+            jail.started(manager.launcher_pid)
+            with JailWatch(jail, grader_growth_mb=4096) if watched else contextlib.nullcontext():
+                try:
+                    await client.execute_interactive(code, timeout=60, output_hook=lambda m: (
+                        printed.append(m["content"].get("text", ""))))
+                except Exception as error:  # the kernel was stopped: no reply
+                    printed.append(type(error).__name__)
+            return await manager.is_alive(), "".join(printed)
+        finally:
+            client.stop_channels()
+            await manager.shutdown_kernel(now=True)
+
+    with tempfile.TemporaryDirectory(prefix="rnn-course-kernel-") as scratch, \
+            KernelJail(__import__("pathlib").Path(scratch), limits=limits) as jail:
+        alive, printed = asyncio.run(run(jail))
+        cgroup = jail.memory_cgroup
+        jail.note_oom_kills()
+        return {"alive": alive, "printed": printed, "stop_reason": jail.stop_reason,
+                "peak_mb": cgroup.peak_mb() if cgroup else None,
+                "cgroup_mb": cgroup.limit_mb if cgroup else None,
+                "oom_kills": cgroup.oom_kills() if cgroup else 0}

@@ -436,6 +436,20 @@ print("survived")
         assert not alive and "1000 MB" in (jail.stop_reason or "")
 
 
+@pytest.mark.skipif(os.geteuid() != 0, reason="the root grader's memory cgroup (CI runs as root)")
+def test_a_memory_burst_across_processes_is_bounded_by_the_kernels_cgroup_without_a_poll():
+    """Eight processes fill 600 MB each at once (4.8 GB) with no watch polling at all: the
+    kernel's memory cgroup holds them to --memory-mb plus the tmpfs sizes (1088 MB here), its
+    OOM killer stops the largest, and the grader says why."""
+    from tests.grading.hostile import run_memory_burst
+
+    limits = Limits(memory_mb=1024, tmp_mb=16, work_mb=16, shm_mb=16, home_mb=16)
+    seen = run_memory_burst(limits, processes=8, each_mb=600, watched=False)
+    assert seen["cgroup_mb"] == 1088, seen
+    assert 600 < seen["peak_mb"] <= 1088, seen  # the burst was charged there, and held
+    assert seen["oom_kills"] > 0 and "memory limit of its cgroup" in seen["stop_reason"], seen
+
+
 def test_a_kernel_whose_output_makes_the_grader_grow_too_much_is_stopped(tmp_path):
     async def run(jail):
         async with _kernel(jail) as (manager, _):
