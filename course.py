@@ -9,8 +9,8 @@ Both create `.venv/` beside this file on first use and install the pinned packag
 (nbgrader, Formgrader) too; in a learner kit (`python -m grader learner-kit`, no grader/ folder)
 only what the notebooks need. `lab` also sets the grading folder up for Formgrader, passes
 --allow-root when run as root (Docker), and stops JupyterLab when it is stopped itself (Ctrl-C,
-SIGTERM). `test` also makes sure of the system packages the tests use (bubblewrap, the grader's
-sandbox; chromium, for the browser check of Formgrader; PostgreSQL, for a hub's shared
+SIGTERM). `test` also makes sure of the system packages the tests use (bubblewrap and
+python3-seccomp, the grader's sandbox and its system-call filter; chromium, for the browser check of Formgrader; PostgreSQL, for a hub's shared
 gradebook), with apt-get when run as root.
 """
 from __future__ import annotations
@@ -37,6 +37,10 @@ REQUIREMENTS = {"lab": ROOT / "requirements" / ("grader.txt" if INSTRUCTOR else 
 # System packages the tests use: (what shows it is installed, Debian package names).
 SYSTEM_PACKAGES = {
     "bubblewrap (the grader's sandbox)": (lambda: shutil.which("bwrap"), ["bubblewrap"]),
+    "libseccomp's Python binding (the sandbox's system-call filter, for /usr/bin/python3)": (
+        lambda: subprocess.run(["/usr/bin/python3", "-I", "-c", "import seccomp"],
+                               capture_output=True).returncode == 0
+        if os.path.exists("/usr/bin/python3") else False, ["python3-seccomp"]),
     "chromium (the browser check of Formgrader)": (
         lambda: os.path.exists("/usr/bin/chromium"), ["chromium", "chromium-driver"]),
     "PostgreSQL (a hub's shared gradebook)": (

@@ -503,6 +503,31 @@ print(json.dumps({{"wrote": wrote, "uid": os.getuid()}}))
                 and process.info["status"] != psutil.STATUS_ZOMBIE]  # ended, not yet reaped
 
 
+def test_grading_refuses_when_the_filter_cannot_be_built(monkeypatch, tmp_path):
+    """A system python3 without libseccomp's binding (here: the course's own, which has none):
+    the command refuses with the reason, with and without the sandbox, and the course's
+    preprocessor (what `nbgrader autograde` runs) raises before any kernel starts."""
+    from grader.execute import SandboxedExecute
+    from tests.grading.harness import run_grader
+
+    monkeypatch.setattr(sandbox, "SYSTEM_PYTHON", sys.executable)
+    sandbox.filter_problem.cache_clear()
+    try:
+        assert "python3-seccomp" in (sandbox.filter_problem() or "")
+        for options in ((), ("--no-sandbox", "--trust-submissions")):
+            refused = run_grader("--grading-folder", str(tmp_path / "grading"), *options,
+                                 "autograde", "01_feedforward_limits", str(tmp_path))
+            assert refused.returncode == 2 and "python3-seccomp" in refused.stderr, refused
+        for sandboxed in (True, False):
+            with pytest.raises(RuntimeError, match="seccomp filter cannot be built"):
+                SandboxedExecute(sandbox=sandboxed).preprocess(
+                    nbformat.v4.new_notebook(), {"metadata": {"path": str(tmp_path)}})
+        assert not (tmp_path / "grading").exists()
+    finally:
+        monkeypatch.undo()
+        sandbox.filter_problem.cache_clear()
+
+
 def test_grading_without_the_sandbox_is_refused_unless_the_instructor_insists():
     refusal = unsandboxed_refusal("autograde", insisted=False)
     assert refusal and "--trust-submissions" in refusal and "NOT hold" in refusal
