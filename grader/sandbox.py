@@ -29,9 +29,8 @@ Caps: address space and file size per process, number of processes per kernel (R
 which counts per uid, or per user namespace for an unprivileged grader), the whole kernel's
 resident memory (a watch in the grader sums it over the kernel's processes; a root grader
 also puts the kernel in a memory cgroup of its own, `memory_cgroup.py`, which bounds a burst
-between two polls), and processes a cell
-leaves behind are killed when the cell ends (and at once, should they reach the process cap: a
-fork bomb). The grader's side of the connection queues at most `RECEIVE_QUEUE` messages, and
+between two polls), and processes a cell leaves behind are killed when the cell ends (and at
+once, should they reach the process cap: a fork bomb). The grader's side of the connection queues at most `RECEIVE_QUEUE` messages, and
 the grader stops a kernel whose messages make it grow too much (`JailWatch`).
 
 Without bubblewrap (`--no-sandbox`) see `UNSANDBOXED_LIMITS`: what still holds and what does not
@@ -247,11 +246,14 @@ class KernelUid:
         raise RuntimeError(f"no free kernel uid in {KERNEL_UIDS}")
 
     def release(self) -> None:
-        """Empty the uid's keyrings (its processes must be gone) and give the uid back."""
+        """Empty the uid's keyrings (its processes must be gone) and give the uid back. Should
+        that fail, the next lease of the uid empties them or refuses to start a kernel."""
         if self._lock is None:
             return
         try:
             clear_keyrings_of(self.uid)
+        except (RuntimeError, OSError, subprocess.SubprocessError):
+            pass
         finally:
             os.close(self._lock)
             self._lock = None
@@ -309,8 +311,10 @@ class KernelJail:
                 self._uid_lease = KernelUid()
                 self.uid = self._uid_lease.uid
             if self.sandboxed:
-                self.memory_cgroup = MemoryCgroup.create(f"rnn-course-{self.scratch.name}",
-                                                         self.limits.cgroup_mb)
+                name = self.scratch.name   # unique while the grader's scratch folder lives
+                self.memory_cgroup = MemoryCgroup.create(
+                    name if name.startswith("rnn-course-") else f"rnn-course-{name}",
+                    self.limits.cgroup_mb)
             self._prepare()
         except BaseException:
             self.__exit__(None, None, None)
