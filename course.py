@@ -10,8 +10,8 @@ Both create `.venv/` beside this file on first use and install the pinned packag
 only what the notebooks need. `lab` also sets the grading folder up for Formgrader, passes
 --allow-root when run as root (Docker), and stops JupyterLab when it is stopped itself (Ctrl-C,
 SIGTERM). `test` also makes sure of the system packages the tests use (bubblewrap and
-python3-seccomp, the grader's sandbox and its system-call filter; chromium, for the browser check of Formgrader; PostgreSQL, for a hub's shared
-gradebook), with apt-get when run as root.
+python3-seccomp, the grader's sandbox and its system-call filter; chromium, for the browser check of
+Formgrader; PostgreSQL, for a hub's shared gradebook), with apt-get when run as root.
 """
 from __future__ import annotations
 

@@ -25,13 +25,13 @@ uid's user keyrings before and after each kernel. bubblewrap's --new-session det
 the grader's terminal. Grading refuses to start when the filter cannot be built
 (`sandbox_problem`).
 
-Caps: address space and file size per process, number of processes per kernel (RLIMIT_NPROC,
-which counts per uid, or per user namespace for an unprivileged grader), the whole kernel's
-resident memory (a watch in the grader sums it over the kernel's processes; a root grader
-also puts the kernel in a memory cgroup of its own, `memory_cgroup.py`, which bounds a burst
-between two polls), and processes a cell leaves behind are killed when the cell ends (and at
-once, should they reach the process cap: a fork bomb). The grader's side of the connection queues at most `RECEIVE_QUEUE` messages, and
-the grader stops a kernel whose messages make it grow too much (`JailWatch`).
+Caps: address space and file size per process, number of processes per kernel (RLIMIT_NPROC, which
+counts per uid, or per user namespace for an unprivileged grader), the whole kernel's resident
+memory (a watch in the grader sums it over the kernel's processes; a root grader also puts the
+kernel in a memory cgroup of its own, `memory_cgroup.py`, which bounds a burst between two polls),
+and processes a cell leaves behind are killed when the cell ends (and at once, should they reach the
+process cap: a fork bomb). The grader's side of the connection queues at most `RECEIVE_QUEUE`
+messages, and the grader stops a kernel whose messages make it grow too much (`JailWatch`).
 
 Without bubblewrap (`--no-sandbox`) see `UNSANDBOXED_LIMITS`: what still holds and what does not
 (the launcher then loads the same seccomp filter itself).

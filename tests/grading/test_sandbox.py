@@ -116,7 +116,8 @@ print(json.dumps(sorted(found)))
 
 # Each system call a NumPy kernel never needs, tried from inside the kernel with arguments that
 # would work without the filter; what each returned ("ok" or the errno's name), and whether
-# threads, subprocesses and NumPy still work. `numbers`: syscall numbers of this machine.
+# threads, subprocesses, NumPy and matplotlib still work. `numbers`: this machine's syscall
+# numbers.
 SYSCALLS = r"""
 import ctypes, errno, json, os, subprocess, threading, numpy
 numbers = %r
@@ -157,6 +158,11 @@ if os.fork() == 0:
     os._exit(0)
 worked.append("fork")
 worked.append(str(numpy.linalg.norm(numpy.ones(4))))
+import io, matplotlib.pyplot as plt
+figure = plt.figure()
+plt.plot([1, 2])
+figure.savefig(io.BytesIO(), format="png")
+worked.append("matplotlib")
 done["worked"] = worked
 print(json.dumps(done))
 """
@@ -322,7 +328,8 @@ def test_a_kernels_system_calls_are_filtered_and_numpy_threads_and_subprocesses_
     """Keyrings, ptrace, namespaces, mounts, bpf, perf, userfaultfd, other processes' memory,
     personality changes and terminal injection fail with EPERM (clone3 with ENOSYS, so the C
     library falls back to clone), in the sandbox and without it (where the launcher loads the
-    filter itself); the same probe run unfiltered shows that it can tell."""
+    filter itself), while threads, fork, subprocesses, NumPy and matplotlib work; the same probe
+    run unfiltered shows that it can tell."""
     numbers = _syscall_numbers(FILTERED_CALLS)
     for sandboxed in (True, False):
         seen, = _run_in_jail(tmp_path, SYSCALLS % numbers, sandboxed=sandboxed)
@@ -331,7 +338,7 @@ def test_a_kernels_system_calls_are_filtered_and_numpy_threads_and_subprocesses_
                   if name not in ("Seccomp", "worked", "clone3", "personality query")}
         assert set(denied.values()) == {"EPERM"}, (sandboxed, denied)
         assert seen["clone3"] == "ENOSYS" and seen["personality query"] == "ok", seen
-        assert seen["worked"] == ["thread", "subprocess", "fork", "2.0"], seen
+        assert seen["worked"] == ["thread", "subprocess", "fork", "2.0", "matplotlib"], seen
     # The control: the probe as an ordinary process (own uid if root, a fresh keyring of its own).
     fresh_keyring = ("import os, sys; sys.path.insert(0, sys.argv[1]); import kernel_launcher; "
                      "kernel_launcher.join_fresh_session_keyring(); os.execv(sys.argv[2], sys.argv[2:])")
