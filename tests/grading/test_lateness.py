@@ -237,3 +237,63 @@ def test_late_work_stays_zero_when_written_answers_are_graded_afterwards(graded)
         assert float(rows["forged_zip"]["raw_score"]) == FULL + manual + 1, how
         assert {s: float(rows[s]["score"]) for s in ("forged_folder", "forged_zip", "on_time")} \
             == {"forged_folder": 0.0, "forged_zip": 0.0, "on_time": FULL + manual}, how
+
+
+@pytest.fixture(scope="module")
+def lab(graded):
+    """JupyterLab with Formgrader on a copy of the graded class, started as test_formgrader.py
+    starts it (as `python3 course.py lab` does)."""
+    import secrets
+    import subprocess
+    import sys
+
+    from grader.course import REPOSITORY
+    from tests.grading.harness import free_port, wait_for_jupyter
+    from tests.grading.test_formgrader import Lab, _lab_environment
+
+    folder = _copy(graded, "formgrader")
+    root = folder.parent / "formgrader-lab"
+    root.mkdir()
+    port, token, log = free_port(), secrets.token_hex(16), root / "lab.log"
+    with log.open("w") as output:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "jupyter", "lab", "--no-browser", "--allow-root",
+             "--ServerApp.ip=127.0.0.1", f"--ServerApp.port={port}", "--ServerApp.port_retries=0",
+             f"--IdentityProvider.token={token}", f"--ServerApp.root_dir={root}"],
+            cwd=REPOSITORY, env=_lab_environment(root, folder), stdout=output,
+            stderr=subprocess.STDOUT)
+    server = Lab(f"http://127.0.0.1:{port}", token, root, folder, log)
+    try:
+        wait_for_jupyter(server.url, token, process, log)
+        yield server
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=60)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+
+
+def test_formgrader_autograde_then_a_hand_grade_leave_late_work_at_zero(lab):
+    """Formgrader's Autograde button over a forged timestamp.txt, then its grade handler (the
+    HTTP API its Manual Grading page calls) gives the written answer full points."""
+    student = "forged_folder"
+    (lab.folder / "submitted" / student / ASSIGNMENT / "timestamp.txt").write_text(FORGED)
+    autograded = lab.call("POST", f"/formgrader/api/submission/{ASSIGNMENT}/{student}/autograde")
+    assert autograded["success"], autograded.get("error") or autograded.get("log")
+    submission = lab.call("GET", f"/formgrader/api/submission/{ASSIGNMENT}/{student}")
+    assert submission["timestamp"].startswith("2026-03-01T18:30"), submission["timestamp"]
+    notebooks = lab.call("GET", f"/formgrader/api/submitted_notebooks/{ASSIGNMENT}/{ASSIGNMENT}")
+    notebook_id = next(n["id"] for n in notebooks if n["student"] == student)
+    grades = lab.call("GET", f"/formgrader/api/grades?submission_id={notebook_id}")
+    written = [g for g in grades if g["needs_manual_grade"]]
+    assert written, "the late learner's written answer waits for grading by hand"
+    for grade in written:
+        updated = lab.call("PUT", f"/formgrader/api/grade/{grade['id']}",
+                           {"manual_score": grade["max_score"]})
+        assert updated["manual_score"] == grade["max_score"]
+    for how in ("grader", "nbgrader"):
+        row = _export(lab.folder, how)[student]
+        assert float(row["raw_score"]) == FULL + manual_points(ASSIGNMENT), how
+        assert float(row["score"]) == 0.0, how
