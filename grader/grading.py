@@ -24,7 +24,7 @@ from .faults import Fault, append_fault, read_faults
 from .feedback import FeedbackRun, generate_feedback
 from .intake import collect, place
 from .lateness import (NO_TRUSTED_TIME, LateIsZeroCsvExport, TrustedTime, Verdict, apply_verdict,
-                       read_record, verdict, write_record)
+                       read_record, verdict, write_record, write_timestamp_files)
 from .parallel import autograde_in_worker, autograde_student, start_worker
 from .release import generate
 
@@ -192,6 +192,7 @@ def apply_lateness(settings: GradingSettings, assignment: str,
             if students is None or student in students:
                 verdicts[student] = apply_verdict(gradebook, assignment, student,
                                                   record.get(student), LATE_PENALTY)
+                write_timestamp_files(settings.folder, assignment, student, record.get(student))
     return verdicts
 
 

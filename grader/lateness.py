@@ -213,6 +213,26 @@ def late_penalty(notebook: SubmittedNotebook) -> float:
     return max(float(notebook.max_score or 0.0), float(notebook.score or 0.0))
 
 
+def timestamp_text(when: datetime.datetime) -> str:
+    """A naive UTC time as nbgrader writes and reads timestamp.txt."""
+    return f"{when:%Y-%m-%d %H:%M:%S.%f} UTC\n"
+
+
+def write_timestamp_files(grading_folder: Path, assignment: str, student: str,
+                          trusted: TrustedTime | None) -> None:
+    """Make the grading folder's copies of the submission (`submitted/`, `autograded/`) carry
+    the trusted time in their timestamp.txt, or none: nbgrader and Formgrader read those files
+    (Formgrader shows a submission whose file and gradebook times differ as not autograded, with
+    the file's time)."""
+    for stage in ("submitted", "autograded"):
+        folder = Path(grading_folder) / stage / student / assignment
+        if folder.is_dir() and not folder.is_symlink():
+            path = folder / "timestamp.txt"
+            path.unlink(missing_ok=True)
+            if trusted is not None:
+                path.write_text(timestamp_text(trusted.time), encoding="utf-8")
+
+
 def apply_verdict(gradebook: Gradebook, assignment: str, student: str,
                   trusted: TrustedTime | None, penalty_method: str,
                   notebooks: list[str] | None = None) -> Verdict:
@@ -243,6 +263,8 @@ class AssignTrustedLatePenalties(NbGraderPreprocessor):
         with Gradebook(info["db_url"]) as gradebook:
             found = apply_verdict(gradebook, info["assignment"], info["student"], trusted,
                                   self.penalty_method, notebooks=[info["notebook"]])
+        write_timestamp_files(Path(self.grading_folder), info["assignment"], info["student"],
+                              trusted)
         if found.status == NO_TRUSTED_TIME:
             self.log.warning("%s/%s has a due date and no trusted submission time: graded as "
                              "late. Pass --times FILE or collect with the course's exchange "
@@ -306,5 +328,4 @@ class TimedCollect(ExchangeCollect):
         when = datetime.datetime.fromtimestamp(changed, datetime.timezone.utc).replace(tzinfo=None)
         write_record(Path(self.coursedir.root), assignment,
                      {student: TrustedTime(when, f"collect ({how})")})
-        (Path(dest) / "timestamp.txt").write_text(f"{when:%Y-%m-%d %H:%M:%S.%f} UTC\n",
-                                                  encoding="utf-8")
+        (Path(dest) / "timestamp.txt").write_text(timestamp_text(when), encoding="utf-8")

@@ -251,9 +251,9 @@ def lab(graded):
     from tests.grading.harness import free_port, wait_for_jupyter
     from tests.grading.test_formgrader import Lab, _lab_environment
 
-    folder = _copy(graded, "formgrader")
-    root = folder.parent / "formgrader-lab"
-    root.mkdir()
+    root = graded[0] / "formgrader-lab"   # the server's root; the grading folder inside it
+    folder = root / "grading"
+    shutil.copytree(graded[1], folder)
     port, token, log = free_port(), secrets.token_hex(16), root / "lab.log"
     with log.open("w") as output:
         process = subprocess.Popen(
@@ -283,6 +283,7 @@ def test_formgrader_autograde_then_a_hand_grade_leave_late_work_at_zero(lab):
     autograded = lab.call("POST", f"/formgrader/api/submission/{ASSIGNMENT}/{student}/autograde")
     assert autograded["success"], autograded.get("error") or autograded.get("log")
     submission = lab.call("GET", f"/formgrader/api/submission/{ASSIGNMENT}/{student}")
+    assert submission["autograded"], "Formgrader shows the late submission as not autograded"
     assert submission["timestamp"].startswith("2026-03-01T18:30"), submission["timestamp"]
     notebooks = lab.call("GET", f"/formgrader/api/submitted_notebooks/{ASSIGNMENT}/{ASSIGNMENT}")
     notebook_id = next(n["id"] for n in notebooks if n["student"] == student)
