@@ -132,6 +132,9 @@ def _times(args, settings) -> int:
     for student, found in sorted(verdicts.items()):
         when = f"{found.trusted.time:%Y-%m-%d %H:%M:%S}" if found.trusted else "-"
         print(f"{student} | {when} | {found.source} | {found.status}")
+    ungraded = sorted(set(times) - set(verdicts))
+    if ungraded:
+        print(f"  not graded yet (recorded for when they are): {', '.join(ungraded[:20])}")
     return 0
 
 

@@ -96,6 +96,21 @@ def test_a_learner_cannot_date_a_file_back(tmp_path):
     assert newest_change(folder) >= before - 1
 
 
+def test_an_inbound_name_without_a_time_stops_no_one_elses_collect():
+    """nbgrader's collect parses every inbound folder's name and stops, for the whole class, at
+    one it cannot read; the course's collect takes that folder like any other (its name dates
+    nothing)."""
+    from nbgrader.auth import Authenticator
+    from nbgrader.coursedir import CourseDirectory
+
+    from grader.lateness import TimedCollect
+
+    collect = TimedCollect(coursedir=CourseDirectory(), authenticator=Authenticator())
+    record = collect._path_to_record(f"/exchange/inbound/mallory+{ASSIGNMENT}+not a time+x")
+    assert record["username"] == "mallory"
+    assert collect._path_to_record(f"/inbound/ada+{ASSIGNMENT}+{FORGED}+x")["username"] == "ada"
+
+
 # --- A class graded with an LMS times file ---------------------------------------------------
 
 STUDENTS = ("forged_folder", "forged_zip", "on_time", "untimed")
