@@ -5,6 +5,11 @@
     autograde ASSIGNMENT|all [SUBMISSIONS]     grade a folder of submissions (folder or zip each);
                                                without SUBMISSIONS, what `nbgrader collect` put
                                                in the grading folder; `all`: every assignment
+                                               --times FILE: submission times from the LMS
+                                               (CSV: student_id,time; --times-zone ZONE for
+                                               times written without a zone)
+    times     ASSIGNMENT FILE                  record submission times from the LMS and apply
+                                               lateness to the graded submissions, no regrading
     feedback  ASSIGNMENT                       HTML feedback per student
     export    [--to grades.csv]                all grades as CSV
     selfcheck [ASSIGNMENT ...]                 solutions score full marks, releases score zero
@@ -23,7 +28,9 @@ import sys
 from pathlib import Path
 
 from .course import DEFAULT_GRADING_FOLDER, NOTEBOOKS, GradingSettings, written_assignments
-from .grading import UnknownAssignment, autograde, check_assignment, export, feedback, selfcheck
+from .grading import (UnknownAssignment, apply_lateness, autograde, check_assignment, export,
+                      feedback, selfcheck)
+from .lateness import BadTimes, read_times_file, write_record
 from .learner_kit import build_learner_kit
 from .parallel import available_cores
 from .release import generate, release, release_check
@@ -52,7 +59,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"warning: grading without the sandbox. {UNSANDBOXED_LIMITS}", file=sys.stderr)
     try:
         return COMMANDS[args.command](args, settings)
-    except (UnknownAssignment, FileNotFoundError) as error:
+    except (UnknownAssignment, FileNotFoundError, BadTimes) as error:
         print(f"error: {error}", file=sys.stderr)
         return 2
 
@@ -90,12 +97,16 @@ def _autograde(args, settings) -> int:
     assignments = written_assignments() if args.assignment == "all" else [args.assignment]
     for assignment in assignments:
         check_assignment(assignment)
+    times = {assignment: read_times_file(args.times, assignment, args.times_zone,
+                                         needs_assignment_column=args.assignment == "all")
+             for assignment in assignments} if args.times else {}
     for assignment in assignments:
         if args.assignment == "all" and args.submissions is None \
                 and not any((settings.folder / "submitted").glob(f"*/{assignment}")):
             print(f"{assignment}: nothing collected")
             continue
-        run = autograde(settings, assignment, args.submissions, jobs=args.jobs)
+        run = autograde(settings, assignment, args.submissions, jobs=args.jobs,
+                        times=times.get(assignment))
         print(f"graded {len(run.scores)} submissions of {run.assignment} in {run.seconds:.1f} s "
               f"({len(run.scores) / max(run.seconds, 1e-9):.2f} per second, {args.jobs} jobs); "
               f"{len(run.faults)} faults; report: {run.report}")
@@ -103,6 +114,26 @@ def _autograde(args, settings) -> int:
             print(f"  fault: {fault.line()}")
         for entry in run.skipped:
             print(f"  not taken in: {entry}")
+        if run.untimed:
+            print(f"warning: {len(run.untimed)} submissions of {assignment} have no trusted time "
+                  f"and are graded as late ({', '.join(run.untimed[:20])}); see the report",
+                  file=sys.stderr)
+    return 0
+
+
+def _times(args, settings) -> int:
+    check_assignment(args.assignment)
+    times = read_times_file(args.file, args.assignment, args.times_zone)
+    write_record(settings.folder, args.assignment, times)
+    verdicts = apply_lateness(settings, args.assignment)
+    print(f"recorded {len(times)} submission times of {args.assignment} from {args.file}")
+    print("student | submitted (UTC) | time from | lateness")
+    for student, found in sorted(verdicts.items()):
+        when = f"{found.trusted.time:%Y-%m-%d %H:%M:%S}" if found.trusted else "-"
+        print(f"{student} | {when} | {found.source} | {found.status}")
+    ungraded = sorted(set(times) - set(verdicts))
+    if ungraded:
+        print(f"  not graded yet (recorded for when they are): {', '.join(ungraded[:20])}")
     return 0
 
 
@@ -139,7 +170,7 @@ def _learner_kit(args, settings) -> int:
     return 0
 
 
-COMMANDS = {"release": _release, "prepare": _prepare, "autograde": _autograde,
+COMMANDS = {"release": _release, "prepare": _prepare, "autograde": _autograde, "times": _times,
             "feedback": _feedback, "export": _export, "selfcheck": _selfcheck,
             "learner-kit": _learner_kit}
 
@@ -178,6 +209,11 @@ def _parser() -> argparse.ArgumentParser:
     command.add_argument("submissions", type=Path, nargs="?", default=None,
                          help="one folder or .zip per student (default: the submissions "
                               "`nbgrader collect` put in the grading folder)")
+    _times_options(command)
+    command = commands.add_parser("times", help="record submission times from the LMS")
+    command.add_argument("assignment")
+    command.add_argument("file", type=Path, help="CSV: student_id,time (docs/INSTRUCTORS.md)")
+    _times_options(command, with_file=False)
     command = commands.add_parser("feedback", help="HTML feedback per student")
     command.add_argument("assignment")
     command = commands.add_parser("export", help="grades as CSV")
@@ -187,3 +223,13 @@ def _parser() -> argparse.ArgumentParser:
     command = commands.add_parser("learner-kit", help="the course for learners, as a zip")
     command.add_argument("--to", type=Path, default=Path("dist/rnn-course-learner.zip"))
     return parser
+
+
+def _times_options(command: argparse.ArgumentParser, with_file: bool = True) -> None:
+    if with_file:
+        command.add_argument("--times", type=Path, default=None, metavar="FILE",
+                             help="submission times exported from the LMS (CSV with a header: "
+                                  "student_id,time; see docs/INSTRUCTORS.md)")
+    command.add_argument("--times-zone", default=None, metavar="ZONE",
+                         help="time zone of times written without one (IANA name, e.g. "
+                              "Europe/Berlin, or UTC); without it such times are refused")

@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from nbconvert.preprocessors import ClearMetadataPreprocessor, CSSHTMLHeaderPreprocessor
-from nbgrader.preprocessors import (AssignLatePenalties, CheckCellMetadata, ClearHiddenTests,
+from nbgrader.preprocessors import (CheckCellMetadata, ClearHiddenTests,
                                     ClearOutput, DeduplicateIds, GetGrades, IgnorePattern,
                                     LimitOutput, OverwriteCells, OverwriteKernelspec,
                                     SaveAutoGrades)
@@ -32,6 +32,7 @@ from .execute import SandboxedExecute
 from .feedback import KeepOnlyVerdicts
 from .gradebook_schema import use_in_process_alembic_head
 from .hidden_checks import JudgeHiddenChecks, PrepareHiddenChecks
+from .lateness import AssignTrustedLatePenalties, LateIsZeroCsvExport, TimedCollect
 from .restore import RestoreNotebookStructure
 
 REPOSITORY = Path(__file__).resolve().parents[1]
@@ -41,8 +42,9 @@ GRADING_FOLDER_VARIABLE = "RNN_COURSE_GRADING_FOLDER"
 DB_URL_VARIABLE = "RNN_COURSE_DB_URL"   # a shared gradebook (e.g. PostgreSQL on a hub)
 DEFAULT_GRADING_FOLDER = Path(os.environ.get(GRADING_FOLDER_VARIABLE) or REPOSITORY / "grading")
 COURSE_ID = "rnn-from-scratch"
-# nbgrader's built-in late-submission rule: a notebook submitted after its assignment's due date
-# scores zero ("none": no penalty). Due dates are set per assignment (docs/INSTRUCTORS.md).
+# The late-submission rule: a notebook submitted after its assignment's due date, or with a due
+# date and no trusted submission time, scores zero ("none": no penalty). Due dates are set per
+# assignment; times come only from instructor records (grader/lateness.py, docs/INSTRUCTORS.md).
 LATE_PENALTY = "zero"
 ASSIGNMENTS = ("01_feedforward_limits", "02_rnn_recurrence", "03_bptt",
                "04_gradient_pathologies", "05_lstm", "06_gru_and_deep_rnns",
@@ -149,13 +151,16 @@ def configure(config: Config, settings: GradingSettings) -> Config:
     config.CourseDirectory.course_id = COURSE_ID
     config.CourseDirectory.db_url = settings.gradebook_url
     config.CourseDirectory.ignore = [*NOT_COURSE_FILES, ".*", "nbgrader_config.py"]
-    config.LateSubmissionPlugin.penalty_method = LATE_PENALTY
+    config.AssignTrustedLatePenalties.penalty_method = LATE_PENALTY
+    config.AssignTrustedLatePenalties.grading_folder = str(folder)
+    config.ExchangeFactory.collect = TimedCollect        # records each submission's trusted time
+    config.ExportApp.plugin_class = LateIsZeroCsvExport  # `nbgrader export`: late work is zero
     config.Autograde.sanitize_preprocessors = [
         ClearOutput, RestoreNotebookStructure, DeduplicateIds, OverwriteKernelspec,
         OverwriteCells, CheckCellMetadata]
     config.Autograde.autograde_preprocessors = [
         PrepareHiddenChecks, SandboxedExecute, JudgeHiddenChecks, IgnorePattern,
-        ClearMetadataPreprocessor, LimitOutput, SaveAutoGrades, AssignLatePenalties,
+        ClearMetadataPreprocessor, LimitOutput, SaveAutoGrades, AssignTrustedLatePenalties,
         CheckCellMetadata]
     config.GenerateFeedback.preprocessors = [GetGrades, ClearHiddenTests, KeepOnlyVerdicts,
                                              CSSHTMLHeaderPreprocessor]

@@ -16,14 +16,15 @@ from pathlib import Path
 
 from nbgrader.api import Gradebook, MissingEntry
 from nbgrader.apps import NbGraderAPI
-from nbgrader.plugins import CsvExportPlugin
 from tqdm import tqdm
 
-from .course import (COURSE_ID, SOLUTIONS, GradingSettings, nbgrader_config, notebook_names,
-                     written_assignments)
+from .course import (COURSE_ID, LATE_PENALTY, SOLUTIONS, GradingSettings, nbgrader_config,
+                     notebook_names, written_assignments)
 from .faults import Fault, append_fault, read_faults
 from .feedback import FeedbackRun, generate_feedback
 from .intake import collect, place
+from .lateness import (NO_TRUSTED_TIME, LateIsZeroCsvExport, TrustedTime, Verdict, apply_verdict,
+                       read_record, verdict, write_record, write_timestamp_files)
 from .parallel import autograde_in_worker, autograde_student, start_worker
 from .release import generate
 
@@ -40,6 +41,7 @@ class StudentScore:
     cells: dict[str, tuple[float, float]] = field(default_factory=dict)  # grade_id -> (score, max)
     written: set[str] = field(default_factory=set)   # grade_ids of answers graded by hand
     late_penalty: float = 0.0
+    lateness: Verdict | None = None   # when it was submitted, from which record, late or not
 
     @property
     def auto_score(self) -> float:
@@ -60,6 +62,12 @@ class AutogradeRun:
     seconds: float
     report: Path
 
+    @property
+    def untimed(self) -> list[str]:
+        """Students with a due date and no trusted submission time (graded as late)."""
+        return sorted(student for student, score in self.scores.items()
+                      if score.lateness and score.lateness.status == NO_TRUSTED_TIME)
+
 
 def check_assignment(assignment: str) -> None:
     if assignment not in written_assignments():
@@ -68,10 +76,13 @@ def check_assignment(assignment: str) -> None:
 
 
 def autograde(settings: GradingSettings, assignment: str, submissions_folder: Path | None = None,
-              *, jobs: int = 1, progress: bool = True) -> AutogradeRun:
+              *, jobs: int = 1, progress: bool = True,
+              times: dict[str, TrustedTime] | None = None) -> AutogradeRun:
     """Grade every submission in `submissions_folder` (one folder or zip per student), or, with
     None, the submissions `nbgrader collect` put in the grading folder's `submitted/`; `jobs`
-    submissions at a time."""
+    submissions at a time. `times` (from an LMS times file) are the submissions' trusted times;
+    without them, collected submissions keep the times the course's collect recorded, and a
+    folder's submissions have none (grader/lateness.py)."""
     check_assignment(assignment)
     collected = submissions_folder is None
     submissions_folder = Path(submissions_folder or settings.folder / "submitted")
@@ -86,6 +97,9 @@ def autograde(settings: GradingSettings, assignment: str, submissions_folder: Pa
         submissions = [s for s in submissions if (submissions_folder / s.student / assignment).is_dir()]
         skipped = []
     settings.fault_log.unlink(missing_ok=True)
+    if times is not None or not collected:  # the record of this run's students: `times` only
+        write_record(settings.folder, assignment,
+                     {s.student: (times or {}).get(s.student) for s in submissions})
     for submission in submissions:
         for notebook, problem in submission.problems:
             append_fault(settings.fault_log,
@@ -99,6 +113,7 @@ def autograde(settings: GradingSettings, assignment: str, submissions_folder: Pa
             append_fault(settings.fault_log,
                          Fault(student, "-", "-", "autograde failed", result["detail"]))
             zero_autograded_cells(settings, assignment, student)
+    apply_lateness(settings, assignment, sorted(results))
     faults = sorted(read_faults(settings.fault_log), key=lambda fault: fault.student)
     scores = read_scores(settings, assignment)
     run = AutogradeRun(assignment, scores, faults, skipped, time.perf_counter() - started,
@@ -160,8 +175,30 @@ def zero_autograded_cells(settings: GradingSettings, assignment: str, student: s
         gradebook.db.commit()
 
 
+def apply_lateness(settings: GradingSettings, assignment: str,
+                   students: list[str] | None = None) -> dict[str, Verdict]:
+    """Apply the grading folder's trusted times to the graded submissions of `assignment` (of
+    `students`, default all): each one's time, and its late penalty. Autograde does this per
+    notebook too (AssignTrustedLatePenalties); here it also reaches a submission whose grading
+    failed, and a record changed after grading (`python -m grader times`)."""
+    record = read_record(settings.folder, assignment)
+    verdicts = {}
+    with open_gradebook(settings) as gradebook:
+        try:
+            graded = [s.student.id for s in gradebook.find_assignment(assignment).submissions]
+        except MissingEntry:
+            return {}
+        for student in graded:
+            if students is None or student in students:
+                verdicts[student] = apply_verdict(gradebook, assignment, student,
+                                                  record.get(student), LATE_PENALTY)
+                write_timestamp_files(settings.folder, assignment, student, record.get(student))
+    return verdicts
+
+
 def read_scores(settings: GradingSettings, assignment: str) -> dict[str, StudentScore]:
     scores = {}
+    record = read_record(settings.folder, assignment)
     with open_gradebook(settings) as gradebook:
         try:
             found = gradebook.find_assignment(assignment)
@@ -170,6 +207,7 @@ def read_scores(settings: GradingSettings, assignment: str) -> dict[str, Student
         for submission in found.submissions:
             student = StudentScore(submission.student.id, submission.score, submission.max_score,
                                    late_penalty=submission.late_submission_penalty or 0.0)
+            student.lateness = verdict(submission.duedate, record.get(student.student))
             for notebook in submission.notebooks:
                 for grade in notebook.grades:
                     student.cells[grade.name] = (grade.score, grade.max_score)
@@ -181,14 +219,29 @@ def read_scores(settings: GradingSettings, assignment: str) -> dict[str, Student
 
 def format_report(run: AutogradeRun) -> str:
     lines = [f"Autograde of {run.assignment}: {len(run.scores)} submissions in {run.seconds:.1f} s",
-             "", "student | score | max | written answers to grade by hand | late penalty"]
-    lines += [f"{s.student} | {s.score:g} | {s.max_score:g} | {len(s.written)} | {s.late_penalty:g}"
+             "", "student | score | max | written answers to grade by hand | late penalty | "
+                 "submitted (UTC) | time from | lateness"]
+    lines += [f"{s.student} | {s.score:g} | {s.max_score:g} | {len(s.written)} | "
+              f"{s.late_penalty:g} | {_lateness_columns(s.lateness)}"
               for s in sorted(run.scores.values(), key=lambda score: score.student)]
+    if run.untimed:
+        lines += ["", f"No trusted time ({len(run.untimed)}): the assignment has a due date and "
+                      "nothing the instructor controls dates these submissions, so they are "
+                      "graded as late. Record their times with `python -m grader times "
+                      f"{run.assignment} FILE` (an LMS export; no regrading needed) or collect "
+                      "them with the course's exchange:"] + run.untimed
     lines += ["", f"Faults ({len(run.faults)}): student | notebook | cell | what | detail"]
     lines += [fault.line() for fault in run.faults] or ["none"]
     if run.skipped:
         lines += ["", "Not taken in:"] + run.skipped
     return "\n".join(lines) + "\n"
+
+
+def _lateness_columns(found: Verdict | None) -> str:
+    if found is None:
+        return "- | - | -"
+    when = f"{found.trusted.time:%Y-%m-%d %H:%M:%S}" if found.trusted else "-"
+    return f"{when} | {found.source} | {found.status}"
 
 
 def feedback(settings: GradingSettings, assignment: str, *, progress: bool = True) -> FeedbackRun:
@@ -199,8 +252,8 @@ def feedback(settings: GradingSettings, assignment: str, *, progress: bool = Tru
 
 
 def export(settings: GradingSettings, destination: Path) -> Path:
-    """Every grade in the gradebook as CSV (nbgrader's exporter)."""
-    plugin = CsvExportPlugin()
+    """Every grade in the gradebook as CSV (nbgrader's exporter; late work scores zero)."""
+    plugin = LateIsZeroCsvExport()
     plugin.to = str(destination)
     with open_gradebook(settings) as gradebook:
         plugin.export(gradebook)

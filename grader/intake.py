@@ -2,9 +2,10 @@
 
 Accepted layouts, for assignment A with notebook A.ipynb (the student id is the folder or zip
 name): `alice/A.ipynb`, `alice/A/A.ipynb`, `alice.zip` holding either of those (optionally under
-one top folder). A `timestamp.txt` beside the notebook (`nbgrader collect` writes one: when the
-learner submitted) is kept, so late submissions are marked late. Only the assignment's notebooks
-are taken; other files are ignored, so nothing shipped beside a submission can shadow a module.
+one top folder). Only the assignment's notebooks are taken; other files are ignored, so nothing
+shipped beside a submission can shadow a module. Nothing in a submission dates it: a
+`timestamp.txt` (which the learner's `nbgrader submit` writes, or the learner by hand) is ignored
+in folders and zips alike; lateness comes from instructor records (grader/lateness.py).
 The common renames are accepted and reported: a browser's `A (1).ipynb`, Jupyter's
 `A-Copy1.ipynb`, another letter case.
 
@@ -49,7 +50,6 @@ class Submission:
     student: str
     notebooks: dict[str, bytes] = field(default_factory=dict)   # notebook name -> file content
     problems: list[tuple[str, str]] = field(default_factory=list)  # (notebook or "-", what)
-    timestamp: str | None = None   # nbgrader's timestamp.txt, if the submission had one
     blank: dict[str, str] = field(default_factory=dict)  # notebook -> why it is graded blank
 
     def refuse(self, notebook: str, why: str) -> None:
@@ -86,13 +86,6 @@ def collect(folder: Path, assignment: str, notebook_names: list[str]) -> tuple[l
     return submissions, skipped
 
 
-def _timestamp(folder: Path, assignment: str) -> str | None:
-    for path in (folder / assignment / "timestamp.txt", folder / "timestamp.txt"):
-        if path.is_file() and not path.is_symlink() and path.stat().st_size <= 100:
-            return path.read_text(encoding="utf-8", errors="replace").strip() or None
-    return None
-
-
 def take_in(entry: Path, student: str, assignment: str, notebook_names: list[str]) -> Submission:
     """One student's submission; whatever is wrong with it becomes its problems, never an error."""
     submission = Submission(student)
@@ -106,8 +99,6 @@ def take_in(entry: Path, student: str, assignment: str, notebook_names: list[str
     with source:
         for name in notebook_names:
             _take_notebook(submission, source, name, assignment)
-    if entry.is_dir():
-        submission.timestamp = _timestamp(entry, assignment)
     return submission
 
 
@@ -271,8 +262,6 @@ def place(submission: Submission, assignment: str, notebook_names: list[str],
             destination.write_bytes(submission.notebooks[name])
         else:
             shutil.copyfile(blank_folder / f"{name}.ipynb", destination)
-    if submission.timestamp:
-        (target / "timestamp.txt").write_text(submission.timestamp + "\n", encoding="utf-8")
     blank = {name: submission.blank.get(name, "the notebook was missing")
              for name in notebook_names if name not in submission.notebooks}
     (target / INTAKE_RECORD).write_text(json.dumps({"blank": blank}), encoding="utf-8")

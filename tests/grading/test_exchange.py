@@ -3,9 +3,12 @@ home folder per learner.
 
 The instructor imports a roster with names, releases notebook 01, and sets its due date; three
 learners list and fetch it (what the Assignments tab does), work in their own folders and submit
-(one after the due date); the instructor collects and grades the collected submissions with the
-course's command (`python -m grader autograde all`, no folder: every assignment, as `nbgrader
-collect` gathered them), in parallel. The grades, the late penalty and the names reach the exported CSV.
+(one after the due date, who then dates the submission back: an early time in its timestamp.txt
+and in its inbound folder's name); the instructor collects and grades the collected submissions
+with the course's command (`python -m grader autograde all`, no folder: every assignment, as
+`nbgrader collect` gathered them), in parallel. The collect records each submission's time from
+the exchange's change times (grader/lateness.py), never the learner's. The grades, the late
+penalty and the names reach the exported CSV.
 """
 from __future__ import annotations
 
@@ -17,6 +20,7 @@ import nbformat
 import pytest
 
 from grader.course import COURSE_ID
+from grader.lateness import read_record
 from tests.grading import wrong_submissions
 from tests.grading.harness import (answers, cells_by_id, hidden_points, nbgrader_in_process,
                                    run_grader, solution_notebook)
@@ -35,6 +39,7 @@ def _ok(completed):
 
 
 nbgrader = nbgrader_in_process  # the nbgrader command line itself: test_grading_paths.py
+FORGED = "2020-01-01 00:00:00.000000 UTC"
 
 
 
@@ -76,6 +81,9 @@ def course(tmp_path_factory):
     time.sleep(0.1)
     nbgrader("submit", ASSIGNMENT, "--course", COURSE_ID, "--student", "bob", where, cache,
              cwd=root / "home" / "bob")
+    inbound = next((exchange / COURSE_ID / "inbound").glob(f"bob+{ASSIGNMENT}+*"))
+    (inbound / "timestamp.txt").write_text(FORGED)   # bob dates his late submission back
+    inbound.rename(inbound.with_name(f"bob+{ASSIGNMENT}+{FORGED}+{inbound.name.rsplit('+', 1)[1]}"))
     nbgrader("db", "assignment", "add", ASSIGNMENT,
              f"--duedate={due.strftime('%Y-%m-%d %H:%M:%S.%f')} UTC", cwd=folder)
     nbgrader("collect", ASSIGNMENT, where, cwd=folder)
@@ -84,7 +92,7 @@ def course(tmp_path_factory):
     with (root / "grades.csv").open() as grades:
         rows = {row["student_id"]: row for row in csv.DictReader(grades)
                 if row["assignment"] == ASSIGNMENT}
-    return {"folder": folder, "listed": listed, "graded": graded, "rows": rows}
+    return {"folder": folder, "listed": listed, "graded": graded, "rows": rows, "due": due}
 
 
 def test_learners_see_the_released_assignment(course):
@@ -92,10 +100,15 @@ def test_learners_see_the_released_assignment(course):
         assert ASSIGNMENT in text, f"{student} does not see {ASSIGNMENT} released"
 
 
-def test_collect_keeps_the_submission_timestamps(course):
-    for student, *_ in ROSTER:
-        stamp = course["folder"] / "submitted" / student / ASSIGNMENT / "timestamp.txt"
-        assert stamp.is_file(), f"no timestamp for {student}"
+def test_collect_records_times_from_the_exchange_never_the_learners(course):
+    record = read_record(course["folder"], ASSIGNMENT)
+    due = course["due"].replace(tzinfo=None)
+    assert set(record) == {student for student, *_ in ROSTER}
+    assert {trusted.source for trusted in record.values()} == {
+        "collect (latest change in the exchange)"}
+    assert record["alice"].time <= due and record["carol"].time <= due
+    assert record["bob"].time > due, "bob's forged date was believed"
+    assert course["rows"]["bob"]["timestamp"].startswith(f"{record['bob'].time:%Y-%m-%d %H:%M}")
 
 
 def test_collected_submissions_get_the_course_grades_and_late_penalty(course):
@@ -108,7 +121,7 @@ def test_collected_submissions_get_the_course_grades_and_late_penalty(course):
     assert float(rows["carol"]["score"]) == 0
     wrong = full - sum(points[check] for check in WRONG.failing_checks)
     assert float(rows["bob"]["raw_score"]) == wrong
-    assert float(rows["bob"]["late_submission_penalty"]) == wrong  # the course's rule: zero
+    assert float(rows["bob"]["late_submission_penalty"]) == float(rows["bob"]["max_score"])
     assert float(rows["bob"]["score"]) == 0
     assert float(rows["alice"]["late_submission_penalty"]) == 0
 
