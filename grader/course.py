@@ -33,6 +33,7 @@ from .feedback import KeepOnlyVerdicts
 from .gradebook_schema import use_in_process_alembic_head
 from .hidden_checks import JudgeHiddenChecks, PrepareHiddenChecks
 from .restore import RestoreNotebookStructure
+from .submission_exporter import SubmissionExporter
 
 REPOSITORY = Path(__file__).resolve().parents[1]
 SOLUTIONS = REPOSITORY / "solutions"
@@ -150,6 +151,8 @@ def configure(config: Config, settings: GradingSettings) -> Config:
     config.CourseDirectory.db_url = settings.gradebook_url
     config.CourseDirectory.ignore = [*NOT_COURSE_FILES, ".*", "nbgrader_config.py"]
     config.LateSubmissionPlugin.penalty_method = LATE_PENALTY
+    config.Autograde.exporter_class = SubmissionExporter  # unreadable: blank; failed: zero
+    config.SubmissionExporter.release_directory = str(settings.release_directory)
     config.Autograde.sanitize_preprocessors = [
         ClearOutput, RestoreNotebookStructure, DeduplicateIds, OverwriteKernelspec,
         OverwriteCells, CheckCellMetadata]
@@ -165,6 +168,7 @@ def configure(config: Config, settings: GradingSettings) -> Config:
     config.SandboxedExecute.timeout = settings.cell_timeout
     config.SandboxedExecute.memory_mb = settings.memory_mb
     config.SandboxedExecute.notebook_timeout = settings.notebook_timeout
-    for reporter in ("SandboxedExecute", "JudgeHiddenChecks", "RestoreNotebookStructure"):
+    for reporter in ("SandboxedExecute", "JudgeHiddenChecks", "RestoreNotebookStructure",
+                     "SubmissionExporter"):
         config[reporter].fault_log = str(settings.fault_log)
     return config

@@ -26,6 +26,7 @@ from .feedback import FeedbackRun, generate_feedback
 from .intake import collect, place
 from .parallel import autograde_in_worker, autograde_student, start_worker
 from .release import generate
+from .submission_exporter import GRADING_FAILED, zero_autograded
 
 
 class UnknownAssignment(ValueError):
@@ -94,10 +95,13 @@ def autograde(settings: GradingSettings, assignment: str, submissions_folder: Pa
               settings.release_directory / assignment)
     results = grade_students(settings, assignment, [s.student for s in submissions], jobs=jobs,
                              progress=progress)
+    reported = {fault.student for fault in read_faults(settings.fault_log)
+                if fault.kind == GRADING_FAILED}   # by the exporter, with the error itself
     for student, result in sorted(results.items()):
         if not result["success"]:
-            append_fault(settings.fault_log,
-                         Fault(student, "-", "-", "autograde failed", result["detail"]))
+            if student not in reported:
+                append_fault(settings.fault_log,
+                             Fault(student, "-", "-", GRADING_FAILED, result["detail"]))
             zero_autograded_cells(settings, assignment, student)
     faults = sorted(read_faults(settings.fault_log), key=lambda fault: fault.student)
     scores = read_scores(settings, assignment)
@@ -149,15 +153,7 @@ def zero_autograded_cells(settings: GradingSettings, assignment: str, student: s
     """A submission whose grading failed scores zero on every autograded cell (never the grade
     of an earlier run); grades given by hand stay."""
     with open_gradebook(settings) as gradebook:
-        try:
-            submission = gradebook.find_submission(assignment, student)
-        except MissingEntry:
-            return
-        for notebook in submission.notebooks:
-            for grade in notebook.grades:
-                if grade.cell.cell_type == "code":
-                    grade.auto_score = 0.0
-        gradebook.db.commit()
+        zero_autograded(gradebook, assignment, student)
 
 
 def read_scores(settings: GradingSettings, assignment: str) -> dict[str, StudentScore]:
