@@ -56,15 +56,15 @@ class SubmissionExporter(ReportsFaults, NotebookExporter):
         info = resources["nbgrader"]   # set by nbgrader's converter for every notebook
         with Gradebook(info["db_url"], self.parent.coursedir.course_id) as gradebook:
             zero_autograded(gradebook, info["assignment"], info["student"], info["notebook"])
-        notebook = self._read_or_blank(file_stream, resources)
         try:
+            notebook = self._read_or_blank(file_stream, resources)
             return self.from_notebook_node(notebook, resources=resources, **kw)
         except Exception as error:
             self.report(resources, "-", GRADING_FAILED,
                         f"{type(error).__name__}: {str(error)[:300]}; its checks score 0")
             raise
 
-    def _submitted_folder(self, info) -> Path | None:
+    def _submitted_folder(self, info) -> Path:
         """Where nbgrader takes this student's submission from."""
         coursedir = self.parent.coursedir
         return Path(coursedir.format_path(coursedir.submitted_directory, info["student"],
