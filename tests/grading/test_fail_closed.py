@@ -14,10 +14,10 @@ leaves zero and a fault too, not the earlier grade.
 from __future__ import annotations
 
 import json
-import secrets
+import os
 import shutil
-import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
@@ -25,8 +25,8 @@ from grader.course import REPOSITORY, SOLUTIONS, GradingSettings
 from grader.faults import read_faults
 from grader.grading import read_scores
 from grader.intake import intake_record
-from tests.grading.harness import (grade, free_port, hidden_points, run_grader, run_nbgrader,
-                                   totals, wait_for_jupyter)
+from tests.grading.harness import (grade, hidden_points, jupyter_lab, post_json, run_grader,
+                                   run_nbgrader, totals)
 
 ASSIGNMENT = "01_feedforward_limits"
 SOLUTION_CELL = "softmax"   # the solution cell that carries the malformed output
@@ -138,37 +138,16 @@ def test_a_regrade_that_fails_leaves_zero_and_a_fault_never_the_earlier_grade(gr
 
 def test_formgraders_autograde_button_scores_a_malformed_regrade_zero(graded):
     """Formgrader in JupyterLab started from the repository (as `python3 course.py lab` does),
-    its Autograde button through the HTTP API the button calls."""
-    import os
-    import urllib.request
-
+    its Autograde button through the HTTP call the button makes; what the call returns is what
+    Formgrader's dialog shows (its log)."""
     root, full = graded
     folder = _malformed_copy(graded, "formgrader")
-    port, token, log = free_port(), secrets.token_hex(16), root / "formgrader-lab.log"
-    env = dict(os.environ, PATH=f"{sys.executable.rsplit('/', 1)[0]}:{os.environ.get('PATH', '')}",
+    env = dict(os.environ, PATH=f"{Path(sys.executable).parent}:{os.environ.get('PATH', '')}",
                RNN_COURSE_GRADING_FOLDER=str(folder))
-    with log.open("w") as output:
-        process = subprocess.Popen(
-            [sys.executable, "-m", "jupyter", "lab", "--no-browser", "--allow-root",
-             "--ServerApp.ip=127.0.0.1", f"--ServerApp.port={port}", "--ServerApp.port_retries=0",
-             f"--IdentityProvider.token={token}", f"--ServerApp.root_dir={root}"],
-            cwd=REPOSITORY, env=env, stdout=output, stderr=subprocess.STDOUT)
-    url = f"http://127.0.0.1:{port}"
-    try:
-        wait_for_jupyter(url, token, process, log)
+    with jupyter_lab(REPOSITORY, root, env, root / "formgrader-lab.log") as (url, token):
         for kind in MALFORMED:
-            request = urllib.request.Request(
-                f"{url}/formgrader/api/submission/{ASSIGNMENT}/{kind}/autograde", method="POST",
-                headers={"Authorization": f"token {token}"})
-            with urllib.request.urlopen(request, timeout=600) as response:
-                result = json.loads(response.read())
+            result = post_json(f"{url}/formgrader/api/submission/{ASSIGNMENT}/{kind}/autograde",
+                               token)
             assert result["success"], result
             assert "could not be read as a notebook" in result["log"]
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=60)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
     _assert_zero_with_a_fault(folder, full)

@@ -14,11 +14,9 @@ from __future__ import annotations
 import json
 import os
 import re
-import secrets
 import shutil
 import subprocess
 import sys
-import urllib.request
 from pathlib import Path
 
 import nbformat
@@ -27,8 +25,8 @@ import pytest
 from coursekit.validation import VALIDATE_CELL_TIMEOUT
 from grader.course import NOTEBOOKS, REPOSITORY
 from tests.grading import wrong_submissions
-from tests.grading.harness import (answers, cells_by_id, free_port, solution_notebook,
-                                   wait_for_jupyter)
+from tests.grading.harness import (answers, cells_by_id, jupyter_lab, post_json,
+                                   solution_notebook)
 from tests.grading.wrong_submissions.feedforward_limits import WRONG_SUBMISSIONS
 
 ASSIGNMENT = "01_feedforward_limits"
@@ -124,33 +122,13 @@ def test_the_solution_passes_validation(environment_config, learner_folder, tmp_
 def test_the_validate_button_runs_the_visible_checks(environment_config, learner_folder, tmp_path):
     """JupyterLab started in the learner's folder (as a hub starts a learner's server: no course
     configuration there), the HTTP call the Validate button makes."""
-    port, token, log = free_port(), secrets.token_hex(16), tmp_path / "lab.log"
     root = learner_folder.parent
-    with log.open("w") as output:
-        process = subprocess.Popen(
-            [sys.executable, "-m", "jupyter", "lab", "--no-browser", "--allow-root",
-             "--ServerApp.ip=127.0.0.1", f"--ServerApp.port={port}", "--ServerApp.port_retries=0",
-             f"--IdentityProvider.token={token}", f"--ServerApp.root_dir={root}"],
-            cwd=root, env=learner_environment(tmp_path / "home"), stdout=output,
-            stderr=subprocess.STDOUT)
-    url = f"http://127.0.0.1:{port}"
-    results = {}
-    try:
-        wait_for_jupyter(url, token, process, log)
-        for name in (ASSIGNMENT, "wrong", "solution"):
-            request = urllib.request.Request(
-                f"{url}/assignments/validate", method="POST",
-                data=json.dumps({"path": f"{ASSIGNMENT}/{name}.ipynb"}).encode(),
-                headers={"Authorization": f"token {token}", "Content-Type": "application/json"})
-            with urllib.request.urlopen(request, timeout=20 * VALIDATE_CELL_TIMEOUT) as response:
-                results[name] = json.loads(response.read())
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=60)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
+    with jupyter_lab(root, root, learner_environment(tmp_path / "home"),
+                     tmp_path / "lab.log") as (url, token):
+        results = {name: post_json(f"{url}/assignments/validate", token,
+                                   {"path": f"{ASSIGNMENT}/{name}.ipynb"},
+                                   timeout=20 * VALIDATE_CELL_TIMEOUT)
+                   for name in (ASSIGNMENT, "wrong", "solution")}
     for name, result in results.items():
         assert result["success"], result   # the call worked; what it found is result["value"]
     failed = {name: {VISIBLE.match(cell["source"])[1] for cell in result["value"].get("failed", [])
