@@ -94,6 +94,7 @@ def main(argv: list[str]) -> int:
         print("This is a learner kit: it has no test suite (the repository has).")
         return 2
     install(REQUIREMENTS[command])
+    write_validation_config()
     environment = {**os.environ, **tool_environment()}
     if command == "lab":
         return lab(extra, environment)
@@ -168,6 +169,24 @@ def install(requirements: Path) -> None:
     pip = [str(PYTHON), "-m", "pip", "install", "--quiet", "--disable-pip-version-check"]
     subprocess.check_call(pip + ["-r", str(requirements), "-e", str(ROOT)])
     stamp.touch()
+
+
+VALIDATION_CONFIG = """\
+# Written by course.py: nbgrader's validation in this environment (the Validate button,
+# `nbgrader validate` run from any folder) runs every cell and lists each visible check that
+# fails (coursekit/validation.py). Rewritten on every run of course.py: do not edit.
+from coursekit.validation import configure
+configure(c)  # noqa: F821
+"""
+
+
+def write_validation_config() -> Path:
+    """The environment's nbgrader_config.py (nbgrader reads <env>/etc/jupyter/ from any folder)."""
+    path = VENV / "etc" / "jupyter" / "nbgrader_config.py"
+    if not path.is_file() or path.read_text() != VALIDATION_CONFIG:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(VALIDATION_CONFIG)
+    return path
 
 
 def included(requirements: Path) -> set[Path]:

@@ -4,11 +4,15 @@
 # same set-up as `python -m grader`: the grading folder grading/ (or $RNN_COURSE_GRADING_FOLDER),
 # its gradebook (or $RNN_COURSE_DB_URL), and the course's grading pipeline (sandboxed kernels,
 # hidden checks judged outside them). Change the course's settings in grader/course.py, not here.
+# Validation (`nbgrader validate`, the Validate button) runs the visible checks:
+# coursekit/validation.py.
 import sys
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
+from coursekit import validation  # noqa: E402
 from grader.course import DEFAULT_GRADING_FOLDER, GradingSettings, configure  # noqa: E402
 
 configure(c, GradingSettings(folder=DEFAULT_GRADING_FOLDER))  # noqa: F821
+validation.configure(c)  # noqa: F821

@@ -34,6 +34,7 @@ from .gradebook_schema import use_in_process_alembic_head
 from .hidden_checks import JudgeHiddenChecks, PrepareHiddenChecks
 from .lateness import AssignTrustedLatePenalties, LateIsZeroCsvExport, TimedCollect
 from .restore import RestoreNotebookStructure
+from .submission_exporter import SubmissionExporter
 
 REPOSITORY = Path(__file__).resolve().parents[1]
 SOLUTIONS = REPOSITORY / "solutions"
@@ -155,6 +156,8 @@ def configure(config: Config, settings: GradingSettings) -> Config:
     config.AssignTrustedLatePenalties.grading_folder = str(folder)
     config.ExchangeFactory.collect = TimedCollect        # records each submission's trusted time
     config.ExportApp.plugin_class = LateIsZeroCsvExport  # `nbgrader export`: late work is zero
+    config.Autograde.exporter_class = SubmissionExporter  # unreadable: blank; failed: zero
+    config.SubmissionExporter.release_directory = str(settings.release_directory)
     config.Autograde.sanitize_preprocessors = [
         ClearOutput, RestoreNotebookStructure, DeduplicateIds, OverwriteKernelspec,
         OverwriteCells, CheckCellMetadata]
@@ -170,6 +173,7 @@ def configure(config: Config, settings: GradingSettings) -> Config:
     config.SandboxedExecute.timeout = settings.cell_timeout
     config.SandboxedExecute.memory_mb = settings.memory_mb
     config.SandboxedExecute.notebook_timeout = settings.notebook_timeout
-    for reporter in ("SandboxedExecute", "JudgeHiddenChecks", "RestoreNotebookStructure"):
+    for reporter in ("SandboxedExecute", "JudgeHiddenChecks", "RestoreNotebookStructure",
+                     "SubmissionExporter"):
         config[reporter].fault_log = str(settings.fault_log)
     return config

@@ -27,6 +27,7 @@ from .lateness import (NO_TRUSTED_TIME, LateIsZeroCsvExport, TrustedTime, Verdic
                        read_record, verdict, write_record, write_timestamp_files)
 from .parallel import autograde_in_worker, autograde_student, start_worker
 from .release import generate
+from .submission_exporter import GRADING_FAILED, zero_autograded
 
 
 class UnknownAssignment(ValueError):
@@ -108,10 +109,13 @@ def autograde(settings: GradingSettings, assignment: str, submissions_folder: Pa
               settings.release_directory / assignment)
     results = grade_students(settings, assignment, [s.student for s in submissions], jobs=jobs,
                              progress=progress)
+    reported = {fault.student for fault in read_faults(settings.fault_log)
+                if fault.kind == GRADING_FAILED}   # by the exporter, with the error itself
     for student, result in sorted(results.items()):
         if not result["success"]:
-            append_fault(settings.fault_log,
-                         Fault(student, "-", "-", "autograde failed", result["detail"]))
+            if student not in reported:
+                append_fault(settings.fault_log,
+                             Fault(student, "-", "-", GRADING_FAILED, result["detail"]))
             zero_autograded_cells(settings, assignment, student)
     apply_lateness(settings, assignment, sorted(results))
     faults = sorted(read_faults(settings.fault_log), key=lambda fault: fault.student)
@@ -164,15 +168,7 @@ def zero_autograded_cells(settings: GradingSettings, assignment: str, student: s
     """A submission whose grading failed scores zero on every autograded cell (never the grade
     of an earlier run); grades given by hand stay."""
     with open_gradebook(settings) as gradebook:
-        try:
-            submission = gradebook.find_submission(assignment, student)
-        except MissingEntry:
-            return
-        for notebook in submission.notebooks:
-            for grade in notebook.grades:
-                if grade.cell.cell_type == "code":
-                    grade.auto_score = 0.0
-        gradebook.db.commit()
+        zero_autograded(gradebook, assignment, student)
 
 
 def apply_lateness(settings: GradingSettings, assignment: str,

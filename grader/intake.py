@@ -94,7 +94,7 @@ def take_in(entry: Path, student: str, assignment: str, notebook_names: list[str
     except Exception as error:  # noqa: BLE001 - any unreadable zip is the same to the learner
         what = "zip file" if entry.is_file() else "folder"
         for name in notebook_names:
-            submission.refuse(name, f"your {what} could not be read ({_describe(error)})")
+            submission.refuse(name, f"your {what} could not be read ({describe(error)})")
         return submission
     with source:
         for name in notebook_names:
@@ -124,10 +124,10 @@ def _take_notebook(submission: Submission, source, name: str, assignment: str) -
                                        f"submission (it held: {found[:300]})")
     try:
         content = source.read(chosen)
-        _check_notebook(content)
+        read_notebook(content)
     except Exception as error:  # noqa: BLE001 - any reason a file cannot be read is the same
         return submission.refuse(name, f"{chosen} could not be read as a notebook "
-                                       f"({_describe(error)})")
+                                       f"({describe(error)})")
     submission.notebooks[name] = content
 
 
@@ -143,12 +143,16 @@ def _renamed_from(filename: str) -> str | None:
     return match["stem"].strip().casefold() if match else None
 
 
-def _check_notebook(content: bytes) -> None:
+def read_notebook(content: bytes) -> nbformat.NotebookNode:
+    """The notebook in a submitted file; raises if the file is not UTF-8 JSON, not a notebook, or
+    not valid under nbformat's schema (a malformed output message makes a file invalid).
+    nbgrader's path reads submissions by the same rule (grader/submission_exporter.py)."""
     notebook = nbformat.reads(content.decode("utf-8"), as_version=4)
     nbformat.validate(notebook)
+    return notebook
 
 
-def _describe(error: Exception) -> str:
+def describe(error: Exception) -> str:
     if isinstance(error, Unreadable):
         return str(error)
     return f"{type(error).__name__}: {str(error)[:120]}"
@@ -274,3 +278,17 @@ def intake_record(submitted_folder: Path, student: str, assignment: str) -> dict
         return dict(json.loads(path.read_text(encoding="utf-8")).get("blank", {}))
     except (OSError, ValueError):
         return {}
+
+
+def record_blank(placed_folder: Path, notebook: str, why: str) -> None:
+    """Add `notebook` (graded blank, because `why`) to the intake record of a placed submission
+    folder (nbgrader's path, which meets an unreadable notebook only while grading)."""
+    path = Path(placed_folder) / INTAKE_RECORD
+    try:
+        record = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        record = {}
+    if not isinstance(record, dict) or not isinstance(record.get("blank"), dict):
+        record = {"blank": {}}
+    record["blank"][notebook] = why
+    path.write_text(json.dumps(record), encoding="utf-8")

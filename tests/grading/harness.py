@@ -194,6 +194,44 @@ def wait_for_jupyter(url: str, token: str, process: subprocess.Popen, log: Path,
             time.sleep(0.5)
 
 
+@contextlib.contextmanager
+def jupyter_lab(cwd: Path, root: Path, env: dict[str, str], log: Path):
+    """JupyterLab of this environment started in `cwd`, serving `root`, on a free port of
+    127.0.0.1 with a token, with `env`; yields (url, token) once it answers, stops it after."""
+    import secrets
+
+    port, token = free_port(), secrets.token_hex(16)
+    with log.open("w") as output:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "jupyter", "lab", "--no-browser", "--allow-root",
+             "--ServerApp.ip=127.0.0.1", f"--ServerApp.port={port}", "--ServerApp.port_retries=0",
+             f"--IdentityProvider.token={token}", f"--ServerApp.root_dir={root}"],
+            cwd=cwd, env=env, stdout=output, stderr=subprocess.STDOUT)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        wait_for_jupyter(url, token, process, log)
+        yield url, token
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=60)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+
+
+def post_json(url: str, token: str, body=None, timeout: float = 600):
+    """POST `body` (JSON, or nothing) to a Jupyter server's `url` with its token; the JSON answer."""
+    import json
+    import urllib.request
+
+    request = urllib.request.Request(
+        url, method="POST", data=None if body is None else json.dumps(body).encode(),
+        headers={"Authorization": f"token {token}", "Content-Type": "application/json"})
+    with urllib.request.urlopen(request, timeout=timeout) as response:
+        return json.loads(response.read())
+
+
 def nbgrader_in_process(*args: str, cwd: Path) -> str:
     """`nbgrader ARGS` from `cwd`, run in this process by nbgrader's own test helper (the same
     application as the command line, without starting Python each time); its log. Raises
