@@ -101,12 +101,27 @@ def main(argv: list[str]) -> int:
 
 
 def lab_command(extra: list[str]) -> list[str]:
-    """JupyterLab on the course; --allow-root when run as root (JupyterLab refuses root without)."""
-    command = [str(PYTHON), "-m", "jupyter", "lab", f"--notebook-dir={ROOT}"]
+    """JupyterLab serving the whole course folder (so Formgrader finds the grading folder inside
+    the server's root) and opening on notebooks/; --allow-root when run as root (JupyterLab
+    refuses root without). No folder is passed as a positional argument: JupyterLab would take it
+    as the server's root, and Formgrader needs the grading folder below that root."""
+    command = [str(PYTHON), "-m", "jupyter", "lab", f"--ServerApp.root_dir={ROOT}"]
+    if (ROOT / "notebooks").is_dir():
+        command.append("--ContentsManager.preferred_dir=notebooks")
     if hasattr(os, "geteuid") and os.geteuid() == 0 and "--allow-root" not in extra:
         print("Running as root (a container?): starting JupyterLab with --allow-root.", flush=True)
         command.append("--allow-root")
-    return command + [str(ROOT / "notebooks"), *extra]
+    return command + list(extra)
+
+
+def grading_folder_outside_root(environment: dict[str, str]) -> str | None:
+    """The grading folder that $RNN_COURSE_GRADING_FOLDER names, if it lies outside the lab's
+    root (Formgrader then cannot serve it); None when it is inside (the default grading/ is)."""
+    folder = environment.get("RNN_COURSE_GRADING_FOLDER")
+    if not folder:
+        return None
+    resolved = (ROOT / Path(folder).expanduser()).resolve()
+    return None if resolved == ROOT or ROOT in resolved.parents else str(resolved)
 
 
 def lab_environment(environment: dict[str, str]) -> dict[str, str]:
@@ -121,6 +136,11 @@ def lab(extra: list[str], environment: dict[str, str]) -> int:
         if subprocess.call([str(PYTHON), "-m", "grader", "prepare"], cwd=ROOT, env=env):
             print("warning: the grading folder could not be prepared; Formgrader may show no "
                   "assignments (run `.venv/bin/python -m grader prepare` to see why).")
+        outside = grading_folder_outside_root(env)
+        if outside:
+            print(f"warning: the grading folder {outside} (RNN_COURSE_GRADING_FOLDER) is outside "
+                  f"{ROOT}, the lab's root: Formgrader can only serve a grading folder inside it. "
+                  f"Unset the variable, or point it at a folder inside {ROOT}.", flush=True)
     return run_until_stopped(lab_command(extra), env)
 
 

@@ -21,6 +21,7 @@ import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import nbgrader as nbgrader_package
 from nbconvert.preprocessors import ClearMetadataPreprocessor, CSSHTMLHeaderPreprocessor
 from nbgrader.preprocessors import (AssignLatePenalties, CheckCellMetadata, ClearHiddenTests,
                                     ClearOutput, DeduplicateIds, GetGrades, IgnorePattern,
@@ -32,9 +33,13 @@ from .execute import SandboxedExecute
 from .feedback import KeepOnlyVerdicts
 from .gradebook_schema import use_in_process_alembic_head
 from .hidden_checks import JudgeHiddenChecks, PrepareHiddenChecks
+from .instructor_views import MakeSubmissionInert
 from .restore import RestoreNotebookStructure
 
 REPOSITORY = Path(__file__).resolve().parents[1]
+# The course's own nbconvert templates: Formgrader's MathJax served by the lab (no CDN).
+COURSE_TEMPLATES = Path(__file__).resolve().parent / "templates"
+NBGRADER_TEMPLATES = Path(nbgrader_package.__file__).parent / "server_extensions" / "formgrader" / "templates"
 SOLUTIONS = REPOSITORY / "solutions"
 NOTEBOOKS = REPOSITORY / "notebooks"
 GRADING_FOLDER_VARIABLE = "RNN_COURSE_GRADING_FOLDER"
@@ -156,7 +161,12 @@ def configure(config: Config, settings: GradingSettings) -> Config:
     config.Autograde.autograde_preprocessors = [
         PrepareHiddenChecks, SandboxedExecute, JudgeHiddenChecks, IgnorePattern,
         ClearMetadataPreprocessor, LimitOutput, SaveAutoGrades, AssignLatePenalties,
-        CheckCellMetadata]
+        MakeSubmissionInert, CheckCellMetadata]
+    # Formgrader's pages (and feedback): the course's templates first (its MathJax), then
+    # nbgrader's; HTML in outputs sanitised (MakeSubmissionInert already keeps only text and
+    # images in autograded notebooks; this also covers ones autograded before it existed).
+    config.HTMLExporter.extra_template_basedirs = [str(COURSE_TEMPLATES), str(NBGRADER_TEMPLATES)]
+    config.HTMLExporter.sanitize_html = True
     config.GenerateFeedback.preprocessors = [GetGrades, ClearHiddenTests, KeepOnlyVerdicts,
                                              CSSHTMLHeaderPreprocessor]
     config.RestoreNotebookStructure.release_directory = str(settings.release_directory)
