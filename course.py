@@ -172,18 +172,27 @@ def install(requirements: Path) -> None:
     if not PYTHON.exists():
         print(f"Creating {VENV} ...", flush=True)
         venv.create(VENV, with_pip=True)
-    digest = hashlib.sha256()
-    for path in sorted((ROOT / "requirements").glob("*.txt")) + [ROOT / "pyproject.toml"]:
-        digest.update(path.read_bytes())
-    stamp = VENV / f".installed-{requirements.stem}-{digest.hexdigest()[:16]}"
-    # dev.txt includes grader.txt, which includes learner.txt: a larger set installed will do.
-    if any((VENV / f".installed-{path.stem}-{digest.hexdigest()[:16]}").exists()
-           for path in (ROOT / "requirements").glob("*.txt") if requirements in included(path)):
+    if is_installed(requirements):
         return
     print(f"Installing {requirements.relative_to(ROOT)} into {VENV} ...", flush=True)
     pip = [str(PYTHON), "-m", "pip", "install", "--quiet", "--disable-pip-version-check"]
     subprocess.check_call(pip + ["-r", str(requirements), "-e", str(ROOT)])
-    stamp.touch()
+    (VENV / f".installed-{requirements.stem}-{requirements_digest()}").touch()
+
+
+def requirements_digest() -> str:
+    """What the installed packages depend on: requirements/*.txt and pyproject.toml."""
+    digest = hashlib.sha256()
+    for path in sorted((ROOT / "requirements").glob("*.txt")) + [ROOT / "pyproject.toml"]:
+        digest.update(path.read_bytes())
+    return digest.hexdigest()[:16]
+
+
+def is_installed(requirements: Path) -> bool:
+    """Whether `requirements` (or a larger set that includes it: dev.txt includes grader.txt,
+    which includes learner.txt) was installed into .venv from the current files."""
+    return any((VENV / f".installed-{path.stem}-{requirements_digest()}").exists()
+               for path in (ROOT / "requirements").glob("*.txt") if requirements in included(path))
 
 
 def included(requirements: Path) -> set[Path]:

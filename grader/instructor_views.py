@@ -11,8 +11,8 @@ Markdown solution cell) of the autograded notebook:
 
 - kept as written when nbconvert's own renderer makes plain formatting of it and nothing else
   (paragraphs, emphasis, lists, code, tables, maths, http(s) links: SAFE_TAGS);
-- else with `&` and `<` as entities, so any HTML shows as the text the learner typed while
-  Markdown and maths still render;
+- else with `&` and `<` as entities (outside maths when that is enough), so any HTML shows as
+  the text the learner typed while Markdown and maths still render;
 - else (what remains is still more than formatting, e.g. an image, which would load a URL when
   the page opens, or a heading, whose id the renderer takes from the learner's text) as an
   indented code block, shown verbatim, as feedback shows every answer (grader/feedback.py).
@@ -87,13 +87,26 @@ def inert_markdown(source: str) -> str:
     """`source` as Markdown that renders to text and formatting only (see the module's doc)."""
     if not unsafe_markup(source):
         return source
-    escaped = source.replace("&", "&amp;").replace("<", "&lt;")
-    if not unsafe_markup(escaped):
-        return escaped
+    for escaped in (_escape_outside_maths(source), _escape(source)):
+        if not unsafe_markup(escaped):
+            return escaped
     verbatim = as_verbatim_text(source)
     return verbatim if not unsafe_markup(verbatim) else UNSHOWN
 
 
+def _escape(text: str) -> str:
+    return text.replace("&", "&amp;").replace("<", "&lt;")
+
+
+def _escape_outside_maths(source: str) -> str:
+    """`source` with `&` and `<` as entities except in what looks like maths (`$...$`,
+    `$$...$$`), which the renderer escapes itself: a formula `$a<b$` stays a formula. Only a
+    guess at what the renderer reads as maths, so its result is checked like any other."""
+    parts = MATHS.split(source)
+    return "".join(part if index % 2 else _escape(part) for index, part in enumerate(parts))
+
+
+MATHS = re.compile(r"(\$\$.+?\$\$|\$[^$\n]+?\$)", re.DOTALL)
 UNSHOWN = "*[This written answer cannot be shown safely here: open the submitted notebook.]*"
 
 

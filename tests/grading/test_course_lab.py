@@ -23,6 +23,7 @@ from __future__ import annotations
 import http.server
 import json
 import os
+import re
 import secrets
 import shutil
 import signal
@@ -33,6 +34,8 @@ from pathlib import Path
 
 import nbformat
 import pytest
+
+import course
 
 from grader.course import REPOSITORY
 from tests.grading.harness import (answers, cells_by_id, free_port, hidden_points,
@@ -124,6 +127,9 @@ class CourseLab:
 
 @pytest.fixture(scope="module")
 def course_lab(tmp_path_factory):
+    # The clone shares this .venv: it must find it installed, or it would reinstall the course
+    # kit from the clone (`pip install -e`), which is deleted after the test.
+    assert course.is_installed(course.REQUIREMENTS["lab"]), "run the tests with `python3 course.py test`"
     base = tmp_path_factory.mktemp("course-lab")
     clone = fresh_clone(base / "rnn-course")
     env = new_instructor_environment(base / "home", base / "exchange")
@@ -154,7 +160,7 @@ def test_the_lab_serves_the_course_folder_and_opens_on_the_notebooks(course_lab)
     names = {item["name"] for item in course_lab.get("/api/contents/")["content"]}
     assert {"notebooks", "grading", "solutions"} <= names, names
     page = course_lab.get("/lab")
-    config = json.loads(page.split('id="jupyter-config-data">', 1)[1].split("</script>", 1)[0])
+    config = json.loads(re.search(r'id="jupyter-config-data"[^>]*>(.*?)</script>', page, re.S)[1])
     assert config["preferredPath"].strip("/") == "notebooks", config["preferredPath"]
     assert "not a subdirectory of the notebook server root" not in course_lab.log.read_text()
 
