@@ -232,6 +232,7 @@ def test_formgrader_from_course_py_lab_in_a_browser(course_lab):
 
                 # List: every written assignment, no error page.
                 page.goto(f"{lab.url}/formgrader?token={lab.token}")
+                assert ERROR_PAGE not in page.content()
                 page.wait_for_selector(f"tr:has-text('{ASSIGNMENT}') td.assign a", timeout=120_000)
                 assert ERROR_PAGE not in page.inner_text("body")
                 # Generate, then Release (to the exchange of the instructor's nbgrader_config.py).
@@ -253,7 +254,8 @@ def test_formgrader_from_course_py_lab_in_a_browser(course_lab):
                 # Manual Grading of the honest answer: MathJax typesets, the hand grade is saved.
                 open_manual_grading(page, lab, "ada")
                 wait_for_mathjax(page)
-                page.screenshot(path=str(lab.clone.parent / "manual-grading-ada.png"), full_page=True)
+                page.locator(f".nbgrader_cell:has(input#{WRITTEN})").screenshot(
+                    path=str(lab.clone.parent / "manual-grading-ada-answer.png"))
                 body = page.inner_text("body")
                 assert ERROR_PAGE not in body
                 assert page.locator(".MathJax, .MathJax_Display, .MathJax_CHTML").count() > 0
@@ -269,7 +271,8 @@ def test_formgrader_from_course_py_lab_in_a_browser(course_lab):
                 open_manual_grading(page, lab, "mallory")
                 wait_for_mathjax(page)
                 page.wait_for_timeout(2000)   # time for an onerror or a fetch to land
-                page.screenshot(path=str(lab.clone.parent / "manual-grading-mallory.png"), full_page=True)
+                page.locator(f".nbgrader_cell:has(input#{WRITTEN})").screenshot(
+                    path=str(lab.clone.parent / "manual-grading-mallory-answer.png"))
                 _assert_shown_as_text(page, listener)
 
                 # The submission view reached from Manage Students.
@@ -314,6 +317,7 @@ def _assert_shown_as_text(page, listener: Listener) -> None:
     for frame in page.frames:
         assert frame.evaluate("typeof window.pwned") == "undefined"
     assert HOSTILE_TEXT in body, "the written answer is not readable"
+    assert "$x^2$" not in body, "the answer's formula was not typeset"
     assert "<script>" in body and "onerror" in body, "the answer's tags are not shown as text"
     assert page.locator("#notebook script:not([type^='math/'])").count() == 0
     assert page.locator("#notebook img[src='x'], #notebook svg[onload], #notebook iframe").count() == 0
