@@ -33,7 +33,7 @@ from .execute import SandboxedExecute
 from .feedback import KeepOnlyVerdicts
 from .gradebook_schema import use_in_process_alembic_head
 from .hidden_checks import JudgeHiddenChecks, PrepareHiddenChecks
-from .instructor_views import MakeSubmissionInert
+from .instructor_views import MakeSubmissionInert, RestoreAnswersAsTyped
 from .restore import RestoreNotebookStructure
 
 REPOSITORY = Path(__file__).resolve().parents[1]
@@ -167,8 +167,9 @@ def configure(config: Config, settings: GradingSettings) -> Config:
     # images in autograded notebooks; this also covers ones autograded before it existed).
     config.HTMLExporter.extra_template_basedirs = [str(COURSE_TEMPLATES), str(NBGRADER_TEMPLATES)]
     config.HTMLExporter.sanitize_html = True
-    config.GenerateFeedback.preprocessors = [GetGrades, ClearHiddenTests, KeepOnlyVerdicts,
-                                             CSSHTMLHeaderPreprocessor]
+    # RestoreAnswersAsTyped only right before KeepOnlyVerdicts, which shows answers verbatim.
+    config.GenerateFeedback.preprocessors = [GetGrades, ClearHiddenTests, RestoreAnswersAsTyped,
+                                             KeepOnlyVerdicts, CSSHTMLHeaderPreprocessor]
     config.RestoreNotebookStructure.release_directory = str(settings.release_directory)
     config.PrepareHiddenChecks.secret_file = str(folder / "secret.key")
     config.SandboxedExecute.sandbox = settings.sandbox

@@ -17,6 +17,9 @@ Markdown solution cell) of the autograded notebook:
   the page opens, or a heading, whose id the renderer takes from the learner's text) as an
   indented code block, shown verbatim, as feedback shows every answer (grader/feedback.py).
 
+A rewritten answer is also kept as typed in the cell's metadata; RestoreAnswersAsTyped puts it
+back for the learner's feedback, which shows every answer verbatim anyway.
+
 Outputs of learner code are already reduced to text and real PNG images as they arrive
 (grader/execute.py); the exporter's `sanitize_html` (grader/course.py) covers them once more.
 """
@@ -110,12 +113,39 @@ MATHS = re.compile(r"(\$\$.+?\$\$|\$[^$\n]+?\$)", re.DOTALL)
 UNSHOWN = "*[This written answer cannot be shown safely here: open the submitted notebook.]*"
 
 
+# Where MakeSubmissionInert keeps an answer it rewrote, as the learner typed it (cell metadata,
+# which no page shows), for the learner's own feedback.
+AS_TYPED = ("rnn_course", "written_answer_as_typed")
+
+
 class MakeSubmissionInert(NbGraderPreprocessor):
     """Rewrite the written answers of an autograded notebook so Formgrader shows them as text."""
 
     def preprocess(self, nb: NotebookNode, resources: dict):
         for cell in nb.cells:
             if cell.cell_type == "markdown" and nbgrader_utils.is_solution(cell):
-                cell.source = inert_markdown(cell.source)
+                shown = inert_markdown(cell.source)
+                if shown != cell.source:
+                    cell.metadata.setdefault(AS_TYPED[0], {})[AS_TYPED[1]] = cell.source
+                    cell.source = shown
                 cell.pop("attachments", None)
+        return nb, resources
+
+
+class RestoreAnswersAsTyped(NbGraderPreprocessor):
+    """For feedback, just before KeepOnlyVerdicts shows every written answer verbatim: the
+    answers MakeSubmissionInert rewrote go back to what the learner typed, so a learner who
+    wrote `x<y and z>w` reads that, not entities."""
+
+    def preprocess(self, nb: NotebookNode, resources: dict):
+        for cell in nb.cells:
+            holder = cell.metadata.get(AS_TYPED[0])
+            if not isinstance(holder, dict):
+                continue
+            kept = holder.pop(AS_TYPED[1], None)
+            if not holder:
+                del cell.metadata[AS_TYPED[0]]
+            if (isinstance(kept, str) and cell.cell_type == "markdown"
+                    and nbgrader_utils.is_solution(cell)):
+                cell.source = kept
         return nb, resources

@@ -11,7 +11,9 @@ from nbconvert.exporters import HTMLExporter
 from nbconvert.filters.markdown_mistune import markdown2html_mistune
 
 from grader.course import GradingSettings, nbgrader_config
-from grader.instructor_views import MakeSubmissionInert, inert_markdown, unsafe_markup
+from grader.feedback import KeepOnlyVerdicts
+from grader.instructor_views import (MakeSubmissionInert, RestoreAnswersAsTyped, inert_markdown,
+                                     unsafe_markup)
 
 PLAIN = [
     "It only sees $h_t = \\tanh(W x_t)$, so *entropy* is the floor; $a<b$ and $$\\sum_i p_i$$.",
@@ -56,14 +58,28 @@ def test_the_text_of_an_escaped_answer_reads_as_typed():
     assert "I think &lt;b&gt;memory&lt;/b&gt; &amp;" in html and "$x&lt;y$" in html
 
 
-def test_formgraders_own_template_shows_the_answer_as_text(tmp_path):
-    """nbgrader's formgrade template, set up as the course sets it up (its MathJax included)."""
+def answered(source: str) -> nbformat.NotebookNode:
     notebook = nbformat.v4.new_notebook()
-    answer = nbformat.v4.new_markdown_cell("Mine <script>window.pwned=1</script> $x^2$")
+    answer = nbformat.v4.new_markdown_cell(source)
     answer.metadata["nbgrader"] = {"grade": True, "solution": True, "grade_id": "w", "points": 1,
                                    "schema_version": 3, "locked": False}
     notebook.cells.append(answer)
-    notebook, _ = MakeSubmissionInert().preprocess(notebook, {})
+    return notebook
+
+
+def test_the_learners_feedback_shows_the_answer_as_typed():
+    typed = "x<y and z>w, so <b>both</b>"
+    notebook, _ = MakeSubmissionInert().preprocess(answered(typed), {})
+    assert notebook.cells[0].source != typed
+    notebook, _ = RestoreAnswersAsTyped().preprocess(notebook, {})
+    notebook, _ = KeepOnlyVerdicts().preprocess(notebook, {})
+    assert notebook.cells[0].source == "    " + typed and "rnn_course" not in notebook.cells[0].metadata
+
+
+def test_formgraders_own_template_shows_the_answer_as_text(tmp_path):
+    """nbgrader's formgrade template, set up as the course sets it up (its MathJax included)."""
+    notebook, _ = MakeSubmissionInert().preprocess(
+        answered("Mine <script>window.pwned=1</script> $x^2$"), {})
     config = nbgrader_config(GradingSettings(folder=tmp_path))
     config.HTMLExporter.template_name = "formgrade"
     resources = {"base_url": "/", "index": 0, "total": 1, "notebook_id": "n", "assignment_id": "a",
@@ -85,3 +101,5 @@ def test_every_grading_path_ends_with_the_rewrite(tmp_path):
     assert pipeline.index(MakeSubmissionInert) > max(
         i for i, step in enumerate(pipeline) if step.__name__ in ("SaveAutoGrades", "SandboxedExecute"))
     assert config.HTMLExporter.sanitize_html is True
+    feedback = config.GenerateFeedback.preprocessors
+    assert feedback.index(RestoreAnswersAsTyped) + 1 == feedback.index(KeepOnlyVerdicts)
