@@ -106,12 +106,27 @@ def main(argv: list[str]) -> int:
 
 
 def lab_command(extra: list[str]) -> list[str]:
-    """JupyterLab on the course; --allow-root when run as root (JupyterLab refuses root without)."""
-    command = [str(PYTHON), "-m", "jupyter", "lab", f"--notebook-dir={ROOT}"]
+    """JupyterLab serving the whole course folder (so Formgrader finds the grading folder inside
+    the server's root) and opening on notebooks/; --allow-root when run as root (JupyterLab
+    refuses root without). No folder is passed as a positional argument: JupyterLab would take it
+    as the server's root, and Formgrader needs the grading folder below that root."""
+    command = [str(PYTHON), "-m", "jupyter", "lab", f"--ServerApp.root_dir={ROOT}"]
+    if (ROOT / "notebooks").is_dir():
+        command.append("--ContentsManager.preferred_dir=notebooks")
     if hasattr(os, "geteuid") and os.geteuid() == 0 and "--allow-root" not in extra:
         print("Running as root (a container?): starting JupyterLab with --allow-root.", flush=True)
         command.append("--allow-root")
-    return command + [str(ROOT / "notebooks"), *extra]
+    return command + list(extra)
+
+
+def grading_folder_outside_root(environment: dict[str, str]) -> str | None:
+    """The grading folder that $RNN_COURSE_GRADING_FOLDER names, if it lies outside the lab's
+    root (Formgrader then cannot serve it); None when it is inside (the default grading/ is)."""
+    folder = environment.get("RNN_COURSE_GRADING_FOLDER")
+    if not folder:
+        return None
+    resolved = (ROOT / Path(folder).expanduser()).resolve()
+    return None if resolved == ROOT or ROOT in resolved.parents else str(resolved)
 
 
 def lab_environment(environment: dict[str, str]) -> dict[str, str]:
@@ -126,6 +141,11 @@ def lab(extra: list[str], environment: dict[str, str]) -> int:
         if subprocess.call([str(PYTHON), "-m", "grader", "prepare"], cwd=ROOT, env=env):
             print("warning: the grading folder could not be prepared; Formgrader may show no "
                   "assignments (run `.venv/bin/python -m grader prepare` to see why).")
+        outside = grading_folder_outside_root(env)
+        if outside:
+            print(f"warning: the grading folder {outside} (RNN_COURSE_GRADING_FOLDER) is outside "
+                  f"{ROOT}, the lab's root: Formgrader can only serve a grading folder inside it. "
+                  f"Unset the variable, or point it at a folder inside {ROOT}.", flush=True)
     return run_until_stopped(lab_command(extra), env)
 
 
@@ -157,18 +177,27 @@ def install(requirements: Path) -> None:
     if not PYTHON.exists():
         print(f"Creating {VENV} ...", flush=True)
         venv.create(VENV, with_pip=True)
-    digest = hashlib.sha256()
-    for path in sorted((ROOT / "requirements").glob("*.txt")) + [ROOT / "pyproject.toml"]:
-        digest.update(path.read_bytes())
-    stamp = VENV / f".installed-{requirements.stem}-{digest.hexdigest()[:16]}"
-    # dev.txt includes grader.txt, which includes learner.txt: a larger set installed will do.
-    if any((VENV / f".installed-{path.stem}-{digest.hexdigest()[:16]}").exists()
-           for path in (ROOT / "requirements").glob("*.txt") if requirements in included(path)):
+    if is_installed(requirements):
         return
     print(f"Installing {requirements.relative_to(ROOT)} into {VENV} ...", flush=True)
     pip = [str(PYTHON), "-m", "pip", "install", "--quiet", "--disable-pip-version-check"]
     subprocess.check_call(pip + ["-r", str(requirements), "-e", str(ROOT)])
-    stamp.touch()
+    (VENV / f".installed-{requirements.stem}-{requirements_digest()}").touch()
+
+
+def requirements_digest() -> str:
+    """What the installed packages depend on: requirements/*.txt and pyproject.toml."""
+    digest = hashlib.sha256()
+    for path in sorted((ROOT / "requirements").glob("*.txt")) + [ROOT / "pyproject.toml"]:
+        digest.update(path.read_bytes())
+    return digest.hexdigest()[:16]
+
+
+def is_installed(requirements: Path) -> bool:
+    """Whether `requirements` (or a larger set that includes it: dev.txt includes grader.txt,
+    which includes learner.txt) was installed into .venv from the current files."""
+    return any((VENV / f".installed-{path.stem}-{requirements_digest()}").exists()
+               for path in (ROOT / "requirements").glob("*.txt") if requirements in included(path))
 
 
 VALIDATION_CONFIG = """\

@@ -21,6 +21,7 @@ import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import nbgrader as nbgrader_package
 from nbconvert.preprocessors import ClearMetadataPreprocessor, CSSHTMLHeaderPreprocessor
 from nbgrader.preprocessors import (CheckCellMetadata, ClearHiddenTests,
                                     ClearOutput, DeduplicateIds, GetGrades, IgnorePattern,
@@ -33,10 +34,14 @@ from .feedback import KeepOnlyVerdicts
 from .gradebook_schema import use_in_process_alembic_head
 from .hidden_checks import JudgeHiddenChecks, PrepareHiddenChecks
 from .lateness import AssignTrustedLatePenalties, LateIsZeroCsvExport, TimedCollect
+from .instructor_views import MakeSubmissionInert, RestoreAnswersAsTyped
 from .restore import RestoreNotebookStructure
 from .submission_exporter import SubmissionExporter
 
 REPOSITORY = Path(__file__).resolve().parents[1]
+# The course's own nbconvert templates: Formgrader's MathJax served by the lab (no CDN).
+COURSE_TEMPLATES = Path(__file__).resolve().parent / "templates"
+NBGRADER_TEMPLATES = Path(nbgrader_package.__file__).parent / "server_extensions" / "formgrader" / "templates"
 SOLUTIONS = REPOSITORY / "solutions"
 NOTEBOOKS = REPOSITORY / "notebooks"
 GRADING_FOLDER_VARIABLE = "RNN_COURSE_GRADING_FOLDER"
@@ -164,9 +169,15 @@ def configure(config: Config, settings: GradingSettings) -> Config:
     config.Autograde.autograde_preprocessors = [
         PrepareHiddenChecks, SandboxedExecute, JudgeHiddenChecks, IgnorePattern,
         ClearMetadataPreprocessor, LimitOutput, SaveAutoGrades, AssignTrustedLatePenalties,
-        CheckCellMetadata]
-    config.GenerateFeedback.preprocessors = [GetGrades, ClearHiddenTests, KeepOnlyVerdicts,
-                                             CSSHTMLHeaderPreprocessor]
+        MakeSubmissionInert, CheckCellMetadata]
+    # Formgrader's pages (and feedback): the course's templates first (its MathJax), then
+    # nbgrader's; HTML in outputs sanitised (MakeSubmissionInert already keeps only text and
+    # images in autograded notebooks; this also covers ones autograded before it existed).
+    config.HTMLExporter.extra_template_basedirs = [str(COURSE_TEMPLATES), str(NBGRADER_TEMPLATES)]
+    config.HTMLExporter.sanitize_html = True
+    # RestoreAnswersAsTyped only right before KeepOnlyVerdicts, which shows answers verbatim.
+    config.GenerateFeedback.preprocessors = [GetGrades, ClearHiddenTests, RestoreAnswersAsTyped,
+                                             KeepOnlyVerdicts, CSSHTMLHeaderPreprocessor]
     config.RestoreNotebookStructure.release_directory = str(settings.release_directory)
     config.PrepareHiddenChecks.secret_file = str(folder / "secret.key")
     config.SandboxedExecute.sandbox = settings.sandbox

@@ -1,5 +1,9 @@
 """`python3 course.py`: the README's two commands, as a learner or instructor meets them.
 
+- `lab` serves the course folder (the grading folder is inside the server's root, as Formgrader
+  needs: no folder is given as a positional argument, which would override it) and opens on
+  notebooks/; it warns when $RNN_COURSE_GRADING_FOLDER points outside that root
+  (tests/grading/test_course_lab.py takes the whole lab through Formgrader in a browser);
 - `lab` passes --allow-root when run as root (JupyterLab refuses root otherwise), puts the
   environment's bin first on PATH (nbgrader runs `alembic` from it), prepares the grading folder
   for Formgrader, and ends JupyterLab when it is stopped itself (SIGTERM, or Ctrl-C in a terminal);
@@ -30,9 +34,20 @@ def test_lab_runs_as_root_with_allow_root_and_the_environment_on_path():
     command = course.lab_command(["--no-browser"])
     assert ("--allow-root" in command) == (os.geteuid() == 0)
     assert command[-1] == "--no-browser" and command[:4] == [str(course.PYTHON), "-m", "jupyter", "lab"]
+    assert f"--ServerApp.root_dir={ROOT}" in command and "--ContentsManager.preferred_dir=notebooks" in command
+    assert all(part.startswith("-") for part in command[4:]), "a positional folder overrides root_dir"
     path = course.lab_environment(dict(os.environ))["PATH"].split(os.pathsep)
     assert path[0] == str(course.BIN)
     assert shutil.which("alembic", path=os.pathsep.join(path)), "alembic not found on the lab's PATH"
+
+
+def test_a_grading_folder_outside_the_labs_root_is_named(tmp_path):
+    assert course.grading_folder_outside_root({}) is None
+    assert course.grading_folder_outside_root({"RNN_COURSE_GRADING_FOLDER": "grading"}) is None
+    assert course.grading_folder_outside_root(
+        {"RNN_COURSE_GRADING_FOLDER": str(ROOT / "elsewhere" / "grading")}) is None
+    assert course.grading_folder_outside_root(
+        {"RNN_COURSE_GRADING_FOLDER": str(tmp_path)}) == str(tmp_path.resolve())
 
 
 def test_checkpoints_are_not_course_files(tmp_path):

@@ -5,8 +5,10 @@ One small class of notebook 01 (a blank release, a wrong softmax, the solution) 
 from the repository root (both read nbgrader_config.py, so both run the course's pipeline), by
 `python -m grader autograde --jobs 2` (same grades and faults as one job), and by plain nbgrader
 with none of the course's configuration, where every hidden check must score zero and say what
-to run instead. Formgrader's buttons are in test_formgrader.py; the hub's exchange path
-(collect, then autograde) in test_exchange.py.
+to run instead. On every path the wrong submission's written answer, which carries a script,
+is left in the autograded notebook as text (grader/instructor_views.py), so Formgrader shows it
+inert. Formgrader's buttons are in test_formgrader.py and test_course_lab.py; the hub's exchange
+path (collect, then autograde) in test_exchange.py.
 """
 from __future__ import annotations
 
@@ -18,12 +20,14 @@ import pytest
 from grader.course import NOTEBOOKS, REPOSITORY, GradingSettings
 from grader.grading import read_scores
 from tests.grading import wrong_submissions
-from tests.grading.harness import (grade, hidden_points, run_nbgrader,
-                                   solution_notebook, totals, write_submissions)
+from tests.grading.harness import (cells_by_id, grade, hidden_points, run_nbgrader,
+                                   solution_notebook, totals, with_sources, write_submissions)
 from tests.grading.wrong_submissions.feedforward_limits import WRONG_SUBMISSIONS
 
 ASSIGNMENT = "01_feedforward_limits"
 WRONG = next(w for w in WRONG_SUBMISSIONS if w.name == "softmax_without_max_subtraction")
+WRITTEN = "written_windows"
+SCRIPTED_ANSWER = 'Windows remember. <script>document.title = "pwned"</script><img src=x onerror=alert(1)>'
 
 
 def expected_grades() -> dict[str, float]:
@@ -39,7 +43,8 @@ def graded(tmp_path_factory):
     root = tmp_path_factory.mktemp("paths")
     solution = solution_notebook(ASSIGNMENT)
     notebooks = {"blank": nbformat.read(NOTEBOOKS / ASSIGNMENT / f"{ASSIGNMENT}.ipynb", 4),
-                 "wrong": wrong_submissions.build(solution, WRONG),
+                 "wrong": with_sources(wrong_submissions.build(solution, WRONG),
+                                       {WRITTEN: SCRIPTED_ANSWER}),
                  "correct": solution}
     submissions = write_submissions(root / "submissions", ASSIGNMENT, notebooks)
     scores, faults = grade(root, ASSIGNMENT, {}, "--jobs", "1", submissions=submissions)
@@ -54,9 +59,18 @@ def _regraded_copy(graded, name: str):
     return folder
 
 
+def assert_written_answer_is_text(folder):
+    """The scripted answer is in the autograded notebook with its tags as entities."""
+    autograded = nbformat.read(folder / "autograded" / "wrong" / ASSIGNMENT / f"{ASSIGNMENT}.ipynb", 4)
+    source = cells_by_id(autograded)[WRITTEN].source
+    assert "Windows remember." in source and "&lt;script>" in source and "<script" not in source
+    assert "<img" not in source
+
+
 def test_the_grading_command_gives_the_expected_grades(graded):
-    _, scores, _ = graded
+    root, scores, _ = graded
     assert totals(scores) == expected_grades()
+    assert_written_answer_is_text(root / "grading")
 
 
 def test_nbgrader_autograde_from_the_grading_folder_runs_the_course_pipeline(graded):
@@ -66,6 +80,7 @@ def test_nbgrader_autograde_from_the_grading_folder_runs_the_course_pipeline(gra
     assert totals(read_scores(GradingSettings(folder=folder), ASSIGNMENT)) == expected_grades()
     autograded = (folder / "autograded" / "wrong" / ASSIGNMENT / f"{ASSIGNMENT}.ipynb").read_text()
     assert "HiddenCheckFailed" in autograded  # the grader's verdict, written into the cell
+    assert_written_answer_is_text(folder)
 
 
 def test_nbgrader_autograde_from_the_repository_root_runs_the_course_pipeline(graded):
@@ -75,6 +90,7 @@ def test_nbgrader_autograde_from_the_repository_root_runs_the_course_pipeline(gr
     assert completed.returncode == 0, completed.stderr[-3000:]
     assert totals(read_scores(GradingSettings(folder=folder), ASSIGNMENT)) == expected_grades()
     assert not (REPOSITORY / "gradebook.db").exists(), "nbgrader left a gradebook in the repository"
+    assert_written_answer_is_text(folder)
 
 
 def test_parallel_grading_gives_the_same_grades_and_faults_as_serial(graded, tmp_path):
