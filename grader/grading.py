@@ -39,6 +39,9 @@ class StudentScore:
     max_score: float
     cells: dict[str, tuple[float, float]] = field(default_factory=dict)  # grade_id -> (score, max)
     written: set[str] = field(default_factory=set)   # grade_ids of answers graded by hand
+    # The written answers the learner answered, which wait for a person; one left as released
+    # ("YOUR ANSWER HERE") is not among them: nbgrader scores it 0 itself.
+    to_grade_by_hand: set[str] = field(default_factory=set)
     late_penalty: float = 0.0
 
     @property
@@ -175,6 +178,8 @@ def read_scores(settings: GradingSettings, assignment: str) -> dict[str, Student
                     student.cells[grade.name] = (grade.score, grade.max_score)
                     if grade.cell.cell_type == "markdown":
                         student.written.add(grade.name)
+                        if grade.auto_score is None:  # changed from the release: answered
+                            student.to_grade_by_hand.add(grade.name)
             scores[student.student] = student
     return scores
 
@@ -182,7 +187,7 @@ def read_scores(settings: GradingSettings, assignment: str) -> dict[str, Student
 def format_report(run: AutogradeRun) -> str:
     lines = [f"Autograde of {run.assignment}: {len(run.scores)} submissions in {run.seconds:.1f} s",
              "", "student | score | max | written answers to grade by hand | late penalty"]
-    lines += [f"{s.student} | {s.score:g} | {s.max_score:g} | {len(s.written)} | {s.late_penalty:g}"
+    lines += [f"{s.student} | {s.score:g} | {s.max_score:g} | {len(s.to_grade_by_hand)} | {s.late_penalty:g}"
               for s in sorted(run.scores.values(), key=lambda score: score.student)]
     lines += ["", f"Faults ({len(run.faults)}): student | notebook | cell | what | detail"]
     lines += [fault.line() for fault in run.faults] or ["none"]

@@ -47,6 +47,8 @@ from jupyter_client.manager import AsyncKernelManager
 from traitlets import Any as AnyTrait
 from traitlets import DottedObjectName, Type, default
 
+from .system_tools import require_system_tool, system_tool
+
 COURSEKIT_DIR = Path(__file__).resolve().parents[1] / "coursekit"
 SANDBOX_HOME = "/home/learner"
 SANDBOX_LIB = "/opt/rnn-course"
@@ -68,7 +70,7 @@ anything that user can, including editing the gradebook and the grader.""".repla
 
 def bubblewrap() -> str | None:
     """The bubblewrap executable, if this machine has it."""
-    return shutil.which("bwrap")
+    return system_tool("bwrap")
 
 
 def runs_as_root() -> bool:
@@ -272,14 +274,15 @@ class KernelJail:
     # -- the command ---------------------------------------------------------------------------
     def wrap(self, kernel_cmd: list[str]) -> list[str]:
         limits = self.limits
-        caps = ["prlimit", f"--as={limits.memory_mb * 2**20}",
+        caps = [require_system_tool("prlimit", "util-linux"), f"--as={limits.memory_mb * 2**20}",
                 f"--fsize={limits.file_size_mb * 2**20}", "--core=0",
                 f"--nproc={limits.processes}", "--"]
         python_cmd = [kernel_cmd[0], "-P", *kernel_cmd[1:]]
         drop = []
         if self.uid is not None:
-            drop = ["setpriv", f"--reuid={self.uid}", f"--regid={self.uid}", "--clear-groups",
-                    "--inh-caps=-all", "--bounding-set=-all", "--no-new-privs", "--"]
+            drop = [require_system_tool("setpriv", "util-linux"), f"--reuid={self.uid}",
+                    f"--regid={self.uid}", "--clear-groups", "--inh-caps=-all",
+                    "--bounding-set=-all", "--no-new-privs", "--"]
         if not self.sandboxed:
             return drop + caps + python_cmd
         # The working folder is a tmpfs: fill it from the read-only course files, then start.

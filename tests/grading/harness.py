@@ -121,8 +121,10 @@ def grade(tmp_path: Path, assignment: str, notebooks: dict[str, object], *extra_
         extra_args = ("--db-url", db_url, *extra_args)
     if "--jobs" not in extra_args:  # the test runner already grades modules side by side
         extra_args = ("--jobs", "1", *extra_args)
-    completed = run_grader("--grading-folder", str(grading_folder), *extra_args,
-                           "autograde", assignment, str(submissions))
+    # The options after the command, as instructors write them (the other calls of the grading
+    # command in the tests put them before it: both orders are accepted).
+    completed = run_grader("autograde", assignment, str(submissions),
+                           "--grading-folder", str(grading_folder), *extra_args)
     assert completed.returncode == 0, completed.stderr[-3000:]
     settings = GradingSettings(folder=grading_folder, db_url=db_url)
     return read_scores(settings, assignment), read_faults(settings.fault_log)
