@@ -64,5 +64,11 @@ def pytest_collection_modifyitems(items):
     names: dict = {}
     for item, keys in keyed:
         if keys:
-            group = names.setdefault(root(keys[0]), f"{item.module.__name__}:{item.name}")
+            group = names.setdefault(root(keys[0]), group_name(item))
             item.add_marker(pytest.mark.xdist_group(group))
+
+
+def group_name(item) -> str:
+    """The module and first test of a group, without the brackets and "@" that xdist would
+    read as part of a test's own id (it takes what follows the last "@" after the last "]")."""
+    return f"{item.module.__name__}:{item.name}".translate(str.maketrans("[]@", "()_"))
