@@ -11,14 +11,15 @@ only what the notebooks need. `lab` also sets the grading folder up for Formgrad
 --allow-root when run as root (Docker), and stops JupyterLab when it is stopped itself (Ctrl-C,
 SIGTERM). `test` also makes sure of the system packages the tests use (bubblewrap and
 python3-seccomp, the grader's sandbox and its system-call filter; chromium, for the browser check of
-Formgrader; PostgreSQL, for a hub's shared gradebook), with apt-get when run as root.
+Formgrader; PostgreSQL, for a hub's shared gradebook), with apt-get when run as root; set
+RNN_COURSE_SKIP_SYSTEM_PACKAGES=1 to skip that check (a developer's quick loop: the tests that
+need a missing package still say so).
 """
 from __future__ import annotations
 
 import glob
 import hashlib
 import os
-import shutil
 import signal
 import subprocess
 import sys
@@ -36,7 +37,7 @@ REQUIREMENTS = {"lab": ROOT / "requirements" / ("grader.txt" if INSTRUCTOR else 
                 "test": ROOT / "requirements" / "dev.txt"}
 # System packages the tests use: (what shows it is installed, Debian package names).
 SYSTEM_PACKAGES = {
-    "bubblewrap (the grader's sandbox)": (lambda: shutil.which("bwrap"), ["bubblewrap"]),
+    "bubblewrap (the grader's sandbox)": (lambda: system_tool("bwrap"), ["bubblewrap"]),
     "libseccomp's Python binding (the sandbox's system-call filter, for /usr/bin/python3)": (
         lambda: subprocess.run(["/usr/bin/python3", "-I", "-c", "import seccomp"],
                                capture_output=True).returncode == 0
@@ -47,6 +48,8 @@ SYSTEM_PACKAGES = {
         lambda: glob.glob("/usr/lib/postgresql/*/bin/initdb"), ["postgresql"]),
 }
 LAB_STOP_SECONDS = 30
+# Set (to anything but "" or "0"): `test` does not check or install SYSTEM_PACKAGES.
+SKIP_SYSTEM_PACKAGES = "RNN_COURSE_SKIP_SYSTEM_PACKAGES"
 
 TOOL_FOLDERS = {"IPYTHONDIR": "ipython", "JUPYTER_CONFIG_DIR": "jupyter-config",
                 "JUPYTER_DATA_DIR": "jupyter-data", "JUPYTER_RUNTIME_DIR": "jupyter-runtime",
@@ -98,10 +101,12 @@ def main(argv: list[str]) -> int:
     environment = {**os.environ, **tool_environment()}
     if command == "lab":
         return lab(extra, environment)
-    ensure_system_packages()
-    # Two workers (one per core here); each test module stays on one worker, so a module's
-    # shared grading run happens once. The slowest tests are listed at the end.
-    return subprocess.call([str(PYTHON), "-m", "pytest", "-n", "auto", "--dist", "loadscope",
+    if os.environ.get(SKIP_SYSTEM_PACKAGES, "") in ("", "0"):
+        ensure_system_packages()
+    # One worker per core; tests that share a fixture instance (one grading run, one server)
+    # stay on one worker, so it is made once, and every other test goes to whichever worker is
+    # free (tests/conftest.py groups them). The slowest tests are listed at the end.
+    return subprocess.call([str(PYTHON), "-m", "pytest", "-n", "auto", "--dist", "loadgroup",
                             "--durations", "15", *extra], cwd=ROOT, env=environment)
 
 
@@ -227,26 +232,36 @@ def included(requirements: Path) -> set[Path]:
     return found
 
 
+def system_tool(name: str) -> str | None:
+    """The absolute path of the program `name`, /usr/sbin and /sbin included (the repository's
+    grader.system_tools; only `test` looks for system tools, and a learner kit has no tests)."""
+    from grader.system_tools import system_tool as find
+
+    return find(name)
+
+
 def ensure_system_packages() -> None:
     """Install the system packages the tests use, if missing and we can (root, apt-get)."""
     if not sys.platform.startswith("linux"):
         return
     missing = {what: packages for what, (present, packages) in SYSTEM_PACKAGES.items()
                if not present()}
-    can_install = hasattr(os, "geteuid") and os.geteuid() == 0 and shutil.which("apt-get")
+    apt_get = system_tool("apt-get")
+    can_install = hasattr(os, "geteuid") and os.geteuid() == 0 and apt_get
     if missing and can_install:
         print(f"Installing {', '.join(missing)} ...", flush=True)
-        apt = ["apt-get", "install", "-y", "--no-install-recommends",
+        apt = [apt_get, "install", "-y", "--no-install-recommends",
                *[package for packages in missing.values() for package in packages]]
         quiet = dict(stdout=subprocess.DEVNULL, env=dict(os.environ, DEBIAN_FRONTEND="noninteractive"))
         if subprocess.call(apt, **quiet):
-            subprocess.call(["apt-get", "update"], **quiet)
+            subprocess.call([apt_get, "update"], **quiet)
             subprocess.call(apt, **quiet)
     for what, (present, packages) in SYSTEM_PACKAGES.items():
         if not present():
             print(f"{what} is not installed and could not be installed here "
                   f"(apt-get install {' '.join(packages)}); the tests that need it will "
-                  f"fail or say why they are skipped.")
+                  f"fail or say why they are skipped (set {SKIP_SYSTEM_PACKAGES}=1 to skip "
+                  f"this check).")
 
 
 if __name__ == "__main__":

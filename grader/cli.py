@@ -17,9 +17,9 @@
     learner-kit [--to FILE.zip]                the course for learners: notebooks, coursekit,
                                                docs, learner requirements; no instructor tools
 
-Common options: --grading-folder (default grading/), --jobs (default: the number of cores),
---no-sandbox (with --trust-submissions to grade learners' work that way), --timeout,
---notebook-timeout, --memory-mb, --db-url.
+Common options, before or after the command: --grading-folder (default grading/), --jobs
+(default: the number of cores), --no-sandbox (with --trust-submissions to grade learners' work
+that way), --timeout, --notebook-timeout, --memory-mb, --db-url.
 """
 from __future__ import annotations
 
@@ -175,52 +175,75 @@ COMMANDS = {"release": _release, "prepare": _prepare, "autograde": _autograde, "
             "learner-kit": _learner_kit}
 
 
+# Options every command takes, declared once here: (flags, argparse keywords). They are accepted
+# before the command (`--jobs 1 autograde A`) and after it (`autograde A --jobs 1`). An option of
+# one command alone is declared on that command's parser in _parser().
+COMMON_OPTIONS = [
+    (("--grading-folder",), dict(type=Path, default=DEFAULT_GRADING_FOLDER,
+                                 help="nbgrader's working folder (default: grading/)")),
+    (("--no-sandbox",), dict(action="store_true",
+                             help="run learners' kernels without bubblewrap (see the threat model)")),
+    (("--trust-submissions",), dict(action="store_true",
+                                    help="with --no-sandbox: grade learners' submissions anyway")),
+    (("--timeout",), dict(type=int, default=60, help="seconds per cell (default 60)")),
+    (("--notebook-timeout",), dict(type=int, default=300,
+                                   help="seconds all the cells of a notebook may run (default 300)")),
+    (("--memory-mb",), dict(type=int, default=4096,
+                            help="memory cap per learner kernel in MB (default 4096)")),
+    (("--jobs", "-j"), dict(type=int, default=available_cores(),
+                            help="submissions graded at once (default: the number of cores, "
+                                 f"{available_cores()} here)")),
+    (("--db-url",), dict(default=None,
+                         help="a shared gradebook, e.g. postgresql://... (default: gradebook.db "
+                              "in the grading folder, or $RNN_COURSE_DB_URL)")),
+]
+
+
+def _add_common_options(parser: argparse.ArgumentParser, *, after_command: bool) -> None:
+    """COMMON_OPTIONS on `parser`. After the command they have no defaults of their own
+    (argparse.SUPPRESS), so that an option given before the command is not reset by the
+    command's parser; the defaults are the main parser's."""
+    for flags, keywords in COMMON_OPTIONS:
+        parser.add_argument(*flags, **(dict(keywords, default=argparse.SUPPRESS)
+                                       if after_command else keywords))
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m grader", description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--grading-folder", type=Path, default=DEFAULT_GRADING_FOLDER,
-                        help="nbgrader's working folder (default: grading/)")
-    parser.add_argument("--no-sandbox", action="store_true",
-                        help="run learners' kernels without bubblewrap (see the threat model)")
-    parser.add_argument("--trust-submissions", action="store_true",
-                        help="with --no-sandbox: grade learners' submissions anyway")
-    parser.add_argument("--timeout", type=int, default=60, help="seconds per cell (default 60)")
-    parser.add_argument("--notebook-timeout", type=int, default=300,
-                        help="seconds all the cells of a notebook may run (default 300)")
-    parser.add_argument("--memory-mb", type=int, default=4096,
-                        help="memory cap per learner kernel in MB (default 4096)")
-    parser.add_argument("--jobs", "-j", type=int, default=available_cores(),
-                        help="submissions graded at once (default: the number of cores, "
-                             f"{available_cores()} here)")
-    parser.add_argument("--db-url", default=None,
-                        help="a shared gradebook, e.g. postgresql://... (default: "
-                             "gradebook.db in the grading folder, or $RNN_COURSE_DB_URL)")
+    _add_common_options(parser, after_command=False)
     commands = parser.add_subparsers(dest="command", required=True)
-    command = commands.add_parser("release", help="regenerate notebooks/ from solutions/")
+
+    def command_parser(name: str, help: str) -> argparse.ArgumentParser:
+        command = commands.add_parser(name, help=help)
+        _add_common_options(command, after_command=True)
+        return command
+
+    command = command_parser("release", "regenerate notebooks/ from solutions/")
     command.add_argument("assignments", nargs="*")
     command.add_argument("--to", type=Path, default=NOTEBOOKS)
     command.add_argument("--closed", action="append", default=[], metavar="ASSIGNMENT",
                          help="an assignment that is closed (its answers may be given away)")
     command.add_argument("--expose-open-answers", action="store_true",
                          help="release even if it gives away answers of an open assignment")
-    commands.add_parser("prepare", help="set the grading folder up for nbgrader and Formgrader")
-    command = commands.add_parser("autograde", help="grade a folder of submissions")
+    command_parser("prepare", "set the grading folder up for nbgrader and Formgrader")
+    command = command_parser("autograde", "grade a folder of submissions")
     command.add_argument("assignment", help="an assignment, or `all` for every one")
     command.add_argument("submissions", type=Path, nargs="?", default=None,
                          help="one folder or .zip per student (default: the submissions "
                               "`nbgrader collect` put in the grading folder)")
     _times_options(command)
-    command = commands.add_parser("times", help="record submission times from the LMS")
+    command = command_parser("times", "record submission times from the LMS")
     command.add_argument("assignment")
     command.add_argument("file", type=Path, help="CSV: student_id,time (docs/INSTRUCTORS.md)")
     _times_options(command, with_file=False)
-    command = commands.add_parser("feedback", help="HTML feedback per student")
+    command = command_parser("feedback", "HTML feedback per student")
     command.add_argument("assignment")
-    command = commands.add_parser("export", help="grades as CSV")
+    command = command_parser("export", "grades as CSV")
     command.add_argument("--to", type=Path, default=Path("grades.csv"))
-    command = commands.add_parser("selfcheck", help="solutions full marks, releases zero")
+    command = command_parser("selfcheck", "solutions full marks, releases zero")
     command.add_argument("assignments", nargs="*")
-    command = commands.add_parser("learner-kit", help="the course for learners, as a zip")
+    command = command_parser("learner-kit", "the course for learners, as a zip")
     command.add_argument("--to", type=Path, default=Path("dist/rnn-course-learner.zip"))
     return parser
 

@@ -41,6 +41,9 @@ class StudentScore:
     max_score: float
     cells: dict[str, tuple[float, float]] = field(default_factory=dict)  # grade_id -> (score, max)
     written: set[str] = field(default_factory=set)   # grade_ids of answers graded by hand
+    # The written answers the learner answered, which wait for a person; one left as released
+    # ("YOUR ANSWER HERE") is not among them: nbgrader scores it 0 itself.
+    to_grade_by_hand: set[str] = field(default_factory=set)
     late_penalty: float = 0.0
     lateness: Verdict | None = None   # when it was submitted, from which record, late or not
 
@@ -209,6 +212,8 @@ def read_scores(settings: GradingSettings, assignment: str) -> dict[str, Student
                     student.cells[grade.name] = (grade.score, grade.max_score)
                     if grade.cell.cell_type == "markdown":
                         student.written.add(grade.name)
+                        if grade.auto_score is None:  # changed from the release: answered
+                            student.to_grade_by_hand.add(grade.name)
             scores[student.student] = student
     return scores
 
@@ -217,7 +222,7 @@ def format_report(run: AutogradeRun) -> str:
     lines = [f"Autograde of {run.assignment}: {len(run.scores)} submissions in {run.seconds:.1f} s",
              "", "student | score | max | written answers to grade by hand | late penalty | "
                  "submitted (UTC) | time from | lateness"]
-    lines += [f"{s.student} | {s.score:g} | {s.max_score:g} | {len(s.written)} | "
+    lines += [f"{s.student} | {s.score:g} | {s.max_score:g} | {len(s.to_grade_by_hand)} | "
               f"{s.late_penalty:g} | {_lateness_columns(s.lateness)}"
               for s in sorted(run.scores.values(), key=lambda score: score.student)]
     if run.untimed:

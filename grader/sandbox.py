@@ -61,6 +61,7 @@ from traitlets import Any as AnyTrait
 from traitlets import DottedObjectName, Type, default
 
 from .memory_cgroup import MemoryCgroup
+from .system_tools import require_system_tool, system_tool
 
 COURSEKIT_DIR = Path(__file__).resolve().parents[1] / "coursekit"
 LAUNCHER = Path(__file__).resolve().with_name("kernel_launcher.py")
@@ -89,7 +90,7 @@ anything that user can, including editing the gradebook and the grader.""".repla
 
 def bubblewrap() -> str | None:
     """The bubblewrap executable, if this machine has it."""
-    return shutil.which("bwrap")
+    return system_tool("bwrap")
 
 
 def runs_as_root() -> bool:
@@ -126,7 +127,7 @@ def _launcher(*arguments: str) -> list[str]:
 
 def _drop_to(uid: int) -> list[str]:
     """util-linux setpriv: become `uid` (and its gid) with no capabilities and no groups."""
-    return ["setpriv", f"--reuid={uid}", f"--regid={uid}", "--clear-groups", "--inh-caps=-all",
+    return [require_system_tool("setpriv", "util-linux"), f"--reuid={uid}", f"--regid={uid}", "--clear-groups", "--inh-caps=-all",
             "--bounding-set=-all", "--no-new-privs", "--"]
 
 
@@ -365,7 +366,7 @@ class KernelJail:
     # -- the command ---------------------------------------------------------------------------
     def wrap(self, kernel_cmd: list[str]) -> list[str]:
         limits = self.limits
-        caps = ["prlimit", f"--as={limits.memory_mb * 2**20}",
+        caps = [require_system_tool("prlimit", "util-linux"), f"--as={limits.memory_mb * 2**20}",
                 f"--fsize={limits.file_size_mb * 2**20}", "--core=0",
                 f"--nproc={limits.processes}", "--"]
         python_cmd = [kernel_cmd[0], "-P", *kernel_cmd[1:]]

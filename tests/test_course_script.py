@@ -94,3 +94,29 @@ def test_stopping_course_py_lab_stops_jupyterlab(stop, tmp_path):
             os.killpg(launcher.pid, signal.SIGKILL)
             launcher.wait()
         log.close()
+
+
+@pytest.mark.parametrize("skip", ["", "0", "1"])
+def test_the_test_command_checks_system_packages_unless_told_not_to(skip, monkeypatch):
+    """RNN_COURSE_SKIP_SYSTEM_PACKAGES=1 (a developer's quick loop) skips the check; unset, empty
+    or 0, `test` checks (and as root installs) them before running pytest."""
+    calls = []
+    monkeypatch.setenv(course.SKIP_SYSTEM_PACKAGES, skip)
+    monkeypatch.setattr(course, "install", lambda requirements: calls.append("install"))
+    monkeypatch.setattr(course, "ensure_system_packages", lambda: calls.append("system packages"))
+    monkeypatch.setattr(course.subprocess, "call", lambda command, **_: calls.append(command[1:3]) or 0)
+    assert course.main(["test", "-k", "nothing"]) == 0
+    checked = ["system packages"] if skip in ("", "0") else []
+    assert calls == ["install", *checked, ["-m", "pytest"]]
+
+
+def test_system_tools_are_found_on_a_plain_users_path(monkeypatch):
+    """runuser is in /usr/sbin, which a plain user's PATH lacks: found by its absolute path."""
+    from grader.system_tools import system_tool
+
+    monkeypatch.setenv("PATH", "/usr/local/bin:/usr/bin:/bin")
+    assert shutil.which("runuser") is None, "runuser on a plain PATH: this test shows nothing"
+    for tool in ("runuser", "setpriv", "prlimit", "bwrap"):
+        found = system_tool(tool)
+        assert found and os.path.isabs(found) and os.access(found, os.X_OK), tool
+    assert system_tool("no-such-tool-anywhere") is None

@@ -106,13 +106,20 @@ def write_submissions(folder: Path, assignment: str, notebooks: dict[str, object
     return folder
 
 
+# The grader's time limits in tests, unless a test sets its own (to see one hit): generous
+# ceilings, several times what the slowest notebook needs on a quiet machine, so that a loaded
+# test machine does not turn a slow cell into a lost check. The instructors' defaults (60 s a
+# cell, 300 s a notebook) are grader/course.py's.
+GRADING_CEILINGS = {"--timeout": "300", "--notebook-timeout": "1200"}
+
+
 def grade(tmp_path: Path, assignment: str, notebooks: dict[str, object], *extra_args: str,
           grading_folder: Path | None = None, submissions: Path | None = None, db_url: str = ""):
     """Autograde through `python -m grader autograde`; (scores by student, faults).
 
     Give `notebooks` (written to a fresh submissions folder) or an existing `submissions` folder;
     `db_url`: a gradebook other than the grading folder's SQLite file. One job unless
-    `extra_args` say `--jobs`.
+    `extra_args` say `--jobs`; GRADING_CEILINGS unless they set those options.
     """
     grading_folder = grading_folder or tmp_path / "grading"
     if submissions is None:
@@ -121,8 +128,13 @@ def grade(tmp_path: Path, assignment: str, notebooks: dict[str, object], *extra_
         extra_args = ("--db-url", db_url, *extra_args)
     if "--jobs" not in extra_args:  # the test runner already grades modules side by side
         extra_args = ("--jobs", "1", *extra_args)
-    completed = run_grader("--grading-folder", str(grading_folder), *extra_args,
-                           "autograde", assignment, str(submissions))
+    for option, ceiling in GRADING_CEILINGS.items():
+        if option not in extra_args:
+            extra_args = (option, ceiling, *extra_args)
+    # The options after the command, as instructors write them (the other calls of the grading
+    # command in the tests put them before it: both orders are accepted).
+    completed = run_grader("autograde", assignment, str(submissions),
+                           "--grading-folder", str(grading_folder), *extra_args)
     assert completed.returncode == 0, completed.stderr[-3000:]
     settings = GradingSettings(folder=grading_folder, db_url=db_url)
     return read_scores(settings, assignment), read_faults(settings.fault_log)

@@ -16,7 +16,7 @@ import pytest
 
 from grader.course import NOTEBOOKS, written_assignments
 from tests.grading import wrong_submissions
-from tests.grading.harness import (grade, hidden_points, manual_points, run_grader,
+from tests.grading.harness import (cells_by_id, grade, hidden_points, manual_points, run_grader,
                                    run_grader_process, solution_notebook)
 
 ASSIGNMENTS = written_assignments()
@@ -63,6 +63,21 @@ def test_each_wrong_submission_loses_exactly_its_checks(graded):
         assert lost == set(submission.failing_checks), submission.name
         expected = scores["solution"].score - sum(points[check] for check in lost)
         assert student.score == pytest.approx(expected), submission.name
+
+
+def test_the_report_counts_only_answered_written_answers_as_to_grade_by_hand(graded):
+    """A blank notebook's written answers (still as released) wait for nobody: nbgrader scores
+    them 0, and the report's column says 0; the solution's all wait for a person."""
+    assignment, tmp_path, scores, _ = graded
+    written = {grade_id for grade_id, cell in cells_by_id(solution_notebook(assignment)).items()
+               if cell.cell_type == "markdown" and cell.metadata["nbgrader"].get("grade")}
+    assert written and scores["solution"].to_grade_by_hand == written
+    assert scores["blank"].written == written and scores["blank"].to_grade_by_hand == set()
+    report = max((tmp_path / "grading" / "reports").glob(f"autograde-{assignment}-*.txt"))
+    table = report.read_text().split("\n\n")[1]    # the header, then one line per student
+    rows = {line.split(" | ")[0]: line.split(" | ") for line in table.splitlines()}
+    column = rows["student"].index("written answers to grade by hand")
+    assert rows["blank"][column] == "0" and rows["solution"][column] == str(len(written))
 
 
 def test_grading_leaves_no_fault_of_the_graders_own(graded):

@@ -21,6 +21,7 @@ import pytest
 
 from grader.course import NOTEBOOKS, GradingSettings
 from grader.grading import read_scores
+from grader.system_tools import require_system_tool
 from tests.grading.harness import free_port, grade, hidden_points, solution_notebook, totals
 
 ASSIGNMENT = "01_feedforward_limits"
@@ -42,7 +43,9 @@ def postgres_url():
         user = pwd.getpwnam(SERVER_USER)
     except KeyError:
         pytest.skip(f"PostgreSQL is installed but its user {SERVER_USER!r} is missing")
-    as_user = ["runuser", "-u", SERVER_USER, "--"] if os.geteuid() == 0 else []
+    # runuser is in /usr/sbin, which a plain user's PATH lacks: by its absolute path.
+    as_user = ([require_system_tool("runuser", "util-linux"), "-u", SERVER_USER, "--"]
+               if os.geteuid() == 0 else [])
     home = Path(tempfile.mkdtemp(prefix="rnn-course-postgres-"))
     os.chown(home, user.pw_uid, user.pw_gid)
     data, sockets, port = home / "data", home / "sockets", free_port()

@@ -23,9 +23,10 @@ from grader.release import provided_source
 from tests.grading.harness import run_grader
 
 ASSIGNMENTS = written_assignments()
-# Seconds a solution notebook may take top to bottom on two cores (the capstone trains three
-# models on real text).
-TIME_BUDGET = {"07_char_language_model": 90}
+# Generous ceilings, not speed figures: a notebook that hangs or loops fails here, whatever the
+# machine's load. How long each solution notebook takes, against the course's target (seconds
+# on a quiet machine), is benchmarks/solution_notebooks.py's to print.
+CEILING_SECONDS = 900
 
 
 def _cells(notebook, cell_type="code", **flags):
@@ -115,7 +116,7 @@ def test_nothing_hidden_reaches_the_released_notebook(assignment):
 
 def _execute(path, *, allow_errors: bool):
     notebook = nbformat.read(path, as_version=4)
-    client = NotebookClient(notebook, timeout=120, kernel_name="python3",
+    client = NotebookClient(notebook, timeout=CEILING_SECONDS, kernel_name="python3",
                             allow_errors=allow_errors,
                             resources={"metadata": {"path": str(path.parent)}})
     started = time.perf_counter()
@@ -132,7 +133,7 @@ def test_solution_notebook_runs_top_to_bottom_with_its_hidden_checks_passing(ass
               if any("hidden check" in output.get("text", "") for output in cell.outputs)]
     assert len(passed) == len(hidden)
     print(f"{assignment}: solution notebook ran in {seconds:.1f} s")
-    assert seconds < TIME_BUDGET.get(assignment, 60)
+    assert seconds < CEILING_SECONDS
 
 
 @pytest.mark.parametrize("assignment", ASSIGNMENTS)
