@@ -39,6 +39,7 @@ from .reference.checks import get_check, judge, outcome_from_record
 
 HIDDEN_CHECK_CALL = re.compile(r"""^\s*hidden_check\(\s*["'](\w+)["']\s*,\s*\w+\s*\)\s*$""", re.M)
 HIDDEN_CHECK_FAILED = "HiddenCheckFailed"
+NOT_RUN = "NotRun"   # grader.execute.NOT_RUN (not imported: execute imports this module)
 
 
 def hidden_check_name(cell) -> str | None:
@@ -172,16 +173,22 @@ class JudgeHiddenChecks(ReportsFaults, NbGraderPreprocessor):
 
 
 def _why_no_record(cell, name: str) -> str:
+    """Why a test cell has no record, in words that hold no text of the kernel's: an error's
+    message is learner output (it can carry the hidden inputs), and so is the name of any class
+    learner code made, even one named like the grader's own `NotRun` (grader.execute marks the
+    cells it did not run with that name; learner code can raise a class of the same name, so the
+    name alone is all this trusts, and it says the same for both)."""
     for output in cell.get("outputs", []):
         if output.get("output_type") == "error":
-            if output.get("ename") == "NotRun":
-                return str(output.get("evalue", "not run"))
-            # Only the name of a built-in exception: a message is learner output (feedback
-            # must not carry it), and so is the name of an exception class learner code made.
-            ename = output.get("ename")
-            known = isinstance(getattr(builtins, str(ename), None), type) and issubclass(
-                getattr(builtins, str(ename)), BaseException)
-            return f"the check could not call your code: it raised {ename if known else 'an error'}"
+            ename = str(output.get("ename"))
+            if ename == NOT_RUN:
+                return ("the check was not run: grading stopped before this cell (an earlier cell "
+                        "ran out of time, or the kernel died or its time budget ran out; the "
+                        "first cell that failed says which)")
+            known = ename.isidentifier() and isinstance(getattr(builtins, ename, None), type) \
+                and issubclass(getattr(builtins, ename), BaseException)
+            return (f"the check could not call your code: it raised "
+                    f"{ename if known else 'an exception of a class of your own'}")
     return f"the check '{name}' did not report a result (did the cell run?)"
 
 

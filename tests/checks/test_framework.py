@@ -38,32 +38,28 @@ def test_seeds_are_fixed_per_course_and_fresh_per_changed_submission():
     assert other_student[0] != fresh and other_student[1] == fixed
 
 
-def test_a_changed_argument_fails_the_case_and_is_named():
+def test_a_changed_argument_costs_nothing_when_the_values_are_right():
+    """What a function does to its inputs is the kernel's account of itself: no points."""
     def shifts_in_place(x):
         x -= x.max()          # the classic in-place softmax shift
         return 2 * (x + x.max() * 0)
     check = function_check("double", reference=_double, cases=_cases, outputs=("y",))
     verdict = run_check(check, lambda x: shifts_in_place(x) + 0 * x, check.fixed_cases())
-    assert not verdict.passed and "changed its argument x in place" in verdict.explain()
-    lenient = function_check("double", reference=_double, cases=_cases, outputs=("y",),
-                             in_place_ok=("x",))
+    assert not verdict.passed and "in place" not in verdict.explain()   # the values are wrong
     def doubles_in_place(x):
         x *= 2
         return x
-    assert run_check(lenient, doubles_in_place, lenient.fixed_cases()).passed
+    verdict = run_check(check, doubles_in_place, check.fixed_cases())
+    assert verdict.passed, verdict.explain()
 
 
-def test_an_entry_changed_inside_a_dict_argument_is_named_by_its_key():
-    def total(grads):
-        return sum(float(np.sum(g)) for g in grads.values())
-    def zeroes_one(grads):
-        value = total(grads)
-        grads["b"][...] = 0
-        return value
-    cases = lambda rng: [Case("two arrays", ({"W": np.ones((2, 2)), "b": np.ones(2)},))]
-    check = function_check("total", reference=total, cases=cases, outputs=("sum",))
-    verdict = run_check(check, zeroes_one, check.fixed_cases())
-    assert "changed its argument grads['b'] in place" in verdict.explain()
+def test_a_numpy_warning_costs_nothing_when_the_values_are_right():
+    def loud(x):
+        with np.errstate(over="warn"):
+            np.exp(np.array([1e4]))
+        return 2 * x
+    check = function_check("double", reference=_double, cases=_cases, outputs=("y",))
+    assert run_check(check, loud, check.fixed_cases()).passed
 
 
 def test_a_cache_is_judged_entry_by_entry():
