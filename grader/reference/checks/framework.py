@@ -124,8 +124,11 @@ Outcome = Returned | Raised | Unsendable
 
 @dataclass(frozen=True)
 class Verdict:
+    """`over_limit`: a returned value was past the sizes the exercise documents (`Check.limits`),
+    so judging stopped there: the check fails, and the grader reports it as a judging limit."""
     passed: bool
     messages: tuple[str, ...]
+    over_limit: bool = False
 
     def explain(self) -> str:
         return "\n".join(self.messages)
@@ -261,8 +264,16 @@ def judge(check: Check, cases: Sequence[Case], outcomes: Sequence[Outcome]) -> V
             problems.append(f"case '{case.label}': returned {what}, "
                             f"not an array, number or tuple of them")
         else:
+            problem = _past_limits(check, case, outcome)
+            if problem:
+                return Verdict(False, (problem,), over_limit=True)
             problems.extend(_judge_returned(check, case, outcome))
     return Verdict(not problems, tuple(problems) or (f"all {len(cases)} cases pass",))
+
+
+def _past_limits(check: Check, case: Case, outcome: Returned) -> str | None:
+    problem = check.limits(case, outcome.value) if check.limits is not None else None
+    return f"case '{case.label}': {problem}" if problem else None
 
 
 def raised_text(outcome: Raised) -> str:
@@ -272,10 +283,6 @@ def raised_text(outcome: Raised) -> str:
 
 
 def _judge_returned(check: Check, case: Case, outcome: Returned) -> list[str]:
-    if check.limits is not None:
-        problem = check.limits(case, outcome.value)
-        if problem:
-            return [f"case '{case.label}': {problem}"]
     problems = list(check.judge_case(case, outcome))
     if problems and outcome.upstream_misses:
         names = ", ".join(sorted(case.upstream or {}))
