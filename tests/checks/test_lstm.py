@@ -122,7 +122,7 @@ def test_visible_check_fails_on_each_mistake(name, mistake):
 
 
 @pytest.mark.parametrize("name, mistake, hint", [
-    ("sigmoid", module.SIGMOID_MISTAKES[1], "exp of a large positive number overflows"),
+    ("sigmoid", module.SIGMOID_UNSCORED[0], "exp of a large positive number overflows"),
     ("lstm_step_forward", module.STEP_FORWARD_MISTAKES[0], "torch's order i, f, g, o"),
     ("lstm_step_forward", module.STEP_FORWARD_MISTAKES[2], "must multiply the old cell state"),
     ("lstm_forward", module.FORWARD_MISTAKES[0], "carry the new cell state"),
