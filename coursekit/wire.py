@@ -143,18 +143,16 @@ def decode(text: str, *, live: bool = True, max_values: int | None = None):
 
 
 def _count(raw, depth) -> int:
-    """How many numbers `raw` holds: array entries from their headers, one per other leaf."""
+    """How many numbers `raw` holds: array entries from their (checked) headers, one per other
+    leaf."""
     if depth > MAX_DEPTH:
         raise WireError("value nests too deeply")
     if isinstance(raw, list):
         return max(1, sum(_count(item, depth + 1) for item in raw))
     if isinstance(raw, dict):
         body = raw.get("__ndarray__")
-        if len(raw) == 1 and isinstance(body, dict) and isinstance(body.get("shape"), list):
-            shape = body["shape"]
-            if all(type(n) is int and n >= 0 for n in shape) and len(shape) <= MAX_DEPTH:
-                return max(1, math.prod(shape))
-            raise WireError("bad array shape")
+        if len(raw) == 1 and isinstance(body, dict):
+            return max(1, math.prod(_array_header(body)[1]))
         return max(1, sum(_count(item, depth + 1) for item in raw.values()))
     return 1
 
@@ -191,7 +189,8 @@ def _from_json(raw, live, depth, shared):
     raise WireError(f"unexpected tag {tag!r}")
 
 
-def _array_from_json(body: dict) -> np.ndarray:
+def _array_header(body: dict) -> tuple[np.dtype, list[int]]:
+    """An array's dtype and shape, checked against its data's length before anything is built."""
     if set(body) != {"dtype", "shape", "data"} or body["dtype"] not in ALLOWED_DTYPES:
         raise WireError("bad array header")
     shape = body["shape"]
@@ -204,6 +203,11 @@ def _array_from_json(body: dict) -> np.ndarray:
     # Python integers (no overflow), checked against the text's length before decoding it.
     if math.prod(shape) * dtype.itemsize > len(body["data"]):
         raise WireError("array shape is larger than its data")
+    return dtype, shape
+
+
+def _array_from_json(body: dict) -> np.ndarray:
+    dtype, shape = _array_header(body)
     try:
         data = base64.b64decode(body["data"], validate=True)
     except (ValueError, TypeError):

@@ -278,3 +278,20 @@ def test_a_record_judged_past_its_time_scores_zero_and_the_next_is_judged_again(
         assert outcome.kind == "verdict" and outcome.passed, outcome
     finally:
         slow.close()
+
+
+def test_decoding_counts_every_number_before_building_anything():
+    from coursekit.wire import TooLarge
+
+    text = encode({"a": np.zeros(600, np.int8), "b": [0.0] * 500})
+    assert decode(text, max_values=1100)["a"].shape == (600,)
+    with pytest.raises(TooLarge):
+        decode(text, max_values=1000)
+
+
+def test_an_unreadable_record_is_not_quoted_in_the_cell():
+    from grader.judging import judge_record
+
+    outcome = judge_record("softmax", [], '{"__' + LEAK + '0.123456": 1}')
+    assert outcome.kind == "tampered record"
+    assert LEAK not in outcome.text and LEAK in outcome.detail   # the instructor's report only
