@@ -10,7 +10,10 @@ names `key` (so a NamedFunction can close over the very array that is also passe
 argument, as `numerical_gradient(lambda _: loss(), W)` does in notebook 03).
 
 `decode` is strict: it is also what the grading process runs on text written by a learner's
-kernel, so anything but the shapes above is rejected with `WireError`, never evaluated.
+kernel, so anything but the shapes above is rejected with `WireError`, never evaluated. With
+`max_values`, a value holding more numbers than that (array entries, list, tuple and dict items,
+counted together and from the array headers, before any data is decoded) is rejected too, so the
+cost of what is decoded stays bounded whatever the kernel wrote.
 """
 from __future__ import annotations
 
@@ -121,15 +124,37 @@ def _to_json(value, depth):
 
 
 # -- decoding ---------------------------------------------------------------------------------
-def decode(text: str, *, live: bool = True):
-    """The value `text` stands for. With live=False, tags stay as RngSeed / NamedFunction."""
+class TooLarge(WireError):
+    """A value holding more numbers than the decoder was allowed (`decode(max_values=...)`)."""
+
+
+def decode(text: str, *, live: bool = True, max_values: int | None = None):
+    """The value `text` stands for. With live=False, tags stay as RngSeed / NamedFunction.
+    `max_values`: raise `TooLarge` if the value holds more numbers than that."""
     if not isinstance(text, str) or len(text) > MAX_TEXT_CHARS:
         raise WireError("wire text must be a string of at most 64 MiB")
     try:
         raw = json.loads(text)
     except (ValueError, RecursionError) as error:
         raise WireError(f"not JSON: {error}") from None
+    if max_values is not None and _count(raw, 0) > max_values:   # before anything is built
+        raise TooLarge(f"the value holds more than {max_values} numbers")
     return _from_json(raw, live, 0, {})
+
+
+def _count(raw, depth) -> int:
+    """How many numbers `raw` holds: array entries from their (checked) headers, one per other
+    leaf."""
+    if depth > MAX_DEPTH:
+        raise WireError("value nests too deeply")
+    if isinstance(raw, list):
+        return max(1, sum(_count(item, depth + 1) for item in raw))
+    if isinstance(raw, dict):
+        body = raw.get("__ndarray__")
+        if len(raw) == 1 and isinstance(body, dict):
+            return max(1, math.prod(_array_header(body)[1]))
+        return max(1, sum(_count(item, depth + 1) for item in raw.values()))
+    return 1
 
 
 def _from_json(raw, live, depth, shared):
@@ -164,7 +189,8 @@ def _from_json(raw, live, depth, shared):
     raise WireError(f"unexpected tag {tag!r}")
 
 
-def _array_from_json(body: dict) -> np.ndarray:
+def _array_header(body: dict) -> tuple[np.dtype, list[int]]:
+    """An array's dtype and shape, checked against its data's length before anything is built."""
     if set(body) != {"dtype", "shape", "data"} or body["dtype"] not in ALLOWED_DTYPES:
         raise WireError("bad array header")
     shape = body["shape"]
@@ -177,6 +203,11 @@ def _array_from_json(body: dict) -> np.ndarray:
     # Python integers (no overflow), checked against the text's length before decoding it.
     if math.prod(shape) * dtype.itemsize > len(body["data"]):
         raise WireError("array shape is larger than its data")
+    return dtype, shape
+
+
+def _array_from_json(body: dict) -> np.ndarray:
+    dtype, shape = _array_header(body)
     try:
         data = base64.b64decode(body["data"], validate=True)
     except (ValueError, TypeError):

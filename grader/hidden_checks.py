@@ -10,9 +10,10 @@ changed submission meets new cases (answers cannot be looked up from earlier fee
 
 After execution, `JudgeHiddenChecks` replaces every hidden test cell's outputs with the verdict:
 it takes the one record the cell emitted, decodes it strictly, and compares it with the
-reference here, in the grading process. Whatever else the learner's code printed, raised or
-patched in its kernel does not count. A check with no record, more than one, or one that does
-not decode scores zero, with the reason in the cell and in the fault report.
+reference in a worker process of the grader's (grader.judging: bounded in numbers and time).
+Whatever else the learner's code printed, raised or patched in its kernel does not count. A check
+with no record, more than one, one that does not decode, or one past judging's bounds scores
+zero, with the reason in the cell and in the fault report.
 """
 from __future__ import annotations
 
@@ -29,16 +30,18 @@ from pathlib import Path
 from nbformat.v4 import new_output
 from nbgrader import utils as nbgrader_utils
 from nbgrader.preprocessors import NbGraderPreprocessor
-from traitlets import Unicode
+from traitlets import Float, Unicode
 
 from coursekit.hidden import RECORD_MIME
-from coursekit.wire import WireError, decode, encode
+from coursekit.wire import encode
 
 from .faults import ReportsFaults, cell_name
-from .reference.checks import get_check, judge, outcome_from_record
+from .judging import JudgingProcess
+from .reference.checks import get_check
 
 HIDDEN_CHECK_CALL = re.compile(r"""^\s*hidden_check\(\s*["'](\w+)["']\s*,\s*\w+\s*\)\s*$""", re.M)
 HIDDEN_CHECK_FAILED = "HiddenCheckFailed"
+NOT_RUN = "NotRun"   # grader.execute.NOT_RUN (not imported: execute imports this module)
 
 
 def hidden_check_name(cell) -> str | None:
@@ -117,13 +120,19 @@ class PrepareHiddenChecks(NbGraderPreprocessor):
 class JudgeHiddenChecks(ReportsFaults, NbGraderPreprocessor):
     """Replace each hidden test cell's outputs with the grader's own verdict."""
 
+    judge_seconds = Float(60.0, help="Time one hidden check's record may take to judge (in a "
+                          "worker process, grader.judging); past it the check scores zero"
+                          ).tag(config=True)
+
     def preprocess(self, nb, resources):
         state = resources.get("rnn_course", {})
+        self._judging = JudgingProcess(self.judge_seconds)
         try:
             for index, cell in enumerate(nb.cells):
                 if is_test_cell(cell):
                     self._judge_cell(cell, index, state.get("cases", {}), resources)
         finally:
+            self._judging.close()
             if state.get("cases_file"):
                 Path(state["cases_file"]).unlink(missing_ok=True)
         return nb, resources
@@ -147,41 +156,34 @@ class JudgeHiddenChecks(ReportsFaults, NbGraderPreprocessor):
             self.report(resources, where, "tampered record", problem)
         if problem:
             return _fail(cell, problem)
-        try:
-            record = decode(records[0]["data"][RECORD_MIME], live=False)
-            if not isinstance(record, dict) or record.get("check") != name:
-                raise WireError("record is for another check")
-            results = record.get("results")
-            if not isinstance(results, list):
-                raise WireError("record has no results")
-            outcomes = [outcome_from_record(item) for item in results]
-        except Exception as error:  # noqa: BLE001 - whatever a forged record raises, it is not trusted
-            detail = f"the check's record could not be read ({error}), so it is not trusted"
-            self.report(resources, where, "tampered record", detail)
-            return _fail(cell, detail)
-        try:
-            verdict = judge(get_check(name), all_cases[name], outcomes)
-        except Exception as error:  # a fault of the grader's, never the learner's luck
-            self.report(resources, where, "grader error", f"{type(error).__name__}: {error}")
-            return _fail(cell, "this check could not be judged; your instructor has been told")
-        if verdict.passed:
+        outcome = self._judging.judge(name, all_cases[name], records[0]["data"][RECORD_MIME])
+        if outcome.kind != "verdict":
+            self.report(resources, where, outcome.kind, outcome.detail or outcome.text)
+            return _fail(cell, outcome.text)
+        if outcome.passed:
             cell.outputs = [new_output("stream", name="stdout",
-                                       text=f"✓ hidden check {name}: {verdict.explain()}\n")]
+                                       text=f"✓ hidden check {name}: {outcome.text}\n")]
         else:
-            _fail(cell, verdict.explain())
+            _fail(cell, outcome.text)
 
 
 def _why_no_record(cell, name: str) -> str:
+    """Why a test cell has no record, in words that hold no text of the kernel's: an error's
+    message is learner output (it can carry the hidden inputs), and so is the name of any class
+    learner code made, even one named like the grader's own `NotRun` (grader.execute marks the
+    cells it did not run with that name; learner code can raise a class of the same name, so the
+    name alone is all this trusts, and it says the same for both)."""
     for output in cell.get("outputs", []):
         if output.get("output_type") == "error":
-            if output.get("ename") == "NotRun":
-                return str(output.get("evalue", "not run"))
-            # Only the name of a built-in exception: a message is learner output (feedback
-            # must not carry it), and so is the name of an exception class learner code made.
-            ename = output.get("ename")
-            known = isinstance(getattr(builtins, str(ename), None), type) and issubclass(
-                getattr(builtins, str(ename)), BaseException)
-            return f"the check could not call your code: it raised {ename if known else 'an error'}"
+            ename = str(output.get("ename"))
+            if ename == NOT_RUN:
+                return ("the check was not run: grading stopped before this cell (an earlier cell "
+                        "ran out of time, or the kernel died or its time budget ran out; the "
+                        "first cell that failed says which)")
+            known = ename.isidentifier() and isinstance(getattr(builtins, ename, None), type) \
+                and issubclass(getattr(builtins, ename), BaseException)
+            return (f"the check could not call your code: it raised "
+                    f"{ename if known else 'an exception of a class of your own'}")
     return f"the check '{name}' did not report a result (did the cell run?)"
 
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 import numpy as np
 
 from coursekit.visible.expect import (VisibleCheckFailed, call, expect_close, expect_shape,
-                                      expect_true, expected, passed)
+                                      expect_true, expect_unchanged, expected, passed)
 
 NOTEBOOK = "bptt"
 N, D, H, V = 2, 3, 4, 5
@@ -67,7 +67,7 @@ def _matches(value, key):
 
 def _unchanged(pairs, what):
     for array, original in pairs:
-        expect_true(np.array_equal(array, original),
+        expect_unchanged(np.array_equal(array, original),
                     what=f"{what}: your function changed one of its arguments in place",
                     hint="Leave the arrays you are given (dh, the cache, params) as they were; "
                          "compute new arrays.")
@@ -216,7 +216,7 @@ def check_numerical_gradient(numerical_gradient):
     what = "f(x) = sum(x**2), whose gradient is 2x"
     grad = call(numerical_gradient, lambda z: float(np.sum(z ** 2)), x, what=what)
     expect_shape(grad, x.shape, what=what)
-    expect_true(np.array_equal(x, before), what=f"{what}: x must be unchanged afterwards",
+    expect_unchanged(np.array_equal(x, before), what=f"{what}: x must be unchanged afterwards",
                 hint="Restore each entry after its two evaluations.")
     expect_close(grad, 2 * before, what=what, rtol=1e-6, atol=1e-6,
                  hint="(f(x + eps e_i) - f(x - eps e_i)) / (2 eps) for every entry i.")
@@ -284,7 +284,7 @@ def check_sgd_step(sgd_step):
     param, grad = np.array([1.0, 2.0]), np.array([0.5, -1.0])
     new = call(sgd_step, param, grad, 0.1, what=what)
     expect_close(new, [0.95, 2.1], what=what, hint="new = param - learning_rate * grad")
-    expect_true(np.array_equal(param, [1.0, 2.0]), what=f"{what}: param was changed in place",
+    expect_unchanged(np.array_equal(param, [1.0, 2.0]), what=f"{what}: param was changed in place",
                 hint="Return a new array; the caller keeps param.")
     passed("sgd_step")
 
@@ -295,7 +295,7 @@ def check_adagrad_step(adagrad_step):
     result = call(adagrad_step, np.array([1.0, 2.0]), np.array([0.5, -1.0]), cache, 0.1, what=what)
     expect_true(isinstance(result, tuple) and len(result) == 2,
                 what=f"{what}: return (new_param, new_cache)")
-    expect_true(np.array_equal(cache, [0.0, 3.0]), what=f"{what}: cache was changed in place",
+    expect_unchanged(np.array_equal(cache, [0.0, 3.0]), what=f"{what}: cache was changed in place",
                 hint="Return a new cache (cache + grad**2); the caller keeps the old one.")
     expect_close(result[1], [0.25, 4.0], what=f"{what}: new_cache",
                  hint="new_cache = cache + grad**2")

@@ -11,7 +11,7 @@ from __future__ import annotations
 import numpy as np
 
 from coursekit.visible.expect import (VisibleCheckFailed, call, expect_close, expect_shape,
-                                      expect_true, expected, passed)
+                                      expect_true, expect_unchanged, expected, passed)
 
 NOTEBOOK = "char_language_model"
 
@@ -248,7 +248,7 @@ def check_train_char_model(train_char_model):
         best, history = result
         expect_true(isinstance(history, dict), what=f"{what}: history must be a dict")
         for name, value in settings["params"].items():
-            expect_true(np.array_equal(inputs["params"][name], value),
+            expect_unchanged(np.array_equal(inputs["params"][name], value),
                         what=f"{what}: your function changed params['{name}'] in place",
                         hint="Train on copies: the caller's parameters must stay as they were.")
         problem = (_history_problem(history, _key("train", run))

@@ -64,6 +64,17 @@ def expect_true(condition: bool, *, what: str, hint: str = "") -> None:
         raise VisibleCheckFailed(f"{what}. {hint}".strip())
 
 
+NOT_GRADED = ("(Hidden checks do not grade this: they judge only the values your function "
+              "returns. It is still a bug for any caller that uses its arrays afterwards.)")
+
+
+def expect_unchanged(condition: bool, *, what: str, hint: str = "") -> None:
+    """`expect_true` for a rule about the caller's arrays (no change in place): a diagnosis the
+    grader cannot check from outside the kernel, so it carries no points, and says so."""
+    if not condition:
+        raise VisibleCheckFailed(f"{what}. {hint} {NOT_GRADED}".replace("  ", " ").strip())
+
+
 def passed(name: str, detail: str = "") -> None:
     print(f"✓ {name}: visible checks pass{' — ' + detail if detail else ''}. "
           f"(Hidden checks try more cases when the notebook is graded.)")

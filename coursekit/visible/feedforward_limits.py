@@ -13,7 +13,7 @@ import warnings
 import numpy as np
 
 from coursekit.visible.expect import (VisibleCheckFailed, call, expect_close, expect_shape,
-                                      expect_true, expected, passed)
+                                      expect_true, expect_unchanged, expected, passed)
 
 NOTEBOOK = "feedforward_limits"
 W1 = np.array([[1.0, -1.0]])                           # D=1, H=2
@@ -56,7 +56,7 @@ def check_one_hot(one_hot):
 
 
 def _unchanged(array, original, what):
-    expect_true(np.array_equal(array, original), what=f"{what}: your function changed logits",
+    expect_unchanged(np.array_equal(array, original), what=f"{what}: your function changed logits",
                 hint="Do not shift the logits in place (logits -= ...): the caller still needs "
                      "them. Compute a new array (shifted = logits - ...).")
 

@@ -12,7 +12,7 @@ import warnings
 import numpy as np
 
 from coursekit.visible.expect import (VisibleCheckFailed, call, expect_close, expect_shape,
-                                      expect_true, expected, passed)
+                                      expect_true, expect_unchanged, expected, passed)
 
 NOTEBOOK = "gradient_pathologies"
 
@@ -57,7 +57,7 @@ def _close(result, key, *, what, hints=None, hint="", rtol=1e-6, atol=1e-8):
 
 def _unchanged(before: dict, after: dict, *, what: str) -> None:
     for name in before:
-        expect_true(np.array_equal(before[name], after[name]),
+        expect_unchanged(np.array_equal(before[name], after[name]),
                     what=f"{what}: your function changed the caller's grads[{name!r}]",
                     hint="Return new arrays (np.clip(g, -c, c) and g * scale make new ones); "
                          "the caller still needs the true gradient.")
@@ -278,7 +278,7 @@ def check_rmsprop_step(rmsprop_step):
     what = "param [1, 2], grad [0.5, -1], cache [0, 3], learning rate 0.1, decay_rate 0.9"
     args = tuple(a.copy() if isinstance(a, np.ndarray) else a for a in RMSPROP_ARGS)
     result = call(rmsprop_step, *args, what=what)
-    expect_true(all(np.array_equal(a, b) for a, b in zip(args, RMSPROP_ARGS)),
+    expect_unchanged(all(np.array_equal(a, b) for a, b in zip(args, RMSPROP_ARGS)),
                 what=f"{what}: your function changed param, grad or cache in place",
                 hint="Return new arrays; the caller keeps them.")
     expect_true(isinstance(result, tuple) and len(result) == 2,

@@ -10,7 +10,7 @@ from __future__ import annotations
 import numpy as np
 
 from coursekit.visible.expect import (VisibleCheckFailed, call, expect_close, expect_shape,
-                                      expect_true, expected, passed)
+                                      expect_true, expect_unchanged, expected, passed)
 
 NOTEBOOK = "gru_and_deep_rnns"
 N, D, H, T = 2, 3, 4, 3
@@ -83,7 +83,7 @@ def _tuple_of(result, names, what):
 
 def _unchanged(arrays: dict, copies: dict, what: str):
     for name, array in arrays.items():
-        expect_true(np.array_equal(array, copies[name]),
+        expect_unchanged(np.array_equal(array, copies[name]),
                     what=f"{what}: your function changed its argument {name} in place",
                     hint="Build new arrays instead of writing into the ones you were given.")
 

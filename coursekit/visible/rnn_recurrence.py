@@ -12,7 +12,7 @@ from __future__ import annotations
 import numpy as np
 
 from coursekit.visible.expect import (VisibleCheckFailed, call, expect_close, expect_shape,
-                                      expect_true, expected, passed)
+                                      expect_true, expect_unchanged, expected, passed)
 
 NOTEBOOK = "rnn_recurrence"
 
@@ -62,7 +62,7 @@ def _same(value, key):
 
 def _unchanged(*arrays_and_originals, what):
     for array, original in arrays_and_originals:
-        expect_true(np.array_equal(array, original),
+        expect_unchanged(np.array_equal(array, original),
                     what=f"{what}: your function changed an argument in place",
                     hint="Leave the arrays you are given as they were; build new ones.")
 
@@ -241,6 +241,9 @@ def check_sample(sample):
     passed("sample")
 
 
+MAX_HIDDEN_SIZE = 64   # the exercise's limit: 1 <= H <= 64 (the hidden check refuses more)
+
+
 def check_hand_designed_rnn(hand_designed_rnn, rnn_forward, rnn_output):
     """Runs your weights through your own rnn_forward and rnn_output (exercises 2 and 3)."""
     weights = call(hand_designed_rnn, what="hand_designed_rnn()")
@@ -248,6 +251,9 @@ def check_hand_designed_rnn(hand_designed_rnn, rnn_forward, rnn_output):
                 what="return a dict with the keys 'Wx', 'Wh', 'b', 'Wy', 'by'")
     Wx, Wh, b, Wy, by = (np.asarray(weights[k], dtype=float) for k in ("Wx", "Wh", "b", "Wy", "by"))
     hidden = Wh.shape[0] if Wh.ndim == 2 else -1
+    expect_true(1 <= hidden <= MAX_HIDDEN_SIZE,
+                what=f"weights['Wh'] has shape {Wh.shape}: the exercise allows a hidden size H "
+                     f"from 1 to {MAX_HIDDEN_SIZE}")
     for name, value, shape in (("Wx", Wx, (3, hidden)), ("Wh", Wh, (hidden, hidden)),
                                ("b", b, (hidden,)), ("Wy", Wy, (hidden, 2)), ("by", by, (2,))):
         expect_shape(value, shape, what=f"weights[{name!r}] (H = {hidden} from Wh)")

@@ -11,7 +11,8 @@ import pkgutil
 import pytest
 
 import grader.reference.checks as checks_package
-from grader.reference.checks import get_check, registry, run_locally
+from coursekit.visible.expect import VisibleCheckFailed
+from grader.reference.checks import get_check, registry, run_check, run_locally
 
 
 def _notebook_tests() -> dict:
@@ -66,3 +67,34 @@ def test_the_visible_check_passes_on_the_reference(name, capsys):
     extra = getattr(NOTEBOOK_TESTS[notebook], "VISIBLE_ARGUMENTS", {}).get(name, ())
     getattr(visible, f"check_{name}")(reference, *extra)
     assert "visible checks pass" in capsys.readouterr().out
+
+
+# -- what carries no points (issue 15) ---------------------------------------------------------
+UNSCORED = [(name, mistake) for name, check in registry().items() for mistake in check.unscored]
+
+
+def test_the_unscored_mistakes_are_the_in_place_and_warning_ones():
+    """Every property the kernel could only report about itself used to cost points; now none
+    does. This list is what the README's threat model names."""
+    assert {name for name, _ in UNSCORED} == {
+        "softmax", "cross_entropy", "softmax_cross_entropy_backward",          # 01
+        "rnn_step_backward", "temporal_softmax_loss", "numerical_gradient",    # 03
+        "sgd_step", "adagrad_step",
+        "clip_elementwise", "clip_global_norm", "rmsprop_step",                # 04
+        "sigmoid"}                                                             # 05
+
+
+@pytest.mark.parametrize("name, mistake", UNSCORED,
+                         ids=lambda v: v if isinstance(v, str) else v.description[:40])
+def test_an_unscored_mistake_keeps_full_marks_and_the_visible_check_names_it(name, mistake):
+    check = get_check(name)
+    verdict = run_check(check, mistake.output, check.cases(7))
+    assert verdict.passed, verdict.explain()
+    notebook, _ = REFERENCES[name]
+    visible = importlib.import_module(f"coursekit.visible.{notebook}")
+    extra = getattr(NOTEBOOK_TESTS[notebook], "VISIBLE_ARGUMENTS", {}).get(name, ())
+    with pytest.raises(VisibleCheckFailed) as failure:
+        getattr(visible, f"check_{name}")(mistake.output, *extra)
+    text = str(failure.value)
+    assert ("in place" in text or "changed" in text or "unchanged" in text
+            or "NumPy reported" in text), text

@@ -6,6 +6,7 @@ Each module in this package (one per notebook) defines `CHECKS`, a list of `fram
 """
 from __future__ import annotations
 
+import builtins
 import importlib
 import pkgutil
 import zlib
@@ -53,33 +54,62 @@ def run_locally(name: str, candidate, cases: list[Case] | None = None) -> Verdic
 
 def run_check(check: Check, candidate, cases: list[Case]) -> Verdict:
     """`check` on `candidate` and `cases`, in this process, through the same record format a
-    grading kernel writes."""
+    grading kernel writes. This is a local run (instructors, CI, a learner's own machine), so
+    exception messages and the details of upstream misses are kept; grading never keeps them."""
     from coursekit.hidden import run_cases
     from coursekit.wire import decode, encode
 
     wire_cases = decode(encode([case.to_wire() for case in cases]), live=False)
-    record = decode(encode(run_cases(candidate, wire_cases)), live=False)
-    return judge(check, cases, [outcome_from_record(item) for item in record])
+    record = decode(encode(run_cases(candidate, wire_cases, details=True)), live=False)
+    return judge(check, cases, [outcome_from_record(item, local=True) for item in record])
 
 
-def outcome_from_record(item) -> Returned | Raised | Unsendable:
-    """One recorded result, as the kernel wrote it (`coursekit.hidden.run_cases`)."""
+def outcome_from_record(item, *, local: bool = False) -> Returned | Raised | Unsendable:
+    """One recorded result, as the kernel wrote it (`coursekit.hidden.run_cases`).
+
+    The kernel is the learner's: when grading (`local=False`) only the returned value is taken
+    as it is. An exception keeps only its class name, and only if that is a built-in exception's
+    (a class learner code made, even one named `NotRun` or `HiddenCheckFailed`, becomes ""); its
+    message is dropped here, whatever the kernel sent. An unsendable value keeps only a built-in
+    type's name; upstream misses only their number. `local=True` (a run on the learner's or
+    instructor's own machine, where the learner is the only reader) keeps names and messages."""
     if not isinstance(item, dict) or not item:
         raise ValueError("malformed result in record")
-    if "returned" in item and set(item) <= {"returned", "changed", "upstream_misses", "warned"}:
-        return Returned(item["returned"], _notes(item.get("changed", [])),
-                        _notes(item.get("upstream_misses", [])), _notes(item.get("warned", [])))
+    if "returned" in item and set(item) <= {"returned", "upstream_misses"}:
+        return Returned(item["returned"], _misses(item.get("upstream_misses", []), local))
     if len(item) != 1:
         raise ValueError("malformed result in record")
     (kind, body), = item.items()
-    if kind == "raised" and isinstance(body, (list, tuple)) and len(body) == 2:
-        return Raised(str(body[0])[:100], str(body[1])[:2000])
+    if kind == "raised":
+        name, message = _raised(body)
+        if local:
+            return Raised(name[:100], message[:2000])
+        return Raised(name if _is_builtin(name, BaseException) else "")
     if kind == "unsendable" and isinstance(body, str):
-        return Unsendable(body[:100])
+        return Unsendable(body[:100] if local or _is_builtin(body, object) else "")
     raise ValueError("malformed result in record")
 
 
-def _notes(items) -> tuple[str, ...]:
+def _raised(body) -> tuple[str, str]:
+    if isinstance(body, str):
+        return body, ""
+    if isinstance(body, (list, tuple)) and len(body) == 2 and all(isinstance(b, str) for b in body):
+        return body[0], body[1]
+    raise ValueError("malformed result in record")
+
+
+def _is_builtin(name: str, base: type) -> bool:
+    """Whether `name` is the name of a built-in class derived from `base` (only the name is
+    known: a learner's class may share it, which is harmless, since only the name is shown)."""
+    found = getattr(builtins, name, None) if name.isidentifier() else None
+    return isinstance(found, type) and issubclass(found, base)
+
+
+def _misses(items, local: bool) -> tuple[str, ...]:
+    if type(items) is int and items >= 0:
+        return ("",) * min(items, MAX_NOTES)
     if not isinstance(items, list) or not all(isinstance(item, str) for item in items):
         raise ValueError("malformed result in record")
+    if not local:
+        return ("",) * min(len(items), MAX_NOTES)
     return tuple(item[:200] for item in items[:MAX_NOTES])

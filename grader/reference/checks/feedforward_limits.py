@@ -106,8 +106,6 @@ SOFTMAX_MISTAKES = [
             lambda logits, axis=-1: softmax(logits, axis=0)),
     mistake("the sum lost its axis (keepdims=True missing), so the division broadcast "
             "along the wrong axis", _no_keepdims_softmax),
-    mistake("the maximum was subtracted in place (logits -= ...), which changes the caller's "
-            "logits", _shifting_softmax),
 ]
 
 
@@ -152,8 +150,6 @@ CROSS_ENTROPY_MISTAKES = [
             lambda logits, targets: -cross_entropy(logits, targets)),
     mistake("the score of the target was used without normalising by log-sum-exp",
             lambda logits, targets: float(-logits[np.arange(len(targets)), targets].mean())),
-    mistake("the maximum was subtracted from the logits in place (logits -= ...), which "
-            "changes the caller's array", _shifting_cross_entropy),
 ]
 
 
@@ -184,8 +180,6 @@ BACKWARD_MISTAKES = [
     mistake("the one-hot of the targets was not subtracted",
             lambda logits, targets: softmax(logits) / len(targets)),
     mistake("exp was taken without subtracting the maximum first", _naive_backward),
-    mistake("the logits were shifted in place (logits -= ...), which changes the caller's "
-            "array", _in_place_backward),
 ]
 
 
@@ -379,14 +373,35 @@ WINDOW_MISTAKES = [
 ]
 
 
+# Mistakes whose returned values are right: an argument changed in place. What a function
+# does to its inputs is only the kernel's account of itself (learner code can copy the
+# inputs first, or replace the helper that compares them), so it carries no points
+# (issue 15): the visible check names these, the hidden check keeps them to show that they
+# keep full marks (tests/checks/test_every_check.py).
+UNSCORED = {
+    "softmax": [
+        mistake("the maximum was subtracted in place (logits -= ...), which changes the caller's "
+            "logits", _shifting_softmax)],
+    "cross_entropy": [
+        mistake("the maximum was subtracted from the logits in place (logits -= ...), which "
+            "changes the caller's array", _shifting_cross_entropy)],
+    "softmax_cross_entropy_backward": [
+        mistake("the logits were shifted in place (logits -= ...), which changes the caller's "
+            "array", _in_place_backward)],
+}
+
+
 CHECKS = [
     with_dtype(function_check("one_hot", reference=one_hot, cases=one_hot_cases,
                               outputs=("vectors",), mistakes=ONE_HOT_MISTAKES), {None: "f"}),
-    function_check("softmax", reference=softmax, cases=softmax_cases, outputs=("probabilities",),
+    function_check("softmax", unscored=UNSCORED["softmax"],
+                   reference=softmax, cases=softmax_cases, outputs=("probabilities",),
                    mistakes=SOFTMAX_MISTAKES),
-    function_check("cross_entropy", reference=cross_entropy, cases=loss_cases, outputs=("loss",),
+    function_check("cross_entropy", unscored=UNSCORED["cross_entropy"],
+                   reference=cross_entropy, cases=loss_cases, outputs=("loss",),
                    mistakes=CROSS_ENTROPY_MISTAKES),
-    function_check("softmax_cross_entropy_backward", reference=softmax_cross_entropy_backward,
+    function_check("softmax_cross_entropy_backward", unscored=UNSCORED["softmax_cross_entropy_backward"],
+                   reference=softmax_cross_entropy_backward,
                    cases=loss_cases, outputs=("dlogits",), mistakes=BACKWARD_MISTAKES,
                    upstream=Upstream({"softmax": softmax}, backward_calls)),
     function_check("dense_forward", reference=dense_forward, cases=dense_cases,

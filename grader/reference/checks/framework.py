@@ -26,18 +26,21 @@ The rules every check obeys (tests/checks/ holds each of them to it):
 - **Whole results.** `outputs` names each returned element; an element may itself be a tuple,
   named by a nested spec `("cache", ("x", "h_prev", ...))`, so caches are judged entry by entry.
   A case with `pick=None` judges everything the function returns.
-- **Inputs stay as they were.** Every array the learner's function receives (also inside lists,
-  tuples and dicts) is compared before and after the call; a change fails the case, unless the
-  parameter is listed in `in_place_ok`.
+- **Only returned values count.** A verdict rests on what the learner's function returned (or
+  which built-in exception it raised) on the grader's inputs, judged here. Whatever the kernel
+  could say about itself (that an argument was changed in place, that NumPy warned, an exception's
+  message, the name of an exception class learner code made) carries no points: learner code can
+  always copy its inputs first, silence a warning or replace the helpers that would report it.
+  Those properties are the visible checks' diagnoses (coursekit/visible/*), where the learner
+  sees them on their own machine.
 - **One mistake, one loss of points.** A check of a function that calls another graded function
   of the learner's (rnn_forward calls rnn_step_forward) declares `upstream=Upstream(...)`: while
   the check runs, the learner's global of that name answers the calls a correct downstream makes
   with the reference's results (`Upstream.trace` replays those calls), so the downstream function
   is judged on its own logic. Any other call goes to the learner's own function.
-- **Quiet where it must be.** A check made with `function_check(..., no_warnings=hint)` also
-  fails a case on which NumPy warned (overflow, invalid value, division by zero) while the
-  learner's function ran, even if the values came out right (a sigmoid written as
-  1 / (1 + exp(-x)) returns 0 at x = -1e4, after an overflow); `hint` says what to change.
+- **Bounded judging.** A check may declare `limits(case, value)`: the sizes the exercise text
+  documents, checked on the returned value's shapes before any arithmetic (`grader.judging` also
+  caps the elements of a whole record and the time judging one record may take).
 - **Messages teach without telling.** They name the case, the output (or entry, term, gate) and
   the shapes, and say how far off a result is only as an order of magnitude: never the reference
   values.
@@ -89,26 +92,30 @@ class Case:
 class Returned:
     """The learner's function returned `value` (already decoded from the kernel's record).
 
-    `changed`: where it changed its arguments in place ("args[0]", "args[2]['Wx']", ...);
-    `upstream_misses`: calls to a stood-in upstream function that a correct downstream never
-    makes (they went to the learner's own function); `warned`: NumPy's warnings during the call
-    ("overflow encountered in exp", ...)."""
+    `upstream_misses`: the kernel's account of calls to a stood-in upstream function that a
+    correct downstream never makes (they went to the learner's own function). It is advice for a
+    case that already failed on its values, never evidence: when grading it is only a count (the
+    kernel's text is not shown); a local run on the learner's own machine keeps its details."""
     value: Any
-    changed: tuple[str, ...] = ()
     upstream_misses: tuple[str, ...] = ()
-    warned: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
 class Raised:
-    """The learner's function raised `type_name: message`."""
+    """The learner's function raised an exception of class `type_name`.
+
+    When grading, `type_name` is a built-in exception's name or "" (a class of the learner's own,
+    whatever it is called) and `message` is always "": both come from the kernel, and a message
+    can carry the hidden inputs out (see `outcome_from_record`). A local run (the learner's or
+    instructor's own machine, `run_locally`) keeps the class name and the message."""
     type_name: str
-    message: str
+    message: str = ""
 
 
 @dataclass(frozen=True)
 class Unsendable:
-    """The learner's function returned something that is not an array, number or container."""
+    """The learner's function returned something that is not an array, number or container
+    (`type_name`: a built-in type's name, or "" for any other class)."""
     type_name: str
 
 
@@ -117,8 +124,11 @@ Outcome = Returned | Raised | Unsendable
 
 @dataclass(frozen=True)
 class Verdict:
+    """`over_limit`: a returned value was past the sizes the exercise documents (`Check.limits`),
+    so judging stopped there: the check fails, and the grader reports it as a judging limit."""
     passed: bool
     messages: tuple[str, ...]
+    over_limit: bool = False
 
     def explain(self) -> str:
         return "\n".join(self.messages)
@@ -197,20 +207,21 @@ class _Recorder:
 class Check:
     """A hidden check: `make_cases(rng)` and `judge_case(case, outcome) -> problems`.
 
-    `parameters` (the reference's parameter names) lets messages name an argument changed in
-    place; those in `in_place_ok` may change. `random_draws` is the number of fresh case sets
-    added to the fixed one when grading (0: the fixed set only). `no_warnings`, if set, is the
-    hint given when NumPy warned during a case (the case then fails).
+    `random_draws` is the number of fresh case sets added to the fixed one when grading (0: the
+    fixed set only). `limits(case, value) -> problem or None`, if set, checks a returned value
+    against the sizes the exercise documents before `judge_case` does any arithmetic on it (a
+    value past them fails the case with that problem). `unscored`: mistakes that leave the
+    returned values right (an argument changed in place, a NumPy warning); they carry no points,
+    the visible check names them, and tests assert that they pass this check.
     """
     name: str
     make_cases: Callable[[np.random.Generator], list[Case]]
     judge_case: Callable[[Case, Outcome], list[str]]
     mistakes: tuple[Mistake, ...] = ()
     upstream: Upstream | None = None
-    parameters: tuple[str, ...] = ()
-    in_place_ok: tuple[str, ...] = ()
     random_draws: int = 1
-    no_warnings: str | None = None
+    limits: Callable[[Case, Any], str | None] | None = None
+    unscored: tuple[Mistake, ...] = ()
 
     def fixed_cases(self, seed: int | None = None) -> list[Case]:
         """The cases every student of a course meets (`seed`: the course's; default public)."""
@@ -235,22 +246,6 @@ class Check:
             return cases
         return [dataclasses.replace(case, upstream=self.upstream.table(case)) for case in cases]
 
-    def argument_name(self, path: str) -> str:
-        """"args[2]['Wx']" -> "grads['Wx']" when the reference's third parameter is grads."""
-        if path.startswith("args[") and "]" in path:
-            index, rest = path[5:].split("]", 1)
-            if index.isdigit() and int(index) < len(self.parameters):
-                return self.parameters[int(index)] + rest
-        if path.startswith("kwargs['") and "']" in path:
-            name, rest = path[8:].split("']", 1)
-            return name + rest
-        return path
-
-    def may_change(self, path: str) -> bool:
-        name = self.argument_name(path)
-        return any(name == allowed or name.startswith((allowed + "[", allowed + "."))
-                   for allowed in self.in_place_ok)
-
 
 def judge(check: Check, cases: Sequence[Case], outcomes: Sequence[Outcome]) -> Verdict:
     """Compare recorded outcomes with the reference, case by case."""
@@ -263,32 +258,39 @@ def judge(check: Check, cases: Sequence[Case], outcomes: Sequence[Outcome]) -> V
             if outcome.type_name == "NotImplementedError":
                 return Verdict(False, (f"{check.name} is not implemented yet "
                                        f"(it raised NotImplementedError)",))
-            problems.append(f"case '{case.label}': raised {outcome.type_name}: "
-                            f"{outcome.message[:300]}")
+            problems.append(f"case '{case.label}': {raised_text(outcome)}")
         elif isinstance(outcome, Unsendable):
-            problems.append(f"case '{case.label}': returned a {outcome.type_name}, "
+            what = f"a {outcome.type_name}" if outcome.type_name else "an object of its own class"
+            problems.append(f"case '{case.label}': returned {what}, "
                             f"not an array, number or tuple of them")
         else:
+            problem = _past_limits(check, case, outcome)
+            if problem:
+                return Verdict(False, (problem,), over_limit=True)
             problems.extend(_judge_returned(check, case, outcome))
     return Verdict(not problems, tuple(problems) or (f"all {len(cases)} cases pass",))
 
 
+def _past_limits(check: Check, case: Case, outcome: Returned) -> str | None:
+    problem = check.limits(case, outcome.value) if check.limits is not None else None
+    return f"case '{case.label}': {problem}" if problem else None
+
+
+def raised_text(outcome: Raised) -> str:
+    """"raised ValueError" (plus the message only where a local run kept one)."""
+    name = outcome.type_name or "an exception of a class of your own"
+    return f"raised {name}" + (f": {outcome.message[:300]}" if outcome.message else "")
+
+
 def _judge_returned(check: Check, case: Case, outcome: Returned) -> list[str]:
     problems = list(check.judge_case(case, outcome))
-    changed = [check.argument_name(path) for path in outcome.changed
-               if not check.may_change(path)]
-    if changed:
-        problems.append(f"case '{case.label}': your function changed its argument "
-                        f"{', '.join(changed[:3])} in place; leave the caller's arrays as they "
-                        f"were (work on a copy, or build new arrays)")
-    if check.no_warnings is not None and outcome.warned:
-        problems.append(f"case '{case.label}': NumPy warned '{outcome.warned[0]}' while your "
-                        f"function ran; {check.no_warnings}")
     if problems and outcome.upstream_misses:
         names = ", ".join(sorted(case.upstream or {}))
-        problems.append(f"  note: some calls to {names} had arguments a correct {check.name} "
-                        f"never passes ({'; '.join(outcome.upstream_misses[:2])}); those calls "
-                        f"went to your own function")
+        detail = "; ".join(note for note in outcome.upstream_misses[:2] if note)
+        problems.append(f"  note (advice, no points): some calls to {names} had arguments a "
+                        f"correct {check.name} never passes"
+                        + (f" ({detail})" if detail else "") +
+                        "; those calls went to your own function")
     return problems
 
 
@@ -301,8 +303,9 @@ def function_check(name: str, *, reference: Callable,
                    outputs: Sequence[OutputSpec] | Callable[[Case, Any], Sequence[OutputSpec]],
                    rtol: float = 1e-6, atol: float = 1e-8,
                    mistakes: Sequence[Mistake] = (), upstream: Upstream | None = None,
-                   in_place_ok: Sequence[str] = (), random_draws: int = 1,
-                   no_warnings: str | None = None) -> Check:
+                   random_draws: int = 1,
+                   limits: Callable[[Case, Any], str | None] | None = None,
+                   unscored: Sequence[Mistake] = ()) -> Check:
     """A check that compares the learner's result with `reference(*args, **kwargs)`.
 
     `outputs` names what the function returns (one spec for a single value, one per element of
@@ -312,7 +315,7 @@ def function_check(name: str, *, reference: Callable,
     a function `outputs(case, expected) -> specs` of the case and the reference's result. Outputs
     only some calls return (lstm_backward's dc0 with return_dc0=True) are named last: a result
     with fewer entries is judged on the first names.
-    `no_warnings`: fail a case on which NumPy warned, with this hint (None: warnings allowed).
+    `limits`, `unscored`: see `Check`.
     """
     def judge_case(case: Case, outcome: Returned) -> list[str]:
         expected = _call(reference, case)
@@ -326,10 +329,8 @@ def function_check(name: str, *, reference: Callable,
                     break
         return problems
 
-    parameters = tuple(inspect.signature(reference).parameters)
     return Check(name, cases, judge_case, mistakes=tuple(mistakes), upstream=upstream,
-                 parameters=parameters, in_place_ok=tuple(in_place_ok),
-                 random_draws=random_draws, no_warnings=no_warnings)
+                 random_draws=random_draws, limits=limits, unscored=tuple(unscored))
 
 
 def _matches_mistake(mistake: Mistake, case: Case, got, outputs, rtol, atol) -> bool:

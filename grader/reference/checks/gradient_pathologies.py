@@ -324,8 +324,6 @@ ELEMENTWISE_MISTAKES = [
             lambda grads, c: {n: np.minimum(g, c) for n, g in grads.items()}),
     Mistake("each array is rescaled to norm c (that is clipping by norm, not entry by entry)",
             lambda grads, c: {n: g * min(1.0, c / max(np.linalg.norm(g), 1e-300)) for n, g in grads.items()}),
-    Mistake("the caller's arrays are clipped in place (np.clip(g, -c, c, out=g))",
-            lambda grads, c: {n: np.clip(g, -c, c, out=g) for n, g in grads.items()}),
 ]
 
 
@@ -383,7 +381,6 @@ GLOBAL_CLIP_MISTAKES = [
             _global_clip_variant(no_max=True)),
     Mistake("the factor is inverted (norm / max_norm instead of max_norm / norm)",
             _global_clip_variant(inverted=True)),
-    Mistake("the caller's arrays are scaled in place (g *= scale)", _global_clip_variant(in_place=True)),
 ]
 
 
@@ -432,8 +429,23 @@ RMSPROP_MISTAKES = [
             "decay_rate)", _rmsprop_variant(swapped=True)),
     Mistake("the cache accumulates like Adagrad (cache + grad**2) instead of a decaying average",
             _rmsprop_variant(accumulate=True)),
-    Mistake("param and cache are changed in place (param -= ...)", _rmsprop_variant(in_place=True)),
 ]
+
+
+# Mistakes whose returned values are right: an argument changed in place. What a function
+# does to its inputs is only the kernel's account of itself (learner code can copy the
+# inputs first, or replace the helper that compares them), so it carries no points
+# (issue 15): the visible check names these, the hidden check keeps them to show that they
+# keep full marks (tests/checks/test_every_check.py).
+UNSCORED = {
+    "clip_elementwise": [
+        Mistake("the caller's arrays are clipped in place (np.clip(g, -c, c, out=g))",
+            lambda grads, c: {n: np.clip(g, -c, c, out=g) for n, g in grads.items()})],
+    "clip_global_norm": [
+        Mistake("the caller's arrays are scaled in place (g *= scale)", _global_clip_variant(in_place=True))],
+    "rmsprop_step": [
+        Mistake("param and cache are changed in place (param -= ...)", _rmsprop_variant(in_place=True))],
+}
 
 
 CHECKS = [
@@ -450,11 +462,14 @@ CHECKS = [
                    cases=identity_cases, outputs=("Wh",), mistakes=IDENTITY_MISTAKES),
     function_check("global_norm", reference=global_norm, cases=global_norm_cases,
                    outputs=("norm",), mistakes=GLOBAL_NORM_MISTAKES),
-    function_check("clip_elementwise", reference=clip_elementwise, cases=elementwise_cases,
+    function_check("clip_elementwise", unscored=UNSCORED["clip_elementwise"],
+                   reference=clip_elementwise, cases=elementwise_cases,
                    outputs=("clipped",), mistakes=ELEMENTWISE_MISTAKES),
-    function_check("clip_global_norm", reference=clip_global_norm, cases=global_clip_cases,
+    function_check("clip_global_norm", unscored=UNSCORED["clip_global_norm"],
+                   reference=clip_global_norm, cases=global_clip_cases,
                    outputs=("clipped", "norm"), mistakes=GLOBAL_CLIP_MISTAKES,
                    upstream=Upstream({"global_norm": global_norm}, global_clip_calls)),
-    function_check("rmsprop_step", reference=rmsprop_step, cases=rmsprop_cases,
+    function_check("rmsprop_step", unscored=UNSCORED["rmsprop_step"],
+                   reference=rmsprop_step, cases=rmsprop_cases,
                    outputs=("new_param", "new_cache"), mistakes=RMSPROP_MISTAKES),
 ]

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from coursekit.visible.rnn_recurrence import MAX_HIDDEN_SIZE
 from coursekit.wire import RngSeed
 from grader.reference.checks.common import (asymmetric_weights, layers, mistake, normal, rnn_stack,
                                             rnn_weights, tanh_by_exp, with_dtype)
@@ -420,6 +421,23 @@ def hand_designed_cases(rng):
                              "11 edge cases", hidden_seed=int(rng.integers(2 ** 31)))]
 
 
+def hand_designed_limits(case: HandDesignedCase, weights) -> str | None:
+    """The exercise allows 1 <= H <= MAX_HIDDEN_SIZE: every weight array's every dimension is
+    within that (D = 3 and K = 2 are too), checked on the shapes before any arithmetic."""
+    if not isinstance(weights, dict):
+        return None            # judge_hand_designed names the wrong type
+    for name, value in weights.items():
+        try:
+            shape = np.shape(value)
+        except ValueError:     # a ragged list: judge_hand_designed names it
+            continue
+        if any(n > MAX_HIDDEN_SIZE for n in shape):
+            return (f"weights[{name!r}] has a dimension larger than {MAX_HIDDEN_SIZE}: the "
+                    f"exercise allows a hidden size H from 1 to {MAX_HIDDEN_SIZE}, so it was "
+                    f"not run")
+    return None
+
+
 def judge_hand_designed(case: HandDesignedCase, outcome: Returned) -> list[str]:
     weights = outcome.value
     problems = check_weight_shapes(weights)
@@ -460,5 +478,6 @@ CHECKS = [
                               upstream=Upstream({"rnn_step_forward": rnn_step_forward,
                                                  "rnn_output": rnn_output}, sample_calls)),
                {None: "iu"}),
-    Check("hand_designed_rnn", hand_designed_cases, judge_hand_designed),
+    Check("hand_designed_rnn", hand_designed_cases, judge_hand_designed,
+          limits=hand_designed_limits),
 ]

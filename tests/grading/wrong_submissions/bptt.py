@@ -36,14 +36,16 @@ WRONG_SUBMISSIONS = [
     WrongSubmission(
         name='rnn_step_backward_changes_dh_in_place',
         why="dh *= (1 - h**2) changes the caller's array: right gradients, a corrupted dh "
-            "(class: inputs modified in place).",
+            "(class: inputs modified in place)."
+            ' In-place writes and NumPy warnings carry no points (issue 15): it keeps full '
+            'marks; the visible check names it.',
         edits={
             'rnn_step_backward': (
                 '    da = dh * (1 - h ** 2)                 # (N, H): gradient on the pre-activation',
                 '''    dh *= (1 - h ** 2)
     da = dh'''),
         },
-        failing_checks=frozenset(['rnn_step_backward']),
+        failing_checks=frozenset(),
     ),
     WrongSubmission(
         name='rnn_backward_not_accumulated',
@@ -161,14 +163,16 @@ WRONG_SUBMISSIONS = [
     WrongSubmission(
         name='sgd_step_in_place',
         why='param -= learning_rate * grad changes the caller\'s array where the docstring promises '
-            'a new one (class: inputs modified in place).',
+            'a new one (class: inputs modified in place).'
+            ' In-place writes and NumPy warnings carry no points (issue 15): it keeps full '
+            'marks; the visible check names it.',
         edits={
             'sgd_step': (
                 '    new_param = param - learning_rate * grad',
                 '''    param -= learning_rate * grad
     new_param = param'''),
         },
-        failing_checks=frozenset(['sgd_step']),
+        failing_checks=frozenset(),
     ),
     WrongSubmission(
         name='adagrad_eps_outside_root',
@@ -183,13 +187,15 @@ WRONG_SUBMISSIONS = [
     ),
     WrongSubmission(
         name='adagrad_cache_in_place',
-        why="cache += grad**2 changes the caller's cache (class: inputs modified in place).",
+        why="cache += grad**2 changes the caller's cache (class: inputs modified in place)."
+            ' In-place writes and NumPy warnings carry no points (issue 15): it keeps full '
+            'marks; the visible check names it.',
         edits={
             'adagrad_step': (
                 '    new_cache = cache + grad ** 2',
                 '''    cache += grad ** 2
     new_cache = cache'''),
         },
-        failing_checks=frozenset(['adagrad_step']),
+        failing_checks=frozenset(),
     ),
 ]

@@ -90,9 +90,11 @@ WRONG_SUBMISSIONS = [
     ),
     WrongSubmission(
         name='train_updates_the_callers_parameters',
-        why='no copy of params: training changes the caller\'s dict in place.',
+        why='no copy of params: training changes the caller\'s dict in place.'
+            ' In-place writes and NumPy warnings carry no points (issue 15): it keeps full '
+            'marks; the visible check names it.',
         edits={'train_char_model': (
             '    params = {name: value.copy() for name, value in params.items()}\n', '')},
-        failing_checks=frozenset(['train_char_model']),
+        failing_checks=frozenset(),
     ),
 ]

@@ -33,7 +33,9 @@ WRONG_SUBMISSIONS = [
     WrongSubmission(
         name='softmax_shifts_logits_in_place',
         why='the maximum is subtracted in place (logits -= ...): right probabilities, but the '
-            "caller's logits are changed (class: inputs modified in place).",
+            "caller's logits are changed (class: inputs modified in place)."
+            ' In-place writes and NumPy warnings carry no points (issue 15): it keeps full '
+            'marks; the visible check names it.',
         edits={
             'softmax': (
                 '''    shifted = logits - logits.max(axis=axis, keepdims=True)
@@ -41,7 +43,7 @@ WRONG_SUBMISSIONS = [
                 '''    logits -= logits.max(axis=axis, keepdims=True)
     exps = np.exp(logits)'''),
         },
-        failing_checks=frozenset(['softmax']),
+        failing_checks=frozenset(),
     ),
     WrongSubmission(
         name='one_hot_only_for_vectors',

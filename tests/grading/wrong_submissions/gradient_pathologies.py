@@ -110,13 +110,15 @@ WRONG_SUBMISSIONS = [
     ),
     WrongSubmission(
         name='rmsprop_changes_param_in_place',
-        why='param -= ...: the right values, but the caller\'s array is changed.',
+        why='param -= ...: the right values, but the caller\'s array is changed.'
+            ' In-place writes and NumPy warnings carry no points (issue 15): it keeps full '
+            'marks; the visible check names it.',
         edits={
             'rmsprop_step': (
                 '    new_param = param - learning_rate * grad / (np.sqrt(new_cache) + eps)',
                 '''    param -= learning_rate * grad / (np.sqrt(new_cache) + eps)
     new_param = param'''),
         },
-        failing_checks=frozenset(['rmsprop_step']),
+        failing_checks=frozenset(),
     ),
 ]

@@ -8,18 +8,6 @@ from tests.grading.wrong_submissions import WrongSubmission
 
 WRONG_SUBMISSIONS = [
     WrongSubmission(
-        name='sigmoid_overflows',
-        why='1 / (1 + exp(-x)) for every x: right values, but exp(-x) overflows (with a warning) '
-            'for x below about -709.',
-        edits={
-            'sigmoid': (
-                '''    u = np.exp(-np.abs(x))                       # in (0, 1]: never overflows
-    s = np.where(x >= 0, 1 / (1 + u), u / (1 + u))''',
-                '    s = 1 / (1 + np.exp(-x))'),
-        },
-        failing_checks=frozenset(['sigmoid']),
-    ),
-    WrongSubmission(
         name='sigmoid_branches_swapped',
         why='the two branches of np.where are swapped, which gives sigmoid(-x); lstm_step_forward '
             'calls it.',
@@ -29,6 +17,20 @@ WRONG_SUBMISSIONS = [
                 '    s = np.where(x >= 0, u / (1 + u), 1 / (1 + u))'),
         },
         failing_checks=frozenset(['sigmoid']),
+    ),
+    WrongSubmission(
+        name='sigmoid_overflows',
+        why='1 / (1 + exp(-x)) for every x: right values, but exp(-x) overflows (with a warning) '
+            'for x below about -709.'
+            ' In-place writes and NumPy warnings carry no points (issue 15): it keeps full '
+            'marks; the visible check names it.',
+        edits={
+            'sigmoid': (
+                '''    u = np.exp(-np.abs(x))                       # in (0, 1]: never overflows
+    s = np.where(x >= 0, 1 / (1 + u), u / (1 + u))''',
+                '    s = 1 / (1 + np.exp(-x))'),
+        },
+        failing_checks=frozenset(),
     ),
     WrongSubmission(
         name='lstm_step_forward_gate_order_ifog',
@@ -76,7 +78,9 @@ WRONG_SUBMISSIONS = [
     ),
     WrongSubmission(
         name='lstm_backward_changes_dh_in_place',
-        why='dh[:, t] += dh_next writes into the caller\'s dh.',
+        why='dh[:, t] += dh_next writes into the caller\'s dh.'
+            ' In-place writes and NumPy warnings carry no points (issue 15): it keeps full '
+            'marks; the visible check names it.',
         edits={
             'lstm_backward': (
                 '''        dx[:, t], dh_next, dc_next, dWx_t, dWh_t, db_t = lstm_step_backward(
@@ -85,7 +89,7 @@ WRONG_SUBMISSIONS = [
         dx[:, t], dh_next, dc_next, dWx_t, dWh_t, db_t = lstm_step_backward(
             dh[:, t], dc_next, step_cache)'''),
         },
-        failing_checks=frozenset(['lstm_backward']),
+        failing_checks=frozenset(),
     ),
     WrongSubmission(
         name='cell_path_gradient_includes_f_k',
