@@ -19,6 +19,7 @@ plain words, is what that student's feedback says (`intake_record`).
 """
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import re
@@ -38,7 +39,10 @@ MAX_ZIP_DIRECTORY_BYTES = 2**20      # a zip's list of entries (about 20 000 nam
 MAX_DEPTH = 3                        # student/top/assignment/A.ipynb is the deepest layout
 STUDENT_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.@-]{0,99}$")
 RENAMED = re.compile(r"^(?P<stem>.+?)(?:\s*\(\d+\)|-Copy\d*)?\.ipynb$", re.IGNORECASE)
-INTAKE_RECORD = ".rnn-course-intake.json"
+# Intake records (why a notebook was graded blank) live in the grading folder, beside
+# `submitted/`, never inside a submission: `nbgrader collect` copies whatever a learner put in
+# their submission folder, so a record there could be the learner's.
+INTAKE_RECORDS = "intake-records"
 
 
 class Unreadable(Exception):
@@ -268,27 +272,51 @@ def place(submission: Submission, assignment: str, notebook_names: list[str],
             shutil.copyfile(blank_folder / f"{name}.ipynb", destination)
     blank = {name: submission.blank.get(name, "the notebook was missing")
              for name in notebook_names if name not in submission.notebooks}
-    (target / INTAKE_RECORD).write_text(json.dumps({"blank": blank}), encoding="utf-8")
+    _write_record(submitted_folder, submission.student, assignment,
+                  {name: (why, _digest(target / f"{name}.ipynb")) for name, why in blank.items()})
+
+
+def _record_path(submitted_folder: Path, student: str, assignment: str) -> Path:
+    """Where the grader keeps the intake record of one student's submission of `assignment`."""
+    return Path(submitted_folder).parent / INTAKE_RECORDS / assignment / f"{student}.json"
 
 
 def intake_record(submitted_folder: Path, student: str, assignment: str) -> dict[str, str]:
-    """The notebooks of a placed submission that were graded blank, with the reason."""
-    path = submitted_folder / student / assignment / INTAKE_RECORD
-    try:
-        return dict(json.loads(path.read_text(encoding="utf-8")).get("blank", {}))
-    except (OSError, ValueError):
-        return {}
+    """The notebooks of a placed submission that were graded blank, with the reason: only those
+    whose file in `submitted/` is still the one the record was made for (a later collect that
+    replaced it makes the entry stale)."""
+    folder = Path(submitted_folder) / student / assignment
+    return {name: why for name, (why, digest) in _read_record(submitted_folder, student,
+                                                               assignment).items()
+            if _digest(folder / f"{name}.ipynb") == digest}
 
 
 def record_blank(placed_folder: Path, notebook: str, why: str) -> None:
     """Add `notebook` (graded blank, because `why`) to the intake record of a placed submission
     folder (nbgrader's path, which meets an unreadable notebook only while grading)."""
-    path = Path(placed_folder) / INTAKE_RECORD
+    placed = Path(placed_folder)   # submitted/<student>/<assignment>
+    submitted, student, assignment = placed.parent.parent, placed.parent.name, placed.name
+    record = _read_record(submitted, student, assignment)
+    record[notebook] = (why, _digest(placed / f"{notebook}.ipynb"))
+    _write_record(submitted, student, assignment, record)
+
+
+def _read_record(submitted_folder: Path, student: str, assignment: str) -> dict:
     try:
-        record = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        record = {}
-    if not isinstance(record, dict) or not isinstance(record.get("blank"), dict):
-        record = {"blank": {}}
-    record["blank"][notebook] = why
+        found = json.loads(_record_path(submitted_folder, student, assignment).read_text("utf-8"))
+        return {str(name): (str(why), str(digest)) for name, (why, digest) in found.items()}
+    except (OSError, ValueError, TypeError, AttributeError):
+        return {}
+
+
+def _write_record(submitted_folder: Path, student: str, assignment: str, record: dict) -> None:
+    path = _record_path(submitted_folder, student, assignment)
+    path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(json.dumps(record), encoding="utf-8")
+
+
+def _digest(path: Path) -> str:
+    try:
+        return hashlib.sha256(path.read_bytes()).hexdigest()
+    except OSError:
+        return ""

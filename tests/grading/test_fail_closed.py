@@ -73,7 +73,6 @@ def _malformed_copy(graded, name: str):
     for kind in MALFORMED:
         placed = folder / "submitted" / kind / ASSIGNMENT
         (placed / f"{ASSIGNMENT}.ipynb").write_bytes(malformed_file(kind))
-        (placed / ".rnn-course-intake.json").unlink()   # as `nbgrader collect` leaves a folder
     return folder
 
 

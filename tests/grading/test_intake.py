@@ -111,3 +111,23 @@ def test_the_intake_record_tells_feedback_why_a_notebook_is_blank(taken, tmp_pat
     assert "no notebook named" in intake.intake_record(tmp_path / "submitted", "other_notebook",
                                                        ASSIGNMENT)[ASSIGNMENT]
     assert intake.intake_record(tmp_path / "submitted", "exact", ASSIGNMENT) == {}
+
+
+def test_an_intake_record_is_the_graders_never_the_learners(taken, tmp_path):
+    """The record lives beside `submitted/`, not in a submission (`nbgrader collect` copies
+    whatever a learner put there): one planted in the submission folder says nothing, and a
+    record whose notebook was replaced since (a later collect) is stale and says nothing."""
+    blank_folder = tmp_path / "release"
+    blank_folder.mkdir()
+    nbformat.write(solution_notebook(ASSIGNMENT), blank_folder / f"{ASSIGNMENT}.ipynb")
+    submitted = tmp_path / "submitted"
+    intake.place(taken[0]["exact"], ASSIGNMENT, NAMES, submitted, blank_folder)
+    planted = submitted / "exact" / ASSIGNMENT / ".rnn-course-intake.json"
+    planted.write_text('{"blank": {"%s": "<script>the learner wrote this</script>"}}' % ASSIGNMENT)
+    assert intake.intake_record(submitted, "exact", ASSIGNMENT) == {}
+
+    intake.place(taken[0]["other_notebook"], ASSIGNMENT, NAMES, submitted, blank_folder)
+    assert intake.intake_record(submitted, "other_notebook", ASSIGNMENT)
+    (submitted / "other_notebook" / ASSIGNMENT / f"{ASSIGNMENT}.ipynb").write_bytes(
+        taken[0]["exact"].notebooks[ASSIGNMENT])   # collected again, now a readable notebook
+    assert intake.intake_record(submitted, "other_notebook", ASSIGNMENT) == {}
