@@ -103,10 +103,9 @@ def main(argv: list[str]) -> int:
         return lab(extra, environment)
     if os.environ.get(SKIP_SYSTEM_PACKAGES, "") in ("", "0"):
         ensure_system_packages()
-    # One worker per core; tests that share a fixture instance (one grading run, one server)
-    # stay on one worker, so it is made once, and every other test goes to whichever worker is
-    # free (tests/conftest.py groups them). The slowest tests are listed at the end.
-    return subprocess.call([str(PYTHON), "-m", "pytest", "-n", "auto", "--dist", "loadgroup",
+    # Two workers (one per core here); each test module stays on one worker, so a module's
+    # shared grading run happens once. The slowest tests are listed at the end.
+    return subprocess.call([str(PYTHON), "-m", "pytest", "-n", "auto", "--dist", "loadscope",
                             "--durations", "15", *extra], cwd=ROOT, env=environment)
 
 
