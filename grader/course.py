@@ -30,7 +30,7 @@ from traitlets.config import Config
 
 from .execute import SandboxedExecute
 from .feedback import KeepOnlyVerdicts
-from .gradebook_schema import use_in_process_alembic_head
+from .gradebook_schema import share_database_sessions, use_in_process_alembic_head
 from .hidden_checks import JudgeHiddenChecks, PrepareHiddenChecks
 from .restore import RestoreNotebookStructure
 
@@ -148,6 +148,7 @@ def configure(config: Config, settings: GradingSettings) -> Config:
     config.CourseDirectory.root = str(folder)
     config.CourseDirectory.course_id = COURSE_ID
     config.CourseDirectory.db_url = settings.gradebook_url
+    share_database_sessions(settings.gradebook_url)  # several graders on one PostgreSQL gradebook
     config.CourseDirectory.ignore = [*NOT_COURSE_FILES, ".*", "nbgrader_config.py"]
     config.LateSubmissionPlugin.penalty_method = LATE_PENALTY
     config.Autograde.sanitize_preprocessors = [

@@ -100,7 +100,9 @@ def autograde(settings: GradingSettings, assignment: str, submissions_folder: Pa
                          Fault(student, "-", "-", "autograde failed", result["detail"]))
             zero_autograded_cells(settings, assignment, student)
     faults = sorted(read_faults(settings.fault_log), key=lambda fault: fault.student)
-    scores = read_scores(settings, assignment)
+    # this run's students only: a shared gradebook also holds other graders' students
+    scores = {student: score for student, score in read_scores(settings, assignment).items()
+              if student in results}
     run = AutogradeRun(assignment, scores, faults, skipped, time.perf_counter() - started,
                        settings.folder / "reports" / f"autograde-{assignment}-{time.strftime('%Y%m%d-%H%M%S')}.txt")
     run.report.write_text(format_report(run), encoding="utf-8")
@@ -194,8 +196,11 @@ def format_report(run: AutogradeRun) -> str:
 def feedback(settings: GradingSettings, assignment: str, *, progress: bool = True) -> FeedbackRun:
     """HTML feedback for every autograded student (see grader/feedback.py)."""
     check_assignment(assignment)
-    return generate_feedback(nbgrader_config(settings), settings.folder, assignment,
-                             sorted(read_scores(settings, assignment)), progress=progress)
+    graded_here = [student for student in sorted(read_scores(settings, assignment))
+                   if (settings.folder / "autograded" / student / assignment).is_dir()]
+    # (a shared gradebook also holds students other graders graded in their grading folders)
+    return generate_feedback(nbgrader_config(settings), settings.folder, assignment, graded_here,
+                             progress=progress)
 
 
 def export(settings: GradingSettings, destination: Path) -> Path:

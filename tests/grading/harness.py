@@ -210,3 +210,14 @@ def nbgrader_in_process(*args: str, cwd: Path) -> str:
             return run_nbgrader(list(args))
     finally:
         os.chdir(previous)
+
+
+def system_command(name: str) -> str:
+    """The absolute path of a system command, found also where a plain user's PATH lacks the
+    system folders (runuser, useradd live in /usr/sbin)."""
+    import os
+    import shutil
+
+    found = shutil.which(name, path=f"{os.environ.get('PATH', '')}:/usr/sbin:/sbin")
+    assert found, f"{name} is not installed"
+    return found
