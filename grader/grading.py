@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import dataclasses
 import multiprocessing
+import re
 import shutil
 import tempfile
 import time
@@ -90,8 +91,12 @@ def autograde(settings: GradingSettings, assignment: str, submissions_folder: Pa
         for notebook, problem in submission.problems:
             append_fault(settings.fault_log,
                          Fault(submission.student, notebook, "-", "submission", problem))
+        secret = submission_secret(submissions_folder / submission.student, assignment)
         place(submission, assignment, names, settings.folder / "submitted",
               settings.release_directory / assignment)
+        if secret:  # nbgrader's release_feedback names the learner's feedback with it
+            (settings.folder / "submitted" / submission.student / assignment /
+             SUBMISSION_SECRET).write_text(secret, encoding="ascii")
     results = grade_students(settings, assignment, [s.student for s in submissions], jobs=jobs,
                              progress=progress)
     for student, result in sorted(results.items()):
@@ -107,6 +112,27 @@ def autograde(settings: GradingSettings, assignment: str, submissions_folder: Pa
                        settings.folder / "reports" / f"autograde-{assignment}-{time.strftime('%Y%m%d-%H%M%S')}.txt")
     run.report.write_text(format_report(run), encoding="utf-8")
     return run
+
+
+SUBMISSION_SECRET = "submission_secret.txt"
+SECRET_FORM = re.compile(r"[0-9a-f]{32,256}")
+
+
+def submission_secret(folder: Path, assignment: str) -> str | None:
+    """The `submission_secret.txt` nbgrader's submit wrote beside a learner's submission (kept
+    when the submission is rewritten, so `nbgrader release_feedback` can name the feedback the
+    learner fetches). Written by the learner's own submit, so trusted for nothing but that name:
+    only a regular file (no link) holding nbgrader's form of secret (hex) is kept."""
+    for path in (folder / assignment / SUBMISSION_SECRET, folder / SUBMISSION_SECRET):
+        try:
+            if path.is_symlink() or not path.is_file() or path.stat().st_size > 1024:
+                continue
+            secret = path.read_text(encoding="ascii").strip()
+        except (OSError, ValueError):
+            continue
+        if SECRET_FORM.fullmatch(secret):
+            return secret
+    return None
 
 
 def grade_students(settings: GradingSettings, assignment: str, students: list[str], *,
