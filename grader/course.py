@@ -151,6 +151,8 @@ def configure(config: Config, settings: GradingSettings) -> Config:
     share_database_sessions(settings.gradebook_url)  # several graders on one PostgreSQL gradebook
     config.CourseDirectory.ignore = [*NOT_COURSE_FILES, ".*", "nbgrader_config.py"]
     config.LateSubmissionPlugin.penalty_method = LATE_PENALTY
+    # nbgrader release_assignment and Formgrader's Release: the course's exposure check first
+    config.ExchangeFactory.release_assignment = "grader.exchange.CourseReleaseAssignment"
     config.Autograde.sanitize_preprocessors = [
         ClearOutput, RestoreNotebookStructure, DeduplicateIds, OverwriteKernelspec,
         OverwriteCells, CheckCellMetadata]
