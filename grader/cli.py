@@ -10,7 +10,9 @@
     selfcheck [ASSIGNMENT ...]                 solutions score full marks, releases score zero
                                                (in a grading folder of its own)
     learner-kit [--to FILE.zip]                the course for learners: notebooks, coursekit,
-                                               docs, learner requirements; no instructor tools
+                                               docs, learner requirements; no instructor tools;
+                                               refused while it gives away answers of an open
+                                               assignment (--closed A, --expose-open-answers)
 
 Common options: --grading-folder (default grading/), --jobs (default: the number of cores),
 --no-sandbox (with --trust-submissions to grade learners' work that way), --timeout,
@@ -136,6 +138,17 @@ def _selfcheck(args, settings) -> int:
 
 
 def _learner_kit(args, settings) -> int:
+    exposures = release_check(settings, None, closed=tuple(args.closed))
+    still_open = [exposure for exposure in exposures if not exposure.closed]
+    for exposure in exposures:
+        print(f"{'warning' if not exposure.closed else 'note'}: {exposure.line()}",
+              file=sys.stderr)
+    if still_open and not args.expose_open_answers:
+        # the kit holds every notebook: it gives away whatever they provide
+        print("error: the learner kit gives away answers of an assignment that is not closed. "
+              "Build it after that assignment's due date, or pass --closed ASSIGNMENT (it is "
+              "closed) or --expose-open-answers (self-study: give them away).", file=sys.stderr)
+        return 2
     print(f"learner kit written to {build_learner_kit(args.to.resolve())}")
     return 0
 
@@ -187,4 +200,8 @@ def _parser() -> argparse.ArgumentParser:
     command.add_argument("assignments", nargs="*")
     command = commands.add_parser("learner-kit", help="the course for learners, as a zip")
     command.add_argument("--to", type=Path, default=Path("dist/rnn-course-learner.zip"))
+    command.add_argument("--closed", action="append", default=[], metavar="ASSIGNMENT",
+                         help="an assignment that is closed (its answers may be given away)")
+    command.add_argument("--expose-open-answers", action="store_true",
+                         help="build it even if it gives away answers of an open assignment")
     return parser
