@@ -12,7 +12,9 @@
     learner-kit [--to FILE.zip]                the course for learners: notebooks, coursekit,
                                                docs, learner requirements; no instructor tools;
                                                refused while it gives away answers of an open
-                                               assignment (--closed A, --expose-open-answers)
+                                               assignment (--closed A, --expose-open-answers);
+                                               --repository: into a git repository of its own
+                                               (the learners' repository Binder is built from)
 
 Common options: --grading-folder (default grading/), --jobs (default: the number of cores),
 --no-sandbox (with --trust-submissions to grade learners' work that way), --timeout,
@@ -26,7 +28,7 @@ from pathlib import Path
 
 from .course import DEFAULT_GRADING_FOLDER, NOTEBOOKS, GradingSettings, written_assignments
 from .grading import UnknownAssignment, autograde, check_assignment, export, feedback, selfcheck
-from .learner_kit import build_learner_kit
+from .learner_kit import build_learner_kit, build_learner_repository
 from .parallel import available_cores
 from .release import generate, release, release_check
 from .sandbox import UNSANDBOXED_LIMITS, bubblewrap, unsandboxed_refusal
@@ -149,7 +151,11 @@ def _learner_kit(args, settings) -> int:
               "Build it after that assignment's due date, or pass --closed ASSIGNMENT (it is "
               "closed) or --expose-open-answers (self-study: give them away).", file=sys.stderr)
         return 2
-    print(f"learner kit written to {build_learner_kit(args.to.resolve())}")
+    if args.repository:
+        print(f"learner repository committed at {build_learner_repository(args.to.resolve())} "
+              f"(push it to the learners' repository; Binder is built from that)")
+    else:
+        print(f"learner kit written to {build_learner_kit(args.to.resolve())}")
     return 0
 
 
@@ -204,4 +210,7 @@ def _parser() -> argparse.ArgumentParser:
                          help="an assignment that is closed (its answers may be given away)")
     command.add_argument("--expose-open-answers", action="store_true",
                          help="build it even if it gives away answers of an open assignment")
+    command.add_argument("--repository", action="store_true",
+                         help="--to is a folder: write the kit there as a git repository of its "
+                              "own (a new commit each time), the one Binder is built from")
     return parser
