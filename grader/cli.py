@@ -15,7 +15,11 @@
     selfcheck [ASSIGNMENT ...]                 solutions score full marks, releases score zero
                                                (in a grading folder of its own)
     learner-kit [--to FILE.zip]                the course for learners: notebooks, coursekit,
-                                               docs, learner requirements; no instructor tools
+                                               docs, learner requirements; no instructor tools;
+                                               refused while it gives away answers of an open
+                                               assignment (--closed A, --expose-open-answers);
+                                               --repository: into a git repository of its own
+                                               (the learners' repository Binder is built from)
 
 Common options, before or after the command: --grading-folder (default grading/), --jobs
 (default: the number of cores), --no-sandbox (with --trust-submissions to grade learners' work
@@ -31,7 +35,7 @@ from .course import DEFAULT_GRADING_FOLDER, NOTEBOOKS, GradingSettings, written_
 from .grading import (UnknownAssignment, apply_lateness, autograde, check_assignment, export,
                       feedback, selfcheck)
 from .lateness import BadTimes, read_times_file, write_record
-from .learner_kit import build_learner_kit
+from .learner_kit import build_learner_kit, build_learner_repository
 from .parallel import available_cores
 from .release import generate, release, release_check
 from .sandbox import UNSANDBOXED_LIMITS, filter_problem, sandbox_problem, unsandboxed_refusal
@@ -166,7 +170,22 @@ def _selfcheck(args, settings) -> int:
 
 
 def _learner_kit(args, settings) -> int:
-    print(f"learner kit written to {build_learner_kit(args.to.resolve())}")
+    exposures = release_check(settings, None, closed=tuple(args.closed))
+    still_open = [exposure for exposure in exposures if not exposure.closed]
+    for exposure in exposures:
+        print(f"{'warning' if not exposure.closed else 'note'}: {exposure.line()}",
+              file=sys.stderr)
+    if still_open and not args.expose_open_answers:
+        # the kit holds every notebook: it gives away whatever they provide
+        print("error: the learner kit gives away answers of an assignment that is not closed. "
+              "Build it after that assignment's due date, or pass --closed ASSIGNMENT (it is "
+              "closed) or --expose-open-answers (self-study: give them away).", file=sys.stderr)
+        return 2
+    if args.repository:
+        print(f"learner repository committed at {build_learner_repository(args.to.resolve())} "
+              f"(push it to the learners' repository; Binder is built from that)")
+    else:
+        print(f"learner kit written to {build_learner_kit(args.to.resolve())}")
     return 0
 
 
@@ -245,6 +264,13 @@ def _parser() -> argparse.ArgumentParser:
     command.add_argument("assignments", nargs="*")
     command = command_parser("learner-kit", "the course for learners, as a zip")
     command.add_argument("--to", type=Path, default=Path("dist/rnn-course-learner.zip"))
+    command.add_argument("--closed", action="append", default=[], metavar="ASSIGNMENT",
+                         help="an assignment that is closed (its answers may be given away)")
+    command.add_argument("--expose-open-answers", action="store_true",
+                         help="build it even if it gives away answers of an open assignment")
+    command.add_argument("--repository", action="store_true",
+                         help="--to is a folder: write the kit there as a git repository of its "
+                              "own (a new commit each time), the one Binder is built from")
     return parser
 
 

@@ -31,7 +31,7 @@ from traitlets.config import Config
 
 from .execute import SandboxedExecute
 from .feedback import KeepOnlyVerdicts
-from .gradebook_schema import use_in_process_alembic_head
+from .gradebook_schema import share_database_sessions, use_in_process_alembic_head
 from .hidden_checks import JudgeHiddenChecks, PrepareHiddenChecks
 from .lateness import AssignTrustedLatePenalties, LateIsZeroCsvExport, TimedCollect
 from .instructor_views import MakeSubmissionInert, RestoreAnswersAsTyped
@@ -156,6 +156,7 @@ def configure(config: Config, settings: GradingSettings) -> Config:
     config.CourseDirectory.root = str(folder)
     config.CourseDirectory.course_id = COURSE_ID
     config.CourseDirectory.db_url = settings.gradebook_url
+    share_database_sessions(settings.gradebook_url)  # several graders on one PostgreSQL gradebook
     config.CourseDirectory.ignore = [*NOT_COURSE_FILES, ".*", "nbgrader_config.py"]
     config.AssignTrustedLatePenalties.penalty_method = LATE_PENALTY
     config.AssignTrustedLatePenalties.grading_folder = str(folder)
@@ -163,6 +164,8 @@ def configure(config: Config, settings: GradingSettings) -> Config:
     config.ExportApp.plugin_class = LateIsZeroCsvExport  # `nbgrader export`: late work is zero
     config.Autograde.exporter_class = SubmissionExporter  # unreadable: blank; failed: zero
     config.SubmissionExporter.release_directory = str(settings.release_directory)
+    # nbgrader release_assignment and Formgrader's Release: the course's exposure check first
+    config.ExchangeFactory.release_assignment = "grader.exchange.CourseReleaseAssignment"
     config.Autograde.sanitize_preprocessors = [
         ClearOutput, RestoreNotebookStructure, DeduplicateIds, OverwriteKernelspec,
         OverwriteCells, CheckCellMetadata]

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import dataclasses
 import multiprocessing
+import re
 import shutil
 import tempfile
 import time
@@ -108,8 +109,12 @@ def autograde(settings: GradingSettings, assignment: str, submissions_folder: Pa
         for notebook, problem in submission.problems:
             append_fault(settings.fault_log,
                          Fault(submission.student, notebook, "-", "submission", problem))
+        secret = submission_secret(submissions_folder / submission.student, assignment)
         place(submission, assignment, names, settings.folder / "submitted",
               settings.release_directory / assignment)
+        if secret:  # nbgrader's release_feedback names the learner's feedback with it
+            (settings.folder / "submitted" / submission.student / assignment /
+             SUBMISSION_SECRET).write_text(secret, encoding="ascii")
     results = grade_students(settings, assignment, [s.student for s in submissions], jobs=jobs,
                              progress=progress)
     reported = {fault.student for fault in read_faults(settings.fault_log)
@@ -122,11 +127,34 @@ def autograde(settings: GradingSettings, assignment: str, submissions_folder: Pa
             zero_autograded_cells(settings, assignment, student)
     apply_lateness(settings, assignment, sorted(results))
     faults = sorted(read_faults(settings.fault_log), key=lambda fault: fault.student)
-    scores = read_scores(settings, assignment)
+    # this run's students only: a shared gradebook also holds other graders' students
+    scores = {student: score for student, score in read_scores(settings, assignment).items()
+              if student in results}
     run = AutogradeRun(assignment, scores, faults, skipped, time.perf_counter() - started,
                        settings.folder / "reports" / f"autograde-{assignment}-{time.strftime('%Y%m%d-%H%M%S')}.txt")
     run.report.write_text(format_report(run), encoding="utf-8")
     return run
+
+
+SUBMISSION_SECRET = "submission_secret.txt"
+SECRET_FORM = re.compile(r"[0-9a-f]{32,256}")
+
+
+def submission_secret(folder: Path, assignment: str) -> str | None:
+    """The `submission_secret.txt` nbgrader's submit wrote beside a learner's submission (kept
+    when the submission is rewritten, so `nbgrader release_feedback` can name the feedback the
+    learner fetches). Written by the learner's own submit, so trusted for nothing but that name:
+    only a regular file (no link) holding nbgrader's form of secret (hex) is kept."""
+    for path in (folder / assignment / SUBMISSION_SECRET, folder / SUBMISSION_SECRET):
+        try:
+            if path.is_symlink() or not path.is_file() or path.stat().st_size > 1024:
+                continue
+            secret = path.read_text(encoding="ascii").strip()
+        except (OSError, ValueError):
+            continue
+        if SECRET_FORM.fullmatch(secret):
+            return secret
+    return None
 
 
 def grade_students(settings: GradingSettings, assignment: str, students: list[str], *,
@@ -248,8 +276,11 @@ def _lateness_columns(found: Verdict | None) -> str:
 def feedback(settings: GradingSettings, assignment: str, *, progress: bool = True) -> FeedbackRun:
     """HTML feedback for every autograded student (see grader/feedback.py)."""
     check_assignment(assignment)
-    return generate_feedback(nbgrader_config(settings), settings.folder, assignment,
-                             sorted(read_scores(settings, assignment)), progress=progress)
+    graded_here = [student for student in sorted(read_scores(settings, assignment))
+                   if (settings.folder / "autograded" / student / assignment).is_dir()]
+    # (a shared gradebook also holds students other graders graded in their grading folders)
+    return generate_feedback(nbgrader_config(settings), settings.folder, assignment, graded_here,
+                             progress=progress)
 
 
 def export(settings: GradingSettings, destination: Path) -> Path:

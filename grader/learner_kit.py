@@ -55,3 +55,32 @@ def build_learner_kit(destination: Path) -> Path:
             info.compress_type = zipfile.ZIP_DEFLATED
             archive.writestr(info, path.read_bytes())
     return destination
+
+
+LEARNER_REPOSITORY_AUTHOR = ("-c", "user.name=rnn-course learner kit",
+                             "-c", "user.email=learner-kit@invalid")
+
+
+def build_learner_repository(destination: Path) -> Path:
+    """The kit as a git repository of its own at `destination` (Binder is built from it): a new
+    repository, or a new commit on one this command built before. Its history holds only kits,
+    never the instructors' repository, so nothing of solutions/ or grader/ is in any commit."""
+    import shutil
+    import subprocess
+
+    destination = Path(destination)
+    destination.mkdir(parents=True, exist_ok=True)
+    git = ["git", "-C", str(destination), *LEARNER_REPOSITORY_AUTHOR]
+    if not (destination / ".git").exists():
+        subprocess.run([*git, "init", "-q", "-b", "main"], check=True)
+    for entry in destination.iterdir():
+        if entry.name != ".git":
+            shutil.rmtree(entry) if entry.is_dir() else entry.unlink()
+    for name, path in kit_files().items():
+        target = destination / name
+        target.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(path, target)
+        target.chmod(0o755 if name in ("course.py", "binder/postBuild") else 0o644)
+    subprocess.run([*git, "add", "-A"], check=True)
+    subprocess.run([*git, "commit", "-q", "--allow-empty", "-m", "Learner kit"], check=True)
+    return destination

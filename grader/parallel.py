@@ -6,7 +6,8 @@ notebook in its kernel, happens in parallel; every gradebook session is serialis
 workers by an exclusive lock on a file in the grading folder, held from the moment nbgrader opens
 a `Gradebook` until it closes it. SQLite allows one writer at a time and fails a second one after
 a short wait; with the lock no session ever meets another (the sessions take milliseconds, the
-notebooks seconds), and a PostgreSQL gradebook is served the same way.
+notebooks seconds). A PostgreSQL gradebook shared by several graders adds a lock in the database
+(grader/gradebook_schema.py).
 """
 from __future__ import annotations
 
@@ -14,10 +15,10 @@ import fcntl
 import os
 from pathlib import Path
 
-from nbgrader.api import Gradebook
 from nbgrader.apps import NbGraderAPI
 
 from .course import GradingSettings, nbgrader_config
+from .gradebook_schema import hold_during_sessions
 
 LOCK_NAME = ".gradebook.lock"
 
@@ -60,35 +61,8 @@ class GradebookLock:
 
 def serialise_gradebook_sessions(lock: GradebookLock | None) -> None:
     """From now on, in this process, every nbgrader `Gradebook` holds `lock` from opening to
-    closing (None: no lock)."""
-    Gradebook._rnn_course_lock = lock
-    if getattr(Gradebook, "_rnn_course_patched", False):
-        return
-    original_init, original_close = Gradebook.__init__, Gradebook.close
-
-    def locked_init(self, *args, **kwargs):
-        held = Gradebook._rnn_course_lock
-        if held is not None:
-            held.acquire()
-        self._rnn_course_held = held
-        try:
-            original_init(self, *args, **kwargs)
-        except BaseException:
-            locked_close(self)
-            raise
-
-    def locked_close(self):
-        try:
-            if hasattr(self, "db"):
-                original_close(self)
-        finally:
-            held, self._rnn_course_held = getattr(self, "_rnn_course_held", None), None
-            if held is not None:
-                held.release()
-
-    Gradebook.__init__ = locked_init
-    Gradebook.close = locked_close
-    Gradebook._rnn_course_patched = True
+    closing (None: no lock); see grader/gradebook_schema.py for the order of locks."""
+    hold_during_sessions("folder", lock)
 
 
 # -- the worker processes ---------------------------------------------------------------------

@@ -26,6 +26,7 @@ from nbgrader.apps import NbGraderAPI
 
 from .course import (COURSE_ID, NOTEBOOKS, SOLUTIONS, GradingSettings, nbgrader_config,
                      prepare_grading_folder, written_assignments)
+from .gradebook_schema import database_lock_held
 
 PROVIDED_HEADER = "# Provided: solutions to notebook {number} (generated at release; do not edit)."
 SOLUTION_MARKERS = ("### BEGIN SOLUTION", "### END SOLUTION")
@@ -69,10 +70,13 @@ def generate(settings: GradingSettings, assignments: list[str]) -> dict[str, Pat
     """Run generate_assignment for each assignment in the grading folder (also fills the
     gradebook with the assignment's cells); where each released assignment now is."""
     prepare_grading_folder(settings)
-    api = NbGraderAPI(config=nbgrader_config(settings))
+    config = nbgrader_config(settings)
+    api = NbGraderAPI(config=config)
     released = {}
     for assignment in assignments:
-        result = api.generate_assignment(assignment, force=True, create=True)
+        # another grader of a shared gradebook may write the same assignment's rows right now
+        with database_lock_held(config.CourseDirectory.db_url):
+            result = api.generate_assignment(assignment, force=True, create=True)
         if not result["success"]:
             raise RuntimeError(f"generate_assignment {assignment} failed:\n{result['log']}"
                                f"\n{result.get('error', '')}")

@@ -12,6 +12,7 @@ import zipfile
 
 from grader.course import NOTEBOOKS, REPOSITORY, course_files, written_assignments
 from grader.learner_kit import KIT_ROOT
+from grader.release import exposures
 from tests.grading.harness import run_grader
 from tests.test_environment_files import pip_pins
 
@@ -21,7 +22,8 @@ FORBIDDEN_TEXT = ("BEGIN SOLUTION", "BEGIN HIDDEN TESTS", "hidden_check(", "grad
 
 def test_the_learner_kit_holds_the_course_and_nothing_of_the_instructors(tmp_path):
     destination = tmp_path / "kit.zip"
-    completed = run_grader("learner-kit", "--to", str(destination))
+    completed = run_grader("--grading-folder", str(tmp_path / "grading"), "learner-kit", "--to",
+                           str(destination), "--expose-open-answers")
     assert completed.returncode == 0, completed.stderr[-2000:]
     with zipfile.ZipFile(destination) as archive:
         names = {name.removeprefix(f"{KIT_ROOT}/") for name in archive.namelist()}
@@ -30,7 +32,8 @@ def test_the_learner_kit_holds_the_course_and_nothing_of_the_instructors(tmp_pat
     for assignment in written_assignments():
         assert f"notebooks/{assignment}/{assignment}.ipynb" in names
     assert {"README.md", "course.py", "pyproject.toml", "requirements/learner.txt",
-            "coursekit/hidden.py", "binder/requirements.txt", "binder/postBuild"} <= names
+            "coursekit/hidden.py", "binder/requirements.txt", "binder/postBuild",
+            "binder/runtime.txt"} <= names
     assert {n for n in names if n.startswith("notebooks/")} == {
         f"notebooks/{p.relative_to(NOTEBOOKS).as_posix()}" for p in course_files(NOTEBOOKS)}
     for name in names:
@@ -61,4 +64,54 @@ def test_binder_installs_the_learner_environment_and_hides_the_instructors_files
     post_build = (REPOSITORY / "binder" / "postBuild").read_text()
     assert "pip install --no-deps ." in post_build
     for folder in ("solutions", "grader", "tests", "nbgrader_config.py"):
-        assert folder in post_build.split("rm -rf", 1)[1], folder
+        assert folder in post_build.split("for instructors in", 1)[1].split(";")[0], folder
+
+
+def test_the_learner_kit_is_refused_while_it_gives_away_open_answers(tmp_path):
+    """The kit holds every notebook, so the provided cells of later notebooks (03 provides 02's
+    answers): refused unless those assignments are closed or the instructor insists."""
+    exposed = sorted({exposure.answers_of for exposure in exposures()})
+    common = ("--grading-folder", str(tmp_path / "grading"), "learner-kit")
+    refused = run_grader(*common, "--to", str(tmp_path / "refused.zip"))
+    assert refused.returncode == 2 and "not closed" in refused.stderr
+    assert not (tmp_path / "refused.zip").exists()
+    closed = [argument for name in exposed for argument in ("--closed", name)]
+    allowed = run_grader(*common, "--to", str(tmp_path / "closed.zip"), *closed)
+    assert allowed.returncode == 0, allowed.stderr[-2000:]
+    assert (tmp_path / "closed.zip").is_file()
+
+
+def test_binder_asks_for_a_python_the_pins_install_on():
+    assert (REPOSITORY / "binder" / "runtime.txt").read_text().strip() == "python-3.11"
+
+
+def test_binder_is_built_from_a_repository_that_never_held_the_solutions(tmp_path):
+    import subprocess
+
+    repository = tmp_path / "learners"
+    common = ("--grading-folder", str(tmp_path / "grading"), "learner-kit", "--repository",
+              "--to", str(repository), "--expose-open-answers")
+    for _ in range(2):   # built, then rebuilt for the next release: a second commit
+        completed = run_grader(*common)
+        assert completed.returncode == 0, completed.stderr[-2000:]
+    git = ["git", "-C", str(repository)]
+    commits = subprocess.run([*git, "rev-list", "--all"], capture_output=True, text=True,
+                             check=True).stdout.split()
+    assert len(commits) == 2
+    for commit in commits:
+        names = subprocess.run([*git, "ls-tree", "-r", "--name-only", commit], capture_output=True,
+                               text=True, check=True).stdout.split("\n")
+        assert "binder/runtime.txt" in names and "binder/postBuild" in names
+        for name in names:
+            assert name.split("/")[0] not in ("solutions", "grader", "tests", "tools"), name
+            assert not name.endswith(("nbgrader_config.py", "secret.key")), name
+        for name in names:
+            if name.endswith((".ipynb", ".py", ".md", ".txt")) and name != "coursekit/hidden.py":
+                text = subprocess.run([*git, "show", f"{commit}:{name}"], capture_output=True,
+                                      text=True, check=True).stdout
+                for secret in FORBIDDEN_TEXT:
+                    assert secret not in text, f"{secret!r} in {name} at {commit}"
+    # the instructors' repository refuses to be Binder's (its .git holds the solutions)
+    refused = subprocess.run(["bash", str(REPOSITORY / "binder" / "postBuild")], cwd=REPOSITORY,
+                             capture_output=True, text=True, timeout=60)
+    assert refused.returncode == 1 and "learners' repository" in refused.stderr

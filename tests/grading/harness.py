@@ -260,3 +260,5 @@ def nbgrader_in_process(*args: str, cwd: Path) -> str:
             return run_nbgrader(list(args))
     finally:
         os.chdir(previous)
+
+

@@ -9,6 +9,7 @@ with the course's command (`python -m grader autograde all`, no folder: every as
 `nbgrader collect` gathered them), in parallel. The collect records each submission's time from
 the exchange's change times (grader/lateness.py), never the learner's. The grades, the late
 penalty and the names reach the exported CSV.
+Then `python -m grader feedback`, nbgrader's release_feedback, and each learner's fetch_feedback.
 """
 from __future__ import annotations
 
@@ -50,7 +51,9 @@ def course(tmp_path_factory):
     exchange.mkdir()
     exchange.chmod(0o777)
     where = f"--Exchange.root={exchange}"
-    cache = f"--Exchange.cache={root / 'cache'}"  # learners' record of what they submitted
+
+    def cache(student):  # each learner's own record of what they submitted (in their home)
+        return f"--Exchange.cache={root / 'home' / student / '.nbgrader-cache'}"
     _ok(run_grader("--grading-folder", str(folder), "prepare"))
     (root / "roster.csv").write_text("id,first_name,last_name,email\n" + "".join(
         ",".join(row) + "\n" for row in ROSTER))
@@ -64,7 +67,7 @@ def course(tmp_path_factory):
     for student, *_ in ROSTER:
         home = root / "home" / student
         home.mkdir(parents=True)
-        learner = ("--course", COURSE_ID, where, cache)
+        learner = ("--course", COURSE_ID, where, cache(student))
         listed[student] = nbgrader("list", *learner, cwd=home)
         nbgrader("fetch_assignment", ASSIGNMENT, *learner, cwd=home)
         path = home / ASSIGNMENT / f"{ASSIGNMENT}.ipynb"
@@ -74,12 +77,13 @@ def course(tmp_path_factory):
                 cell.source = work[student][grade_id]
         nbformat.write(notebook, path)
     for student in ("alice", "carol"):
-        nbgrader("submit", ASSIGNMENT, "--course", COURSE_ID, "--student", student, where, cache,
+        nbgrader("submit", ASSIGNMENT, "--course", COURSE_ID, "--student", student, where,
+                 cache(student),
                  cwd=root / "home" / student)
     time.sleep(0.1)
     due = datetime.datetime.now(datetime.timezone.utc)
     time.sleep(0.1)
-    nbgrader("submit", ASSIGNMENT, "--course", COURSE_ID, "--student", "bob", where, cache,
+    nbgrader("submit", ASSIGNMENT, "--course", COURSE_ID, "--student", "bob", where, cache("bob"),
              cwd=root / "home" / "bob")
     inbound = next((exchange / COURSE_ID / "inbound").glob(f"bob+{ASSIGNMENT}+*"))
     (inbound / "timestamp.txt").write_text(FORGED)   # bob dates his late submission back
@@ -89,10 +93,19 @@ def course(tmp_path_factory):
     nbgrader("collect", ASSIGNMENT, where, cwd=folder)
     graded = _ok(run_grader("--grading-folder", str(folder), "--jobs", "2", "autograde", "all"))
     _ok(run_grader("--grading-folder", str(folder), "export", "--to", str(root / "grades.csv")))
+    _ok(run_grader("--grading-folder", str(folder), "feedback", ASSIGNMENT))
+    nbgrader("release_feedback", ASSIGNMENT, where, cwd=folder)
+    fetched = {}
+    for student, *_ in ROSTER:
+        home = root / "home" / student
+        nbgrader("fetch_feedback", ASSIGNMENT, "--course", COURSE_ID, "--student", student,
+                 where, cache(student), cwd=home)
+        fetched[student] = sorted(home.glob(f"{ASSIGNMENT}/feedback/*/{ASSIGNMENT}.html"))
     with (root / "grades.csv").open() as grades:
         rows = {row["student_id"]: row for row in csv.DictReader(grades)
                 if row["assignment"] == ASSIGNMENT}
-    return {"folder": folder, "listed": listed, "graded": graded, "rows": rows, "due": due}
+    return {"folder": folder, "listed": listed, "graded": graded, "rows": rows, "due": due,
+            "fetched": fetched}
 
 
 def test_learners_see_the_released_assignment(course):
@@ -130,3 +143,15 @@ def test_the_roster_names_reach_the_export(course):
     for student, first, last, email in ROSTER:
         row = course["rows"][student]
         assert (row["first_name"], row["last_name"], row["email"]) == (first, last, email)
+
+
+def test_each_learner_fetches_their_own_feedback_after_the_course_grader(course):
+    """`python -m grader autograde` rewrites the collected submissions; nbgrader's
+    release_feedback still finds each learner's submission secret, and each learner fetches the
+    feedback written for them."""
+    for student, *_ in ROSTER:
+        own = course["folder"] / "feedback" / student / ASSIGNMENT / f"{ASSIGNMENT}.html"
+        assert len(course["fetched"][student]) == 1, f"{student} fetched {course['fetched'][student]}"
+        assert course["fetched"][student][0].read_bytes() == own.read_bytes(), student
+    pages = {student: paths[0].read_bytes() for student, paths in course["fetched"].items()}
+    assert len(set(pages.values())) == len(ROSTER)   # no one got another learner's page

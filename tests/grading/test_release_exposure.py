@@ -77,3 +77,38 @@ def test_the_developers_regeneration_of_all_notebooks_only_warns(tmp_path):
                            "--to", str(tmp_path / "notebooks"))
     assert completed.returncode == 0, completed.stderr[-2000:]
     assert "warning" in completed.stderr and "exposes the answers of" in completed.stderr
+
+
+def _nbgrader(*args: str, cwd, retcode: int = 0) -> str:
+    """nbgrader's own command line, in this process, from `cwd`; its log (asserts `retcode`)."""
+    import os
+
+    from nbgrader.tests import run_nbgrader
+
+    previous = os.getcwd()
+    os.chdir(cwd)
+    try:
+        return run_nbgrader(list(args), retcode=retcode)
+    finally:
+        os.chdir(previous)
+
+
+def test_nbgraders_release_assignment_runs_the_same_check(tmp_path):
+    """The hub's real release step (and so Formgrader's Release button, the same exchange
+    class): refused while the exposed assignment is open, allowed once its due date passed."""
+    exposure = exposures()[0]
+    folder, exchange = tmp_path / "grading", tmp_path / "exchange"
+    exchange.mkdir()
+    exchange.chmod(0o777)
+    where = f"--Exchange.root={exchange}"
+    completed = run_grader("--grading-folder", str(folder), "prepare")
+    assert completed.returncode == 0, completed.stderr[-2000:]
+    released = exchange / COURSE_ID / "outbound" / exposure.released
+    refused = _nbgrader("release_assignment", exposure.released, where, cwd=folder, retcode=1)
+    assert "not closed" in refused and exposure.answers_of in refused
+    assert not released.exists()
+    past = datetime.datetime.now(datetime.timezone.utc) - datetime.timedelta(hours=1)
+    _nbgrader("db", "assignment", "add", exposure.answers_of,
+              f"--duedate={past.strftime('%Y-%m-%d %H:%M:%S')} UTC", cwd=folder)
+    _nbgrader("release_assignment", exposure.released, where, cwd=folder)
+    assert (released / f"{exposure.released}.ipynb").is_file()
