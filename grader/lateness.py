@@ -29,6 +29,7 @@ import csv
 import datetime
 import json
 import os
+import shutil
 import time
 import zoneinfo
 from dataclasses import dataclass
@@ -39,9 +40,11 @@ from nbgrader.api import Gradebook, SubmittedNotebook
 from nbgrader.exchange.default.collect import ExchangeCollect
 from nbgrader.plugins import CsvExportPlugin
 from nbgrader.preprocessors import NbGraderPreprocessor
+from nbgrader.utils import ignore_patterns
 from traitlets import Unicode
 
 from .faults import one_line
+from .learner_files import TooLarge, copy_learner_folder
 
 RECORD_FOLDER = "submission-times"
 # Column names accepted in a times file (compared case-insensitively, spaces and dashes as _).
@@ -306,7 +309,9 @@ class TimedCollect(ExchangeCollect):
     learner's timestamp.txt in the collected copy is replaced by that time, so nbgrader's own
     steps (collect --update, autograde) see the trusted time too; an inbound folder whose name
     holds no readable time is still collected (its name chooses nothing but which of that
-    learner's own submissions is newest)."""
+    learner's own submissions is newest). It copies regular files and folders only, never
+    through a learner's link (a link to the grading folder's secret.key would otherwise be copied
+    with the instructor's rights and could reach that learner's feedback)."""
 
     def _path_to_record(self, path):
         try:
@@ -318,7 +323,16 @@ class TimedCollect(ExchangeCollect):
                     "filename": os.path.split(path)[1], "timestamp": datetime.datetime.min}
 
     def do_copy(self, src, dest, log=None):
-        super().do_copy(src, dest, log)
+        """nbgrader's copy (its ignore, include and size options), but never through a link of
+        the learner's (grader/learner_files.py)."""
+        ignore = ignore_patterns(exclude=self.coursedir.ignore, include=self.coursedir.include,
+                                 max_file_size=self.coursedir.max_file_size, log=self.log)
+        try:
+            copy_learner_folder(src, dest, ignore, 1000 * self.coursedir.max_dir_size, self.log)
+        except (OSError, TooLarge) as error:   # that learner's submission only, not the class's
+            self.log.error("Not collected: %s (%s)", src, error)
+            shutil.rmtree(dest, ignore_errors=True)
+            return
         student, assignment = Path(dest).parent.name, Path(dest).name
         changed = newest_change(Path(src))
         if changed is None:  # too many entries to read: the time of this copy, a later bound

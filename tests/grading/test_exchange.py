@@ -21,6 +21,7 @@ import nbformat
 import pytest
 
 from grader.course import COURSE_ID
+from grader.hidden_checks import load_or_create_secret
 from grader.lateness import read_record
 from tests.grading import wrong_submissions
 from tests.grading.harness import (answers, cells_by_id, hidden_points, nbgrader_in_process,
@@ -81,6 +82,12 @@ def course(tmp_path_factory):
                  cache(student),
                  cwd=root / "home" / student)
     time.sleep(0.1)
+    # carol, on time, also submitted links to the grading folder and its secret key
+    carol = next((exchange / COURSE_ID / "inbound").glob(f"carol+{ASSIGNMENT}+*"))
+    load_or_create_secret(folder / "secret.key")
+    (carol / "notes.html").symlink_to(folder / "secret.key")   # the instructor's secret
+    (carol / "more").symlink_to(folder, target_is_directory=True)
+    time.sleep(0.1)
     due = datetime.datetime.now(datetime.timezone.utc)
     time.sleep(0.1)
     nbgrader("submit", ASSIGNMENT, "--course", COURSE_ID, "--student", "bob", where, cache("bob"),
@@ -106,6 +113,18 @@ def course(tmp_path_factory):
                 if row["assignment"] == ASSIGNMENT}
     return {"folder": folder, "listed": listed, "graded": graded, "rows": rows, "due": due,
             "fetched": fetched}
+
+
+def test_collect_never_follows_a_learners_link(course):
+    """carol's submission held links to the grading folder's secret key and to the grading
+    folder: the collected copy has neither (only plain files and folders are collected), and no
+    file of the grading folder but the key itself holds the key."""
+    collected = course["folder"] / "submitted" / "carol" / ASSIGNMENT
+    assert (collected / f"{ASSIGNMENT}.ipynb").is_file()
+    assert not (collected / "notes.html").exists() and not (collected / "more").exists()
+    secret = (course["folder"] / "secret.key").read_bytes()
+    assert not [path for path in course["folder"].rglob("*") if path.is_file()
+                and path.name != "secret.key" and secret in path.read_bytes()]
 
 
 def test_learners_see_the_released_assignment(course):
