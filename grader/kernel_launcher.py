@@ -23,6 +23,7 @@ import ctypes
 import errno
 import os
 import platform
+import struct
 import sys
 
 # System calls a NumPy/ipykernel kernel never needs: each returns EPERM (the process goes on).
@@ -53,6 +54,7 @@ NAMESPACE_FLAGS = {  # clone() with any of these creates a namespace: EPERM
 TERMINAL_IOCTLS = {"TIOCSTI": 0x5412, "TIOCLINUX": 0x541C}  # typing into a terminal
 PERSONALITY_QUERY = 0xFFFFFFFF
 KEYCTL_GET_KEYRING_ID, KEYCTL_JOIN_SESSION_KEYRING, KEYCTL_CLEAR = 0, 1, 7
+KEYCTL_READ, KEYCTL_INVALIDATE = 11, 21
 KEY_SPEC_USER_KEYRING, KEY_SPEC_USER_SESSION_KEYRING = -4, -5
 
 
@@ -114,9 +116,27 @@ def join_fresh_session_keyring() -> int:
 
 
 def clear_user_keyrings() -> None:
+    """Invalidate every key linked in this uid's user and user-session keyrings (so none can
+    be read by its serial any more, whatever else still links it, without waiting for the
+    kernel's key garbage collector), then empty both keyrings."""
     for keyring in (KEY_SPEC_USER_KEYRING, KEY_SPEC_USER_SESSION_KEYRING):
         serial = _keyctl(KEYCTL_GET_KEYRING_ID, keyring, 1)
+        for key in _linked_keys(serial):
+            try:
+                _keyctl(KEYCTL_INVALIDATE, key)
+            except OSError:
+                pass   # not ours to invalidate: unlinked below all the same
         _keyctl(KEYCTL_CLEAR, serial)
+
+
+def _linked_keys(keyring: int) -> list[int]:
+    """The serials of the keys linked in `keyring` (KEYCTL_READ of a keyring)."""
+    size = _keyctl(KEYCTL_READ, keyring, 0, 0)
+    if size <= 0:
+        return []
+    buffer = ctypes.create_string_buffer(size)
+    got = _keyctl(KEYCTL_READ, keyring, ctypes.addressof(buffer), size)
+    return list(struct.unpack(f"{min(got, size) // 4}i", buffer.raw[:min(got, size) // 4 * 4]))
 
 
 def join_cgroup(folder: str) -> None:

@@ -122,7 +122,9 @@ def filter_problem() -> str | None:
 
 
 def _launcher(*arguments: str) -> list[str]:
-    return [SYSTEM_PYTHON, "-I", str(LAUNCHER), *arguments]
+    """The launcher's command line. Its source is passed with -c, not its path: a kernel uid
+    (which runs `clear-keyrings`) may not be able to read the repository's folder."""
+    return [SYSTEM_PYTHON, "-I", "-c", LAUNCHER.read_text(encoding="utf-8"), *arguments]
 
 
 def _drop_to(uid: int) -> list[str]:

@@ -19,6 +19,7 @@ COMMAND_LINES = {"release": ["release", "01_feedforward_limits", "--to", "out"],
                  "prepare": ["prepare"],
                  "autograde": ["autograde", "01_feedforward_limits", "submissions"],
                  "feedback": ["feedback", "01_feedforward_limits"],
+                 "times": ["times", "01_feedforward_limits", "times.csv"],
                  "export": ["export", "--to", "grades.csv"],
                  "selfcheck": ["selfcheck", "01_feedforward_limits"],
                  "learner-kit": ["learner-kit", "--to", "kit.zip"]}

@@ -1,9 +1,10 @@
 """Feedback is no oracle: the cases a submission meets are the same on a regrade, new when it
 changes, and a failure message never states the expected value.
 
-The probe is a learner function that raises an exception naming a digest of its inputs: the
-cheapest way for a learner to read its hidden inputs out of its feedback (the verdict quotes the
-exception). A lookup table built from one round of feedback must meet new inputs next round.
+The probe is a learner function that returns an array whose shape encodes a digest of its
+inputs: the verdict names a wrongly shaped result's shape, the one channel of learner-chosen
+digits left in feedback (exception messages never reach it: test_kernel_judgements.py). A lookup
+table built from one round of feedback must meet new inputs next round.
 """
 from __future__ import annotations
 
@@ -14,9 +15,11 @@ from tests.grading.harness import grade, run_grader, solution_notebook, with_sou
 
 ASSIGNMENT = "01_feedforward_limits"
 PROBE = '''def dense_forward(x, W, b):
-    """Reports a digest of its inputs instead of an answer."""
+    """Reports a digest of its inputs, as the shape of its result, instead of an answer."""
     import hashlib
-    raise ValueError("inputs " + hashlib.sha256(x.tobytes() + W.tobytes()).hexdigest()[:12])
+    import numpy as np
+    digest = int(hashlib.sha256(x.tobytes() + W.tobytes()).hexdigest()[:6], 16)
+    return np.zeros((0, 1 + digest % 4093, 1 + digest // 4093 % 4093)), (x, W, b)
 '''
 
 
@@ -25,9 +28,9 @@ def _digests_by_case(grading_folder, student) -> dict[str, str]:
     completed = run_grader("--grading-folder", str(grading_folder), "feedback", ASSIGNMENT)
     assert completed.returncode == 0, completed.stderr[-2000:]
     page = (grading_folder / "feedback" / student / ASSIGNMENT / f"{ASSIGNMENT}.html").read_text()
-    found = dict(re.findall(r"case '([^']+)': raised ValueError: inputs ([0-9a-f]{12})",
+    found = dict(re.findall(r"case '([^']+)': \S+ has shape \(0, (\d+, \d+)\)",
                             html.unescape(page)))
-    assert found, "the probe's messages did not reach the feedback"
+    assert found, "the probe's shapes did not reach the feedback"
     return found
 
 

@@ -341,7 +341,7 @@ def test_two_kernels_have_two_uids_and_nothing_planted_reaches_the_second(tmp_pa
 
 
 def test_a_kernels_system_calls_are_filtered_and_numpy_threads_and_subprocesses_still_work(
-        tmp_path):
+        scratches):
     """Keyrings, ptrace, namespaces, mounts, bpf, perf, userfaultfd, other processes' memory,
     personality changes and terminal injection fail with EPERM (clone3 with ENOSYS, so the C
     library falls back to clone), in the sandbox and without it (where the launcher loads the
@@ -349,7 +349,7 @@ def test_a_kernels_system_calls_are_filtered_and_numpy_threads_and_subprocesses_
     run unfiltered shows that it can tell."""
     numbers = _syscall_numbers(FILTERED_CALLS)
     for sandboxed in (True, False):
-        seen, = _run_in_jail(tmp_path, SYSCALLS % numbers, sandboxed=sandboxed)
+        seen, = _run_in_jail(scratches, SYSCALLS % numbers, sandboxed=sandboxed)
         assert seen["Seccomp"] == "2", seen  # a filter is loaded
         denied = {name: result for name, result in seen.items()
                   if name not in ("Seccomp", "worked", "clone3", "personality query")}
@@ -381,7 +381,7 @@ def test_the_launcher_gives_a_fresh_empty_session_keyring():
 
 
 @pytest.mark.skipif(os.geteuid() != 0, reason="the root grader's pooled uids (CI runs as root)")
-def test_nothing_in_a_kernel_uids_keyrings_reaches_a_later_kernel_of_that_uid(tmp_path,
+def test_nothing_in_a_kernel_uids_keyrings_reaches_a_later_kernel_of_that_uid(scratches,
                                                                               monkeypatch):
     """Two kernels on the same pooled uid: the first cannot store a key (the filter); a key
     put in that uid's user keyrings anyway (as a kernel without the filter could) is gone when
@@ -390,7 +390,7 @@ def test_nothing_in_a_kernel_uids_keyrings_reaches_a_later_kernel_of_that_uid(tm
     uid = _a_free_uid_outside_the_pool()
     monkeypatch.setattr(sandbox, "KERNEL_UIDS", range(uid, uid + 1))
     numbers = _syscall_numbers(FILTERED_CALLS)
-    with KernelJail(Path(tempfile.mkdtemp(dir=tmp_path))) as jail:
+    with KernelJail(Path(tempfile.mkdtemp(dir=scratches))) as jail:
         assert jail.uid == uid
         planted = _keyrings_as(uid, "plant")
         assert _keyrings_as(uid, "read", *map(str, planted.values()))[str(planted["-4"])] > 0
@@ -398,8 +398,8 @@ def test_nothing_in_a_kernel_uids_keyrings_reaches_a_later_kernel_of_that_uid(tm
     assert seen["-4"] == 0 and seen["-5"] == 0, seen
     assert not [found for serial, found in seen.items() if serial in map(str, planted.values())
                 and isinstance(found, int)], seen
-    first, = _run_in_jail(tmp_path, SYSCALLS % numbers)
-    second, = _run_in_jail(tmp_path, SYSCALLS % numbers)
+    first, = _run_in_jail(scratches, SYSCALLS % numbers)
+    second, = _run_in_jail(scratches, SYSCALLS % numbers)
     assert first["add_key"] == second["keyctl"] == "EPERM"
     assert _keyrings_as(uid, "read") == {"-4": 0, "-5": 0}
 
