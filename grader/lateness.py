@@ -29,6 +29,7 @@ import csv
 import datetime
 import json
 import os
+import pwd
 import shutil
 import time
 import zoneinfo
@@ -322,9 +323,35 @@ class TimedCollect(ExchangeCollect):
             return {"username": os.path.split(path)[1].rsplit("+", 3)[0],
                     "filename": os.path.split(path)[1], "timestamp": datetime.datetime.min}
 
+    def _owner(self, filename: str) -> str | None:
+        """The account that owns an inbound folder (None where unknown)."""
+        try:
+            return pwd.getpwuid(os.lstat(os.path.join(self.inbound_path, filename)).st_uid).pw_name
+        except (KeyError, OSError):
+            return None
+
+    def _claims_another(self, record) -> bool:
+        """Whether this inbound folder is named for a learner who does not own it (any learner
+        may make a folder named `alice+ASSIGNMENT+...` in the inbound). nbgrader's own
+        `check_owner` (on by default) turns the check on; a hub whose learners all share one
+        uid must turn it off (docs/JUPYTERHUB.md)."""
+        return bool(self.check_owner) and self._owner(record["filename"]) != record["username"]
+
+    def _sort_by_timestamp(self, records):
+        """Newest first, but a learner's own folders before any named for them by someone
+        else: a forged, later-dated folder never hides the learner's own submission."""
+        return sorted(records, key=lambda record: (not self._claims_another(record),
+                                                   record["timestamp"]), reverse=True)
+
     def do_copy(self, src, dest, log=None):
         """nbgrader's copy (its ignore, include and size options), but never through a link of
-        the learner's (grader/learner_files.py)."""
+        the learner's (grader/learner_files.py), and never a folder named for a learner who
+        does not own it."""
+        record = {"filename": os.path.basename(src), "username": Path(dest).parent.name}
+        if self._claims_another(record):
+            self.log.error("Not collected: %s is named for %s but owned by %s", src,
+                           record["username"], self._owner(record["filename"]))
+            return
         ignore = ignore_patterns(exclude=self.coursedir.ignore, include=self.coursedir.include,
                                  max_file_size=self.coursedir.max_file_size, log=self.log)
         try:

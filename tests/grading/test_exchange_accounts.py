@@ -21,8 +21,8 @@ import nbformat
 import pytest
 
 from grader.course import COURSE_ID
-from tests.grading import wrong_submissions
 from grader.system_tools import require_system_tool
+from tests.grading import wrong_submissions
 from tests.grading.harness import (answers, cells_by_id, run_grader_process, run_nbgrader,
                                    solution_notebook)
 from tests.grading.wrong_submissions.feedforward_limits import WRONG_SUBMISSIONS
@@ -86,7 +86,15 @@ def test_two_learner_accounts_each_fetch_their_own_feedback(learners):
                 cell.source = work[name][grade_id]
         nbformat.write(notebook, path)
         _ok(_as_learner(name, home, "submit", *learner))
+    # the second learner also submits under the first one's name, dated later
+    own = next((exchange / COURSE_ID / "inbound").glob(f"{names[1]}+{ASSIGNMENT}+*"))
+    forged = own.with_name(f"{names[0]}+{ASSIGNMENT}+2099-01-01 00:00:00.000000 UTC+forged")
+    _ok(subprocess.run([require_system_tool("runuser", "util-linux"), "-u", names[1], "--",
+                        "/bin/cp", "-r", str(own), str(forged)], capture_output=True, text=True))
     _ok(run_nbgrader("collect", ASSIGNMENT, where, cwd=folder))
+    collected = folder / "submitted" / names[0] / ASSIGNMENT / f"{ASSIGNMENT}.ipynb"
+    assert answers(nbformat.read(collected, as_version=4)) == work[names[0]], \
+        "a learner's forged folder replaced another learner's submission"
     graded = _ok(run_grader_process("--grading-folder", str(folder), "--jobs", "1",
                                     "autograde", ASSIGNMENT))
     assert f"graded 2 submissions of {ASSIGNMENT}" in graded.stdout

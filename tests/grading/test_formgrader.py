@@ -23,8 +23,6 @@ import csv
 import getpass
 import json
 import os
-import secrets
-import subprocess
 import sys
 import urllib.parse
 import urllib.request
@@ -37,9 +35,8 @@ import pytest
 from grader.course import REPOSITORY, written_assignments
 from tests.grading import wrong_submissions
 from tests.grading.harness import (WRITTEN_ANSWER_ID, WRITTEN_ANSWER_POINTS, answers,
-                                   cells_by_id, free_port, hidden_points, manual_points,
-                                   run_grader, solution_notebook, wait_for_jupyter,
-                                   with_written_answer)
+                                   cells_by_id, hidden_points, jupyter_lab, manual_points,
+                                   run_grader, solution_notebook, with_written_answer)
 from tests.grading.wrong_submissions.feedforward_limits import WRONG_SUBMISSIONS
 
 ASSIGNMENT = "01_feedforward_limits"
@@ -91,25 +88,9 @@ def lab(tmp_path_factory):
     assert completed.returncode == 0, completed.stderr[-2000:]
     source = folder / "source" / ASSIGNMENT / f"{ASSIGNMENT}.ipynb"
     nbformat.write(with_written_answer(nbformat.read(source, as_version=4)), source)
-    port, token, log = free_port(), secrets.token_hex(16), root / "lab.log"
-    with log.open("w") as output:
-        process = subprocess.Popen(
-            [sys.executable, "-m", "jupyter", "lab", "--no-browser", "--allow-root",
-             "--ServerApp.ip=127.0.0.1", f"--ServerApp.port={port}", "--ServerApp.port_retries=0",
-             f"--IdentityProvider.token={token}", f"--ServerApp.root_dir={root}"],
-            cwd=REPOSITORY, env=_lab_environment(root, folder), stdout=output,
-            stderr=subprocess.STDOUT)
-    server = Lab(f"http://127.0.0.1:{port}", token, root, folder, log)
-    try:
-        wait_for_jupyter(server.url, token, process, log)
-        yield server
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=60)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
+    log = root / "lab.log"
+    with jupyter_lab(REPOSITORY, root, _lab_environment(root, folder), log) as (url, token):
+        yield Lab(url, token, root, folder, log)
 
 
 @pytest.fixture(scope="module")
@@ -265,3 +246,16 @@ def test_formgrader_in_a_browser(lab, graded, exchanged):
             assert "could not be created" not in tab, "the Assignments tab sees no exchange"
         finally:
             browser.close()
+
+
+def test_formgraders_release_button_refuses_a_notebook_that_gives_away_open_answers(lab):
+    """03 provides 02's answers and 02 has no past due date here: Formgrader's Release button
+    (nbgrader's release through the course's CourseReleaseAssignment) refuses, and nothing of
+    03 reaches the exchange."""
+    later = "03_bptt"
+    generated = lab.call("POST", f"/formgrader/api/assignment/{later}/generate")
+    assert generated["success"], generated
+    released = lab.call("POST", f"/formgrader/api/assignment/{later}/release")
+    assert not released["success"]
+    assert "not closed" in json.dumps(released)
+    assert not list((lab.root / "exchange").glob(f"*/outbound/{later}"))

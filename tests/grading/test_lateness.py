@@ -258,36 +258,16 @@ def test_late_work_stays_zero_when_written_answers_are_graded_afterwards(graded)
 def lab(graded):
     """JupyterLab with Formgrader on a copy of the graded class, started as test_formgrader.py
     starts it (as `python3 course.py lab` does)."""
-    import secrets
-    import subprocess
-    import sys
-
     from grader.course import REPOSITORY
-    from tests.grading.harness import free_port, wait_for_jupyter
+    from tests.grading.harness import jupyter_lab
     from tests.grading.test_formgrader import Lab, _lab_environment
 
     root = graded[0] / "formgrader-lab"   # the server's root; the grading folder inside it
     folder = root / "grading"
     shutil.copytree(graded[1], folder)
-    port, token, log = free_port(), secrets.token_hex(16), root / "lab.log"
-    with log.open("w") as output:
-        process = subprocess.Popen(
-            [sys.executable, "-m", "jupyter", "lab", "--no-browser", "--allow-root",
-             "--ServerApp.ip=127.0.0.1", f"--ServerApp.port={port}", "--ServerApp.port_retries=0",
-             f"--IdentityProvider.token={token}", f"--ServerApp.root_dir={root}"],
-            cwd=REPOSITORY, env=_lab_environment(root, folder), stdout=output,
-            stderr=subprocess.STDOUT)
-    server = Lab(f"http://127.0.0.1:{port}", token, root, folder, log)
-    try:
-        wait_for_jupyter(server.url, token, process, log)
-        yield server
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=60)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
+    log = root / "lab.log"
+    with jupyter_lab(REPOSITORY, root, _lab_environment(root, folder), log) as (url, token):
+        yield Lab(url, token, root, folder, log)
 
 
 def test_formgrader_autograde_then_a_hand_grade_leave_late_work_at_zero(lab):
