@@ -253,7 +253,7 @@ def test_formgraders_release_button_refuses_a_notebook_that_gives_away_open_answ
     (nbgrader's release through the course's CourseReleaseAssignment) refuses, and nothing of
     03 reaches the exchange."""
     later = "03_bptt"
-    generated = lab.call("POST", f"/formgrader/api/assignment/{later}/generate")
+    generated = lab.call("POST", f"/formgrader/api/assignment/{later}/assign")   # Generate
     assert generated["success"], generated
     released = lab.call("POST", f"/formgrader/api/assignment/{later}/release")
     assert not released["success"]
