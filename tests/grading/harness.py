@@ -32,6 +32,15 @@ def answers(notebook) -> dict[str, str]:
             if cell.metadata["nbgrader"].get("solution")}
 
 
+def write_answers(path: Path, sources: dict[str, str]) -> None:
+    """Put `sources` (by grade_id) into the notebook at `path`, as a learner edits a fetched one."""
+    notebook = nbformat.read(path, as_version=4)
+    for grade_id, cell in cells_by_id(notebook).items():
+        if grade_id in sources:
+            cell.source = sources[grade_id]
+    nbformat.write(notebook, path)
+
+
 def hidden_points(assignment: str, notebook=None) -> dict[str, float]:
     """Points of each hidden test cell, by the check it calls (grade_id minus '_hidden');
     written answers (markdown cells graded by hand) are not hidden checks."""

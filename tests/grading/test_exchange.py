@@ -17,15 +17,14 @@ import csv
 import datetime
 import time
 
-import nbformat
 import pytest
 
 from grader.course import COURSE_ID
 from grader.hidden_checks import load_or_create_secret
 from grader.lateness import read_record
 from tests.grading import wrong_submissions
-from tests.grading.harness import (answers, cells_by_id, hidden_points, nbgrader_in_process,
-                                   run_grader, solution_notebook)
+from tests.grading.harness import (answers, hidden_points, nbgrader_in_process, run_grader,
+                                   solution_notebook, write_answers)
 from tests.grading.wrong_submissions.feedforward_limits import WRONG_SUBMISSIONS
 
 ASSIGNMENT = "01_feedforward_limits"
@@ -71,12 +70,7 @@ def course(tmp_path_factory):
         learner = ("--course", COURSE_ID, where, cache(student))
         listed[student] = nbgrader("list", *learner, cwd=home)
         nbgrader("fetch_assignment", ASSIGNMENT, *learner, cwd=home)
-        path = home / ASSIGNMENT / f"{ASSIGNMENT}.ipynb"
-        notebook = nbformat.read(path, as_version=4)
-        for grade_id, cell in cells_by_id(notebook).items():
-            if grade_id in work[student]:
-                cell.source = work[student][grade_id]
-        nbformat.write(notebook, path)
+        write_answers(home / ASSIGNMENT / f"{ASSIGNMENT}.ipynb", work[student])
     for student in ("alice", "carol"):
         nbgrader("submit", ASSIGNMENT, "--course", COURSE_ID, "--student", student, where,
                  cache(student),

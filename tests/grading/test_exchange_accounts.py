@@ -23,8 +23,8 @@ import pytest
 from grader.course import COURSE_ID
 from grader.system_tools import require_system_tool
 from tests.grading import wrong_submissions
-from tests.grading.harness import (answers, cells_by_id, run_grader_process, run_nbgrader,
-                                   solution_notebook)
+from tests.grading.harness import (answers, run_grader_process, run_nbgrader, solution_notebook,
+                                   write_answers)
 from tests.grading.wrong_submissions.feedforward_limits import WRONG_SUBMISSIONS
 
 ASSIGNMENT = "01_feedforward_limits"
@@ -79,12 +79,7 @@ def test_two_learner_accounts_each_fetch_their_own_feedback(learners):
         shutil.chown(home, name, name)
         learner = (ASSIGNMENT, "--course", COURSE_ID, where)
         _ok(_as_learner(name, home, "fetch_assignment", *learner))
-        path = home / ASSIGNMENT / f"{ASSIGNMENT}.ipynb"
-        notebook = nbformat.read(path, as_version=4)
-        for grade_id, cell in cells_by_id(notebook).items():
-            if grade_id in work[name]:
-                cell.source = work[name][grade_id]
-        nbformat.write(notebook, path)
+        write_answers(home / ASSIGNMENT / f"{ASSIGNMENT}.ipynb", work[name])
         _ok(_as_learner(name, home, "submit", *learner))
     # the second learner also submits under the first one's name, dated later
     own = next((exchange / COURSE_ID / "inbound").glob(f"{names[1]}+{ASSIGNMENT}+*"))
