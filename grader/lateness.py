@@ -347,10 +347,10 @@ class TimedCollect(ExchangeCollect):
         """nbgrader's copy (its ignore, include and size options), but never through a link of
         the learner's (grader/learner_files.py), and never a folder named for a learner who
         does not own it."""
-        record = {"filename": os.path.basename(src), "username": Path(dest).parent.name}
-        if self._claims_another(record):
-            self.log.error("Not collected: %s is named for %s but owned by %s", src,
-                           record["username"], self._owner(record["filename"]))
+        student, assignment = Path(dest).parent.name, Path(dest).name
+        if self._claims_another({"filename": os.path.basename(src), "username": student}):
+            self.log.error("Not collected: %s is named for %s but owned by %s", src, student,
+                           self._owner(os.path.basename(src)))
             return
         ignore = ignore_patterns(exclude=self.coursedir.ignore, include=self.coursedir.include,
                                  max_file_size=self.coursedir.max_file_size, log=self.log)
@@ -360,7 +360,6 @@ class TimedCollect(ExchangeCollect):
             self.log.error("Not collected: %s (%s)", src, error)
             shutil.rmtree(dest, ignore_errors=True)
             return
-        student, assignment = Path(dest).parent.name, Path(dest).name
         changed = newest_change(Path(src))
         if changed is None:  # too many entries to read: the time of this copy, a later bound
             changed, how = time.time(), "time of collecting"
