@@ -64,11 +64,12 @@ def longest(accuracies):
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--seeds", type=int, default=8)
+    parser.add_argument("--first-seed", type=int, default=0)
     parser.add_argument("--processes", type=int, default=1)
     parser.add_argument("--truncated", action="store_true")
     options = parser.parse_args()
     with Pool(options.processes) as pool:
-        results = pool.map(one_seed, [(seed, options.truncated) for seed in range(options.seeds)])
+        results = pool.map(one_seed, [(seed, options.truncated) for seed in range(options.first_seed, options.first_seed + options.seeds)])
     for seed, result in results:
         print(f"SEED {seed} ({result['seconds']:.0f}s):")
         for optimizer in OPTIMIZERS:
