@@ -39,6 +39,12 @@ from grader.reference.sampling import temperature_probabilities
 from grader.reference.stacked import CELLS as LAYERS
 
 CELLS = ("rnn", "gru", "lstm")
+# The capstone's settings (notebook 07, tools/train_char_language_model.py): N streams of K
+# steps, Adagrad's eta per cell, the global-norm clipping threshold. Fewer streams make more
+# updates per character read; benchmarks/capstone_vs_min_char_rnn.py measures these against a
+# min-char-rnn-style loop, tools/sweep_char_language_model.py chooses the rates.
+CAPSTONE = {"streams": 8, "chunk": 32, "learning_rate": {"rnn": 0.03, "gru": 0.03, "lstm": 0.03},
+            "max_norm": 5.0}
 GATE_BLOCKS = {"rnn": 1, "gru": 3, "lstm": 4}        # column blocks of Wx and Wh
 OUTPUT_PARAMS = ("Wy", "by")
 
@@ -339,7 +345,8 @@ class _Graded:
 def train_char_model(cell, params, train_streams, val_streams, chunk_length, epochs,
                      learning_rate, max_norm, patience, progress=True, *,
                      resume: TrainingState | None = None,
-                     on_epoch: Callable[[TrainingState], None] | None = None, graded=_Graded):
+                     on_epoch: Callable[[TrainingState], None] | None = None,
+                     on_update: Callable[[TrainingState], None] | None = None, graded=_Graded):
     """Train a character model with truncated BPTT; stop early when validation stops improving.
 
     Each epoch walks the training streams chunk by chunk (iterate_chunks), starting from the
@@ -363,7 +370,8 @@ def train_char_model(cell, params, train_streams, val_streams, chunk_length, epo
     - patience: epochs without improvement before stopping (>= 1)
     - progress: show a tqdm progress bar
     - resume: a TrainingState to go on from (a checkpoint); on_epoch: called with the state
-      after every epoch (to write a checkpoint); graded: where iterate_chunks, evaluate_loss
+      after every epoch (to write a checkpoint); on_update: called with the state after every
+      update (to measure a learning curve within an epoch); graded: where iterate_chunks, evaluate_loss
       and bits_per_char are looked up (the hidden check records the loop's calls to them)
     Returns:
     - best_params: dict like params, the parameters after epoch best_epoch
@@ -401,6 +409,8 @@ def train_char_model(cell, params, train_streams, val_streams, chunk_length, epo
                         run.params[name], grads[name], run.caches[name], learning_rate)
                 run.train_loss.append(loss / inputs.shape[1])
                 run.grad_norm.append(norm)
+                if on_update is not None:
+                    on_update(run)
                 if bar is not None:
                     bar.update(1)
             run.epoch += 1
