@@ -11,7 +11,7 @@ is the validation text), for one pass over the 900,000 training characters, on o
 - baseline, written here as min-char-rnn is: one stream, chunks of 25 steps with the state
   carried, weights drawn from N(0, 0.01^2), every gradient entry clipped to [-5, 5], Adagrad
   with eta = 0.1 (its sums of squares kept from the first update);
-- course: the library's train_char_model (grader/reference/char_model.py) with the capstone's
+- course: the library's train_char_model (rnn_numpy/char_model.py) with the capstone's
   settings (CAPSTONE in that module: N streams of K steps, its Adagrad eta, global-norm
   clipping, its initialisation), unless the options override them.
 
@@ -38,7 +38,7 @@ import numpy as np
 from threadpoolctl import threadpool_limits
 
 from coursekit.text import CharVocab, load_text
-from grader.reference.char_model import (
+from rnn_numpy.char_model import (
     CAPSTONE,
     char_model_loss,
     evaluate_loss,
@@ -46,7 +46,7 @@ from grader.reference.char_model import (
     parameter_count,
     train_char_model,
 )
-from grader.reference.language_model import batchify, bits_per_char, iterate_chunks
+from rnn_numpy.language_model import batchify, bits_per_char, iterate_chunks
 
 CORPUS, CHARS, VALIDATION, H = "python-stdlib", 1_000_000, 0.1, 100
 EVERY = 50_000                       # characters between two readings of the validation loss
@@ -70,8 +70,8 @@ class Data:
     val: np.ndarray                  # (S_val,)
 
 
-def load_data() -> Data:
-    text = load_text(CORPUS, CHARS)
+def load_data(chars: int) -> Data:
+    text = load_text(CORPUS, chars)
     vocab = CharVocab(text)
     ids = vocab.encode(text)
     split = int(len(ids) * (1 - VALIDATION))
@@ -192,11 +192,11 @@ def compare(seed: int, baseline: list[Reading], course: list[Reading]) -> dict:
         print(f"  {c.chars:>10,} | {b.bits:19.3f} | {b.carried:16.3f} | {c.bits:6.3f} |"
               f" {b.seconds:10.1f} | {c.seconds:8.1f}")
     print(f"seed {seed}: at equal training wall time (the latest reading of each within t)")
-    print("  t (s) | baseline chars | baseline best | course chars | course")
-    for b in baseline[SHOWN // EVERY - 1::SHOWN // EVERY]:
-        c = at_seconds(course, b.seconds)
-        course_text = f"{c.chars:>12,} | {c.bits:6.3f}" if c else f"{'-':>12} | {'-':>6}"
-        print(f"  {b.seconds:5.1f} | {b.chars:>14,} | {best(b):13.3f} | {course_text}")
+    print("  t (s) | course chars | course | baseline chars | baseline best")
+    for c in course[SHOWN // EVERY - 1::SHOWN // EVERY] + [course[-1]]:
+        b = at_seconds(baseline, c.seconds)
+        baseline_text = f"{b.chars:>14,} | {best(b):13.3f}" if b else f"{'-':>14} | {'-':>13}"
+        print(f"  {c.seconds:5.1f} | {c.chars:>12,} | {c.bits:6.3f} | {baseline_text}")
     done = course[-1]
     b = at_seconds(baseline, done.seconds)
     return {"baseline_end": best(baseline[-1]), "course_end": done.bits,
@@ -209,9 +209,10 @@ def arguments(argv=None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0],
                                      formatter_class=argparse.ArgumentDefaultsHelpFormatter)
     parser.add_argument("--seeds", type=int, nargs="+", default=[0])
+    parser.add_argument("--chars", type=int, default=CHARS, help="characters of the text")
     parser.add_argument("--streams", type=int, default=CAPSTONE["streams"], help="course's N")
     parser.add_argument("--chunk", type=int, default=CAPSTONE["chunk"], help="course's K")
-    parser.add_argument("--learning-rate", type=float, default=CAPSTONE["learning_rate"]["rnn"],
+    parser.add_argument("--learning-rate", type=float, default=CAPSTONE["learning_rate"],
                         help="course's Adagrad eta")
     parser.add_argument("--max-norm", type=float, default=CAPSTONE["max_norm"])
     return parser.parse_args(argv)
@@ -221,7 +222,7 @@ def main(argv=None) -> None:
     args = arguments(argv)
     threadpool_limits(1)
     load_before = os.getloadavg()
-    data = load_data()
+    data = load_data(args.chars)
     settings = {"streams": args.streams, "chunk": args.chunk,
                 "learning_rate": args.learning_rate, "max_norm": args.max_norm}
     val_streams = batchify(data.val, settings["streams"])
@@ -229,7 +230,7 @@ def main(argv=None) -> None:
     def evaluate(params: dict) -> float:
         return bits_per_char(evaluate_loss("rnn", params, val_streams, READ_CHUNK))
 
-    print(f"{CORPUS}: {CHARS:,} characters, V = {data.V}, {len(data.train):,} training and "
+    print(f"{CORPUS}: {args.chars:,} characters, V = {data.V}, {len(data.train):,} training and "
           f"{len(data.val):,} validation characters; H = {H}, "
           f"{parameter_count('rnn', data.V, H):,} parameters each; one BLAS thread")
     print(f"baseline: 1 stream x {BASELINE['chunk']} steps, Adagrad eta = "
@@ -249,7 +250,7 @@ def main(argv=None) -> None:
     for seed, r in zip(args.seeds, results):
         print(f"  {seed} | {r['baseline_end']:.3f} | {r['course_end']:.3f} | "
               f"{r['course_seconds']:.1f} | {r['baseline_seconds']:.1f} | "
-              f"{r['baseline_at_course_end']:.3f} ({r['baseline_chars_at_course_end']:,})")
+              f"{r['baseline_at_course_end']:.3f} ({r['baseline_chars_at_course_end']:,} chars)")
     ends = np.array([[r["baseline_end"], r["course_end"]] for r in results])
     wins = int((ends[:, 1] <= ends[:, 0]).sum())
     print(f"mean over {len(results)} seeds: baseline best {ends[:, 0].mean():.3f}, course "

@@ -5,7 +5,7 @@ drawn with the same seed, and a table of the best validation bits/char is printe
     .venv/bin/python -m tools.sweep_char_language_model                     # the defaults below
     .venv/bin/python -m tools.sweep_char_language_model --chars 120000 --budget 20000 --epochs 4
 
-Each run is the library's train_char_model (grader/reference/char_model.py: truncated BPTT with
+Each run is the library's train_char_model (rnn_numpy/char_model.py: truncated BPTT with
 the state carried, global-norm clipping, Adagrad, early stopping on the validation loss), so the
 race is at equal updates: every model reads the same chunks, at most `--epochs` passes. The
 table gives each cell's best validation bits/char at each rate (its epoch in brackets, "*" where
@@ -23,7 +23,7 @@ import numpy as np
 from threadpoolctl import threadpool_limits
 
 from coursekit.text import CharVocab, load_text
-from grader.reference.char_model import (
+from rnn_numpy.char_model import (
     CAPSTONE,
     CELLS,
     hidden_size_for_budget,
@@ -31,7 +31,7 @@ from grader.reference.char_model import (
     parameter_count,
     train_char_model,
 )
-from grader.reference.language_model import batchify, bits_per_char
+from rnn_numpy.language_model import batchify, bits_per_char
 
 RATES = (0.003, 0.01, 0.03, 0.1, 0.3)
 
