@@ -49,25 +49,25 @@ from rnn_numpy.char_model import (
 from rnn_numpy.language_model import batchify, bits_per_char, iterate_chunks
 
 CORPUS, CHARS, VALIDATION, H = "python-stdlib", 1_000_000, 0.1, 100
-EVERY = 50_000                       # characters between two readings of the validation loss
-SHOWN = 100_000                      # rows of the equal-characters table
+EVERY = 50_000  # characters between two readings of the validation loss
+SHOWN = 100_000  # rows of the equal-characters table
 BASELINE = {"chunk": 25, "learning_rate": 0.1, "clip": 5.0, "init_std": 0.01}
-READ_CHUNK = 1_000                   # evaluation chunks (the loss does not depend on them)
+READ_CHUNK = 1_000  # evaluation chunks (the loss does not depend on them)
 
 
 @dataclasses.dataclass
 class Reading:
-    chars: int                       # training characters read (targets seen) so far
-    seconds: float                   # training wall time so far, evaluation excluded
-    bits: float                      # validation bits/char, evaluate_loss (zero state)
-    carried: float = float("nan")    # baseline only: one stream from its training state
+    chars: int  # training characters read (targets seen) so far
+    seconds: float  # training wall time so far, evaluation excluded
+    bits: float  # validation bits/char, evaluate_loss (zero state)
+    carried: float = float("nan")  # baseline only: one stream from its training state
 
 
 @dataclasses.dataclass
 class Data:
     V: int
-    train: np.ndarray                # (S_train,) character indices
-    val: np.ndarray                  # (S_val,)
+    train: np.ndarray  # (S_train,) character indices
+    val: np.ndarray  # (S_val,)
 
 
 def load_data(chars: int) -> Data:
@@ -88,11 +88,11 @@ def min_char_rnn_loss(params: dict, inputs: np.ndarray, targets: np.ndarray, h: 
     """
     Wx, Wh, b, Wy, by = (params[name] for name in ("Wx", "Wh", "b", "Wy", "by"))
     T = len(inputs)
-    hs = np.empty((T + 1, len(h)))                   # hs[0] is the state before the chunk
+    hs = np.empty((T + 1, len(h)))  # hs[0] is the state before the chunk
     hs[0] = h
     for t in range(T):
         hs[t + 1] = np.tanh(Wx[inputs[t]] + hs[t] @ Wh + b)
-    logits = hs[1:] @ Wy + by                        # (T, V)
+    logits = hs[1:] @ Wy + by  # (T, V)
     logits -= logits.max(axis=1, keepdims=True)
     probs = np.exp(logits)
     probs /= probs.sum(axis=1, keepdims=True)
@@ -100,7 +100,7 @@ def min_char_rnn_loss(params: dict, inputs: np.ndarray, targets: np.ndarray, h: 
     dlogits = probs
     dlogits[np.arange(T), targets] -= 1
     grads = {"Wy": hs[1:].T @ dlogits, "by": dlogits.sum(axis=0)}
-    dh_out = dlogits @ Wy.T                          # (T, H)
+    dh_out = dlogits @ Wy.T  # (T, H)
     da = np.empty_like(dh_out)
     dh_next = np.zeros_like(h)
     for t in reversed(range(T)):
@@ -125,9 +125,13 @@ def carried_bits(params: dict, val: np.ndarray, h: np.ndarray) -> float:
 def train_baseline(data: Data, seed: int, evaluate) -> list[Reading]:
     rng = np.random.default_rng(seed)
     std = BASELINE["init_std"]
-    params = {"Wx": rng.standard_normal((data.V, H)) * std,
-              "Wh": rng.standard_normal((H, H)) * std, "b": np.zeros(H),
-              "Wy": rng.standard_normal((H, data.V)) * std, "by": np.zeros(data.V)}
+    params = {
+        "Wx": rng.standard_normal((data.V, H)) * std,
+        "Wh": rng.standard_normal((H, H)) * std,
+        "b": np.zeros(H),
+        "Wy": rng.standard_normal((H, data.V)) * std,
+        "by": np.zeros(data.V),
+    }
     sums = {name: np.zeros_like(value) for name, value in params.items()}
     h, chars, seconds, readings = np.zeros(H), 0, 0.0, []
     clip, eta = BASELINE["clip"], BASELINE["learning_rate"]
@@ -141,8 +145,9 @@ def train_baseline(data: Data, seed: int, evaluate) -> list[Reading]:
         seconds += time.perf_counter() - started
         chars += targets.size
         if chars // EVERY > len(readings) or chars == len(data.train) - 1:
-            readings.append(Reading(chars, seconds, evaluate(params),
-                                    carried_bits(params, data.val, h)))
+            readings.append(
+                Reading(chars, seconds, evaluate(params), carried_bits(params, data.val, h))
+            )
     return readings
 
 
@@ -161,9 +166,19 @@ def train_course(data: Data, seed: int, settings: dict, evaluate) -> list[Readin
             readings.append(Reading(chars, paused - started - evaluating[0], evaluate(run.params)))
             evaluating[0] += time.perf_counter() - paused
 
-    train_char_model("rnn", params, streams, batchify(data.val, settings["streams"]),
-                     settings["chunk"], 1, settings["learning_rate"], settings["max_norm"], 1,
-                     progress=False, on_update=read)
+    train_char_model(
+        "rnn",
+        params,
+        streams,
+        batchify(data.val, settings["streams"]),
+        settings["chunk"],
+        1,
+        settings["learning_rate"],
+        settings["max_norm"],
+        1,
+        progress=False,
+        on_update=read,
+    )
     return readings
 
 
@@ -185,35 +200,45 @@ def best(reading: Reading) -> float:
 
 def compare(seed: int, baseline: list[Reading], course: list[Reading]) -> dict:
     print(f"\nseed {seed}: validation bits/char at equal training characters")
-    print("  chars read | baseline zero-state | baseline carried | course |"
-          " baseline s | course s")
+    print("  chars read | baseline zero-state | baseline carried | course | baseline s | course s")
     for chars in range(SHOWN, baseline[-1].chars + SHOWN, SHOWN):
         b, c = at_chars(baseline, min(chars, baseline[-1].chars)), at_chars(course, chars)
-        print(f"  {c.chars:>10,} | {b.bits:19.3f} | {b.carried:16.3f} | {c.bits:6.3f} |"
-              f" {b.seconds:10.1f} | {c.seconds:8.1f}")
+        print(
+            f"  {c.chars:>10,} | {b.bits:19.3f} | {b.carried:16.3f} | {c.bits:6.3f} |"
+            f" {b.seconds:10.1f} | {c.seconds:8.1f}"
+        )
     print(f"seed {seed}: at equal training wall time (the latest reading of each within t)")
     print("  t (s) | course chars | course | baseline chars | baseline best")
-    for c in course[SHOWN // EVERY - 1::SHOWN // EVERY] + [course[-1]]:
+    for c in course[SHOWN // EVERY - 1 :: SHOWN // EVERY] + [course[-1]]:
         b = at_seconds(baseline, c.seconds)
         baseline_text = f"{b.chars:>14,} | {best(b):13.3f}" if b else f"{'-':>14} | {'-':>13}"
         print(f"  {c.seconds:5.1f} | {c.chars:>12,} | {c.bits:6.3f} | {baseline_text}")
     done = course[-1]
     b = at_seconds(baseline, done.seconds)
-    return {"baseline_end": best(baseline[-1]), "course_end": done.bits,
-            "course_seconds": done.seconds, "baseline_seconds": baseline[-1].seconds,
-            "baseline_at_course_end": best(b) if b else float("nan"),
-            "baseline_chars_at_course_end": b.chars if b else 0}
+    return {
+        "baseline_end": best(baseline[-1]),
+        "course_end": done.bits,
+        "course_seconds": done.seconds,
+        "baseline_seconds": baseline[-1].seconds,
+        "baseline_at_course_end": best(b) if b else float("nan"),
+        "baseline_chars_at_course_end": b.chars if b else 0,
+    }
 
 
 def arguments(argv=None) -> argparse.Namespace:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0],
-                                     formatter_class=argparse.ArgumentDefaultsHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__.split("\n\n")[0], formatter_class=argparse.ArgumentDefaultsHelpFormatter
+    )
     parser.add_argument("--seeds", type=int, nargs="+", default=[0])
     parser.add_argument("--chars", type=int, default=CHARS, help="characters of the text")
     parser.add_argument("--streams", type=int, default=CAPSTONE["streams"], help="course's N")
     parser.add_argument("--chunk", type=int, default=CAPSTONE["chunk"], help="course's K")
-    parser.add_argument("--learning-rate", type=float, default=CAPSTONE["learning_rate"],
-                        help="course's Adagrad eta")
+    parser.add_argument(
+        "--learning-rate",
+        type=float,
+        default=CAPSTONE["learning_rate"],
+        help="course's Adagrad eta",
+    )
     parser.add_argument("--max-norm", type=float, default=CAPSTONE["max_norm"])
     return parser.parse_args(argv)
 
@@ -223,42 +248,60 @@ def main(argv=None) -> None:
     threadpool_limits(1)
     load_before = os.getloadavg()
     data = load_data(args.chars)
-    settings = {"streams": args.streams, "chunk": args.chunk,
-                "learning_rate": args.learning_rate, "max_norm": args.max_norm}
+    settings = {
+        "streams": args.streams,
+        "chunk": args.chunk,
+        "learning_rate": args.learning_rate,
+        "max_norm": args.max_norm,
+    }
     val_streams = batchify(data.val, settings["streams"])
 
     def evaluate(params: dict) -> float:
         return bits_per_char(evaluate_loss("rnn", params, val_streams, READ_CHUNK))
 
-    print(f"{CORPUS}: {args.chars:,} characters, V = {data.V}, {len(data.train):,} training and "
-          f"{len(data.val):,} validation characters; H = {H}, "
-          f"{parameter_count('rnn', data.V, H):,} parameters each; one BLAS thread")
-    print(f"baseline: 1 stream x {BASELINE['chunk']} steps, Adagrad eta = "
-          f"{BASELINE['learning_rate']}, entries clipped to +-{BASELINE['clip']}, "
-          f"N(0, {BASELINE['init_std']}^2) weights")
-    print(f"course: {settings['streams']} streams x {settings['chunk']} steps, Adagrad eta = "
-          f"{settings['learning_rate']}, global norm clipped to {settings['max_norm']}, "
-          f"init_char_model's weights; validation: {settings['streams']} streams")
+    print(
+        f"{CORPUS}: {args.chars:,} characters, V = {data.V}, {len(data.train):,} training and "
+        f"{len(data.val):,} validation characters; H = {H}, "
+        f"{parameter_count('rnn', data.V, H):,} parameters each; one BLAS thread"
+    )
+    print(
+        f"baseline: 1 stream x {BASELINE['chunk']} steps, Adagrad eta = "
+        f"{BASELINE['learning_rate']}, entries clipped to +-{BASELINE['clip']}, "
+        f"N(0, {BASELINE['init_std']}^2) weights"
+    )
+    print(
+        f"course: {settings['streams']} streams x {settings['chunk']} steps, Adagrad eta = "
+        f"{settings['learning_rate']}, global norm clipped to {settings['max_norm']}, "
+        f"init_char_model's weights; validation: {settings['streams']} streams"
+    )
     print(f"load average before: {load_before[0]:.2f} {load_before[1]:.2f} {load_before[2]:.2f}")
     results = []
     for seed in args.seeds:
         baseline = train_baseline(data, seed, evaluate)
         course = train_course(data, seed, settings, evaluate)
         results.append(compare(seed, baseline, course))
-    print("\nsummary: seed | baseline best at the end | course at the end | course s |"
-          " baseline s | baseline best when the course finished (chars)")
+    print(
+        "\nsummary: seed | baseline best at the end | course at the end | course s |"
+        " baseline s | baseline best when the course finished (chars)"
+    )
     for seed, r in zip(args.seeds, results):
-        print(f"  {seed} | {r['baseline_end']:.3f} | {r['course_end']:.3f} | "
-              f"{r['course_seconds']:.1f} | {r['baseline_seconds']:.1f} | "
-              f"{r['baseline_at_course_end']:.3f} ({r['baseline_chars_at_course_end']:,} chars)")
+        print(
+            f"  {seed} | {r['baseline_end']:.3f} | {r['course_end']:.3f} | "
+            f"{r['course_seconds']:.1f} | {r['baseline_seconds']:.1f} | "
+            f"{r['baseline_at_course_end']:.3f} ({r['baseline_chars_at_course_end']:,} chars)"
+        )
     ends = np.array([[r["baseline_end"], r["course_end"]] for r in results])
     wins = int((ends[:, 1] <= ends[:, 0]).sum())
-    print(f"mean over {len(results)} seeds: baseline best {ends[:, 0].mean():.3f}, course "
-          f"{ends[:, 1].mean():.3f} bits/char after one pass; the course at least as good at "
-          f"{wins} of {len(results)} seeds")
+    print(
+        f"mean over {len(results)} seeds: baseline best {ends[:, 0].mean():.3f}, course "
+        f"{ends[:, 1].mean():.3f} bits/char after one pass; the course at least as good at "
+        f"{wins} of {len(results)} seeds"
+    )
     load_after = os.getloadavg()
-    print(f"load average after: {load_after[0]:.2f} {load_after[1]:.2f} {load_after[2]:.2f} "
-          f"(2 cores, shared)")
+    print(
+        f"load average after: {load_after[0]:.2f} {load_after[1]:.2f} {load_after[2]:.2f} "
+        f"(2 cores, shared)"
+    )
 
 
 if __name__ == "__main__":

@@ -3,8 +3,26 @@
 from rnn_numpy.language_model import bits_per_char
 from tools import sweep_char_language_model as sweep
 
-SMALL = ["--corpus", "layer_words", "--chars", "1200", "--budget", "2500", "--streams", "4",
-         "--chunk", "16", "--epochs", "2", "--cells", "rnn", "gru", "--rates", "0.003", "0.3"]
+SMALL = [
+    "--corpus",
+    "layer_words",
+    "--chars",
+    "1200",
+    "--budget",
+    "2500",
+    "--streams",
+    "4",
+    "--chunk",
+    "16",
+    "--epochs",
+    "2",
+    "--cells",
+    "rnn",
+    "gru",
+    "--rates",
+    "0.003",
+    "0.3",
+]
 
 
 def test_every_cell_is_trained_at_every_rate_and_the_lowest_loss_is_chosen(capsys):
@@ -20,4 +38,5 @@ def test_every_cell_is_trained_at_every_rate_and_the_lowest_loss_is_chosen(capsy
             assert f"{bits_per_char(results[cell, eta][0]):.3f}" in row
     assert "at the edge of the grid" in out
     assert out.strip().splitlines()[-1] == (
-        f"--learning-rate rnn={chosen['rnn']:g} gru={chosen['gru']:g}")
+        f"--learning-rate rnn={chosen['rnn']:g} gru={chosen['gru']:g}"
+    )
