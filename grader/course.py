@@ -97,6 +97,11 @@ class GradingSettings:
         return self.folder / "reports" / "current-run.jsonl"
 
     @property
+    def verdict_folder(self) -> Path:
+        """The grader's verdict records (grader/verdict_records.py)."""
+        return self.folder / "verdicts"
+
+    @property
     def release_directory(self) -> Path:
         return self.folder / "release"
 
@@ -183,6 +188,8 @@ def configure(config: Config, settings: GradingSettings) -> Config:
                                              KeepOnlyVerdicts, CSSHTMLHeaderPreprocessor]
     config.RestoreNotebookStructure.release_directory = str(settings.release_directory)
     config.PrepareHiddenChecks.secret_file = str(folder / "secret.key")
+    for judge in ("PrepareHiddenChecks", "JudgeHiddenChecks"):  # what the class report counts
+        config[judge].verdict_folder = str(settings.verdict_folder)
     config.SandboxedExecute.sandbox = settings.sandbox
     config.SandboxedExecute.timeout = settings.cell_timeout
     config.SandboxedExecute.memory_mb = settings.memory_mb

@@ -13,7 +13,8 @@ import numpy as np
 
 from grader.reference.char_model import (char_model_loss, evaluate_loss, init_char_model,
                                          initial_state, train_char_model)
-from grader.reference.checks.framework import Case, Check, Mistake, Upstream, compare, function_check
+from grader.reference.checks.framework import (Case, Check, Mistake, Upstream, compare,
+                                                function_check, hint)
 from grader.reference.clipping import clip_global_norm
 from grader.reference.language_model import batchify, bits_per_char, iterate_chunks, perplexity
 from grader.reference.optim import adagrad_step
@@ -144,8 +145,7 @@ def judge_chunks(case: Case, outcome) -> list[str]:
         for mistake in CHUNK_MISTAKES:
             wrong = mistake.output(*case.live_arguments()[0])
             if not _chunk_problems(case.label, outcome.value, wrong):
-                problems.append(f"  hint: your result matches what you get when "
-                                f"{mistake.description}")
+                problems.append(hint(mistake))
                 break
     return problems
 
