@@ -23,7 +23,9 @@ th, td { border: 1px solid #bbb; padding: 0.25em 0.6em; text-align: left; vertic
 th { background: #eee }
 td.number { text-align: right }
 .notice { border-left: 0.4em solid #c60; background: #fff4e5; padding: 0.6em 1em }
-pre { background: #f6f6f6; padding: 0.6em; overflow-x: auto; font-size: 0.9em }
+pre { background: #f6f6f6; padding: 0.6em; overflow-x: auto; font-size: 0.9em;
+      white-space: pre-wrap }
+table.code { table-layout: fixed; width: 100% }
 mark { background: #ffd54f }
 img { max-width: 100% }
 """

@@ -89,13 +89,26 @@ def release_code(release_notebook: Path) -> str:
     return "\n\n".join(cell.source for cell in notebook.cells if cell.cell_type == "code")
 
 
-def learner_code(notebook_path: Path, cell_ids: list[str]) -> str:
-    """The sources of the cells `cell_ids` in the notebook at `notebook_path`, in release order."""
+def cell_sources(notebook_path: Path) -> dict[str, str]:
+    """grade_id -> source of the notebook's code cells that have one."""
     notebook = nbformat.read(notebook_path, as_version=4)
-    sources = {cell.metadata.get("nbgrader", {}).get("grade_id"): cell.source
-               for cell in notebook.cells if cell.cell_type == "code"}
-    return "\n\n".join(f"# cell {cell_id}\n{sources[cell_id]}" for cell_id in cell_ids
-                       if cell_id in sources)
+    return {cell.metadata["nbgrader"]["grade_id"]: cell.source for cell in notebook.cells
+            if cell.cell_type == "code" and cell.metadata.get("nbgrader", {}).get("grade_id")}
+
+
+def learner_lines(source: str, released: str) -> str:
+    """The lines of a solution cell the learner wrote: those not in the released cell (its
+    signature, docstring and `return` line are the course's, the same for everyone)."""
+    given = {line.strip() for line in released.splitlines() if line.strip()}
+    return "\n".join(line for line in source.splitlines() if line.strip() not in given)
+
+
+def learner_code(notebook_path: Path, released: dict[str, str]) -> str:
+    """What the learner wrote in the solution cells `released` (grade_id -> the release's
+    source), cell after cell in release order, each under a comment naming it."""
+    sources = cell_sources(notebook_path)
+    return "\n\n".join(f"# cell {cell_id}\n{learner_lines(sources[cell_id], release)}"
+                       for cell_id, release in released.items() if cell_id in sources)
 
 
 def _fingerprint(name: str, code: str, boilerplate=None) -> CodeFingerprint:
@@ -115,11 +128,12 @@ def compare_class(settings: GradingSettings, assignment: str,
     skipped = []
     autograded = sorted((settings.folder / "autograded").glob(f"*/{assignment}"))
     for release in releases:
-        cell_ids = solution_cell_ids(release)
+        given = cell_sources(release)
+        released = {cell_id: given[cell_id] for cell_id in solution_cell_ids(release)}
         for folder in autograded:
             student = folder.parent.name
             try:
-                code = learner_code(folder / release.name, cell_ids)
+                code = learner_code(folder / release.name, released)
             except (OSError, ValueError) as error:   # missing or unreadable: nothing to compare
                 skipped.append(f"{student}/{release.name}: {type(error).__name__}")
                 code = ""
@@ -154,7 +168,7 @@ def render_html(run: SimilarityRun) -> str:
              f"code solution cells only, with the released notebook's code as boilerplate "
              f"(copydetect, noise threshold {NOISE_TOKENS} tokens). Similarity: the larger "
              f"share of either one's code that matches the other's. Threshold: "
-             f"{run.threshold:.0%}; {len(run.above)} pairs at or above it.</p>"]
+             f"{run.threshold:.0%}; pairs at or above it: {len(run.above)}.</p>"]
     listed = run.pairs[:max(PAIRS_LISTED, len(run.above))]
     parts.append("<h2>Pairs, most similar first</h2>")
     parts.append(table(["rank", "student", "student", "similarity", "share of first",
