@@ -187,7 +187,9 @@ VARIANT_C = {
                "by": np.array([0.5, 0.0])}''',
 }
 
-# Variant B, copied: every name changed, lines re-wrapped, comments added; the same code.
+# Variant B, copied: every name changed, comments added (one of them HTML, which the similarity
+# page must show as text); the same code.
+HOSTILE_COMMENT = """</pre><img src=x onerror="document.title='copied'">"""
 COPY_OF_B = {
     "rnn_step_forward": '''
     pre_act = x.dot(Wx) + h_prev.dot(Wh)   # input and recurrent parts
@@ -201,7 +203,8 @@ COPY_OF_B = {
     state = h0
     k = 0
     while k < n_steps:
-        state = rnn_step_forward(x[:, k], state, Wx, Wh, b)[0]   # next state
+        # next state </pre><img src=x onerror="document.title='copied'">
+        state = rnn_step_forward(x[:, k], state, Wx, Wh, b)[0]
         h[:, k] = state
         k += 1
     cache = (x, h0, Wx, Wh, h, "tanh")''',
