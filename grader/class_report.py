@@ -28,9 +28,9 @@ from typing import Iterable
 
 from nbgrader.api import MissingEntry
 
-from .course import GradingSettings
 from .grading import check_assignment, open_gradebook
 from .html_pages import escape, page, png_image, spreadsheet_cell, table
+from .settings import GradingSettings
 from .verdict_records import read_records
 
 NO_RECORD = ("no verdict recorded: grading of this submission failed or stopped before its "

@@ -19,8 +19,9 @@ from nbgrader.api import Gradebook, MissingEntry
 from nbgrader.apps import NbGraderAPI
 from tqdm import tqdm
 
-from .course import (COURSE_ID, LATE_PENALTY, SOLUTIONS, GradingSettings, nbgrader_config,
-                     notebook_names, written_assignments)
+from .layout import COURSE_ID, SOLUTIONS, notebook_names, written_assignments
+from .nbgrader_setup import LATE_PENALTY, nbgrader_config
+from .settings import GradingSettings
 from .faults import Fault, append_fault, read_faults
 from .feedback import FeedbackRun, generate_feedback
 from .intake import collect, place

@@ -27,9 +27,9 @@ import nbformat
 from copydetect import CodeFingerprint, compare_files
 from copydetect.utils import highlight_overlap
 
-from .course import GradingSettings
 from .grading import check_assignment
 from .html_pages import escape, page, spreadsheet_cell, table
+from .settings import GradingSettings
 
 NOISE_TOKENS = 25        # copydetect's noise threshold: shorter matches are ignored
 GUARANTEE_TOKENS = 25    # matches this long are always found (window = guarantee - noise + 1)

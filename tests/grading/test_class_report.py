@@ -14,9 +14,10 @@ from collections import Counter
 import nbformat
 import pytest
 
+from grader.checks import get_check
 from grader.class_report import ClassReport, MistakeGroup, build_class_report, render_html
-from grader.course import NOTEBOOKS, GradingSettings
-from grader.reference.checks import get_check
+from grader.layout import NOTEBOOKS
+from grader.settings import GradingSettings
 from grader.verdict_records import read_records
 from tests.grading import wrong_submissions
 from tests.grading.browser import distinct_colours, open_page

@@ -13,7 +13,7 @@ import csv
 import nbformat
 import pytest
 
-from grader.course import NOTEBOOKS
+from grader.layout import NOTEBOOKS
 from grader.similarity import DEFAULT_THRESHOLD, NOTICE
 from tests.grading import honest_submissions
 from tests.grading.browser import distinct_colours, open_page
