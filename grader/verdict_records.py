@@ -83,9 +83,12 @@ def read_records(folder: str | Path, assignment: str) -> dict[str, list[Notebook
     records: dict[str, list[NotebookVerdicts]] = {}
     root = Path(folder) / assignment
     for path in sorted(root.glob("*/*.json")) if root.is_dir() else []:
-        data = json.loads(path.read_text(encoding="utf-8"))
-        checks = [CheckVerdict(**dict(entry, mistakes=tuple(entry.get("mistakes", ()))))
-                  for entry in data["checks"]]
+        try:
+            data = json.loads(path.read_text(encoding="utf-8"))
+            checks = [CheckVerdict(**dict(entry, mistakes=tuple(entry.get("mistakes", ()))))
+                      for entry in data["checks"]]
+        except (OSError, ValueError, TypeError, KeyError, AttributeError):
+            continue   # unreadable: its lost checks count as having no record (the report says)
         records.setdefault(path.parent.name, []).append(
             NotebookVerdicts(path.parent.name, path.stem, checks))
     return records

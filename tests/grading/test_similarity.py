@@ -81,3 +81,11 @@ def test_similarity_page_in_a_browser(classes, tmp_path):
     assert honest_submissions.HOSTILE_COMMENT in code[1][0]    # learner HTML shown as text
     assert "while k < n_steps:" in code[1][0] and "while t < steps:" in code[1][1]
     assert distinct_colours(seen.screenshot) > 50
+
+
+def test_a_bad_threshold_or_an_ungraded_assignment_is_refused_in_words(tmp_path):
+    folder = str(tmp_path / "grading")
+    completed = run_grader("--grading-folder", folder, "similarity", ASSIGNMENT, "--threshold", "2")
+    assert completed.returncode == 2 and "--threshold must be in (0, 1]" in completed.stderr
+    completed = run_grader("--grading-folder", folder, "similarity", ASSIGNMENT)
+    assert completed.returncode == 2 and "autograde it first" in completed.stderr
