@@ -13,7 +13,8 @@ folder, from the instructor's records only:
   with no verdict record (grading failed; see the autograde report) is its own group;
 - **written answers awaiting grading**: answered manually graded cells with no manual score;
 - plots: mistakes by frequency, and the score distribution of each notebook;
-- **extensions**: the students given one (`build_class_report(..., extended_students)`).
+- **extensions**: the students given one (`list_extensions`, or `build_class_report(...,
+  extended_students)`).
 
 Student ids, messages and everything else are escaped on the page (grader/html_pages.py).
 """
@@ -128,9 +129,16 @@ def build_class_report(settings: GradingSettings, assignment: str,
                         _count_mistakes(groups, grade.name, student, verdicts.get(key))
     mistakes = sorted(groups.values(), key=lambda group: (-len(group.students), group.cell,
                                                             group.what))
-    return ClassReport(assignment, students, sorted(checks.values(), key=_cell_order),
-                       mistakes, [entry for entry in sorted(awaiting.values(), key=_cell_order)],
-                       scores, sorted(set(extended_students)))
+    report = ClassReport(assignment, students, sorted(checks.values(), key=_cell_order),
+                         mistakes, sorted(awaiting.values(), key=_cell_order), scores)
+    return list_extensions(report, extended_students)
+
+
+def list_extensions(report: ClassReport, extended_students: Iterable[str]) -> ClassReport:
+    """The hook for per-learner extensions: `extended_students` (ids of the students given an
+    extension of this assignment) are listed on the page and in the CSV."""
+    report.extended = sorted(set(report.extended) | set(extended_students))
+    return report
 
 
 def _cell_order(entry) -> tuple[str, str]:

@@ -13,7 +13,7 @@ import html
 import io
 
 CONTENT_SECURITY_POLICY = ("default-src 'none'; img-src data:; style-src 'unsafe-inline'; "
-                           "base-uri 'none'; form-action 'none'; frame-ancestors 'none'")
+                           "base-uri 'none'; form-action 'none'")
 
 STYLE = """
 body { font-family: sans-serif; max-width: 72em; margin: 2em auto; line-height: 1.45;

@@ -15,7 +15,8 @@ import nbformat
 import pytest
 
 from grader.checks import get_check
-from grader.class_report import ClassReport, MistakeGroup, build_class_report, render_html
+from grader.class_report import (ClassReport, MistakeGroup, build_class_report, list_extensions,
+                                 render_html)
 from grader.layout import NOTEBOOKS
 from grader.settings import GradingSettings
 from grader.verdict_records import read_records
@@ -151,6 +152,7 @@ def test_report_page_in_a_browser(graded_class, tmp_path):
     assert len(seen.images) == 2 and all(width > 200 and height > 100
                                          for width, height in seen.images)   # both plots
     assert distinct_colours(seen.screenshot) > 50                           # not blank
+    assert not seen.console_errors      # nothing was blocked: the page tries to run nothing
 
 
 def test_page_escapes_learner_text_and_lists_extensions(tmp_path):
@@ -166,6 +168,7 @@ def test_page_escapes_learner_text_and_lists_extensions(tmp_path):
     assert seen.title == f"Class report: {ASSIGNMENT}"
     assert hostile in seen.text and f"late {hostile}" in seen.text
     assert ["student"] in [table[0] for table in seen.tables]      # the Extensions table
+    assert not seen.console_errors      # the learner's markup tried nothing: it is text
 
 
 def test_extension_hook_reaches_the_report(graded_class):
@@ -173,3 +176,4 @@ def test_extension_hook_reaches_the_report(graded_class):
     report = build_class_report(GradingSettings(folder=folder), ASSIGNMENT,
                                 extended_students=["solution", "blank", "solution"])
     assert report.extended == ["blank", "solution"]
+    assert list_extensions(report, ["zoe"]).extended == ["blank", "solution", "zoe"]

@@ -81,6 +81,7 @@ def test_similarity_page_in_a_browser(classes, tmp_path):
     assert honest_submissions.HOSTILE_COMMENT in code[1][0]    # learner HTML shown as text
     assert "while k < n_steps:" in code[1][0] and "while t < steps:" in code[1][1]
     assert distinct_colours(seen.screenshot) > 50
+    assert not seen.console_errors      # the copy's markup tried nothing: it is text
 
 
 def test_a_bad_threshold_or_an_ungraded_assignment_is_refused_in_words(tmp_path):
