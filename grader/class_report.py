@@ -18,14 +18,14 @@ folder, from the instructor's records only:
 
 Student ids, messages and everything else are escaped on the page (grader/html_pages.py).
 """
+
 from __future__ import annotations
 
 import csv
 import re
-from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Iterable
 
 from nbgrader.api import MissingEntry
 
@@ -34,10 +34,12 @@ from .html_pages import escape, page, png_image, spreadsheet_cell, table
 from .settings import GradingSettings
 from .verdict_records import read_records
 
-NO_RECORD = ("no verdict recorded: grading of this submission failed or stopped before its "
-             "checks were judged (see the autograde report's faults)")
+NO_RECORD = (
+    "no verdict recorded: grading of this submission failed or stopped before its "
+    "checks were judged (see the autograde report's faults)"
+)
 NUMBER = re.compile(r"\d+(?:\.\d+)?")
-MOST_BARS = 25     # bars on the mistakes plot
+MOST_BARS = 25  # bars on the mistakes plot
 
 
 @dataclass
@@ -45,13 +47,14 @@ class CheckLosses:
     notebook: str
     cell: str
     points: float
-    students: list[str] = field(default_factory=list)   # those who lost points on it
+    students: list[str] = field(default_factory=list)  # those who lost points on it
 
 
 @dataclass
 class MistakeGroup:
     """Students who made one mistake on one check: `named` (a hint's description) or not (then
     `what` is the verdict's message with its numbers masked, `example` one message as written)."""
+
     cell: str
     what: str
     named: bool
@@ -73,7 +76,7 @@ class ClassReport:
     checks: list[CheckLosses]
     mistakes: list[MistakeGroup]
     awaiting: list[AwaitingAnswer]
-    notebook_scores: dict[str, tuple[float, list[float]]]   # notebook -> (max score, scores)
+    notebook_scores: dict[str, tuple[float, list[float]]]  # notebook -> (max score, scores)
     extended: list[str] = field(default_factory=list)
 
     @property
@@ -90,8 +93,9 @@ def message_pattern(message: str) -> str:
     return NUMBER.sub("#", message)
 
 
-def build_class_report(settings: GradingSettings, assignment: str,
-                       extended_students: Iterable[str] = ()) -> ClassReport:
+def build_class_report(
+    settings: GradingSettings, assignment: str, extended_students: Iterable[str] = ()
+) -> ClassReport:
     """The report of `assignment` from the gradebook and the verdict records.
 
     `extended_students`: the students who had an extension of this assignment (listed on the
@@ -111,11 +115,13 @@ def build_class_report(settings: GradingSettings, assignment: str,
         for submission in sorted(submissions, key=lambda found: found.student.id):
             student = submission.student.id
             students.append(student)
-            verdicts = {(notebook.notebook, check.cell): check
-                        for notebook in records.get(student, []) for check in notebook.checks}
+            verdicts = {
+                (notebook.notebook, check.cell): check
+                for notebook in records.get(student, [])
+                for check in notebook.checks
+            }
             for notebook in submission.notebooks:
-                scores.setdefault(notebook.name, (notebook.max_score, []))[1].append(
-                    notebook.score)
+                scores.setdefault(notebook.name, (notebook.max_score, []))[1].append(notebook.score)
                 for grade in notebook.grades:
                     key = (notebook.name, grade.name)
                     if grade.cell.cell_type == "markdown":
@@ -127,10 +133,17 @@ def build_class_report(settings: GradingSettings, assignment: str,
                     if grade.score < grade.max_score:
                         entry.students.append(student)
                         _count_mistakes(groups, grade.name, student, verdicts.get(key))
-    mistakes = sorted(groups.values(), key=lambda group: (-len(group.students), group.cell,
-                                                            group.what))
-    report = ClassReport(assignment, students, sorted(checks.values(), key=_cell_order),
-                         mistakes, sorted(awaiting.values(), key=_cell_order), scores)
+    mistakes = sorted(
+        groups.values(), key=lambda group: (-len(group.students), group.cell, group.what)
+    )
+    report = ClassReport(
+        assignment,
+        students,
+        sorted(checks.values(), key=_cell_order),
+        mistakes,
+        sorted(awaiting.values(), key=_cell_order),
+        scores,
+    )
     return list_extensions(report, extended_students)
 
 
@@ -155,8 +168,9 @@ def _count_mistakes(groups, cell: str, student: str, verdict) -> None:
     else:
         found = [(message_pattern(verdict.message), False, verdict.message)]
     for what, named, example in found:
-        group = groups.setdefault((cell, what, named), MistakeGroup(cell, what, named,
-                                                                      example=example))
+        group = groups.setdefault(
+            (cell, what, named), MistakeGroup(cell, what, named, example=example)
+        )
         group.students.append(student)
 
 
@@ -165,12 +179,39 @@ CSV_HEADER = ["section", "notebook", "cell", "what", "students", "student_ids"]
 
 
 def csv_rows(report: ClassReport) -> list[list[str]]:
-    rows = [["check lost", check.notebook, check.cell, f"{check.points:g} points",
-             len(check.students), " ".join(check.students)] for check in report.checks]
-    rows += [["named mistake" if group.named else "other mistake", "", group.cell, group.what,
-              len(group.students), " ".join(group.students)] for group in report.mistakes]
-    rows += [["written answer awaiting grading", answer.notebook, answer.cell, "",
-              len(answer.students), " ".join(answer.students)] for answer in report.awaiting]
+    rows = [
+        [
+            "check lost",
+            check.notebook,
+            check.cell,
+            f"{check.points:g} points",
+            len(check.students),
+            " ".join(check.students),
+        ]
+        for check in report.checks
+    ]
+    rows += [
+        [
+            "named mistake" if group.named else "other mistake",
+            "",
+            group.cell,
+            group.what,
+            len(group.students),
+            " ".join(group.students),
+        ]
+        for group in report.mistakes
+    ]
+    rows += [
+        [
+            "written answer awaiting grading",
+            answer.notebook,
+            answer.cell,
+            "",
+            len(answer.students),
+            " ".join(answer.students),
+        ]
+        for answer in report.awaiting
+    ]
     rows += [["extension", "", "", "", 1, student] for student in report.extended]
     return [[spreadsheet_cell(value) for value in row] for row in rows]
 
@@ -191,31 +232,77 @@ def _students_cell(students: list[str], shown: int = 30) -> str:
 
 def render_html(report: ClassReport) -> str:
     graded = len(report.students)
-    parts = [f"<p>{graded} graded submissions of <code>{escape(report.assignment)}</code>. "
-             "Counts come from the gradebook and the grader's own verdict records; the CSV "
-             "beside this page lists every student id.</p>"]
+    parts = [
+        f"<p>{graded} graded submissions of <code>{escape(report.assignment)}</code>. "
+        "Counts come from the gradebook and the grader's own verdict records; the CSV "
+        "beside this page lists every student id.</p>"
+    ]
     parts.append("<h2>Checks lost</h2>")
-    parts.append(table(["notebook", "check (cell)", "points", "students who lost it", "share"],
-                       [[check.notebook, check.cell, f"{check.points:g}", len(check.students),
-                         f"{len(check.students) / max(graded, 1):.0%}"]
-                        for check in report.checks], numeric={2, 3, 4}))
-    parts.append("<h2>Named mistakes</h2><p>Failing results that matched a mistake a hint "
-                 "names.</p>")
-    parts.append(table(["check (cell)", "mistake", "students", "who"],
-                       [[group.cell, group.what, len(group.students),
-                         _students_cell(group.students)] for group in report.named],
-                       numeric={2}))
-    parts.append("<h2>Other mistakes</h2><p>Failing checks no hint names, grouped by message "
-                 "(numbers shown as #).</p>")
-    parts.append(table(["check (cell)", "message", "students", "example", "who"],
-                       [[group.cell, group.what, len(group.students), group.example,
-                         _students_cell(group.students)] for group in report.unnamed],
-                       numeric={2}))
+    parts.append(
+        table(
+            ["notebook", "check (cell)", "points", "students who lost it", "share"],
+            [
+                [
+                    check.notebook,
+                    check.cell,
+                    f"{check.points:g}",
+                    len(check.students),
+                    f"{len(check.students) / max(graded, 1):.0%}",
+                ]
+                for check in report.checks
+            ],
+            numeric={2, 3, 4},
+        )
+    )
+    parts.append(
+        "<h2>Named mistakes</h2><p>Failing results that matched a mistake a hint names.</p>"
+    )
+    parts.append(
+        table(
+            ["check (cell)", "mistake", "students", "who"],
+            [
+                [group.cell, group.what, len(group.students), _students_cell(group.students)]
+                for group in report.named
+            ],
+            numeric={2},
+        )
+    )
+    parts.append(
+        "<h2>Other mistakes</h2><p>Failing checks no hint names, grouped by message "
+        "(numbers shown as #).</p>"
+    )
+    parts.append(
+        table(
+            ["check (cell)", "message", "students", "example", "who"],
+            [
+                [
+                    group.cell,
+                    group.what,
+                    len(group.students),
+                    group.example,
+                    _students_cell(group.students),
+                ]
+                for group in report.unnamed
+            ],
+            numeric={2},
+        )
+    )
     parts.append("<h2>Written answers awaiting grading</h2>")
-    parts.append(table(["notebook", "answer (cell)", "awaiting a grade", "who"],
-                       [[answer.notebook, answer.cell, len(answer.students),
-                         _students_cell(answer.students)] for answer in report.awaiting],
-                       numeric={2}))
+    parts.append(
+        table(
+            ["notebook", "answer (cell)", "awaiting a grade", "who"],
+            [
+                [
+                    answer.notebook,
+                    answer.cell,
+                    len(answer.students),
+                    _students_cell(answer.students),
+                ]
+                for answer in report.awaiting
+            ],
+            numeric={2},
+        )
+    )
     if report.extended:
         parts.append("<h2>Extensions</h2>")
         parts.append(table(["student"], [[student] for student in report.extended]))
@@ -237,8 +324,11 @@ def _plots(report: ClassReport) -> str:
             shown = report.mistakes[:MOST_BARS]
             figure, axes = plt.subplots(figsize=(10, 0.35 * len(shown) + 1.2))
             labels = [_short(f"{group.cell}: {group.what}", 90) for group in shown]
-            axes.barh(range(len(shown)), [len(group.students) for group in shown],
-                      color=["#3a7" if group.named else "#c63" for group in shown])
+            axes.barh(
+                range(len(shown)),
+                [len(group.students) for group in shown],
+                color=["#3a7" if group.named else "#c63" for group in shown],
+            )
             axes.set_yticks(range(len(shown)), labels, fontsize=8)
             axes.invert_yaxis()
             axes.set_xlabel("students (green: named mistakes, orange: others)")
@@ -247,10 +337,14 @@ def _plots(report: ClassReport) -> str:
             plt.close(figure)
         for notebook, (maximum, values) in sorted(report.notebook_scores.items()):
             figure, axes = plt.subplots(figsize=(7, 3))
-            axes.hist(values, bins=min(20, max(int(maximum), 1)), range=(0, max(maximum, 1)),
-                      color="#47a", edgecolor="white")
-            axes.set_xlabel(f"score (of {maximum:g}, written answers still count 0 until "
-                            "graded)")
+            axes.hist(
+                values,
+                bins=min(20, max(int(maximum), 1)),
+                range=(0, max(maximum, 1)),
+                color="#47a",
+                edgecolor="white",
+            )
+            axes.set_xlabel(f"score (of {maximum:g}, written answers still count 0 until graded)")
             axes.set_ylabel("students")
             axes.set_title(f"Score distribution: {notebook}")
             images.append(png_image(figure, f"score distribution of {notebook}"))
@@ -259,7 +353,7 @@ def _plots(report: ClassReport) -> str:
 
 
 def _short(text: str, length: int) -> str:
-    return text if len(text) <= length else text[:length - 1] + "…"
+    return text if len(text) <= length else text[: length - 1] + "…"
 
 
 def write_class_report(settings: GradingSettings, report: ClassReport) -> tuple[Path, Path]:

@@ -6,14 +6,17 @@ text that escaped `escape` could not run or load anything; and `escape` for ever
 student ids, messages and code all come, in part, from learners. CSV cells go through
 `spreadsheet_cell`, so a value a spreadsheet would read as a formula is read as text.
 """
+
 from __future__ import annotations
 
 import base64
 import html
 import io
 
-CONTENT_SECURITY_POLICY = ("default-src 'none'; img-src data:; style-src 'unsafe-inline'; "
-                           "base-uri 'none'; form-action 'none'")
+CONTENT_SECURITY_POLICY = (
+    "default-src 'none'; img-src data:; style-src 'unsafe-inline'; "
+    "base-uri 'none'; form-action 'none'"
+)
 
 STYLE = """
 body { font-family: sans-serif; max-width: 72em; margin: 2em auto; line-height: 1.45;
@@ -48,8 +51,7 @@ def escape(value) -> str:
 
 def page(title: str, body: str) -> str:
     """A whole page: `title` is escaped here, `body` must already be HTML built with `escape`."""
-    return PAGE.format(policy=CONTENT_SECURITY_POLICY, title=escape(title), style=STYLE,
-                       body=body)
+    return PAGE.format(policy=CONTENT_SECURITY_POLICY, title=escape(title), style=STYLE, body=body)
 
 
 def table(header: list[str], rows: list[list], numeric: set[int] = frozenset()) -> str:
@@ -58,9 +60,16 @@ def table(header: list[str], rows: list[list], numeric: set[int] = frozenset()) 
         return "<p>None.</p>"
     head = "".join(f"<th>{escape(name)}</th>" for name in header)
     body = "".join(
-        "<tr>" + "".join(f'<td class="number">{escape(value)}</td>' if index in numeric
-                         else f"<td>{escape(value)}</td>" for index, value in enumerate(row))
-        + "</tr>" for row in rows)
+        "<tr>"
+        + "".join(
+            f'<td class="number">{escape(value)}</td>'
+            if index in numeric
+            else f"<td>{escape(value)}</td>"
+            for index, value in enumerate(row)
+        )
+        + "</tr>"
+        for row in rows
+    )
     return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
 
 

@@ -16,6 +16,7 @@ One JSON file per notebook, `verdicts/ASSIGNMENT/STUDENT/NOTEBOOK.json` in the g
                  "mistakes": ["every step starts from h0 ..."],  # listed Mistakes matched
                  "message": "case 'N=1, T=1': h ..."}]}          # the verdict's first line
 """
+
 from __future__ import annotations
 
 import json
@@ -65,8 +66,9 @@ def remove_record(folder: str | Path, assignment: str, student: str, notebook: s
         path.unlink(missing_ok=True)
 
 
-def write_record(folder: str | Path, assignment: str, student: str, notebook: str,
-                 checks: list[CheckVerdict]) -> None:
+def write_record(
+    folder: str | Path, assignment: str, student: str, notebook: str, checks: list[CheckVerdict]
+) -> None:
     """Replace the notebook's record with `checks` (atomically: a reader never sees half)."""
     path = record_path(folder, assignment, student, notebook)
     if path is None:
@@ -85,10 +87,13 @@ def read_records(folder: str | Path, assignment: str) -> dict[str, list[Notebook
     for path in sorted(root.glob("*/*.json")) if root.is_dir() else []:
         try:
             data = json.loads(path.read_text(encoding="utf-8"))
-            checks = [CheckVerdict(**dict(entry, mistakes=tuple(entry.get("mistakes", ()))))
-                      for entry in data["checks"]]
+            checks = [
+                CheckVerdict(**dict(entry, mistakes=tuple(entry.get("mistakes", ()))))
+                for entry in data["checks"]
+            ]
         except (OSError, ValueError, TypeError, KeyError, AttributeError):
-            continue   # unreadable: its lost checks count as having no record (the report says)
+            continue  # unreadable: its lost checks count as having no record (the report says)
         records.setdefault(path.parent.name, []).append(
-            NotebookVerdicts(path.parent.name, path.stem, checks))
+            NotebookVerdicts(path.parent.name, path.stem, checks)
+        )
     return records

@@ -1,4 +1,5 @@
 """Open a page the grader wrote in Debian's chromium (headless, via Playwright) and look at it."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -11,11 +12,11 @@ CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-backg
 @dataclass
 class SeenPage:
     title: str
-    text: str                      # the body's text as the browser lays it out
+    text: str  # the body's text as the browser lays it out
     tables: list[list[list[str]]]  # every table: rows of cell texts (header row first)
     images: list[tuple[int, int]]  # every image's natural size (0, 0: not loaded)
     screenshot: Path
-    console_errors: list[str]      # what the page logged as errors (a blocked script would be)
+    console_errors: list[str]  # what the page logged as errors (a blocked script would be)
 
 
 def open_page(path: Path, screenshot: Path) -> SeenPage:
@@ -29,18 +30,29 @@ def open_page(path: Path, screenshot: Path) -> SeenPage:
         try:
             page = browser.new_page(viewport={"width": 1300, "height": 900})
             errors = []
-            page.on("console", lambda message: errors.append(message.text)
-                    if message.type == "error" else None)
+            page.on(
+                "console",
+                lambda message: errors.append(message.text) if message.type == "error" else None,
+            )
             page.goto(path.resolve().as_uri())
             page.wait_for_load_state("load")
             page.screenshot(path=str(screenshot), full_page=True)
             tables = page.eval_on_selector_all(
-                "table", "ts => ts.map(t => Array.from(t.rows).map(r => "
-                         "Array.from(r.cells).map(c => c.innerText.trim())))")
+                "table",
+                "ts => ts.map(t => Array.from(t.rows).map(r => "
+                "Array.from(r.cells).map(c => c.innerText.trim())))",
+            )
             images = page.eval_on_selector_all(
-                "img", "is => is.map(i => [i.naturalWidth, i.naturalHeight])")
-            return SeenPage(page.title(), page.inner_text("body"), tables,
-                            [tuple(size) for size in images], screenshot, errors)
+                "img", "is => is.map(i => [i.naturalWidth, i.naturalHeight])"
+            )
+            return SeenPage(
+                page.title(),
+                page.inner_text("body"),
+                tables,
+                [tuple(size) for size in images],
+                screenshot,
+                errors,
+            )
         finally:
             browser.close()
 

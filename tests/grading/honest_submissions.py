@@ -7,6 +7,7 @@ way several learners of a class solve the same exercises. `COPY_OF_B` is variant
 variable renamed and its layout changed: what a learner who copied B would hand in. The
 similarity tests (test_similarity.py) grade them and rank their pairs.
 """
+
 from __future__ import annotations
 
 import copy
@@ -17,11 +18,11 @@ ASSIGNMENT = "02_rnn_recurrence"
 PLACEHOLDER = "    # YOUR CODE HERE\n    raise NotImplementedError()"
 
 VARIANT_A = {
-    "rnn_step_forward": '''
+    "rnn_step_forward": """
     pre = np.dot(x, Wx) + np.dot(h_prev, Wh) + b
     h = np.tanh(pre)
-    cache = (x, h_prev, Wx, Wh, h, "tanh")''',
-    "rnn_forward": '''
+    cache = (x, h_prev, Wx, Wh, h, "tanh")""",
+    "rnn_forward": """
     N, T, D = x.shape
     states = []
     current = h0
@@ -29,11 +30,11 @@ VARIANT_A = {
         current, _ = rnn_step_forward(x[:, step, :], current, Wx, Wh, b)
         states.append(current)
     h = np.stack(states, axis=1)
-    cache = (x, h0, Wx, Wh, h, "tanh")''',
-    "rnn_output": '''
+    cache = (x, h0, Wx, Wh, h, "tanh")""",
+    "rnn_output": """
     logits = np.matmul(h, Wy) + by
-    cache = (h, Wy)''',
-    "masked_rnn_forward": '''
+    cache = (h, Wy)""",
+    "masked_rnn_forward": """
     N, T, D = x.shape
     h = np.empty((N, T, Wh.shape[0]))
     state = h0.copy()
@@ -42,16 +43,16 @@ VARIANT_A = {
         keep = lengths > t
         state = np.where(keep[:, None], nxt, state)
         h[:, t, :] = state
-    cache = (x, h0, Wx, Wh, h, lengths, "tanh")''',
-    "stacked_rnn_forward": '''
+    cache = (x, h0, Wx, Wh, h, lengths, "tanh")""",
+    "stacked_rnn_forward": """
     hs = []
     inputs = x
     for layer in range(len(layer_params)):
         p = layer_params[layer]
         inputs, _ = rnn_forward(inputs, h0s[layer], p["Wx"], p["Wh"], p["b"])
         hs.append(inputs)
-    h = inputs''',
-    "sample": '''
+    h = inputs""",
+    "sample": """
     V = Wy.shape[1]
     state = h0.reshape(1, -1)
     prev = first_index
@@ -67,12 +68,12 @@ VARIANT_A = {
         probs /= probs.sum()
         prev = int(rng.choice(V, p=probs))
         out.append(prev)
-    indices = np.array(out, dtype=np.int64)''',
-    "hand_designed_rnn": '''
+    indices = np.array(out, dtype=np.int64)""",
+    "hand_designed_rnn": """
     big = 20.0
     weights = {"Wx": np.array([[2 * big], [0.0], [0.0]]), "Wh": np.array([[big]]),
                "b": np.array([-big / 4]), "Wy": np.array([[-1.0, 1.0]]),
-               "by": np.array([0.0, 0.0])}''',
+               "by": np.array([0.0, 0.0])}""",
 }
 
 VARIANT_B = {
@@ -81,7 +82,7 @@ VARIANT_B = {
     z = z + b
     h = np.tanh(z)
     cache = x, h_prev, Wx, Wh, h, "tanh"''',
-    "rnn_forward": '''
+    "rnn_forward": """
     batch, steps = x.shape[0], x.shape[1]
     hidden = h0.shape[-1]
     h = np.zeros((batch, steps, hidden), dtype=float)
@@ -91,11 +92,11 @@ VARIANT_B = {
         prev = rnn_step_forward(x[:, t], prev, Wx, Wh, b)[0]
         h[:, t] = prev
         t += 1
-    cache = (x, h0, Wx, Wh, h, "tanh")''',
-    "rnn_output": '''
+    cache = (x, h0, Wx, Wh, h, "tanh")""",
+    "rnn_output": """
     cache = (h, Wy)
-    logits = h.dot(Wy) + by''',
-    "masked_rnn_forward": '''
+    logits = h.dot(Wy) + by""",
+    "masked_rnn_forward": """
     h_list = []
     last = h0
     for t in range(x.shape[1]):
@@ -104,15 +105,15 @@ VARIANT_B = {
         last = mask * candidate + (1.0 - mask) * last
         h_list.append(last)
     h = np.stack(h_list, 1)
-    cache = (x, h0, Wx, Wh, h, lengths, "tanh")''',
-    "stacked_rnn_forward": '''
+    cache = (x, h0, Wx, Wh, h, lengths, "tanh")""",
+    "stacked_rnn_forward": """
     layer_input = x
     hs = []
     for m, (h0, params) in enumerate(zip(h0s, layer_params)):
         layer_input = rnn_forward(layer_input, h0, params["Wx"], params["Wh"], params["b"])[0]
         hs.append(layer_input)
-    h = hs[-1]''',
-    "sample": '''
+    h = hs[-1]""",
+    "sample": """
     vocab = len(by)
     hidden_state = np.atleast_2d(h0)
     current = first_index
@@ -124,27 +125,27 @@ VARIANT_B = {
         y = y[0] / temperature
         e = np.exp(y - y.max())
         current = int(rng.choice(vocab, p=e / e.sum()))
-        indices[i] = current''',
-    "hand_designed_rnn": '''
+        indices[i] = current""",
+    "hand_designed_rnn": """
     weights = dict(Wx=np.array([[30.0], [0.0], [0.0]]), Wh=np.array([[15.0]]),
-                   b=np.array([-6.0]), Wy=np.array([[-2.0, 2.0]]), by=np.array([0.0, 0.0]))''',
+                   b=np.array([-6.0]), Wy=np.array([[-2.0, 2.0]]), by=np.array([0.0, 0.0]))""",
 }
 
 VARIANT_C = {
-    "rnn_step_forward": '''
+    "rnn_step_forward": """
     h = np.tanh(np.matmul(x, Wx) + np.matmul(h_prev, Wh) + b[None, :])
-    cache = (x, h_prev, Wx, Wh, h, 'tanh')''',
-    "rnn_forward": '''
+    cache = (x, h_prev, Wx, Wh, h, 'tanh')""",
+    "rnn_forward": """
     outs = [h0]
     for t in range(x.shape[1]):
         nxt, _cache = rnn_step_forward(x[:, t, :], outs[-1], Wx, Wh, b)
         outs.append(nxt)
     h = np.array(outs[1:]).transpose(1, 0, 2)
-    cache = (x, h0, Wx, Wh, h, 'tanh')''',
-    "rnn_output": '''
+    cache = (x, h0, Wx, Wh, h, 'tanh')""",
+    "rnn_output": """
     logits = np.einsum('...h,hv->...v', h, Wy) + by
-    cache = (h, Wy)''',
-    "masked_rnn_forward": '''
+    cache = (h, Wy)""",
+    "masked_rnn_forward": """
     N, T = x.shape[:2]
     h = np.zeros((N, T, h0.shape[1]))
     cur = h0.copy()
@@ -154,15 +155,15 @@ VARIANT_C = {
         alive = np.flatnonzero(lengths > t)
         cur[alive] = new_h[alive]
         h[:, t] = cur
-    cache = (x, h0, Wx, Wh, h, lengths, 'tanh')''',
-    "stacked_rnn_forward": '''
+    cache = (x, h0, Wx, Wh, h, lengths, 'tanh')""",
+    "stacked_rnn_forward": """
     hs = []
     for i, p in enumerate(layer_params):
         below = x if i == 0 else hs[i - 1]
         out, _ = rnn_forward(below, h0s[i], p['Wx'], p['Wh'], p['b'])
         hs.append(out)
-    h = hs[-1]''',
-    "sample": '''
+    h = hs[-1]""",
+    "sample": """
     H, V = Wh.shape[0], Wx.shape[0]
     hcur = h0.reshape(1, H)
     token = first_index
@@ -177,14 +178,14 @@ VARIANT_C = {
         pr = np.exp(a) / np.sum(np.exp(a))
         token = int(rng.choice(V, p=pr))
         result.append(token)
-    indices = np.asarray(result, dtype=np.int64)''',
-    "hand_designed_rnn": '''
+    indices = np.asarray(result, dtype=np.int64)""",
+    "hand_designed_rnn": """
     Wx = np.zeros((3, 2))
     Wx[0] = [12.0, 12.0]
     Wh = np.eye(2) * 6.0
     b = np.full(2, -3.0)
     weights = {"Wx": Wx, "Wh": Wh, "b": b, "Wy": np.array([[0.0, 1.0], [0.0, 1.0]]),
-               "by": np.array([0.5, 0.0])}''',
+               "by": np.array([0.5, 0.0])}""",
 }
 
 # Variant B, copied: every name changed, comments added (one of them HTML, which the similarity
@@ -196,7 +197,7 @@ COPY_OF_B = {
     pre_act = pre_act + b
     h = np.tanh(pre_act)
     cache = x, h_prev, Wx, Wh, h, "tanh"''',
-    "rnn_forward": '''
+    "rnn_forward": """
     n_seq, n_steps = x.shape[0], x.shape[1]
     size = h0.shape[-1]
     h = np.zeros((n_seq, n_steps, size), dtype=float)
@@ -207,11 +208,11 @@ COPY_OF_B = {
         state = rnn_step_forward(x[:, k], state, Wx, Wh, b)[0]
         h[:, k] = state
         k += 1
-    cache = (x, h0, Wx, Wh, h, "tanh")''',
-    "rnn_output": '''
+    cache = (x, h0, Wx, Wh, h, "tanh")""",
+    "rnn_output": """
     cache = (h, Wy)
-    logits = h.dot(Wy) + by''',
-    "masked_rnn_forward": '''
+    logits = h.dot(Wy) + by""",
+    "masked_rnn_forward": """
     collected = []
     running = h0
     for k in range(x.shape[1]):
@@ -220,15 +221,15 @@ COPY_OF_B = {
         running = on * proposal + (1.0 - on) * running   # frozen after the end
         collected.append(running)
     h = np.stack(collected, 1)
-    cache = (x, h0, Wx, Wh, h, lengths, "tanh")''',
-    "stacked_rnn_forward": '''
+    cache = (x, h0, Wx, Wh, h, lengths, "tanh")""",
+    "stacked_rnn_forward": """
     feed = x
     hs = []
     for idx, (start, weights) in enumerate(zip(h0s, layer_params)):
         feed = rnn_forward(feed, start, weights["Wx"], weights["Wh"], weights["b"])[0]
         hs.append(feed)
-    h = hs[-1]''',
-    "sample": '''
+    h = hs[-1]""",
+    "sample": """
     n_chars = len(by)
     hid = np.atleast_2d(h0)
     char = first_index
@@ -240,10 +241,10 @@ COPY_OF_B = {
         out = out[0] / temperature
         ex = np.exp(out - out.max())
         char = int(rng.choice(n_chars, p=ex / ex.sum()))
-        indices[j] = char''',
-    "hand_designed_rnn": '''
+        indices[j] = char""",
+    "hand_designed_rnn": """
     weights = dict(Wx=np.array([[30.0], [0.0], [0.0]]), Wh=np.array([[15.0]]),
-                   b=np.array([-6.0]), Wy=np.array([[-2.0, 2.0]]), by=np.array([0.0, 0.0]))''',
+                   b=np.array([-6.0]), Wy=np.array([[-2.0, 2.0]]), by=np.array([0.0, 0.0]))""",
 }
 
 HONEST = {"honest_a": VARIANT_A, "honest_b": VARIANT_B, "honest_c": VARIANT_C}
