@@ -1,7 +1,8 @@
 """The notebooks: in sync, well-formed, and they run.
 
 - `notebooks/` is exactly what `python -m grader release` makes from `solutions/`;
-- provided cells are exactly the earlier notebooks' solutions;
+- provided cells are exactly the earlier notebooks' solutions (in 06 and 07 collapsed, after
+  Settings);
 - every graded cell is a one-line hidden check of a known check, every exercise has one;
 - nothing of the solutions or hidden tests is in `notebooks/`, and no notebook has outputs;
 - every solution notebook runs top to bottom with its hidden checks passing (in-process);
