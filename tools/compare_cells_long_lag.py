@@ -71,8 +71,8 @@ def main() -> None:
         rows.setdefault((T, cell, depth, H), []).append((solved, updates, seconds, ratio))
 
     print(f"\nadding problem, budget {args.budget} parameters, {args.seeds} seeds, at most "
-          f"{args.updates} updates; solved = test MSE < {LongLagSettings.solved_fraction} * 1/6 twice "
-          f"in a row")
+          f"{args.updates} updates; solved = test MSE < {LongLagSettings.solved_fraction} * 1/6 "
+          f"twice in a row")
     print("T | cell | depth | H | parameters | solved | median updates to solve | "
           "seconds per run | ||dy/dx|| lag T-1 / lag 0 (depth 1, median)")
     print("---|---|---|---|---|---|---|---|---")
@@ -80,7 +80,8 @@ def main() -> None:
         solved_updates = [u for s, u, _, _ in results if s]
         median = f"{np.median(solved_updates):.0f}" if solved_updates else "-"
         ratio = np.median([r for *_, r in results])
-        print(f"{T} | {cell.upper()} | {depth} | {H} | {parameter_count(cell, INPUT_SIZE, H, 1, layers=depth)} | "
+        parameters = parameter_count(cell, INPUT_SIZE, H, 1, layers=depth)
+        print(f"{T} | {cell.upper()} | {depth} | {H} | {parameters} | "
               f"{len(solved_updates)}/{len(results)} | {median} | "
               f"{np.mean([sec for _, _, sec, _ in results]):.1f} | "
               f"{'-' if np.isnan(ratio) else f'{ratio:.1e}'}")
