@@ -37,13 +37,13 @@ import time
 import numpy as np
 from threadpoolctl import threadpool_limits
 
+from coursekit.model_size import parameter_count
 from coursekit.text import CharVocab, load_text
 from rnn_numpy.char_model import (
     CAPSTONE,
     char_model_loss,
     evaluate_loss,
     init_char_model,
-    parameter_count,
     train_char_model,
 )
 from rnn_numpy.language_model import batchify, bits_per_char, iterate_chunks
@@ -267,7 +267,7 @@ def main(argv=None) -> None:
     print(
         f"{CORPUS}: {args.chars:,} characters, V = {data.V}, {len(data.train):,} training and "
         f"{len(data.val):,} validation characters; H = {H}, "
-        f"{parameter_count('rnn', data.V, H):,} parameters each; one BLAS thread"
+        f"{parameter_count('rnn', data.V, H, data.V):,} parameters each; one BLAS thread"
     )
     print(
         f"baseline: 1 stream x {BASELINE['chunk']} steps, Adagrad eta = "

@@ -22,13 +22,13 @@ import time
 import numpy as np
 from threadpoolctl import threadpool_limits
 
+from coursekit.model_size import parameter_count
 from coursekit.text import CharVocab, load_text
 from rnn_numpy.char_model import (
     CAPSTONE,
     CELLS,
     hidden_size_for_budget,
     init_char_model,
-    parameter_count,
     train_char_model,
 )
 from rnn_numpy.language_model import batchify, bits_per_char
@@ -81,7 +81,10 @@ def sweep(args: argparse.Namespace) -> dict:
     results = {}
     for cell in args.cells:
         H = hidden_size_for_budget(cell, vocab.size, args.budget)
-        print(f"{cell}: H = {H}, {parameter_count(cell, vocab.size, H):,} parameters", flush=True)
+        print(
+            f"{cell}: H = {H}, {parameter_count(cell, vocab.size, H, vocab.size):,} parameters",
+            flush=True,
+        )
         for eta in args.rates:
             initial = init_char_model(cell, vocab.size, H, np.random.default_rng(args.seed))
             started = time.perf_counter()
