@@ -27,6 +27,7 @@ from typing import Callable
 
 import numpy as np
 
+from coursekit.model_size import GATE_BLOCKS, parameter_count
 from rnn_numpy.shapes import Shapes
 from rnn_numpy.clipping import clip_global_norm
 from rnn_numpy.encoding import one_hot
@@ -39,7 +40,17 @@ from rnn_numpy.sampling import temperature_probabilities
 from rnn_numpy.stacked import CELLS as LAYERS
 
 CELLS = ("rnn", "gru", "lstm")
-GATE_BLOCKS = {"rnn": 1, "gru": 3, "lstm": 4}        # column blocks of Wx and Wh
+# The capstone's settings: a vanilla RNN with H = 100 on 900,000 characters of the standard
+# library's source, one pass, read as N = 16 streams of K = 16 steps with Adagrad's eta = 0.05
+# and the global norm clipped to 5. benchmarks/capstone_vs_min_char_rnn.py races them against
+# a min-char-rnn-style loop (1 stream of 25 steps, eta = 0.1): after the pass, 2.64-2.69
+# bits/char against the baseline's 2.82-2.97 at seeds 0-7, in 33-38 % of its training time. At
+# seed 0 (one pass each) 16 x 16 at eta 0.05 reached 2.67 bits/char, against 2.82 (8 x 32,
+# eta 0.03), 2.88 (4 x 32, 0.03), 2.92 (16 x 16, 0.1), 2.66 (32 x 16 and 16 x 8, 0.05) and
+# 3.29 (the former 32 x 64, 0.01): more streams average the gradient over more of the text,
+# and Adagrad's first steps move every weight by about eta. The rates of the RNN/GRU/LSTM race
+# depend on H: tools/sweep_char_language_model.py chooses them with one grid for every cell.
+CAPSTONE = {"streams": 16, "chunk": 16, "learning_rate": 0.05, "max_norm": 5.0}
 OUTPUT_PARAMS = ("Wy", "by")
 
 
@@ -81,25 +92,7 @@ def _check_state(shapes: Shapes, cell: str, state):
 
 
 # -- sizes and initial values -----------------------------------------------------------------
-def parameter_count(cell, vocab_size, hidden_size):
-    """How many numbers a model has: G (V H + H H + H) [+ G H for the GRU's second bias]
-    + H V + V, with G the number of gate blocks (1 rnn, 3 gru, 4 lstm).
-
-    Inputs:
-    - cell: "rnn", "gru" or "lstm"
-    - vocab_size: V; hidden_size: H (whole numbers >= 1)
-    Returns:
-    - count: an int
-    """
-    shapes = Shapes("parameter_count")
-    cell = _check_cell("parameter_count", cell)
-    V = shapes.positive_int("vocab_size", vocab_size)
-    H = shapes.positive_int("hidden_size", hidden_size)
-    G = GATE_BLOCKS[cell] * H
-    biases = len(LAYERS[cell].params) - 2
-    return V * G + H * G + biases * G + H * V + V
-
-
+# parameter_count(cell, V, H, V) is the course's one count (coursekit.model_size), imported above.
 def hidden_size_for_budget(cell, vocab_size, budget):
     """The largest H whose model has at most `budget` parameters (equal budgets, fair races).
 
@@ -111,11 +104,11 @@ def hidden_size_for_budget(cell, vocab_size, budget):
     shapes = Shapes("hidden_size_for_budget")
     budget = shapes.positive_int("budget", budget)
     H = 1
-    if parameter_count(cell, vocab_size, 1) > budget:
-        raise ValueError(f"hidden_size_for_budget: even H = 1 needs "
-                         f"{parameter_count(cell, vocab_size, 1)} parameters, more than the "
-                         f"budget {budget}")
-    while parameter_count(cell, vocab_size, H + 1) <= budget:
+    smallest = parameter_count(cell, vocab_size, 1, vocab_size)
+    if smallest > budget:
+        raise ValueError(f"hidden_size_for_budget: even H = 1 needs {smallest} parameters, "
+                         f"more than the budget {budget}")
+    while parameter_count(cell, vocab_size, H + 1, vocab_size) <= budget:
         H += 1
     return H
 
@@ -339,7 +332,8 @@ class _Graded:
 def train_char_model(cell, params, train_streams, val_streams, chunk_length, epochs,
                      learning_rate, max_norm, patience, progress=True, *,
                      resume: TrainingState | None = None,
-                     on_epoch: Callable[[TrainingState], None] | None = None, graded=_Graded):
+                     on_epoch: Callable[[TrainingState], None] | None = None,
+                     on_update: Callable[[TrainingState], None] | None = None, graded=_Graded):
     """Train a character model with truncated BPTT; stop early when validation stops improving.
 
     Each epoch walks the training streams chunk by chunk (iterate_chunks), starting from the
@@ -363,7 +357,8 @@ def train_char_model(cell, params, train_streams, val_streams, chunk_length, epo
     - patience: epochs without improvement before stopping (>= 1)
     - progress: show a tqdm progress bar
     - resume: a TrainingState to go on from (a checkpoint); on_epoch: called with the state
-      after every epoch (to write a checkpoint); graded: where iterate_chunks, evaluate_loss
+      after every epoch (to write a checkpoint); on_update: called with the state after every
+      update (to measure a learning curve within an epoch); graded: where iterate_chunks, evaluate_loss
       and bits_per_char are looked up (the hidden check records the loop's calls to them)
     Returns:
     - best_params: dict like params, the parameters after epoch best_epoch
@@ -401,6 +396,8 @@ def train_char_model(cell, params, train_streams, val_streams, chunk_length, epo
                         run.params[name], grads[name], run.caches[name], learning_rate)
                 run.train_loss.append(loss / inputs.shape[1])
                 run.grad_norm.append(norm)
+                if on_update is not None:
+                    on_update(run)
                 if bar is not None:
                     bar.update(1)
             run.epoch += 1
