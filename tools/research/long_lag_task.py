@@ -148,7 +148,8 @@ def train(
     start=None,
 ):
     """Train a fresh network; per step: loss, global norm of the true gradient, angle of the step
-    to it, rho(W_h) before the step. `start`: weights to begin from instead of a fresh draw. Stops at the first non-finite loss or gradient ("diverged_at")."""
+    to it, rho(W_h) before the step. `start`: weights to begin from instead of a fresh draw.
+    Stops at the first non-finite loss or gradient ("diverged_at")."""
     rng = np.random.default_rng(seed)
     params = task_parameters(rng, hidden, init=init, rho=rho, input_scale=input_scale)
     if start is not None:  # continue from given weights (the batches still come from `seed`)
@@ -159,7 +160,9 @@ def train(
     with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
         for step in range(iterations):
             x, answer = marked_bit_batch(rng, BATCH, lag)
-            record["rho"].append(spectral_radius(params["Wh"]) if np.isfinite(params["Wh"]).all() else np.inf)
+            record["rho"].append(
+                spectral_radius(params["Wh"]) if np.isfinite(params["Wh"]).all() else np.inf
+            )
             loss, grads = loss_and_grads(params, x, answer, activation, chunk_length)
             norm = global_norm(grads)
             record["loss"].append(loss)

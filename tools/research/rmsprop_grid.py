@@ -31,24 +31,35 @@ def one_seed(args):
         for lag in lags:
             for rate in rates:
                 result = run(lag, seed, optimizer, rate)
-                table[optimizer, lag, rate] = (float(np.mean(result["loss"][-LAST_STEPS:])),
-                                               result["accuracy"], float(np.mean(result["loss"])))
+                table[optimizer, lag, rate] = (
+                    float(np.mean(result["loss"][-LAST_STEPS:])),
+                    result["accuracy"],
+                    float(np.mean(result["loss"])),
+                )
     sweep_cpu = time.process_time() - cpu
     if truncated:  # Experiment 4: RMSprop, truncated BPTT, at the rate the rule picks at each lag
         for lag in TRUNCATED_LAGS:
-            cells = {rate: table.get(("rmsprop", lag, rate)) or _last_loss(lag, seed, rate, table)
-                     for rate in rates}
+            cells = {
+                rate: table.get(("rmsprop", lag, rate)) or _last_loss(lag, seed, rate, table)
+                for rate in rates
+            }
             chosen = min(cells, key=lambda rate: cells[rate][0])
             result = run(lag, seed, "rmsprop", chosen, CHUNK_LENGTH)
-            table["truncated", lag, chosen] = (float(np.mean(result["loss"][-LAST_STEPS:])),
-                                               result["accuracy"], float(np.mean(result["loss"])))
+            table["truncated", lag, chosen] = (
+                float(np.mean(result["loss"][-LAST_STEPS:])),
+                result["accuracy"],
+                float(np.mean(result["loss"])),
+            )
     return seed, table, sweep_cpu, time.process_time() - cpu
 
 
 def _last_loss(lag, seed, rate, table):
     result = run(lag, seed, "rmsprop", rate)
-    table["rmsprop", lag, rate] = (float(np.mean(result["loss"][-LAST_STEPS:])), result["accuracy"],
-                                   float(np.mean(result["loss"])))
+    table["rmsprop", lag, rate] = (
+        float(np.mean(result["loss"][-LAST_STEPS:])),
+        result["accuracy"],
+        float(np.mean(result["loss"])),
+    )
     return table["rmsprop", lag, rate]
 
 
@@ -63,24 +74,31 @@ def main():
     options = parser.parse_args()
     seeds = range(options.first_seed, options.first_seed + options.seeds)
     with Pool(options.processes) as pool:
-        results = pool.map(one_seed, [(seed, options.lags, options.rates, options.truncated)
-                                      for seed in seeds])
+        results = pool.map(
+            one_seed, [(seed, options.lags, options.rates, options.truncated) for seed in seeds]
+        )
     for seed, table, sweep_cpu, cpu in results:
         print(f"SEED {seed} (sweep {sweep_cpu:.1f}s CPU, everything {cpu:.1f}s CPU)")
         for optimizer in OPTIMIZERS:
             for lag in options.lags:
                 cells = [table[optimizer, lag, rate] for rate in options.rates]
                 by_last = min(zip(cells, options.rates))
-                by_mean = min(zip([(m, a, l) for l, a, m in cells], options.rates))
-                print(f"  {optimizer:>7} lag {lag:2d} (loss of last {LAST_STEPS} / mean loss / acc): "
-                      + "  ".join(f"{rate:g}: {last:.3f}/{mean:.3f}/{acc:.2f}"
-                                  for rate, (last, acc, mean) in zip(options.rates, cells))
-                      + f"  | lowest last-{LAST_STEPS} loss: eta {by_last[1]:g} acc {by_last[0][1]:.2f};"
-                      f" lowest mean loss: eta {by_mean[1]:g} acc {by_mean[0][1]:.2f};"
-                      f" best acc {max(c[1] for c in cells):.2f}")
+                by_mean = min(zip([(mean, acc, last) for last, acc, mean in cells], options.rates))
+                print(
+                    f"  {optimizer:>7} lag {lag:2d} (loss of last {LAST_STEPS} / mean loss / acc): "
+                    + "  ".join(
+                        f"{rate:g}: {last:.3f}/{mean:.3f}/{acc:.2f}"
+                        for rate, (last, acc, mean) in zip(options.rates, cells)
+                    )
+                    + f"  | lowest last-{LAST_STEPS} loss: eta {by_last[1]:g} acc {by_last[0][1]:.2f};"
+                    f" lowest mean loss: eta {by_mean[1]:g} acc {by_mean[0][1]:.2f};"
+                    f" best acc {max(c[1] for c in cells):.2f}"
+                )
         for (kind, lag, rate), (_, acc, _) in table.items():
             if kind == "truncated":
-                print(f"  truncated K = {CHUNK_LENGTH}, lag {lag}: rmsprop at eta {rate:g}: acc {acc:.2f}")
+                print(
+                    f"  truncated K = {CHUNK_LENGTH}, lag {lag}: rmsprop at eta {rate:g}: acc {acc:.2f}"
+                )
 
 
 if __name__ == "__main__":

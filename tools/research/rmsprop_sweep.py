@@ -33,8 +33,16 @@ OPTIMIZERS = ("sgd", "rmsprop")
 
 
 def run(lag, seed, optimizer, rate, chunk_length=None):
-    return train(lag, seed=seed, learning_rate=rate, optimizer=optimizer, clipping="global",
-                 max_norm=1.0, iterations=ITERATIONS, chunk_length=chunk_length)
+    return train(
+        lag,
+        seed=seed,
+        learning_rate=rate,
+        optimizer=optimizer,
+        clipping="global",
+        max_norm=1.0,
+        iterations=ITERATIONS,
+        chunk_length=chunk_length,
+    )
 
 
 def one_seed(args):
@@ -59,11 +67,14 @@ def one_seed(args):
             key = (tuning_lag, optimizer)
             result["sweep"][key] = {rate: (losses[rate], runs[rate]["accuracy"]) for rate in RATES}
             result["chosen"][key] = chosen
-            result["accuracy"][key] = {lag: accuracy(lag, optimizer, chosen)["accuracy"] for lag in LAGS}
+            result["accuracy"][key] = {
+                lag: accuracy(lag, optimizer, chosen)["accuracy"] for lag in LAGS
+            }
     if truncated:
         rate = result["chosen"][TUNING_LAGS[-1], "rmsprop"]
-        result["truncated"] = {lag: run(lag, seed, "rmsprop", rate, CHUNK_LENGTH)["accuracy"]
-                               for lag in TRUNCATED_LAGS}
+        result["truncated"] = {
+            lag: run(lag, seed, "rmsprop", rate, CHUNK_LENGTH)["accuracy"] for lag in TRUNCATED_LAGS
+        }
     result["cpu"] = time.process_time() - cpu
     result["runs"] = len(cache) + (len(TRUNCATED_LAGS) if truncated else 0)
     return seed, result
@@ -81,26 +92,45 @@ def main():
     parser.add_argument("--truncated", action="store_true")
     options = parser.parse_args()
     with Pool(options.processes) as pool:
-        results = pool.map(one_seed, [(seed, options.truncated) for seed in range(options.first_seed, options.first_seed + options.seeds)])
+        results = pool.map(
+            one_seed,
+            [
+                (seed, options.truncated)
+                for seed in range(options.first_seed, options.first_seed + options.seeds)
+            ],
+        )
     for seed, result in results:
         print(f"SEED {seed} ({result['runs']} runs, {result['cpu']:.1f}s CPU):")
         for (tuning_lag, optimizer), sweep in result["sweep"].items():
-            print(f"  {optimizer:>7} sweep at lag {tuning_lag} (mean loss / acc): "
-                  + "  ".join(f"{rate:g}: {loss:.3f}/{acc:.2f}" for rate, (loss, acc) in sweep.items()))
+            print(
+                f"  {optimizer:>7} sweep at lag {tuning_lag} (mean loss / acc): "
+                + "  ".join(
+                    f"{rate:g}: {loss:.3f}/{acc:.2f}" for rate, (loss, acc) in sweep.items()
+                )
+            )
         for (tuning_lag, optimizer), accs in result["accuracy"].items():
-            print(f"  tuned at lag {tuning_lag}: {optimizer:>7} at eta = {result['chosen'][tuning_lag, optimizer]:g}: "
-                  + "  ".join(f"{lag}: {a:.2f}" for lag, a in accs.items())
-                  + f"  -> longest learned {longest(accs)}")
+            print(
+                f"  tuned at lag {tuning_lag}: {optimizer:>7} at eta = {result['chosen'][tuning_lag, optimizer]:g}: "
+                + "  ".join(f"{lag}: {a:.2f}" for lag, a in accs.items())
+                + f"  -> longest learned {longest(accs)}"
+            )
         if "truncated" in result:
-            print(f"  truncated K = {CHUNK_LENGTH} (rmsprop at its lag-{TUNING_LAGS[-1]} rate): "
-                  + "  ".join(f"lag {lag}: {a:.2f}" for lag, a in result["truncated"].items()))
+            print(
+                f"  truncated K = {CHUNK_LENGTH} (rmsprop at its lag-{TUNING_LAGS[-1]} rate): "
+                + "  ".join(f"lag {lag}: {a:.2f}" for lag, a in result["truncated"].items())
+            )
     for tuning_lag in TUNING_LAGS:
-        print(f"\nrule: tuned at lag {tuning_lag}\nseed  SGD eta  RMSprop eta  longest SGD  longest RMSprop")
+        print(
+            f"\nrule: tuned at lag {tuning_lag}\nseed  SGD eta  RMSprop eta  longest SGD  longest RMSprop"
+        )
         for seed, result in results:
             chosen = {o: result["chosen"][tuning_lag, o] for o in OPTIMIZERS}
             best = {o: longest(result["accuracy"][tuning_lag, o]) for o in OPTIMIZERS}
-            print(f"{seed:4d}  {chosen['sgd']:7g}  {chosen['rmsprop']:11g}  {best['sgd']!s:>11}  "
-                  f"{best['rmsprop']!s:>15}")
+            print(
+                f"{seed:4d}  {chosen['sgd']:7g}  {chosen['rmsprop']:11g}  {best['sgd']!s:>11}  "
+                f"{best['rmsprop']!s:>15}"
+            )
+
 
 if __name__ == "__main__":
     main()
