@@ -50,9 +50,8 @@ from .hidden_checks import load_or_create_secret
 from .intake import INTAKE_RECORDS
 from .parallel import autograde_student
 from .release import generate
-from .sandbox import bubblewrap_problem, sandbox_problem
+from .sandbox import bubblewrap_problem, filter_problem, sandbox_problem
 
-CLUSTER_VARIABLE = "RNN_COURSE_CLUSTER"   # the scheduler's address, for `autograde` without --cluster
 EVENT_TOPIC = "rnn-course-grading"         # a task's start, logged to the scheduler (moved students)
 WORKER_FOLDER = "rnn-course-grading"       # the working copy, in the worker's local directory
 CODE_PACKAGES = ("grader", "coursekit", "rnn_numpy")   # what grades (those present are digested)
@@ -64,7 +63,7 @@ class ClusterProblem(RuntimeError):
 
 
 class WorkerRefused(RuntimeError):
-    """Raised by a task on a worker that must not grade (its reason is the message)."""
+    """Raised by a task on a worker that must not grade: (address, label, why)."""
 
 
 @dataclass
@@ -125,13 +124,18 @@ _one_at_a_time = threading.Lock()   # a worker with several threads still grades
 _prepared: set[tuple[str, str]] = set()   # (folder, assignment) set up in this process
 
 
+def worker_label(address: str, name) -> str:
+    """How the report names a worker: its name (`dask worker --name`) and address."""
+    return address if str(name) in ("", "None", address) else f"{name} ({address})"
+
+
 def worker_problem(sandbox: bool, digest: str, assignment: str) -> str | None:
     """Why this worker must not grade (None: it may): it cannot sandbox learners' kernels
-    (unless the instructor passed --no-sandbox), or its course is not the client's."""
-    if sandbox:
-        problem = sandbox_problem() or bubblewrap_problem()
-        if problem:
-            return problem
+    (with --no-sandbox: it cannot build the seccomp filter, which still holds then), or its
+    course is not the client's."""
+    problem = (sandbox_problem() or bubblewrap_problem()) if sandbox else filter_problem()
+    if problem:
+        return problem
     if course_digest(assignment) != digest:
         return ("its checkout of the course differs from the client's (code or solutions of "
                 f"{assignment}); update it to the client's commit")
@@ -143,16 +147,17 @@ def grade_on_worker(task: dict) -> dict:
     worker = get_worker()
     with _one_at_a_time:
         problem = worker_problem(task["sandbox"], task["digest"], task["assignment"])
+        label = worker_label(worker.address, worker.name)
         if problem:
-            raise WorkerRefused(worker.address, problem)
+            raise WorkerRefused(worker.address, label, problem)
         worker.log_event(EVENT_TOPIC, {"run": task["run"], "student": task["student"],
-                                       "worker": worker.address})
+                                       "worker": label})
         settings = GradingSettings(folder=Path(worker.local_directory) / WORKER_FOLDER,
                                    sandbox=task["sandbox"], cell_timeout=task["cell_timeout"],
                                    memory_mb=task["memory_mb"],
                                    notebook_timeout=task["notebook_timeout"],
                                    db_url="")   # its own SQLite gradebook, whatever the environment
-        return dict(_grade_in_working_copy(settings, task), worker=worker.address)
+        return dict(_grade_in_working_copy(settings, task), worker=label)
 
 
 def _grade_in_working_copy(settings: GradingSettings, task: dict) -> dict:
@@ -284,15 +289,15 @@ def grade_students_on_cluster(settings: GradingSettings, assignment: str, studen
             return future
 
         results = {}
-        pending = as_completed([submit(student) for student in students])
+        pending = as_completed([submit(student) for student in students], loop=client.loop)
         for future in pending:
             student = futures[future]
             try:
                 result = future.result()
             except WorkerRefused as refusal:
-                worker, why = refusal.args
-                report.refused[worker] = why
-                _retire(client, worker)
+                address, label, why = refusal.args
+                report.refused[label] = why
+                _retire(client, address)
                 if not _workers(client):
                     raise ClusterProblem("no worker of the cluster may grade: "
                                          + "; ".join(f"{w}: {why}" for w, why in report.refused.items()))
@@ -319,10 +324,12 @@ def _check_workers(client: Client, report: ClusterReport, sandbox: bool, digest:
     """Ask every worker whether it may grade; retire and report those that may not."""
     if not _workers(client):
         raise ClusterProblem(f"the Dask scheduler at {report.address} has no workers")
+    names = {address: info.get("name") for address, info in
+             client.scheduler_info(n_workers=-1)["workers"].items()}
     problems = client.run(worker_problem, sandbox, digest, assignment)
     for worker, problem in problems.items():
         if problem:
-            report.refused[worker] = problem
+            report.refused[worker_label(worker, names.get(worker))] = problem
             _retire(client, worker)
     if not _workers(client):
         raise ClusterProblem("no worker of the cluster may grade: " + "; ".join(

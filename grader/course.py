@@ -46,6 +46,7 @@ SOLUTIONS = REPOSITORY / "solutions"
 NOTEBOOKS = REPOSITORY / "notebooks"
 GRADING_FOLDER_VARIABLE = "RNN_COURSE_GRADING_FOLDER"
 DB_URL_VARIABLE = "RNN_COURSE_DB_URL"   # a shared gradebook (e.g. PostgreSQL on a hub)
+CLUSTER_VARIABLE = "RNN_COURSE_CLUSTER"  # a Dask scheduler to grade on (grader/cluster.py)
 DEFAULT_GRADING_FOLDER = Path(os.environ.get(GRADING_FOLDER_VARIABLE) or REPOSITORY / "grading")
 COURSE_ID = "rnn-from-scratch"
 # The late-submission rule: a notebook submitted after its assignment's due date, or with a due
@@ -87,6 +88,8 @@ class GradingSettings:
     notebook_timeout: int = 300   # seconds all the cells of one notebook may run together
     # empty: gradebook.db (SQLite) in the grading folder
     db_url: str = field(default_factory=lambda: os.environ.get(DB_URL_VARIABLE, ""))
+    # empty: grade on this machine (--jobs); else a Dask scheduler's address (grader/cluster.py)
+    cluster: str = field(default_factory=lambda: os.environ.get(CLUSTER_VARIABLE, ""))
 
     @property
     def gradebook_url(self) -> str:
