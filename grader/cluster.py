@@ -18,7 +18,7 @@ arrives: whatever happens to workers, a student's grade is written exactly once 
 worker that dies mid-task leaves nothing behind but its own working copy.
 
 The secret key travels with each task, over Dask's connection, and is on the worker's disk (its
-working copy, mode 0600 in a 0700 folder) only while that task grades; the hidden checks' cases
+working copy, mode 0600 in a 0700 folder) only while that task grades, like the student's files; the hidden checks' cases
 are made from it on the worker as they are locally, and the learner's kernel sees neither (the
 sandbox is the same). A Dask worker runs whatever code a client of its scheduler sends, so the
 cluster must be the instructor's alone; and the key and the submissions must not cross a network
@@ -172,17 +172,21 @@ def _grade_in_working_copy(settings: GradingSettings, task: dict) -> dict:
     key.unlink(missing_ok=True)
     key.touch(mode=0o600)
     key.write_text(task["secret"], encoding="ascii")
-    try:
-        result = autograde_student(_api(settings), assignment, student)
-    finally:
-        key.unlink(missing_ok=True)   # on the worker's disk only while a task grades
     autograded = settings.folder / "autograded" / student / assignment
     record = _intake_record_path(settings.folder, assignment, student)
-    return dict(result, student=student,
-                grades=_read_grades(settings, assignment, student),
-                autograded=_read_files(autograded),
-                intake_record=record.read_bytes() if record.is_file() else None,
-                faults=[vars(fault) for fault in read_faults(settings.fault_log)])
+    try:
+        result = autograde_student(_api(settings), assignment, student)
+        return dict(result, student=student,
+                    grades=_read_grades(settings, assignment, student),
+                    autograded=_read_files(autograded),
+                    intake_record=record.read_bytes() if record.is_file() else None,
+                    faults=[vars(fault) for fault in read_faults(settings.fault_log)])
+    finally:
+        # The key and the learner's files stay on the worker only while its task grades.
+        key.unlink(missing_ok=True)
+        record.unlink(missing_ok=True)
+        for stage in ("submitted", "autograded"):
+            shutil.rmtree(settings.folder / stage / student / assignment, ignore_errors=True)
 
 
 _apis: dict[str, object] = {}
@@ -326,8 +330,10 @@ def _check_workers(client: Client, report: ClusterReport, sandbox: bool, digest:
         raise ClusterProblem(f"the Dask scheduler at {report.address} has no workers")
     names = {address: info.get("name") for address, info in
              client.scheduler_info(n_workers=-1)["workers"].items()}
-    problems = client.run(worker_problem, sandbox, digest, assignment)
+    problems = client.run(worker_problem, sandbox, digest, assignment, on_error="return")
     for worker, problem in problems.items():
+        if isinstance(problem, BaseException):
+            problem = f"its check failed: {type(problem).__name__}: {problem}"
         if problem:
             report.refused[worker_label(worker, names.get(worker))] = problem
             _retire(client, worker)

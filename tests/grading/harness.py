@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import contextlib
 import copy
+import importlib
 import io
 import json
 import os
@@ -16,9 +17,10 @@ from pathlib import Path
 import nbformat
 
 from grader.cli import main as grader_main
-from grader.course import REPOSITORY, SOLUTIONS, GradingSettings
+from grader.course import NOTEBOOKS, REPOSITORY, SOLUTIONS, GradingSettings
 from grader.faults import read_faults
 from grader.grading import read_scores
+from tests.grading import wrong_submissions
 
 
 def solution_notebook(assignment: str) -> nbformat.NotebookNode:
@@ -104,6 +106,16 @@ def with_sources(notebook, replacements: dict[str, str], *, append: str = "") ->
     if append:
         notebook.cells.append(nbformat.v4.new_code_cell(append))
     return notebook
+
+
+def class_of(assignment: str, copies: int) -> dict[str, object]:
+    """`copies` submissions of `assignment` (student000, ...): the solution, the blank release
+    and each of the course's wrong submissions (tests/grading/wrong_submissions), in turn."""
+    solution = solution_notebook(assignment)
+    module = importlib.import_module(f"{wrong_submissions.__name__}.{assignment.split('_', 1)[1]}")
+    kinds = [solution, nbformat.read(NOTEBOOKS / assignment / f"{assignment}.ipynb", 4)]
+    kinds += [wrong_submissions.build(solution, wrong) for wrong in module.WRONG_SUBMISSIONS]
+    return {f"student{index:03d}": kinds[index % len(kinds)] for index in range(copies)}
 
 
 def write_submissions(folder: Path, assignment: str, notebooks: dict[str, object]) -> Path:

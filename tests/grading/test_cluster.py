@@ -1,0 +1,165 @@
+"""Grading on a Dask cluster (`autograde --cluster`, grader/cluster.py), with real processes on
+loopback: a `dask scheduler` and `dask worker`s, each worker with its own folder (its working
+copy of grading).
+
+One class of 16 submissions of notebook 01 (the solution, the blank release and the course's
+wrong submissions, in turn) is graded by `python -m grader autograde --jobs 1` on this machine,
+and by `python -m grader autograde --cluster ADDRESS` (a process of its own, as an instructor
+runs it) on three workers: w1 and w2, and w3, whose bubblewrap cannot make namespaces (a `bwrap`
+that fails, first on its PATH: what a node that forbids user namespaces gives). While w1 grades
+its second student, w1 is killed (SIGKILL). The cluster's grades must be the local ones, every
+student graded once, the student w1 was grading moved to w2 and named in the report, and w3
+reported as refusing, having graded nobody.
+"""
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from distributed import Client
+
+from grader.cluster import EVENT_TOPIC, WORKER_FOLDER, address_problem
+from grader.course import REPOSITORY, GradingSettings
+from grader.faults import read_faults
+from grader.grading import open_gradebook, read_scores
+from tests.grading.harness import (GRADING_CEILINGS, LoopbackCluster, class_of, grade,
+                                   run_grader, write_submissions)
+
+ASSIGNMENT = "01_feedforward_limits"
+STUDENTS = 16
+FAILING_BWRAP = "#!/bin/sh\necho 'bwrap: No permissions to create new namespace' >&2\nexit 1\n"
+
+
+def working_copy(worker_folder: Path) -> Path | None:
+    """The worker's working copy of grading, once it has one."""
+    found = sorted(worker_folder.glob(f"**/{WORKER_FOLDER}"))
+    return found[0] if found else None
+
+
+def started_on(client, worker: str) -> list[str]:
+    """The students whose grading started on `worker` so far (the tasks' events), in order."""
+    return [event["student"] for _, event in client.get_events(EVENT_TOPIC)
+            if event["worker"].startswith(f"{worker} (")]
+
+
+@pytest.fixture(scope="module")
+def graded(tmp_path_factory):
+    """(local scores, cluster scores, cluster faults, the command's output, the report, the
+    student w1 was grading when it was killed, the grading settings, the cluster's folder,
+    whether w3 had stopped when grading ended)."""
+    root = tmp_path_factory.mktemp("cluster")
+    submissions = write_submissions(root / "submissions", ASSIGNMENT,
+                                    class_of(ASSIGNMENT, STUDENTS))
+    stub = root / "failing-bwrap"
+    stub.mkdir()
+    (stub / "bwrap").write_text(FAILING_BWRAP)
+    (stub / "bwrap").chmod(0o755)
+    folder = root / "grading"
+    ceilings = [item for pair in GRADING_CEILINGS.items() for item in pair]
+    with LoopbackCluster(root / "cluster") as cluster:
+        cluster.add_worker("w1")
+        cluster.add_worker("w2")
+        cluster.add_worker("w3", path=f"{stub}:{os.environ['PATH']}")
+        cluster.wait_for_workers(3)
+        command = subprocess.Popen(
+            [sys.executable, "-m", "grader", "autograde", ASSIGNMENT, str(submissions),
+             "--grading-folder", str(folder), "--cluster", cluster.address, *ceilings],
+            cwd=REPOSITORY, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        with Client(cluster.address, set_as_default=False) as watcher:
+            deadline = time.monotonic() + 900
+            while len(started_on(watcher, "w1")) < 2:   # w1 has graded one, and grades another
+                assert command.poll() is None and time.monotonic() < deadline, \
+                    "w1 never started a second student"
+                time.sleep(0.05)
+            cluster.kill("w1")
+            moved = started_on(watcher, "w1")[-1]
+        output, errors = command.communicate(timeout=1800)
+        assert command.returncode == 0, errors[-3000:] + cluster.log("w2")
+        retired = cluster.processes["w3"].poll() is not None
+    settings = GradingSettings(folder=folder)
+    report = Path(re.search(r"report: (\S+)", output).group(1)).read_text()
+    local_scores, _ = grade(root / "local", ASSIGNMENT, {}, "--jobs", "1", submissions=submissions)
+    return (local_scores, read_scores(settings, ASSIGNMENT), read_faults(settings.fault_log),
+            output, report, moved, settings, root / "cluster", retired)
+
+
+def test_the_cluster_gives_the_grades_of_local_grading(graded):
+    local, on_cluster, *_ = graded
+    assert len(local) == STUDENTS
+    assert {s: v.cells for s, v in on_cluster.items()} == {s: v.cells for s, v in local.items()}
+    assert {s: v.score for s, v in on_cluster.items()} == {s: v.score for s, v in local.items()}
+
+
+def test_every_student_is_graded_once_into_the_gradebook(graded):
+    settings = graded[6]
+    with open_gradebook(settings) as gradebook:
+        submissions = gradebook.find_assignment(ASSIGNMENT).submissions
+        students = [submission.student.id for submission in submissions]
+    assert sorted(students) == sorted(set(students)) and len(students) == STUDENTS
+    autograded = sorted(p.name for p in (settings.folder / "autograded").iterdir())
+    assert len(autograded) == STUDENTS
+
+
+def test_a_killed_worker_loses_no_grade_and_the_report_names_who_moved(graded):
+    _, on_cluster, faults, output, report, moved, *_ = graded
+    assert moved in on_cluster and not any(f.kind == "autograde failed" for f in faults)
+    lines = report.splitlines()
+    moved_lines = [line for line in lines if line.startswith(f"{moved} | w1 (")]
+    assert len(moved_lines) == 1 and moved_lines[0].split(" | ")[2].startswith("w2 ("), report
+    assert "Moved (1)" in report and "Moved (1)" in output
+    assert "16 students graded by 2 workers" in report
+
+
+def test_a_worker_whose_bubblewrap_cannot_run_refuses_and_is_reported(graded):
+    report, retired = graded[4], graded[8]
+    assert retired, "the refusing worker was not retired from the cluster"
+    refused = [line for line in report.splitlines() if line.startswith("w3 (")]
+    assert len(refused) == 1 and "bubblewrap cannot make a kernel's namespaces" in refused[0]
+    assert "No permissions to create new namespace" in refused[0]
+    assert "Refused to grade (1)" in report
+    graders = re.search(r"graded by 2 workers \((.*)\)", report).group(1)
+    assert "w3" not in graders and "w1" in graders and "w2" in graders
+
+
+def test_the_secret_key_and_submissions_are_on_a_worker_only_while_it_grades(graded):
+    """w2 finished every task it took: neither the key nor a learner's files are left in its
+    working copy. (w1, killed mid-task, may still hold them: docs/INSTRUCTORS.md says to delete
+    the workers' folders.)"""
+    copy = working_copy(graded[7] / "w2")
+    assert copy is not None and (copy / "gradebook.db").is_file()
+    assert not (copy / "secret.key").exists()
+    left = [path for stage in ("submitted", "autograded", "intake-records")
+            for path in (copy / stage).rglob("*") if path.is_file()]
+    assert left == []
+
+
+def test_a_cluster_where_no_worker_can_sandbox_grades_nothing(tmp_path):
+    stub = tmp_path / "failing-bwrap"
+    stub.mkdir()
+    (stub / "bwrap").write_text(FAILING_BWRAP)
+    (stub / "bwrap").chmod(0o755)
+    submissions = write_submissions(tmp_path / "submissions", ASSIGNMENT,
+                                    class_of(ASSIGNMENT, 2))
+    with LoopbackCluster(tmp_path / "cluster") as cluster:
+        cluster.add_worker("w1", path=f"{stub}:{os.environ['PATH']}")
+        cluster.wait_for_workers(1)
+        completed = run_grader("autograde", ASSIGNMENT, str(submissions), "--grading-folder",
+                               str(tmp_path / "grading"), "--cluster", cluster.address)
+    assert completed.returncode == 2
+    assert "no worker of the cluster may grade" in completed.stderr
+    assert "bubblewrap cannot make a kernel's namespaces" in completed.stderr
+    assert read_scores(GradingSettings(folder=tmp_path / "grading"), ASSIGNMENT) == {}
+
+
+@pytest.mark.parametrize("address, refused", [
+    ("tcp://127.0.0.1:8786", False), ("localhost:8786", False), ("tls://grading.example:8786", False),
+    ("tcp://10.1.2.3:8786", True), ("grading.example:8786", True), ("ws://127.0.0.1:8786", True)])
+def test_plain_tcp_beyond_loopback_is_refused(address, refused):
+    """The secret key and the submissions never cross a network in the clear."""
+    assert (address_problem(address) is not None) == refused
