@@ -21,9 +21,9 @@ import tempfile
 import time
 from pathlib import Path
 
-from grader.course import GradingSettings
 from grader.grading import autograde
 from grader.parallel import available_cores
+from grader.settings import GradingSettings
 from tests.grading.harness import LoopbackCluster, class_of, write_submissions
 
 

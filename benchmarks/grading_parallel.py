@@ -20,7 +20,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from grader.course import GradingSettings  # noqa: E402
+from grader.settings import GradingSettings  # noqa: E402
 from grader.grading import autograde  # noqa: E402
 from grader.parallel import available_cores  # noqa: E402
 from tests.grading.harness import class_of, write_submissions  # noqa: E402

@@ -34,7 +34,8 @@ import sys
 from pathlib import Path
 
 from .cluster import ClusterProblem
-from .course import DEFAULT_GRADING_FOLDER, NOTEBOOKS, GradingSettings, written_assignments
+from .layout import DEFAULT_GRADING_FOLDER, NOTEBOOKS, written_assignments
+from .settings import GradingSettings
 from .grading import (UnknownAssignment, apply_lateness, autograde, check_assignment, export,
                       feedback, selfcheck)
 from .lateness import BadTimes, read_times_file, write_record

@@ -44,13 +44,15 @@ from urllib.parse import urlsplit
 from distributed import Client, as_completed, get_worker
 from nbgrader.api import Gradebook, MissingEntry
 
-from .course import COURSE_ID, REPOSITORY, SOLUTIONS, GradingSettings, course_files, nbgrader_config
 from .faults import Fault, append_fault, read_faults
 from .hidden_checks import load_or_create_secret
 from .intake import INTAKE_RECORDS
+from .layout import COURSE_ID, REPOSITORY, SOLUTIONS, course_files
+from .nbgrader_setup import nbgrader_config
 from .parallel import autograde_student
 from .release import generate
 from .sandbox import bubblewrap_problem, filter_problem, sandbox_problem
+from .settings import GradingSettings
 
 EVENT_TOPIC = "rnn-course-grading"         # a task's start, logged to the scheduler (moved students)
 WORKER_FOLDER = "rnn-course-grading"       # the working copy, in the worker's local directory

@@ -20,8 +20,9 @@ from nbgrader.apps import NbGraderAPI
 from tqdm import tqdm
 
 from .cluster import ClusterProblem, ClusterReport, address_problem, grade_students_on_cluster
-from .course import (COURSE_ID, LATE_PENALTY, SOLUTIONS, GradingSettings, nbgrader_config,
-                     notebook_names, written_assignments)
+from .layout import COURSE_ID, SOLUTIONS, notebook_names, written_assignments
+from .nbgrader_setup import LATE_PENALTY, nbgrader_config
+from .settings import GradingSettings
 from .faults import Fault, append_fault, read_faults
 from .feedback import FeedbackRun, generate_feedback
 from .intake import collect, place

@@ -25,9 +25,10 @@ import pytest
 from distributed import Client
 
 from grader.cluster import EVENT_TOPIC, WORKER_FOLDER, address_problem
-from grader.course import REPOSITORY, GradingSettings
 from grader.faults import read_faults
 from grader.grading import open_gradebook, read_scores
+from grader.layout import REPOSITORY
+from grader.settings import GradingSettings
 from tests.grading.harness import (GRADING_CEILINGS, LoopbackCluster, class_of, grade,
                                    run_grader, write_submissions)
 
