@@ -13,6 +13,7 @@ cluster brings its own cores).
 
     .venv/bin/python -m benchmarks.grading_cluster [COPIES] [ASSIGNMENT]
 """
+
 from __future__ import annotations
 
 import os
@@ -32,10 +33,13 @@ def load() -> str:
     return " ".join(f"{value:.2f}" for value in os.getloadavg())
 
 
-def grade_class(folder: Path, assignment: str, copies: int, *, jobs: int = 1,
-                cluster: str | None = None) -> tuple[float, dict]:
+def grade_class(
+    folder: Path, assignment: str, copies: int, *, jobs: int = 1, cluster: str | None = None
+) -> tuple[float, dict]:
     """Seconds to grade the class, and its grades (student -> cells)."""
-    submissions = write_submissions(folder / "submissions", assignment, class_of(assignment, copies))
+    submissions = write_submissions(
+        folder / "submissions", assignment, class_of(assignment, copies)
+    )
     settings = GradingSettings(folder=folder / "grading", cluster="")
     started = time.perf_counter()
     run = autograde(settings, assignment, submissions, jobs=jobs, cluster=cluster, progress=False)
@@ -46,8 +50,12 @@ def grade_class(folder: Path, assignment: str, copies: int, *, jobs: int = 1,
 def main() -> None:
     copies = int(sys.argv[1]) if len(sys.argv) > 1 else 12
     assignment = sys.argv[2] if len(sys.argv) > 2 else "01_feedforward_limits"
-    print(f"{copies} submissions of {assignment}; {available_cores()} cores; load at start {load()}")
-    print("how | seconds | students per minute | ratio to local --jobs 2 | load after (1, 5, 15 min)")
+    print(
+        f"{copies} submissions of {assignment}; {available_cores()} cores; load at start {load()}"
+    )
+    print(
+        "how | seconds | students per minute | ratio to local --jobs 2 | load after (1, 5, 15 min)"
+    )
     with tempfile.TemporaryDirectory() as folder:
         seconds, reference = grade_class(Path(folder) / "local", assignment, copies, jobs=2)
         local_rate = copies * 60 / seconds
@@ -57,16 +65,26 @@ def main() -> None:
                 for number in range(1, workers + 1):
                     cluster.add_worker(f"w{number}")
                 cluster.wait_for_workers(workers)
-                seconds, grades = grade_class(Path(folder) / f"run-{workers}", assignment,
-                                              copies, cluster=cluster.address)
+                seconds, grades = grade_class(
+                    Path(folder) / f"run-{workers}", assignment, copies, cluster=cluster.address
+                )
             assert grades == reference, f"{workers} workers gave other grades than local grading"
             rate = copies * 60 / seconds
-            print(f"cluster, {workers} worker{'s' if workers > 1 else ''} | {seconds:.1f} | "
-                  f"{rate:.1f} | {rate / local_rate:.2f}x | {load()}", flush=True)
+            print(
+                f"cluster, {workers} worker{'s' if workers > 1 else ''} | {seconds:.1f} | "
+                f"{rate:.1f} | {rate / local_rate:.2f}x | {load()}",
+                flush=True,
+            )
     busy = os.getloadavg()[0] >= available_cores()
-    print(f"load at end {load()}" + (f": at or above {available_cores()} cores, the machine was "
-                                      "busy and these figures are lower than a quiet machine's"
-                                      if busy else ""))
+    print(
+        f"load at end {load()}"
+        + (
+            f": at or above {available_cores()} cores, the machine was "
+            "busy and these figures are lower than a quiet machine's"
+            if busy
+            else ""
+        )
+    )
 
 
 if __name__ == "__main__":

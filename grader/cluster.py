@@ -1,4 +1,4 @@
-"""Grading on a Dask cluster (`autograde --cluster ADDRESS`): per-student grading beyond one machine.
+"""Grading on a Dask cluster (`autograde --cluster ADDRESS`): per student, beyond one machine.
 
 Dask (`distributed`) does the scheduling: one task per student, submitted with `Client.submit`
 and gathered with `as_completed`; a task whose worker dies is run again on another worker by the
@@ -17,19 +17,20 @@ process) writes the course's gradebook and grading folder, once per student, whe
 arrives: whatever happens to workers, a student's grade is written exactly once per run, and a
 worker that dies mid-task leaves nothing behind but its own working copy.
 
-The secret key travels with each task, over Dask's connection, and is on the worker's disk (its
-working copy, mode 0600 in a 0700 folder) only while that task grades, like the student's files; the hidden checks' cases
-are made from it on the worker as they are locally, and the learner's kernel sees neither (the
-sandbox is the same). A Dask worker runs whatever code a client of its scheduler sends, so the
-cluster must be the instructor's alone; and the key and the submissions must not cross a network
-in the clear: a `tcp://` address that is not loopback is refused, use `tls://` (docs/INSTRUCTORS.md,
-Grading on a cluster).
+The secret key travels with each task, over Dask's connection. On the worker it is on disk (its
+working copy, mode 0600 in a 0700 folder) only while that task grades, like the student's files;
+the hidden checks' cases are made from it there as they are locally, and the learner's kernel
+sees neither (the sandbox is the same). A Dask worker runs whatever code a client of its
+scheduler sends, so the cluster must be the instructor's alone; and the key and the submissions
+must not cross a network in the clear: a `tcp://` address that is not loopback is refused, use
+`tls://` (docs/INSTRUCTORS.md, Grading on a cluster).
 
 A worker that cannot sandbox learners' kernels (bubblewrap missing or unable to run, the seccomp
 filter missing) refuses, unless the instructor passed --no-sandbox: every worker is checked
 before any student is sent, and again by each task. A refusing worker is retired from the
 cluster (it would otherwise keep taking students) and reported; its student goes to another.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -54,9 +55,9 @@ from .release import generate
 from .sandbox import bubblewrap_problem, filter_problem, sandbox_problem
 from .settings import GradingSettings
 
-EVENT_TOPIC = "rnn-course-grading"         # a task's start, logged to the scheduler (moved students)
-WORKER_FOLDER = "rnn-course-grading"       # the working copy, in the worker's local directory
-CODE_PACKAGES = ("grader", "coursekit", "rnn_numpy")   # what grades (those present are digested)
+EVENT_TOPIC = "rnn-course-grading"  # a task's start, logged to the scheduler (moved students)
+WORKER_FOLDER = "rnn-course-grading"  # the working copy, in the worker's local directory
+CODE_PACKAGES = ("grader", "coursekit", "rnn_numpy")  # what grades (those present are digested)
 CONNECT_SECONDS = 60
 
 
@@ -71,22 +72,29 @@ class WorkerRefused(RuntimeError):
 @dataclass
 class ClusterReport:
     """What the cluster did besides grading: for the run's report."""
+
     address: str
-    workers: list[str] = field(default_factory=list)   # workers that graded at least one student
-    refused: dict[str, str] = field(default_factory=dict)   # worker -> why it refused
+    workers: list[str] = field(default_factory=list)  # workers that graded at least one student
+    refused: dict[str, str] = field(default_factory=dict)  # worker -> why it refused
     # student -> the workers its grading started on and did not finish on (lost or refusing)
     moved: dict[str, list[str]] = field(default_factory=dict)
-    graded_by: dict[str, str] = field(default_factory=dict)   # student -> worker
+    graded_by: dict[str, str] = field(default_factory=dict)  # student -> worker
 
     def lines(self) -> list[str]:
-        lines = [f"Cluster {self.address}: {len(self.graded_by)} students graded by "
-                 f"{len(self.workers)} workers ({', '.join(self.workers) or 'none'})"]
+        lines = [
+            f"Cluster {self.address}: {len(self.graded_by)} students graded by "
+            f"{len(self.workers)} workers ({', '.join(self.workers) or 'none'})"
+        ]
         lines += [f"Refused to grade ({len(self.refused)}): worker | why"]
         lines += [f"{worker} | {why}" for worker, why in sorted(self.refused.items())] or ["none"]
-        lines += [f"Moved ({len(self.moved)}): student | started on, not finished (worker lost "
-                  f"or refused) | graded by"]
-        lines += [f"{student} | {', '.join(started)} | {self.graded_by.get(student, 'nobody')}"
-                  for student, started in sorted(self.moved.items())] or ["none"]
+        lines += [
+            f"Moved ({len(self.moved)}): student | started on, not finished (worker lost "
+            f"or refused) | graded by"
+        ]
+        lines += [
+            f"{student} | {', '.join(started)} | {self.graded_by.get(student, 'nobody')}"
+            for student, started in sorted(self.moved.items())
+        ] or ["none"]
         return lines
 
 
@@ -103,10 +111,12 @@ def address_problem(address: str) -> str | None:
     except ValueError:
         loopback = False
     if not loopback:
-        return (f"cluster address {address!r} is plain tcp:// to another machine: the course's "
-                f"secret key and learners' submissions would cross the network in the clear. "
-                f"Use tls:// with Dask's TLS configuration (docs/INSTRUCTORS.md, Grading on a "
-                f"cluster)")
+        return (
+            f"cluster address {address!r} is plain tcp:// to another machine: the course's "
+            f"secret key and learners' submissions would cross the network in the clear. "
+            f"Use tls:// with Dask's TLS configuration (docs/INSTRUCTORS.md, Grading on a "
+            f"cluster)"
+        )
     return None
 
 
@@ -122,8 +132,8 @@ def course_digest(assignment: str) -> str:
 
 
 # -- on a worker --------------------------------------------------------------------------------
-_one_at_a_time = threading.Lock()   # a worker with several threads still grades one student
-_prepared: set[tuple[str, str]] = set()   # (folder, assignment) set up in this process
+_one_at_a_time = threading.Lock()  # a worker with several threads still grades one student
+_prepared: set[tuple[str, str]] = set()  # (folder, assignment) set up in this process
 
 
 def worker_label(address: str, name) -> str:
@@ -139,8 +149,10 @@ def worker_problem(sandbox: bool, digest: str, assignment: str) -> str | None:
     if problem:
         return problem
     if course_digest(assignment) != digest:
-        return ("its checkout of the course differs from the client's (code or solutions of "
-                f"{assignment}); update it to the client's commit")
+        return (
+            "its checkout of the course differs from the client's (code or solutions of "
+            f"{assignment}); update it to the client's commit"
+        )
     return None
 
 
@@ -152,13 +164,17 @@ def grade_on_worker(task: dict) -> dict:
         label = worker_label(worker.address, worker.name)
         if problem:
             raise WorkerRefused(worker.address, label, problem)
-        worker.log_event(EVENT_TOPIC, {"run": task["run"], "student": task["student"],
-                                       "worker": label})
-        settings = GradingSettings(folder=Path(worker.local_directory) / WORKER_FOLDER,
-                                   sandbox=task["sandbox"], cell_timeout=task["cell_timeout"],
-                                   memory_mb=task["memory_mb"],
-                                   notebook_timeout=task["notebook_timeout"],
-                                   db_url="")   # its own SQLite gradebook, whatever the environment
+        worker.log_event(
+            EVENT_TOPIC, {"run": task["run"], "student": task["student"], "worker": label}
+        )
+        settings = GradingSettings(
+            folder=Path(worker.local_directory) / WORKER_FOLDER,
+            sandbox=task["sandbox"],
+            cell_timeout=task["cell_timeout"],
+            memory_mb=task["memory_mb"],
+            notebook_timeout=task["notebook_timeout"],
+            db_url="",
+        )  # its own SQLite gradebook, whatever the environment
         return dict(_grade_in_working_copy(settings, task), worker=label)
 
 
@@ -178,11 +194,14 @@ def _grade_in_working_copy(settings: GradingSettings, task: dict) -> dict:
     record = _intake_record_path(settings.folder, assignment, student)
     try:
         result = autograde_student(_api(settings), assignment, student)
-        return dict(result, student=student,
-                    grades=_read_grades(settings, assignment, student),
-                    autograded=_read_files(autograded),
-                    intake_record=record.read_bytes() if record.is_file() else None,
-                    faults=[vars(fault) for fault in read_faults(settings.fault_log)])
+        return dict(
+            result,
+            student=student,
+            grades=_read_grades(settings, assignment, student),
+            autograded=_read_files(autograded),
+            intake_record=record.read_bytes() if record.is_file() else None,
+            faults=[vars(fault) for fault in read_faults(settings.fault_log)],
+        )
     finally:
         # The key and the learner's files stay on the worker only while its task grades.
         key.unlink(missing_ok=True)
@@ -211,19 +230,24 @@ def _read_grades(settings: GradingSettings, assignment: str, student: str) -> di
             submission = gradebook.find_submission(assignment, student)
         except MissingEntry:
             return None
-        return {notebook.name: {"grades": {grade.name: grade.auto_score
-                                           for grade in notebook.grades},
-                                "comments": {comment.name: comment.auto_comment
-                                             for comment in notebook.comments}}
-                for notebook in submission.notebooks}
+        return {
+            notebook.name: {
+                "grades": {grade.name: grade.auto_score for grade in notebook.grades},
+                "comments": {comment.name: comment.auto_comment for comment in notebook.comments},
+            }
+            for notebook in submission.notebooks
+        }
 
 
 # -- files carried by tasks and results: relative POSIX path -> bytes ---------------------------
 def _read_files(folder: Path) -> dict[str, bytes]:
     if not folder.is_dir():
         return {}
-    return {path.relative_to(folder).as_posix(): path.read_bytes()
-            for path in sorted(folder.rglob("*")) if path.is_file() and not path.is_symlink()}
+    return {
+        path.relative_to(folder).as_posix(): path.read_bytes()
+        for path in sorted(folder.rglob("*"))
+        if path.is_file() and not path.is_symlink()
+    }
 
 
 def _write_files(folder: Path, files: dict[str, bytes]) -> None:
@@ -266,9 +290,14 @@ def connect(cluster: str | Client) -> Client:
         raise ClusterProblem(f"cannot reach the Dask scheduler at {cluster}: {error}") from error
 
 
-def grade_students_on_cluster(settings: GradingSettings, assignment: str, students: list[str],
-                              cluster: str | Client, *, on_result=None
-                              ) -> tuple[dict[str, dict], ClusterReport]:
+def grade_students_on_cluster(
+    settings: GradingSettings,
+    assignment: str,
+    students: list[str],
+    cluster: str | Client,
+    *,
+    on_result=None,
+) -> tuple[dict[str, dict], ClusterReport]:
     """Grade each student's placed submission on the cluster; write each result into the
     grading folder and gradebook as it arrives (once per student); (results as
     grader.grading.grade_students gives them, the cluster's report). `on_result()` is called
@@ -283,14 +312,25 @@ def grade_students_on_cluster(settings: GradingSettings, assignment: str, studen
         futures = {}
 
         def submit(student: str):
-            task = {"run": run, "assignment": assignment, "student": student, "secret": secret,
-                    "digest": digest, "sandbox": settings.sandbox,
-                    "cell_timeout": settings.cell_timeout, "memory_mb": settings.memory_mb,
-                    "notebook_timeout": settings.notebook_timeout,
-                    "submitted": _read_files(settings.folder / "submitted" / student / assignment),
-                    "intake_record": _read_intake_record(settings.folder, assignment, student)}
-            future = client.submit(grade_on_worker, task, pure=False,
-                                   key=f"autograde-{assignment}-{student}-{len(futures)}")
+            task = {
+                "run": run,
+                "assignment": assignment,
+                "student": student,
+                "secret": secret,
+                "digest": digest,
+                "sandbox": settings.sandbox,
+                "cell_timeout": settings.cell_timeout,
+                "memory_mb": settings.memory_mb,
+                "notebook_timeout": settings.notebook_timeout,
+                "submitted": _read_files(settings.folder / "submitted" / student / assignment),
+                "intake_record": _read_intake_record(settings.folder, assignment, student),
+            }
+            future = client.submit(
+                grade_on_worker,
+                task,
+                pure=False,
+                key=f"autograde-{assignment}-{student}-{len(futures)}",
+            )
             futures[future] = student
             return future
 
@@ -305,13 +345,19 @@ def grade_students_on_cluster(settings: GradingSettings, assignment: str, studen
                 report.refused[label] = why
                 _retire(client, address)
                 if not _workers(client):
-                    raise ClusterProblem("no worker of the cluster may grade: "
-                                         + "; ".join(f"{w}: {why}" for w, why in report.refused.items()))
+                    raise ClusterProblem(
+                        "no worker of the cluster may grade: "
+                        + "; ".join(f"{w}: {why}" for w, why in report.refused.items())
+                    )
                 pending.add(submit(student))
                 continue
             except Exception as error:  # noqa: BLE001 - killed too often, or the worker's error
-                result = {"success": False, "student": student, "grades": None,
-                          "detail": f"grading on the cluster failed: {type(error).__name__}: {error}"}
+                result = {
+                    "success": False,
+                    "student": student,
+                    "grades": None,
+                    "detail": f"grading on the cluster failed: {type(error).__name__}: {error}",
+                }
             results[student] = write_result(settings, assignment, result)
             if result.get("worker"):
                 report.graded_by[student] = result["worker"]
@@ -325,13 +371,16 @@ def grade_students_on_cluster(settings: GradingSettings, assignment: str, studen
             client.close()
 
 
-def _check_workers(client: Client, report: ClusterReport, sandbox: bool, digest: str,
-                   assignment: str) -> None:
+def _check_workers(
+    client: Client, report: ClusterReport, sandbox: bool, digest: str, assignment: str
+) -> None:
     """Ask every worker whether it may grade; retire and report those that may not."""
     if not _workers(client):
         raise ClusterProblem(f"the Dask scheduler at {report.address} has no workers")
-    names = {address: info.get("name") for address, info in
-             client.scheduler_info(n_workers=-1)["workers"].items()}
+    names = {
+        address: info.get("name")
+        for address, info in client.scheduler_info(n_workers=-1)["workers"].items()
+    }
     problems = client.run(worker_problem, sandbox, digest, assignment, on_error="return")
     for worker, problem in problems.items():
         if isinstance(problem, BaseException):
@@ -340,8 +389,10 @@ def _check_workers(client: Client, report: ClusterReport, sandbox: bool, digest:
             report.refused[worker_label(worker, names.get(worker))] = problem
             _retire(client, worker)
     if not _workers(client):
-        raise ClusterProblem("no worker of the cluster may grade: " + "; ".join(
-            f"{worker}: {why}" for worker, why in report.refused.items()))
+        raise ClusterProblem(
+            "no worker of the cluster may grade: "
+            + "; ".join(f"{worker}: {why}" for worker, why in report.refused.items())
+        )
 
 
 def _workers(client: Client) -> list[str]:
@@ -394,6 +445,8 @@ def write_result(settings: GradingSettings, assignment: str, result: dict) -> di
                     # autograder, needs a person
                     grade.needs_manual_grade = grade.manual_score is not None or score is None
                 for cell, comment in written["comments"].items():
-                    gradebook.find_comment(cell, notebook, assignment, student).auto_comment = comment
+                    gradebook.find_comment(
+                        cell, notebook, assignment, student
+                    ).auto_comment = comment
             gradebook.db.commit()
     return {"success": bool(result["success"]), "detail": result.get("detail", "")}

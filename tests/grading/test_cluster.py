@@ -11,6 +11,7 @@ its second student, w1 is killed (SIGKILL). The cluster's grades must be the loc
 student graded once, the student w1 was grading moved to w2 and named in the report, and w3
 reported as refusing, having graded nobody.
 """
+
 from __future__ import annotations
 
 import os
@@ -21,7 +22,6 @@ import time
 from pathlib import Path
 
 import pytest
-
 from distributed import Client
 
 from grader.cluster import EVENT_TOPIC, WORKER_FOLDER, address_problem
@@ -29,8 +29,14 @@ from grader.faults import read_faults
 from grader.grading import open_gradebook, read_scores
 from grader.layout import REPOSITORY
 from grader.settings import GradingSettings
-from tests.grading.harness import (GRADING_CEILINGS, LoopbackCluster, class_of, grade,
-                                   run_grader, write_submissions)
+from tests.grading.harness import (
+    GRADING_CEILINGS,
+    LoopbackCluster,
+    class_of,
+    grade,
+    run_grader,
+    write_submissions,
+)
 
 ASSIGNMENT = "01_feedforward_limits"
 STUDENTS = 16
@@ -45,8 +51,11 @@ def working_copy(worker_folder: Path) -> Path | None:
 
 def started_on(client, worker: str) -> list[str]:
     """The students whose grading started on `worker` so far (the tasks' events), in order."""
-    return [event["student"] for _, event in client.get_events(EVENT_TOPIC)
-            if event["worker"].startswith(f"{worker} (")]
+    return [
+        event["student"]
+        for _, event in client.get_events(EVENT_TOPIC)
+        if event["worker"].startswith(f"{worker} (")
+    ]
 
 
 @pytest.fixture(scope="module")
@@ -55,8 +64,9 @@ def graded(tmp_path_factory):
     student w1 was grading when it was killed, the grading settings, the cluster's folder,
     whether w3 had stopped when grading ended)."""
     root = tmp_path_factory.mktemp("cluster")
-    submissions = write_submissions(root / "submissions", ASSIGNMENT,
-                                    class_of(ASSIGNMENT, STUDENTS))
+    submissions = write_submissions(
+        root / "submissions", ASSIGNMENT, class_of(ASSIGNMENT, STUDENTS)
+    )
     stub = root / "failing-bwrap"
     stub.mkdir()
     (stub / "bwrap").write_text(FAILING_BWRAP)
@@ -69,14 +79,30 @@ def graded(tmp_path_factory):
         cluster.add_worker("w3", path=f"{stub}:{os.environ['PATH']}")
         cluster.wait_for_workers(3)
         command = subprocess.Popen(
-            [sys.executable, "-m", "grader", "autograde", ASSIGNMENT, str(submissions),
-             "--grading-folder", str(folder), "--cluster", cluster.address, *ceilings],
-            cwd=REPOSITORY, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+            [
+                sys.executable,
+                "-m",
+                "grader",
+                "autograde",
+                ASSIGNMENT,
+                str(submissions),
+                "--grading-folder",
+                str(folder),
+                "--cluster",
+                cluster.address,
+                *ceilings,
+            ],
+            cwd=REPOSITORY,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
         with Client(cluster.address, set_as_default=False) as watcher:
             deadline = time.monotonic() + 900
-            while len(started_on(watcher, "w1")) < 2:   # w1 has graded one, and grades another
-                assert command.poll() is None and time.monotonic() < deadline, \
+            while len(started_on(watcher, "w1")) < 2:  # w1 has graded one, and grades another
+                assert command.poll() is None and time.monotonic() < deadline, (
                     "w1 never started a second student"
+                )
                 time.sleep(0.05)
             cluster.kill("w1")
             moved = started_on(watcher, "w1")[-1]
@@ -86,8 +112,17 @@ def graded(tmp_path_factory):
     settings = GradingSettings(folder=folder)
     report = Path(re.search(r"report: (\S+)", output).group(1)).read_text()
     local_scores, _ = grade(root / "local", ASSIGNMENT, {}, "--jobs", "1", submissions=submissions)
-    return (local_scores, read_scores(settings, ASSIGNMENT), read_faults(settings.fault_log),
-            output, report, moved, settings, root / "cluster", retired)
+    return (
+        local_scores,
+        read_scores(settings, ASSIGNMENT),
+        read_faults(settings.fault_log),
+        output,
+        report,
+        moved,
+        settings,
+        root / "cluster",
+        retired,
+    )
 
 
 def test_the_cluster_gives_the_grades_of_local_grading(graded):
@@ -135,8 +170,12 @@ def test_the_secret_key_and_submissions_are_on_a_worker_only_while_it_grades(gra
     copy = working_copy(graded[7] / "w2")
     assert copy is not None and (copy / "gradebook.db").is_file()
     assert not (copy / "secret.key").exists()
-    left = [path for stage in ("submitted", "autograded", "intake-records")
-            for path in (copy / stage).rglob("*") if path.is_file()]
+    left = [
+        path
+        for stage in ("submitted", "autograded", "intake-records")
+        for path in (copy / stage).rglob("*")
+        if path.is_file()
+    ]
     assert left == []
 
 
@@ -145,22 +184,36 @@ def test_a_cluster_where_no_worker_can_sandbox_grades_nothing(tmp_path):
     stub.mkdir()
     (stub / "bwrap").write_text(FAILING_BWRAP)
     (stub / "bwrap").chmod(0o755)
-    submissions = write_submissions(tmp_path / "submissions", ASSIGNMENT,
-                                    class_of(ASSIGNMENT, 2))
+    submissions = write_submissions(tmp_path / "submissions", ASSIGNMENT, class_of(ASSIGNMENT, 2))
     with LoopbackCluster(tmp_path / "cluster") as cluster:
         cluster.add_worker("w1", path=f"{stub}:{os.environ['PATH']}")
         cluster.wait_for_workers(1)
-        completed = run_grader("autograde", ASSIGNMENT, str(submissions), "--grading-folder",
-                               str(tmp_path / "grading"), "--cluster", cluster.address)
+        completed = run_grader(
+            "autograde",
+            ASSIGNMENT,
+            str(submissions),
+            "--grading-folder",
+            str(tmp_path / "grading"),
+            "--cluster",
+            cluster.address,
+        )
     assert completed.returncode == 2
     assert "no worker of the cluster may grade" in completed.stderr
     assert "bubblewrap cannot make a kernel's namespaces" in completed.stderr
     assert read_scores(GradingSettings(folder=tmp_path / "grading"), ASSIGNMENT) == {}
 
 
-@pytest.mark.parametrize("address, refused", [
-    ("tcp://127.0.0.1:8786", False), ("localhost:8786", False), ("tls://grading.example:8786", False),
-    ("tcp://10.1.2.3:8786", True), ("grading.example:8786", True), ("ws://127.0.0.1:8786", True)])
+@pytest.mark.parametrize(
+    "address, refused",
+    [
+        ("tcp://127.0.0.1:8786", False),
+        ("localhost:8786", False),
+        ("tls://grading.example:8786", False),
+        ("tcp://10.1.2.3:8786", True),
+        ("grading.example:8786", True),
+        ("ws://127.0.0.1:8786", True),
+    ],
+)
 def test_plain_tcp_beyond_loopback_is_refused(address, refused):
     """The secret key and the submissions never cross a network in the clear."""
     assert (address_problem(address) is not None) == refused
