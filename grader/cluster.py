@@ -329,7 +329,7 @@ def grade_students_on_cluster(
                 grade_on_worker,
                 task,
                 pure=False,
-                key=f"autograde-{assignment}-{student}-{len(futures)}",
+                key=f"autograde-{assignment}-{student}-{uuid.uuid4().hex}",
             )
             futures[future] = student
             return future
@@ -337,7 +337,7 @@ def grade_students_on_cluster(
         results = {}
         pending = as_completed([submit(student) for student in students], loop=client.loop)
         for future in pending:
-            student = futures[future]
+            student = futures.pop(future)
             try:
                 result = future.result()
             except WorkerRefused as refusal:
@@ -358,6 +358,10 @@ def grade_students_on_cluster(
                     "grades": None,
                     "detail": f"grading on the cluster failed: {type(error).__name__}: {error}",
                 }
+            finally:
+                # Forgotten by the scheduler once here: a worker lost later, which held this
+                # result, does not make Dask grade the student again.
+                future.release()
             results[student] = write_result(settings, assignment, result)
             if result.get("worker"):
                 report.graded_by[student] = result["worker"]
