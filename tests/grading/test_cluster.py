@@ -5,11 +5,13 @@ copy of grading).
 One class of 16 submissions of notebook 01 (the solution, the blank release and the course's
 wrong submissions, in turn) is graded by `python -m grader autograde --jobs 1` on this machine,
 and by `python -m grader autograde --cluster ADDRESS` (a process of its own, as an instructor
-runs it) on three workers: w1 and w2, and w3, whose bubblewrap cannot make namespaces (a `bwrap`
-that fails, first on its PATH: what a node that forbids user namespaces gives). While w1 grades
-its second student, w1 is killed (SIGKILL). The cluster's grades must be the local ones, every
-student graded once, the student w1 was grading moved to w2 and named in the report, and w3
-reported as refusing, having graded nobody.
+runs it) on four workers: w1 and w2; w3, whose bubblewrap cannot make namespaces (a `bwrap`
+that fails, first on its PATH: what a node that forbids user namespaces gives), so it refuses
+when the workers are checked before grading; and w4, whose bubblewrap passes that check and fails
+from then on (the namespaces run out), so it refuses in its first task. While w1 grades its
+second student, w1 is killed (SIGKILL). The cluster's grades must be the local ones, every
+student graded once, the student w1 was grading moved to w2 and named in the report, and w3 and
+w4 reported as refusing and retired, having graded nobody.
 """
 
 from __future__ import annotations
@@ -40,7 +42,20 @@ from tests.grading.harness import (
 
 ASSIGNMENT = "01_feedforward_limits"
 STUDENTS = 16
-FAILING_BWRAP = "#!/bin/sh\necho 'bwrap: No permissions to create new namespace' >&2\nexit 1\n"
+REFUSAL = "bwrap: No permissions to create new namespace"
+FAILING_BWRAP = f"#!/bin/sh\necho '{REFUSAL}' >&2\nexit 1\n"
+# passes once (the check before grading), then fails
+BREAKING_BWRAP = (
+    f'#!/bin/sh\nif [ -e "$0.used" ]; then echo \'{REFUSAL}\' >&2; exit 1; fi\ntouch "$0.used"\n'
+)
+
+
+def fake_bwrap(folder: Path, script: str) -> str:
+    """A folder holding `bwrap` running `script`, to put first on a worker's PATH."""
+    folder.mkdir()
+    (folder / "bwrap").write_text(script)
+    (folder / "bwrap").chmod(0o755)
+    return f"{folder}:{os.environ['PATH']}"
 
 
 def working_copy(worker_folder: Path) -> Path | None:
@@ -62,22 +77,19 @@ def started_on(client, worker: str) -> list[str]:
 def graded(tmp_path_factory):
     """(local scores, cluster scores, cluster faults, the command's output, the report, the
     student w1 was grading when it was killed, the grading settings, the cluster's folder,
-    whether w3 had stopped when grading ended)."""
+    which of w3 and w4 had stopped when grading ended)."""
     root = tmp_path_factory.mktemp("cluster")
     submissions = write_submissions(
         root / "submissions", ASSIGNMENT, class_of(ASSIGNMENT, STUDENTS)
     )
-    stub = root / "failing-bwrap"
-    stub.mkdir()
-    (stub / "bwrap").write_text(FAILING_BWRAP)
-    (stub / "bwrap").chmod(0o755)
     folder = root / "grading"
     ceilings = [item for pair in GRADING_CEILINGS.items() for item in pair]
     with LoopbackCluster(root / "cluster") as cluster:
         cluster.add_worker("w1")
         cluster.add_worker("w2")
-        cluster.add_worker("w3", path=f"{stub}:{os.environ['PATH']}")
-        cluster.wait_for_workers(3)
+        cluster.add_worker("w3", path=fake_bwrap(root / "failing", FAILING_BWRAP))
+        cluster.add_worker("w4", path=fake_bwrap(root / "breaking", BREAKING_BWRAP))
+        cluster.wait_for_workers(4)
         command = subprocess.Popen(
             [
                 sys.executable,
@@ -108,7 +120,7 @@ def graded(tmp_path_factory):
             moved = started_on(watcher, "w1")[-1]
         output, errors = command.communicate(timeout=1800)
         assert command.returncode == 0, errors[-3000:] + cluster.log("w2")
-        retired = cluster.processes["w3"].poll() is not None
+        retired = {name: cluster.processes[name].poll() is not None for name in ("w3", "w4")}
     settings = GradingSettings(folder=folder)
     report = Path(re.search(r"report: (\S+)", output).group(1)).read_text()
     local_scores, _ = grade(root / "local", ASSIGNMENT, {}, "--jobs", "1", submissions=submissions)
@@ -153,14 +165,19 @@ def test_a_killed_worker_loses_no_grade_and_the_report_names_who_moved(graded):
 
 
 def test_a_worker_whose_bubblewrap_cannot_run_refuses_and_is_reported(graded):
+    """w3 refuses when checked before grading, w4 in its first task (its student goes to
+    another worker); both are retired and named in the report with the reason."""
     report, retired = graded[4], graded[8]
-    assert retired, "the refusing worker was not retired from the cluster"
-    refused = [line for line in report.splitlines() if line.startswith("w3 (")]
-    assert len(refused) == 1 and "bubblewrap cannot make a kernel's namespaces" in refused[0]
-    assert "No permissions to create new namespace" in refused[0]
-    assert "Refused to grade (1)" in report
+    assert retired == {"w3": True, "w4": True}, "a refusing worker was not retired"
+    assert "Refused to grade (2)" in report
+    for worker in ("w3", "w4"):
+        refused = [line for line in report.splitlines() if line.startswith(f"{worker} (")]
+        assert len(refused) == 1, report
+        assert (
+            "bubblewrap cannot make a kernel's namespaces" in refused[0] and REFUSAL in refused[0]
+        )
     graders = re.search(r"graded by 2 workers \((.*)\)", report).group(1)
-    assert "w3" not in graders and "w1" in graders and "w2" in graders
+    assert "w1" in graders and "w2" in graders and "w3" not in graders and "w4" not in graders
 
 
 def test_the_secret_key_and_submissions_are_on_a_worker_only_while_it_grades(graded):
@@ -180,13 +197,9 @@ def test_the_secret_key_and_submissions_are_on_a_worker_only_while_it_grades(gra
 
 
 def test_a_cluster_where_no_worker_can_sandbox_grades_nothing(tmp_path):
-    stub = tmp_path / "failing-bwrap"
-    stub.mkdir()
-    (stub / "bwrap").write_text(FAILING_BWRAP)
-    (stub / "bwrap").chmod(0o755)
     submissions = write_submissions(tmp_path / "submissions", ASSIGNMENT, class_of(ASSIGNMENT, 2))
     with LoopbackCluster(tmp_path / "cluster") as cluster:
-        cluster.add_worker("w1", path=f"{stub}:{os.environ['PATH']}")
+        cluster.add_worker("w1", path=fake_bwrap(tmp_path / "failing", FAILING_BWRAP))
         cluster.wait_for_workers(1)
         completed = run_grader(
             "autograde",
