@@ -164,8 +164,9 @@ def grade_on_worker(task: dict) -> dict:
         label = worker_label(worker.address, worker.name)
         if problem:
             raise WorkerRefused(worker.address, label, problem)
+        # ("grader": the scheduler overwrites a "worker" key with the address)
         worker.log_event(
-            EVENT_TOPIC, {"run": task["run"], "student": task["student"], "worker": label}
+            EVENT_TOPIC, {"run": task["run"], "student": task["student"], "grader": label}
         )
         settings = GradingSettings(
             folder=Path(worker.local_directory) / WORKER_FOLDER,
@@ -415,7 +416,7 @@ def _moved(client: Client, run: str, graded_by: dict[str, str]) -> dict[str, lis
     for _, event in client.get_events(EVENT_TOPIC):
         if not isinstance(event, dict) or event.get("run") != run:
             continue
-        student, worker = event.get("student"), event.get("worker")
+        student, worker = event.get("student"), event.get("grader")
         if worker != graded_by.get(student):
             moved.setdefault(student, []).append(worker)
     return moved

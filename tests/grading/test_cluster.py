@@ -69,7 +69,7 @@ def started_on(client, worker: str) -> list[str]:
     return [
         event["student"]
         for _, event in client.get_events(EVENT_TOPIC)
-        if event["worker"].startswith(f"{worker} (")
+        if event["grader"].startswith(f"{worker} (")
     ]
 
 
