@@ -40,7 +40,11 @@ def grade_class(
     submissions = write_submissions(
         folder / "submissions", assignment, class_of(assignment, copies)
     )
-    settings = GradingSettings(folder=folder / "grading", cluster="")
+    # generous time limits (as the tests'): a loaded machine must not turn a slow cell into a lost
+    # check, which would make the runs' grades differ
+    settings = GradingSettings(
+        folder=folder / "grading", cluster="", cell_timeout=300, notebook_timeout=1200
+    )
     started = time.perf_counter()
     run = autograde(settings, assignment, submissions, jobs=jobs, cluster=cluster, progress=False)
     seconds = time.perf_counter() - started
