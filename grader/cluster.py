@@ -349,7 +349,7 @@ def grade_students_on_cluster(
                     raise ClusterProblem(
                         "no worker of the cluster may grade: "
                         + "; ".join(f"{w}: {why}" for w, why in report.refused.items())
-                    )
+                    ) from refusal
                 pending.add(submit(student))
                 continue
             except Exception as error:  # noqa: BLE001 - killed too often, or the worker's error
