@@ -39,11 +39,8 @@ import argparse
 import sys
 from pathlib import Path
 
-<<<<<<< HEAD
-from .cluster import ClusterProblem
-=======
 from .class_report import build_class_report, write_class_report
->>>>>>> main
+from .cluster import ClusterProblem
 from .layout import DEFAULT_GRADING_FOLDER, NOTEBOOKS, written_assignments
 from .settings import GradingSettings
 from .grading import (UnknownAssignment, apply_lateness, autograde, check_assignment, export,
