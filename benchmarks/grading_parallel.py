@@ -12,32 +12,18 @@ needs free cores: with the load at or above the number of cores, expect little f
 """
 from __future__ import annotations
 
-import importlib
 import os
 import sys
 import tempfile
 import time
 from pathlib import Path
 
-import nbformat
-
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from grader.layout import NOTEBOOKS  # noqa: E402
 from grader.settings import GradingSettings  # noqa: E402
 from grader.grading import autograde  # noqa: E402
 from grader.parallel import available_cores  # noqa: E402
-from tests.grading import wrong_submissions  # noqa: E402
-from tests.grading.harness import solution_notebook, write_submissions  # noqa: E402
-
-
-def class_of(assignment: str, copies: int) -> dict[str, object]:
-    """`copies` submissions: solution, blank and each wrong submission, in turn."""
-    solution = solution_notebook(assignment)
-    module = importlib.import_module(f"{wrong_submissions.__name__}.{assignment.split('_', 1)[1]}")
-    kinds = [solution, nbformat.read(NOTEBOOKS / assignment / f"{assignment}.ipynb", 4)]
-    kinds += [wrong_submissions.build(solution, wrong) for wrong in module.WRONG_SUBMISSIONS]
-    return {f"student{index:03d}": kinds[index % len(kinds)] for index in range(copies)}
+from tests.grading.harness import class_of, write_submissions  # noqa: E402
 
 
 def load() -> str:

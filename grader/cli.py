@@ -8,6 +8,8 @@
                                                --times FILE: submission times from the LMS
                                                (CSV: student_id,time; --times-zone ZONE for
                                                times written without a zone)
+                                               --cluster ADDRESS: on a Dask cluster
+                                               (docs/INSTRUCTORS.md, Grading on a cluster)
     times     ASSIGNMENT FILE                  record submission times from the LMS and apply
                                                lateness to the graded submissions, no regrading
     feedback  ASSIGNMENT                       HTML feedback per student
@@ -38,6 +40,7 @@ import sys
 from pathlib import Path
 
 from .class_report import build_class_report, write_class_report
+from .cluster import ClusterProblem
 from .layout import DEFAULT_GRADING_FOLDER, NOTEBOOKS, written_assignments
 from .settings import GradingSettings
 from .grading import (UnknownAssignment, apply_lateness, autograde, check_assignment, export,
@@ -57,22 +60,29 @@ def main(argv: list[str] | None = None) -> int:
                                notebook_timeout=args.notebook_timeout)
     if args.db_url is not None:
         settings.db_url = args.db_url
+    if getattr(args, "cluster", None):
+        settings.cluster = args.cluster
+    # On a cluster the workers sandbox the kernels, and each checks it can before it grades
+    # (grader/cluster.py); this machine only writes the gradebook.
+    on_cluster = args.command == "autograde" and bool(settings.cluster)
     if args.jobs < 1:
         print(f"error: --jobs must be at least 1, got {args.jobs}", file=sys.stderr)
         return 2
-    if settings.sandbox and args.command in ("autograde", "selfcheck") and sandbox_problem():
+    if settings.sandbox and args.command in ("autograde", "selfcheck") and not on_cluster \
+            and sandbox_problem():
         print(f"error: {sandbox_problem()}.\nOr, knowing what that gives up (see README, threat "
               f"model), pass --no-sandbox.", file=sys.stderr)
         return 2
     if not settings.sandbox and args.command in ("autograde", "selfcheck"):
-        refusal = unsandboxed_refusal(args.command, args.trust_submissions) or filter_problem()
+        refusal = unsandboxed_refusal(args.command, args.trust_submissions) or (
+            None if on_cluster else filter_problem())
         if refusal:
             print(f"error: {refusal}", file=sys.stderr)
             return 2
         print(f"warning: grading without the sandbox. {UNSANDBOXED_LIMITS}", file=sys.stderr)
     try:
         return COMMANDS[args.command](args, settings)
-    except (UnknownAssignment, FileNotFoundError, BadTimes) as error:
+    except (UnknownAssignment, FileNotFoundError, BadTimes, ClusterProblem) as error:
         print(f"error: {error}", file=sys.stderr)
         return 2
 
@@ -120,9 +130,13 @@ def _autograde(args, settings) -> int:
             continue
         run = autograde(settings, assignment, args.submissions, jobs=args.jobs,
                         times=times.get(assignment))
+        where = f"on the cluster {run.cluster.address}" if run.cluster else f"{args.jobs} jobs"
         print(f"graded {len(run.scores)} submissions of {run.assignment} in {run.seconds:.1f} s "
-              f"({len(run.scores) / max(run.seconds, 1e-9):.2f} per second, {args.jobs} jobs); "
+              f"({len(run.scores) / max(run.seconds, 1e-9):.2f} per second, {where}); "
               f"{len(run.faults)} faults; report: {run.report}")
+        if run.cluster:
+            for line in run.cluster.lines():
+                print(f"  {line}")
         for fault in run.faults:
             print(f"  fault: {fault.line()}")
         for entry in run.skipped:
@@ -280,6 +294,10 @@ def _parser() -> argparse.ArgumentParser:
     command.add_argument("submissions", type=Path, nargs="?", default=None,
                          help="one folder or .zip per student (default: the submissions "
                               "`nbgrader collect` put in the grading folder)")
+    command.add_argument("--cluster", default=None, metavar="ADDRESS",
+                         help="grade on the Dask cluster whose scheduler is at ADDRESS "
+                              "(tls://..., or tcp:// on loopback; default $RNN_COURSE_CLUSTER, "
+                              "else this machine with --jobs); see docs/INSTRUCTORS.md")
     _times_options(command)
     command = command_parser("times", "record submission times from the LMS")
     command.add_argument("assignment")

@@ -19,6 +19,7 @@ from nbgrader.api import Gradebook, MissingEntry
 from nbgrader.apps import NbGraderAPI
 from tqdm import tqdm
 
+from .cluster import ClusterProblem, ClusterReport, address_problem, grade_students_on_cluster
 from .layout import COURSE_ID, SOLUTIONS, notebook_names, written_assignments
 from .nbgrader_setup import LATE_PENALTY, nbgrader_config
 from .settings import GradingSettings
@@ -67,6 +68,7 @@ class AutogradeRun:
     skipped: list[str]
     seconds: float
     report: Path
+    cluster: ClusterReport | None = None   # graded on a Dask cluster: refused workers, moves
 
     @property
     def untimed(self) -> list[str]:
@@ -83,13 +85,18 @@ def check_assignment(assignment: str) -> None:
 
 def autograde(settings: GradingSettings, assignment: str, submissions_folder: Path | None = None,
               *, jobs: int = 1, progress: bool = True,
-              times: dict[str, TrustedTime] | None = None) -> AutogradeRun:
+              times: dict[str, TrustedTime] | None = None, cluster=None) -> AutogradeRun:
     """Grade every submission in `submissions_folder` (one folder or zip per student), or, with
     None, the submissions `nbgrader collect` put in the grading folder's `submitted/`; `jobs`
     submissions at a time. `times` (from an LMS times file) are the submissions' trusted times;
     without them, collected submissions keep the times the course's collect recorded, and a
-    folder's submissions have none (grader/lateness.py)."""
+    folder's submissions have none (grader/lateness.py). `cluster`: a Dask scheduler's address
+    or a `distributed.Client` (default: settings.cluster) to grade on instead of `jobs` local
+    processes (grader/cluster.py)."""
     check_assignment(assignment)
+    cluster = cluster or settings.cluster or None
+    if isinstance(cluster, str) and address_problem(cluster):
+        raise ClusterProblem(address_problem(cluster))   # before anything is graded
     collected = submissions_folder is None
     submissions_folder = Path(submissions_folder or settings.folder / "submitted")
     if not submissions_folder.is_dir():
@@ -116,8 +123,14 @@ def autograde(settings: GradingSettings, assignment: str, submissions_folder: Pa
         if secret:  # nbgrader's release_feedback names the learner's feedback with it
             (settings.folder / "submitted" / submission.student / assignment /
              SUBMISSION_SECRET).write_text(secret, encoding="ascii")
-    results = grade_students(settings, assignment, [s.student for s in submissions], jobs=jobs,
-                             progress=progress)
+    students = [s.student for s in submissions]
+    cluster_report = None
+    if cluster:
+        with _progress_bar(assignment, students, progress) as bar:
+            results, cluster_report = grade_students_on_cluster(
+                settings, assignment, students, cluster, on_result=bar.update)
+    else:
+        results = grade_students(settings, assignment, students, jobs=jobs, progress=progress)
     reported = {fault.student for fault in read_faults(settings.fault_log)
                 if fault.kind == GRADING_FAILED}   # by the exporter, with the error itself
     for student, result in sorted(results.items()):
@@ -132,7 +145,8 @@ def autograde(settings: GradingSettings, assignment: str, submissions_folder: Pa
     scores = {student: score for student, score in read_scores(settings, assignment).items()
               if student in results}
     run = AutogradeRun(assignment, scores, faults, skipped, time.perf_counter() - started,
-                       settings.folder / "reports" / f"autograde-{assignment}-{time.strftime('%Y%m%d-%H%M%S')}.txt")
+                       settings.folder / "reports" / f"autograde-{assignment}-{time.strftime('%Y%m%d-%H%M%S')}.txt",
+                       cluster=cluster_report)
     run.report.write_text(format_report(run), encoding="utf-8")
     return run
 
@@ -162,8 +176,7 @@ def grade_students(settings: GradingSettings, assignment: str, students: list[st
                    jobs: int = 1, progress: bool = True) -> dict[str, dict]:
     """nbgrader's autograde of each student's placed submission, `jobs` at a time (worker
     processes; see grader/parallel.py); each student's result (success, detail)."""
-    bar = tqdm(total=len(students), desc=f"autograde {assignment}", unit="student",
-               disable=not progress)
+    bar = _progress_bar(assignment, students, progress)
     results = {}
     with bar:
         if jobs <= 1 or len(students) <= 1:
@@ -189,6 +202,11 @@ def grade_students(settings: GradingSettings, assignment: str, students: list[st
                         "detail": f"grading worker failed: {type(error).__name__}: {error}"}
                 bar.update()
     return results
+
+
+def _progress_bar(assignment: str, students: list[str], progress: bool) -> tqdm:
+    return tqdm(total=len(students), desc=f"autograde {assignment}", unit="student",
+                disable=not progress)
 
 
 def open_gradebook(settings: GradingSettings) -> Gradebook:
@@ -264,6 +282,8 @@ def format_report(run: AutogradeRun) -> str:
     lines += [fault.line() for fault in run.faults] or ["none"]
     if run.skipped:
         lines += ["", "Not taken in:"] + run.skipped
+    if run.cluster:
+        lines += ["", *run.cluster.lines()]
     return "\n".join(lines) + "\n"
 
 

@@ -12,6 +12,7 @@ SOLUTIONS = REPOSITORY / "solutions"
 NOTEBOOKS = REPOSITORY / "notebooks"
 GRADING_FOLDER_VARIABLE = "RNN_COURSE_GRADING_FOLDER"
 DB_URL_VARIABLE = "RNN_COURSE_DB_URL"   # a shared gradebook (e.g. PostgreSQL on a hub)
+CLUSTER_VARIABLE = "RNN_COURSE_CLUSTER"  # a Dask scheduler to grade on (grader/cluster.py)
 DEFAULT_GRADING_FOLDER = Path(os.environ.get(GRADING_FOLDER_VARIABLE) or REPOSITORY / "grading")
 COURSE_ID = "rnn-from-scratch"
 ASSIGNMENTS = ("01_feedforward_limits", "02_rnn_recurrence", "03_bptt",

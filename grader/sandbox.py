@@ -129,6 +129,30 @@ def exposed_packages() -> str | None:
     return None
 
 
+def bubblewrap_problem() -> str | None:
+    """Why bubblewrap, though installed, cannot make a kernel's namespaces here (None if it can):
+    a machine that forbids unprivileged user namespaces (many clusters' nodes), or a broken
+    bwrap. Runs `true` in the namespaces a kernel gets."""
+    try:
+        done = subprocess.run([bubblewrap() or "bwrap", *_namespaces(), "--die-with-parent",
+                               "--ro-bind", "/", "/", "--proc", "/proc", "--dev", "/dev", "--",
+                               "true"], capture_output=True, text=True, timeout=60)
+    except (OSError, subprocess.TimeoutExpired) as error:
+        return f"bubblewrap cannot run here ({error})"
+    if done.returncode != 0:
+        return (f"bubblewrap cannot make a kernel's namespaces here "
+                f"({(done.stderr or done.stdout).strip()[-300:]})")
+    return None
+
+
+def _namespaces() -> list[str]:
+    """bubblewrap's namespace options: a root grader runs it privileged without a user namespace
+    (the kernel then drops to its own uid with setpriv); any other user gets one, and no
+    capabilities."""
+    return (["--unshare-ipc", "--unshare-pid", "--unshare-net", "--unshare-uts",
+             "--unshare-cgroup-try"] if runs_as_root() else ["--unshare-all", "--cap-drop", "ALL"])
+
+
 @functools.lru_cache(maxsize=None)
 def filter_problem() -> str | None:
     """Why the kernels' seccomp filter cannot be built here (None if it can)."""
@@ -428,12 +452,7 @@ class KernelJail:
 
     def _bwrap_options(self) -> list[str]:
         limits = self.limits
-        # A root grader runs bubblewrap privileged without a user namespace (the kernel then
-        # drops to its own uid with setpriv); any other user gets one, and no capabilities.
-        namespaces = (["--unshare-ipc", "--unshare-pid", "--unshare-net", "--unshare-uts",
-                       "--unshare-cgroup-try"] if runs_as_root()
-                      else ["--unshare-all", "--cap-drop", "ALL"])
-        options = [*namespaces, "--die-with-parent", "--new-session",
+        options = [*_namespaces(), "--die-with-parent", "--new-session",
                    "--ro-bind", "/usr", "/usr", "--ro-bind", "/etc", "/etc",
                    "--proc", "/proc", "--ro-bind", "/proc/sys", "/proc/sys",
                    "--dev", "/dev", "--remount-ro", "/dev",

@@ -6,7 +6,7 @@ import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .layout import DB_URL_VARIABLE, DEFAULT_GRADING_FOLDER
+from .layout import CLUSTER_VARIABLE, DB_URL_VARIABLE, DEFAULT_GRADING_FOLDER
 
 
 @dataclass
@@ -18,6 +18,8 @@ class GradingSettings:
     notebook_timeout: int = 300   # seconds all the cells of one notebook may run together
     # empty: gradebook.db (SQLite) in the grading folder
     db_url: str = field(default_factory=lambda: os.environ.get(DB_URL_VARIABLE, ""))
+    # empty: grade on this machine (--jobs); else a Dask scheduler's address (grader/cluster.py)
+    cluster: str = field(default_factory=lambda: os.environ.get(CLUSTER_VARIABLE, ""))
 
     @property
     def gradebook_url(self) -> str:
