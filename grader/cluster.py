@@ -192,6 +192,7 @@ def _grade_in_working_copy(settings: GradingSettings, task: dict) -> dict:
     key.touch(mode=0o600)
     key.write_text(task["secret"], encoding="ascii")
     autograded = settings.folder / "autograded" / student / assignment
+    verdicts = settings.verdict_folder / assignment / student
     record = _intake_record_path(settings.folder, assignment, student)
     try:
         result = autograde_student(_api(settings), assignment, student)
@@ -200,6 +201,7 @@ def _grade_in_working_copy(settings: GradingSettings, task: dict) -> dict:
             student=student,
             grades=_read_grades(settings, assignment, student),
             autograded=_read_files(autograded),
+            verdicts=_read_files(verdicts),
             intake_record=record.read_bytes() if record.is_file() else None,
             faults=[vars(fault) for fault in read_faults(settings.fault_log)],
         )
@@ -207,6 +209,7 @@ def _grade_in_working_copy(settings: GradingSettings, task: dict) -> dict:
         # The key and the learner's files stay on the worker only while its task grades.
         key.unlink(missing_ok=True)
         record.unlink(missing_ok=True)
+        shutil.rmtree(verdicts, ignore_errors=True)
         for stage in ("submitted", "autograded"):
             shutil.rmtree(settings.folder / stage / student / assignment, ignore_errors=True)
 
@@ -434,6 +437,8 @@ def write_result(settings: GradingSettings, assignment: str, result: dict) -> di
     student = result["student"]
     if result.get("autograded"):
         _write_files(settings.folder / "autograded" / student / assignment, result["autograded"])
+    if "verdicts" in result:  # the judging step's records, for the class report
+        _write_files(settings.verdict_folder / assignment / student, result["verdicts"])
     if "intake_record" in result:
         _write_intake_record(settings.folder, assignment, student, result["intake_record"])
     for fault in result.get("faults", []):

@@ -31,6 +31,7 @@ from grader.faults import read_faults
 from grader.grading import open_gradebook, read_scores
 from grader.layout import REPOSITORY
 from grader.settings import GradingSettings
+from grader.verdict_records import read_records
 from tests.grading.harness import (
     GRADING_CEILINGS,
     LoopbackCluster,
@@ -160,6 +161,16 @@ def test_the_cluster_gives_the_grades_of_local_grading(graded):
     assert len(local) == STUDENTS
     assert {s: v.cells for s, v in on_cluster.items()} == {s: v.cells for s, v in local.items()}
     assert {s: v.score for s, v in on_cluster.items()} == {s: v.score for s, v in local.items()}
+
+
+def test_the_judging_records_come_back_from_the_workers(graded):
+    """The class report counts named mistakes from the verdict records: the cluster's grading
+    folder holds the same records as local grading's."""
+    settings = graded[6]
+    local = GradingSettings(folder=settings.folder.parent / "local" / "grading")
+    on_cluster = read_records(settings.verdict_folder, ASSIGNMENT)
+    assert len(on_cluster) == STUDENTS
+    assert on_cluster == read_records(local.verdict_folder, ASSIGNMENT)
 
 
 def test_every_student_is_graded_once_into_the_gradebook(graded):
