@@ -162,6 +162,7 @@ def configure(config: Config, settings: GradingSettings) -> Config:
     config.AssignTrustedLatePenalties.grading_folder = str(folder)
     config.ExchangeFactory.collect = TimedCollect        # records each submission's trusted time
     config.ExportApp.plugin_class = LateIsZeroCsvExport  # `nbgrader export`: late work is zero
+    config.LateIsZeroCsvExport.grading_folder = str(folder)  # its extensions record
     config.Autograde.exporter_class = SubmissionExporter  # unreadable: blank; failed: zero
     config.SubmissionExporter.release_directory = str(settings.release_directory)
     # nbgrader release_assignment and Formgrader's Release: the course's exposure check first
