@@ -65,7 +65,10 @@ def read_extensions(
     student id, a due date that is not a time (or has no zone and `zone` is None), and a second
     row for the same student and assignment."""
     path = Path(path)
-    tz = time_zone(zone)
+    try:
+        tz = time_zone(zone)
+    except BadTimes as error:
+        raise BadExtensions(str(error)) from None
     try:
         text = path.read_text(encoding="utf-8-sig")
     except (OSError, UnicodeDecodeError) as error:
@@ -96,7 +99,10 @@ def read_extensions(
                 f"{where}: unknown assignment {assignment!r}; the course has: "
                 f"{', '.join(assignments or [])}"
             )
-        due = parse_time(row[at["due"]].strip(), tz, where)
+        try:
+            due = parse_time(row[at["due"]].strip(), tz, where)
+        except BadTimes as error:
+            raise BadExtensions(str(error)) from None
         earlier = extensions.get((assignment, student))
         if earlier is not None:
             raise BadExtensions(

@@ -20,6 +20,7 @@ COMMAND_LINES = {"release": ["release", "01_feedforward_limits", "--to", "out"],
                  "autograde": ["autograde", "01_feedforward_limits", "submissions"],
                  "feedback": ["feedback", "01_feedforward_limits"],
                  "times": ["times", "01_feedforward_limits", "times.csv"],
+                 "extensions": ["extensions", "extensions.csv", "--times-zone", "UTC"],
                  "export": ["export", "--to", "grades.csv"],
                  "selfcheck": ["selfcheck", "01_feedforward_limits"],
                  "learner-kit": ["learner-kit", "--to", "kit.zip"]}
