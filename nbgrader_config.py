@@ -1,9 +1,9 @@
 # nbgrader's configuration for this course. nbgrader reads this file when it runs from this
 # folder: `nbgrader autograde ...`, `nbgrader db student import ...`, and Formgrader in the
-# JupyterLab that `python3 course.py lab` starts here. It applies grader.course.configure, the
+# JupyterLab that `python3 course.py lab` starts here. It applies grader.nbgrader_setup.configure, the
 # same set-up as `python -m grader`: the grading folder grading/ (or $RNN_COURSE_GRADING_FOLDER),
 # its gradebook (or $RNN_COURSE_DB_URL), and the course's grading pipeline (sandboxed kernels,
-# hidden checks judged outside them). Change the course's settings in grader/course.py, not here.
+# hidden checks judged outside them). Change the course's settings in grader/nbgrader_setup.py, not here.
 # Validation (`nbgrader validate`, the Validate button) runs the visible checks:
 # coursekit/validation.py.
 import sys
@@ -12,7 +12,9 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from coursekit import validation  # noqa: E402
-from grader.course import DEFAULT_GRADING_FOLDER, GradingSettings, configure  # noqa: E402
+from grader.layout import DEFAULT_GRADING_FOLDER  # noqa: E402
+from grader.nbgrader_setup import configure  # noqa: E402
+from grader.settings import GradingSettings  # noqa: E402
 
 configure(c, GradingSettings(folder=DEFAULT_GRADING_FOLDER))  # noqa: F821
 validation.configure(c)  # noqa: F821

@@ -30,7 +30,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from grader.course import SOLUTIONS, GradingSettings, written_assignments  # noqa: E402
+from grader.layout import SOLUTIONS, written_assignments  # noqa: E402
+from grader.settings import GradingSettings  # noqa: E402
 from grader.grading import read_scores  # noqa: E402
 from tests.grading.harness import hidden_points  # noqa: E402
 

@@ -22,7 +22,9 @@ from nbgrader.apps import NbGraderAPI
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from grader.course import SOLUTIONS, GradingSettings, nbgrader_config, written_assignments  # noqa: E402
+from grader.layout import SOLUTIONS, written_assignments  # noqa: E402
+from grader.nbgrader_setup import nbgrader_config  # noqa: E402
+from grader.settings import GradingSettings  # noqa: E402
 from grader.release import generate  # noqa: E402
 
 

@@ -23,7 +23,8 @@ import nbformat
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from grader.course import NOTEBOOKS, GradingSettings  # noqa: E402
+from grader.layout import NOTEBOOKS  # noqa: E402
+from grader.settings import GradingSettings  # noqa: E402
 from grader.grading import autograde  # noqa: E402
 from grader.parallel import available_cores  # noqa: E402
 from tests.grading import wrong_submissions  # noqa: E402

@@ -24,8 +24,8 @@ REPOSITORY = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPOSITORY))
 
 from coursekit import char_rnn  # noqa: E402
-from grader.reference.optim import adagrad_step  # noqa: E402
-from grader.reference.truncated_bptt import truncated_bptt  # noqa: E402
+from rnn_numpy.optim import adagrad_step  # noqa: E402
+from rnn_numpy.truncated_bptt import truncated_bptt  # noqa: E402
 
 STEP_SIZES = (0.01, 0.025, 0.05, 0.1)
 NUDGE = 1e-12

@@ -19,11 +19,11 @@ import time
 
 import numpy as np
 
-from grader.reference.gru import gru_backward, gru_forward
-from grader.reference.lstm import lstm_backward, lstm_forward
+from rnn_numpy.gru import gru_backward, gru_forward
+from rnn_numpy.lstm import lstm_backward, lstm_forward
 
 try:
-    from grader.reference.rnn import rnn_backward, rnn_forward
+    from rnn_numpy.rnn import rnn_backward, rnn_forward
 except ImportError:                       # notebook 02/03 reference not there yet
     rnn_forward = rnn_backward = None
 try:

@@ -25,7 +25,7 @@ from nbclient import NotebookClient  # noqa: E402
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from grader.course import SOLUTIONS, written_assignments  # noqa: E402
+from grader.layout import SOLUTIONS, written_assignments  # noqa: E402
 
 TARGET_SECONDS = {"07_char_language_model": 90}
 DEFAULT_TARGET_SECONDS = 60

@@ -14,7 +14,7 @@ shipped file, and `tools/train_pretrained_char_rnn.py` does exactly that.
 Reproducible to a tolerance, not bit for bit everywhere: two correct implementations of the
 backward pass round differently in the last bit, and so do two machines' matrix products. With
 these settings the training is not chaotic (a difference of 1e-12 in the initial weights stays
-below 1e-9 after training: tests/reference/test_pretrained_char_rnn.py measures it), so any correct
+below 1e-9 after training: tests/library/test_pretrained_char_rnn.py measures it), so any correct
 implementation lands within REPRODUCTION_TOLERANCE of the shipped weights. (At a step size of
 0.05 or 0.1 the same loop is chaotic: benchmarks/pretrained_reproducibility.py measured a 1e-12
 nudge growing to 0.02 and 0.46.)

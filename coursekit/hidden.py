@@ -4,9 +4,10 @@ While a notebook is being graded (the grader sets RNN_COURSE_CASES to a file of 
 only *records* what the learner's function returns on the grader's inputs, as a display output
 of MIME type RECORD_MIME; the grader judges the record outside the kernel.
 
-Anywhere else it looks for the course's reference checks (present for instructors and for
-self-learners who cloned the repository) and runs the check right here, raising AssertionError
-with the check's diagnostic messages if it fails.
+Anywhere else it runs the check right here, with the local judge registered in this environment
+(the repository's pyproject.toml registers the course's hidden checks, for instructors and
+self-learners who cloned it), raising AssertionError with the check's diagnostic messages if it
+fails. `coursekit` never imports the grader by name.
 
 It fails closed: where it cannot judge (no reference checks on this machine), or where nbgrader
 is grading without the course's pipeline (nbgrader sets NBGRADER_EXECUTION=autograde and a
@@ -17,7 +18,6 @@ from __future__ import annotations
 
 import json
 import os
-import sys
 import warnings
 from pathlib import Path
 
@@ -51,7 +51,7 @@ def run_cases(candidate, wire_cases: list, *, details: bool = False) -> list[dic
     which the grader shows as advice only. With `details` (a local run on the learner's own
     machine, never grading) a raised exception keeps its message and a miss its description;
     when grading, an exception's message could carry the hidden inputs into feedback, so the
-    kernel does not send it (and the grader would discard it: grader.reference.checks)."""
+    kernel does not send it (and the grader would discard it: grader.checks)."""
     results = []
     for case in wire_cases:
         args, kwargs = decode(encode(case["args"])), decode(encode(case["kwargs"]))
@@ -107,16 +107,18 @@ def _check_locally(name: str, candidate) -> None:
     print(f"hidden check '{name}': {verdict.explain()}")
 
 
+LOCAL_JUDGE_GROUP = "rnn_course.local_judge"
+
+
 def _reference_checks():
-    """The course's `grader.reference.checks`, if this machine has it (never in a sandbox)."""
-    try:
-        import grader.reference.checks as checks
-        return checks
-    except ImportError:
-        pass
-    for folder in [Path.cwd(), *Path.cwd().parents]:
-        if (folder / "grader" / "reference" / "checks" / "__init__.py").is_file():
-            sys.path.insert(0, str(folder))
-            import grader.reference.checks as checks
-            return checks
+    """The local judge registered under LOCAL_JUDGE_GROUP (the repository's pyproject.toml
+    registers `grader.checks`), if this machine has it: an instructor's or a self-learner's clone.
+    A learner kit, or a grading sandbox, has none, or one that cannot be imported: None."""
+    from importlib.metadata import entry_points
+
+    for entry in entry_points(group=LOCAL_JUDGE_GROUP):
+        try:
+            return entry.load()
+        except ImportError:
+            continue
     return None

@@ -37,8 +37,9 @@ import argparse
 import sys
 from pathlib import Path
 
-from .course import DEFAULT_GRADING_FOLDER, NOTEBOOKS, GradingSettings, written_assignments
 from .extensions import extended_students, extensions_path
+from .layout import DEFAULT_GRADING_FOLDER, NOTEBOOKS, written_assignments
+from .settings import GradingSettings
 from .grading import (UnknownAssignment, apply_lateness, autograde, check_assignment, export,
                       feedback, record_extensions, selfcheck)
 from .lateness import BadTimes, StaleExtensions, read_times_file, write_record

@@ -2,7 +2,7 @@
 release step) and Formgrader's *Release* button run the same `release_check` as
 `python -m grader release` (grader/release.py).
 
-`configure` (grader/course.py) sets `c.ExchangeFactory.release_assignment` to
+`configure` (grader/nbgrader_setup.py) sets `c.ExchangeFactory.release_assignment` to
 `CourseReleaseAssignment`, so both paths refuse to release a notebook that gives away answers of
 an assignment that is not closed (neither past its due date in the gradebook nor declared closed
 with `--CourseReleaseAssignment.closed=...`), unless the instructor insists with
@@ -26,7 +26,7 @@ class CourseReleaseAssignment(ExchangeReleaseAssignment):
 
     def init_src(self):
         super().init_src()
-        from .course import GradingSettings
+        from .settings import GradingSettings
         from .release import release_check
 
         settings = GradingSettings(folder=Path(self.coursedir.root), db_url=self.coursedir.db_url)

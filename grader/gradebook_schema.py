@@ -12,7 +12,7 @@ Locks that keep gradebook sessions from meeting:
   then create" (the schema, the course's row) and writes an assignment's rows the same way, which
   two graders started together on an empty database both did: the second failed with
   IntegrityError on CREATE TYPE grade_cell_type. Every `Gradebook` holds the lock while it opens
-  (`configure` in grader/course.py installs it for a PostgreSQL URL, so `python -m grader`,
+  (`configure` in grader/nbgrader_setup.py installs it for a PostgreSQL URL, so `python -m grader`,
   `nbgrader ...` and Formgrader take it), and `generate` (grader/release.py) holds it while it
   writes an assignment's rows. Not for a whole session: Formgrader keeps one gradebook open for
   as long as it runs. Graders of different students write different rows.

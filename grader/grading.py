@@ -19,10 +19,11 @@ from nbgrader.api import Gradebook, MissingEntry
 from nbgrader.apps import NbGraderAPI
 from tqdm import tqdm
 
-from .course import (COURSE_ID, LATE_PENALTY, SOLUTIONS, GradingSettings, nbgrader_config,
-                     notebook_names, written_assignments)
 from .extensions import (check_extensions, extensions_path, read_extensions,
                          recorded_extensions, write_extensions)
+from .layout import COURSE_ID, SOLUTIONS, notebook_names, written_assignments
+from .nbgrader_setup import LATE_PENALTY, nbgrader_config
+from .settings import GradingSettings
 from .faults import Fault, append_fault, read_faults
 from .feedback import FeedbackRun, generate_feedback
 from .intake import collect, place

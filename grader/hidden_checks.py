@@ -37,7 +37,7 @@ from coursekit.wire import encode
 
 from .faults import ReportsFaults, cell_name
 from .judging import JudgingProcess
-from .reference.checks import get_check
+from .checks import get_check
 
 HIDDEN_CHECK_CALL = re.compile(r"""^\s*hidden_check\(\s*["'](\w+)["']\s*,\s*\w+\s*\)\s*$""", re.M)
 HIDDEN_CHECK_FAILED = "HiddenCheckFailed"

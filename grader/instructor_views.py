@@ -6,7 +6,7 @@ that notebook), where a script could read secret.key and the solutions, set grad
 terminal. nbgrader's formgrade template renders a written answer's Markdown with its raw HTML
 passed through (nbconvert's `sanitize_html` does not reach that template's Markdown cells). So
 the autograde pipeline (every path: `python -m grader`, `nbgrader autograde`, Formgrader's
-button; grader/course.py) ends with MakeSubmissionInert, which rewrites each written answer (a
+button; grader/nbgrader_setup.py) ends with MakeSubmissionInert, which rewrites each written answer (a
 Markdown solution cell) of the autograded notebook:
 
 - kept as written when nbconvert's own renderer makes plain formatting of it and nothing else
@@ -21,7 +21,7 @@ A rewritten answer is also kept as typed in the cell's metadata; RestoreAnswersA
 back for the learner's feedback, which shows every answer verbatim anyway.
 
 Outputs of learner code are already reduced to text and real PNG images as they arrive
-(grader/execute.py); the exporter's `sanitize_html` (grader/course.py) covers them once more.
+(grader/execute.py); the exporter's `sanitize_html` (grader/nbgrader_setup.py) covers them once more.
 """
 from __future__ import annotations
 

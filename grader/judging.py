@@ -53,7 +53,7 @@ def judge_record(name: str, cases: list, text: str) -> Outcome:
     """Decode `text` (a record of check `name`, as the kernel wrote it) and judge it on `cases`."""
     from coursekit.wire import TooLarge, WireError, decode
 
-    from .reference.checks import get_check, judge, outcome_from_record
+    from .checks import get_check, judge, outcome_from_record
 
     try:
         record = decode(text, live=False, max_values=MAX_RECORD_VALUES)

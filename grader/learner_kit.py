@@ -12,7 +12,7 @@ from __future__ import annotations
 import zipfile
 from pathlib import Path
 
-from .course import NOTEBOOKS, REPOSITORY, course_files
+from .layout import NOTEBOOKS, REPOSITORY, course_files
 
 KIT_ROOT = "rnn-course"
 # (file or folder in the repository, where it goes in the kit)
@@ -21,7 +21,6 @@ CONTENTS = [
     (REPOSITORY / "coursekit", "coursekit"),
     (REPOSITORY / "docs" / "LEARNERS.md", "README.md"),
     (REPOSITORY / "requirements" / "learner.txt", "requirements/learner.txt"),
-    (REPOSITORY / "pyproject.toml", "pyproject.toml"),
     (REPOSITORY / "course.py", "course.py"),
     (REPOSITORY / "binder", "binder"),
     (REPOSITORY / "LICENSE", "LICENSE"),
@@ -30,8 +29,32 @@ CONTENTS = [
 LEARNER_DOCS = ("NOTATION.md",)
 
 
+# The repository's pyproject.toml marks what only the instructors' repository has (its other
+# packages, the local judge), and the lines only a kit has: the kit's copy leaves the first out
+# and keeps the second, uncommented.
+INSTRUCTORS_ONLY = ("# instructors-only: begin", "# instructors-only: end")
+KIT_ONLY = "# learner-kit: "
+
+
+def kit_pyproject() -> bytes:
+    """The repository's pyproject.toml as a learner kit has it."""
+    kept, skipping = [], False
+    for line in (REPOSITORY / "pyproject.toml").read_text().splitlines(keepends=True):
+        if line.strip() in INSTRUCTORS_ONLY:
+            skipping = line.strip() == INSTRUCTORS_ONLY[0]
+        elif not skipping:
+            kept.append(line.removeprefix(KIT_ONLY))
+    return "".join(kept).encode()
+
+
+def kit_contents() -> dict[str, bytes]:
+    """Path inside the kit -> its bytes."""
+    return {"pyproject.toml": kit_pyproject(),
+            **{name: path.read_bytes() for name, path in kit_files().items()}}
+
+
 def kit_files() -> dict[str, Path]:
-    """Path inside the kit -> file in the repository."""
+    """Path inside the kit -> file in the repository (all but pyproject.toml)."""
     files = {}
     contents = CONTENTS + [(REPOSITORY / "docs" / name, f"docs/{name}") for name in LEARNER_DOCS
                            if (REPOSITORY / "docs" / name).is_file()]
@@ -49,11 +72,11 @@ def build_learner_kit(destination: Path) -> Path:
     destination = Path(destination)
     destination.parent.mkdir(parents=True, exist_ok=True)
     with zipfile.ZipFile(destination, "w", zipfile.ZIP_DEFLATED) as archive:
-        for name, path in sorted(kit_files().items()):
+        for name, data in sorted(kit_contents().items()):
             info = zipfile.ZipInfo(f"{KIT_ROOT}/{name}", date_time=(2026, 1, 1, 0, 0, 0))
             info.external_attr = (0o755 if name in ("course.py", "binder/postBuild") else 0o644) << 16
             info.compress_type = zipfile.ZIP_DEFLATED
-            archive.writestr(info, path.read_bytes())
+            archive.writestr(info, data)
     return destination
 
 
@@ -76,10 +99,10 @@ def build_learner_repository(destination: Path) -> Path:
     for entry in destination.iterdir():
         if entry.name != ".git":
             shutil.rmtree(entry) if entry.is_dir() else entry.unlink()
-    for name, path in kit_files().items():
+    for name, data in kit_contents().items():
         target = destination / name
         target.parent.mkdir(parents=True, exist_ok=True)
-        shutil.copyfile(path, target)
+        target.write_bytes(data)
         target.chmod(0o755 if name in ("course.py", "binder/postBuild") else 0o644)
     subprocess.run([*git, "add", "-A"], check=True)
     subprocess.run([*git, "commit", "-q", "--allow-empty", "-m", "Learner kit"], check=True)

@@ -17,7 +17,8 @@ from pathlib import Path
 
 from nbgrader.apps import NbGraderAPI
 
-from .course import GradingSettings, nbgrader_config
+from .nbgrader_setup import nbgrader_config
+from .settings import GradingSettings
 from .gradebook_schema import hold_during_sessions
 
 LOCK_NAME = ".gradebook.lock"

@@ -24,8 +24,9 @@ import nbformat
 from nbgrader.api import Gradebook, MissingEntry
 from nbgrader.apps import NbGraderAPI
 
-from .course import (COURSE_ID, NOTEBOOKS, SOLUTIONS, GradingSettings, nbgrader_config,
-                     prepare_grading_folder, written_assignments)
+from .layout import COURSE_ID, NOTEBOOKS, SOLUTIONS, written_assignments
+from .nbgrader_setup import nbgrader_config, prepare_grading_folder
+from .settings import GradingSettings
 from .gradebook_schema import database_lock_held
 
 PROVIDED_HEADER = "# Provided: solutions to notebook {number} (generated at release; do not edit)."

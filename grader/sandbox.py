@@ -104,7 +104,29 @@ def sandbox_problem() -> str | None:
     if not bubblewrap():
         return ("bubblewrap (bwrap) is not installed, so learners' code cannot be isolated. "
                 "Install it (Debian/Ubuntu: apt-get install bubblewrap)")
-    return filter_problem()
+    return exposed_packages() or filter_problem()
+
+
+# Packages a kernel must never import: the course's library (every exercise solved) and the
+# grader. Installed editable (`python3 course.py` does), they live in the repository, which the
+# sandbox does not bind; a plain `pip install .` would copy them into the environment it binds.
+NEVER_IN_A_KERNEL = ("rnn_numpy", "grader")
+
+
+def exposed_packages() -> str | None:
+    """Why the environment would show a kernel the library or the grader (None if it would not):
+    they were installed into it as copies, not editable."""
+    import importlib.util
+
+    prefixes = {os.path.realpath(path) for path in (sys.prefix, sys.base_prefix)}
+    for name in NEVER_IN_A_KERNEL:
+        spec = importlib.util.find_spec(name)
+        origin = os.path.realpath(spec.origin) if spec and spec.origin else ""
+        if any(origin.startswith(prefix + os.sep) for prefix in prefixes):
+            return (f"the package {name} is installed inside the environment ({origin}), which "
+                    f"learners' kernels can read. Install the repository editable "
+                    f"(pip install -e ., as `python3 course.py` does)")
+    return None
 
 
 @functools.lru_cache(maxsize=None)

@@ -24,7 +24,7 @@ import psutil
 import pytest
 
 import course
-from grader.course import course_files
+from grader.layout import course_files
 from tests.grading.harness import free_port, wait_for_jupyter
 
 ROOT = Path(course.__file__).resolve().parent

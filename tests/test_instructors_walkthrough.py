@@ -17,7 +17,7 @@ import sys
 import pytest
 
 from grader.cli import COMMANDS, main
-from grader.course import REPOSITORY
+from grader.layout import REPOSITORY
 
 TITLE = "## From release to grades for 300 students"
 

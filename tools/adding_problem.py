@@ -10,7 +10,7 @@ the target read from h_T by a linear layer, mean squared error, Adam, N(0, 1/fan
 the LSTM's forget-gate bias at 1, the RNN with the largest hidden size whose parameter count does
 not exceed the LSTM's. The RNN gets several learning rates (the LSTM one), so that "the RNN does
 not solve it" is not one unlucky step size. "Solved": test MSE below 0.1 times the MSE of
-predicting the mean (grader.reference.adding_problem). Prints one row per run: the first update
+predicting the mean (rnn_numpy.adding_problem). Prints one row per run: the first update
 at which the test MSE was below the threshold, the training time until then (updates only, not
 the test evaluations), the final and the best test MSE.
 """
@@ -33,10 +33,10 @@ import numpy as np  # noqa: E402
 from tqdm import tqdm  # noqa: E402
 
 from coursekit.adding_problem import INPUT_SIZE, adding_problem_batch  # noqa: E402
-from grader.reference.adding_problem import SOLVED_FRACTION  # noqa: E402
-from grader.reference.lstm import forget_gate_bias_init, lstm_backward, lstm_forward  # noqa: E402
-from grader.reference.optim import adam_step  # noqa: E402
-from grader.reference.rnn import rnn_backward, rnn_forward  # noqa: E402
+from rnn_numpy.adding_problem import SOLVED_FRACTION  # noqa: E402
+from rnn_numpy.lstm import forget_gate_bias_init, lstm_backward, lstm_forward  # noqa: E402
+from rnn_numpy.optim import adam_step  # noqa: E402
+from rnn_numpy.rnn import rnn_backward, rnn_forward  # noqa: E402
 
 RECURRENT = {"LSTM": (lstm_forward, lstm_backward), "tanh RNN": (rnn_forward, rnn_backward)}
 GATES_PER_UNIT = {"LSTM": 4, "tanh RNN": 1}

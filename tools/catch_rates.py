@@ -14,7 +14,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from tqdm import tqdm  # noqa: E402
 
-from grader.reference.checks import registry, run_check  # noqa: E402
+from grader.checks import registry, run_check  # noqa: E402
 from tests.checks.test_catch_rates import catch_rate, listed_mistakes  # noqa: E402
 
 

@@ -5,7 +5,7 @@ of notebook 06's sections 6-8 (more seeds, longer sequences, more updates).
                                                      [--updates 3000] [--budget 600]
 
 The task, budget rule, initialisation, optimiser, clipping and criterion are the notebook's
-(its settings cell); the layers are the reference implementation (grader/reference), which is
+(its settings cell); the layers are the reference implementation (rnn_numpy), which is
 faster than a learner's. For each sequence length T, cell type and depth (1 and 2) it trains one
 model per seed until it is solved (test MSE below SOLVED_FRACTION * 1/6 at two measurements in a
 row) or the updates run out, and prints a table: hidden size, parameters, seeds solved, median
@@ -29,9 +29,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 import numpy as np  # noqa: E402
 from tqdm import tqdm  # noqa: E402
 
-from grader.reference.adding_problem import adding_problem_batch, mean_baseline_mse  # noqa: E402
-from grader.reference.optim import adagrad_step  # noqa: E402
-from grader.reference.stacked import CELLS, stacked_backward, stacked_forward  # noqa: E402
+from rnn_numpy.adding_problem import adding_problem_batch, mean_baseline_mse  # noqa: E402
+from rnn_numpy.optim import adagrad_step  # noqa: E402
+from rnn_numpy.stacked import CELLS, stacked_backward, stacked_forward  # noqa: E402
 
 # The notebook's settings (notebooks/06_gru_and_deep_rnns, "Settings").
 BATCH, LEARNING_RATE, CLIP, GATE_BIAS = 32, 0.2, 1.0, 1.0

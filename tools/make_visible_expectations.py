@@ -2,7 +2,7 @@
 
     .venv/bin/python tools/make_visible_expectations.py
 
-For each module in grader/reference/visible/, writes coursekit/data/visible/<notebook>.npz
+For each module in grader/visible_expectations/, writes coursekit/data/visible/<notebook>.npz
 (what `coursekit.visible.expect.expected` reads). Run it after changing a visible check's inputs
 or the reference; tests/checks/test_learner_kit.py fails while the files are out of date.
 """
@@ -17,7 +17,7 @@ sys.path.insert(0, str(ROOT))
 import numpy as np  # noqa: E402
 
 from coursekit.visible.expect import VISIBLE_DATA  # noqa: E402
-from grader.reference.visible import expectations, notebooks  # noqa: E402
+from grader.visible_expectations import expectations, notebooks  # noqa: E402
 
 
 def main() -> None:

@@ -24,7 +24,7 @@ from nbclient import NotebookClient  # noqa: E402
 from nbclient.exceptions import CellExecutionError  # noqa: E402
 from tqdm import tqdm  # noqa: E402
 
-from grader.course import SOLUTIONS  # noqa: E402
+from grader.layout import SOLUTIONS  # noqa: E402
 
 SEED_LINE = re.compile(r"^SEED = \d+", flags=re.MULTILINE)
 

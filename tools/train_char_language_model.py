@@ -9,7 +9,7 @@ validation after every epoch, early stopping), with a progress bar and checkpoin
 A checkpoint is written after every epoch (checkpoints/char_language_model/<cell>.npz, with the
 settings beside it in <cell>.json); run the same command again to resume where it stopped (a
 finished run is reported, not retrained). `--fresh` starts over. The loop is the reference
-implementation of the notebook's exercise (grader/reference/char_model.py); the corpus is read
+implementation of the notebook's exercise (rnn_numpy/char_model.py); the corpus is read
 as the notebook reads it (coursekit.text.load_text), split the same way (the last
 `--validation` of the text is the validation text). Prints one row per model: its size, its
 best validation loss in bits per character, and the wall time of its training.
@@ -30,11 +30,11 @@ import numpy as np  # noqa: E402
 from threadpoolctl import threadpool_limits  # noqa: E402
 
 from coursekit.text import CharVocab, load_text  # noqa: E402
-from grader.reference.char_model import (CELLS, TrainingState, hidden_size_for_budget,  # noqa: E402
+from rnn_numpy.char_model import (CELLS, TrainingState, hidden_size_for_budget,  # noqa: E402
                                          init_char_model, parameter_count, sample_chars,
                                          train_char_model)
-from grader.reference.baselines import memoryless_loss_floor  # noqa: E402
-from grader.reference.language_model import batchify, bits_per_char, perplexity  # noqa: E402
+from rnn_numpy.baselines import memoryless_loss_floor  # noqa: E402
+from rnn_numpy.language_model import batchify, bits_per_char, perplexity  # noqa: E402
 
 CHECKPOINTS = ROOT / "checkpoints" / "char_language_model"
 # Adagrad's first step moves every weight by about eta, whatever its scale: at H = 234 a vanilla

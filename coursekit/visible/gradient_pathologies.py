@@ -2,7 +2,7 @@
 
 Inputs are the constants below; what each result should be, and what some common mistakes give
 instead, was computed once from the course's reference implementation
-(grader/reference/visible/gradient_pathologies.py) and ships as data: a message names the likely
+(grader/visible_expectations/gradient_pathologies.py) and ships as data: a message names the likely
 mistake when the learner's result matches one of those.
 """
 from __future__ import annotations

@@ -3,7 +3,7 @@
 Inputs are the constants below (gate order i, f, g, o; N = 2 sequences, D = 3 inputs, H = 2
 units, so the gate blocks are 4H = 8 columns wide). What each result should be, and what the
 common mistakes give instead, was computed once from the course's reference implementation
-(grader/reference/visible/lstm.py) and ships as data: a message names the likely mistake when the
+(grader/visible_expectations/lstm.py) and ships as data: a message names the likely mistake when the
 learner's result matches one of those.
 """
 from __future__ import annotations

@@ -6,15 +6,15 @@ from tests.checks.helpers import assert_explained
 
 from coursekit.visible import bptt as visible
 from coursekit.visible.expect import VisibleCheckFailed
-from grader.reference.checks import get_check, run_locally
-from grader.reference.checks import bptt as module
-from grader.reference.gradcheck import numerical_gradient, relative_error
-from grader.reference.losses import temporal_softmax_loss
-from grader.reference.optim import adagrad_step, sgd_step
-from grader.reference.rnn import rnn_backward, rnn_output_backward, rnn_step_backward
-from grader.reference.stacked import stacked_rnn_backward
-from grader.reference.state_jacobian import state_jacobian_product
-from grader.reference.truncated_bptt import truncated_bptt
+from grader.checks import get_check, run_locally
+from grader.checks import bptt as module
+from rnn_numpy.gradcheck import numerical_gradient, relative_error
+from rnn_numpy.losses import temporal_softmax_loss
+from rnn_numpy.optim import adagrad_step, sgd_step
+from rnn_numpy.rnn import rnn_backward, rnn_output_backward, rnn_step_backward
+from rnn_numpy.stacked import stacked_rnn_backward
+from rnn_numpy.state_jacobian import state_jacobian_product
+from rnn_numpy.truncated_bptt import truncated_bptt
 
 REFERENCES = {
     "rnn_step_backward": rnn_step_backward,

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import pytest
 
-from grader.reference.checks import registry, run_check
+from grader.checks import registry, run_check
 
 FRESH_SEEDS = range(40)
 

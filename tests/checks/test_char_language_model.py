@@ -5,11 +5,11 @@ import pytest
 
 from coursekit.visible import char_language_model as visible
 from coursekit.visible.expect import VisibleCheckFailed
-from grader.reference import char_model
-from grader.reference.char_model import evaluate_loss, train_char_model
-from grader.reference.checks import get_check, run_locally
-from grader.reference.checks import char_language_model as module
-from grader.reference.language_model import batchify, bits_per_char, iterate_chunks, perplexity
+from rnn_numpy import char_model
+from rnn_numpy.char_model import evaluate_loss, train_char_model
+from grader.checks import get_check, run_locally
+from grader.checks import char_language_model as module
+from rnn_numpy.language_model import batchify, bits_per_char, iterate_chunks, perplexity
 
 REFERENCES = {
     "perplexity": perplexity,

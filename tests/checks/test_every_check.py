@@ -10,9 +10,9 @@ import pkgutil
 
 import pytest
 
-import grader.reference.checks as checks_package
+import grader.checks as checks_package
 from coursekit.visible.expect import VisibleCheckFailed
-from grader.reference.checks import get_check, registry, run_check, run_locally
+from grader.checks import get_check, registry, run_check, run_locally
 
 
 def _notebook_tests() -> dict:
@@ -31,7 +31,7 @@ REFERENCES = {name: (notebook, function) for notebook, tests in NOTEBOOK_TESTS.i
 
 @pytest.mark.parametrize("notebook", NOTEBOOK_TESTS)
 def test_each_check_module_defines_exactly_its_notebooks_checks(notebook):
-    module = importlib.import_module(f"grader.reference.checks.{notebook}")
+    module = importlib.import_module(f"grader.checks.{notebook}")
     assert [check.name for check in module.CHECKS] == list(NOTEBOOK_TESTS[notebook].REFERENCES)
 
 

@@ -6,13 +6,13 @@ from tests.checks.helpers import assert_explained
 
 from coursekit.visible import feedforward_limits as visible
 from coursekit.visible.expect import VisibleCheckFailed
-from grader.reference.activations import softmax
-from grader.reference.baselines import memoryless_loss_floor
-from grader.reference.checks import run_locally
-from grader.reference.checks import feedforward_limits as module
-from grader.reference.encoding import one_hot, window_inputs
-from grader.reference.losses import cross_entropy, softmax_cross_entropy_backward
-from grader.reference.mlp import dense_forward, mlp_forward
+from rnn_numpy.activations import softmax
+from rnn_numpy.baselines import memoryless_loss_floor
+from grader.checks import run_locally
+from grader.checks import feedforward_limits as module
+from rnn_numpy.encoding import one_hot, window_inputs
+from rnn_numpy.losses import cross_entropy, softmax_cross_entropy_backward
+from rnn_numpy.mlp import dense_forward, mlp_forward
 
 REFERENCES = {
     "one_hot": one_hot,

@@ -5,8 +5,8 @@ import numpy as np
 import pytest
 
 from grader.hidden_checks import case_seeds
-from grader.reference.checks import outcome_from_record, run_check
-from grader.reference.checks.framework import (Case, Mistake, Raised, Unsendable, Upstream,
+from grader.checks import outcome_from_record, run_check
+from grader.checks.framework import (Case, Mistake, Raised, Unsendable, Upstream,
                                                function_check, raised_text)
 
 

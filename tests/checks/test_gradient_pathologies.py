@@ -4,11 +4,11 @@ import pytest
 
 from coursekit.visible import gradient_pathologies as visible
 from coursekit.visible.expect import VisibleCheckFailed
-from grader.reference.checks import get_check, run_locally
-from grader.reference.checks import gradient_pathologies as module
-from grader.reference.clipping import clip_elementwise, clip_global_norm, global_norm
-from grader.reference.optim import rmsprop_step
-from grader.reference.pathologies import (gradient_bound, gradient_norms_by_lag, hidden_jacobian,
+from grader.checks import get_check, run_locally
+from grader.checks import gradient_pathologies as module
+from rnn_numpy.clipping import clip_elementwise, clip_global_norm, global_norm
+from rnn_numpy.optim import rmsprop_step
+from rnn_numpy.pathologies import (gradient_bound, gradient_norms_by_lag, hidden_jacobian,
                                           identity_recurrent_init, scale_spectral_radius)
 
 REFERENCES = {

@@ -11,12 +11,12 @@ import pytest
 
 from coursekit.visible import gru_and_deep_rnns as visible
 from coursekit.visible.expect import VisibleCheckFailed
-from grader.course import SOLUTIONS
-from grader.reference.checks import get_check, run_check, run_locally
-from grader.reference.checks import gru_and_deep_rnns as module
-from grader.reference.gru import (gru_backward, gru_cho_step, gru_forward, gru_step_backward,
+from grader.layout import SOLUTIONS
+from grader.checks import get_check, run_check, run_locally
+from grader.checks import gru_and_deep_rnns as module
+from rnn_numpy.gru import (gru_backward, gru_cho_step, gru_forward, gru_step_backward,
                                   gru_step_forward)
-from grader.reference.stacked import stacked_backward, stacked_forward
+from rnn_numpy.stacked import stacked_backward, stacked_forward
 
 ASSIGNMENT = "06_gru_and_deep_rnns"
 REFERENCES = {

@@ -16,8 +16,8 @@ import pytest
 
 import coursekit
 from coursekit.visible.expect import VISIBLE_DATA
-from grader.reference.checks import registry, run_check
-from grader.reference.visible import expectations, notebooks
+from grader.checks import registry, run_check
+from grader.visible_expectations import expectations, notebooks
 
 PLUMBING = {"coursekit.hidden", "coursekit.wire", "coursekit.stand_ins"}  # no exercise-like code
 

@@ -5,10 +5,10 @@ import re
 import numpy as np
 import pytest
 
-from grader.reference.activations import sigmoid
-from grader.reference.checks import get_check, run_check, run_locally
-from grader.reference.checks import lstm as module
-from grader.reference.lstm import (cell_path_gradient, forget_gate_bias_init, lstm_backward,
+from rnn_numpy.activations import sigmoid
+from grader.checks import get_check, run_check, run_locally
+from grader.checks import lstm as module
+from rnn_numpy.lstm import (cell_path_gradient, forget_gate_bias_init, lstm_backward,
                                    lstm_forward, lstm_step_backward, lstm_step_forward)
 
 REFERENCES = {

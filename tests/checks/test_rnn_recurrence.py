@@ -6,12 +6,12 @@ from tests.checks.helpers import assert_explained
 
 from coursekit.visible import rnn_recurrence as visible
 from coursekit.visible.expect import VisibleCheckFailed
-from grader.reference.checks import run_locally
-from grader.reference.checks import rnn_recurrence as module
-from grader.reference.memory_task import example_weights
-from grader.reference.rnn import masked_rnn_forward, rnn_forward, rnn_output, rnn_step_forward
-from grader.reference.sampling import sample
-from grader.reference.stacked import stacked_rnn_forward
+from grader.checks import run_locally
+from grader.checks import rnn_recurrence as module
+from rnn_numpy.memory_task import example_weights
+from rnn_numpy.rnn import masked_rnn_forward, rnn_forward, rnn_output, rnn_step_forward
+from rnn_numpy.sampling import sample
+from rnn_numpy.stacked import stacked_rnn_forward
 
 REFERENCES = {
     "rnn_step_forward": rnn_step_forward,

@@ -12,7 +12,8 @@ from pathlib import Path
 import nbformat
 
 from grader.cli import main as grader_main
-from grader.course import REPOSITORY, SOLUTIONS, GradingSettings
+from grader.layout import REPOSITORY, SOLUTIONS
+from grader.settings import GradingSettings
 from grader.faults import read_faults
 from grader.grading import read_scores
 
@@ -118,7 +119,7 @@ def write_submissions(folder: Path, assignment: str, notebooks: dict[str, object
 # The grader's time limits in tests, unless a test sets its own (to see one hit): generous
 # ceilings, several times what the slowest notebook needs on a quiet machine, so that a loaded
 # test machine does not turn a slow cell into a lost check. The instructors' defaults (60 s a
-# cell, 300 s a notebook) are grader/course.py's.
+# cell, 300 s a notebook) are grader/nbgrader_setup.py's.
 GRADING_CEILINGS = {"--timeout": "300", "--notebook-timeout": "1200"}
 
 

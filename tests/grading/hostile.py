@@ -264,7 +264,7 @@ def grade_measured(grading_folder: Path, submissions: Path, *options: str):
     import subprocess
     import sys
 
-    from grader.course import REPOSITORY
+    from grader.layout import REPOSITORY
 
     completed = subprocess.run(
         [sys.executable, "-c", MEASURED, "--grading-folder", str(grading_folder), *options,

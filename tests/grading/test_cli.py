@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from grader.cli import COMMANDS, COMMON_OPTIONS, _parser
-from grader.course import DEFAULT_GRADING_FOLDER
+from grader.layout import DEFAULT_GRADING_FOLDER
 from grader.parallel import available_cores
 
 # Each command with its own arguments.

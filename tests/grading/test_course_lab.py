@@ -40,7 +40,7 @@ import pytest
 
 import course
 
-from grader.course import REPOSITORY
+from grader.layout import REPOSITORY
 from tests.grading.harness import (answers, cells_by_id, free_port, hidden_points,
                                    solution_notebook, wait_for_jupyter)
 

@@ -19,7 +19,7 @@ import time
 
 import pytest
 
-from grader.course import COURSE_ID
+from grader.layout import COURSE_ID
 from grader.hidden_checks import load_or_create_secret
 from grader.lateness import read_record
 from tests.grading import wrong_submissions

@@ -20,7 +20,7 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from grader.course import COURSE_ID
+from grader.layout import COURSE_ID
 from grader.system_tools import require_system_tool
 from tests.grading import wrong_submissions
 from tests.grading.harness import (answers, run_grader_process, run_nbgrader, solution_notebook,

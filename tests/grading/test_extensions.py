@@ -18,7 +18,6 @@ import shutil
 
 import pytest
 
-from grader.course import REPOSITORY, GradingSettings
 from grader.extensions import (
     BadExtensions,
     Extension,
@@ -29,6 +28,8 @@ from grader.extensions import (
 )
 from grader.grading import open_gradebook, read_scores
 from grader.lateness import LATE, ON_TIME
+from grader.layout import REPOSITORY
+from grader.settings import GradingSettings
 from tests.grading.harness import (
     hidden_points,
     jupyter_lab,

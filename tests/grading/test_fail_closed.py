@@ -21,7 +21,8 @@ from pathlib import Path
 
 import pytest
 
-from grader.course import REPOSITORY, SOLUTIONS, GradingSettings
+from grader.layout import REPOSITORY, SOLUTIONS
+from grader.settings import GradingSettings
 from grader.faults import read_faults
 from grader.grading import read_scores
 from grader.intake import intake_record

@@ -32,7 +32,7 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from grader.course import REPOSITORY, written_assignments
+from grader.layout import REPOSITORY, written_assignments
 from tests.grading import wrong_submissions
 from tests.grading.harness import (WRITTEN_ANSWER_ID, WRITTEN_ANSWER_POINTS, answers,
                                    cells_by_id, hidden_points, jupyter_lab, manual_points,

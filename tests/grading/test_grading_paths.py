@@ -17,7 +17,8 @@ import shutil
 import nbformat
 import pytest
 
-from grader.course import NOTEBOOKS, REPOSITORY, GradingSettings
+from grader.layout import NOTEBOOKS, REPOSITORY
+from grader.settings import GradingSettings
 from grader.grading import read_scores
 from tests.grading import wrong_submissions
 from tests.grading.harness import (cells_by_id, grade, hidden_points, run_nbgrader,

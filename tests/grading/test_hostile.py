@@ -14,7 +14,7 @@ import shutil
 import nbformat
 import pytest
 
-from grader.course import GradingSettings
+from grader.settings import GradingSettings
 from grader.faults import read_faults
 from grader.grading import read_scores
 from tests.grading import hostile

@@ -10,7 +10,8 @@ import pytest
 from nbconvert.exporters import HTMLExporter
 from nbconvert.filters.markdown_mistune import markdown2html_mistune
 
-from grader.course import GradingSettings, nbgrader_config
+from grader.nbgrader_setup import nbgrader_config
+from grader.settings import GradingSettings
 from grader.feedback import KeepOnlyVerdicts
 from grader.instructor_views import (MakeSubmissionInert, RestoreAnswersAsTyped, inert_markdown,
                                      unsafe_markup)
@@ -94,7 +95,7 @@ def test_formgraders_own_template_shows_the_answer_as_text(tmp_path):
 
 def test_every_grading_path_ends_with_the_rewrite(tmp_path):
     """`python -m grader`, nbgrader run from the repository or the grading folder and Formgrader
-    all take their pipeline from grader.course.configure."""
+    all take their pipeline from grader.nbgrader_setup.configure."""
     config = nbgrader_config(GradingSettings(folder=tmp_path))
     pipeline = config.Autograde.autograde_preprocessors
     assert MakeSubmissionInert in pipeline

@@ -25,11 +25,11 @@ import pytest
 
 from coursekit.hidden import run_cases
 from coursekit.wire import decode, encode
-from grader.course import GradingSettings
+from grader.settings import GradingSettings
 from grader.faults import read_faults
 from grader.grading import read_scores
 from grader.judging import MAX_RECORD_VALUES, JudgingProcess
-from grader.reference.checks import get_check
+from grader.checks import get_check
 from tests.grading import wrong_submissions
 from tests.grading.harness import (cells_by_id, grade, hidden_points, lost_checks, run_grader,
                                    run_nbgrader, solution_notebook)
@@ -266,7 +266,7 @@ def test_judging_a_huge_hand_designed_rnn_costs_about_what_a_wrong_answer_costs(
 def test_a_record_judged_past_its_time_scores_zero_and_the_next_is_judged_again():
     check = get_check("softmax")
     cases = check.cases(1, 2)
-    from grader.reference.activations import softmax
+    from rnn_numpy.activations import softmax
     text = _record("softmax", softmax, cases)
     slow = JudgingProcess(0.001)
     try:

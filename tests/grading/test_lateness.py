@@ -21,7 +21,7 @@ import zipfile
 import nbformat
 import pytest
 
-from grader.course import GradingSettings
+from grader.settings import GradingSettings
 from grader.grading import open_gradebook, read_scores
 from grader.lateness import (LATE, NO_DUE_DATE, NO_TRUSTED_TIME, ON_TIME, BadTimes, TrustedTime,
                              newest_change, read_record, read_times_file, verdict)
@@ -101,7 +101,7 @@ def test_an_inbound_name_without_a_time_stops_no_one_elses_collect():
     one it cannot read; the course's collect takes that folder like any other (its name dates
     nothing)."""
     from nbgrader.auth import Authenticator
-    from nbgrader.coursedir import CourseDirectory
+    from nbgrader.nbgrader_setupdir import CourseDirectory
 
     from grader.lateness import TimedCollect
 
@@ -258,7 +258,7 @@ def test_late_work_stays_zero_when_written_answers_are_graded_afterwards(graded)
 def lab(graded):
     """JupyterLab with Formgrader on a copy of the graded class, started as test_formgrader.py
     starts it (as `python3 course.py lab` does)."""
-    from grader.course import REPOSITORY
+    from grader.layout import REPOSITORY
     from tests.grading.harness import jupyter_lab
     from tests.grading.test_formgrader import Lab, _lab_environment
 

@@ -14,7 +14,7 @@ import re
 import nbformat
 import pytest
 
-from grader.course import NOTEBOOKS, written_assignments
+from grader.layout import NOTEBOOKS, written_assignments
 from tests.grading import wrong_submissions
 from tests.grading.harness import (cells_by_id, grade, hidden_points, manual_points, run_grader,
                                    run_grader_process, solution_notebook)
@@ -104,7 +104,7 @@ def _reference_source_lines(check_name: str) -> list[str]:
     """Distinctive lines of the reference implementation a check compares against."""
     import inspect
 
-    import grader.reference as reference
+    import rnn_numpy as reference
 
     lines = []
     for info in pkgutil.iter_modules(reference.__path__):

@@ -24,7 +24,9 @@ import pytest
 from nbgrader.api import Gradebook
 from traitlets.config import Config
 
-from grader.course import COURSE_ID, NOTEBOOKS, REPOSITORY, GradingSettings, configure
+from grader.layout import COURSE_ID, NOTEBOOKS, REPOSITORY
+from grader.nbgrader_setup import configure
+from grader.settings import GradingSettings
 from grader.grading import read_scores
 from grader.system_tools import require_system_tool
 from tests.grading.harness import (free_port, grade, hidden_points, solution_notebook, totals,

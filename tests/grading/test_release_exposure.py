@@ -13,7 +13,9 @@ import re
 import nbformat
 from nbgrader.api import Gradebook
 
-from grader.course import COURSE_ID, REPOSITORY, SOLUTIONS, GradingSettings, nbgrader_config
+from grader.layout import COURSE_ID, REPOSITORY, SOLUTIONS
+from grader.nbgrader_setup import nbgrader_config
+from grader.settings import GradingSettings
 from grader.release import Exposure, exposures, release_check
 from tests.grading.harness import run_grader
 

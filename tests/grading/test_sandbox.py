@@ -23,7 +23,9 @@ import psutil
 import pytest
 
 from grader import sandbox
-from grader.course import REPOSITORY, GradingSettings
+from grader.layout import REPOSITORY
+from grader.learner_kit import build_learner_repository
+from grader.settings import GradingSettings
 from grader.grading import read_scores
 from grader.sandbox import (COURSEKIT_DIR, LAUNCHER, SYSTEM_PYTHON, JailedKernelManager,
                             JailWatch, KernelJail, Limits, unsandboxed_refusal)
@@ -38,7 +40,7 @@ seen = {"cwd": os.getcwd(), "path": sys.path}
 for path in [%r, %r, %r, "/root", os.path.expanduser("~/.ssh")]:
     seen[path] = os.path.exists(path)
 try:
-    import grader.reference
+    import rnn_numpy
     seen["grader"] = True
 except ImportError:
     seen["grader"] = False
@@ -566,14 +568,24 @@ def test_grading_without_the_sandbox_is_refused_unless_the_instructor_insists():
 
 
 def test_the_learner_package_ships_no_reference_code(tmp_path):
-    """What `pip install .` gives a learner: coursekit only, never grader/ or solutions."""
+    """What `pip install .` gives a learner, in the learner kit: coursekit only, never the
+    library, the grader, the tools or the solutions."""
+    kit = build_learner_repository(tmp_path / "kit")
     subprocess.run([sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation",
-                    "--quiet", "-w", str(tmp_path), str(REPOSITORY)], check=True,
-                   capture_output=True)
+                    "--quiet", "-w", str(tmp_path), str(kit)], check=True, capture_output=True)
     wheel, = tmp_path.glob("*.whl")
     names = zipfile.ZipFile(wheel).namelist()
     assert any(name.startswith("coursekit/hidden.py") for name in names)
-    assert not [name for name in names if name.startswith(("grader", "solutions", "tests"))]
+    assert not [name for name in names if name.startswith(
+        ("grader", "rnn_numpy", "tools", "benchmarks", "solutions", "tests"))]
+
+
+def test_grading_refuses_an_environment_holding_a_copy_of_the_library(monkeypatch, tmp_path):
+    """A plain `pip install .` of the repository would put rnn_numpy where kernels can read it."""
+    assert sandbox.exposed_packages() is None  # the editable install keeps it in the repository
+    monkeypatch.setattr(sys, "prefix", str(REPOSITORY))
+    problem = sandbox.exposed_packages()
+    assert problem and "rnn_numpy" in problem and "editable" in problem
 
 
 ORDINARY_USER = "rnn-course-grader"

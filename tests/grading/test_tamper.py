@@ -25,7 +25,7 @@ WRONG_TARGET = '''def memoryless_loss_floor(text):
 '''
 CORRECT_FROM_REFERENCE = '''
 try:
-    from grader.reference.baselines import memoryless_loss_floor
+    from rnn_numpy.baselines import memoryless_loss_floor
 except Exception:
     pass
 '''

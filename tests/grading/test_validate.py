@@ -23,7 +23,7 @@ import nbformat
 import pytest
 
 from coursekit.validation import VALIDATE_CELL_TIMEOUT
-from grader.course import NOTEBOOKS, REPOSITORY
+from grader.layout import NOTEBOOKS, REPOSITORY
 from tests.grading import wrong_submissions
 from tests.grading.harness import (answers, cells_by_id, jupyter_lab, post_json,
                                    solution_notebook)

@@ -9,7 +9,7 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from grader.course import ASSIGNMENTS, SOLUTIONS, written_assignments
+from grader.layout import ASSIGNMENTS, SOLUTIONS, written_assignments
 
 COURSE_MAP = Path(__file__).resolve().parents[2] / "docs" / "COURSE_MAP.md"
 

@@ -1,0 +1,32 @@
+"""What one grading run is set up with: the grading folder, the sandbox and its limits, the
+gradebook. Standard library only (the command line, the exchange and the workers import it)."""
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .layout import DB_URL_VARIABLE, DEFAULT_GRADING_FOLDER
+
+
+@dataclass
+class GradingSettings:
+    folder: Path = DEFAULT_GRADING_FOLDER
+    sandbox: bool = True
+    cell_timeout: int = 60
+    memory_mb: int = 4096
+    notebook_timeout: int = 300   # seconds all the cells of one notebook may run together
+    # empty: gradebook.db (SQLite) in the grading folder
+    db_url: str = field(default_factory=lambda: os.environ.get(DB_URL_VARIABLE, ""))
+
+    @property
+    def gradebook_url(self) -> str:
+        return self.db_url or f"sqlite:///{self.folder.resolve() / 'gradebook.db'}"
+
+    @property
+    def fault_log(self) -> Path:
+        return self.folder / "reports" / "current-run.jsonl"
+
+    @property
+    def release_directory(self) -> Path:
+        return self.folder / "release"
