@@ -179,6 +179,7 @@ def extension_of(
 
 def extended_students(assignment: str, settings) -> dict[str, datetime.datetime]:
     """Who has an extension of `assignment`, in the grading folder of `settings` (a
-    GradingSettings): student -> their own due date (naive UTC), sorted by student."""
+    GradingSettings): student -> their own due date (naive UTC), sorted by student. Raises
+    BadExtensions (naming the line) if the record cannot be read."""
     extensions = recorded_extensions(settings.folder)
     return {e.student: e.due for (a, _), e in sorted(extensions.items()) if a == assignment}

@@ -42,7 +42,9 @@ COURSE_TEMPLATES = Path(__file__).resolve().parent / "templates"
 NBGRADER_TEMPLATES = Path(nbgrader_package.__file__).parent / "server_extensions" / "formgrader" / "templates"
 # The late-submission rule: a notebook submitted after its assignment's due date, or with a due
 # date and no trusted submission time, scores zero ("none": no penalty). Due dates are set per
-# assignment; times come only from instructor records (grader/lateness.py, docs/INSTRUCTORS.md).
+# assignment, and later ones per learner in the grading folder's extensions.csv
+# (grader/extensions.py); times come only from instructor records (grader/lateness.py,
+# docs/INSTRUCTORS.md).
 LATE_PENALTY = "zero"
 
 
