@@ -2,11 +2,11 @@
 
 A class of notebook 01, due 2026-03-01 17:00 UTC; every learner submitted the solution at
 18:30 UTC (the LMS times file says so), so every one is late by the assignment's due date.
-`extended` has an extension to 2026-03-03 (given in Berlin time with --times-zone);
-`not_extended` has none; `extended_other` has one for notebook 02 only; `short_extension` has one
-that ends before 18:30. Only `extended` may score as on time, on every path: `python -m grader
-autograde --extensions`, `nbgrader autograde` from the grading folder and from the repository,
-Formgrader's Autograde button, and both exports. The regraded copies first lose every extension
+`ada_extended` has an extension to 2026-03-03 (given in Berlin time with --times-zone);
+`bo_no_extension` has none; `cy_other_assignment` has one for notebook 02 only; `dee_too_short`
+has one that ends before 18:30. Only `ada_extended` may score as on time, on every path:
+`python -m grader autograde --extensions`, `nbgrader autograde` from the grading folder and from
+the repository, Formgrader's Autograde buttons clicked in Chromium, and both exports. The regraded copies first lose every extension
 and penalty in their gradebook, so what they show is what that path itself applied.
 """
 
@@ -43,15 +43,15 @@ from tests.grading.harness import (
 ASSIGNMENT, OTHER = "01_feedforward_limits", "02_rnn_recurrence"
 DUE = datetime.datetime(2026, 3, 1, 17, 0)  # naive UTC, as nbgrader stores it
 SUBMITTED = "2026-03-01T18:30:00Z"
-STUDENTS = ("extended", "not_extended", "extended_other", "short_extension")
+STUDENTS = ("ada_extended", "bo_no_extension", "cy_other_assignment", "dee_too_short")
 EXTENSIONS = (
     "Student ID,Assignment,Due\n"
-    f"extended,{ASSIGNMENT},2026-03-03 18:00\n"  # Berlin: 17:00 UTC
-    f"extended_other,{OTHER},2026-03-10 18:00\n"
-    f"short_extension,{ASSIGNMENT},2026-03-01T18:00:00Z\n"
+    f"ada_extended,{ASSIGNMENT},2026-03-03 18:00\n"  # Berlin: 17:00 UTC
+    f"cy_other_assignment,{OTHER},2026-03-10 18:00\n"
+    f"dee_too_short,{ASSIGNMENT},2026-03-01T18:00:00Z\n"
 )
-EXPECTED = {"extended": ON_TIME, "not_extended": LATE, "extended_other": LATE,
-            "short_extension": LATE}
+EXPECTED = {"ada_extended": ON_TIME, "bo_no_extension": LATE, "cy_other_assignment": LATE,
+            "dee_too_short": LATE}
 FULL = sum(hidden_points(ASSIGNMENT).values())
 
 
@@ -67,11 +67,11 @@ def _file(tmp_path, text: str):
 def test_an_extensions_file_is_read_in_the_zone_given(tmp_path):
     extensions = read_extensions(_file(tmp_path, EXTENSIONS), [ASSIGNMENT, OTHER], "Europe/Berlin")
     assert {key: e.due for key, e in extensions.items()} == {
-        (ASSIGNMENT, "extended"): datetime.datetime(2026, 3, 3, 17, 0),
-        (OTHER, "extended_other"): datetime.datetime(2026, 3, 10, 17, 0),
-        (ASSIGNMENT, "short_extension"): datetime.datetime(2026, 3, 1, 18, 0),
+        (ASSIGNMENT, "ada_extended"): datetime.datetime(2026, 3, 3, 17, 0),
+        (OTHER, "cy_other_assignment"): datetime.datetime(2026, 3, 10, 17, 0),
+        (ASSIGNMENT, "dee_too_short"): datetime.datetime(2026, 3, 1, 18, 0),
     }
-    assert extensions[(ASSIGNMENT, "extended")].line == 2
+    assert extensions[(ASSIGNMENT, "ada_extended")].line == 2
 
 
 @pytest.mark.parametrize("text, zone, message", [
@@ -153,8 +153,8 @@ def assert_only_the_extended_learner_is_on_time(folder):
         rows = _export(folder, how)
         assert {s: float(rows[s]["raw_score"]) for s in STUDENTS} == dict.fromkeys(STUDENTS, FULL)
         assert {s: float(rows[s]["score"]) for s in STUDENTS} == {
-            "extended": FULL, "not_extended": 0.0, "extended_other": 0.0,
-            "short_extension": 0.0}, how
+            "ada_extended": FULL, "bo_no_extension": 0.0, "cy_other_assignment": 0.0,
+            "dee_too_short": 0.0}, how
 
 
 def _copy_without_lateness(graded, name: str):
@@ -176,21 +176,21 @@ def test_the_grading_command_honours_extensions(graded):
     record = extensions_path(folder)
     assert record.stat().st_mode & 0o077 == 0
     assert record.read_text().splitlines()[1:] == [
-        "extended,01_feedforward_limits,2026-03-03T17:00:00Z",
-        "short_extension,01_feedforward_limits,2026-03-01T18:00:00Z",
-        "extended_other,02_rnn_recurrence,2026-03-10T17:00:00Z"]
+        "ada_extended,01_feedforward_limits,2026-03-03T17:00:00Z",
+        "dee_too_short,01_feedforward_limits,2026-03-01T18:00:00Z",
+        "cy_other_assignment,02_rnn_recurrence,2026-03-10T17:00:00Z"]
     report = next((folder / "reports").glob(f"autograde-{ASSIGNMENT}-*.txt")).read_text()
     lines = {line.split(" | ")[0]: line for line in report.splitlines() if " | " in line}
-    assert lines["extended"].endswith("on time (extension: due 2026-03-03 17:00:00)")
-    assert lines["not_extended"].endswith("| late")
+    assert lines["ada_extended"].endswith("on time (extension: due 2026-03-03 17:00:00)")
+    assert lines["bo_no_extension"].endswith("| late")
 
 
 def test_the_public_list_of_extended_students(graded):
     _, folder, _ = graded
     settings = GradingSettings(folder=folder)
     assert extended_students(ASSIGNMENT, settings) == {
-        "extended": datetime.datetime(2026, 3, 3, 17), "short_extension": DUE.replace(hour=18)}
-    assert extended_students(OTHER, settings) == {"extended_other": datetime.datetime(2026, 3, 10, 17)}
+        "ada_extended": datetime.datetime(2026, 3, 3, 17), "dee_too_short": DUE.replace(hour=18)}
+    assert extended_students(OTHER, settings) == {"cy_other_assignment": datetime.datetime(2026, 3, 10, 17)}
 
 
 def test_nbgrader_autograde_from_the_grading_folder_honours_extensions(graded):
@@ -211,37 +211,37 @@ def test_nbgrader_autograde_from_the_repository_honours_extensions(graded):
 def test_an_extension_granted_after_grading_applies_without_regrading(graded):
     root, folder, _ = graded
     folder = shutil.copytree(folder, root / "granted-later")
-    later = root / "later.csv"  # the whole list again: not_extended now too, extended no more
-    later.write_text(f"student_id,assignment,due\nnot_extended,{ASSIGNMENT},2026-03-02T09:00:00Z\n")
+    later = root / "later.csv"  # the whole list again: bo_no_extension now, ada_extended no more
+    later.write_text(f"student_id,assignment,due\nbo_no_extension,{ASSIGNMENT},2026-03-02T09:00:00Z\n")
     completed = run_grader("--grading-folder", str(folder), "extensions", str(later))
     assert completed.returncode == 0, completed.stderr[-3000:]
-    assert f"{ASSIGNMENT} | not_extended | 2026-03-02 09:00:00 | on time" in completed.stdout
+    assert f"{ASSIGNMENT} | bo_no_extension | 2026-03-02 09:00:00 | on time" in completed.stdout
     rows = _export(folder, "nbgrader")
-    assert float(rows["not_extended"]["score"]) == FULL
-    assert float(rows["extended"]["score"]) == 0.0
+    assert float(rows["bo_no_extension"]["score"]) == FULL
+    assert float(rows["ada_extended"]["score"]) == 0.0
 
 
 def test_a_record_edited_after_grading_stops_the_export_until_applied(graded):
     root, folder, _ = graded
     folder = shutil.copytree(folder, root / "edited")
     record = extensions_path(folder)
-    record.write_text(record.read_text() + f"not_extended,{ASSIGNMENT},2026-03-02T09:00:00Z\n")
+    record.write_text(record.read_text() + f"bo_no_extension,{ASSIGNMENT},2026-03-02T09:00:00Z\n")
     refused = run_grader("--grading-folder", str(folder), "export", "--to", str(root / "no.csv"))
-    assert refused.returncode == 2 and "not_extended/01_feedforward_limits" in refused.stderr
+    assert refused.returncode == 2 and "bo_no_extension/01_feedforward_limits" in refused.stderr
     assert "python -m grader extensions" in refused.stderr and not (root / "no.csv").exists()
     refused = run_nbgrader("export", f"--to={root / 'no.csv'}", cwd=folder)
-    assert refused.returncode != 0 and "not_extended/01_feedforward_limits" in refused.stderr
+    assert refused.returncode != 0 and "bo_no_extension/01_feedforward_limits" in refused.stderr
     applied = run_grader("--grading-folder", str(folder), "extensions")
     assert applied.returncode == 0, applied.stderr[-3000:]
     rows = _export(folder, "grader")
-    assert float(rows["not_extended"]["score"]) == FULL and float(rows["extended"]["score"]) == FULL
+    assert float(rows["bo_no_extension"]["score"]) == FULL and float(rows["ada_extended"]["score"]) == FULL
 
 
 def test_a_bad_file_changes_nothing_and_names_the_line(graded, tmp_path):
     _, folder, _ = graded
     before = extensions_path(folder).read_text()
     bad = tmp_path / "bad.csv"
-    bad.write_text(f"student_id,assignment,due\nextended,{ASSIGNMENT},2026-03-05T00:00:00Z\n"
+    bad.write_text(f"student_id,assignment,due\nada_extended,{ASSIGNMENT},2026-03-05T00:00:00Z\n"
                    f"nobody,{ASSIGNMENT},2026-03-05T00:00:00Z\n")
     completed = run_grader("--grading-folder", str(folder), "extensions", str(bad))
     assert completed.returncode == 2
@@ -263,8 +263,25 @@ def lab(graded):
 
 
 def test_formgraders_autograde_button_honours_extensions(lab):
-    for student in STUDENTS:
-        done = lab.call("POST", f"/formgrader/api/submission/{ASSIGNMENT}/{student}/autograde")
-        assert done["success"], done.get("error") or done.get("log")
+    """Manage Submissions → each learner's Autograde button, in Chromium (headless)."""
+    from playwright.sync_api import sync_playwright
+
+    from tests.grading.test_course_lab import CHROMIUM, click_and_expect_success
+
+    assert CHROMIUM.exists(), "chromium is not installed (`python3 course.py test` as root does it)"
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=str(CHROMIUM),
+            args=["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"])
+        try:
+            page = browser.new_page()
+            page.set_default_timeout(120_000)
+            page.goto(f"{lab.url}/formgrader?token={lab.token}")
+            page.goto(f"{lab.url}/formgrader/manage_submissions/{ASSIGNMENT}")
+            for student in STUDENTS:  # no id is part of another: each row is found by its id
+                page.wait_for_selector(f"tr:has-text('{student}') td.autograde a")
+                click_and_expect_success(page, student, "autograde", f"Autograde {student}")
+        finally:
+            browser.close()
     assert_only_the_extended_learner_is_on_time(lab.folder)
 
