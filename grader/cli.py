@@ -216,8 +216,8 @@ def _learner_kit(args, settings) -> int:
 
 
 COMMANDS = {"release": _release, "prepare": _prepare, "autograde": _autograde, "times": _times,
-            "extensions": _extensions, "feedback": _feedback, "export": _export, "selfcheck": _selfcheck,
-            "learner-kit": _learner_kit}
+            "extensions": _extensions, "feedback": _feedback, "export": _export,
+            "selfcheck": _selfcheck, "learner-kit": _learner_kit}
 
 
 # Options every command takes, declared once here: (flags, argparse keywords). They are accepted

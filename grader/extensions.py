@@ -61,9 +61,9 @@ def read_extensions(
     path: Path, assignments: list[str] | None, zone: str | None = None
 ) -> Extensions:
     """The extensions in the CSV file `path` (see the module's text), of the course's
-    `assignments` (None: any name). Refused, naming the line: a missing column, an unknown assignment, an empty
-    student id, a due date that is not a time (or has no zone and `zone` is None), and a second
-    row for the same student and assignment."""
+    `assignments` (None: any name). Refused, naming the line: a missing column, an unknown
+    assignment, an empty student id, a due date that is not a time (or has no zone and `zone`
+    is None), and a second row for the same student and assignment."""
     path = Path(path)
     try:
         tz = time_zone(zone)

@@ -16,8 +16,9 @@ user's only):
 
 A *verdict* compares the trusted time with the submission's due date (nbgrader's
 `SubmittedAssignment.duedate`: the assignment's due date plus the student's extension, which
-every path sets from the grading folder's extensions record first; grader/extensions.py). With a due date and no trusted time the
-submission is graded as late and flagged: no time is never taken as "on time".
+every path sets from the grading folder's extensions record first; grader/extensions.py).
+With a due date and no trusted time the submission is graded as late and flagged: no time is
+never taken as "on time".
 
 A late notebook's penalty is all its points (`late_penalty`), not the score it had when it was
 autograded, so a grade given later (Formgrader's manual grading) cannot lift it; the export

@@ -6,8 +6,9 @@ A class of notebook 01, due 2026-03-01 17:00 UTC; every learner submitted the so
 `bo_no_extension` has none; `cy_other_assignment` has one for notebook 02 only; `dee_too_short`
 has one that ends before 18:30. Only `ada_extended` may score as on time, on every path:
 `python -m grader autograde --extensions`, `nbgrader autograde` from the grading folder and from
-the repository, Formgrader's Autograde buttons clicked in Chromium, and both exports. The regraded copies first lose every extension
-and penalty in their gradebook, so what they show is what that path itself applied.
+the repository, Formgrader's Autograde buttons clicked in Chromium, and both exports. The
+regraded copies first lose every extension and penalty in their gradebook, so what they show is
+what that path itself applied.
 """
 
 from __future__ import annotations
@@ -74,19 +75,22 @@ def test_an_extensions_file_is_read_in_the_zone_given(tmp_path):
     assert extensions[(ASSIGNMENT, "ada_extended")].line == 2
 
 
+HEADER = "student_id,assignment,due\n"
+A_ROW = f"ada,{ASSIGNMENT},2026-03-03T09:00Z\n"
+
+
 @pytest.mark.parametrize("text, zone, message", [
-    ("student_id,assignment,due\nada,01_feedforward_limits,2026-03-03 17:00\n", None,
+    (f"{HEADER}ada,{ASSIGNMENT},2026-03-03 17:00\n", None,
      r"line 2: '2026-03-03 17:00' has no time zone"),
-    ("student_id,assignment,due\nada,01_feedforward_limits,2026-03-03T09:00Z\n"
-     "ada,01_feedforward_limits,next tuesday-ish\n", "UTC", r"line 3: 'next tuesday-ish' is not a time"),
-    ("student_id,assignment,due\nada,01_feedforward_limits,2026-03-03T09:00Z\nbo,01_feedforward_limits,"
-     "2026-03-04T09:00Z\nada,01_feedforward_limits,2026-03-05T09:00Z\n", "UTC",
-     r"line 4: a second due date for ada in 01_feedforward_limits \(the first is on line 2\)"),
-    ("student_id,assignment,due\nada,01_feedforwad_limits,2026-03-03T09:00Z\n", "UTC",
+    (f"{HEADER}{A_ROW}ada,{ASSIGNMENT},next tuesday-ish\n", "UTC",
+     r"line 3: 'next tuesday-ish' is not a time"),
+    (f"{HEADER}{A_ROW}bo,{ASSIGNMENT},2026-03-04T09:00Z\nada,{ASSIGNMENT},2026-03-05T09:00Z\n",
+     "UTC", r"line 4: a second due date for ada in 01_feedforward_limits \(the first is on line 2"),
+    (f"{HEADER}ada,01_feedforwad_limits,2026-03-03T09:00Z\n", "UTC",
      r"line 2: unknown assignment '01_feedforwad_limits'"),
     ("student_id,due\nada,2026-03-03T09:00Z\n", "UTC", r"line 1: no assignment column"),
-    ("student_id,assignment,due\nada,01_feedforward_limits\n", "UTC", r"line 2: 2 columns"),
-    ("student_id,assignment,due\n,01_feedforward_limits,2026-03-03T09:00Z\n", "UTC", r"line 2: no student id"),
+    (f"{HEADER}ada,{ASSIGNMENT}\n", "UTC", r"line 2: 2 columns"),
+    (f"{HEADER},{ASSIGNMENT},2026-03-03T09:00Z\n", "UTC", r"line 2: no student id"),
 ])
 def test_a_bad_extensions_file_is_refused_naming_the_line(tmp_path, text, zone, message):
     with pytest.raises(BadExtensions, match=message):
@@ -190,7 +194,8 @@ def test_the_public_list_of_extended_students(graded):
     settings = GradingSettings(folder=folder)
     assert extended_students(ASSIGNMENT, settings) == {
         "ada_extended": datetime.datetime(2026, 3, 3, 17), "dee_too_short": DUE.replace(hour=18)}
-    assert extended_students(OTHER, settings) == {"cy_other_assignment": datetime.datetime(2026, 3, 10, 17)}
+    assert extended_students(OTHER, settings) == {
+        "cy_other_assignment": datetime.datetime(2026, 3, 10, 17)}
 
 
 def test_nbgrader_autograde_from_the_grading_folder_honours_extensions(graded):
@@ -212,7 +217,7 @@ def test_an_extension_granted_after_grading_applies_without_regrading(graded):
     root, folder, _ = graded
     folder = shutil.copytree(folder, root / "granted-later")
     later = root / "later.csv"  # the whole list again: bo_no_extension now, ada_extended no more
-    later.write_text(f"student_id,assignment,due\nbo_no_extension,{ASSIGNMENT},2026-03-02T09:00:00Z\n")
+    later.write_text(f"{HEADER}bo_no_extension,{ASSIGNMENT},2026-03-02T09:00:00Z\n")
     completed = run_grader("--grading-folder", str(folder), "extensions", str(later))
     assert completed.returncode == 0, completed.stderr[-3000:]
     assert f"{ASSIGNMENT} | bo_no_extension | 2026-03-02 09:00:00 | on time" in completed.stdout
@@ -234,7 +239,8 @@ def test_a_record_edited_after_grading_stops_the_export_until_applied(graded):
     applied = run_grader("--grading-folder", str(folder), "extensions")
     assert applied.returncode == 0, applied.stderr[-3000:]
     rows = _export(folder, "grader")
-    assert float(rows["bo_no_extension"]["score"]) == FULL and float(rows["ada_extended"]["score"]) == FULL
+    assert float(rows["bo_no_extension"]["score"]) == FULL
+    assert float(rows["ada_extended"]["score"]) == FULL
 
 
 def test_a_bad_file_changes_nothing_and_names_the_line(graded, tmp_path):
