@@ -13,7 +13,8 @@ import numpy as np
 
 from rnn_numpy.char_model import (char_model_loss, evaluate_loss, init_char_model,
                                          initial_state, train_char_model)
-from grader.checks.framework import Case, Check, Mistake, Upstream, compare, function_check
+from grader.checks.framework import (Case, Check, Mistake, Upstream, compare, function_check,
+                                     hint)
 from rnn_numpy.clipping import clip_global_norm
 from rnn_numpy.language_model import batchify, bits_per_char, iterate_chunks, perplexity
 from rnn_numpy.optim import adagrad_step
@@ -144,8 +145,7 @@ def judge_chunks(case: Case, outcome) -> list[str]:
         for mistake in CHUNK_MISTAKES:
             wrong = mistake.output(*case.live_arguments()[0])
             if not _chunk_problems(case.label, outcome.value, wrong):
-                problems.append(f"  hint: your result matches what you get when "
-                                f"{mistake.description}")
+                problems.append(hint(mistake))
                 break
     return problems
 
