@@ -198,6 +198,16 @@ def test_the_public_list_of_extended_students(graded):
         "cy_other_assignment": datetime.datetime(2026, 3, 10, 17)}
 
 
+def test_the_class_report_lists_who_had_an_extension(graded):
+    root, folder, _ = graded
+    folder = shutil.copytree(folder, root / "report")
+    completed = run_grader("--grading-folder", str(folder), "report", ASSIGNMENT)
+    assert completed.returncode == 0, completed.stderr[-3000:]
+    with open(folder / "reports" / f"class-{ASSIGNMENT}.csv", newline="") as table:
+        rows = [row for row in csv.reader(table) if row and row[0] == "extension"]
+    assert sorted(row[-1] for row in rows) == ["ada_extended", "dee_too_short"]
+
+
 def test_nbgrader_autograde_from_the_grading_folder_honours_extensions(graded):
     folder = _copy_without_lateness(graded, "from-folder")
     completed = run_nbgrader("autograde", ASSIGNMENT, "--force", cwd=folder)
