@@ -155,13 +155,18 @@ def write_extensions(grading_folder: Path, extensions: Extensions) -> Path:
     """Replace the grading folder's record with `extensions` (times in UTC)."""
     path = extensions_path(grading_folder)
     temporary = path.with_suffix(f".{os.getpid()}.tmp")
-    with open(os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600), "w",
-              encoding="utf-8", newline="") as file:
+    with open(
+        os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600),
+        "w",
+        encoding="utf-8",
+        newline="",
+    ) as file:
         writer = csv.writer(file)
         writer.writerow(COLUMNS)
         for extension in sorted(extensions.values(), key=lambda e: (e.assignment, e.student)):
-            writer.writerow([extension.student, extension.assignment,
-                             f"{extension.due:%Y-%m-%dT%H:%M:%S}Z"])
+            writer.writerow(
+                [extension.student, extension.assignment, f"{extension.due:%Y-%m-%dT%H:%M:%S}Z"]
+            )
     temporary.replace(path)
     return path
 

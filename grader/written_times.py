@@ -30,7 +30,7 @@ def time_zone(zone: str | None) -> datetime.tzinfo | None:
     if not zone:
         return None
     if zone.upper() == "UTC":
-        return datetime.timezone.utc
+        return datetime.UTC
     try:
         return zoneinfo.ZoneInfo(zone)
     except (zoneinfo.ZoneInfoNotFoundError, ValueError):
@@ -52,4 +52,4 @@ def parse_time(written: str, zone: datetime.tzinfo | None, where: str) -> dateti
                 f"--times-zone (e.g. --times-zone Europe/Berlin, or UTC)"
             )
         when = when.replace(tzinfo=zone)
-    return when.astimezone(datetime.timezone.utc).replace(tzinfo=None)
+    return when.astimezone(datetime.UTC).replace(tzinfo=None)

@@ -58,8 +58,13 @@ def nbgrader_help(words: list[str]) -> str:
         application = import_item(target) if isinstance(target, str) else target
         subcommands.append(word)
     assert subcommands, f"not an nbgrader command: {' '.join(words)}"
-    completed = subprocess.run([sys.executable, "-m", "nbgrader", *subcommands, "--help"],
-                               capture_output=True, text=True, timeout=300, cwd=REPOSITORY)
+    completed = subprocess.run(
+        [sys.executable, "-m", "nbgrader", *subcommands, "--help"],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        cwd=REPOSITORY,
+    )
     assert completed.returncode == 0, completed.stderr[-2000:]
     return completed.stdout
 
@@ -77,9 +82,16 @@ def grader_help(words: list[str]) -> str:
 def test_the_walkthrough_takes_every_step():
     text = walkthrough()
     commands = [" ".join(words) for words in command_lines()]
-    for step in ("nbgrader release_assignment", "nbgrader collect", "--times ",
-                 "python -m grader extensions", "--jobs", "python -m grader feedback",
-                 "nbgrader release_feedback", "python -m grader export"):
+    for step in (
+        "nbgrader release_assignment",
+        "nbgrader collect",
+        "--times ",
+        "python -m grader extensions",
+        "--jobs",
+        "python -m grader feedback",
+        "nbgrader release_feedback",
+        "python -m grader export",
+    ):
         assert any(step in command for command in commands), f"no step with {step!r}"
     assert "**Placeholder: grading on a cluster.**" in text
 

@@ -51,8 +51,12 @@ EXTENSIONS = (
     f"cy_other_assignment,{OTHER},2026-03-10 18:00\n"
     f"dee_too_short,{ASSIGNMENT},2026-03-01T18:00:00Z\n"
 )
-EXPECTED = {"ada_extended": ON_TIME, "bo_no_extension": LATE, "cy_other_assignment": LATE,
-            "dee_too_short": LATE}
+EXPECTED = {
+    "ada_extended": ON_TIME,
+    "bo_no_extension": LATE,
+    "cy_other_assignment": LATE,
+    "dee_too_short": LATE,
+}
 FULL = sum(hidden_points(ASSIGNMENT).values())
 
 
@@ -79,19 +83,34 @@ HEADER = "student_id,assignment,due\n"
 A_ROW = f"ada,{ASSIGNMENT},2026-03-03T09:00Z\n"
 
 
-@pytest.mark.parametrize("text, zone, message", [
-    (f"{HEADER}ada,{ASSIGNMENT},2026-03-03 17:00\n", None,
-     r"line 2: '2026-03-03 17:00' has no time zone"),
-    (f"{HEADER}{A_ROW}ada,{ASSIGNMENT},next tuesday-ish\n", "UTC",
-     r"line 3: 'next tuesday-ish' is not a time"),
-    (f"{HEADER}{A_ROW}bo,{ASSIGNMENT},2026-03-04T09:00Z\nada,{ASSIGNMENT},2026-03-05T09:00Z\n",
-     "UTC", r"line 4: a second due date for ada in 01_feedforward_limits \(the first is on line 2"),
-    (f"{HEADER}ada,01_feedforwad_limits,2026-03-03T09:00Z\n", "UTC",
-     r"line 2: unknown assignment '01_feedforwad_limits'"),
-    ("student_id,due\nada,2026-03-03T09:00Z\n", "UTC", r"line 1: no assignment column"),
-    (f"{HEADER}ada,{ASSIGNMENT}\n", "UTC", r"line 2: 2 columns"),
-    (f"{HEADER},{ASSIGNMENT},2026-03-03T09:00Z\n", "UTC", r"line 2: no student id"),
-])
+@pytest.mark.parametrize(
+    "text, zone, message",
+    [
+        (
+            f"{HEADER}ada,{ASSIGNMENT},2026-03-03 17:00\n",
+            None,
+            r"line 2: '2026-03-03 17:00' has no time zone",
+        ),
+        (
+            f"{HEADER}{A_ROW}ada,{ASSIGNMENT},next tuesday-ish\n",
+            "UTC",
+            r"line 3: 'next tuesday-ish' is not a time",
+        ),
+        (
+            f"{HEADER}{A_ROW}bo,{ASSIGNMENT},2026-03-04T09:00Z\nada,{ASSIGNMENT},2026-03-05T09:00Z\n",
+            "UTC",
+            r"line 4: a second due date for ada in 01_feedforward_limits \(the first is on line 2",
+        ),
+        (
+            f"{HEADER}ada,01_feedforwad_limits,2026-03-03T09:00Z\n",
+            "UTC",
+            r"line 2: unknown assignment '01_feedforwad_limits'",
+        ),
+        ("student_id,due\nada,2026-03-03T09:00Z\n", "UTC", r"line 1: no assignment column"),
+        (f"{HEADER}ada,{ASSIGNMENT}\n", "UTC", r"line 2: 2 columns"),
+        (f"{HEADER},{ASSIGNMENT},2026-03-03T09:00Z\n", "UTC", r"line 2: no student id"),
+    ],
+)
 def test_a_bad_extensions_file_is_refused_naming_the_line(tmp_path, text, zone, message):
     with pytest.raises(BadExtensions, match=message):
         read_extensions(_file(tmp_path, text), [ASSIGNMENT, OTHER], zone)
@@ -100,7 +119,8 @@ def test_a_bad_extensions_file_is_refused_naming_the_line(tmp_path, text, zone, 
 def test_an_unknown_student_or_an_extension_that_extends_nothing_is_refused(tmp_path):
     path = tmp_path / "given.csv"
     at = lambda student, due, line: {  # noqa: E731
-        (ASSIGNMENT, student): Extension(student, ASSIGNMENT, due, line)}
+        (ASSIGNMENT, student): Extension(student, ASSIGNMENT, due, line)
+    }
     later = datetime.datetime(2026, 3, 3, 17)
     with pytest.raises(BadExtensions, match=r"given.csv, line 5: unknown student 'mallory'"):
         check_extensions(at("mallory", later, 5), {"ada"}, {ASSIGNMENT: DUE}, path)
@@ -121,19 +141,41 @@ def graded(tmp_path_factory):
     folder = root / "grading"
     assert run_grader("--grading-folder", str(folder), "prepare").returncode == 0
     for assignment in (ASSIGNMENT, OTHER):
-        nbgrader_in_process("db", "assignment", "add", assignment,
-                            f"--duedate={DUE:%Y-%m-%d %H:%M:%S} UTC", cwd=folder)
+        nbgrader_in_process(
+            "db",
+            "assignment",
+            "add",
+            assignment,
+            f"--duedate={DUE:%Y-%m-%d %H:%M:%S} UTC",
+            cwd=folder,
+        )
     solution = solution_notebook(ASSIGNMENT)
-    submissions = write_submissions(root / "submissions", ASSIGNMENT,
-                                    dict.fromkeys(STUDENTS, solution))
+    submissions = write_submissions(
+        root / "submissions", ASSIGNMENT, dict.fromkeys(STUDENTS, solution)
+    )
     lms = root / "lms.csv"
     lms.write_text("student_id,time\n" + "".join(f"{s},{SUBMITTED}\n" for s in STUDENTS))
     given = root / "given-extensions.csv"
     given.write_text(EXTENSIONS)
-    completed = run_grader("--grading-folder", str(folder), "--jobs", "2", "--timeout", "300",
-                           "--notebook-timeout", "1200", "autograde", ASSIGNMENT,
-                           str(submissions), "--times", str(lms), "--extensions", str(given),
-                           "--times-zone", "Europe/Berlin")
+    completed = run_grader(
+        "--grading-folder",
+        str(folder),
+        "--jobs",
+        "2",
+        "--timeout",
+        "300",
+        "--notebook-timeout",
+        "1200",
+        "autograde",
+        ASSIGNMENT,
+        str(submissions),
+        "--times",
+        str(lms),
+        "--extensions",
+        str(given),
+        "--times-zone",
+        "Europe/Berlin",
+    )
     assert completed.returncode == 0, completed.stderr[-3000:]
     return root, folder, completed
 
@@ -146,8 +188,11 @@ def _export(folder, how: str) -> dict[str, dict]:
         completed = run_nbgrader("export", f"--to={destination}", cwd=folder)
     assert completed.returncode == 0, (completed.stdout + completed.stderr)[-3000:]
     with destination.open() as grades:
-        return {row["student_id"]: row for row in csv.DictReader(grades)
-                if row["assignment"] == ASSIGNMENT}
+        return {
+            row["student_id"]: row
+            for row in csv.DictReader(grades)
+            if row["assignment"] == ASSIGNMENT
+        }
 
 
 def assert_only_the_extended_learner_is_on_time(folder):
@@ -157,8 +202,11 @@ def assert_only_the_extended_learner_is_on_time(folder):
         rows = _export(folder, how)
         assert {s: float(rows[s]["raw_score"]) for s in STUDENTS} == dict.fromkeys(STUDENTS, FULL)
         assert {s: float(rows[s]["score"]) for s in STUDENTS} == {
-            "ada_extended": FULL, "bo_no_extension": 0.0, "cy_other_assignment": 0.0,
-            "dee_too_short": 0.0}, how
+            "ada_extended": FULL,
+            "bo_no_extension": 0.0,
+            "cy_other_assignment": 0.0,
+            "dee_too_short": 0.0,
+        }, how
 
 
 def _copy_without_lateness(graded, name: str):
@@ -182,7 +230,8 @@ def test_the_grading_command_honours_extensions(graded):
     assert record.read_text().splitlines()[1:] == [
         "ada_extended,01_feedforward_limits,2026-03-03T17:00:00Z",
         "dee_too_short,01_feedforward_limits,2026-03-01T18:00:00Z",
-        "cy_other_assignment,02_rnn_recurrence,2026-03-10T17:00:00Z"]
+        "cy_other_assignment,02_rnn_recurrence,2026-03-10T17:00:00Z",
+    ]
     report = next((folder / "reports").glob(f"autograde-{ASSIGNMENT}-*.txt")).read_text()
     lines = {line.split(" | ")[0]: line for line in report.splitlines() if " | " in line}
     assert lines["ada_extended"].endswith("on time (extension: due 2026-03-03 17:00:00)")
@@ -193,9 +242,12 @@ def test_the_public_list_of_extended_students(graded):
     _, folder, _ = graded
     settings = GradingSettings(folder=folder)
     assert extended_students(ASSIGNMENT, settings) == {
-        "ada_extended": datetime.datetime(2026, 3, 3, 17), "dee_too_short": DUE.replace(hour=18)}
+        "ada_extended": datetime.datetime(2026, 3, 3, 17),
+        "dee_too_short": DUE.replace(hour=18),
+    }
     assert extended_students(OTHER, settings) == {
-        "cy_other_assignment": datetime.datetime(2026, 3, 10, 17)}
+        "cy_other_assignment": datetime.datetime(2026, 3, 10, 17)
+    }
 
 
 def test_the_class_report_lists_who_had_an_extension(graded):
@@ -217,8 +269,9 @@ def test_nbgrader_autograde_from_the_grading_folder_honours_extensions(graded):
 
 def test_nbgrader_autograde_from_the_repository_honours_extensions(graded):
     folder = _copy_without_lateness(graded, "from-repository")
-    completed = run_nbgrader("autograde", ASSIGNMENT, "--force", cwd=REPOSITORY,
-                             grading_folder=folder)
+    completed = run_nbgrader(
+        "autograde", ASSIGNMENT, "--force", cwd=REPOSITORY, grading_folder=folder
+    )
     assert completed.returncode == 0, completed.stderr[-3000:]
     assert_only_the_extended_learner_is_on_time(folder)
 
@@ -257,8 +310,10 @@ def test_a_bad_file_changes_nothing_and_names_the_line(graded, tmp_path):
     _, folder, _ = graded
     before = extensions_path(folder).read_text()
     bad = tmp_path / "bad.csv"
-    bad.write_text(f"student_id,assignment,due\nada_extended,{ASSIGNMENT},2026-03-05T00:00:00Z\n"
-                   f"nobody,{ASSIGNMENT},2026-03-05T00:00:00Z\n")
+    bad.write_text(
+        f"student_id,assignment,due\nada_extended,{ASSIGNMENT},2026-03-05T00:00:00Z\n"
+        f"nobody,{ASSIGNMENT},2026-03-05T00:00:00Z\n"
+    )
     completed = run_grader("--grading-folder", str(folder), "extensions", str(bad))
     assert completed.returncode == 2
     assert "bad.csv, line 3: unknown student 'nobody'" in completed.stderr
@@ -288,7 +343,8 @@ def test_formgraders_autograde_button_honours_extensions(lab):
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(
             executable_path=str(CHROMIUM),
-            args=["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"])
+            args=["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"],
+        )
         try:
             page = browser.new_page()
             page.set_default_timeout(120_000)
@@ -300,4 +356,3 @@ def test_formgraders_autograde_button_honours_extensions(lab):
         finally:
             browser.close()
     assert_only_the_extended_learner_is_on_time(lab.folder)
-
