@@ -7,11 +7,17 @@
                                                in the grading folder; `all`: every assignment
                                                --times FILE: submission times from the LMS
                                                (CSV: student_id,time; --times-zone ZONE for
-                                               times written without a zone)
+                                               times written without a zone); --extensions
+                                               FILE: per-learner due dates, as `extensions`
                                                --cluster ADDRESS: on a Dask cluster
                                                (docs/INSTRUCTORS.md, Grading on a cluster)
     times     ASSIGNMENT FILE                  record submission times from the LMS and apply
                                                lateness to the graded submissions, no regrading
+    extensions [FILE]                          per-learner due dates (CSV: student_id,
+                                               assignment,due; --times-zone ZONE for dates
+                                               without a zone) kept in the grading folder, and
+                                               lateness applied, no regrading; without FILE:
+                                               the grading folder's extensions.csv again
     feedback  ASSIGNMENT                       HTML feedback per student
     export    [--to grades.csv]                all grades as CSV
     report    ASSIGNMENT                       what the class got wrong: checks lost, named and
@@ -41,11 +47,12 @@ from pathlib import Path
 
 from .class_report import build_class_report, write_class_report
 from .cluster import ClusterProblem
+from .extensions import extended_students, extensions_path
 from .layout import DEFAULT_GRADING_FOLDER, NOTEBOOKS, written_assignments
 from .settings import GradingSettings
 from .grading import (UnknownAssignment, apply_lateness, autograde, check_assignment, export,
-                      feedback, selfcheck)
-from .lateness import BadTimes, read_times_file, write_record
+                      feedback, record_extensions, selfcheck)
+from .lateness import BadTimes, StaleExtensions, read_times_file, write_record
 from .learner_kit import build_learner_kit, build_learner_repository
 from .parallel import available_cores
 from .release import generate, release, release_check
@@ -82,7 +89,8 @@ def main(argv: list[str] | None = None) -> int:
         print(f"warning: grading without the sandbox. {UNSANDBOXED_LIMITS}", file=sys.stderr)
     try:
         return COMMANDS[args.command](args, settings)
-    except (UnknownAssignment, FileNotFoundError, BadTimes, ClusterProblem) as error:
+    except (UnknownAssignment, FileNotFoundError, BadTimes, ClusterProblem,
+            StaleExtensions) as error:
         print(f"error: {error}", file=sys.stderr)
         return 2
 
@@ -123,6 +131,11 @@ def _autograde(args, settings) -> int:
     times = {assignment: read_times_file(args.times, assignment, args.times_zone,
                                          needs_assignment_column=args.assignment == "all")
              for assignment in assignments} if args.times else {}
+    if args.extensions:  # the students of the folder being graded are known students
+        named = {entry.name.removesuffix(".zip") for entry in args.submissions.iterdir()} \
+            if args.submissions and args.submissions.is_dir() else set()
+        record_extensions(settings, args.extensions, args.times_zone, also_known=named)
+        print(f"extensions of {args.extensions} recorded in {extensions_path(settings.folder)}")
     for assignment in assignments:
         if args.assignment == "all" and args.submissions is None \
                 and not any((settings.folder / "submitted").glob(f"*/{assignment}")):
@@ -164,6 +177,19 @@ def _times(args, settings) -> int:
     return 0
 
 
+def _extensions(args, settings) -> int:
+    verdicts = record_extensions(settings, args.file, args.times_zone)
+    source = args.file or extensions_path(settings.folder)
+    print(f"extensions of {source} recorded in {extensions_path(settings.folder)}")
+    print("assignment | student | own due date (UTC) | lateness")
+    for assignment, students in verdicts.items():
+        for student, due in extended_students(assignment, settings).items():
+            found = students.get(student)
+            print(f"{assignment} | {student} | {due:%Y-%m-%d %H:%M:%S} | "
+                  f"{found.status if found else 'not graded here yet'}")
+    return 0
+
+
 def _feedback(args, settings) -> int:
     run = feedback(settings, args.assignment)
     print(f"wrote {len(run.written)} feedback files under {settings.folder / 'feedback'}; "
@@ -179,7 +205,8 @@ def _export(args, settings) -> int:
 
 
 def _report(args, settings) -> int:
-    report = build_class_report(settings, args.assignment)
+    report = build_class_report(settings, args.assignment,
+                                extended_students(args.assignment, settings))
     page, table = write_class_report(settings, report)
     print(f"class report of {args.assignment} ({len(report.students)} graded submissions): "
           f"{page}\n  CSV: {table}")
@@ -233,8 +260,9 @@ def _learner_kit(args, settings) -> int:
 
 
 COMMANDS = {"release": _release, "prepare": _prepare, "autograde": _autograde, "times": _times,
-            "feedback": _feedback, "export": _export, "selfcheck": _selfcheck,
-            "learner-kit": _learner_kit, "report": _report, "similarity": _similarity}
+            "extensions": _extensions, "feedback": _feedback, "export": _export,
+            "selfcheck": _selfcheck, "learner-kit": _learner_kit, "report": _report,
+            "similarity": _similarity}
 
 
 # Options every command takes, declared once here: (flags, argparse keywords). They are accepted
@@ -303,6 +331,11 @@ def _parser() -> argparse.ArgumentParser:
     command.add_argument("assignment")
     command.add_argument("file", type=Path, help="CSV: student_id,time (docs/INSTRUCTORS.md)")
     _times_options(command, with_file=False)
+    command = command_parser("extensions", "record per-learner due dates (extensions)")
+    command.add_argument("file", type=Path, nargs="?", default=None,
+                         help="CSV: student_id,assignment,due (docs/INSTRUCTORS.md); default: "
+                              "the grading folder's extensions.csv, applied again")
+    _times_options(command, with_file=False)
     command = command_parser("feedback", "HTML feedback per student")
     command.add_argument("assignment")
     command = command_parser("export", "grades as CSV")
@@ -333,6 +366,9 @@ def _times_options(command: argparse.ArgumentParser, with_file: bool = True) -> 
         command.add_argument("--times", type=Path, default=None, metavar="FILE",
                              help="submission times exported from the LMS (CSV with a header: "
                                   "student_id,time; see docs/INSTRUCTORS.md)")
+        command.add_argument("--extensions", type=Path, default=None, metavar="FILE",
+                             help="per-learner due dates, recorded before grading (CSV: "
+                                  "student_id,assignment,due; as the `extensions` command)")
     command.add_argument("--times-zone", default=None, metavar="ZONE",
                          help="time zone of times written without one (IANA name, e.g. "
                               "Europe/Berlin, or UTC); without it such times are refused")

@@ -20,6 +20,8 @@ from nbgrader.apps import NbGraderAPI
 from tqdm import tqdm
 
 from .cluster import ClusterProblem, ClusterReport, address_problem, grade_students_on_cluster
+from .extensions import (check_extensions, extensions_path, read_extensions,
+                         recorded_extensions, write_extensions)
 from .layout import COURSE_ID, SOLUTIONS, notebook_names, written_assignments
 from .nbgrader_setup import LATE_PENALTY, nbgrader_config
 from .settings import GradingSettings
@@ -49,6 +51,7 @@ class StudentScore:
     to_grade_by_hand: set[str] = field(default_factory=set)
     late_penalty: float = 0.0
     lateness: Verdict | None = None   # when it was submitted, from which record, late or not
+    extended: bool = False   # the due date of lateness is the student's own (an extension)
 
     @property
     def auto_score(self) -> float:
@@ -97,6 +100,7 @@ def autograde(settings: GradingSettings, assignment: str, submissions_folder: Pa
     cluster = cluster or settings.cluster or None
     if isinstance(cluster, str) and address_problem(cluster):
         raise ClusterProblem(address_problem(cluster))   # before anything is graded
+    recorded_extensions(settings.folder)  # a record that cannot be read stops grading here
     collected = submissions_folder is None
     submissions_folder = Path(submissions_folder or settings.folder / "submitted")
     if not submissions_folder.is_dir():
@@ -228,6 +232,7 @@ def apply_lateness(settings: GradingSettings, assignment: str,
     notebook too (AssignTrustedLatePenalties); here it also reaches a submission whose grading
     failed, and a record changed after grading (`python -m grader times`)."""
     record = read_record(settings.folder, assignment)
+    extensions = recorded_extensions(settings.folder)
     verdicts = {}
     with open_gradebook(settings) as gradebook:
         try:
@@ -236,10 +241,44 @@ def apply_lateness(settings: GradingSettings, assignment: str,
             return {}
         for student in graded:
             if students is None or student in students:
+                own = extensions.get((assignment, student))
                 verdicts[student] = apply_verdict(gradebook, assignment, student,
-                                                  record.get(student), LATE_PENALTY)
+                                                  record.get(student), LATE_PENALTY,
+                                                  own_due=own.due if own else None)
                 write_timestamp_files(settings.folder, assignment, student, record.get(student))
     return verdicts
+
+
+def record_extensions(settings: GradingSettings, path: Path | None, zone: str | None = None,
+                      also_known: set[str] = frozenset()) -> dict[str, dict[str, Verdict]]:
+    """Take the instructor's extensions file `path` (None: the grading folder's record again,
+    after editing it by hand) as the grading folder's record, once it is checked
+    (grader/extensions.py: every line's student known to the gradebook, collected, or in
+    `also_known`; every due date after its assignment's), and apply lateness to the submissions
+    graded in this grading folder, without regrading. Returns assignment -> student -> verdict."""
+    source = path or extensions_path(settings.folder)
+    extensions = read_extensions(source, written_assignments(), "UTC" if path is None else zone)
+    settings.folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+    with open_gradebook(settings) as gradebook:
+        known = {student.id for student in gradebook.students}
+        due_dates = {}
+        for assignment in written_assignments():
+            try:
+                due_dates[assignment] = gradebook.find_assignment(assignment).duedate
+            except MissingEntry:
+                due_dates[assignment] = None
+    known |= {folder.name for folder in (settings.folder / "submitted").glob("*")}
+    check_extensions(extensions, known | set(also_known), due_dates, source)
+    write_extensions(settings.folder, extensions)
+    return {assignment: apply_lateness(settings, assignment, graded_here(settings, assignment))
+            for assignment in written_assignments()}
+
+
+def graded_here(settings: GradingSettings, assignment: str) -> list[str]:
+    """The students whose submission of `assignment` is in this grading folder (a shared
+    gradebook also holds students other grading folders graded)."""
+    return sorted(folder.parent.name
+                  for folder in (settings.folder / "submitted").glob(f"*/{assignment}"))
 
 
 def read_scores(settings: GradingSettings, assignment: str) -> dict[str, StudentScore]:
@@ -254,6 +293,7 @@ def read_scores(settings: GradingSettings, assignment: str) -> dict[str, Student
             student = StudentScore(submission.student.id, submission.score, submission.max_score,
                                    late_penalty=submission.late_submission_penalty or 0.0)
             student.lateness = verdict(submission.duedate, record.get(student.student))
+            student.extended = submission.extension is not None
             for notebook in submission.notebooks:
                 for grade in notebook.grades:
                     student.cells[grade.name] = (grade.score, grade.max_score)
@@ -270,7 +310,7 @@ def format_report(run: AutogradeRun) -> str:
              "", "student | score | max | written answers to grade by hand | late penalty | "
                  "submitted (UTC) | time from | lateness"]
     lines += [f"{s.student} | {s.score:g} | {s.max_score:g} | {len(s.to_grade_by_hand)} | "
-              f"{s.late_penalty:g} | {_lateness_columns(s.lateness)}"
+              f"{s.late_penalty:g} | {_lateness_columns(s.lateness, s.extended)}"
               for s in sorted(run.scores.values(), key=lambda score: score.student)]
     if run.untimed:
         lines += ["", f"No trusted time ({len(run.untimed)}): the assignment has a due date and "
@@ -287,11 +327,12 @@ def format_report(run: AutogradeRun) -> str:
     return "\n".join(lines) + "\n"
 
 
-def _lateness_columns(found: Verdict | None) -> str:
+def _lateness_columns(found: Verdict | None, extended: bool = False) -> str:
     if found is None:
         return "- | - | -"
     when = f"{found.trusted.time:%Y-%m-%d %H:%M:%S}" if found.trusted else "-"
-    return f"{when} | {found.source} | {found.status}"
+    extension = f" (extension: due {found.due:%Y-%m-%d %H:%M:%S})" if extended else ""
+    return f"{when} | {found.source} | {found.status}{extension}"
 
 
 def feedback(settings: GradingSettings, assignment: str, *, progress: bool = True) -> FeedbackRun:
@@ -308,6 +349,7 @@ def export(settings: GradingSettings, destination: Path) -> Path:
     """Every grade in the gradebook as CSV (nbgrader's exporter; late work scores zero)."""
     plugin = LateIsZeroCsvExport()
     plugin.to = str(destination)
+    plugin.grading_folder = str(settings.folder)
     with open_gradebook(settings) as gradebook:
         plugin.export(gradebook)
     return destination

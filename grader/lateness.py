@@ -15,9 +15,10 @@ user's only):
   `read_times_file` for the format).
 
 A *verdict* compares the trusted time with the submission's due date (nbgrader's
-`SubmittedAssignment.duedate`: the assignment's due date plus the student's extension, if any,
-so a per-student due date needs nothing here). With a due date and no trusted time the
-submission is graded as late and flagged: no time is never taken as "on time".
+`SubmittedAssignment.duedate`: the assignment's due date plus the student's extension, which
+every path sets from the grading folder's extensions record first; grader/extensions.py).
+With a due date and no trusted time the submission is graded as late and flagged: no time is
+never taken as "on time".
 
 A late notebook's penalty is all its points (`late_penalty`), not the score it had when it was
 autograded, so a grade given later (Formgrader's manual grading) cannot lift it; the export
@@ -32,20 +33,19 @@ import os
 import pwd
 import shutil
 import time
-import zoneinfo
 from dataclasses import dataclass
 from pathlib import Path
 
-import dateutil.parser
-from nbgrader.api import Gradebook, SubmittedNotebook
+from nbgrader.api import Gradebook, SubmittedAssignment, SubmittedNotebook
 from nbgrader.exchange.default.collect import ExchangeCollect
 from nbgrader.plugins import CsvExportPlugin
 from nbgrader.preprocessors import NbGraderPreprocessor
 from nbgrader.utils import ignore_patterns
 from traitlets import Unicode
 
-from .faults import one_line
+from .extensions import Extensions, extension_of, recorded_extensions
 from .learner_files import TooLarge, copy_learner_folder
+from .written_times import BadTimes, column_name, parse_time, time_zone
 
 RECORD_FOLDER = "submission-times"
 # Column names accepted in a times file (compared case-insensitively, spaces and dashes as _).
@@ -57,10 +57,6 @@ MAX_CTIME_ENTRIES = 5000   # entries of an inbound folder whose change times are
 
 # What a verdict can say.
 NO_DUE_DATE, ON_TIME, LATE, NO_TRUSTED_TIME = "no due date", "on time", "late", "no trusted time"
-
-
-class BadTimes(ValueError):
-    """A times file that cannot be read as one; the message names the row and what is wrong."""
 
 
 @dataclass(frozen=True)
@@ -117,7 +113,7 @@ def read_times_file(path: Path, assignment: str, zone: str | None = None, *,
     `needs_assignment_column`: refuse a file without one (it is read for several assignments)."""
     path = Path(path)
     source = f"times file {path.name}"
-    tz = _zone(zone)
+    tz = time_zone(zone)
     try:
         text = path.read_text(encoding="utf-8-sig")
     except (OSError, UnicodeDecodeError) as error:
@@ -125,7 +121,7 @@ def read_times_file(path: Path, assignment: str, zone: str | None = None, *,
     rows = list(csv.reader(text.splitlines()))
     if not rows:
         raise BadTimes(f"{path}: empty; expected a header row such as `student_id,time`")
-    header = [_column_name(name) for name in rows[0]]
+    header = [column_name(name) for name in rows[0]]
     student_at = _find_column(header, STUDENT_COLUMNS, path, "student id")
     time_at = _find_column(header, TIME_COLUMNS, path, "time")
     assignment_at = header.index(ASSIGNMENT_COLUMN) if ASSIGNMENT_COLUMN in header else None
@@ -143,15 +139,10 @@ def read_times_file(path: Path, assignment: str, zone: str | None = None, *,
         student, written = row[student_at].strip(), row[time_at].strip()
         if not written:
             continue
-        when = _parse_time(written, tz, f"{path}, row {number}")
+        when = parse_time(written, tz, f"{path}, row {number}")
         if student not in times or when > times[student].time:
             times[student] = TrustedTime(when, source)
     return times
-
-
-def _column_name(name: str) -> str:
-    cleaned = "".join(c if c.isalnum() else "_" for c in name.strip().casefold())
-    return "_".join(part for part in cleaned.split("_") if part)
 
 
 def _find_column(header: list[str], names: tuple[str, ...], path: Path, what: str) -> int:
@@ -160,31 +151,6 @@ def _find_column(header: list[str], names: tuple[str, ...], path: Path, what: st
             return header.index(name)
     raise BadTimes(f"{path}: no {what} column; the header must name one of: {', '.join(names)} "
                    f"(it has: {', '.join(header)})")
-
-
-def _zone(zone: str | None) -> datetime.tzinfo | None:
-    if not zone:
-        return None
-    if zone.upper() == "UTC":
-        return datetime.timezone.utc
-    try:
-        return zoneinfo.ZoneInfo(zone)
-    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
-        raise BadTimes(f"unknown time zone {zone!r}; give an IANA name such as Europe/Berlin "
-                       f"or UTC") from None
-
-
-def _parse_time(written: str, zone: datetime.tzinfo | None, where: str) -> datetime.datetime:
-    try:
-        when = dateutil.parser.parse(written)
-    except (ValueError, OverflowError):
-        raise BadTimes(f"{where}: {one_line(written)[:60]!r} is not a time") from None
-    if when.tzinfo is None:
-        if zone is None:
-            raise BadTimes(f"{where}: {one_line(written)[:60]!r} has no time zone; pass "
-                           f"--times-zone (e.g. --times-zone Europe/Berlin, or UTC)")
-        when = when.replace(tzinfo=zone)
-    return when.astimezone(datetime.timezone.utc).replace(tzinfo=None)
 
 
 @dataclass(frozen=True)
@@ -239,12 +205,15 @@ def write_timestamp_files(grading_folder: Path, assignment: str, student: str,
 
 def apply_verdict(gradebook: Gradebook, assignment: str, student: str,
                   trusted: TrustedTime | None, penalty_method: str,
-                  notebooks: list[str] | None = None) -> Verdict:
-    """Write the trusted time (or none) into the gradebook's submission and set the late
+                  notebooks: list[str] | None = None,
+                  own_due: datetime.datetime | None = None) -> Verdict:
+    """Write the trusted time (or none) and the student's extension (`own_due`, their own due
+    date from the extensions record, or None) into the gradebook's submission and set the late
     penalty of its notebooks (`notebooks`, default all): all their points if it is late or has
     no trusted time (penalty_method "zero"), none otherwise."""
     submission = gradebook.find_submission(assignment, student)
     submission.timestamp = trusted.time if trusted else None
+    submission.extension = extension_of(submission.assignment.duedate, own_due)
     found = verdict(submission.duedate, trusted)
     for notebook in submission.notebooks:
         if notebooks is None or notebook.name in notebooks:
@@ -264,9 +233,12 @@ class AssignTrustedLatePenalties(NbGraderPreprocessor):
     def preprocess(self, nb, resources):
         info = resources["nbgrader"]
         trusted = read_record(Path(self.grading_folder), info["assignment"]).get(info["student"])
+        own = recorded_extensions(Path(self.grading_folder)).get(
+            (info["assignment"], info["student"]))
         with Gradebook(info["db_url"]) as gradebook:
             found = apply_verdict(gradebook, info["assignment"], info["student"], trusted,
-                                  self.penalty_method, notebooks=[info["notebook"]])
+                                  self.penalty_method, notebooks=[info["notebook"]],
+                                  own_due=own.due if own else None)
         write_timestamp_files(Path(self.grading_folder), info["assignment"], info["student"],
                               trusted)
         if found.status == NO_TRUSTED_TIME:
@@ -279,16 +251,44 @@ class AssignTrustedLatePenalties(NbGraderPreprocessor):
         return nb, resources
 
 
+class StaleExtensions(ValueError):
+    """The gradebook's extensions differ from the grading folder's record."""
+
+
 class LateIsZeroCsvExport(CsvExportPlugin):
     """nbgrader's CSV export, after raising each late notebook's penalty to its current score
-    (extra credit given after grading), so that late work exports as zero."""
+    (extra credit given after grading), so that late work exports as zero. It refuses to export
+    while the gradebook's extensions differ from the grading folder's record (edited after
+    lateness was applied): the penalties would not be the record's."""
+
+    grading_folder = Unicode("", help="the grading folder holding extensions.csv").tag(config=True)
 
     def export(self, gradebook: Gradebook) -> None:
+        if self.grading_folder:
+            stale = stale_extensions(gradebook, recorded_extensions(Path(self.grading_folder)))
+            if stale:
+                raise StaleExtensions(
+                    f"not exported: the extensions of {', '.join(stale[:20])} in the gradebook "
+                    f"are not those of {Path(self.grading_folder) / 'extensions.csv'} (changed "
+                    f"since lateness was applied); run `python -m grader extensions` to apply "
+                    f"it (no regrading), then export again")
         for notebook in gradebook.db.query(SubmittedNotebook).filter(
                 SubmittedNotebook.late_submission_penalty > 0):
             notebook.late_submission_penalty = late_penalty(notebook)
         gradebook.db.commit()
         super().export(gradebook)
+
+
+def stale_extensions(gradebook: Gradebook, extensions: Extensions) -> list[str]:
+    """`student/assignment` of each graded submission whose extension in the gradebook is not
+    the one the extensions record gives."""
+    stale = []
+    for submission in gradebook.db.query(SubmittedAssignment):
+        own = extensions.get((submission.assignment.name, submission.student.id))
+        if submission.extension != extension_of(submission.assignment.duedate,
+                                                own.due if own else None):
+            stale.append(f"{submission.student.id}/{submission.assignment.name}")
+    return sorted(stale)
 
 
 def newest_change(folder: Path) -> float | None:

@@ -42,7 +42,9 @@ COURSE_TEMPLATES = Path(__file__).resolve().parent / "templates"
 NBGRADER_TEMPLATES = Path(nbgrader_package.__file__).parent / "server_extensions" / "formgrader" / "templates"
 # The late-submission rule: a notebook submitted after its assignment's due date, or with a due
 # date and no trusted submission time, scores zero ("none": no penalty). Due dates are set per
-# assignment; times come only from instructor records (grader/lateness.py, docs/INSTRUCTORS.md).
+# assignment, and later ones per learner in the grading folder's extensions.csv
+# (grader/extensions.py); times come only from instructor records (grader/lateness.py,
+# docs/INSTRUCTORS.md).
 LATE_PENALTY = "zero"
 
 
@@ -106,6 +108,7 @@ def configure(config: Config, settings: GradingSettings) -> Config:
     config.AssignTrustedLatePenalties.grading_folder = str(folder)
     config.ExchangeFactory.collect = TimedCollect        # records each submission's trusted time
     config.ExportApp.plugin_class = LateIsZeroCsvExport  # `nbgrader export`: late work is zero
+    config.LateIsZeroCsvExport.grading_folder = str(folder)  # its extensions record
     config.Autograde.exporter_class = SubmissionExporter  # unreadable: blank; failed: zero
     config.SubmissionExporter.release_directory = str(settings.release_directory)
     # nbgrader release_assignment and Formgrader's Release: the course's exposure check first

@@ -101,7 +101,7 @@ def test_an_inbound_name_without_a_time_stops_no_one_elses_collect():
     one it cannot read; the course's collect takes that folder like any other (its name dates
     nothing)."""
     from nbgrader.auth import Authenticator
-    from nbgrader.nbgrader_setupdir import CourseDirectory
+    from nbgrader.coursedir import CourseDirectory
 
     from grader.lateness import TimedCollect
 
