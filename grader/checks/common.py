@@ -1,4 +1,4 @@
-"""Pieces the check modules of notebooks 01-03 share (no checks of its own: no CHECKS here).
+"""Pieces the check modules and mistake catalogues share (no checks of its own: no CHECKS here).
 
 - Discriminating cases whose *structure* catches the mistakes whatever the generator draws
   (non-square and far-from-symmetric weights from `asymmetric_weights`, N=1, T=1, zero inputs,
@@ -6,7 +6,7 @@
   student in the fixed set, new in every fresh set.
 - `with_dtype`: a check that also requires the documented kind of dtype for some outputs (one-hot
   vectors are floats, drawn indices are integers), and nothing more about dtypes.
-- `mistake`: a Mistake whose function runs with NumPy's warnings silenced.
+- `quiet_mistake`: a Mistake whose function runs with NumPy's warnings silenced (`quiet`).
 - `layers(M)`: names of the entries of a per-layer list (for an `outputs` spec that depends on
   the case: `function_check(..., outputs=lambda case, expected: ...)`).
 """
@@ -80,9 +80,9 @@ def quiet(function):
     return run
 
 
-def mistake(description: str, function: Callable) -> Mistake:
-    """Mistake(description, function), run quietly."""
-    return Mistake(description, quiet(function))
+def quiet_mistake(id: str, description: str, function: Callable, **flags) -> Mistake:
+    """Mistake(id, description, function, **flags), with `function` run quietly."""
+    return Mistake(id, description, quiet(function), **flags)
 
 
 def tanh_by_exp(a):

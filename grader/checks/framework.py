@@ -10,14 +10,14 @@ A check module (one per notebook, e.g. `feedforward_limits.py`) defines `CHECKS`
 
     CHECKS = [
         function_check(
-            "softmax", reference=softmax, cases=softmax_cases, outputs=("probabilities",),
-            mistakes=[Mistake("you did not subtract the maximum before exp", naive_softmax)],
+            "softmax", reference=softmax, make_cases=softmax_cases, outputs=("probabilities",),
+            mistakes=MISTAKES["softmax"],   # from the notebook's catalogue, grader/mistakes/
         ),
     ]
 
 The rules every check obeys (tests/checks/ holds each of them to it):
 
-- **Two case sets.** `cases(rng)` is called twice: with a *fixed* generator, the same for every
+- **Two case sets.** `make_cases(rng)` is called twice: with a *fixed* generator, the same for every
   student of a course (so two students with the same mistake get the same verdict), and with a
   generator *fresh* for each student and each changed submission (so answers cannot be looked up
   from earlier feedback). The case generator's deterministic edge cases must catch every listed
@@ -136,10 +136,21 @@ class Verdict:
 
 @dataclass(frozen=True)
 class Mistake:
-    """A common mistake: the function a learner who made it would have written (same signature
-    and same return structure as the reference)."""
+    """A common mistake in one exercise, as its notebook's catalogue lists it
+    (grader/mistakes/<notebook>.py).
+
+    `id` names it, uniquely within the exercise (the visible checks' expected values of a mistake
+    are stored under it). `description` says what the learner did: it is the hidden check's hint.
+    `output` is the function a learner who made it would have written (same signature and same
+    return structure as the reference). tests/checks/test_mistakes.py holds every entry to this:
+    the hidden check fails it and names `description` (with `hinted=False`, it fails with another
+    explanation: a dtype the docstring rules out, or an exception), and the visible check fails
+    it too (unless `caught_by_visible_check=False`: its quick cases are not that precise)."""
+    id: str
     description: str
     output: Callable[..., Any]
+    hinted: bool = True
+    caught_by_visible_check: bool = True
 
 
 # -- upstream stand-ins ---------------------------------------------------------------------------
@@ -299,7 +310,7 @@ OutputSpec = str | tuple   # a name, or (name, (spec, spec, ...)) for a tuple-va
 
 
 def function_check(name: str, *, reference: Callable,
-                   cases: Callable[[np.random.Generator], list[Case]],
+                   make_cases: Callable[[np.random.Generator], list[Case]],
                    outputs: Sequence[OutputSpec] | Callable[[Case, Any], Sequence[OutputSpec]],
                    rtol: float = 1e-6, atol: float = 1e-8,
                    mistakes: Sequence[Mistake] = (), upstream: Upstream | None = None,
@@ -329,7 +340,7 @@ def function_check(name: str, *, reference: Callable,
                     break
         return problems
 
-    return Check(name, cases, judge_case, mistakes=tuple(mistakes), upstream=upstream,
+    return Check(name, make_cases, judge_case, mistakes=tuple(mistakes), upstream=upstream,
                  random_draws=random_draws, limits=limits, unscored=tuple(unscored))
 
 

@@ -8,6 +8,9 @@ rnn_step_forward costs only rnn_step_forward's points. Each listed mistake is th
 learner who made it would have written; the cases' structure (non-square and far-from-symmetric
 weights, N=1, T=1, |x| ~ 1e3, masks ending at step 1, ...) catches every one of them whatever
 values the generator draws (tests/checks/test_catch_rates.py).
+
+The mistakes a check names (with their hints) are its notebook's catalogue,
+grader/mistakes/rnn_recurrence.py.
 """
 from __future__ import annotations
 
@@ -17,9 +20,10 @@ import numpy as np
 
 from coursekit.visible.rnn_recurrence import MAX_HIDDEN_SIZE
 from coursekit.wire import RngSeed
-from grader.checks.common import (asymmetric_weights, layers, mistake, normal, rnn_stack,
-                                            rnn_weights, tanh_by_exp, with_dtype)
+from grader.checks.common import (asymmetric_weights, layers, normal, rnn_stack,
+                                            rnn_weights, with_dtype)
 from grader.checks.framework import Case, Check, Returned, Upstream, function_check
+from grader.mistakes.rnn_recurrence import MISTAKES
 from rnn_numpy.memory_task import (check_weight_shapes, edge_sequences, memory_sequences,
                                           score_weights)
 from rnn_numpy.rnn import masked_rnn_forward, rnn_forward, rnn_output, rnn_step_forward
@@ -30,8 +34,6 @@ STEP_OUTPUTS = ("h", ("cache", ("x", "h_prev", "Wx", "Wh", "h", "activation")))
 FORWARD_OUTPUTS = ("h", ("cache", ("x", "h0", "Wx", "Wh", "h", "activation")))
 MASKED_OUTPUTS = ("h", ("cache", ("x", "h0", "Wx", "Wh", "h", "lengths", "activation")))
 OUTPUT_OUTPUTS = ("logits", ("cache", ("h", "Wy")))
-
-
 
 
 # -- rnn_step_forward -------------------------------------------------------------------------
@@ -51,38 +53,6 @@ def step_cases(rng):
     Wx, Wh, b = rnn_weights(rng, 5, 6)
     cases.append(Case("N=4, D=5, H=6, random", (normal(rng, 4, 5), normal(rng, 4, 6), Wx, Wh, b)))
     return cases
-
-
-def step_with(pre_activation, activation=np.tanh, cache=None):
-    """An rnn_step_forward computing activation(pre_activation(...)), with the documented cache
-    unless `cache(x, h_prev, Wx, Wh, b, h)` says otherwise."""
-    def step(x, h_prev, Wx, Wh, b):
-        h = activation(pre_activation(x, h_prev, Wx, Wh, b))
-        stored = (x, h_prev, Wx, Wh, h, "tanh") if cache is None else cache(x, h_prev, Wx, Wh, b, h)
-        return h, stored
-    return step
-
-
-def _a(x, h, Wx, Wh, b):
-    return x @ Wx + h @ Wh + b
-
-
-STEP_MISTAKES = [
-    mistake("Wh is transposed (h_prev @ Wh.T instead of h_prev @ Wh)",
-            step_with(lambda x, h, Wx, Wh, b: x @ Wx + h @ Wh.T + b)),
-    mistake("Wx is transposed (x @ Wx.T instead of x @ Wx)",
-            step_with(lambda x, h, Wx, Wh, b: x @ Wx.T + h @ Wh + b)),
-    mistake("the bias b is left out", step_with(lambda x, h, Wx, Wh, b: x @ Wx + h @ Wh)),
-    mistake("tanh is not applied", step_with(_a, activation=lambda a: a)),
-    mistake("the previous state h_prev is left out", step_with(lambda x, h, Wx, Wh, b: x @ Wx + b)),
-    mistake("the cache holds the pre-activation a = x @ Wx + h_prev @ Wh + b where it should "
-            "hold h = tanh(a)", step_with(_a, cache=lambda x, hp, Wx, Wh, b, h:
-                                          (x, hp, Wx, Wh, _a(x, hp, Wx, Wh, b), "tanh"))),
-    mistake("the cache is (x, h_prev, Wx, Wh, h) without the activation's name 'tanh'",
-            step_with(_a, cache=lambda x, hp, Wx, Wh, b, h: (x, hp, Wx, Wh, h))),
-    mistake("tanh was written with exp, (e^a - e^-a) / (e^a + e^-a), which overflows to "
-            "inf / inf = nan for |a| > 709 (use np.tanh)", step_with(_a, activation=tanh_by_exp)),
-]
 
 
 # -- rnn_forward ------------------------------------------------------------------------------
@@ -114,48 +84,6 @@ def forward_calls(up, x, h0, Wx, Wh, b):
         h, _ = up.rnn_step_forward(x[:, t], h, Wx, Wh, b)
 
 
-def forward_with(states, cache=None):
-    """An rnn_forward returning states(x, h0, Wx, Wh, b) and the documented cache (or
-    cache(x, h0, Wx, Wh, b, h))."""
-    def forward(x, h0, Wx, Wh, b):
-        h = states(x, h0, Wx, Wh, b)
-        return h, ((x, h0, Wx, Wh, h, "tanh") if cache is None else cache(x, h0, Wx, Wh, b, h))
-    return forward
-
-
-def _loop(step, store_before=False):
-    """States of a loop over time with step(x_t, h, Wx, Wh, b) -> h; with store_before, each
-    state is stored before the step that updates it (h[:, 0] is h_0)."""
-    def states(x, h0, Wx, Wh, b):
-        h, out = h0, []
-        for t in range(x.shape[1]):
-            new = step(x[:, t], h, Wx, Wh, b)
-            out.append(h if store_before else new)
-            h = new
-        return np.stack(out, axis=1)
-    return states
-
-
-def _reference_states(x, h0, Wx, Wh, b):
-    return rnn_forward(x, h0, Wx, Wh, b)[0]
-
-
-FORWARD_MISTAKES = [
-    mistake("every step starts from h0 (the new state is not carried to the next step)",
-            forward_with(lambda x, h0, Wx, Wh, b: np.tanh(x @ Wx + (h0 @ Wh)[:, None, :] + b))),
-    mistake("each state is stored before its step instead of after (h[:, 0] holds h_0, and "
-            "h_T is missing)", forward_with(_loop(lambda x, h, Wx, Wh, b: np.tanh(_a(x, h, Wx, Wh, b)),
-                                                  store_before=True))),
-    mistake("h is returned with shape (N, H, T) instead of (N, T, H)",
-            forward_with(lambda *args: _reference_states(*args).transpose(0, 2, 1))),
-    mistake("the cache holds the last state h_T where it should hold h0",
-            forward_with(_reference_states,
-                         cache=lambda x, h0, Wx, Wh, b, h: (x, h[:, -1], Wx, Wh, h, "tanh"))),
-    mistake("Wh is transposed (h_prev @ Wh.T instead of h_prev @ Wh)",
-            forward_with(_loop(lambda x, h, Wx, Wh, b: np.tanh(x @ Wx + h @ Wh.T + b)))),
-]
-
-
 # -- rnn_output -------------------------------------------------------------------------------
 def output_cases(rng):
     cases = []
@@ -172,20 +100,6 @@ def output_cases(rng):
     cases.append(Case("N=3, T=2, H=5, V=6, random", (normal(rng, 3, 2, 5), normal(rng, 5, 6),
                                                      normal(rng, 6))))
     return cases
-
-
-def output_with(logits, cache=None):
-    return lambda h, Wy, by: (logits(h, Wy, by), (h, Wy) if cache is None else cache(h, Wy, by))
-
-
-OUTPUT_MISTAKES = [
-    mistake("the output bias by is left out", output_with(lambda h, Wy, by: h @ Wy)),
-    mistake("Wy is transposed", output_with(lambda h, Wy, by: h @ Wy.T + by)),
-    mistake("softmax was applied (rnn_output returns logits, not probabilities)",
-            output_with(lambda h, Wy, by: temperature_probabilities(h @ Wy + by, 1.0))),
-    mistake("the cache holds (h, Wy, by) where it should be (h, Wy)",
-            output_with(lambda h, Wy, by: h @ Wy + by, cache=lambda h, Wy, by: (h, Wy, by))),
-]
 
 
 # -- masked_rnn_forward -----------------------------------------------------------------------
@@ -221,48 +135,6 @@ def masked_calls(up, x, h0, Wx, Wh, b, lengths):
         h = np.where((t < lengths)[:, None], new, h)
 
 
-def masked_with(states, cache=None):
-    def forward(x, h0, Wx, Wh, b, lengths):
-        h = states(x, h0, Wx, Wh, b, lengths)
-        stored = ((x, h0, Wx, Wh, h, lengths, "tanh") if cache is None
-                  else cache(x, h0, Wx, Wh, b, lengths, h))
-        return h, stored
-    return forward
-
-
-def _masked_zero_after_end(x, h0, Wx, Wh, b, lengths):
-    h = rnn_forward(x, h0, Wx, Wh, b)[0]
-    return np.where((np.arange(x.shape[1]) < lengths[:, None])[..., None], h, 0.0)
-
-
-def _masked_one_step_late(x, h0, Wx, Wh, b, lengths):
-    T = x.shape[1]
-    return masked_rnn_forward(x, h0, Wx, Wh, b, np.minimum(lengths + 1, T))[0]
-
-
-def _masked_one_step_early(x, h0, Wx, Wh, b, lengths):
-    h = masked_rnn_forward(x, h0, Wx, Wh, b, np.maximum(lengths - 1, 1))[0]
-    return np.where((lengths == 1)[:, None, None], h0[:, None, :], h)
-
-
-def _masked_states(x, h0, Wx, Wh, b, lengths):
-    return masked_rnn_forward(x, h0, Wx, Wh, b, lengths)[0]
-
-
-MASKED_MISTAKES = [
-    mistake("the padding is read as input (no masking: this is rnn_forward)",
-            masked_with(lambda x, h0, Wx, Wh, b, lengths: rnn_forward(x, h0, Wx, Wh, b)[0])),
-    mistake("the state is set to zero past the end instead of frozen",
-            masked_with(_masked_zero_after_end)),
-    mistake("each sequence runs one step too long (t <= length instead of t < length)",
-            masked_with(_masked_one_step_late)),
-    mistake("each sequence stops one step too early", masked_with(_masked_one_step_early)),
-    mistake("the cache is (x, h0, Wx, Wh, h, 'tanh') without lengths",
-            masked_with(_masked_states,
-                        cache=lambda x, h0, Wx, Wh, b, lengths, h: (x, h0, Wx, Wh, h, "tanh"))),
-]
-
-
 # -- stacked_rnn_forward ----------------------------------------------------------------------
 def stacked_cases(rng):
     cases = [Case(label, rnn_stack(rng, N, T, D, sizes)) for label, N, T, D, sizes in (
@@ -282,42 +154,8 @@ def stacked_calls(up, x, h0s, layer_params):
         h, _ = up.rnn_forward(h, h0, params["Wx"], params["Wh"], params["b"])
 
 
-def stacked_with(layer_states):
-    """A stacked_rnn_forward whose list of states is layer_states(x, h0s, layer_params)."""
-    def forward(x, h0s, layer_params):
-        hs = layer_states(x, h0s, layer_params)
-        return hs[-1], hs
-    return forward
-
-
-def _run_layers(x, h0s, layer_params, *, params_of=lambda m, p: p[m], h0_of=lambda m, h: h[m],
-                input_of=None):
-    hs, below = [], x
-    for m in range(len(layer_params)):
-        inputs = below if input_of is None else input_of(m, x, hs)
-        p = params_of(m, layer_params)
-        hs.append(rnn_forward(inputs, h0_of(m, h0s), p["Wx"], p["Wh"], p["b"])[0])
-        below = hs[-1]
-    return hs
-
-
 def _stacked_outputs(case, expected):
     return ("h_top", ("hs", layers(len(expected[1]))))
-
-
-STACKED_MISTAKES = [
-    mistake("every layer uses the weights of layer 1",
-            stacked_with(lambda x, h0s, p: _run_layers(x, h0s, p, params_of=lambda m, q: q[0]))),
-    mistake("every layer starts from h0s[0]",
-            stacked_with(lambda x, h0s, p: _run_layers(x, h0s, p, h0_of=lambda m, h: h[0]))),
-    mistake("every layer reads x instead of the states of the layer below",
-            stacked_with(lambda x, h0s, p: _run_layers(x, h0s, p,
-                                                       input_of=lambda m, x0, hs: x0))),
-    mistake("the states of the first layer are returned as the top layer's",
-            lambda x, h0s, p: (lambda hs: (hs[0], hs))(_run_layers(x, h0s, p))),
-    mistake("hs lists the layers top first instead of bottom first",
-            lambda x, h0s, p: (lambda hs: (hs[-1], hs[::-1]))(_run_layers(x, h0s, p))),
-]
 
 
 # -- sample -----------------------------------------------------------------------------------
@@ -355,57 +193,6 @@ def sample_calls(up, Wx, Wh, b, Wy, by, h0, first_index, length, rng, temperatur
         h, _ = up.rnn_step_forward(x, h, Wx, Wh, b)
         logits, _ = up.rnn_output(h, Wy, by)
         index = int(rng.choice(V, p=temperature_probabilities(logits[0], temperature)))
-
-
-def _sample_variant(*, multiply=False, reset_state=False, same_input=False, greedy=False,
-                    powered=False):
-    def draw(Wx, Wh, b, Wy, by, h0, first_index, length, rng, temperature=1.0):
-        V = Wx.shape[0]
-        h, index, out = h0, first_index, []
-        for _ in range(length):
-            x = np.eye(V)[first_index if same_input else index]
-            h = np.tanh(x @ Wx + (h0 if reset_state else h) @ Wh + b)
-            logits = h @ Wy + by
-            if powered:
-                p = temperature_probabilities(logits, 1.0) ** (1.0 / temperature)
-                p = p / p.sum()
-            else:
-                p = temperature_probabilities(logits * temperature if multiply else logits,
-                                              1.0 if multiply else temperature)
-            index = int(np.argmax(p)) if greedy else int(rng.choice(V, p=p))
-            out.append(index)
-        return np.array(out, dtype=np.int64)
-    return draw
-
-
-def _sample_without_max(Wx, Wh, b, Wy, by, h0, first_index, length, rng, temperature=1.0):
-    V = Wx.shape[0]
-    h, index, out = h0, first_index, []
-    for _ in range(length):
-        h = np.tanh(np.eye(V)[index] @ Wx + h @ Wh + b)
-        exps = np.exp((h @ Wy + by) / temperature)
-        index = int(rng.choice(V, p=exps / exps.sum()))
-        out.append(index)
-    return np.array(out, dtype=np.int64)
-
-
-SAMPLE_MISTAKES = [
-    mistake("the logits are multiplied by the temperature instead of divided",
-            _sample_variant(multiply=True)),
-    mistake("the state is not carried from one character to the next",
-            _sample_variant(reset_state=True)),
-    mistake("first_index is fed in at every step instead of the character just drawn",
-            _sample_variant(same_input=True)),
-    mistake("the most probable character is taken (argmax) instead of drawn with rng.choice",
-            _sample_variant(greedy=True)),
-    mistake("the temperature is applied to probabilities (p ** (1 / temperature)), which "
-            "underflow to 0 at low temperature; divide the logits instead",
-            _sample_variant(powered=True)),
-    mistake("the maximum is not subtracted before exp, which overflows at low temperature",
-            _sample_without_max),
-    mistake("the indices are floats, not integers",
-            lambda *args, **kwargs: sample(*args, **kwargs).astype(np.float64)),
-]
 
 
 # -- hand_designed_rnn ------------------------------------------------------------------------
@@ -460,21 +247,21 @@ def judge_hand_designed(case: HandDesignedCase, outcome: Returned) -> list[str]:
 
 
 CHECKS = [
-    function_check("rnn_step_forward", reference=rnn_step_forward, cases=step_cases,
-                   outputs=STEP_OUTPUTS, mistakes=STEP_MISTAKES),
-    function_check("rnn_forward", reference=rnn_forward, cases=forward_cases,
-                   outputs=FORWARD_OUTPUTS, mistakes=FORWARD_MISTAKES,
+    function_check("rnn_step_forward", reference=rnn_step_forward, make_cases=step_cases,
+                   outputs=STEP_OUTPUTS, mistakes=MISTAKES["rnn_step_forward"]),
+    function_check("rnn_forward", reference=rnn_forward, make_cases=forward_cases,
+                   outputs=FORWARD_OUTPUTS, mistakes=MISTAKES["rnn_forward"],
                    upstream=Upstream({"rnn_step_forward": rnn_step_forward}, forward_calls)),
-    function_check("rnn_output", reference=rnn_output, cases=output_cases,
-                   outputs=OUTPUT_OUTPUTS, mistakes=OUTPUT_MISTAKES),
-    function_check("masked_rnn_forward", reference=masked_rnn_forward, cases=masked_cases,
-                   outputs=MASKED_OUTPUTS, mistakes=MASKED_MISTAKES,
+    function_check("rnn_output", reference=rnn_output, make_cases=output_cases,
+                   outputs=OUTPUT_OUTPUTS, mistakes=MISTAKES["rnn_output"]),
+    function_check("masked_rnn_forward", reference=masked_rnn_forward, make_cases=masked_cases,
+                   outputs=MASKED_OUTPUTS, mistakes=MISTAKES["masked_rnn_forward"],
                    upstream=Upstream({"rnn_step_forward": rnn_step_forward}, masked_calls)),
-    function_check("stacked_rnn_forward", reference=stacked_rnn_forward, cases=stacked_cases,
-                   outputs=_stacked_outputs, mistakes=STACKED_MISTAKES,
+    function_check("stacked_rnn_forward", reference=stacked_rnn_forward, make_cases=stacked_cases,
+                   outputs=_stacked_outputs, mistakes=MISTAKES["stacked_rnn_forward"],
                    upstream=Upstream({"rnn_forward": rnn_forward}, stacked_calls)),
-    with_dtype(function_check("sample", reference=sample, cases=sample_cases,
-                              outputs=("indices",), mistakes=SAMPLE_MISTAKES,
+    with_dtype(function_check("sample", reference=sample, make_cases=sample_cases,
+                              outputs=("indices",), mistakes=MISTAKES["sample"],
                               upstream=Upstream({"rnn_step_forward": rnn_step_forward,
                                                  "rnn_output": rnn_output}, sample_calls)),
                {None: "iu"}),

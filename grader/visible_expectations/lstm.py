@@ -1,7 +1,7 @@
 """Expected values of notebook 05's visible checks (coursekit/visible/lstm.py).
 
-The reference's results on the visible checks' inputs, and what the common mistakes listed in
-grader/checks/lstm.py give on them (so a visible check can name the mistake a
+The reference's results on the visible checks' inputs, and what the common mistakes of its
+catalogue (grader/mistakes/lstm.py) give on them (so a visible check can name the mistake a
 learner's result matches). Keys: "<exercise>/<case>/<output>" and
 "<exercise>/<case>/<mistake>/<output>".
 """
@@ -10,48 +10,25 @@ from __future__ import annotations
 import numpy as np
 
 from coursekit.visible import lstm as visible
+from grader.mistakes import outputs
+from grader.mistakes.lstm import MISTAKES
 from rnn_numpy.activations import sigmoid
-from grader.checks import lstm as checks
 from rnn_numpy.lstm import (cell_path_gradient, forget_gate_bias_init, lstm_backward,
                                    lstm_forward, lstm_step_backward, lstm_step_forward)
 
-STEP_FORWARD_MISTAKES = {
-    "gate_order": checks._step_variant(order="ifog"),
-    "sigmoid_candidate": checks._step_variant(candidate=sigmoid),
-    "forget_on_candidate": checks._step_variant(forget_on="g"),
-    "no_tanh_of_c": checks._step_variant(squash_c=False),
-    "old_c_in_h": checks._step_variant(new_c_in_h=False),
-    "no_bias": checks._step_variant(bias=False),
-    "pre_activation_cache": checks._step_variant(cache_pre_activation=True),
-}
-FORWARD_MISTAKES = {
-    "c_not_carried": checks._forward_variant(carry_c=False),
-    "h_not_carried": checks._forward_variant(carry_h=False),
-}
-STEP_BACKWARD_MISTAKES = {
-    "no_dc_from_h": checks._step_backward_variant(add_dc_from_h=False),
-    "slope_of_c": checks._step_backward_variant(tanh_slope_of_c=True),
-    "not_through_f": checks._step_backward_variant(through_f=False),
-    "f_uses_c": checks._step_backward_variant(f_slope_uses_c=True),
-    "g_sigmoid_slope": checks._step_backward_variant(g_slope="sigmoid"),
-    "o_uses_c": checks._step_backward_variant(o_uses_c=True),
-    "gate_order": checks._step_backward_variant(order="ifog"),
-}
-BACKWARD_MISTAKES = {
-    "c_not_carried": checks._backward_variant(carry_c=False),
-    "h_not_carried": checks._backward_variant(carry_h=False),
-    "not_accumulated": checks._backward_variant(accumulate=False),
-}
-CELL_PATH_MISTAKES = {
-    "includes_f_k": checks._reverse_cumprod,
-    "forwards": lambda f: np.cumprod(f, axis=-2),
-    "reversed": lambda f: np.flip(cell_path_gradient(f), axis=-2),
-}
-BIAS_MISTAKES = {
-    "input_block": checks._bias_in_block(0),
-    "output_block": checks._bias_in_block(3),
-    "everywhere": checks._bias_in_block(1, everywhere=True),
-}
+# The mistakes coursekit/visible/lstm.py names, by catalogue id (grader/mistakes/lstm.py).
+STEP_FORWARD_MISTAKES = outputs(MISTAKES["lstm_step_forward"], (
+    "gate_order", "sigmoid_candidate", "forget_on_candidate", "no_tanh_of_c", "old_c_in_h",
+    "no_bias", "pre_activation_cache"))
+FORWARD_MISTAKES = outputs(MISTAKES["lstm_forward"], ("c_not_carried", "h_not_carried"))
+STEP_BACKWARD_MISTAKES = outputs(MISTAKES["lstm_step_backward"], (
+    "no_dc_from_h", "slope_of_c", "not_through_f", "f_uses_c", "g_sigmoid_slope", "o_uses_c",
+    "gate_order"))
+BACKWARD_MISTAKES = outputs(MISTAKES["lstm_backward"],
+                            ("c_not_carried", "h_not_carried", "not_accumulated"))
+CELL_PATH_MISTAKES = outputs(MISTAKES["cell_path_gradient"], ("includes_f_k", "forwards", "reversed"))
+BIAS_MISTAKES = outputs(MISTAKES["forget_gate_bias_init"],
+                        ("input_block", "output_block", "everywhere"))
 
 
 def _step_forward_outputs(step, arguments):
