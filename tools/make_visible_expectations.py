@@ -1,6 +1,6 @@
 """Write the expected values of every notebook's visible checks, from the reference.
 
-    .venv/bin/python tools/make_visible_expectations.py
+    .venv/bin/python -m tools.make_visible_expectations
 
 For each module in grader/visible_expectations/, writes coursekit/data/visible/<notebook>.npz
 (what `coursekit.visible.expect.expected` reads). Run it after changing a visible check's inputs
@@ -8,16 +8,14 @@ or the reference; tests/checks/test_learner_kit.py fails while the files are out
 """
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 
+import numpy as np
+
+from coursekit.visible.expect import VISIBLE_DATA
+from grader.visible_expectations import expectations, notebooks
+
 ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
-
-import numpy as np  # noqa: E402
-
-from coursekit.visible.expect import VISIBLE_DATA  # noqa: E402
-from grader.visible_expectations import expectations, notebooks  # noqa: E402
 
 
 def main() -> None:

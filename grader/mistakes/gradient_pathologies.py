@@ -153,7 +153,8 @@ NORMS_MISTAKES = [
 
 
 def scaled_by(measure):
-    return lambda W, rho: W * (rho / measure(W))
+    """scale_spectral_radius with `measure(W)` where the spectral radius belongs."""
+    return lambda W, rho: W * rho / measure(W)
 
 
 SPECTRAL_MISTAKES = [
