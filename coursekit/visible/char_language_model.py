@@ -202,7 +202,8 @@ def check_evaluate_loss(evaluate_loss):
         want = expected(NOTEBOOK, data_key("evaluate", cell))
         if got.shape == () and not np.isclose(got, want, rtol=1e-6):
             for mistake, hint in EVALUATE_WRONG.items():
-                if np.isclose(got, expected(NOTEBOOK, data_key("evaluate", cell, mistake)), rtol=1e-6):
+                wrong = expected(NOTEBOOK, data_key("evaluate", cell, mistake))
+                if np.isclose(got, wrong, rtol=1e-6):
                     raise VisibleCheckFailed(f"{what}: {hint}")
         expect_close(got, want, what=what,
                      hint="Start from initial_state, carry the state across chunks, add up the "
@@ -221,7 +222,8 @@ def _history_problem(history, prefix: str) -> str | None:
         wrong = np.flatnonzero(~np.isclose(got, want, rtol=1e-6, atol=1e-9))
         if wrong.size:
             return f"history['{key}'][{wrong[0]}] differs"
-    if int(history.get("best_epoch", -1)) != int(expected(NOTEBOOK, data_key(prefix, "best_epoch"))):
+    best_epoch = expected(NOTEBOOK, data_key(prefix, "best_epoch"))
+    if int(history.get("best_epoch", -1)) != int(best_epoch):
         return "history['best_epoch'] differs"
     return None
 

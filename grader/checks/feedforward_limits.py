@@ -11,16 +11,16 @@ learner who made it would have written; the cases catch every one of them, whate
 The mistakes a check names (with their hints) are its notebook's catalogue,
 grader/mistakes/feedforward_limits.py.
 """
-from __future__ import annotations
 
+from __future__ import annotations
 
 import numpy as np
 
-from rnn_numpy.activations import softmax
-from rnn_numpy.baselines import memoryless_loss_floor
 from grader.checks.common import with_dtype
 from grader.checks.framework import Case, Upstream, function_check
 from grader.mistakes.feedforward_limits import MISTAKES, UNSCORED
+from rnn_numpy.activations import softmax
+from rnn_numpy.baselines import memoryless_loss_floor
 from rnn_numpy.encoding import one_hot, window_inputs
 from rnn_numpy.losses import cross_entropy, softmax_cross_entropy_backward
 from rnn_numpy.mlp import dense_forward, mlp_forward
@@ -71,8 +71,10 @@ def loss_cases(rng):
         Case("N=1, V=1 (the only class is always right)", (_normal(rng, 1, 1), np.array([0]))),
         Case("N=1, V=2", (_normal(rng, 1, 2), _ints(rng, 2, 1))),
         Case("N=3, V=2, all logits zero", (np.zeros((3, 2)), _ints(rng, 2, 3))),
-        Case("N=4, V=5, every row a different target", (_normal(rng, 4, 5, scale=2.0),
-                                                       rng.permutation(5)[:4].astype(np.int64))),
+        Case(
+            "N=4, V=5, every row a different target",
+            (_normal(rng, 4, 5, scale=2.0), rng.permutation(5)[:4].astype(np.int64)),
+        ),
         Case("|logits| = 1e4, targets at the smallest logit", (big, np.array([1, 0, 1]))),
         Case("|logits| = 1e4, targets at the largest logit", (big, np.array([0, 1, 2]))),
         Case("N=7, V=5, random logits", (_normal(rng, 7, 5, scale=2.0), _ints(rng, 5, 7))),
@@ -91,12 +93,19 @@ def backward_calls(up, logits, targets):
 def dense_cases(rng):
     return [
         Case("N=1, D=1, H=1", (_normal(rng, 1, 1), _normal(rng, 1, 1), _normal(rng, 1))),
-        Case("N=4, D=3, H=5 (W not square)", (_normal(rng, 4, 3), _normal(rng, 3, 5), _normal(rng, 5))),
-        Case("zero input x (out must equal b in every row)",
-             (np.zeros((3, 4)), _normal(rng, 4, 2), _normal(rng, 2))),
+        Case(
+            "N=4, D=3, H=5 (W not square)",
+            (_normal(rng, 4, 3), _normal(rng, 3, 5), _normal(rng, 5)),
+        ),
+        Case(
+            "zero input x (out must equal b in every row)",
+            (np.zeros((3, 4)), _normal(rng, 4, 2), _normal(rng, 2)),
+        ),
         Case("square D=H=4", (_normal(rng, 2, 4), _normal(rng, 4, 4), _normal(rng, 4))),
-        Case("one-hot inputs, N=5, D=6, H=3",
-             (one_hot(_ints(rng, 6, 5), 6), _normal(rng, 6, 3), _normal(rng, 3))),
+        Case(
+            "one-hot inputs, N=5, D=6, H=3",
+            (one_hot(_ints(rng, 6, 5), 6), _normal(rng, 6, 3), _normal(rng, 3)),
+        ),
         Case("N=3, D=2, H=4, random", (_normal(rng, 3, 2), _normal(rng, 2, 4), _normal(rng, 4))),
     ]
 
@@ -106,17 +115,26 @@ DENSE_OUTPUTS = ("out", ("cache", ("x", "W", "b")))
 
 def mlp_cases(rng):
     def params(D, H, V, scale=1.0):
-        return (_normal(rng, D, H, scale=scale), _normal(rng, H), _normal(rng, H, V),
-                _normal(rng, V))
+        return (
+            _normal(rng, D, H, scale=scale),
+            _normal(rng, H),
+            _normal(rng, H, V),
+            _normal(rng, V),
+        )
+
     def drawn(D, H, V):
         return (_normal(rng, D, H), _normal(rng, H), _normal(rng, H, V), _normal(rng, V))
+
     return [
         Case("N=1, D=1, H=1, V=1", (_normal(rng, 1, 1), *params(1, 1, 1))),
-        Case("zero input x (logits must be tanh(b1) @ W2 + b2)",
-             (np.zeros((2, 3)), *params(3, 4, 5))),
+        Case(
+            "zero input x (logits must be tanh(b1) @ W2 + b2)", (np.zeros((2, 3)), *params(3, 4, 5))
+        ),
         Case("square D=H=V=3", (_normal(rng, 4, 3), *params(3, 3, 3))),
-        Case("pre-activations beyond 709 (tanh saturates; exp would overflow)",
-             (_normal(rng, 3, 4, scale=1e4), *params(4, 5, 2))),
+        Case(
+            "pre-activations beyond 709 (tanh saturates; exp would overflow)",
+            (_normal(rng, 3, 4, scale=1e4), *params(4, 5, 2)),
+        ),
         Case("N=5, D=4, H=6, V=3", (_normal(rng, 5, 4), *drawn(4, 6, 3))),
         Case("one-hot inputs, N=6, D=V=5, H=4", (one_hot(_ints(rng, 5, 6), 5), *drawn(5, 4, 5))),
     ]
@@ -135,6 +153,7 @@ MLP_OUTPUTS = ("logits", ("cache", ("x", "W1", "b1", "h", "W2", "b2")))
 def floor_cases(rng):
     def random_text(alphabet, length):
         return "".join(rng.choice(list(alphabet), size=length))
+
     return [
         Case("a single repeated character 'aaaa'", ("aaaa",)),
         Case("two characters 'ab' (one pair)", ("ab",)),
@@ -144,8 +163,14 @@ def floor_cases(rng):
         Case("'the player and the layer'", ("the player and the layer",)),
         Case("the last character occurs only at the end", (random_text("ab", 12) + "z",)),
         Case("random text over 'abc ', 40 characters", (random_text("abc ", 40),)),
-        Case("words built from 'layer', 200 characters",
-             (" ".join(rng.choice(["layer", "player", "relay", "lay", "year", "eye"], size=40))[:200],)),
+        Case(
+            "words built from 'layer', 200 characters",
+            (
+                " ".join(rng.choice(["layer", "player", "relay", "lay", "year", "eye"], size=40))[
+                    :200
+                ],
+            ),
+        ),
     ]
 
 
@@ -168,27 +193,72 @@ def window_calls(up, indices, window, vocab_size):
 
 
 CHECKS = [
-    with_dtype(function_check("one_hot", reference=one_hot, make_cases=one_hot_cases,
-                              outputs=("vectors",), mistakes=MISTAKES["one_hot"]), {None: "f"}),
-    function_check("softmax", unscored=UNSCORED["softmax"],
-                   reference=softmax, make_cases=softmax_cases, outputs=("probabilities",),
-                   mistakes=MISTAKES["softmax"]),
-    function_check("cross_entropy", unscored=UNSCORED["cross_entropy"],
-                   reference=cross_entropy, make_cases=loss_cases, outputs=("loss",),
-                   mistakes=MISTAKES["cross_entropy"]),
-    function_check("softmax_cross_entropy_backward", unscored=UNSCORED["softmax_cross_entropy_backward"],
-                   reference=softmax_cross_entropy_backward,
-                   make_cases=loss_cases, outputs=("dlogits",), mistakes=MISTAKES["softmax_cross_entropy_backward"],
-                   upstream=Upstream({"softmax": softmax}, backward_calls)),
-    function_check("dense_forward", reference=dense_forward, make_cases=dense_cases,
-                   outputs=DENSE_OUTPUTS, mistakes=MISTAKES["dense_forward"]),
-    function_check("mlp_forward", reference=mlp_forward, make_cases=mlp_cases, outputs=MLP_OUTPUTS,
-                   mistakes=MISTAKES["mlp_forward"],
-                   upstream=Upstream({"dense_forward": dense_forward}, mlp_calls)),
-    function_check("memoryless_loss_floor", reference=memoryless_loss_floor, make_cases=floor_cases,
-                   outputs=("floor",), mistakes=MISTAKES["memoryless_loss_floor"]),
-    with_dtype(function_check("window_inputs", reference=window_inputs, make_cases=window_cases,
-                              outputs=("windows",), mistakes=MISTAKES["window_inputs"],
-                              upstream=Upstream({"one_hot": one_hot}, window_calls)),
-               {None: "f"}),
+    with_dtype(
+        function_check(
+            "one_hot",
+            reference=one_hot,
+            make_cases=one_hot_cases,
+            outputs=("vectors",),
+            mistakes=MISTAKES["one_hot"],
+        ),
+        {None: "f"},
+    ),
+    function_check(
+        "softmax",
+        unscored=UNSCORED["softmax"],
+        reference=softmax,
+        make_cases=softmax_cases,
+        outputs=("probabilities",),
+        mistakes=MISTAKES["softmax"],
+    ),
+    function_check(
+        "cross_entropy",
+        unscored=UNSCORED["cross_entropy"],
+        reference=cross_entropy,
+        make_cases=loss_cases,
+        outputs=("loss",),
+        mistakes=MISTAKES["cross_entropy"],
+    ),
+    function_check(
+        "softmax_cross_entropy_backward",
+        unscored=UNSCORED["softmax_cross_entropy_backward"],
+        reference=softmax_cross_entropy_backward,
+        make_cases=loss_cases,
+        outputs=("dlogits",),
+        mistakes=MISTAKES["softmax_cross_entropy_backward"],
+        upstream=Upstream({"softmax": softmax}, backward_calls),
+    ),
+    function_check(
+        "dense_forward",
+        reference=dense_forward,
+        make_cases=dense_cases,
+        outputs=DENSE_OUTPUTS,
+        mistakes=MISTAKES["dense_forward"],
+    ),
+    function_check(
+        "mlp_forward",
+        reference=mlp_forward,
+        make_cases=mlp_cases,
+        outputs=MLP_OUTPUTS,
+        mistakes=MISTAKES["mlp_forward"],
+        upstream=Upstream({"dense_forward": dense_forward}, mlp_calls),
+    ),
+    function_check(
+        "memoryless_loss_floor",
+        reference=memoryless_loss_floor,
+        make_cases=floor_cases,
+        outputs=("floor",),
+        mistakes=MISTAKES["memoryless_loss_floor"],
+    ),
+    with_dtype(
+        function_check(
+            "window_inputs",
+            reference=window_inputs,
+            make_cases=window_cases,
+            outputs=("windows",),
+            mistakes=MISTAKES["window_inputs"],
+            upstream=Upstream({"one_hot": one_hot}, window_calls),
+        ),
+        {None: "f"},
+    ),
 ]

@@ -11,22 +11,30 @@ mistake in the GRU step costs only that exercise's points.
 The mistakes a check names (with their hints) are its notebook's catalogue,
 grader/mistakes/gru_and_deep_rnns.py.
 """
+
 from __future__ import annotations
 
 import numpy as np
 
-from grader.checks.framework import Case, Upstream, function_check
 from grader.checks.common import normal as normal_array
+from grader.checks.framework import Case, Upstream, function_check
 from grader.mistakes.gru_and_deep_rnns import MISTAKES
-from rnn_numpy.gru import (gru_backward, gru_cho_step, gru_forward, gru_step_backward,
-                                  gru_step_forward)
+from rnn_numpy.gru import (
+    gru_backward,
+    gru_cho_step,
+    gru_forward,
+    gru_step_backward,
+    gru_step_forward,
+)
 from rnn_numpy.stacked import CELLS, stacked_backward, stacked_forward
 
 STEP_CACHE = ("x", "h_prev", "Wx", "Wh", "gates", "hn")
 SEQUENCE_CACHE = ("x", "h0", "Wx", "Wh", "gates", "hn", "h")
-LAYER_CACHES = {"rnn": ("x", "h0", "Wx", "Wh", "h", "activation"),
-                "lstm": ("x", "h0", "c0", "Wx", "Wh", "gates", "c", "h"),
-                "gru": SEQUENCE_CACHE}
+LAYER_CACHES = {
+    "rnn": ("x", "h0", "Wx", "Wh", "h", "activation"),
+    "lstm": ("x", "h0", "c0", "Wx", "Wh", "gates", "c", "h"),
+    "gru": SEQUENCE_CACHE,
+}
 GRADIENTS = ("dx", "dh_prev", "dWx", "dWh", "dbx", "dbh")
 SEQUENCE_GRADIENTS = ("dx", "dh0", "dWx", "dWh", "dbx", "dbh")
 GATE_BLOCKS = {"rnn": 1, "lstm": 4, "gru": 3}
@@ -34,8 +42,12 @@ GATE_BLOCKS = {"rnn": 1, "lstm": 4, "gru": 3}
 
 def gru_weights(rng, D, H, scale=0.5):
     """Wx (D, 3H), Wh (H, 3H), bx, bh (3H,): nonzero biases, so every bias term matters."""
-    return (normal_array(rng, D, 3 * H, scale=scale), normal_array(rng, H, 3 * H, scale=scale),
-            normal_array(rng, 3 * H, scale=scale), normal_array(rng, 3 * H, scale=scale))
+    return (
+        normal_array(rng, D, 3 * H, scale=scale),
+        normal_array(rng, H, 3 * H, scale=scale),
+        normal_array(rng, 3 * H, scale=scale),
+        normal_array(rng, 3 * H, scale=scale),
+    )
 
 
 # -- one step, forward: both conventions -------------------------------------------------------
@@ -43,17 +55,23 @@ def step_cases(rng):
     """Inputs (x, h_prev, Wx, Wh, bx, bh) of one step; every result judged whole."""
     cases = []
     for label, N, D, H, x_scale, zero_state in (
-            ("N=3, D=4, H=5", 3, 4, 5, 1.0, False), ("N=1, D=2, H=3", 1, 2, 3, 1.0, False),
-            ("H=1", 4, 3, 1, 1.0, False),
-            ("D=H=4 (Wx and Wh of the same shape)", 2, 4, 4, 1.0, False),
-            ("zero previous state (only the biases reach the hidden side)", 2, 3, 4, 1.0, True),
-            ("large inputs (|x| ~ 1e3, the gates saturate)", 3, 3, 4, 1e3, False)):
+        ("N=3, D=4, H=5", 3, 4, 5, 1.0, False),
+        ("N=1, D=2, H=3", 1, 2, 3, 1.0, False),
+        ("H=1", 4, 3, 1, 1.0, False),
+        ("D=H=4 (Wx and Wh of the same shape)", 2, 4, 4, 1.0, False),
+        ("zero previous state (only the biases reach the hidden side)", 2, 3, 4, 1.0, True),
+        ("large inputs (|x| ~ 1e3, the gates saturate)", 3, 3, 4, 1e3, False),
+    ):
         x = normal_array(rng, N, D, scale=x_scale)
         h_prev = np.zeros((N, H)) if zero_state else np.tanh(normal_array(rng, N, H, scale=2.0))
         cases.append(Case(label, (x, h_prev, *gru_weights(rng, D, H))))
     Wx, Wh, bx, bh = gru_weights(rng, 3, 4)
-    cases.append(Case("zero input and zero state (the result is set by the biases alone)",
-                      (np.zeros((2, 3)), np.zeros((2, 4)), Wx, Wh, bx, bh)))
+    cases.append(
+        Case(
+            "zero input and zero state (the result is set by the biases alone)",
+            (np.zeros((2, 3)), np.zeros((2, 4)), Wx, Wh, bx, bh),
+        )
+    )
     return cases
 
 
@@ -71,12 +89,15 @@ def step_backward_cases(rng):
 def forward_cases(rng):
     cases = []
     for label, N, T, D, H, x_scale, zero_state in (
-            ("N=3, T=5, D=4, H=6", 3, 5, 4, 6, 1.0, False), ("N=1, T=1", 1, 1, 3, 4, 1.0, False),
-            ("T=1", 3, 1, 2, 5, 1.0, False), ("N=1, H=1", 1, 6, 3, 1, 1.0, False),
-            ("D=H=3 (Wx and Wh of the same shape)", 2, 4, 3, 3, 1.0, False),
-            ("long sequence T=30", 2, 30, 3, 4, 1.0, False),
-            ("zero initial state", 2, 4, 3, 4, 1.0, True),
-            ("large inputs (|x| ~ 1e3)", 2, 4, 3, 4, 1e3, False)):
+        ("N=3, T=5, D=4, H=6", 3, 5, 4, 6, 1.0, False),
+        ("N=1, T=1", 1, 1, 3, 4, 1.0, False),
+        ("T=1", 3, 1, 2, 5, 1.0, False),
+        ("N=1, H=1", 1, 6, 3, 1, 1.0, False),
+        ("D=H=3 (Wx and Wh of the same shape)", 2, 4, 3, 3, 1.0, False),
+        ("long sequence T=30", 2, 30, 3, 4, 1.0, False),
+        ("zero initial state", 2, 4, 3, 4, 1.0, True),
+        ("large inputs (|x| ~ 1e3)", 2, 4, 3, 4, 1e3, False),
+    ):
         x = normal_array(rng, N, T, D, scale=x_scale)
         h0 = np.zeros((N, H)) if zero_state else np.tanh(normal_array(rng, N, H, scale=2.0))
         cases.append(Case(label, (x, h0, *gru_weights(rng, D, H))))
@@ -120,8 +141,10 @@ def cell_layers(rng, cell, D, sizes, scale=0.5):
     layers, below = [], D
     for H in sizes:
         G = GATE_BLOCKS[cell] * H
-        layer = {"Wx": normal_array(rng, below, G, scale=scale),
-                 "Wh": normal_array(rng, H, G, scale=scale)}
+        layer = {
+            "Wx": normal_array(rng, below, G, scale=scale),
+            "Wh": normal_array(rng, H, G, scale=scale),
+        }
         for name in CELLS[cell].params[2:]:
             layer[name] = normal_array(rng, G, scale=scale)
         layers.append(layer)
@@ -129,21 +152,28 @@ def cell_layers(rng, cell, D, sizes, scale=0.5):
     return layers
 
 
-STACK_SHAPES = (("RNN, 2 layers, H = 4 then 3", "rnn", 2, 4, 3, (4, 3)),
-                ("RNN, 1 layer", "rnn", 2, 3, 3, (5,)),
-                ("RNN, 3 layers of size 4, D = 4", "rnn", 3, 5, 4, (4, 4, 4)),
-                ("LSTM, 2 layers, H = 3 then 2", "lstm", 2, 4, 3, (3, 2)),
-                ("LSTM, N=1, T=1, 2 layers", "lstm", 1, 1, 2, (3, 2)),
-                ("GRU, 2 layers, H = 3 then 4", "gru", 2, 4, 2, (3, 4)),
-                ("GRU, 3 layers of size 3, D = 3", "gru", 2, 3, 3, (3, 3, 3)))
+STACK_SHAPES = (
+    ("RNN, 2 layers, H = 4 then 3", "rnn", 2, 4, 3, (4, 3)),
+    ("RNN, 1 layer", "rnn", 2, 3, 3, (5,)),
+    ("RNN, 3 layers of size 4, D = 4", "rnn", 3, 5, 4, (4, 4, 4)),
+    ("LSTM, 2 layers, H = 3 then 2", "lstm", 2, 4, 3, (3, 2)),
+    ("LSTM, N=1, T=1, 2 layers", "lstm", 1, 1, 2, (3, 2)),
+    ("GRU, 2 layers, H = 3 then 4", "gru", 2, 4, 2, (3, 4)),
+    ("GRU, 3 layers of size 3, D = 3", "gru", 2, 3, 3, (3, 3, 3)),
+)
 
 
 def stacked_cases(rng):
     cases = []
     for label, cell, N, T, D, sizes in STACK_SHAPES:
         states = [np.tanh(normal_array(rng, N, H, scale=2.0)) for H in sizes]
-        cases.append(Case(label, (normal_array(rng, N, T, D), states,
-                                  cell_layers(rng, cell, D, sizes)), {"cell": cell}))
+        cases.append(
+            Case(
+                label,
+                (normal_array(rng, N, T, D), states, cell_layers(rng, cell, D, sizes)),
+                {"cell": cell},
+            )
+        )
     return cases
 
 
@@ -154,8 +184,10 @@ def _layer_names(case: Case) -> tuple[str, ...]:
 def stacked_outputs(case: Case, expected=None) -> tuple:
     """h_top and the cache (cell, layer_caches), each layer's cache entry by entry."""
     layout = LAYER_CACHES[case.kwargs["cell"]]
-    return ("h_top", ("cache", ("cell", ("layer_caches",
-                                         tuple((name, layout) for name in _layer_names(case))))))
+    return (
+        "h_top",
+        ("cache", ("cell", ("layer_caches", tuple((name, layout) for name in _layer_names(case))))),
+    )
 
 
 def stacked_forward_calls(up, x, initial_states, layer_params, cell="rnn"):
@@ -196,28 +228,57 @@ def stacked_backward_calls(up, dh_top, cache):
 
 
 CHECKS = [
-    function_check("gru_step_forward", reference=gru_step_forward, make_cases=step_cases,
-                   outputs=("h", ("cache", STEP_CACHE)),
-                   mistakes=MISTAKES["gru_step_forward"]),
-    function_check("gru_cho_step", reference=gru_cho_step, make_cases=step_cases, outputs=("h",),
-                   mistakes=MISTAKES["gru_cho_step"]),
-    function_check("gru_step_backward", reference=gru_step_backward, make_cases=step_backward_cases,
-                   outputs=GRADIENTS,
-                   mistakes=MISTAKES["gru_step_backward"]),
-    function_check("gru_forward", reference=gru_forward, make_cases=forward_cases,
-                   outputs=("h", ("cache", SEQUENCE_CACHE)),
-                   mistakes=MISTAKES["gru_forward"],
-                   upstream=Upstream({"gru_step_forward": gru_step_forward}, forward_calls)),
-    function_check("gru_backward", reference=gru_backward, make_cases=backward_cases,
-                   outputs=SEQUENCE_GRADIENTS,
-                   mistakes=MISTAKES["gru_backward"],
-                   upstream=Upstream({"gru_step_backward": gru_step_backward}, backward_calls)),
-    function_check("stacked_forward", reference=stacked_forward, make_cases=stacked_cases,
-                   outputs=stacked_outputs,
-                   mistakes=MISTAKES["stacked_forward"],
-                   upstream=Upstream({"gru_forward": gru_forward}, stacked_forward_calls)),
-    function_check("stacked_backward", reference=stacked_backward, make_cases=stacked_backward_cases,
-                   outputs=stacked_backward_outputs,
-                   mistakes=MISTAKES["stacked_backward"],
-                   upstream=Upstream({"gru_backward": gru_backward}, stacked_backward_calls)),
+    function_check(
+        "gru_step_forward",
+        reference=gru_step_forward,
+        make_cases=step_cases,
+        outputs=("h", ("cache", STEP_CACHE)),
+        mistakes=MISTAKES["gru_step_forward"],
+    ),
+    function_check(
+        "gru_cho_step",
+        reference=gru_cho_step,
+        make_cases=step_cases,
+        outputs=("h",),
+        mistakes=MISTAKES["gru_cho_step"],
+    ),
+    function_check(
+        "gru_step_backward",
+        reference=gru_step_backward,
+        make_cases=step_backward_cases,
+        outputs=GRADIENTS,
+        mistakes=MISTAKES["gru_step_backward"],
+    ),
+    function_check(
+        "gru_forward",
+        reference=gru_forward,
+        make_cases=forward_cases,
+        outputs=("h", ("cache", SEQUENCE_CACHE)),
+        mistakes=MISTAKES["gru_forward"],
+        upstream=Upstream({"gru_step_forward": gru_step_forward}, forward_calls),
+    ),
+    function_check(
+        "gru_backward",
+        reference=gru_backward,
+        make_cases=backward_cases,
+        outputs=SEQUENCE_GRADIENTS,
+        mistakes=MISTAKES["gru_backward"],
+        upstream=Upstream({"gru_step_backward": gru_step_backward}, backward_calls),
+    ),
+    function_check(
+        "stacked_forward",
+        reference=stacked_forward,
+        make_cases=stacked_cases,
+        outputs=stacked_outputs,
+        mistakes=MISTAKES["stacked_forward"],
+        upstream=Upstream({"gru_forward": gru_forward}, stacked_forward_calls),
+    ),
+    function_check(
+        "stacked_backward",
+        reference=stacked_backward,
+        make_cases=stacked_backward_cases,
+        outputs=stacked_backward_outputs,
+        mistakes=MISTAKES["stacked_backward"],
+        upstream=Upstream({"gru_backward": gru_backward}, stacked_backward_calls),
+    ),
 ]

@@ -14,16 +14,23 @@ mistake whatever the generator; the random draws then vary the numbers.
 The mistakes a check names (with their hints) are its notebook's catalogue,
 grader/mistakes/lstm.py.
 """
+
 from __future__ import annotations
 
 import numpy as np
 
-from rnn_numpy.activations import sigmoid
-from grader.checks.framework import Case, Upstream, function_check
 from grader.checks.common import normal as normal_array
+from grader.checks.framework import Case, Upstream, function_check
 from grader.mistakes.lstm import MISTAKES, UNSCORED
-from rnn_numpy.lstm import (cell_path_gradient, forget_gate_bias_init, lstm_backward,
-                                   lstm_forward, lstm_step_backward, lstm_step_forward)
+from rnn_numpy.activations import sigmoid
+from rnn_numpy.lstm import (
+    cell_path_gradient,
+    forget_gate_bias_init,
+    lstm_backward,
+    lstm_forward,
+    lstm_step_backward,
+    lstm_step_forward,
+)
 
 STEP_CACHE = ("x", "h_prev", "c_prev", "Wx", "Wh", "gates", "c")
 SEQUENCE_CACHE = ("x", "h0", "c0", "Wx", "Wh", "gates", "c", "h")
@@ -32,8 +39,11 @@ SEQUENCE_CACHE = ("x", "h0", "c0", "Wx", "Wh", "gates", "c", "h")
 def lstm_weights(rng, D, H, scale=0.5):
     """Wx (D, 4H), Wh (H, 4H), b (4H,): every gate block different, so a block read in the wrong
     place changes the result."""
-    return (normal_array(rng, D, 4 * H, scale=scale), normal_array(rng, H, 4 * H, scale=scale),
-            normal_array(rng, 4 * H, scale=scale) + np.repeat([0.5, 1.0, -0.5, -1.0], H))
+    return (
+        normal_array(rng, D, 4 * H, scale=scale),
+        normal_array(rng, H, 4 * H, scale=scale),
+        normal_array(rng, 4 * H, scale=scale) + np.repeat([0.5, 1.0, -0.5, -1.0], H),
+    )
 
 
 # -- sigmoid ----------------------------------------------------------------------------------
@@ -53,20 +63,53 @@ def sigmoid_cases(rng):
 # -- lstm_step_forward ------------------------------------------------------------------------
 def step_forward_cases(rng):
     cases = []
-    for label, N, D, H, x_scale in (("N=3, D=4, H=5", 3, 4, 5, 1.0), ("N=1, D=2, H=3", 1, 2, 3, 1.0),
-                                    ("H=1", 4, 3, 1, 1.0), ("D=8, H=2 (square Wx)", 2, 8, 2, 1.0),
-                                    ("large inputs (|x| ~ 1e3, the gates saturate)", 3, 3, 4, 1e3)):
+    for label, N, D, H, x_scale in (
+        ("N=3, D=4, H=5", 3, 4, 5, 1.0),
+        ("N=1, D=2, H=3", 1, 2, 3, 1.0),
+        ("H=1", 4, 3, 1, 1.0),
+        ("D=8, H=2 (square Wx)", 2, 8, 2, 1.0),
+        ("large inputs (|x| ~ 1e3, the gates saturate)", 3, 3, 4, 1e3),
+    ):
         Wx, Wh, b = lstm_weights(rng, D, H)
-        cases.append(Case(label, (normal_array(rng, N, D, scale=x_scale), normal_array(rng, N, H),
-                                  normal_array(rng, N, H), Wx, Wh, b)))
+        cases.append(
+            Case(
+                label,
+                (
+                    normal_array(rng, N, D, scale=x_scale),
+                    normal_array(rng, N, H),
+                    normal_array(rng, N, H),
+                    Wx,
+                    Wh,
+                    b,
+                ),
+            )
+        )
     Wx, Wh, b = lstm_weights(rng, 3, 4)
-    cases.append(Case("zero input and zero states (the gates are the activated biases)",
-                      (np.zeros((2, 3)), np.zeros((2, 4)), np.zeros((2, 4)), Wx, Wh, b)))
-    cases.append(Case("zero previous cell state",
-                      (normal_array(rng, 2, 3), normal_array(rng, 2, 4), np.zeros((2, 4)), Wx, Wh, b)))
-    cases.append(Case("large previous cell state (|c_prev| ~ 5)",
-                      (normal_array(rng, 2, 3), normal_array(rng, 2, 4),
-                       normal_array(rng, 2, 4, scale=5.0), Wx, Wh, b)))
+    cases.append(
+        Case(
+            "zero input and zero states (the gates are the activated biases)",
+            (np.zeros((2, 3)), np.zeros((2, 4)), np.zeros((2, 4)), Wx, Wh, b),
+        )
+    )
+    cases.append(
+        Case(
+            "zero previous cell state",
+            (normal_array(rng, 2, 3), normal_array(rng, 2, 4), np.zeros((2, 4)), Wx, Wh, b),
+        )
+    )
+    cases.append(
+        Case(
+            "large previous cell state (|c_prev| ~ 5)",
+            (
+                normal_array(rng, 2, 3),
+                normal_array(rng, 2, 4),
+                normal_array(rng, 2, 4, scale=5.0),
+                Wx,
+                Wh,
+                b,
+            ),
+        )
+    )
     return cases
 
 
@@ -74,8 +117,14 @@ def _sigmoid_calls(up, a):
     """The calls to sigmoid a correct step makes on a pre-activation a (N, 4H): per gate block,
     or on the whole of a, or on the i and f blocks together."""
     H = a.shape[1] // 4
-    for block in (a[:, :H], a[:, H:2 * H], a[:, 3 * H:], a, a[:, :2 * H],
-                  np.concatenate([a[:, :2 * H], a[:, 3 * H:]], axis=1)):
+    for block in (
+        a[:, :H],
+        a[:, H : 2 * H],
+        a[:, 3 * H :],
+        a,
+        a[:, : 2 * H],
+        np.concatenate([a[:, : 2 * H], a[:, 3 * H :]], axis=1),
+    ):
         up.sigmoid(block)
 
 
@@ -87,13 +136,14 @@ def step_forward_calls(up, x, h_prev, c_prev, Wx, Wh, b):
 def forward_cases(rng):
     cases = []
     for label, N, T, D, H, c0_kind, x_scale in (
-            ("N=3, T=5, D=4, H=6, c0 given", 3, 5, 4, 6, "given", 1.0),
-            ("N=1, T=1, c0 omitted (zeros)", 1, 1, 3, 4, "omitted", 1.0),
-            ("T=1, c0 given", 3, 1, 2, 5, "given", 1.0),
-            ("N=1, H=1, c0 omitted", 1, 6, 3, 1, "omitted", 1.0),
-            ("D=12, H=3 (square Wx), c0 = None passed by name", 2, 4, 12, 3, "None", 1.0),
-            ("long sequence T=30, c0 passed by position", 2, 30, 3, 4, "positional", 1.0),
-            ("large inputs (|x| ~ 1e3), c0 omitted", 2, 4, 3, 4, "omitted", 1e3)):
+        ("N=3, T=5, D=4, H=6, c0 given", 3, 5, 4, 6, "given", 1.0),
+        ("N=1, T=1, c0 omitted (zeros)", 1, 1, 3, 4, "omitted", 1.0),
+        ("T=1, c0 given", 3, 1, 2, 5, "given", 1.0),
+        ("N=1, H=1, c0 omitted", 1, 6, 3, 1, "omitted", 1.0),
+        ("D=12, H=3 (square Wx), c0 = None passed by name", 2, 4, 12, 3, "None", 1.0),
+        ("long sequence T=30, c0 passed by position", 2, 30, 3, 4, "positional", 1.0),
+        ("large inputs (|x| ~ 1e3), c0 omitted", 2, 4, 3, 4, "omitted", 1e3),
+    ):
         Wx, Wh, b = lstm_weights(rng, D, H)
         x, h0 = normal_array(rng, N, T, D, scale=x_scale), normal_array(rng, N, H)
         c0 = normal_array(rng, N, H)
@@ -106,8 +156,13 @@ def forward_cases(rng):
             args = args + (c0,)
         cases.append(Case(label, args, kwargs))
     Wx, Wh, b = lstm_weights(rng, 3, 4)
-    cases.append(Case("zero initial states h0 and c0",
-                      (normal_array(rng, 2, 4, 3), np.zeros((2, 4)), Wx, Wh, b), {"c0": np.zeros((2, 4))}))
+    cases.append(
+        Case(
+            "zero initial states h0 and c0",
+            (normal_array(rng, 2, 4, 3), np.zeros((2, 4)), Wx, Wh, b),
+            {"c0": np.zeros((2, 4))},
+        )
+    )
     return cases
 
 
@@ -124,14 +179,23 @@ def forward_calls(up, x, h0, Wx, Wh, b, c0=None):
 def step_backward_cases(rng):
     cases = []
     for label, N, D, H, x_scale, upstream in (
-            ("N=3, D=4, H=5", 3, 4, 5, 1.0, "both"), ("N=1, D=2, H=3", 1, 2, 3, 1.0, "both"),
-            ("H=1", 4, 3, 1, 1.0, "both"), ("D=8, H=2 (square Wx)", 2, 8, 2, 1.0, "both"),
-            ("dc = 0: the gradient arrives through h only", 3, 3, 4, 1.0, "h only"),
-            ("dh = 0: the gradient arrives through the cell path only", 3, 3, 4, 1.0, "c only"),
-            ("large inputs (|x| ~ 1e3, the gates saturate)", 2, 3, 4, 1e3, "both")):
+        ("N=3, D=4, H=5", 3, 4, 5, 1.0, "both"),
+        ("N=1, D=2, H=3", 1, 2, 3, 1.0, "both"),
+        ("H=1", 4, 3, 1, 1.0, "both"),
+        ("D=8, H=2 (square Wx)", 2, 8, 2, 1.0, "both"),
+        ("dc = 0: the gradient arrives through h only", 3, 3, 4, 1.0, "h only"),
+        ("dh = 0: the gradient arrives through the cell path only", 3, 3, 4, 1.0, "c only"),
+        ("large inputs (|x| ~ 1e3, the gates saturate)", 2, 3, 4, 1e3, "both"),
+    ):
         Wx, Wh, b = lstm_weights(rng, D, H)
-        _, _, cache = lstm_step_forward(normal_array(rng, N, D, scale=x_scale),
-                                        normal_array(rng, N, H), normal_array(rng, N, H), Wx, Wh, b)
+        _, _, cache = lstm_step_forward(
+            normal_array(rng, N, D, scale=x_scale),
+            normal_array(rng, N, H),
+            normal_array(rng, N, H),
+            Wx,
+            Wh,
+            b,
+        )
         dh, dc = normal_array(rng, N, H), normal_array(rng, N, H)
         if upstream == "h only":
             dc = np.zeros((N, H))
@@ -139,9 +203,12 @@ def step_backward_cases(rng):
             dh = np.zeros((N, H))
         cases.append(Case(label, (dh, dc, cache)))
     Wx, Wh, b = lstm_weights(rng, 3, 4)
-    _, _, cache = lstm_step_forward(normal_array(rng, 2, 3), np.zeros((2, 4)), np.zeros((2, 4)),
-                                    Wx, Wh, b)
-    cases.append(Case("zero previous states", (normal_array(rng, 2, 4), normal_array(rng, 2, 4), cache)))
+    _, _, cache = lstm_step_forward(
+        normal_array(rng, 2, 3), np.zeros((2, 4)), np.zeros((2, 4)), Wx, Wh, b
+    )
+    cases.append(
+        Case("zero previous states", (normal_array(rng, 2, 4), normal_array(rng, 2, 4), cache))
+    )
     return cases
 
 
@@ -149,17 +216,31 @@ def step_backward_cases(rng):
 def backward_cases(rng):
     cases = []
     for label, N, T, D, H, x_scale, kind in (
-            ("N=3, T=5, D=4, H=6", 3, 5, 4, 6, 1.0, "all"),
-            ("N=1, T=1", 1, 1, 3, 4, 1.0, "all"),
-            ("T=1, with return_dc0=True", 3, 1, 2, 5, 1.0, "all"),
-            ("N=1, H=1, with return_dc0=True", 1, 6, 3, 1, 1.0, "all"),
-            ("long sequence T=30, loss on the last step only, with return_dc0=True",
-             2, 30, 3, 4, 1.0, "last"),
-            ("loss on the last step only", 2, 5, 3, 4, 1.0, "last"),
-            ("large inputs (|x| ~ 1e3)", 2, 4, 3, 4, 1e3, "all")):
+        ("N=3, T=5, D=4, H=6", 3, 5, 4, 6, 1.0, "all"),
+        ("N=1, T=1", 1, 1, 3, 4, 1.0, "all"),
+        ("T=1, with return_dc0=True", 3, 1, 2, 5, 1.0, "all"),
+        ("N=1, H=1, with return_dc0=True", 1, 6, 3, 1, 1.0, "all"),
+        (
+            "long sequence T=30, loss on the last step only, with return_dc0=True",
+            2,
+            30,
+            3,
+            4,
+            1.0,
+            "last",
+        ),
+        ("loss on the last step only", 2, 5, 3, 4, 1.0, "last"),
+        ("large inputs (|x| ~ 1e3)", 2, 4, 3, 4, 1e3, "all"),
+    ):
         Wx, Wh, b = lstm_weights(rng, D, H)
-        _, cache = lstm_forward(normal_array(rng, N, T, D, scale=x_scale), normal_array(rng, N, H),
-                                Wx, Wh, b, c0=normal_array(rng, N, H))
+        _, cache = lstm_forward(
+            normal_array(rng, N, T, D, scale=x_scale),
+            normal_array(rng, N, H),
+            Wx,
+            Wh,
+            b,
+            c0=normal_array(rng, N, H),
+        )
         dh = normal_array(rng, N, T, H)
         if kind == "last":
             dh[:, :-1] = 0.0
@@ -167,8 +248,13 @@ def backward_cases(rng):
         cases.append(Case(label, (dh, cache), kwargs))
     Wx, Wh, b = lstm_weights(rng, 3, 4)
     _, cache = lstm_forward(normal_array(rng, 2, 4, 3), np.zeros((2, 4)), Wx, Wh, b)
-    cases.append(Case("zero initial states, return_dc0=False passed by name",
-                      (normal_array(rng, 2, 4, 4), cache), {"return_dc0": False}))
+    cases.append(
+        Case(
+            "zero initial states, return_dc0=False passed by name",
+            (normal_array(rng, 2, 4, 4), cache),
+            {"return_dc0": False},
+        )
+    )
     return cases
 
 
@@ -179,13 +265,14 @@ def backward_calls(up, dh, cache, return_dc0=False):
     for t in reversed(range(x.shape[1])):
         h_prev, c_prev = (h0, c0) if t == 0 else (h[:, t - 1], c[:, t - 1])
         _, dh_next, dc_next, _, _, _ = up.lstm_step_backward(
-            dh[:, t] + dh_next, dc_next, (x[:, t], h_prev, c_prev, Wx, Wh, gates[:, t], c[:, t]))
+            dh[:, t] + dh_next, dc_next, (x[:, t], h_prev, c_prev, Wx, Wh, gates[:, t], c[:, t])
+        )
 
 
 # -- cell_path_gradient -----------------------------------------------------------------------
 def cell_path_cases(rng):
     cut = rng.uniform(0.3, 0.99, (2, 6, 3))
-    cut[:, 2] = 0.0                                          # a forget gate that closes at step 3
+    cut[:, 2] = 0.0  # a forget gate that closes at step 3
     return [
         Case("(N, T, H) = (2, 6, 3)", (rng.uniform(0.05, 0.99, (2, 6, 3)),)),
         Case("one sequence, shape (T, H) = (5, 4)", (rng.uniform(0.05, 0.99, (5, 4)),)),
@@ -211,24 +298,59 @@ def bias_init_cases(rng):
 
 
 CHECKS = [
-    function_check("sigmoid", reference=sigmoid, make_cases=sigmoid_cases, outputs=("s",),
-                   mistakes=MISTAKES["sigmoid"],
-                   unscored=UNSCORED["sigmoid"]),
-    function_check("lstm_step_forward", reference=lstm_step_forward, make_cases=step_forward_cases,
-                   outputs=("h", "c", ("cache", STEP_CACHE)), mistakes=MISTAKES["lstm_step_forward"],
-                   upstream=Upstream({"sigmoid": sigmoid}, step_forward_calls)),
-    function_check("lstm_forward", reference=lstm_forward, make_cases=forward_cases,
-                   outputs=("h", ("cache", SEQUENCE_CACHE)), mistakes=MISTAKES["lstm_forward"],
-                   upstream=Upstream({"lstm_step_forward": lstm_step_forward, "sigmoid": sigmoid},
-                                     forward_calls)),
-    function_check("lstm_step_backward", reference=lstm_step_backward, make_cases=step_backward_cases,
-                   outputs=("dx", "dh_prev", "dc_prev", "dWx", "dWh", "db"),
-                   mistakes=MISTAKES["lstm_step_backward"]),
-    function_check("lstm_backward", reference=lstm_backward, make_cases=backward_cases,
-                   outputs=("dx", "dh0", "dWx", "dWh", "db", "dc0"), mistakes=MISTAKES["lstm_backward"],
-                   upstream=Upstream({"lstm_step_backward": lstm_step_backward}, backward_calls)),
-    function_check("cell_path_gradient", reference=cell_path_gradient, make_cases=cell_path_cases,
-                   outputs=("grad",), mistakes=MISTAKES["cell_path_gradient"]),
-    function_check("forget_gate_bias_init", reference=forget_gate_bias_init,
-                   make_cases=bias_init_cases, outputs=("b",), mistakes=MISTAKES["forget_gate_bias_init"]),
+    function_check(
+        "sigmoid",
+        reference=sigmoid,
+        make_cases=sigmoid_cases,
+        outputs=("s",),
+        mistakes=MISTAKES["sigmoid"],
+        unscored=UNSCORED["sigmoid"],
+    ),
+    function_check(
+        "lstm_step_forward",
+        reference=lstm_step_forward,
+        make_cases=step_forward_cases,
+        outputs=("h", "c", ("cache", STEP_CACHE)),
+        mistakes=MISTAKES["lstm_step_forward"],
+        upstream=Upstream({"sigmoid": sigmoid}, step_forward_calls),
+    ),
+    function_check(
+        "lstm_forward",
+        reference=lstm_forward,
+        make_cases=forward_cases,
+        outputs=("h", ("cache", SEQUENCE_CACHE)),
+        mistakes=MISTAKES["lstm_forward"],
+        upstream=Upstream(
+            {"lstm_step_forward": lstm_step_forward, "sigmoid": sigmoid}, forward_calls
+        ),
+    ),
+    function_check(
+        "lstm_step_backward",
+        reference=lstm_step_backward,
+        make_cases=step_backward_cases,
+        outputs=("dx", "dh_prev", "dc_prev", "dWx", "dWh", "db"),
+        mistakes=MISTAKES["lstm_step_backward"],
+    ),
+    function_check(
+        "lstm_backward",
+        reference=lstm_backward,
+        make_cases=backward_cases,
+        outputs=("dx", "dh0", "dWx", "dWh", "db", "dc0"),
+        mistakes=MISTAKES["lstm_backward"],
+        upstream=Upstream({"lstm_step_backward": lstm_step_backward}, backward_calls),
+    ),
+    function_check(
+        "cell_path_gradient",
+        reference=cell_path_gradient,
+        make_cases=cell_path_cases,
+        outputs=("grad",),
+        mistakes=MISTAKES["cell_path_gradient"],
+    ),
+    function_check(
+        "forget_gate_bias_init",
+        reference=forget_gate_bias_init,
+        make_cases=bias_init_cases,
+        outputs=("b",),
+        mistakes=MISTAKES["forget_gate_bias_init"],
+    ),
 ]

@@ -1,22 +1,26 @@
 """Expected values of notebook 07's visible checks (coursekit/visible/char_language_model.py),
 computed with the reference, and the results of the mistakes the checks can name."""
+
 from __future__ import annotations
 
 import numpy as np
 
 from coursekit.visible import char_language_model as kit
-from rnn_numpy.char_model import evaluate_loss, train_char_model
 from grader.mistakes import find, outputs
 from grader.mistakes.char_language_model import MISTAKES
+from rnn_numpy.char_model import evaluate_loss, train_char_model
 from rnn_numpy.language_model import batchify, bits_per_char, iterate_chunks, perplexity
 
 # The mistakes coursekit/visible/char_language_model.py names, by catalogue id.
-LOSS_MISTAKES = {("perplexity", "base2"): find(MISTAKES["perplexity"], "base2"),
-                 ("perplexity", "bits"): find(MISTAKES["perplexity"], "bits"),
-                 ("bits_per_char", "times_ln2"): find(MISTAKES["bits_per_char"], "times_ln2"),
-                 ("bits_per_char", "log2"): find(MISTAKES["bits_per_char"], "log2")}
-EVALUATE_MISTAKES = outputs(MISTAKES["evaluate_loss"],
-                            ("reset", "per_chunk_mean", "count_all", "bits", "over_n"))
+LOSS_MISTAKES = {
+    ("perplexity", "base2"): find(MISTAKES["perplexity"], "base2"),
+    ("perplexity", "bits"): find(MISTAKES["perplexity"], "bits"),
+    ("bits_per_char", "times_ln2"): find(MISTAKES["bits_per_char"], "times_ln2"),
+    ("bits_per_char", "log2"): find(MISTAKES["bits_per_char"], "log2"),
+}
+EVALUATE_MISTAKES = outputs(
+    MISTAKES["evaluate_loss"], ("reset", "per_chunk_mean", "count_all", "bits", "over_n")
+)
 
 
 def _flat(params: dict, cell: str) -> np.ndarray:
@@ -24,8 +28,10 @@ def _flat(params: dict, cell: str) -> np.ndarray:
 
 
 def _run(function, settings: dict):
-    inputs = {name: (value.copy() if isinstance(value, np.ndarray) else value)
-              for name, value in settings.items()}
+    inputs = {
+        name: (value.copy() if isinstance(value, np.ndarray) else value)
+        for name, value in settings.items()
+    }
     inputs["params"] = {name: value.copy() for name, value in settings["params"].items()}
     with np.errstate(all="ignore"):
         return function(**inputs, progress=False)
@@ -39,11 +45,14 @@ def expectations() -> dict[str, np.ndarray]:
             for (owner, mistake), wrong in LOSS_MISTAKES.items():
                 if owner == name:
                     with np.errstate(all="ignore"):
-                        values[kit.data_key(name, mistake, index)] = np.asarray(wrong.output(loss),
-                                                                            dtype=float)
+                        values[kit.data_key(name, mistake, index)] = np.asarray(
+                            wrong.output(loss), dtype=float
+                        )
         values[kit.data_key(name, "curve")] = function(kit.LOSS_CURVE)
     values["batchify"] = batchify(kit.BATCH_TEXT, kit.BATCH_STREAMS)
-    values["batchify__interleaved"] = find(MISTAKES["batchify"], "interleaved").output(kit.BATCH_TEXT, kit.BATCH_STREAMS)
+    values["batchify__interleaved"] = find(MISTAKES["batchify"], "interleaved").output(
+        kit.BATCH_TEXT, kit.BATCH_STREAMS
+    )
     chunks = iterate_chunks(kit.CHUNK_STREAMS, kit.CHUNK_LENGTH)
     values["chunks__count"] = np.asarray(len(chunks))
     for index, (inputs, _) in enumerate(chunks):

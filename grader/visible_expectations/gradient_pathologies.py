@@ -4,6 +4,7 @@ The reference's results on the visible checks' inputs, and what the common mista
 (grader/mistakes/gradient_pathologies.py) give on them (so a visible check can name the
 mistake a learner's result matches).
 """
+
 from __future__ import annotations
 
 import numpy as np
@@ -13,22 +14,35 @@ from grader.mistakes import outputs
 from grader.mistakes.gradient_pathologies import MISTAKES
 from rnn_numpy.clipping import clip_elementwise, global_norm
 from rnn_numpy.optim import rmsprop_step
-from rnn_numpy.pathologies import (gradient_bound, gradient_norms_by_lag, hidden_jacobian,
-                                          identity_recurrent_init, scale_spectral_radius)
+from rnn_numpy.pathologies import (
+    gradient_bound,
+    gradient_norms_by_lag,
+    hidden_jacobian,
+    identity_recurrent_init,
+    scale_spectral_radius,
+)
 
 # The mistakes coursekit/visible/gradient_pathologies.py names, by catalogue id.
-JACOBIAN_MISTAKES = outputs(MISTAKES["hidden_jacobian"], (
-    "transposed", "columns", "tanh_again", "relu_at_zero", "tanh_slope_always", "no_slope"))
-NORMS_MISTAKES = outputs(MISTAKES["gradient_norms_by_lag"], (
-    "sum", "frobenius", "left", "offset", "by_lag", "last_zero", "tanh_always"))
-SPECTRAL_MISTAKES = outputs(MISTAKES["scale_spectral_radius"], (
-    "sigma_max", "real_part", "frobenius", "no_rho", "no_division"))
+JACOBIAN_MISTAKES = outputs(
+    MISTAKES["hidden_jacobian"],
+    ("transposed", "columns", "tanh_again", "relu_at_zero", "tanh_slope_always", "no_slope"),
+)
+NORMS_MISTAKES = outputs(
+    MISTAKES["gradient_norms_by_lag"],
+    ("sum", "frobenius", "left", "offset", "by_lag", "last_zero", "tanh_always"),
+)
+SPECTRAL_MISTAKES = outputs(
+    MISTAKES["scale_spectral_radius"],
+    ("sigma_max", "real_part", "frobenius", "no_rho", "no_division"),
+)
 ELEMENTWISE_MISTAKES = outputs(MISTAKES["clip_elementwise"], ("to_zero", "upper_only", "by_norm"))
 BOUND_MISTAKES = outputs(MISTAKES["gradient_bound"], ("gamma_outside", "one_more"))
 IDENTITY_MISTAKES = outputs(MISTAKES["identity_recurrent_init"], ("ones", "no_scale"))
 GLOBAL_NORM_MISTAKES = outputs(MISTAKES["global_norm"], ("sum_of_norms", "mean"))
-RMSPROP_MISTAKES = outputs(MISTAKES["rmsprop_step"],
-                           ("swapped", "accumulated", "old_cache", "eps_inside"))
+RMSPROP_MISTAKES = outputs(
+    MISTAKES["rmsprop_step"], ("swapped", "accumulated", "old_cache", "eps_inside")
+)
+
 
 def expectations() -> dict[str, np.ndarray]:
     values: dict[str, np.ndarray] = {}
@@ -39,15 +53,18 @@ def expectations() -> dict[str, np.ndarray]:
                 values[f"hidden_jacobian/{key}/{activation}"] = mistake(h_t, visible.WH, activation)
 
         for case, (states, Wh, activation) in {
-                "linear_diagonal": (visible.SEQUENCE, visible.DIAGONAL_WH, "linear"),
-                "tanh": (visible.SEQUENCE, visible.WH, "tanh"),
-                "relu": (visible.RELU_SEQUENCE, visible.WH, "relu")}.items():
+            "linear_diagonal": (visible.SEQUENCE, visible.DIAGONAL_WH, "linear"),
+            "tanh": (visible.SEQUENCE, visible.WH, "tanh"),
+            "relu": (visible.RELU_SEQUENCE, visible.WH, "relu"),
+        }.items():
             values[f"gradient_norms_by_lag/{case}"] = gradient_norms_by_lag(states, Wh, activation)
             for key, mistake in NORMS_MISTAKES.items():
                 values[f"gradient_norms_by_lag/{key}/{case}"] = mistake(states, Wh, activation)
 
-        for case, (W, rho) in {"non_normal": (visible.NON_NORMAL_W, 0.9),
-                               "rotation": (visible.ROTATION_W, 1.0)}.items():
+        for case, (W, rho) in {
+            "non_normal": (visible.NON_NORMAL_W, 0.9),
+            "rotation": (visible.ROTATION_W, 1.0),
+        }.items():
             values[f"scale_spectral_radius/{case}"] = scale_spectral_radius(W, rho)
             for key, mistake in SPECTRAL_MISTAKES.items():
                 values[f"scale_spectral_radius/{key}/{case}"] = mistake(W, rho)
@@ -78,7 +95,9 @@ def expectations() -> dict[str, np.ndarray]:
         for key in ("swapped", "accumulated"):
             values[f"rmsprop_step/{key}/cache"] = RMSPROP_MISTAKES[key](*visible.RMSPROP_ARGS)[1]
         values["rmsprop_step/old_cache/param"] = RMSPROP_MISTAKES["old_cache"](
-            *visible.RMSPROP_ARGS)[0]
+            *visible.RMSPROP_ARGS
+        )[0]
         values["rmsprop_step/eps_inside/tiny_param"] = RMSPROP_MISTAKES["eps_inside"](
-            *visible.TINY_RMSPROP_ARGS)[0]
+            *visible.TINY_RMSPROP_ARGS
+        )[0]
     return {key: np.asarray(value, dtype=np.float64) for key, value in values.items()}

@@ -4,6 +4,7 @@ The reference's results on the checks' constant inputs, and the results of the m
 checks name (taken by id from the catalogue, grader/mistakes/gru_and_deep_rnns.py, that the
 hidden checks' hints read too, so a visible hint and a hidden-check hint agree).
 """
+
 from __future__ import annotations
 
 import numpy as np
@@ -11,8 +12,13 @@ import numpy as np
 from coursekit.visible import gru_and_deep_rnns as inputs
 from grader.mistakes import find, outputs
 from grader.mistakes.gru_and_deep_rnns import MISTAKES
-from rnn_numpy.gru import (gru_backward, gru_cho_step, gru_forward, gru_step_backward,
-                                  gru_step_forward)
+from rnn_numpy.gru import (
+    gru_backward,
+    gru_cho_step,
+    gru_forward,
+    gru_step_backward,
+    gru_step_forward,
+)
 from rnn_numpy.stacked import stacked_backward, stacked_forward
 
 STEP_GRADIENTS = ("dx", "dh_prev", "dWx", "dWh", "dbx", "dbh")
@@ -38,13 +44,20 @@ def _step_forward(values: dict) -> None:
 
 
 def _step_backward(values: dict) -> None:
-    cache = (inputs.X, inputs.H_PREV, inputs.WX, inputs.WH, values["step_gates"],
-             values["step_hn"])
+    cache = (inputs.X, inputs.H_PREV, inputs.WX, inputs.WH, values["step_gates"], values["step_hn"])
     for name, grad in zip(STEP_GRADIENTS, gru_step_backward(inputs.DH, cache)):
         values[f"step_backward_{name}"] = grad
-    named = outputs(MISTAKES["gru_step_backward"], (
-        "no_direct", "no_r_hidden", "dz_sign", "no_tanh_slope", "no_sigmoid_slope",
-        "dr_from_h_prev"))
+    named = outputs(
+        MISTAKES["gru_step_backward"],
+        (
+            "no_direct",
+            "no_r_hidden",
+            "dz_sign",
+            "no_tanh_slope",
+            "no_sigmoid_slope",
+            "dr_from_h_prev",
+        ),
+    )
     for mistake, wrong in named.items():
         for name, grad in zip(STEP_GRADIENTS, wrong(inputs.DH, cache)):
             values[f"step_backward_if_{mistake}_{name}"] = grad
@@ -56,8 +69,9 @@ def _sequence(values: dict) -> None:
     values.update(sequence_h=h, sequence_gates=cache[4], sequence_hn=cache[5])
     for name, wrong in outputs(MISTAKES["gru_forward"], ("not_carried", "shifted")).items():
         values[f"sequence_h_if_{name}"] = wrong(*arguments)[0]
-    named = outputs(MISTAKES["gru_backward"],
-                    ("not_accumulated", "not_carried", "last_only", "h_prev_shifted"))
+    named = outputs(
+        MISTAKES["gru_backward"], ("not_accumulated", "not_carried", "last_only", "h_prev_shifted")
+    )
     for key, upstream in (("last", inputs.DH_LAST), ("every", inputs.DH_SEQUENCE)):
         for name, grad in zip(SEQUENCE_GRADIENTS, gru_backward(upstream, cache)):
             values[f"sequence_backward_{key}_{name}"] = grad
@@ -68,8 +82,9 @@ def _sequence(values: dict) -> None:
 
 def _stacks(values: dict) -> None:
     for cell in inputs.CELL_TYPES:
-        h_top, cache = stacked_forward(inputs.STACK_X, inputs.STACK_STATES,
-                                       inputs.STACK_PARAMS[cell], cell=cell)
+        h_top, cache = stacked_forward(
+            inputs.STACK_X, inputs.STACK_STATES, inputs.STACK_PARAMS[cell], cell=cell
+        )
         values[f"stack_{cell}_h_top"] = h_top
         for m, layer_cache in enumerate(cache[1], start=1):
             for name, entry in zip(inputs.LAYER_CACHES[cell], layer_cache):

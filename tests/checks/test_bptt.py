@@ -1,4 +1,5 @@
 """Hidden and visible checks of notebook 03: the reference passes, known mistakes fail."""
+
 import numpy as np
 import pytest
 
@@ -28,6 +29,8 @@ REFERENCES = {
     "sgd_step": sgd_step,
     "adagrad_step": adagrad_step,
 }
+
+
 def test_sgd_in_the_wrong_direction_fails():
     verdict = run_locally("sgd_step", lambda p, g, lr: p + lr * g)
     assert not verdict.passed and "instead of -" in verdict.explain()
@@ -64,7 +67,9 @@ def test_visible_truncated_bptt_points_at_the_targets():
 
 def test_visible_jacobian_check_names_the_off_by_one_state():
     with pytest.raises(VisibleCheckFailed, match="steps count from 1"):
-        visible.check_state_jacobian_product(find(MISTAKES["state_jacobian_product"], "state_after_step").output)
+        visible.check_state_jacobian_product(
+            find(MISTAKES["state_jacobian_product"], "state_after_step").output
+        )
 
 
 def test_visible_numerical_gradient_check_uses_a_closure():

@@ -1,15 +1,16 @@
 """Hidden and visible checks of notebook 07: the reference passes, known mistakes fail, and a
 mistake in iterate_chunks or evaluate_loss costs only its own points in the training loop."""
+
 import numpy as np
 import pytest
 
 from coursekit.visible import char_language_model as visible
 from coursekit.visible.expect import VisibleCheckFailed
-from rnn_numpy import char_model
-from rnn_numpy.char_model import evaluate_loss, train_char_model
 from grader.checks import get_check, run_locally
 from grader.mistakes import find
 from grader.mistakes.char_language_model import MISTAKES
+from rnn_numpy import char_model
+from rnn_numpy.char_model import evaluate_loss, train_char_model
 from rnn_numpy.language_model import batchify, bits_per_char, iterate_chunks, perplexity
 
 REFERENCES = {
@@ -20,15 +21,22 @@ REFERENCES = {
     "evaluate_loss": evaluate_loss,
     "train_char_model": train_char_model,
 }
+
+
 def test_a_generator_of_chunks_is_refused_with_a_reason():
-    verdict = run_locally("iterate_chunks", lambda streams, K: (c for c in iterate_chunks(streams, K)))
+    verdict = run_locally(
+        "iterate_chunks", lambda streams, K: (c for c in iterate_chunks(streams, K))
+    )
     assert not verdict.passed and "generator" in verdict.explain()
 
 
 def test_the_early_stop_cases_stop_early_whatever_the_generator():
     for seed in range(5):
-        stops = [case for case in get_check("train_char_model").make_cases(np.random.default_rng(seed))
-                 if "worse every epoch" in case.label]
+        stops = [
+            case
+            for case in get_check("train_char_model").make_cases(np.random.default_rng(seed))
+            if "worse every epoch" in case.label
+        ]
         assert len(stops) == 2
         for case in stops:
             args, kwargs = case.live_arguments()
@@ -40,12 +48,34 @@ def test_the_early_stop_cases_stop_early_whatever_the_generator():
 def test_a_loop_that_trains_the_callers_parameters_in_place_keeps_its_points_and_is_named():
     """In-place writes carry no points (issue 15): the hidden check judges the returned values,
     the visible check names the write."""
-    def in_place(cell, params, train_streams, val_streams, chunk_length, epochs, learning_rate,
-                 max_norm, patience, progress=True):
-        result = train_char_model(cell, params, train_streams, val_streams, chunk_length, epochs,
-                                  learning_rate, max_norm, patience, progress=False)
+
+    def in_place(
+        cell,
+        params,
+        train_streams,
+        val_streams,
+        chunk_length,
+        epochs,
+        learning_rate,
+        max_norm,
+        patience,
+        progress=True,
+    ):
+        result = train_char_model(
+            cell,
+            params,
+            train_streams,
+            val_streams,
+            chunk_length,
+            epochs,
+            learning_rate,
+            max_norm,
+            patience,
+            progress=False,
+        )
         params.update(result[0])
         return result
+
     verdict = run_locally("train_char_model", in_place)
     assert verdict.passed, verdict.explain()
     with pytest.raises(VisibleCheckFailed, match="in place"):
@@ -54,16 +84,22 @@ def test_a_loop_that_trains_the_callers_parameters_in_place_keeps_its_points_and
 
 def _learner_namespace(**broken):
     """A notebook's globals: the course's model code, the learner's functions (some broken)."""
-    namespace = {name: getattr(char_model, name) for name in
-                 ("char_model_loss", "initial_state", "clip_global_norm", "adagrad_step")}
-    namespace.update(iterate_chunks=iterate_chunks, evaluate_loss=evaluate_loss,
-                     bits_per_char=bits_per_char, np=np)
+    namespace = {
+        name: getattr(char_model, name)
+        for name in ("char_model_loss", "initial_state", "clip_global_norm", "adagrad_step")
+    }
+    namespace.update(
+        iterate_chunks=iterate_chunks,
+        evaluate_loss=evaluate_loss,
+        bits_per_char=bits_per_char,
+        np=np,
+    )
     namespace.update(broken)
     exec(LEARNER_LOOP, namespace)
     return namespace
 
 
-LEARNER_LOOP = '''
+LEARNER_LOOP = """
 def evaluate_loss_learner(cell, params, streams, chunk_length):
     state = initial_state(cell, streams.shape[0], params["Wy"].shape[0])
     total, steps = 0.0, 0
@@ -100,7 +136,7 @@ def train_char_model(cell, params, train_streams, val_streams, chunk_length, epo
     history = {key: np.array(value) for key, value in history.items()}
     history["best_epoch"] = best_epoch
     return best_params, history
-'''
+"""
 
 
 def _not_implemented(*args, **kwargs):
@@ -115,9 +151,11 @@ def test_the_learner_style_loop_passes():
 @pytest.mark.parametrize("broken", ["iterate_chunks", "evaluate_loss", "bits_per_char"])
 def test_a_broken_piece_costs_only_its_own_points(broken):
     """The loop is judged on its own logic when a piece it calls is wrong or not written."""
-    wrong = {"iterate_chunks": find(MISTAKES["iterate_chunks"], "targets_are_inputs").output,
-             "evaluate_loss": find(MISTAKES["evaluate_loss"], "reset").output,
-             "bits_per_char": _not_implemented}[broken]
+    wrong = {
+        "iterate_chunks": find(MISTAKES["iterate_chunks"], "targets_are_inputs").output,
+        "evaluate_loss": find(MISTAKES["evaluate_loss"], "reset").output,
+        "bits_per_char": _not_implemented,
+    }[broken]
     namespace = _learner_namespace(**{broken: wrong})
     verdict = run_locally("train_char_model", namespace["train_char_model"])
     assert verdict.passed, verdict.explain()

@@ -1,13 +1,14 @@
 """Hidden and visible checks of notebook 01, beyond what every catalogued mistake is held to
 (test_mistakes.py)."""
+
 import numpy as np
 import pytest
 
 from coursekit.visible import feedforward_limits as visible
 from coursekit.visible.expect import VisibleCheckFailed
+from grader.checks import run_locally
 from rnn_numpy.activations import softmax
 from rnn_numpy.baselines import memoryless_loss_floor
-from grader.checks import run_locally
 from rnn_numpy.encoding import one_hot, window_inputs
 from rnn_numpy.losses import cross_entropy, softmax_cross_entropy_backward
 from rnn_numpy.mlp import dense_forward, mlp_forward
@@ -50,5 +51,6 @@ def test_visible_check_fails_on_wrong_version(name, wrong):
 def test_visible_check_lets_not_implemented_through(name):
     def stub(*args, **kwargs):
         raise NotImplementedError()
+
     with pytest.raises(NotImplementedError):
         getattr(visible, f"check_{name}")(stub)

@@ -150,7 +150,8 @@ def test_a_wrong_downstream_still_fails_and_is_told_about_unexpected_calls():
 
 def test_mistakes_named_in_a_check_are_its_hints():
     check = function_check("double", reference=_double, make_cases=_cases, outputs=("y",),
-                           mistakes=[Mistake("added", "you added instead of multiplied", lambda x: x + 2)])
+                           mistakes=[Mistake("added", "you added instead of multiplied",
+                                             lambda x: x + 2)])
     assert "you added instead of multiplied" in run_check(
         check, lambda x: x + 2, check.fixed_cases()).explain()
 

@@ -1,4 +1,5 @@
 """Hidden and visible checks of notebook 04: the reference passes, known mistakes fail."""
+
 import numpy as np
 import pytest
 
@@ -9,8 +10,13 @@ from grader.mistakes import find
 from grader.mistakes.gradient_pathologies import MISTAKES
 from rnn_numpy.clipping import clip_elementwise, clip_global_norm, global_norm
 from rnn_numpy.optim import rmsprop_step
-from rnn_numpy.pathologies import (gradient_bound, gradient_norms_by_lag, hidden_jacobian,
-                                          identity_recurrent_init, scale_spectral_radius)
+from rnn_numpy.pathologies import (
+    gradient_bound,
+    gradient_norms_by_lag,
+    hidden_jacobian,
+    identity_recurrent_init,
+    scale_spectral_radius,
+)
 
 REFERENCES = {
     "hidden_jacobian": hidden_jacobian,
@@ -23,31 +29,47 @@ REFERENCES = {
     "clip_global_norm": clip_global_norm,
     "rmsprop_step": rmsprop_step,
 }
+
+
 def test_gradient_norms_by_lag_is_judged_on_its_own_logic():
     """A wrong hidden_jacobian in the learner's namespace does not fail gradient_norms_by_lag:
     the check answers its calls with the reference's Jacobians."""
-    namespace = {"np": np, "hidden_jacobian": find(MISTAKES["hidden_jacobian"], "transposed").output}
-    exec(compile(
-        "def gradient_norms_by_lag(h, Wh, activation='tanh'):\n"
-        "    N, T, H = h.shape\n"
-        "    norms = np.ones((N, T))\n"
-        "    product = np.broadcast_to(np.eye(H), (N, H, H))\n"
-        "    for k in range(T - 1, 0, -1):\n"
-        "        product = product @ hidden_jacobian(h[:, k], Wh, activation)\n"
-        "        norms[:, k - 1] = np.linalg.norm(product, ord=2, axis=(1, 2))\n"
-        "    return norms\n", "<learner>", "exec"), namespace)
+    namespace = {
+        "np": np,
+        "hidden_jacobian": find(MISTAKES["hidden_jacobian"], "transposed").output,
+    }
+    exec(
+        compile(
+            "def gradient_norms_by_lag(h, Wh, activation='tanh'):\n"
+            "    N, T, H = h.shape\n"
+            "    norms = np.ones((N, T))\n"
+            "    product = np.broadcast_to(np.eye(H), (N, H, H))\n"
+            "    for k in range(T - 1, 0, -1):\n"
+            "        product = product @ hidden_jacobian(h[:, k], Wh, activation)\n"
+            "        norms[:, k - 1] = np.linalg.norm(product, ord=2, axis=(1, 2))\n"
+            "    return norms\n",
+            "<learner>",
+            "exec",
+        ),
+        namespace,
+    )
     verdict = run_locally("gradient_norms_by_lag", namespace["gradient_norms_by_lag"])
     assert verdict.passed, verdict.explain()
 
 
 def test_clip_global_norm_is_judged_on_its_own_logic():
     namespace = {"np": np, "global_norm": find(MISTAKES["global_norm"], "sum_of_norms").output}
-    exec(compile(
-        "def clip_global_norm(grads, max_norm):\n"
-        "    norm = global_norm(grads)\n"
-        "    scale = max_norm / norm if norm > max_norm else 1.0\n"
-        "    return {name: g * scale for name, g in grads.items()}, norm\n",
-        "<learner>", "exec"), namespace)
+    exec(
+        compile(
+            "def clip_global_norm(grads, max_norm):\n"
+            "    norm = global_norm(grads)\n"
+            "    scale = max_norm / norm if norm > max_norm else 1.0\n"
+            "    return {name: g * scale for name, g in grads.items()}, norm\n",
+            "<learner>",
+            "exec",
+        ),
+        namespace,
+    )
     verdict = run_locally("clip_global_norm", namespace["clip_global_norm"])
     assert verdict.passed, verdict.explain()
 
@@ -70,21 +92,24 @@ def test_edge_cases_are_what_their_labels_say():
 
 
 # -- visible checks ---------------------------------------------------------------------------
-@pytest.mark.parametrize("name, mistake_id, fragment", [
-    ("hidden_jacobian", "transposed", "transposed"),
-    ("hidden_jacobian", "relu_at_zero", "h_t > 0"),
-    ("gradient_norms_by_lag", "frobenius", "Frobenius"),
-    ("gradient_norms_by_lag", "by_lag", "lag order"),
-    ("scale_spectral_radius", "sigma_max", "singular value"),
-    ("scale_spectral_radius", "real_part", "np.abs"),
-    ("global_norm", "overflow", "largest |entry|"),
-    ("global_norm", "sum_of_norms", "norms of the arrays are added"),
-    ("clip_elementwise", "to_zero", "-c, not 0"),
-    ("clip_global_norm", "per_array", "its own norm"),
-    ("clip_global_norm", "always", "Only scale down"),
-    ("rmsprop_step", "eps_inside", "outside the square root"),
-    ("rmsprop_step", "swapped", "decay_rate weighs the old cache"),
-])
+@pytest.mark.parametrize(
+    "name, mistake_id, fragment",
+    [
+        ("hidden_jacobian", "transposed", "transposed"),
+        ("hidden_jacobian", "relu_at_zero", "h_t > 0"),
+        ("gradient_norms_by_lag", "frobenius", "Frobenius"),
+        ("gradient_norms_by_lag", "by_lag", "lag order"),
+        ("scale_spectral_radius", "sigma_max", "singular value"),
+        ("scale_spectral_radius", "real_part", "np.abs"),
+        ("global_norm", "overflow", "largest |entry|"),
+        ("global_norm", "sum_of_norms", "norms of the arrays are added"),
+        ("clip_elementwise", "to_zero", "-c, not 0"),
+        ("clip_global_norm", "per_array", "its own norm"),
+        ("clip_global_norm", "always", "Only scale down"),
+        ("rmsprop_step", "eps_inside", "outside the square root"),
+        ("rmsprop_step", "swapped", "decay_rate weighs the old cache"),
+    ],
+)
 def test_visible_messages_name_the_mistake(name, mistake_id, fragment):
     with pytest.raises(VisibleCheckFailed, match=None) as failure:
         getattr(visible, f"check_{name}")(find(MISTAKES[name], mistake_id).output)
@@ -94,5 +119,6 @@ def test_visible_messages_name_the_mistake(name, mistake_id, fragment):
 def test_visible_gradient_bound_asks_for_no_overflow_warning():
     def noisy(gamma, sigma_max, lags):
         return np.power(float(gamma) * float(sigma_max), np.asarray(lags, dtype=float))
+
     with pytest.raises(VisibleCheckFailed, match="errstate"):
         visible.check_gradient_bound(noisy)
