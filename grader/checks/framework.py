@@ -22,7 +22,7 @@ The rules every check obeys (tests/checks/ holds each of them to it):
   generator *fresh* for each student and each changed submission (so answers cannot be looked up
   from earlier feedback). The case generator's deterministic edge cases must catch every listed
   `Mistake` for any generator: tests/checks/test_catch_rates.py asserts that the fixed set alone
-  fails every listed mistake, and reports each mistake's catch rate on fresh sets.
+  fails every listed mistake, and that fresh sets catch each at least as often as measured.
 - **Whole results.** `outputs` names each returned element; an element may itself be a tuple,
   named by a nested spec `("cache", ("x", "h_prev", ...))`, so caches are judged entry by entry.
   A case with `pick=None` judges everything the function returns.

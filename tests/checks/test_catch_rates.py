@@ -3,7 +3,8 @@
 Every mistake of the catalogues (grader/mistakes/, the function a learner who made it would have
 written) must fail its check's *fixed* case set, which every student of a course meets. The
 *fresh* sets (drawn per student and per submission) must catch them too, at least as often as
-measured below; `.venv/bin/python -m tools.catch_rates` prints the full table for a report.
+measured below (every set catches every mistake); `.venv/bin/python -m tools.catch_rates`
+prints the full table for a report.
 """
 
 from __future__ import annotations
@@ -14,12 +15,11 @@ from grader.checks import get_check, run_check
 from grader.mistakes import catch_rate, listed
 
 FRESH_SEEDS = range(10)
-# Measured with FRESH_SEEDS (`.venv/bin/python -m tools.catch_rates 10`, 2026-12-06): every
-# mistake is caught by at least MIN_FRESH_RATE of the fresh sets, and by MEAN_FRESH_RATE on
-# average over all mistakes. The seeds are fixed, so a lower rate means a case generator lost
-# an edge case.
-MIN_FRESH_RATE = None
-MEAN_FRESH_RATE = None
+# Measured with these seeds (`.venv/bin/python -m tools.catch_rates 10`, 2026-12-06, load about
+# 21 on 2 cores): every fresh set caught every one of the 260 catalogued mistakes (100 % each).
+# The seeds are fixed, so a lower rate means a case generator lost the structure that catches a
+# mistake whatever it draws.
+MIN_FRESH_RATE = 1.0
 
 
 @pytest.mark.parametrize(
@@ -38,4 +38,3 @@ def test_fresh_case_sets_catch_the_listed_mistakes_too():
     }
     rarely = {key: rate for key, rate in rates.items() if rate < MIN_FRESH_RATE}
     assert not rarely, f"fresh sets catch these less often than {MIN_FRESH_RATE:.0%}: {rarely}"
-    assert sum(rates.values()) / len(rates) >= MEAN_FRESH_RATE
