@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from coursekit.model_size import GATE_BLOCKS
 from grader.checks.common import normal as normal_array
 from grader.checks.framework import Case, Upstream, function_check
 from grader.mistakes.gru_and_deep_rnns import MISTAKES
@@ -37,7 +38,6 @@ LAYER_CACHES = {
 }
 GRADIENTS = ("dx", "dh_prev", "dWx", "dWh", "dbx", "dbh")
 SEQUENCE_GRADIENTS = ("dx", "dh0", "dWx", "dWh", "dbx", "dbh")
-GATE_BLOCKS = {"rnn": 1, "lstm": 4, "gru": 3}
 
 
 def gru_weights(rng, D, H, scale=0.5):
