@@ -1,5 +1,6 @@
-"""Hidden and visible checks of notebook 07: the reference passes, known mistakes fail, and a
-mistake in iterate_chunks or evaluate_loss costs only its own points in the training loop."""
+"""Hidden and visible checks of notebook 07 (its catalogued mistakes: test_mistakes.py): visible
+messages name mistakes, and a mistake in iterate_chunks or evaluate_loss costs only its own
+points in the training loop."""
 
 import numpy as np
 import pytest

@@ -1,6 +1,7 @@
-"""Hidden and visible checks of notebook 06: the reference passes, known mistakes fail, and one
-mistake in an upstream exercise costs only that exercise (the solution notebook's own functions,
-run in a namespace like the notebook's, with one upstream function made wrong)."""
+"""Hidden and visible checks of notebook 06 (its catalogued mistakes: test_mistakes.py): the
+solution passes, visible messages name mistakes, and one mistake in an upstream exercise costs
+only that exercise (the solution notebook's own functions, run in a namespace like the
+notebook's, with one upstream function made wrong)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,5 @@
-"""Hidden and visible checks of notebook 02: the reference passes, known mistakes fail."""
+"""Hidden and visible checks of notebook 02, beyond what every catalogued mistake is held to
+(test_mistakes.py) and every check (test_every_check.py)."""
 
 import numpy as np
 import pytest
