@@ -12,6 +12,12 @@
                                                lateness to the graded submissions, no regrading
     feedback  ASSIGNMENT                       HTML feedback per student
     export    [--to grades.csv]                all grades as CSV
+    report    ASSIGNMENT                       what the class got wrong: checks lost, named and
+                                               other mistakes, answers awaiting grading, plots
+                                               (HTML + CSV in the grading folder's reports/)
+    similarity ASSIGNMENT [--threshold 0.6]    pairs of submissions whose solution code looks
+                                               alike, ranked for a person to read (proves
+                                               nothing; HTML + CSV in reports/)
     selfcheck [ASSIGNMENT ...]                 solutions score full marks, releases score zero
                                                (in a grading folder of its own)
     learner-kit [--to FILE.zip]                the course for learners: notebooks, coursekit,
@@ -31,6 +37,7 @@ import argparse
 import sys
 from pathlib import Path
 
+from .class_report import build_class_report, write_class_report
 from .layout import DEFAULT_GRADING_FOLDER, NOTEBOOKS, written_assignments
 from .settings import GradingSettings
 from .grading import (UnknownAssignment, apply_lateness, autograde, check_assignment, export,
@@ -40,6 +47,7 @@ from .learner_kit import build_learner_kit, build_learner_repository
 from .parallel import available_cores
 from .release import generate, release, release_check
 from .sandbox import UNSANDBOXED_LIMITS, filter_problem, sandbox_problem, unsandboxed_refusal
+from .similarity import DEFAULT_THRESHOLD, compare_class, write_similarity_report
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -156,6 +164,26 @@ def _export(args, settings) -> int:
     return 0
 
 
+def _report(args, settings) -> int:
+    report = build_class_report(settings, args.assignment)
+    page, table = write_class_report(settings, report)
+    print(f"class report of {args.assignment} ({len(report.students)} graded submissions): "
+          f"{page}\n  CSV: {table}")
+    return 0
+
+
+def _similarity(args, settings) -> int:
+    if not 0 < args.threshold <= 1:
+        print(f"error: --threshold must be in (0, 1], got {args.threshold}", file=sys.stderr)
+        return 2
+    run = compare_class(settings, args.assignment, args.threshold)
+    page, table = write_similarity_report(settings, run)
+    print(f"{len(run.pairs)} pairs of {len(run.students)} submissions compared; "
+          f"{len(run.above)} at or above {args.threshold:.0%}: {page}\n  CSV: {table}\n"
+          f"  (a ranking for a person to read: it proves nothing)")
+    return 0
+
+
 def _selfcheck(args, settings) -> int:
     for assignment in args.assignments:
         check_assignment(assignment)
@@ -192,7 +220,7 @@ def _learner_kit(args, settings) -> int:
 
 COMMANDS = {"release": _release, "prepare": _prepare, "autograde": _autograde, "times": _times,
             "feedback": _feedback, "export": _export, "selfcheck": _selfcheck,
-            "learner-kit": _learner_kit}
+            "learner-kit": _learner_kit, "report": _report, "similarity": _similarity}
 
 
 # Options every command takes, declared once here: (flags, argparse keywords). They are accepted
@@ -261,6 +289,13 @@ def _parser() -> argparse.ArgumentParser:
     command.add_argument("assignment")
     command = command_parser("export", "grades as CSV")
     command.add_argument("--to", type=Path, default=Path("grades.csv"))
+    command = command_parser("report", "what the class got wrong (HTML and CSV)")
+    command.add_argument("assignment")
+    command = command_parser("similarity", "pairs of submissions that look alike (HTML and CSV)")
+    command.add_argument("assignment")
+    command.add_argument("--threshold", type=float, default=DEFAULT_THRESHOLD,
+                         help="show the matching code of pairs at least this similar (0 to 1, "
+                              f"default {DEFAULT_THRESHOLD})")
     command = command_parser("selfcheck", "solutions full marks, releases zero")
     command.add_argument("assignments", nargs="*")
     command = command_parser("learner-kit", "the course for learners, as a zip")

@@ -38,6 +38,7 @@ from coursekit.wire import encode
 from .faults import ReportsFaults, cell_name
 from .judging import JudgingProcess
 from .checks import get_check
+from .verdict_records import CheckVerdict, remove_record, write_record
 
 HIDDEN_CHECK_CALL = re.compile(r"""^\s*hidden_check\(\s*["'](\w+)["']\s*,\s*\w+\s*\)\s*$""", re.M)
 HIDDEN_CHECK_FAILED = "HiddenCheckFailed"
@@ -88,13 +89,26 @@ def submission_digest(nb) -> str:
     return digest.hexdigest()
 
 
+VERDICT_FOLDER_HELP = ("Folder of the grader's verdict records (grader/verdict_records.py); "
+                       "empty: none are kept")
+
+
+def _record_names(resources) -> tuple[str, str, str]:
+    info = resources.get("nbgrader", {})
+    return (str(info.get("assignment", "")), str(info.get("student", "")),
+            str(info.get("notebook", "")))
+
+
 class PrepareHiddenChecks(NbGraderPreprocessor):
     """Make each hidden check's cases and write their inputs for the kernel."""
 
     secret_file = Unicode("", help="File holding the course's secret key").tag(config=True)
+    verdict_folder = Unicode("", help=VERDICT_FOLDER_HELP).tag(config=True)
 
     def preprocess(self, nb, resources):
         info = resources.get("nbgrader", {})
+        if self.verdict_folder:  # an earlier grading's verdicts are not this one's
+            remove_record(self.verdict_folder, *_record_names(resources))
         secret = load_or_create_secret(self.secret_file)
         submission = submission_digest(nb)
         cases, wire = {}, {}
@@ -123,48 +137,60 @@ class JudgeHiddenChecks(ReportsFaults, NbGraderPreprocessor):
     judge_seconds = Float(60.0, help="Time one hidden check's record may take to judge (in a "
                           "worker process, grader.judging); past it the check scores zero"
                           ).tag(config=True)
+    verdict_folder = Unicode("", help=VERDICT_FOLDER_HELP).tag(config=True)
 
     def preprocess(self, nb, resources):
         state = resources.get("rnn_course", {})
         self._judging = JudgingProcess(self.judge_seconds)
+        verdicts = []
         try:
             for index, cell in enumerate(nb.cells):
                 if is_test_cell(cell):
-                    self._judge_cell(cell, index, state.get("cases", {}), resources)
+                    verdicts.append(self._judge_cell(cell, index, state.get("cases", {}),
+                                                     resources))
         finally:
             self._judging.close()
             if state.get("cases_file"):
                 Path(state["cases_file"]).unlink(missing_ok=True)
+        if self.verdict_folder:
+            write_record(self.verdict_folder, *_record_names(resources), verdicts)
         return nb, resources
 
-    def _judge_cell(self, cell, index, all_cases, resources) -> None:
+    def _judge_cell(self, cell, index, all_cases, resources) -> CheckVerdict:
+        """Judge one test cell (its outputs become the verdict); the grader's record of it."""
         where = cell_name(cell, index)
         name = hidden_check_name(cell)
+
+        def failed(kind: str, text: str, mistakes=()) -> CheckVerdict:
+            _fail(cell, text)
+            return CheckVerdict(where, name, False, kind, tuple(mistakes),
+                                (text.splitlines() or [""])[0])
+
         if name is None or name not in all_cases:
             self.report(resources, where, "grader error",
                         f"test cell is not a known one-line hidden check: {cell.source[:80]!r}")
-            return _fail(cell, "this test cell could not be judged; your instructor has been told")
+            return failed("grader error",
+                          "this test cell could not be judged; your instructor has been told")
         records = [output for output in cell.get("outputs", [])
                    if output.get("output_type") == "display_data"
                    and RECORD_MIME in output.get("data", {})]
-        problem = None
         if not records:
             problem = _why_no_record(cell, name)
             self.report(resources, where, "no record", problem)
-        elif len(records) > 1:
+            return failed("no record", problem)
+        if len(records) > 1:
             problem = f"the cell reported {len(records)} results for one check, so none is trusted"
             self.report(resources, where, "tampered record", problem)
-        if problem:
-            return _fail(cell, problem)
+            return failed("tampered record", problem)
         outcome = self._judging.judge(name, all_cases[name], records[0]["data"][RECORD_MIME])
         if outcome.kind != "verdict":
             self.report(resources, where, outcome.kind, outcome.detail or outcome.text)
-            return _fail(cell, outcome.text)
-        if outcome.passed:
-            cell.outputs = [new_output("stream", name="stdout",
-                                       text=f"✓ hidden check {name}: {outcome.text}\n")]
-        else:
-            _fail(cell, outcome.text)
+            return failed(outcome.kind, outcome.text)
+        if not outcome.passed:
+            return failed("verdict", outcome.text, outcome.mistakes)
+        cell.outputs = [new_output("stream", name="stdout",
+                                   text=f"✓ hidden check {name}: {outcome.text}\n")]
+        return CheckVerdict(where, name, True, "verdict")
 
 
 def _why_no_record(cell, name: str) -> str:

@@ -46,6 +46,7 @@ class Outcome:
     text: str
     passed: bool = False
     detail: str = ""     # for the fault report (defaults to `text`)
+    mistakes: tuple[str, ...] = ()   # the listed mistakes a failing verdict matched (Verdict)
 
 
 # -- in the worker ----------------------------------------------------------------------------
@@ -78,7 +79,8 @@ def judge_record(name: str, cases: list, text: str) -> Outcome:
                        "told", detail=f"{type(error).__name__}: {error}")
     if verdict.over_limit:
         return Outcome("judging limit", verdict.explain())
-    return Outcome("verdict", verdict.explain(), passed=verdict.passed)
+    return Outcome("verdict", verdict.explain(), passed=verdict.passed,
+                   mistakes=verdict.mistakes)
 
 
 def _serve() -> None:
@@ -135,7 +137,8 @@ class JudgingProcess:
                            f"judging your results took longer than {self.seconds:g} s (far more "
                            f"than this check needs for a correct answer), so they were not "
                            f"judged")
-        return Outcome(**json.loads(answer))
+        answer = json.loads(answer)
+        return Outcome(**dict(answer, mistakes=tuple(answer.get("mistakes", ()))))
 
     def _worker(self) -> subprocess.Popen:
         if self._process is not None and self._process.poll() is None:

@@ -127,6 +127,8 @@ def configure(config: Config, settings: GradingSettings) -> Config:
                                              KeepOnlyVerdicts, CSSHTMLHeaderPreprocessor]
     config.RestoreNotebookStructure.release_directory = str(settings.release_directory)
     config.PrepareHiddenChecks.secret_file = str(folder / "secret.key")
+    for judge in ("PrepareHiddenChecks", "JudgeHiddenChecks"):  # what the class report counts
+        config[judge].verdict_folder = str(settings.verdict_folder)
     config.SandboxedExecute.sandbox = settings.sandbox
     config.SandboxedExecute.timeout = settings.cell_timeout
     config.SandboxedExecute.memory_mb = settings.memory_mb

@@ -28,5 +28,10 @@ class GradingSettings:
         return self.folder / "reports" / "current-run.jsonl"
 
     @property
+    def verdict_folder(self) -> Path:
+        """The grader's verdict records (grader/verdict_records.py)."""
+        return self.folder / "verdicts"
+
+    @property
     def release_directory(self) -> Path:
         return self.folder / "release"

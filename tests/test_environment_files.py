@@ -28,6 +28,11 @@ def test_conda_environment_matches_the_pip_requirements():
         if isinstance(item, str) and "=" in item:
             package, version = item.split("=", 1)
             conda[package.lower()] = version
+        elif isinstance(item, dict):   # the pip: section (packages conda-forge does not have)
+            for line in item.get("pip", []):
+                if "==" in line:
+                    package, version = line.split("==", 1)
+                    conda[package.strip().lower()] = version.strip()
     assert conda.pop("python") == "3.11"
     assert conda == pip_pins("grader.txt")
 

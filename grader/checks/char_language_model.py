@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from grader.checks.framework import Case, Check, Upstream, compare, function_check
+from grader.checks.framework import Case, Check, Upstream, compare, function_check, hint
 from grader.mistakes.char_language_model import MISTAKES
 from rnn_numpy.char_model import evaluate_loss, init_char_model, train_char_model
 from rnn_numpy.language_model import batchify, bits_per_char, iterate_chunks, perplexity
@@ -96,9 +96,7 @@ def judge_chunks(case: Case, outcome) -> list[str]:
         for mistake in MISTAKES["iterate_chunks"]:
             wrong = mistake.output(*case.live_arguments()[0])
             if not _chunk_problems(case.label, outcome.value, wrong):
-                problems.append(
-                    f"  hint: your result matches what you get when {mistake.description}"
-                )
+                problems.append(hint(mistake))
                 break
     return problems
 

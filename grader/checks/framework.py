@@ -131,11 +131,14 @@ Outcome = Returned | Raised | Unsendable
 @dataclass(frozen=True)
 class Verdict:
     """`over_limit`: a returned value was past the sizes the exercise documents (`Check.limits`),
-    so judging stopped there: the check fails, and the grader reports it as a judging limit."""
+    so judging stopped there: the check fails, and the grader reports it as a judging limit.
+    `mistakes`: the descriptions of the listed `Mistake`s the failing results matched (the hints
+    of `messages`, as data: the class report counts them, grader/class_report.py)."""
 
     passed: bool
     messages: tuple[str, ...]
     over_limit: bool = False
+    mistakes: tuple[str, ...] = ()
 
     def explain(self) -> str:
         return "\n".join(self.messages)
@@ -159,6 +162,20 @@ class Mistake:
     output: Callable[..., Any]
     hinted: bool = True
     caught_by_visible_check: bool = True
+
+
+class Hint(str):
+    """A problem line that names a listed `Mistake` (`hint(mistake)`); `judge` collects the
+    descriptions of these lines into `Verdict.mistakes`."""
+
+    mistake: str
+
+
+def hint(mistake: Mistake) -> Hint:
+    """The line telling a learner that their result matches `mistake`."""
+    line = Hint(f"  hint: your result matches what you get when {mistake.description}")
+    line.mistake = mistake.description
+    return line
 
 
 # -- upstream stand-ins ---------------------------------------------------------------------------
@@ -300,7 +317,10 @@ def judge(check: Check, cases: Sequence[Case], outcomes: Sequence[Outcome]) -> V
             if problem:
                 return Verdict(False, (problem,), over_limit=True)
             problems.extend(_judge_returned(check, case, outcome))
-    return Verdict(not problems, tuple(problems) or (f"all {len(cases)} cases pass",))
+    mistakes = tuple(dict.fromkeys(line.mistake for line in problems if isinstance(line, Hint)))
+    return Verdict(
+        not problems, tuple(problems) or (f"all {len(cases)} cases pass",), mistakes=mistakes
+    )
 
 
 def _past_limits(check: Check, case: Case, outcome: Returned) -> str | None:
@@ -365,9 +385,7 @@ def function_check(
         if problems:
             for mistake in mistakes:
                 if _matches_mistake(mistake, case, outcome.value, specs, rtol, atol):
-                    problems.append(
-                        f"  hint: your result matches what you get when {mistake.description}"
-                    )
+                    problems.append(hint(mistake))
                     break
         return problems
 

@@ -156,6 +156,16 @@ def test_mistakes_named_in_a_check_are_its_hints():
         check, lambda x: x + 2, check.fixed_cases()).explain()
 
 
+def test_a_verdict_lists_the_named_mistakes_its_hints_name():
+    """The class report counts `Verdict.mistakes` (data), never the hint's text."""
+    added = Mistake("added", "you added instead of multiplied", lambda x: x + 2)
+    check = function_check("double", reference=_double, make_cases=_cases, outputs=("y",),
+                           mistakes=[added, Mistake("squared", "you squared", lambda x: x * x)])
+    assert run_check(check, lambda x: x + 2, check.fixed_cases()).mistakes == (added.description,)
+    assert run_check(check, lambda x: -x, check.fixed_cases()).mistakes == ()
+    assert run_check(check, _double, check.fixed_cases()).mistakes == ()
+
+
 def test_outputs_may_depend_on_the_case():
     """A list whose length follows the case (one entry per layer) is judged entry by entry."""
     def layers(n):

@@ -22,7 +22,9 @@ COMMAND_LINES = {"release": ["release", "01_feedforward_limits", "--to", "out"],
                  "times": ["times", "01_feedforward_limits", "times.csv"],
                  "export": ["export", "--to", "grades.csv"],
                  "selfcheck": ["selfcheck", "01_feedforward_limits"],
-                 "learner-kit": ["learner-kit", "--to", "kit.zip"]}
+                 "learner-kit": ["learner-kit", "--to", "kit.zip"],
+                 "report": ["report", "01_feedforward_limits"],
+                 "similarity": ["similarity", "01_feedforward_limits", "--threshold", "0.5"]}
 # A value for every common option, none of them its default.
 OPTIONS = ["--grading-folder", "elsewhere", "--no-sandbox", "--trust-submissions",
            "--timeout", "7", "--notebook-timeout", "70", "--memory-mb", "700", "--jobs", "3",

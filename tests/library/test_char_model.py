@@ -2,7 +2,7 @@
 import numpy as np
 import pytest
 
-from rnn_numpy.char_model import (CELLS, TrainingState, char_model_loss, evaluate_loss,
+from rnn_numpy.char_model import (CAPSTONE, CELLS, TrainingState, char_model_loss, evaluate_loss,
                                          hidden_size_for_budget, init_char_model, initial_state,
                                          next_char_probabilities, param_names, parameter_count,
                                          sample_chars, train_char_model)
@@ -168,6 +168,28 @@ def test_a_run_resumed_from_a_checkpoint_ends_where_an_unbroken_run_ends():
     assert history["best_epoch"] == straight["best_epoch"]
     for name in best:
         np.testing.assert_array_equal(best[name], straight_best[name])
+
+
+def test_on_update_sees_every_update_in_order_and_changes_nothing():
+    """The hook a benchmark reads learning curves with: called once per update, after it."""
+    seen = []
+    best, history = train(epochs=2, patience=5, on_update=lambda run: seen.append(
+        (len(run.train_loss), run.epoch, run.params["Wh"].copy())))
+    plain_best, plain = train(epochs=2, patience=5)
+    assert [count for count, _, _ in seen] == list(range(1, 2 * 5 + 1))
+    assert [epoch for _, epoch, _ in seen] == [0] * 5 + [1] * 5
+    assert not np.array_equal(seen[0][2], seen[1][2])         # parameters after each update
+    for key in ("train_loss", "grad_norm", "val_loss"):
+        np.testing.assert_array_equal(history[key], plain[key])
+    for name in best:
+        np.testing.assert_array_equal(best[name], plain_best[name])
+
+
+def test_the_capstone_settings_are_valid_arguments_of_the_loop():
+    assert 0 < CAPSTONE["learning_rate"] < 1
+    for key in ("streams", "chunk"):
+        assert isinstance(CAPSTONE[key], int) and CAPSTONE[key] >= 1
+    assert CAPSTONE["max_norm"] > 0
 
 
 # -- the corpora notebook 07 reads ------------------------------------------------------------
