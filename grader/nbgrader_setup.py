@@ -33,7 +33,7 @@ from .hidden_checks import JudgeHiddenChecks, PrepareHiddenChecks
 from .lateness import AssignTrustedLatePenalties, LateIsZeroCsvExport, TimedCollect
 from .instructor_views import MakeSubmissionInert, RestoreAnswersAsTyped
 from .restore import RestoreNotebookStructure
-from .layout import COURSE_ID, NOT_COURSE_FILES, REPOSITORY, SOLUTIONS
+from .layout import COURSE_ID, NOT_COURSE_FILES, SOLUTIONS
 from .settings import GradingSettings
 from .submission_exporter import SubmissionExporter
 

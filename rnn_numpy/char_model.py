@@ -33,7 +33,7 @@ from rnn_numpy.clipping import clip_global_norm
 from rnn_numpy.encoding import one_hot
 from rnn_numpy.language_model import bits_per_char, iterate_chunks
 from rnn_numpy.losses import temporal_softmax_loss
-from rnn_numpy.lstm import _bind_gate_width
+from rnn_numpy.lstm import bind_gate_width
 from rnn_numpy.optim import adagrad_step
 from rnn_numpy.rnn import rnn_output, rnn_output_backward
 from rnn_numpy.sampling import temperature_probabilities
@@ -73,7 +73,7 @@ def _check_params(shapes: Shapes, cell: str, params) -> dict:
                          f"with keys {list(names)}, got {got}")
     checked = {"Wy": shapes.floats("Wy", params["Wy"], ("H", "V")),
                "by": shapes.floats("by", params["by"], ("V",))}
-    G = _bind_gate_width(shapes, GATE_BLOCKS[cell], "Wy") if cell != "rnn" else "H"
+    G = bind_gate_width(shapes, GATE_BLOCKS[cell], "Wy") if cell != "rnn" else "H"
     checked["Wx"] = shapes.floats("Wx", params["Wx"], ("V", G))
     checked["Wh"] = shapes.floats("Wh", params["Wh"], ("H", G))
     for name in LAYERS[cell].params[2:]:

@@ -25,14 +25,14 @@ from __future__ import annotations
 import numpy as np
 
 from rnn_numpy.shapes import Shapes
-from rnn_numpy.lstm import (_bind_gate_width, _compute_dtype, _sigmoid_inplace,
-                                   _tanh_inplace, _unpack)
+from rnn_numpy.lstm import (bind_gate_width, compute_dtype, sigmoid_inplace,
+                                   tanh_inplace, unpack_cache)
 
 GATES = ("r", "z", "n")  # column blocks of Wx, Wh, bx, bh, in this order
 
 
 def _check_weights(shapes: Shapes, source: str, Wx, Wh, bx=None, bh=None, prefix=""):
-    G = _bind_gate_width(shapes, 3, source)
+    G = bind_gate_width(shapes, 3, source)
     Wx = shapes.floats(prefix + "Wx", Wx, ("D", G))
     Wh = shapes.floats(prefix + "Wh", Wh, ("H", G))
     if bx is None:
@@ -47,7 +47,7 @@ def _step_arguments(function_name: str, x, h_prev, Wx, Wh, bx, bh):
     h_prev = shapes.floats("h_prev", h_prev, ("N", "H"))
     Wx, Wh, bx, bh = _check_weights(shapes, "h_prev", Wx, Wh, bx, bh)
     return (x, h_prev, Wx, Wh, bx, bh, shapes.size("H"),
-            _compute_dtype(x, h_prev, Wx, Wh, bx, bh))
+            compute_dtype(x, h_prev, Wx, Wh, bx, bh))
 
 
 def _gru_cell(xp, hp, h_prev, H: int):
@@ -57,10 +57,10 @@ def _gru_cell(xp, hp, h_prev, H: int):
     """
     rz = xp[:, :2 * H]
     rz += hp[:, :2 * H]
-    _sigmoid_inplace(rz)                                     # [r, z]
+    sigmoid_inplace(rz)                                     # [r, z]
     r, z, n = xp[:, :H], xp[:, H:2 * H], xp[:, 2 * H:]
     n += r * hp[:, 2 * H:]                                   # r after the product
-    _tanh_inplace(n)
+    tanh_inplace(n)
     return n + z * (h_prev - n)                              # (1 - z) n + z h_prev
 
 
@@ -105,7 +105,7 @@ def gru_step_backward(dh, cache):
     - dbh: shape (3H,)
     """
     shapes = Shapes("gru_step_backward")
-    x, h_prev, Wx, Wh, gates, hn = _unpack(shapes, cache,
+    x, h_prev, Wx, Wh, gates, hn = unpack_cache(shapes, cache,
                                            ("x", "h_prev", "Wx", "Wh", "gates", "hn"))
     x = shapes.floats("cache x", x, ("N", "D"))
     h_prev = shapes.floats("cache h_prev", h_prev, ("N", "H"))
@@ -144,10 +144,10 @@ def gru_cho_step(x, h_prev, Wx, Wh, bx, bh):
     gates = (x @ Wx + bx).astype(dtype, copy=False)          # (N, 3H): input side
     rz = gates[:, :2 * H]
     rz += h_prev @ Wh[:, :2 * H] + bh[:2 * H]
-    _sigmoid_inplace(rz)                                     # [r, z]
+    sigmoid_inplace(rz)                                     # [r, z]
     r, z, n = gates[:, :H], gates[:, H:2 * H], gates[:, 2 * H:]
     n += (r * h_prev) @ Wh[:, 2 * H:] + bh[2 * H:]           # r before the product
-    _tanh_inplace(n)
+    tanh_inplace(n)
     return n + z * (h_prev - n)
 
 
@@ -171,7 +171,7 @@ def gru_forward(x, h0, Wx, Wh, bx, bh):
     Wx, Wh, bx, bh = _check_weights(shapes, "h0", Wx, Wh, bx, bh)
     N, T, D = x.shape
     H = shapes.size("H")
-    dtype = _compute_dtype(x, h0, Wx, Wh, bx, bh)
+    dtype = compute_dtype(x, h0, Wx, Wh, bx, bh)
 
     gates = (x.reshape(N * T, D) @ Wx + bx).reshape(N, T, 3 * H).astype(dtype, copy=False)
     hn = np.empty((N, T, H), dtype=dtype)
@@ -203,7 +203,7 @@ def gru_backward(dh, cache):
     - dbh: shape (3H,), summed over all steps
     """
     shapes = Shapes("gru_backward")
-    x, h0, Wx, Wh, gates, hn, h = _unpack(shapes, cache,
+    x, h0, Wx, Wh, gates, hn, h = unpack_cache(shapes, cache,
                                           ("x", "h0", "Wx", "Wh", "gates", "hn", "h"))
     x = shapes.floats("cache x", x, ("N", "T", "D"))
     h0 = shapes.floats("cache h0", h0, ("N", "H"))
@@ -214,7 +214,7 @@ def gru_backward(dh, cache):
     dh = shapes.floats("dh", dh, ("N", "T", "H"))
     N, T, D = x.shape
     H = shapes.size("H")
-    dtype = _compute_dtype(dh, gates)
+    dtype = compute_dtype(dh, gates)
 
     # Everything that does not depend on the recursion, for all steps at once:
     h_prev = np.concatenate([h0[:, None], h[:, :-1]], axis=1)   # (N, T, H): h_0..h_{T-1}

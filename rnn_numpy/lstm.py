@@ -29,14 +29,14 @@ from rnn_numpy.shapes import Shapes
 GATES = ("i", "f", "g", "o")  # column blocks of Wx, Wh, b, in this order
 
 
-def _bind_gate_width(shapes: Shapes, gates: int, source: str) -> str:
+def bind_gate_width(shapes: Shapes, gates: int, source: str) -> str:
     """Bind the letter '<gates>H' (e.g. '4H') to gates × H once H is known; return the letter."""
     letter = f"{gates}H"
     shapes.positive_int(f"{source} ({gates} gates × H)", gates * shapes.size("H"), letter=letter)
     return letter
 
 
-def _unpack(shapes: Shapes, cache, names: tuple[str, ...]) -> tuple:
+def unpack_cache(shapes: Shapes, cache, names: tuple[str, ...]) -> tuple:
     """Check that a cache is a tuple with the documented number of entries."""
     if not isinstance(cache, tuple) or len(cache) != len(names):
         got = f"a tuple of length {len(cache)}" if isinstance(cache, tuple) else type(cache).__name__
@@ -45,7 +45,7 @@ def _unpack(shapes: Shapes, cache, names: tuple[str, ...]) -> tuple:
     return cache
 
 
-def _sigmoid_inplace(a):
+def sigmoid_inplace(a):
     """sigmoid(a) written into a (float32/64); the hot-loop twin of activations.sigmoid.
 
     1 / (1 + exp(-a)) is exact to rounding everywhere; the only danger is exp overflowing for
@@ -60,19 +60,19 @@ def _sigmoid_inplace(a):
     return np.reciprocal(a, out=a)
 
 
-def _tanh_inplace(a):
+def tanh_inplace(a):
     """tanh(a) = 2 sigmoid(2a) - 1 written into a: one exp instead of NumPy's slower tanh.
 
     Equal to np.tanh within 2 float epsilons in absolute terms (not relatively near 0).
     """
     a *= 2
-    _sigmoid_inplace(a)
+    sigmoid_inplace(a)
     a *= 2
     a -= 1
     return a
 
 
-def _compute_dtype(*arrays):
+def compute_dtype(*arrays):
     """float64 or float32 (float16 is computed in float32), following the inputs."""
     return np.result_type(*arrays, np.float32)
 
@@ -80,7 +80,7 @@ def _compute_dtype(*arrays):
 def _gate_activations(a, H: int):
     """Apply sigmoid to the i, f, o blocks and tanh to the g block of a (N, 4H), in place."""
     a[:, 2 * H:3 * H] *= 2                         # tanh(a_g) = 2 sigmoid(2 a_g) - 1
-    _sigmoid_inplace(a)
+    sigmoid_inplace(a)
     a[:, 2 * H:3 * H] *= 2
     a[:, 2 * H:3 * H] -= 1
     return a
@@ -109,18 +109,18 @@ def lstm_step_forward(x, h_prev, c_prev, Wx, Wh, b):
     x = shapes.floats("x", x, ("N", "D"))
     h_prev = shapes.floats("h_prev", h_prev, ("N", "H"))
     c_prev = shapes.floats("c_prev", c_prev, ("N", "H"))
-    G = _bind_gate_width(shapes, 4, "h_prev")
+    G = bind_gate_width(shapes, 4, "h_prev")
     Wx = shapes.floats("Wx", Wx, ("D", G))
     Wh = shapes.floats("Wh", Wh, ("H", G))
     b = shapes.floats("b", b, (G,))
     H = shapes.size("H")
 
-    dtype = _compute_dtype(x, h_prev, c_prev, Wx, Wh, b)
+    dtype = compute_dtype(x, h_prev, c_prev, Wx, Wh, b)
     gates = (x @ Wx + h_prev @ Wh + b).astype(dtype, copy=False)   # (N, 4H)
     _gate_activations(gates, H)
     i, f, g, o = (gates[:, k * H:(k + 1) * H] for k in range(4))  # each (N, H)
     c = f * c_prev + i * g
-    h = o * _tanh_inplace(c.copy())
+    h = o * tanh_inplace(c.copy())
     return h, c, (x, h_prev, c_prev, Wx, Wh, gates, c)
 
 
@@ -141,12 +141,12 @@ def lstm_step_backward(dh, dc, cache):
     - db: shape (4H,)
     """
     shapes = Shapes("lstm_step_backward")
-    x, h_prev, c_prev, Wx, Wh, gates, c = _unpack(
+    x, h_prev, c_prev, Wx, Wh, gates, c = unpack_cache(
         shapes, cache, ("x", "h_prev", "c_prev", "Wx", "Wh", "gates", "c"))
     x = shapes.floats("cache x", x, ("N", "D"))
     h_prev = shapes.floats("cache h_prev", h_prev, ("N", "H"))
     c_prev = shapes.floats("cache c_prev", c_prev, ("N", "H"))
-    G = _bind_gate_width(shapes, 4, "cache h_prev")
+    G = bind_gate_width(shapes, 4, "cache h_prev")
     Wx = shapes.floats("cache Wx", Wx, ("D", G))
     Wh = shapes.floats("cache Wh", Wh, ("H", G))
     gates = shapes.floats("cache gates", gates, ("N", G))
@@ -156,7 +156,7 @@ def lstm_step_backward(dh, dc, cache):
     H = shapes.size("H")
 
     i, f, g, o = (gates[:, k * H:(k + 1) * H] for k in range(4))
-    tanh_c = _tanh_inplace(c.astype(_compute_dtype(c), copy=True))
+    tanh_c = tanh_inplace(c.astype(compute_dtype(c), copy=True))
     dc_total = dc + dh * o * (1 - tanh_c ** 2)        # c reaches the loss directly and through h
     da = np.concatenate([dc_total * g * i * (1 - i),    # through i = sigmoid(a_i)
                          dc_total * c_prev * f * (1 - f),
@@ -192,16 +192,16 @@ def lstm_forward(x, h0, Wx, Wh, b, c0=None):
     shapes = Shapes("lstm_forward")
     x = shapes.floats("x", x, ("N", "T", "D"))
     h0 = shapes.floats("h0", h0, ("N", "H"))
-    G = _bind_gate_width(shapes, 4, "h0")
+    G = bind_gate_width(shapes, 4, "h0")
     Wx = shapes.floats("Wx", Wx, ("D", G))
     Wh = shapes.floats("Wh", Wh, ("H", G))
     b = shapes.floats("b", b, (G,))
-    dtype = _compute_dtype(x, h0, Wx, Wh, b)
+    dtype = compute_dtype(x, h0, Wx, Wh, b)
     if c0 is None:
         c0 = np.zeros(h0.shape, dtype=dtype)
     else:
         c0 = shapes.floats("c0", c0, ("N", "H"))
-        dtype = _compute_dtype(dtype, c0)
+        dtype = compute_dtype(dtype, c0)
     N, T, D = x.shape
     H = shapes.size("H")
 
@@ -225,7 +225,7 @@ def lstm_forward(x, h0, Wx, Wh, b, c0=None):
         np.multiply(f, c_prev, out=c_t)
         c_t += np.multiply(i, g, out=ig)                 # c = f * c_prev + i * g
         np.copyto(h_t, c_t)
-        _tanh_inplace(h_t)
+        tanh_inplace(h_t)
         h_t *= o                                         # h = o * tanh(c)
         h[:, t] = h_t
         h_prev, c_prev = h_t, c_t                        # h_t is rewritten after the product
@@ -250,12 +250,12 @@ def lstm_backward(dh, cache, return_dc0=False):
     - dc0: shape (N, H), only if return_dc0 is true (as the sixth entry)
     """
     shapes = Shapes("lstm_backward")
-    x, h0, c0, Wx, Wh, gates, c, h = _unpack(
+    x, h0, c0, Wx, Wh, gates, c, h = unpack_cache(
         shapes, cache, ("x", "h0", "c0", "Wx", "Wh", "gates", "c", "h"))
     x = shapes.floats("cache x", x, ("N", "T", "D"))
     h0 = shapes.floats("cache h0", h0, ("N", "H"))
     c0 = shapes.floats("cache c0", c0, ("N", "H"))
-    G = _bind_gate_width(shapes, 4, "cache h0")
+    G = bind_gate_width(shapes, 4, "cache h0")
     Wx = shapes.floats("cache Wx", Wx, ("D", G))
     Wh = shapes.floats("cache Wh", Wh, ("H", G))
     gates = shapes.floats("cache gates", gates, ("N", "T", G))
@@ -264,9 +264,9 @@ def lstm_backward(dh, cache, return_dc0=False):
     dh = shapes.floats("dh", dh, ("N", "T", "H"))
     N, T, D = x.shape
     H = shapes.size("H")
-    dtype = _compute_dtype(dh, gates)
+    dtype = compute_dtype(dh, gates)
 
-    tanh_c = _tanh_inplace(c.astype(dtype, copy=True))     # (N, T, H), all steps at once
+    tanh_c = tanh_inplace(c.astype(dtype, copy=True))     # (N, T, H), all steps at once
     da = np.empty((N, T, 4 * H), dtype=dtype)              # gradient of every pre-activation
     dh_next = np.zeros((N, H), dtype=dtype)                # gradient reaching h_t from step t+1
     dc_next = np.zeros((N, H), dtype=dtype)                # and reaching c_t from step t+1

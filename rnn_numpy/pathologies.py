@@ -22,7 +22,7 @@ import numbers
 import numpy as np
 
 from rnn_numpy.shapes import Shapes
-from rnn_numpy.rnn import _activation_derivative, _check_activation
+from rnn_numpy.rnn import activation_derivative, check_activation
 
 
 def hidden_jacobian(h_t, Wh, activation="tanh"):
@@ -45,7 +45,7 @@ def hidden_jacobian(h_t, Wh, activation="tanh"):
     else:
         h_t = shapes.floats("h_t", h_t, ("N", "H"))
     Wh = shapes.floats("Wh", Wh, ("H", "H"))
-    slope = _activation_derivative(h_t, _check_activation("hidden_jacobian", activation))  # (..., H)
+    slope = activation_derivative(h_t, check_activation("hidden_jacobian", activation))  # (..., H)
     return slope[..., :, None] * Wh.T                                                   # (..., H, H)
 
 
@@ -74,7 +74,7 @@ def gradient_norms_by_lag(h, Wh, activation="tanh"):
     else:
         h = shapes.floats("h", h, ("N", "T", "H"))
     Wh = shapes.floats("Wh", Wh, ("H", "H"))
-    slope = _activation_derivative(h, _check_activation("gradient_norms_by_lag", activation))
+    slope = activation_derivative(h, check_activation("gradient_norms_by_lag", activation))
     N, T, H = h.shape                                                   # slope: (N, T, H)
 
     dtype = np.result_type(h, Wh)

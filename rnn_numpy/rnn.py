@@ -33,7 +33,7 @@ ACTIVATIONS = ("tanh", "relu", "linear")
 
 
 # -- activations ----------------------------------------------------------------------------------
-def _check_activation(function_name: str, activation) -> str:
+def check_activation(function_name: str, activation) -> str:
     if not isinstance(activation, str) or activation not in ACTIVATIONS:
         raise ValueError(f"{function_name}: activation must be one of {ACTIVATIONS}, "
                          f"got {activation!r}")
@@ -48,7 +48,7 @@ def _activate(a: np.ndarray, activation: str) -> np.ndarray:
     return a.copy()
 
 
-def _activation_derivative(h: np.ndarray, activation: str) -> np.ndarray:
+def activation_derivative(h: np.ndarray, activation: str) -> np.ndarray:
     """d act(a) / da, written in terms of the output h = act(a)."""
     if activation == "tanh":
         return 1 - h * h
@@ -87,7 +87,7 @@ def rnn_step_forward(x, h_prev, Wx, Wh, b, activation="tanh"):
     Wx = shapes.floats("Wx", Wx, ("D", "H"))
     Wh = shapes.floats("Wh", Wh, ("H", "H"))
     b = shapes.floats("b", b, ("H",))
-    activation = _check_activation("rnn_step_forward", activation)
+    activation = check_activation("rnn_step_forward", activation)
     h = _activate(x @ Wx + h_prev @ Wh + b, activation)
     return h, (x, h_prev, Wx, Wh, h, activation)
 
@@ -116,9 +116,9 @@ def rnn_step_backward(dh, cache):
     Wh = shapes.floats("Wh (in cache)", Wh, ("H", "H"))
     h = shapes.floats("h (in cache)", h, ("N", "H"))
     dh = shapes.floats("dh", dh, ("N", "H"))
-    activation = _check_activation("rnn_step_backward", activation)
+    activation = check_activation("rnn_step_backward", activation)
 
-    da = dh * _activation_derivative(h, activation)      # gradient on the pre-activation
+    da = dh * activation_derivative(h, activation)      # gradient on the pre-activation
     return da @ Wx.T, da @ Wh.T, x.T @ da, h_prev.T @ da, da.sum(axis=0)
 
 
@@ -144,7 +144,7 @@ def rnn_forward(x, h0, Wx, Wh, b, activation="tanh"):
     Wx = shapes.floats("Wx", Wx, ("D", "H"))
     Wh = shapes.floats("Wh", Wh, ("H", "H"))
     b = shapes.floats("b", b, ("H",))
-    activation = _check_activation("rnn_forward", activation)
+    activation = check_activation("rnn_forward", activation)
 
     input_part = x @ Wx + b                              # (N, T, H): every step at once
     h = np.empty_like(input_part, dtype=np.result_type(input_part, h0, Wh))
@@ -160,7 +160,7 @@ def _bptt(dh, x, h0, Wh, h, activation, active=None):
 
     Returns (da, dh0, dWx, dWh, db), da being the gradient on every pre-activation (N, T, H).
     """
-    derivative = _activation_derivative(h, activation)   # (N, T, H)
+    derivative = activation_derivative(h, activation)   # (N, T, H)
     da = np.empty_like(derivative, dtype=np.result_type(dh, derivative))
     dh_next = np.zeros_like(da[:, 0])                     # gradient arriving from step t+1
     for t in reversed(range(h.shape[1])):
@@ -206,7 +206,7 @@ def rnn_backward(dh, cache):
     Wh = shapes.floats("Wh (in cache)", Wh, ("H", "H"))
     h = shapes.floats("h (in cache)", h, ("N", "T", "H"))
     dh = shapes.floats("dh", dh, ("N", "T", "H"))
-    activation = _check_activation("rnn_backward", activation)
+    activation = check_activation("rnn_backward", activation)
 
     da, dh0, dWx, dWh, db = _bptt(dh, x, h0, Wh, h, activation)
     return da @ Wx.T, dh0, dWx, dWh, db
@@ -298,7 +298,7 @@ def masked_rnn_forward(x, h0, Wx, Wh, b, lengths, activation="tanh"):
     Wh = shapes.floats("Wh", Wh, ("H", "H"))
     b = shapes.floats("b", b, ("H",))
     lengths = _check_lengths("masked_rnn_forward", shapes, lengths)
-    activation = _check_activation("masked_rnn_forward", activation)
+    activation = check_activation("masked_rnn_forward", activation)
 
     active = np.arange(x.shape[1]) < lengths[:, None]    # (N, T): True inside each sequence
     input_part = x @ Wx + b                              # (N, T, H)
@@ -335,7 +335,7 @@ def masked_rnn_backward(dh, cache):
     h = shapes.floats("h (in cache)", h, ("N", "T", "H"))
     lengths = _check_lengths("masked_rnn_backward", shapes, lengths)
     dh = shapes.floats("dh", dh, ("N", "T", "H"))
-    activation = _check_activation("masked_rnn_backward", activation)
+    activation = check_activation("masked_rnn_backward", activation)
 
     active = np.arange(x.shape[1]) < lengths[:, None]    # (N, T)
     da, dh0, dWx, dWh, db = _bptt(dh, x, h0, Wh, h, activation, active)

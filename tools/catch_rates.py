@@ -1,32 +1,32 @@
 """Print how often each hidden check catches each mistake it lists.
 
-    .venv/bin/python tools/catch_rates.py [SEEDS]
+    .venv/bin/python -m tools.catch_rates [SEEDS]
 
 The fixed case set (the same for every student of a course) must catch every listed mistake;
 the fresh sets (drawn per student and per submission) are measured over SEEDS seeds (default 200).
+The mistakes are the catalogues' (grader/mistakes/).
 """
+
 from __future__ import annotations
 
 import sys
-from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+from tqdm import tqdm
 
-from tqdm import tqdm  # noqa: E402
-
-from grader.checks import registry, run_check  # noqa: E402
-from tests.checks.test_catch_rates import catch_rate, listed_mistakes  # noqa: E402
+from grader.checks import get_check, run_check
+from grader.mistakes import catch_rate, listed
 
 
 def main(seeds: int) -> None:
     print(f"check | mistake | fixed set | fresh sets ({seeds} seeds)")
     print("---|---|---|---")
-    for name, _, mistake in tqdm(listed_mistakes(), desc="mistakes", file=sys.stderr):
-        check = registry()[name]
+    for _, name, mistake in tqdm(listed(), desc="mistakes", file=sys.stderr):
+        check = get_check(name)
         fixed = not run_check(check, mistake.output, check.fixed_cases()).passed
         rate = catch_rate(check, mistake, range(seeds))
-        print(f"{name} | {mistake.description[:80]} | {'caught' if fixed else 'MISSED'} | "
-              f"{rate:.1%}")
+        print(
+            f"{name} | {mistake.description[:80]} | {'caught' if fixed else 'MISSED'} | {rate:.1%}"
+        )
 
 
 if __name__ == "__main__":

@@ -82,7 +82,8 @@ TRAIN_MISTAKE_NAMES = (
 PARAM_ORDER = {"rnn": ("Wx", "Wh", "b", "Wy", "by")}
 
 
-def _key(*parts) -> str:
+def data_key(*parts) -> str:
+    """The name of an expected value in coursekit/data/visible/char_language_model.npz."""
     return "__".join(str(part).replace(" ", "_") for part in parts)
 
 
@@ -91,18 +92,18 @@ def _check_loss_units(function, name: str, wrong: dict[str, str]) -> None:
     for index, loss in enumerate(LOSSES):
         what = f"{name}({loss:.4g})"
         got = call(function, loss, what=what)
-        want = expected(NOTEBOOK, _key(name, "scalar", index))
+        want = expected(NOTEBOOK, data_key(name, "scalar", index))
         try:
             expect_close(np.asarray(got, dtype=float), want, what=what)
         except VisibleCheckFailed:
             for mistake, hint in wrong.items():
                 if np.allclose(np.asarray(got, dtype=float),
-                               expected(NOTEBOOK, _key(name, mistake, index))):
+                               expected(NOTEBOOK, data_key(name, mistake, index))):
                     raise VisibleCheckFailed(f"{what}: {hint}") from None
             raise
     what = f"{name} of a loss curve, shape {LOSS_CURVE.shape}"
     got = call(function, LOSS_CURVE.copy(), what=what)
-    expect_close(got, expected(NOTEBOOK, _key(name, "curve")), what=what,
+    expect_close(got, expected(NOTEBOOK, data_key(name, "curve")), what=what,
                  hint="Work on the whole array at once (NumPy functions, no math.exp).")
 
 
@@ -156,7 +157,7 @@ def check_iterate_chunks(iterate_chunks):
         expect_true(isinstance(pair, tuple) and len(pair) == 2, what=f"{where} is not a pair",
                     hint="Each chunk is the tuple (inputs, targets).")
         inputs, targets = pair
-        want_inputs = expected(NOTEBOOK, _key("chunks", "inputs", index))
+        want_inputs = expected(NOTEBOOK, data_key("chunks", "inputs", index))
         expect_shape(inputs, want_inputs.shape, what=f"{where}: inputs")
         expect_shape(targets, want_inputs.shape, what=f"{where}: targets")
         expect_true(not np.array_equal(targets, inputs), what=f"{where}: targets == inputs",
@@ -198,10 +199,11 @@ def check_evaluate_loss(evaluate_loss):
         what = f"{cell}, N = 2, T = 10 steps, chunks of {EVAL_CHUNK} (4, 4 and 2 steps)"
         got = np.asarray(call(evaluate_loss, cell, params, EVAL_STREAMS.copy(), EVAL_CHUNK,
                               what=what), dtype=float)
-        want = expected(NOTEBOOK, _key("evaluate", cell))
+        want = expected(NOTEBOOK, data_key("evaluate", cell))
         if got.shape == () and not np.isclose(got, want, rtol=1e-6):
             for mistake, hint in EVALUATE_WRONG.items():
-                if np.isclose(got, expected(NOTEBOOK, _key("evaluate", cell, mistake)), rtol=1e-6):
+                wrong = expected(NOTEBOOK, data_key("evaluate", cell, mistake))
+                if np.isclose(got, wrong, rtol=1e-6):
                     raise VisibleCheckFailed(f"{what}: {hint}")
         expect_close(got, want, what=what,
                      hint="Start from initial_state, carry the state across chunks, add up the "
@@ -213,14 +215,15 @@ def check_evaluate_loss(evaluate_loss):
 def _history_problem(history, prefix: str) -> str | None:
     """The first entry of `history` that differs from the precomputed run `prefix`."""
     for key in ("train_loss", "grad_norm", "val_loss"):
-        want = expected(NOTEBOOK, _key(prefix, key))
+        want = expected(NOTEBOOK, data_key(prefix, key))
         got = np.asarray(history.get(key, []), dtype=float)
         if got.shape != want.shape:
             return f"history['{key}'] has shape {got.shape}, expected {want.shape}"
         wrong = np.flatnonzero(~np.isclose(got, want, rtol=1e-6, atol=1e-9))
         if wrong.size:
             return f"history['{key}'][{wrong[0]}] differs"
-    if int(history.get("best_epoch", -1)) != int(expected(NOTEBOOK, _key(prefix, "best_epoch"))):
+    best_epoch = expected(NOTEBOOK, data_key(prefix, "best_epoch"))
+    if int(history.get("best_epoch", -1)) != int(best_epoch):
         return "history['best_epoch'] differs"
     return None
 
@@ -230,7 +233,7 @@ def _params_problem(params, prefix: str, cell: str) -> str | None:
     if not isinstance(params, dict) or set(params) != set(names):
         return f"best_params must be a dict with the keys {list(names)}"
     flat = np.concatenate([np.ravel(params[name]) for name in names])
-    want = expected(NOTEBOOK, _key(prefix, "best_params"))
+    want = expected(NOTEBOOK, data_key(prefix, "best_params"))
     if flat.shape != want.shape or not np.allclose(flat, want, rtol=1e-6, atol=1e-9):
         return "best_params differ"
     return None
@@ -251,12 +254,12 @@ def check_train_char_model(train_char_model):
             expect_unchanged(np.array_equal(inputs["params"][name], value),
                         what=f"{what}: your function changed params['{name}'] in place",
                         hint="Train on copies: the caller's parameters must stay as they were.")
-        problem = (_history_problem(history, _key("train", run))
-                   or _params_problem(best, _key("train", run), settings["cell"]))
+        problem = (_history_problem(history, data_key("train", run))
+                   or _params_problem(best, data_key("train", run), settings["cell"]))
         if problem is None:
             continue
         for index, mistake in enumerate(TRAIN_MISTAKE_NAMES):
-            prefix = _key("train", run, "mistake", index)
+            prefix = data_key("train", run, "mistake", index)
             if (_history_problem(history, prefix) is None
                     and _params_problem(best, prefix, settings["cell"]) is None):
                 raise VisibleCheckFailed(f"{what}: {problem}: your result matches what you "

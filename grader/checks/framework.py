@@ -10,19 +10,19 @@ A check module (one per notebook, e.g. `feedforward_limits.py`) defines `CHECKS`
 
     CHECKS = [
         function_check(
-            "softmax", reference=softmax, cases=softmax_cases, outputs=("probabilities",),
-            mistakes=[Mistake("you did not subtract the maximum before exp", naive_softmax)],
+            "softmax", reference=softmax, make_cases=softmax_cases, outputs=("probabilities",),
+            mistakes=MISTAKES["softmax"],   # from the notebook's catalogue, grader/mistakes/
         ),
     ]
 
 The rules every check obeys (tests/checks/ holds each of them to it):
 
-- **Two case sets.** `cases(rng)` is called twice: with a *fixed* generator, the same for every
+- **Two case sets.** `make_cases(rng)` is called twice: with a *fixed* generator, the same for every
   student of a course (so two students with the same mistake get the same verdict), and with a
   generator *fresh* for each student and each changed submission (so answers cannot be looked up
   from earlier feedback). The case generator's deterministic edge cases must catch every listed
   `Mistake` for any generator: tests/checks/test_catch_rates.py asserts that the fixed set alone
-  fails every listed mistake, and reports each mistake's catch rate on fresh sets.
+  fails every listed mistake, and that fresh sets catch each at least as often as measured.
 - **Whole results.** `outputs` names each returned element; an element may itself be a tuple,
   named by a nested spec `("cache", ("x", "h_prev", ...))`, so caches are judged entry by entry.
   A case with `pick=None` judges everything the function returns.
@@ -45,14 +45,16 @@ The rules every check obeys (tests/checks/ holds each of them to it):
   the shapes, and say how far off a result is only as an order of magnitude: never the reference
   values.
 """
+
 from __future__ import annotations
 
 import dataclasses
 import inspect
 import math
 import zlib
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Callable, Sequence
+from typing import Any
 
 import numpy as np
 
@@ -71,6 +73,7 @@ class Case:
     `upstream` is filled in by `Check.cases` for checks with an `Upstream`: the stand-in answers
     the kernel gives the learner's downstream function (see `Upstream`).
     """
+
     label: str
     args: tuple = ()
     kwargs: dict = field(default_factory=dict)
@@ -96,6 +99,7 @@ class Returned:
     correct downstream never makes (they went to the learner's own function). It is advice for a
     case that already failed on its values, never evidence: when grading it is only a count (the
     kernel's text is not shown); a local run on the learner's own machine keeps its details."""
+
     value: Any
     upstream_misses: tuple[str, ...] = ()
 
@@ -108,6 +112,7 @@ class Raised:
     whatever it is called) and `message` is always "": both come from the kernel, and a message
     can carry the hidden inputs out (see `outcome_from_record`). A local run (the learner's or
     instructor's own machine, `run_locally`) keeps the class name and the message."""
+
     type_name: str
     message: str = ""
 
@@ -116,6 +121,7 @@ class Raised:
 class Unsendable:
     """The learner's function returned something that is not an array, number or container
     (`type_name`: a built-in type's name, or "" for any other class)."""
+
     type_name: str
 
 
@@ -128,6 +134,7 @@ class Verdict:
     so judging stopped there: the check fails, and the grader reports it as a judging limit.
     `mistakes`: the descriptions of the listed `Mistake`s the failing results matched (the hints
     of `messages`, as data: the class report counts them, grader/class_report.py)."""
+
     passed: bool
     messages: tuple[str, ...]
     over_limit: bool = False
@@ -139,15 +146,28 @@ class Verdict:
 
 @dataclass(frozen=True)
 class Mistake:
-    """A common mistake: the function a learner who made it would have written (same signature
-    and same return structure as the reference)."""
+    """A common mistake in one exercise, as its notebook's catalogue lists it
+    (grader/mistakes/<notebook>.py).
+
+    `id` names it, uniquely within the exercise (the visible checks' expected values of a mistake
+    are stored under it). `description` says what the learner did: it is the hidden check's hint.
+    `output` is the function a learner who made it would have written (same signature and same
+    return structure as the reference). tests/checks/test_mistakes.py holds every entry to this:
+    the hidden check fails it and names `description` (with `hinted=False`, it fails with another
+    explanation: a dtype the docstring rules out, or an exception), and the visible check fails
+    it too (unless `caught_by_visible_check=False`: its quick cases are not that precise)."""
+
+    id: str
     description: str
     output: Callable[..., Any]
+    hinted: bool = True
+    caught_by_visible_check: bool = True
 
 
 class Hint(str):
     """A problem line that names a listed `Mistake` (`hint(mistake)`); `judge` collects the
     descriptions of these lines into `Verdict.mistakes`."""
+
     mistake: str
 
 
@@ -177,6 +197,7 @@ class Upstream:
     names) and their results; the kernel answers a learner's call with matching arguments from
     this table and sends any other call to the learner's own function (coursekit.stand_ins).
     """
+
     functions: dict[str, Callable]
     trace: Callable[..., Any]
 
@@ -197,10 +218,11 @@ class _Recorder:
             parameters = inspect.signature(function).parameters.values()
             if any(p.kind is not p.POSITIONAL_OR_KEYWORD for p in parameters):
                 raise TypeError(f"upstream {name}: only plain positional-or-keyword parameters")
-            self.table[name] = {"params": [p.name for p in parameters],
-                                "defaults": {p.name: p.default for p in parameters
-                                             if p.default is not p.empty},
-                                "calls": []}
+            self.table[name] = {
+                "params": [p.name for p in parameters],
+                "defaults": {p.name: p.default for p in parameters if p.default is not p.empty},
+                "calls": [],
+            }
 
     def __getattr__(self, name: str):
         if name.startswith("_") or name not in self._functions:
@@ -215,6 +237,7 @@ class _Recorder:
             result = function(*decode(encode(values)))
             entry["calls"].append([values, decode(encode(result))])
             return decode(encode(result))
+
         return call
 
 
@@ -230,6 +253,7 @@ class Check:
     returned values right (an argument changed in place, a NumPy warning); they carry no points,
     the visible check names them, and tests assert that they pass this check.
     """
+
     name: str
     make_cases: Callable[[np.random.Generator], list[Case]]
     judge_case: Callable[[Case, Outcome], list[str]]
@@ -250,8 +274,10 @@ class Check:
         rng, cases = np.random.default_rng(seed), []
         for draw in range(self.random_draws):
             suffix = FRESH_LABEL if draw == 0 else f"{FRESH_LABEL[:-1]} {draw + 1})"
-            cases += [dataclasses.replace(case, label=case.label + suffix)
-                      for case in self.make_cases(rng)]
+            cases += [
+                dataclasses.replace(case, label=case.label + suffix)
+                for case in self.make_cases(rng)
+            ]
         return self._with_upstream(cases)
 
     def cases(self, random_seed: int, fixed_seed: int | None = None) -> list[Case]:
@@ -266,27 +292,35 @@ class Check:
 def judge(check: Check, cases: Sequence[Case], outcomes: Sequence[Outcome]) -> Verdict:
     """Compare recorded outcomes with the reference, case by case."""
     if len(outcomes) != len(cases):
-        return Verdict(False, (f"{check.name}: the record holds {len(outcomes)} results for "
-                               f"{len(cases)} cases, so it cannot be trusted",))
+        return Verdict(
+            False,
+            (
+                f"{check.name}: the record holds {len(outcomes)} results for "
+                f"{len(cases)} cases, so it cannot be trusted",
+            ),
+        )
     problems: list[str] = []
     for case, outcome in zip(cases, outcomes):
         if isinstance(outcome, Raised):
             if outcome.type_name == "NotImplementedError":
-                return Verdict(False, (f"{check.name} is not implemented yet "
-                                       f"(it raised NotImplementedError)",))
+                return Verdict(
+                    False, (f"{check.name} is not implemented yet (it raised NotImplementedError)",)
+                )
             problems.append(f"case '{case.label}': {raised_text(outcome)}")
         elif isinstance(outcome, Unsendable):
             what = f"a {outcome.type_name}" if outcome.type_name else "an object of its own class"
-            problems.append(f"case '{case.label}': returned {what}, "
-                            f"not an array, number or tuple of them")
+            problems.append(
+                f"case '{case.label}': returned {what}, not an array, number or tuple of them"
+            )
         else:
             problem = _past_limits(check, case, outcome)
             if problem:
                 return Verdict(False, (problem,), over_limit=True)
             problems.extend(_judge_returned(check, case, outcome))
     mistakes = tuple(dict.fromkeys(line.mistake for line in problems if isinstance(line, Hint)))
-    return Verdict(not problems, tuple(problems) or (f"all {len(cases)} cases pass",),
-                   mistakes=mistakes)
+    return Verdict(
+        not problems, tuple(problems) or (f"all {len(cases)} cases pass",), mistakes=mistakes
+    )
 
 
 def _past_limits(check: Check, case: Case, outcome: Returned) -> str | None:
@@ -295,7 +329,7 @@ def _past_limits(check: Check, case: Case, outcome: Returned) -> str | None:
 
 
 def raised_text(outcome: Raised) -> str:
-    """"raised ValueError" (plus the message only where a local run kept one)."""
+    """ "raised ValueError" (plus the message only where a local run kept one)."""
     name = outcome.type_name or "an exception of a class of your own"
     return f"raised {name}" + (f": {outcome.message[:300]}" if outcome.message else "")
 
@@ -305,25 +339,33 @@ def _judge_returned(check: Check, case: Case, outcome: Returned) -> list[str]:
     if problems and outcome.upstream_misses:
         names = ", ".join(sorted(case.upstream or {}))
         detail = "; ".join(note for note in outcome.upstream_misses[:2] if note)
-        problems.append(f"  note (advice, no points): some calls to {names} had arguments a "
-                        f"correct {check.name} never passes"
-                        + (f" ({detail})" if detail else "") +
-                        "; those calls went to your own function")
+        problems.append(
+            f"  note (advice, no points): some calls to {names} had arguments a "
+            f"correct {check.name} never passes"
+            + (f" ({detail})" if detail else "")
+            + "; those calls went to your own function"
+        )
     return problems
 
 
 # -- the usual kind of check: compare with a reference function ------------------------------
-OutputSpec = str | tuple   # a name, or (name, (spec, spec, ...)) for a tuple-valued output
+OutputSpec = str | tuple  # a name, or (name, (spec, spec, ...)) for a tuple-valued output
 
 
-def function_check(name: str, *, reference: Callable,
-                   cases: Callable[[np.random.Generator], list[Case]],
-                   outputs: Sequence[OutputSpec] | Callable[[Case, Any], Sequence[OutputSpec]],
-                   rtol: float = 1e-6, atol: float = 1e-8,
-                   mistakes: Sequence[Mistake] = (), upstream: Upstream | None = None,
-                   random_draws: int = 1,
-                   limits: Callable[[Case, Any], str | None] | None = None,
-                   unscored: Sequence[Mistake] = ()) -> Check:
+def function_check(
+    name: str,
+    *,
+    reference: Callable,
+    make_cases: Callable[[np.random.Generator], list[Case]],
+    outputs: Sequence[OutputSpec] | Callable[[Case, Any], Sequence[OutputSpec]],
+    rtol: float = 1e-6,
+    atol: float = 1e-8,
+    mistakes: Sequence[Mistake] = (),
+    upstream: Upstream | None = None,
+    random_draws: int = 1,
+    limits: Callable[[Case, Any], str | None] | None = None,
+    unscored: Sequence[Mistake] = (),
+) -> Check:
     """A check that compares the learner's result with `reference(*args, **kwargs)`.
 
     `outputs` names what the function returns (one spec for a single value, one per element of
@@ -335,6 +377,7 @@ def function_check(name: str, *, reference: Callable,
     with fewer entries is judged on the first names.
     `limits`, `unscored`: see `Check`.
     """
+
     def judge_case(case: Case, outcome: Returned) -> list[str]:
         expected = _call(reference, case)
         specs = outputs(case, expected) if callable(outputs) else outputs
@@ -346,8 +389,16 @@ def function_check(name: str, *, reference: Callable,
                     break
         return problems
 
-    return Check(name, cases, judge_case, mistakes=tuple(mistakes), upstream=upstream,
-                 random_draws=random_draws, limits=limits, unscored=tuple(unscored))
+    return Check(
+        name,
+        make_cases,
+        judge_case,
+        mistakes=tuple(mistakes),
+        upstream=upstream,
+        random_draws=random_draws,
+        limits=limits,
+        unscored=tuple(unscored),
+    )
 
 
 def _matches_mistake(mistake: Mistake, case: Case, got, outputs, rtol, atol) -> bool:
@@ -370,8 +421,9 @@ def _spec_name(spec: OutputSpec) -> str:
     return spec if isinstance(spec, str) else spec[0]
 
 
-def compare(label: str, got, expected, names: Sequence[OutputSpec], *, rtol: float,
-            atol: float) -> list[str]:
+def compare(
+    label: str, got, expected, names: Sequence[OutputSpec], *, rtol: float, atol: float
+) -> list[str]:
     """Problems with `got` against `expected`, naming the case and the output; [] if they agree."""
     names = tuple(names)
     if len(names) == 1 and not isinstance(names[0], str):
@@ -379,17 +431,22 @@ def compare(label: str, got, expected, names: Sequence[OutputSpec], *, rtol: flo
         return _compare_tuple(label, got, expected, tuple(parts), name, rtol=rtol, atol=atol)
     if isinstance(expected, (tuple, list)) and 1 < len(names) and len(expected) <= len(names):
         # `names` may go on past what this call returns: an output only some calls ask for
-        return _compare_tuple(label, got, expected, names[:len(expected)], None, rtol=rtol,
-                              atol=atol)
+        return _compare_tuple(
+            label, got, expected, names[: len(expected)], None, rtol=rtol, atol=atol
+        )
     name = names[0] if names else "result"
     if expected is None:
         return [] if got is None else [f"case '{label}': {name} should be None"]
     if isinstance(expected, dict):
         if not isinstance(got, dict) or set(got) != set(expected):
             return [f"case '{label}': {name} must be a dict with keys {sorted(expected)}"]
-        return [problem for key in expected
-                for problem in compare(label, got[key], expected[key], (f"{name}[{key!r}]",),
-                                       rtol=rtol, atol=atol)]
+        return [
+            problem
+            for key in expected
+            for problem in compare(
+                label, got[key], expected[key], (f"{name}[{key!r}]",), rtol=rtol, atol=atol
+            )
+        ]
     if isinstance(expected, str):
         if isinstance(got, str) and got == expected:
             return []
@@ -401,8 +458,10 @@ def _compare_tuple(label, got, expected, specs, prefix, *, rtol, atol) -> list[s
     names = ", ".join(_spec_name(spec) for spec in specs)
     what = f"{prefix} must be a tuple" if prefix else "expected a tuple"
     if not isinstance(got, (tuple, list)):
-        return [f"case '{label}': {what} of {len(expected)} entries ({names}), got a "
-                f"{type(got).__name__}"]
+        return [
+            f"case '{label}': {what} of {len(expected)} entries ({names}), got a "
+            f"{type(got).__name__}"
+        ]
     if len(got) != len(expected):
         return [f"case '{label}': {what} of {len(expected)} entries ({names}), got {len(got)}"]
     problems = []
@@ -428,8 +487,10 @@ def _compare_arrays(label, name, got, expected, *, rtol, atol) -> list[str]:
         except (ValueError, TypeError):
             return [f"case '{label}': {name} could not be read as an array"]
     if not isinstance(got, np.ndarray):
-        return [f"case '{label}': {name} should be an array of shape {expected.shape}, "
-                f"got a {type(got).__name__}"]
+        return [
+            f"case '{label}': {name} should be an array of shape {expected.shape}, "
+            f"got a {type(got).__name__}"
+        ]
     if got.shape != expected.shape:
         return [f"case '{label}': {name} has shape {got.shape}, expected {expected.shape}"]
     if got.dtype.kind not in "biuf":
@@ -441,8 +502,10 @@ def _compare_arrays(label, name, got, expected, *, rtol, atol) -> list[str]:
     bad_finite = ~np.isfinite(got64) & np.isfinite(expected64)
     if bad_finite.any():
         index = tuple(int(i) for i in np.argwhere(bad_finite)[0])
-        return [f"case '{label}': {name} contains {got64[index]} at index {index} "
-                f"(overflow or division by zero?)"]
+        return [
+            f"case '{label}': {name} contains {got64[index]} at index {index} "
+            f"(overflow or division by zero?)"
+        ]
     if expected.size == 0:
         return []
     close = np.isclose(got64, expected64, rtol=rtol, atol=atol, equal_nan=True)
@@ -451,9 +514,14 @@ def _compare_arrays(label, name, got, expected, *, rtol, atol) -> list[str]:
     with np.errstate(invalid="ignore"):
         error = np.abs(got64 - expected64)[~close]
     error = error[np.isfinite(error)]
-    size = (f"the errors are up to about {_order_of_magnitude(float(error.max()))}"
-            if error.size else "where the reference is NaN or infinite")
+    size = (
+        f"the errors are up to about {_order_of_magnitude(float(error.max()))}"
+        if error.size
+        else "where the reference is NaN or infinite"
+    )
     first = tuple(int(i) for i in np.argwhere(~close)[0])
     wrong = int((~close).sum())
-    return [f"case '{label}': {name} (shape {expected.shape}) differs from the reference in "
-            f"{wrong} of {expected.size} entries, the first at index {first}; {size}"]
+    return [
+        f"case '{label}': {name} (shape {expected.shape}) differs from the reference in "
+        f"{wrong} of {expected.size} entries, the first at index {first}; {size}"
+    ]

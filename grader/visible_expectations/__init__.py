@@ -6,6 +6,7 @@ One module per notebook (named like its `coursekit/visible/<notebook>.py`) defin
 writes them to `coursekit/data/visible/<notebook>.npz`, which the visible checks read with
 `coursekit.visible.expect.expected`; a test keeps the files equal to what this computes.
 """
+
 from __future__ import annotations
 
 import importlib

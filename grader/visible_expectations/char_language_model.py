@@ -1,23 +1,26 @@
 """Expected values of notebook 07's visible checks (coursekit/visible/char_language_model.py),
 computed with the reference, and the results of the mistakes the checks can name."""
+
 from __future__ import annotations
 
 import numpy as np
 
 from coursekit.visible import char_language_model as kit
+from grader.mistakes import find, outputs
+from grader.mistakes.char_language_model import MISTAKES
 from rnn_numpy.char_model import evaluate_loss, train_char_model
-from grader.checks.char_language_model import (BATCHIFY_MISTAKES, BITS_MISTAKES,
-                                                         PERPLEXITY_MISTAKES, TRAIN_MISTAKES,
-                                                         _evaluate_with)
 from rnn_numpy.language_model import batchify, bits_per_char, iterate_chunks, perplexity
 
-LOSS_MISTAKES = {("perplexity", "base2"): PERPLEXITY_MISTAKES[0],
-                 ("perplexity", "bits"): PERPLEXITY_MISTAKES[3],
-                 ("bits_per_char", "times_ln2"): BITS_MISTAKES[0],
-                 ("bits_per_char", "log2"): BITS_MISTAKES[1]}
-EVALUATE_VARIANTS = {"reset": dict(reset=True), "per_chunk_mean": dict(per_chunk_mean=True),
-                     "count_all": dict(count_all=True), "bits": dict(bits=True),
-                     "over_n": dict(over_n=True)}
+# The mistakes coursekit/visible/char_language_model.py names, by catalogue id.
+LOSS_MISTAKES = {
+    ("perplexity", "base2"): find(MISTAKES["perplexity"], "base2"),
+    ("perplexity", "bits"): find(MISTAKES["perplexity"], "bits"),
+    ("bits_per_char", "times_ln2"): find(MISTAKES["bits_per_char"], "times_ln2"),
+    ("bits_per_char", "log2"): find(MISTAKES["bits_per_char"], "log2"),
+}
+EVALUATE_MISTAKES = outputs(
+    MISTAKES["evaluate_loss"], ("reset", "per_chunk_mean", "count_all", "bits", "over_n")
+)
 
 
 def _flat(params: dict, cell: str) -> np.ndarray:
@@ -25,8 +28,10 @@ def _flat(params: dict, cell: str) -> np.ndarray:
 
 
 def _run(function, settings: dict):
-    inputs = {name: (value.copy() if isinstance(value, np.ndarray) else value)
-              for name, value in settings.items()}
+    inputs = {
+        name: (value.copy() if isinstance(value, np.ndarray) else value)
+        for name, value in settings.items()
+    }
     inputs["params"] = {name: value.copy() for name, value in settings["params"].items()}
     with np.errstate(all="ignore"):
         return function(**inputs, progress=False)
@@ -36,31 +41,34 @@ def expectations() -> dict[str, np.ndarray]:
     values: dict[str, np.ndarray] = {}
     for name, function in (("perplexity", perplexity), ("bits_per_char", bits_per_char)):
         for index, loss in enumerate(kit.LOSSES):
-            values[kit._key(name, "scalar", index)] = np.asarray(function(loss))
+            values[kit.data_key(name, "scalar", index)] = np.asarray(function(loss))
             for (owner, mistake), wrong in LOSS_MISTAKES.items():
                 if owner == name:
                     with np.errstate(all="ignore"):
-                        values[kit._key(name, mistake, index)] = np.asarray(wrong.output(loss),
-                                                                            dtype=float)
-        values[kit._key(name, "curve")] = function(kit.LOSS_CURVE)
+                        values[kit.data_key(name, mistake, index)] = np.asarray(
+                            wrong.output(loss), dtype=float
+                        )
+        values[kit.data_key(name, "curve")] = function(kit.LOSS_CURVE)
     values["batchify"] = batchify(kit.BATCH_TEXT, kit.BATCH_STREAMS)
-    values["batchify__interleaved"] = BATCHIFY_MISTAKES[0].output(kit.BATCH_TEXT, kit.BATCH_STREAMS)
+    values["batchify__interleaved"] = find(MISTAKES["batchify"], "interleaved").output(
+        kit.BATCH_TEXT, kit.BATCH_STREAMS
+    )
     chunks = iterate_chunks(kit.CHUNK_STREAMS, kit.CHUNK_LENGTH)
     values["chunks__count"] = np.asarray(len(chunks))
     for index, (inputs, _) in enumerate(chunks):
-        values[kit._key("chunks", "inputs", index)] = inputs
+        values[kit.data_key("chunks", "inputs", index)] = inputs
     for cell in kit.EVAL_CELLS:
         args = (cell, kit.EVAL_PARAMS[cell], kit.EVAL_STREAMS, kit.EVAL_CHUNK)
-        values[kit._key("evaluate", cell)] = np.asarray(evaluate_loss(*args))
-        for mistake, flags in EVALUATE_VARIANTS.items():
-            values[kit._key("evaluate", cell, mistake)] = np.asarray(_evaluate_with(**flags)(*args))
+        values[kit.data_key("evaluate", cell)] = np.asarray(evaluate_loss(*args))
+        for mistake, wrong in EVALUATE_MISTAKES.items():
+            values[kit.data_key("evaluate", cell, mistake)] = np.asarray(wrong(*args))
     for run, settings in kit.TRAIN_RUNS.items():
-        runs = {kit._key("train", run): _run(train_char_model, settings)}
-        for index, mistake in enumerate(TRAIN_MISTAKES):
-            runs[kit._key("train", run, "mistake", index)] = _run(mistake.output, settings)
+        runs = {kit.data_key("train", run): _run(train_char_model, settings)}
+        for index, mistake in enumerate(MISTAKES["train_char_model"]):
+            runs[kit.data_key("train", run, "mistake", index)] = _run(mistake.output, settings)
         for prefix, (best, history) in runs.items():
             for key in ("train_loss", "grad_norm", "val_loss"):
-                values[kit._key(prefix, key)] = np.asarray(history[key], dtype=float)
-            values[kit._key(prefix, "best_epoch")] = np.asarray(history["best_epoch"])
-            values[kit._key(prefix, "best_params")] = _flat(best, settings["cell"])
+                values[kit.data_key(prefix, key)] = np.asarray(history[key], dtype=float)
+            values[kit.data_key(prefix, "best_epoch")] = np.asarray(history["best_epoch"])
+            values[kit.data_key(prefix, "best_params")] = _flat(best, settings["cell"])
     return values

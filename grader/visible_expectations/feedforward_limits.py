@@ -1,4 +1,5 @@
 """Expected values of notebook 01's visible checks (coursekit/visible/feedforward_limits.py)."""
+
 from __future__ import annotations
 
 import numpy as np

@@ -1,16 +1,24 @@
 """Expected values of notebook 06's visible checks (coursekit/visible/gru_and_deep_rnns.py).
 
 The reference's results on the checks' constant inputs, and the results of the mistakes the
-checks name (the hidden checks' own Mistake functions, so a hint and a hidden-check hint agree).
+checks name (taken by id from the catalogue, grader/mistakes/gru_and_deep_rnns.py, that the
+hidden checks' hints read too, so a visible hint and a hidden-check hint agree).
 """
+
 from __future__ import annotations
 
 import numpy as np
 
 from coursekit.visible import gru_and_deep_rnns as inputs
-from grader.checks import gru_and_deep_rnns as checks
-from rnn_numpy.gru import (gru_backward, gru_cho_step, gru_forward, gru_step_backward,
-                                  gru_step_forward)
+from grader.mistakes import find, outputs
+from grader.mistakes.gru_and_deep_rnns import MISTAKES
+from rnn_numpy.gru import (
+    gru_backward,
+    gru_cho_step,
+    gru_forward,
+    gru_step_backward,
+    gru_step_forward,
+)
 from rnn_numpy.stacked import stacked_backward, stacked_forward
 
 STEP_GRADIENTS = ("dx", "dh_prev", "dWx", "dWh", "dbx", "dbh")
@@ -21,34 +29,37 @@ def _step_forward(values: dict) -> None:
     step = (inputs.X, inputs.H_PREV, inputs.WX, inputs.WH, inputs.BX, inputs.BH)
     h, (_, _, _, _, gates, hn) = gru_step_forward(*step)
     values.update(step_h=h, step_gates=gates, step_hn=hn)
-    variants = {"cho": dict(reset="before"), "reset_without_bias": dict(reset_bias=False),
-                "z_swapped": dict(swap_z=True), "rz_swapped": dict(swap_rz=True),
-                "no_bh": dict(no_bh=True)}
-    for name, flags in variants.items():
-        values[f"step_h_if_{name}"] = checks.step_variant(**flags)(*step)[0]
-    values["step_hn_if_no_bias"] = checks.step_variant(hn_bias=False)(*step)[1][5]
-    values["step_gates_if_pre_activations"] = checks.step_variant(
-        cache_pre_activations=True)(*step)[1][4]
+    mistakes = MISTAKES["gru_step_forward"]
+    named = outputs(mistakes, ("cho", "reset_without_bias", "z_swapped", "rz_swapped", "no_bh"))
+    for name, wrong in named.items():
+        values[f"step_h_if_{name}"] = wrong(*step)[0]
+    values["step_hn_if_no_bias"] = find(mistakes, "no_bias").output(*step)[1][5]
+    values["step_gates_if_pre_activations"] = find(mistakes, "pre_activations").output(*step)[1][4]
     zero = (np.zeros_like(inputs.X), np.zeros_like(inputs.H_PREV), *step[2:])
     values["zero_step_h"] = gru_step_forward(*zero)[0]
-    for name, flags in variants.items():
-        values[f"zero_step_h_if_{name}"] = checks.step_variant(**flags)(*zero)[0]
+    for name, wrong in named.items():
+        values[f"zero_step_h_if_{name}"] = wrong(*zero)[0]
     values["cho_h"] = gru_cho_step(*step)
-    values["cho_h_if_z_swapped"] = checks.cho_variant(swap_z=True)(*step)
+    values["cho_h_if_z_swapped"] = find(MISTAKES["gru_cho_step"], "z_swapped").output(*step)
 
 
 def _step_backward(values: dict) -> None:
-    cache = (inputs.X, inputs.H_PREV, inputs.WX, inputs.WH, values["step_gates"],
-             values["step_hn"])
+    cache = (inputs.X, inputs.H_PREV, inputs.WX, inputs.WH, values["step_gates"], values["step_hn"])
     for name, grad in zip(STEP_GRADIENTS, gru_step_backward(inputs.DH, cache)):
         values[f"step_backward_{name}"] = grad
-    variants = {"no_direct": dict(direct=False), "no_r_hidden": dict(r_on_hidden=False),
-                "dz_sign": dict(dz_sign=-1.0), "no_tanh_slope": dict(tanh_slope=False),
-                "no_sigmoid_slope": dict(sigmoid_slope=False),
-                "dr_from_h_prev": dict(dr_from_h_prev=True)}
-    for mistake, flags in variants.items():
-        grads = checks.step_backward_variant(**flags)(inputs.DH, cache)
-        for name, grad in zip(STEP_GRADIENTS, grads):
+    named = outputs(
+        MISTAKES["gru_step_backward"],
+        (
+            "no_direct",
+            "no_r_hidden",
+            "dz_sign",
+            "no_tanh_slope",
+            "no_sigmoid_slope",
+            "dr_from_h_prev",
+        ),
+    )
+    for mistake, wrong in named.items():
+        for name, grad in zip(STEP_GRADIENTS, wrong(inputs.DH, cache)):
             values[f"step_backward_if_{mistake}_{name}"] = grad
 
 
@@ -56,23 +67,24 @@ def _sequence(values: dict) -> None:
     arguments = (inputs.X_SEQUENCE, inputs.H0, inputs.WX, inputs.WH, inputs.BX, inputs.BH)
     h, cache = gru_forward(*arguments)
     values.update(sequence_h=h, sequence_gates=cache[4], sequence_hn=cache[5])
-    values["sequence_h_if_not_carried"] = checks.forward_variant(carry=False)(*arguments)[0]
-    values["sequence_h_if_shifted"] = checks.forward_variant(shift=True)(*arguments)[0]
-    variants = {"not_accumulated": dict(accumulate=False), "not_carried": dict(carry=False),
-                "last_only": dict(last_only=True), "h_prev_shifted": dict(h_prev_shift=True)}
+    for name, wrong in outputs(MISTAKES["gru_forward"], ("not_carried", "shifted")).items():
+        values[f"sequence_h_if_{name}"] = wrong(*arguments)[0]
+    named = outputs(
+        MISTAKES["gru_backward"], ("not_accumulated", "not_carried", "last_only", "h_prev_shifted")
+    )
     for key, upstream in (("last", inputs.DH_LAST), ("every", inputs.DH_SEQUENCE)):
         for name, grad in zip(SEQUENCE_GRADIENTS, gru_backward(upstream, cache)):
             values[f"sequence_backward_{key}_{name}"] = grad
-        for mistake, flags in variants.items():
-            grads = checks.backward_variant(**flags)(upstream, cache)
-            for name, grad in zip(SEQUENCE_GRADIENTS, grads):
+        for mistake, wrong in named.items():
+            for name, grad in zip(SEQUENCE_GRADIENTS, wrong(upstream, cache)):
                 values[f"sequence_backward_{key}_if_{mistake}_{name}"] = grad
 
 
 def _stacks(values: dict) -> None:
     for cell in inputs.CELL_TYPES:
-        h_top, cache = stacked_forward(inputs.STACK_X, inputs.STACK_STATES,
-                                       inputs.STACK_PARAMS[cell], cell=cell)
+        h_top, cache = stacked_forward(
+            inputs.STACK_X, inputs.STACK_STATES, inputs.STACK_PARAMS[cell], cell=cell
+        )
         values[f"stack_{cell}_h_top"] = h_top
         for m, layer_cache in enumerate(cache[1], start=1):
             for name, entry in zip(inputs.LAYER_CACHES[cell], layer_cache):

@@ -1,7 +1,8 @@
 """What every hidden check of every notebook must do, whatever it checks.
 
 Each notebook's test module (test_<notebook>.py) names its reference functions in REFERENCES and
-tests its own mistakes and visible checks; the rules common to all checks live here, once.
+tests what is particular to its checks; every catalogued mistake is tested in test_mistakes.py;
+the rules common to all checks live here, once.
 """
 from __future__ import annotations
 

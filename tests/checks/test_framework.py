@@ -19,7 +19,7 @@ def _cases(rng):
 
 
 def test_fixed_cases_are_the_same_for_everyone_and_fresh_ones_follow_the_seed():
-    check = function_check("double", reference=_double, cases=_cases, outputs=("y",))
+    check = function_check("double", reference=_double, make_cases=_cases, outputs=("y",))
     fixed = check.fixed_cases(7)
     assert all(np.array_equal(a.args[0], b.args[0]) for a, b in zip(fixed, check.fixed_cases(7)))
     one, two = check.fresh_cases(1), check.fresh_cases(2)
@@ -44,7 +44,7 @@ def test_a_changed_argument_costs_nothing_when_the_values_are_right():
     def shifts_in_place(x):
         x -= x.max()          # the classic in-place softmax shift
         return 2 * (x + x.max() * 0)
-    check = function_check("double", reference=_double, cases=_cases, outputs=("y",))
+    check = function_check("double", reference=_double, make_cases=_cases, outputs=("y",))
     verdict = run_check(check, lambda x: shifts_in_place(x) + 0 * x, check.fixed_cases())
     assert not verdict.passed and "in place" not in verdict.explain()   # the values are wrong
     def doubles_in_place(x):
@@ -59,7 +59,7 @@ def test_a_numpy_warning_costs_nothing_when_the_values_are_right():
         with np.errstate(over="warn"):
             np.exp(np.array([1e4]))
         return 2 * x
-    check = function_check("double", reference=_double, cases=_cases, outputs=("y",))
+    check = function_check("double", reference=_double, make_cases=_cases, outputs=("y",))
     assert run_check(check, loud, check.fixed_cases()).passed
 
 
@@ -71,7 +71,7 @@ def test_a_cache_is_judged_entry_by_entry():
         y = x @ W
         return y, (x, W, x @ W + 1)
     cases = lambda rng: [Case("N=2", (np.ones((2, 3)), np.ones((3, 2))))]
-    check = function_check("forward", reference=forward, cases=cases,
+    check = function_check("forward", reference=forward, make_cases=cases,
                            outputs=("y", ("cache", ("x", "W", "y"))))
     assert run_check(check, forward, check.fixed_cases()).passed
     text = run_check(check, wrong_cache, check.fixed_cases()).explain()
@@ -84,7 +84,7 @@ def test_messages_give_only_an_order_of_magnitude():
     def reference(x):
         return np.array([0.123456789])
     cases = lambda rng: [Case("one value", (np.zeros(1),))]
-    check = function_check("value", reference=reference, cases=cases, outputs=("y",))
+    check = function_check("value", reference=reference, make_cases=cases, outputs=("y",))
     text = run_check(check, lambda x: np.array([0.2]), check.fixed_cases()).explain()
     assert "up to about 1e-2" in text
     assert "0.123" not in text and "7.65" not in text and "0.0765" not in text
@@ -114,7 +114,7 @@ def _loop_calls(up, x, h0, W):
 def _loop_check():
     cases = lambda rng: [Case("N=2, T=3", (rng.normal(size=(2, 3, 4)), rng.normal(size=(2, 4)),
                                            rng.normal(size=(4, 4))))]
-    return function_check("loop", reference=loop, cases=cases, outputs=("h",),
+    return function_check("loop", reference=loop, make_cases=cases, outputs=("h",),
                           upstream=Upstream({"step": step}, _loop_calls))
 
 
@@ -149,17 +149,18 @@ def test_a_wrong_downstream_still_fails_and_is_told_about_unexpected_calls():
 
 
 def test_mistakes_named_in_a_check_are_its_hints():
-    check = function_check("double", reference=_double, cases=_cases, outputs=("y",),
-                           mistakes=[Mistake("you added instead of multiplied", lambda x: x + 2)])
+    check = function_check("double", reference=_double, make_cases=_cases, outputs=("y",),
+                           mistakes=[Mistake("added", "you added instead of multiplied",
+                                             lambda x: x + 2)])
     assert "you added instead of multiplied" in run_check(
         check, lambda x: x + 2, check.fixed_cases()).explain()
 
 
 def test_a_verdict_lists_the_named_mistakes_its_hints_name():
     """The class report counts `Verdict.mistakes` (data), never the hint's text."""
-    added = Mistake("you added instead of multiplied", lambda x: x + 2)
-    check = function_check("double", reference=_double, cases=_cases, outputs=("y",),
-                           mistakes=[added, Mistake("you squared", lambda x: x * x)])
+    added = Mistake("added", "you added instead of multiplied", lambda x: x + 2)
+    check = function_check("double", reference=_double, make_cases=_cases, outputs=("y",),
+                           mistakes=[added, Mistake("squared", "you squared", lambda x: x * x)])
     assert run_check(check, lambda x: x + 2, check.fixed_cases()).mistakes == (added.description,)
     assert run_check(check, lambda x: -x, check.fixed_cases()).mistakes == ()
     assert run_check(check, _double, check.fixed_cases()).mistakes == ()
@@ -173,7 +174,7 @@ def test_outputs_may_depend_on_the_case():
     def cases(rng):
         return [Case("one layer", (1,)), Case("three layers", (3,))]
 
-    check = function_check("layers", reference=layers, cases=cases,
+    check = function_check("layers", reference=layers, make_cases=cases,
                            outputs=lambda case, expected: ((
                                "states", tuple(f"layer {m + 1}" for m in range(case.args[0]))),))
     assert run_check(check, layers, check.fixed_cases()).passed
@@ -194,7 +195,7 @@ def _overflowing_logistic(x):
 
 def _quiet_check():
     cases = lambda rng: [Case("x = -1e4 .. 1e4", (np.array([-1e4, -1.0, 0.0, 1.0, 1e4]),))]
-    return function_check("logistic", reference=_logistic, cases=cases, outputs=("s",))
+    return function_check("logistic", reference=_logistic, make_cases=cases, outputs=("s",))
 
 
 def test_an_overflow_warning_costs_nothing_whatever_the_learner_set_with_seterr():
@@ -237,7 +238,7 @@ def test_an_optional_last_output_is_judged_only_where_the_call_asks_for_it():
         return (x, 2 * x, 3 * x) if both else (x, 2 * x)
     cases = lambda rng: [Case("two outputs", (np.ones(2),)),
                          Case("three outputs", (np.ones(2),), {"both": True})]
-    check = function_check("split", reference=split, cases=cases, outputs=("a", "b", "c"))
+    check = function_check("split", reference=split, make_cases=cases, outputs=("a", "b", "c"))
     assert run_check(check, split, check.fixed_cases()).passed
     text = run_check(check, lambda x, both=False: (x, 2 * x, 3 * x),
                      check.fixed_cases()).explain()

@@ -215,18 +215,18 @@ def build_submissions(folder: Path) -> Path:
         (folder / student / name).write_text(text)
     (folder / "clash").mkdir()
     (folder / "clash" / f"{ASSIGNMENT}.ipynb").write_text(text)
-    _zip(folder / "clash.zip", {f"{ASSIGNMENT}.ipynb": text})
-    _zip(folder / "zip_bomb_of_copies.zip",
+    write_zip(folder / "clash.zip", {f"{ASSIGNMENT}.ipynb": text})
+    write_zip(folder / "zip_bomb_of_copies.zip",
          {f"copy{k:03}/{ASSIGNMENT}.ipynb": "x" * (19 * 2**20) for k in range(80)})
-    _zip(folder / "zip_of_too_many_entries.zip", {f"f{k}.txt": "" for k in range(3000)})
-    _zip(folder / "zip_with_forged_names.zip",
+    write_zip(folder / "zip_of_too_many_entries.zip", {f"f{k}.txt": "" for k in range(3000)})
+    write_zip(folder / "zip_with_forged_names.zip",
          {f"x\nzz-forged | {ASSIGNMENT} | - | note | full marks.ipynb": text})
-    _zip(folder / "zip_encrypted.zip", {f"{ASSIGNMENT}.ipynb": text}, encrypted=True)
-    _zip(folder / "zip_corrupt_entry.zip", {f"{ASSIGNMENT}.ipynb": text}, corrupt=True)
+    write_zip(folder / "zip_encrypted.zip", {f"{ASSIGNMENT}.ipynb": text}, encrypted=True)
+    write_zip(folder / "zip_corrupt_entry.zip", {f"{ASSIGNMENT}.ipynb": text}, corrupt=True)
     return folder
 
 
-def _zip(path: Path, members: dict[str, str], *, encrypted: bool = False,
+def write_zip(path: Path, members: dict[str, str], *, encrypted: bool = False,
          corrupt: bool = False) -> None:
     with zipfile.ZipFile(path, "w", compression=zipfile.ZIP_DEFLATED, compresslevel=1) as archive:
         for name, content in members.items():

@@ -63,7 +63,7 @@ class Lab:
         return json.loads(text) if text.strip().startswith(("{", "[")) else text
 
 
-def _lab_environment(root: Path, folder: Path) -> dict[str, str]:
+def lab_environment(root: Path, folder: Path) -> dict[str, str]:
     """As `course.py lab` runs JupyterLab, plus an exchange set up as a hub's global
     nbgrader_config.py would (learners and instructor share Exchange.root); learners fetch into
     the server's root folder (nbgrader's default is the server's working folder, which here is
@@ -89,7 +89,7 @@ def lab(tmp_path_factory):
     source = folder / "source" / ASSIGNMENT / f"{ASSIGNMENT}.ipynb"
     nbformat.write(with_written_answer(nbformat.read(source, as_version=4)), source)
     log = root / "lab.log"
-    with jupyter_lab(REPOSITORY, root, _lab_environment(root, folder), log) as (url, token):
+    with jupyter_lab(REPOSITORY, root, lab_environment(root, folder), log) as (url, token):
         yield Lab(url, token, root, folder, log)
 
 

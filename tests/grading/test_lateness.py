@@ -260,13 +260,13 @@ def lab(graded):
     starts it (as `python3 course.py lab` does)."""
     from grader.layout import REPOSITORY
     from tests.grading.harness import jupyter_lab
-    from tests.grading.test_formgrader import Lab, _lab_environment
+    from tests.grading.test_formgrader import Lab, lab_environment
 
     root = graded[0] / "formgrader-lab"   # the server's root; the grading folder inside it
     folder = root / "grading"
     shutil.copytree(graded[1], folder)
     log = root / "lab.log"
-    with jupyter_lab(REPOSITORY, root, _lab_environment(root, folder), log) as (url, token):
+    with jupyter_lab(REPOSITORY, root, lab_environment(root, folder), log) as (url, token):
         yield Lab(url, token, root, folder, log)
 
 

@@ -5,7 +5,7 @@ import numpy as np
 import pytest
 
 from rnn_numpy.activations import sigmoid
-from rnn_numpy.lstm import (_sigmoid_inplace, _tanh_inplace, cell_path_gradient,
+from rnn_numpy.lstm import (sigmoid_inplace, tanh_inplace, cell_path_gradient,
                                    forget_gate_bias_init, lstm_backward, lstm_forward,
                                    lstm_step_backward, lstm_step_forward)
 from tests.library.helpers import line_events, numeric_grad, rel_error
@@ -136,8 +136,8 @@ def test_fast_activations_agree_with_the_plain_ones(dtype):
     a = np.concatenate([np.linspace(-40, 40, 2001), [-1e4, -800, -100, 0, 100, 800, 1e4]])
     a = a.astype(dtype)
     tol = 4 * np.finfo(dtype).eps
-    np.testing.assert_allclose(_sigmoid_inplace(a.copy()), sigmoid(a), rtol=tol, atol=1e-30)
-    np.testing.assert_allclose(_tanh_inplace(a.copy()), np.tanh(a), rtol=0, atol=tol)
+    np.testing.assert_allclose(sigmoid_inplace(a.copy()), sigmoid(a), rtol=tol, atol=1e-30)
+    np.testing.assert_allclose(tanh_inplace(a.copy()), np.tanh(a), rtol=0, atol=tol)
 
 
 def test_float32_stays_float32():
