@@ -1,8 +1,8 @@
 """Every command in docs/INSTRUCTORS.md's walkthrough "From release to grades for 300 students"
 exists as written: each `python -m grader ...` and `nbgrader ...` line's command answers
 `--help` and lists every option the line uses, and each `python -m grader X` or `nbgrader X`
-named in the text is a command. The walkthrough covers each step an instructor takes, and marks the cluster
-step as a placeholder.
+named in the text is a command. The walkthrough covers each step an instructor takes, the
+cluster's included.
 """
 
 from __future__ import annotations
