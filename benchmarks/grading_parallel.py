@@ -8,7 +8,7 @@ Prints seconds, submissions per second and the speed-up over one job, with the m
 needs free cores: with the load at or above the number of cores, expect little from more jobs
 (docs/INSTRUCTORS.md gives figures quiet and busy).
 
-    .venv/bin/python benchmarks/grading_parallel.py [COPIES] [ASSIGNMENT]
+    .venv/bin/python -m benchmarks.grading_parallel [COPIES] [ASSIGNMENT]
 """
 from __future__ import annotations
 
@@ -21,14 +21,12 @@ from pathlib import Path
 
 import nbformat
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-
-from grader.layout import NOTEBOOKS  # noqa: E402
-from grader.settings import GradingSettings  # noqa: E402
-from grader.grading import autograde  # noqa: E402
-from grader.parallel import available_cores  # noqa: E402
-from tests.grading import wrong_submissions  # noqa: E402
-from tests.grading.harness import solution_notebook, write_submissions  # noqa: E402
+from grader.grading import autograde
+from grader.layout import NOTEBOOKS
+from grader.parallel import available_cores
+from grader.settings import GradingSettings
+from submissions import wrong as wrong_submissions
+from submissions.notebooks import solution_notebook, write_submissions
 
 
 def class_of(assignment: str, copies: int) -> dict[str, object]:

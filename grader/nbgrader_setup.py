@@ -128,7 +128,7 @@ def configure(config: Config, settings: GradingSettings) -> Config:
     config.RestoreNotebookStructure.release_directory = str(settings.release_directory)
     config.PrepareHiddenChecks.secret_file = str(folder / "secret.key")
     config.SandboxedExecute.sandbox = settings.sandbox
-    config.SandboxedExecute.timeout = settings.cell_timeout
+    config.SandboxedExecute.timeout = settings.timeout
     config.SandboxedExecute.memory_mb = settings.memory_mb
     config.SandboxedExecute.notebook_timeout = settings.notebook_timeout
     for reporter in ("SandboxedExecute", "JudgeHiddenChecks", "RestoreNotebookStructure",

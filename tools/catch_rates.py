@@ -1,6 +1,6 @@
 """Print how often each hidden check catches each mistake it lists.
 
-    .venv/bin/python tools/catch_rates.py [SEEDS]
+    .venv/bin/python -m tools.catch_rates [SEEDS]
 
 The fixed case set (the same for every student of a course) must catch every listed mistake;
 the fresh sets (drawn per student and per submission) are measured over SEEDS seeds (default 200).
@@ -8,14 +8,11 @@ the fresh sets (drawn per student and per submission) are measured over SEEDS se
 from __future__ import annotations
 
 import sys
-from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+from tqdm import tqdm
 
-from tqdm import tqdm  # noqa: E402
-
-from grader.checks import registry, run_check  # noqa: E402
-from tests.checks.test_catch_rates import catch_rate, listed_mistakes  # noqa: E402
+from grader.checks import registry, run_check
+from tests.checks.test_catch_rates import catch_rate, listed_mistakes
 
 
 def main(seeds: int) -> None:

@@ -1,7 +1,7 @@
 """RNN against GRU against LSTM on the adding problem at an equal parameter budget: the fuller run
 of notebook 06's sections 6-8 (more seeds, longer sequences, more updates).
 
-    .venv/bin/python tools/compare_cells_long_lag.py [--lengths 30 60 100] [--seeds 3]
+    .venv/bin/python -m tools.compare_cells_long_lag [--lengths 30 60 100] [--seeds 3]
                                                      [--updates 3000] [--budget 600]
 
 The task, budget rule, initialisation, optimiser, clipping and criterion are the notebook's
@@ -17,14 +17,11 @@ from __future__ import annotations
 
 import argparse
 import os
-import sys
 import time
-from pathlib import Path
 
 # The matrices here are small: one BLAS thread is much faster than several fighting for 2 cores.
 for _variable in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
     os.environ.setdefault(_variable, "1")
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 import numpy as np  # noqa: E402
 from tqdm import tqdm  # noqa: E402

@@ -1,6 +1,6 @@
 """Write the expected values of every notebook's visible checks, from the reference.
 
-    .venv/bin/python tools/make_visible_expectations.py
+    .venv/bin/python -m tools.make_visible_expectations
 
 For each module in grader/visible_expectations/, writes coursekit/data/visible/<notebook>.npz
 (what `coursekit.visible.expect.expected` reads). Run it after changing a visible check's inputs
@@ -8,16 +8,11 @@ or the reference; tests/checks/test_learner_kit.py fails while the files are out
 """
 from __future__ import annotations
 
-import sys
-from pathlib import Path
+import numpy as np
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
-
-import numpy as np  # noqa: E402
-
-from coursekit.visible.expect import VISIBLE_DATA  # noqa: E402
-from grader.visible_expectations import expectations, notebooks  # noqa: E402
+from coursekit.visible.expect import VISIBLE_DATA
+from grader.layout import REPOSITORY
+from grader.visible_expectations import expectations, notebooks
 
 
 def main() -> None:
@@ -26,7 +21,7 @@ def main() -> None:
         values = expectations(notebook)
         np.savez_compressed(VISIBLE_DATA / f"{notebook}.npz", **values)
         print(f"{notebook}: {len(values)} expected values -> "
-              f"{(VISIBLE_DATA / f'{notebook}.npz').relative_to(ROOT)}")
+              f"{(VISIBLE_DATA / f'{notebook}.npz').relative_to(REPOSITORY)}")
 
 
 if __name__ == "__main__":

@@ -12,25 +12,19 @@ from pathlib import Path
 import nbformat
 
 from grader.cli import main as grader_main
-from grader.layout import REPOSITORY, SOLUTIONS
-from grader.settings import GradingSettings
 from grader.faults import read_faults
 from grader.grading import read_scores
-
-
-def solution_notebook(assignment: str) -> nbformat.NotebookNode:
-    return nbformat.read(SOLUTIONS / assignment / f"{assignment}.ipynb", as_version=4)
-
-
-def cells_by_id(notebook) -> dict[str, nbformat.NotebookNode]:
-    return {cell.metadata["nbgrader"]["grade_id"]: cell for cell in notebook.cells
-            if "grade_id" in cell.get("metadata", {}).get("nbgrader", {})}
-
-
-def answers(notebook) -> dict[str, str]:
-    """The source of every solution cell (what a learner writes), by grade_id."""
-    return {grade_id: cell.source for grade_id, cell in cells_by_id(notebook).items()
-            if cell.metadata["nbgrader"].get("solution")}
+from grader.layout import REPOSITORY
+from grader.settings import GradingSettings
+# Shared with the benchmarks (submissions/); the tests import them from here too.
+from submissions.notebooks import (  # noqa: F401
+    answers,
+    cells_by_id,
+    hidden_points,
+    solution_notebook,
+    with_sources,
+    write_submissions,
+)
 
 
 def write_answers(path: Path, sources: dict[str, str]) -> None:
@@ -40,15 +34,6 @@ def write_answers(path: Path, sources: dict[str, str]) -> None:
         if grade_id in sources:
             cell.source = sources[grade_id]
     nbformat.write(notebook, path)
-
-
-def hidden_points(assignment: str, notebook=None) -> dict[str, float]:
-    """Points of each hidden test cell, by the check it calls (grade_id minus '_hidden');
-    written answers (markdown cells graded by hand) are not hidden checks."""
-    notebook = notebook or solution_notebook(assignment)
-    return {grade_id.removesuffix("_hidden"): float(cell.metadata["nbgrader"]["points"])
-            for grade_id, cell in cells_by_id(notebook).items()
-            if cell.metadata["nbgrader"].get("grade") and cell.cell_type == "code"}
 
 
 def lost_checks(student) -> set[str]:
@@ -92,34 +77,10 @@ def with_written_answer(notebook, after_grade_id: str = "memoryless_loss_floor_h
     return notebook
 
 
-def with_sources(notebook, replacements: dict[str, str], *, append: str = "") -> nbformat.NotebookNode:
-    """A copy of `notebook` with solution cells replaced (and code appended to the last one)."""
-    notebook = copy.deepcopy(notebook)
-    cells = cells_by_id(notebook)
-    for grade_id, source in replacements.items():
-        cells[grade_id].source = source
-    if append:
-        notebook.cells.append(nbformat.v4.new_code_cell(append))
-    return notebook
-
-
-def write_submissions(folder: Path, assignment: str, notebooks: dict[str, object]) -> Path:
-    """`notebooks`: student -> NotebookNode, bytes (raw file) or None (empty folder)."""
-    folder.mkdir(parents=True, exist_ok=True)
-    for student, notebook in notebooks.items():
-        (folder / student).mkdir()
-        path = folder / student / f"{assignment}.ipynb"
-        if isinstance(notebook, bytes):
-            path.write_bytes(notebook)
-        elif notebook is not None:
-            nbformat.write(notebook, path)
-    return folder
-
-
 # The grader's time limits in tests, unless a test sets its own (to see one hit): generous
 # ceilings, several times what the slowest notebook needs on a quiet machine, so that a loaded
-# test machine does not turn a slow cell into a lost check. The instructors' defaults (60 s a
-# cell, 300 s a notebook) are grader/nbgrader_setup.py's.
+# test machine does not turn a slow cell into a lost check. The instructors' defaults are
+# grader/settings.py's GradingSettings.
 GRADING_CEILINGS = {"--timeout": "300", "--notebook-timeout": "1200"}
 
 

@@ -17,7 +17,7 @@ import pytest
 from grader.settings import GradingSettings
 from grader.faults import read_faults
 from grader.grading import read_scores
-from tests.grading import hostile
+from submissions import hostile
 from tests.grading.harness import (hidden_points, lost_checks, run_grader, run_nbgrader,
                                    solution_notebook)
 
