@@ -27,6 +27,8 @@ from submissions.wrong.feedforward_limits import WRONG_SUBMISSIONS
 from tests.grading.harness import (answers, hidden_points, nbgrader_in_process, run_grader,
                                    solution_notebook, write_answers)
 
+pytestmark = pytest.mark.sandbox
+
 ASSIGNMENT = "01_feedforward_limits"
 WRONG = next(w for w in WRONG_SUBMISSIONS if w.name == "softmax_without_max_subtraction")
 ROSTER = [("alice", "Alice", "Ada", "alice@example.org"),   # answers correctly, on time

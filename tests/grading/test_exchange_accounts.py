@@ -27,6 +27,8 @@ from submissions.wrong.feedforward_limits import WRONG_SUBMISSIONS
 from tests.grading.harness import (answers, run_grader_process, run_nbgrader, solution_notebook,
                                    write_answers)
 
+pytestmark = pytest.mark.sandbox
+
 ASSIGNMENT = "01_feedforward_limits"
 WRONG = next(w for w in WRONG_SUBMISSIONS if w.name == "softmax_without_max_subtraction")
 

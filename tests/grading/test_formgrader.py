@@ -39,6 +39,8 @@ from tests.grading.harness import (WRITTEN_ANSWER_ID, WRITTEN_ANSWER_POINTS, ans
                                    cells_by_id, hidden_points, jupyter_lab, manual_points,
                                    run_grader, solution_notebook, with_written_answer)
 
+pytestmark = pytest.mark.sandbox
+
 ASSIGNMENT = "01_feedforward_limits"
 WRONG = next(w for w in WRONG_SUBMISSIONS if w.name == "softmax_without_max_subtraction")
 CHROMIUM = Path("/usr/bin/chromium")
@@ -211,6 +213,7 @@ def test_release_fetch_submit_collect_and_autograde_through_the_lab(lab, exchang
     assert submission["timestamp"], "the collected submission lost its timestamp"
 
 
+@pytest.mark.browser
 def test_formgrader_in_a_browser(lab, graded, exchanged):
     """Debian's chromium (never a downloaded browser), headless, via Playwright."""
     if not CHROMIUM.exists():

@@ -25,6 +25,8 @@ from submissions.wrong.feedforward_limits import WRONG_SUBMISSIONS
 from tests.grading.harness import (cells_by_id, grade, hidden_points, run_nbgrader,
                                    solution_notebook, totals, with_sources, write_submissions)
 
+pytestmark = pytest.mark.sandbox
+
 ASSIGNMENT = "01_feedforward_limits"
 WRONG = next(w for w in WRONG_SUBMISSIONS if w.name == "softmax_without_max_subtraction")
 WRITTEN = "written_windows"

@@ -21,6 +21,8 @@ from submissions import hostile
 from tests.grading.harness import (hidden_points, lost_checks, run_grader, run_nbgrader,
                                    solution_notebook)
 
+pytestmark = pytest.mark.sandbox
+
 ASSIGNMENT, TARGET = hostile.ASSIGNMENT, hostile.TARGET
 # The grading process's own peak resident memory while it grades every hostile submission:
 # about 300 MB of its own, plus at most 512 MB it may grow while one kernel runs before the

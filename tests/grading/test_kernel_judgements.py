@@ -36,6 +36,8 @@ from submissions.wrong import feedforward_limits, lstm
 from tests.grading.harness import (cells_by_id, grade, hidden_points, lost_checks, run_grader,
                                    run_nbgrader, solution_notebook)
 
+pytestmark = pytest.mark.sandbox
+
 # An extra learner cell against the helpers that used to report in-place writes and warnings.
 REPLACES_KERNEL_HELPERS = """\
 import warnings

@@ -19,6 +19,8 @@ from submissions import wrong as wrong_submissions
 from tests.grading.harness import (cells_by_id, grade, hidden_points, manual_points, run_grader,
                                    run_grader_process, solution_notebook)
 
+pytestmark = pytest.mark.sandbox
+
 ASSIGNMENTS = written_assignments()
 
 

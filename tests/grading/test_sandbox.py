@@ -34,6 +34,8 @@ from submissions.wrong.feedforward_limits import WRONG_SUBMISSIONS
 from tests.grading.harness import (answers, hidden_points, solution_notebook, with_sources,
                                    write_submissions)
 
+pytestmark = pytest.mark.sandbox
+
 PROBE = r"""
 import json, os, socket, sys
 seen = {"cwd": os.getcwd(), "path": sys.path}
