@@ -15,26 +15,36 @@ def solution_notebook(assignment: str) -> nbformat.NotebookNode:
 
 
 def cells_by_id(notebook) -> dict[str, nbformat.NotebookNode]:
-    return {cell.metadata["nbgrader"]["grade_id"]: cell for cell in notebook.cells
-            if "grade_id" in cell.get("metadata", {}).get("nbgrader", {})}
+    return {
+        cell.metadata["nbgrader"]["grade_id"]: cell
+        for cell in notebook.cells
+        if "grade_id" in cell.get("metadata", {}).get("nbgrader", {})
+    }
 
 
 def answers(notebook) -> dict[str, str]:
     """The source of every solution cell (what a learner writes), by grade_id."""
-    return {grade_id: cell.source for grade_id, cell in cells_by_id(notebook).items()
-            if cell.metadata["nbgrader"].get("solution")}
+    return {
+        grade_id: cell.source
+        for grade_id, cell in cells_by_id(notebook).items()
+        if cell.metadata["nbgrader"].get("solution")
+    }
 
 
 def hidden_points(assignment: str, notebook=None) -> dict[str, float]:
     """Points of each hidden test cell, by the check it calls (grade_id minus '_hidden');
     written answers (markdown cells graded by hand) are not hidden checks."""
     notebook = notebook or solution_notebook(assignment)
-    return {grade_id.removesuffix("_hidden"): float(cell.metadata["nbgrader"]["points"])
-            for grade_id, cell in cells_by_id(notebook).items()
-            if cell.metadata["nbgrader"].get("grade") and cell.cell_type == "code"}
+    return {
+        grade_id.removesuffix("_hidden"): float(cell.metadata["nbgrader"]["points"])
+        for grade_id, cell in cells_by_id(notebook).items()
+        if cell.metadata["nbgrader"].get("grade") and cell.cell_type == "code"
+    }
 
 
-def with_sources(notebook, replacements: dict[str, str], *, append: str = "") -> nbformat.NotebookNode:
+def with_sources(
+    notebook, replacements: dict[str, str], *, append: str = ""
+) -> nbformat.NotebookNode:
     """A copy of `notebook` with solution cells replaced (and code appended to the last one)."""
     notebook = copy.deepcopy(notebook)
     cells = cells_by_id(notebook)

@@ -13,6 +13,7 @@ Python resolves in the repository.
   not checked;
 - anything else (`-k`, `Inputs:`, `### BEGIN SOLUTION`) is prose and is not checked.
 """
+
 from __future__ import annotations
 
 import ast
@@ -55,8 +56,13 @@ def definitions() -> dict[str, list]:
         found.setdefault(path.stem, []).append(None)
         found.setdefault(path.parent.name, []).append(None)
         tree = ast.parse(path.read_text(encoding="utf-8"))
-        fields = {id(statement.target) for node in ast.walk(tree) if isinstance(node, ast.ClassDef)
-                  for statement in node.body if isinstance(statement, ast.AnnAssign)}
+        fields = {
+            id(statement.target)
+            for node in ast.walk(tree)
+            if isinstance(node, ast.ClassDef)
+            for statement in node.body
+            if isinstance(statement, ast.AnnAssign)
+        }
         for node in ast.walk(tree):
             if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
                 found.setdefault(node.name, []).append(node)
@@ -64,7 +70,8 @@ def definitions() -> dict[str, list]:
                 found.setdefault(node.arg, []).append(PARAMETER)
             elif isinstance(node, (ast.Name, ast.Attribute)) and isinstance(node.ctx, ast.Store):
                 found.setdefault(getattr(node, "id", None) or node.attr, []).append(
-                    PARAMETER if id(node) in fields else None)
+                    PARAMETER if id(node) in fields else None
+                )
     return found
 
 
@@ -105,22 +112,30 @@ def resolves_dotted(dotted: str) -> bool:
 def accepts(definition: ast.AST, call: ast.Call) -> bool:
     """Whether a def (or a class, by its fields or __init__) takes the call's arguments."""
     if isinstance(definition, ast.ClassDef):
-        init = [n for n in definition.body if isinstance(n, ast.FunctionDef) and n.name == "__init__"]
-        if init:
-            definition = init[0]
+        inits = [n for n in definition.body if getattr(n, "name", None) == "__init__"]
+        if inits:
+            definition = inits[0]
         else:
-            fields = [n.target.id for n in definition.body
-                      if isinstance(n, ast.AnnAssign) and isinstance(n.target, ast.Name)]
-            return (len(call.args) <= len(fields)
-                    and all(k.arg is None or k.arg in fields for k in call.keywords))
+            fields = [
+                n.target.id
+                for n in definition.body
+                if isinstance(n, ast.AnnAssign) and isinstance(n.target, ast.Name)
+            ]
+            return len(call.args) <= len(fields) and all(
+                k.arg is None or k.arg in fields for k in call.keywords
+            )
     arguments = definition.args
-    positional = [a.arg for a in arguments.posonlyargs + arguments.args if a.arg not in ("self", "cls")]
+    positional = [a.arg for a in arguments.posonlyargs + arguments.args]
+    positional = [name for name in positional if name not in ("self", "cls")]
     named = positional + [a.arg for a in arguments.kwonlyargs]
     starred = any(isinstance(a, ast.Starred) for a in call.args)
-    return ((len(call.args) <= len(positional) or arguments.vararg is not None)
-            and (not starred or arguments.vararg is not None)
-            and all(k.arg is None or k.arg in named or arguments.kwarg is not None
-                    for k in call.keywords))
+    return (
+        (len(call.args) <= len(positional) or arguments.vararg is not None)
+        and (not starred or arguments.vararg is not None)
+        and all(
+            k.arg is None or k.arg in named or arguments.kwarg is not None for k in call.keywords
+        )
+    )
 
 
 def python_problems(span: str) -> list[str]:
@@ -128,56 +143,84 @@ def python_problems(span: str) -> list[str]:
     keyword = re.match(r"^(\w+)=(?!=)", span)
     problems = [keyword.group(1)] if keyword and not is_defined(keyword.group(1)) else []
     try:
-        tree = ast.parse(span[keyword.end():] if keyword else span)
+        tree = ast.parse(span[keyword.end() :] if keyword else span)
     except SyntaxError:
         return problems
-    if len(tree.body) == 1 and isinstance(tree.body[0], ast.Expr) \
-            and isinstance(tree.body[0].value, ast.Name):
+    if (
+        len(tree.body) == 1
+        and isinstance(tree.body[0], ast.Expr)
+        and isinstance(tree.body[0].value, ast.Name)
+    ):
         name = tree.body[0].value.id
         return problems + ([] if is_defined(name) else [name])
     for node in ast.walk(tree):
         if isinstance(node, ast.ImportFrom):
-            problems += [f"{node.module}.{alias.name}" for alias in node.names
-                         if not resolves_dotted(f"{node.module}.{alias.name}")]
+            problems += [
+                f"{node.module}.{alias.name}"
+                for alias in node.names
+                if not resolves_dotted(f"{node.module}.{alias.name}")
+            ]
         elif isinstance(node, ast.Attribute) and re.fullmatch(r"[\w.]+", ast.unparse(node)):
             problems += [] if resolves_dotted(ast.unparse(node)) else [ast.unparse(node)]
         elif isinstance(node, ast.Call) and isinstance(node.func, (ast.Name, ast.Attribute)):
             name = getattr(node.func, "id", None) or node.func.attr
             kinds = definitions().get(name, [])
             callables = [kind for kind in kinds if isinstance(kind, ast.AST)]
-            if not callables and PARAMETER not in kinds and not hasattr(builtins, name) and not (
-                    isinstance(node.func, ast.Attribute) and resolves_dotted(ast.unparse(node.func))):
-                problems.append(f"{name} (called, but no function, class or parameter has that "
-                                f"name)")
+            dotted = isinstance(node.func, ast.Attribute) and resolves_dotted(
+                ast.unparse(node.func)
+            )
+            if (
+                not callables
+                and PARAMETER not in kinds
+                and not hasattr(builtins, name)
+                and not dotted
+            ):
+                problems.append(
+                    f"{name} (called, but no function, class or parameter has that name)"
+                )
             elif callables and not any(accepts(d, node) for d in callables):
-                problems.append(f"{ast.unparse(node)} (no definition of {name} takes these "
-                                f"arguments)")
+                problems.append(
+                    f"{ast.unparse(node)} (no definition of {name} takes these arguments)"
+                )
     return problems
 
 
 def path_exists(span: str, bases: list[Path]) -> bool:
     pattern = PLACEHOLDER.sub("*", span.rstrip("/"))
-    return any(any(base.glob(pattern)) if "*" in pattern else (base / pattern).exists()
-               for base in bases)
+    return any(
+        any(base.glob(pattern)) if "*" in pattern else (base / pattern).exists() for base in bases
+    )
 
 
 def is_path(span: str) -> bool:
-    return (not re.search(r"[\s()'\"=,]", span) and not span.startswith("/")
-            and ("/" in span or span.endswith(FILE_SUFFIXES)))
+    return (
+        not re.search(r"[\s()'\"=,]", span)
+        and not span.startswith("/")
+        and ("/" in span or span.endswith(FILE_SUFFIXES))
+    )
 
 
 def problems_in(block: str) -> list[str]:
-    named_folders = [REPOSITORY / PLACEHOLDER.split(span)[0].rsplit("/", 1)[0]
-                     for span in spans(block) if is_path(span) and "/" in span]
-    bases = [REPOSITORY] + [folder for named in named_folders if named.is_dir()
-                            for folder in [named, *named.parents] if REPOSITORY in folder.parents]
+    named_folders = [
+        REPOSITORY / PLACEHOLDER.split(span)[0].rsplit("/", 1)[0]
+        for span in spans(block)
+        if is_path(span) and "/" in span
+    ]
+    bases = [REPOSITORY] + [
+        folder
+        for named in named_folders
+        if named.is_dir()
+        for folder in [named, *named.parents]
+        if REPOSITORY in folder.parents
+    ]
     problems = []
     for span in spans(block):
         words = span.split()
-        command = next((i for i, word in enumerate(words) if PYTHON.match(" ".join(words[:i + 1]))),
-                       None)
+        command = next(
+            (i for i, word in enumerate(words) if PYTHON.match(" ".join(words[: i + 1]))), None
+        )
         if command is not None and len(words) > command + 1:
-            rest = words[command + 1:]
+            rest = words[command + 1 :]
             module = PLACEHOLDER.split(rest[1])[0].rstrip(".") if len(rest) > 1 else ""
             if rest[0] == "-m" and not _importable(module):
                 problems.append(f"{span} (no module {module})")
@@ -192,8 +235,11 @@ def problems_in(block: str) -> list[str]:
 
 
 def test_contributing_names_only_what_exists():
-    problems = [problem for block in blocks(DOCUMENT.read_text(encoding="utf-8"))
-                for problem in problems_in(block)]
+    problems = [
+        problem
+        for block in blocks(DOCUMENT.read_text(encoding="utf-8"))
+        for problem in problems_in(block)
+    ]
     assert not problems, "CONTRIBUTING.md names what does not exist:\n" + "\n".join(problems)
 
 
@@ -206,5 +252,10 @@ def test_the_resolver_fails_on_what_does_not_exist():
     assert problems_in("`no_such_parameter=1`, `no_such_function(1)`") != []
     assert problems_in("`function_check(name, no_such_keyword=1)`") != []
     assert problems_in("`python -m tools.no_such_tool`") != []
-    assert problems_in("`rnn_numpy.rnn.rnn_forward`, `GRADING_CEILINGS`, `-k`, `Inputs:`, "
-                       "`python -m grader release`, `grader/checks/<notebook>.py`") == []
+    assert (
+        problems_in(
+            "`rnn_numpy.rnn.rnn_forward`, `GRADING_CEILINGS`, `-k`, `Inputs:`, "
+            "`python -m grader release`, `grader/checks/<notebook>.py`"
+        )
+        == []
+    )
