@@ -1,4 +1,5 @@
-"""Build submissions from a solution notebook and grade them with the instructors' command."""
+"""Grade submissions with the instructors' command and read the results back (the submissions
+themselves, shared with the benchmarks, are the package submissions/)."""
 from __future__ import annotations
 
 import contextlib
