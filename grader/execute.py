@@ -55,7 +55,8 @@ class SandboxedExecute(ReportsFaults, Execute):
 
     sandbox = Bool(True, help="Run kernels in bubblewrap (False: local process, same caps)"
                    ).tag(config=True)
-    memory_mb = Integer(GradingSettings.memory_mb, help="Memory cap per kernel (MB)").tag(config=True)
+    memory_mb = Integer(GradingSettings.memory_mb, help="Memory cap per kernel (MB)"
+                        ).tag(config=True)
     processes = Integer(Limits.processes, help="Processes and threads per kernel").tag(config=True)
     max_output_bytes = Integer(2_000_000, help="Output kept per cell").tag(config=True)
     max_notebook_output_bytes = Integer(
@@ -104,7 +105,7 @@ class SandboxedExecute(ReportsFaults, Execute):
         last_graded = last_autograded_cell(self.nb.cells)
         if not self.skip_after_last_graded:
             last_graded = len(self.nb.cells) - 1
-        configured_timeout = self.timeout
+        configured = self.timeout  # self.timeout is lowered as the notebook's budget runs out
         with self.setup_kernel():
             self.wait_for_reply(self.kc.kernel_info())
             self._jail.started(manager.launcher_pid)
@@ -122,11 +123,11 @@ class SandboxedExecute(ReportsFaults, Execute):
                     if stopped_because:
                         _mark_not_run(cell, stopped_because)
                         continue
-                    self.timeout = max(1, min(configured_timeout, math.ceil(deadline - time.monotonic())))
+                    self.timeout = max(1, min(configured, math.ceil(deadline - time.monotonic())))
                     stopped_because = self._run_one_cell(cell, index, resources,
-                                                         budget_ran_out=self.timeout < configured_timeout)
+                                                         budget_ran_out=self.timeout < configured)
             finally:
-                self.timeout = configured_timeout
+                self.timeout = configured
         return self.nb, self.resources
 
     def _out_of_time(self, name, resources) -> str:
