@@ -11,7 +11,9 @@ marked number for up to T - 1 steps while ignoring every unmarked one.
 Predicting the mean target, 1, for every sequence scores the targets' variance,
 1/12 + 1/12 = 1/6, whatever T is: a model near that has learned nothing but the mean.
 
-This file only makes the data (notebooks 05 and 06 use it); it is not an exercise.
+This file only makes the data, and is its one definition: notebooks 05 and 06 import it, as do
+`coursekit.long_lag` (notebook 06's race) and the course's library and tools. It is not an
+exercise.
 """
 from __future__ import annotations
 

@@ -27,6 +27,7 @@ from typing import Callable
 
 import numpy as np
 
+from coursekit.model_size import GATE_BLOCKS, parameter_count
 from rnn_numpy.shapes import Shapes
 from rnn_numpy.clipping import clip_global_norm
 from rnn_numpy.encoding import one_hot
@@ -39,7 +40,6 @@ from rnn_numpy.sampling import temperature_probabilities
 from rnn_numpy.stacked import CELLS as LAYERS
 
 CELLS = ("rnn", "gru", "lstm")
-GATE_BLOCKS = {"rnn": 1, "gru": 3, "lstm": 4}        # column blocks of Wx and Wh
 OUTPUT_PARAMS = ("Wy", "by")
 
 
@@ -81,25 +81,7 @@ def _check_state(shapes: Shapes, cell: str, state):
 
 
 # -- sizes and initial values -----------------------------------------------------------------
-def parameter_count(cell, vocab_size, hidden_size):
-    """How many numbers a model has: G (V H + H H + H) [+ G H for the GRU's second bias]
-    + H V + V, with G the number of gate blocks (1 rnn, 3 gru, 4 lstm).
-
-    Inputs:
-    - cell: "rnn", "gru" or "lstm"
-    - vocab_size: V; hidden_size: H (whole numbers >= 1)
-    Returns:
-    - count: an int
-    """
-    shapes = Shapes("parameter_count")
-    cell = _check_cell("parameter_count", cell)
-    V = shapes.positive_int("vocab_size", vocab_size)
-    H = shapes.positive_int("hidden_size", hidden_size)
-    G = GATE_BLOCKS[cell] * H
-    biases = len(LAYERS[cell].params) - 2
-    return V * G + H * G + biases * G + H * V + V
-
-
+# parameter_count(cell, V, H, V) is the course's one count (coursekit.model_size), imported above.
 def hidden_size_for_budget(cell, vocab_size, budget):
     """The largest H whose model has at most `budget` parameters (equal budgets, fair races).
 
@@ -111,11 +93,11 @@ def hidden_size_for_budget(cell, vocab_size, budget):
     shapes = Shapes("hidden_size_for_budget")
     budget = shapes.positive_int("budget", budget)
     H = 1
-    if parameter_count(cell, vocab_size, 1) > budget:
-        raise ValueError(f"hidden_size_for_budget: even H = 1 needs "
-                         f"{parameter_count(cell, vocab_size, 1)} parameters, more than the "
-                         f"budget {budget}")
-    while parameter_count(cell, vocab_size, H + 1) <= budget:
+    smallest = parameter_count(cell, vocab_size, 1, vocab_size)
+    if smallest > budget:
+        raise ValueError(f"hidden_size_for_budget: even H = 1 needs {smallest} parameters, "
+                         f"more than the budget {budget}")
+    while parameter_count(cell, vocab_size, H + 1, vocab_size) <= budget:
         H += 1
     return H
 

@@ -31,29 +31,30 @@ import numpy as np  # noqa: E402
 from tqdm import tqdm  # noqa: E402
 
 from coursekit.adding_problem import INPUT_SIZE, adding_problem_batch  # noqa: E402
+from coursekit.model_size import GATE_BLOCKS, parameter_count  # noqa: E402
 from rnn_numpy.adding_problem import SOLVED_FRACTION  # noqa: E402
 from rnn_numpy.lstm import forget_gate_bias_init, lstm_backward, lstm_forward  # noqa: E402
 from rnn_numpy.optim import adam_step  # noqa: E402
 from rnn_numpy.rnn import rnn_backward, rnn_forward  # noqa: E402
 
 RECURRENT = {"LSTM": (lstm_forward, lstm_backward), "tanh RNN": (rnn_forward, rnn_backward)}
-GATES_PER_UNIT = {"LSTM": 4, "tanh RNN": 1}
+CELL = {"LSTM": "lstm", "tanh RNN": "rnn"}  # their names in coursekit.model_size
 
 
-def parameter_count(model: str, H: int) -> int:
-    G = GATES_PER_UNIT[model]
-    return INPUT_SIZE * G * H + H * G * H + G * H + H + 1
+def model_size(model: str, H: int) -> int:
+    """Parameters of `model` with H units: its layer and the readout Wy (H, 1), by (1,)."""
+    return parameter_count(CELL[model], INPUT_SIZE, H, 1)
 
 
 def rnn_hidden_for(budget: int) -> int:
     H = 1
-    while parameter_count("tanh RNN", H + 1) <= budget:
+    while model_size("tanh RNN", H + 1) <= budget:
         H += 1
     return H
 
 
 def init_params(model: str, H: int, rng, forget_bias: float) -> dict:
-    G = GATES_PER_UNIT[model]
+    G = GATE_BLOCKS[CELL[model]]
     return {"Wx": rng.normal(0, 1 / np.sqrt(INPUT_SIZE), (INPUT_SIZE, G * H)),
             "Wh": rng.normal(0, 1 / np.sqrt(H), (H, G * H)),
             "b": forget_gate_bias_init(H, forget_bias) if model == "LSTM" else np.zeros(H),
@@ -130,13 +131,13 @@ def main() -> None:
     parser.add_argument("--seeds", type=int, nargs="+", default=[0])
     args = parser.parse_args()
 
-    rnn_hidden = rnn_hidden_for(parameter_count("LSTM", args.hidden))
+    rnn_hidden = rnn_hidden_for(model_size("LSTM", args.hidden))
     plan = [Run("LSTM", T, args.hidden, args.learning_rate, seed)
             for T in args.lags for seed in args.seeds]
     plan += [Run("tanh RNN", T, rnn_hidden, rate, seed)
              for T in args.lags for rate in args.rnn_learning_rates for seed in args.seeds]
-    print(f"LSTM H = {args.hidden} ({parameter_count('LSTM', args.hidden)} parameters), tanh RNN "
-          f"H = {rnn_hidden} ({parameter_count('tanh RNN', rnn_hidden)}); {args.updates} Adam "
+    print(f"LSTM H = {args.hidden} ({model_size('LSTM', args.hidden)} parameters), tanh RNN "
+          f"H = {rnn_hidden} ({model_size('tanh RNN', rnn_hidden)}); {args.updates} Adam "
           f"updates of {args.batch} sequences per run; solved = test MSE < {SOLVED_FRACTION} x "
           f"the predict-the-mean MSE on {args.test_size} test sequences")
     started = time.perf_counter()

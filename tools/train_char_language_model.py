@@ -138,7 +138,8 @@ def main(argv=None) -> None:
                                          on_epoch=checkpoint)
         seconds = earlier + time.perf_counter() - started
         best_loss = float(history["val_loss"].min())
-        rows.append((cell, H, parameter_count(cell, vocab.size, H), settings["learning_rate"],
+        parameters = parameter_count(cell, vocab.size, H, vocab.size)
+        rows.append((cell, H, parameters, settings["learning_rate"],
                      history["best_epoch"],
                      len(history["val_loss"]), len(history["train_loss"]),
                      bits_per_char(best_loss), perplexity(best_loss), seconds))

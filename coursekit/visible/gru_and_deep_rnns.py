@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from coursekit.model_size import GATE_BLOCKS
 from coursekit.visible.expect import (VisibleCheckFailed, call, expect_close, expect_shape,
                                       expect_true, expect_unchanged, expected, passed)
 
@@ -16,7 +17,6 @@ NOTEBOOK = "gru_and_deep_rnns"
 N, D, H, T = 2, 3, 4, 3
 STACK_SIZES = (4, 3)                                  # H_1, H_2 of the stacks
 CELL_TYPES = ("rnn", "lstm", "gru")
-GATE_BLOCKS = {"rnn": 1, "lstm": 4, "gru": 3}
 BIASES = {"rnn": ("b",), "lstm": ("b",), "gru": ("bx", "bh")}
 LAYER_CACHES = {"rnn": ("x", "h0", "Wx", "Wh", "h", "activation"),
                 "lstm": ("x", "h0", "c0", "Wx", "Wh", "gates", "c", "h"),

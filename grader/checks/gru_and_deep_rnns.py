@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from coursekit.model_size import GATE_BLOCKS
 from rnn_numpy.activations import sigmoid
 from grader.checks.framework import Case, Mistake, Upstream, function_check
 from grader.checks.common import normal as normal_array
@@ -26,7 +27,6 @@ LAYER_CACHES = {"rnn": ("x", "h0", "Wx", "Wh", "h", "activation"),
                 "gru": SEQUENCE_CACHE}
 GRADIENTS = ("dx", "dh_prev", "dWx", "dWh", "dbx", "dbh")
 SEQUENCE_GRADIENTS = ("dx", "dh0", "dWx", "dWh", "dbx", "dbh")
-GATE_BLOCKS = {"rnn": 1, "lstm": 4, "gru": 3}
 
 
 def gru_weights(rng, D, H, scale=0.5):

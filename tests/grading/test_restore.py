@@ -1,9 +1,12 @@
 """Rebuilding a submission on the released skeleton: answers in, course cells from the skeleton."""
 from __future__ import annotations
 
+import copy
+
 import nbformat
 from nbformat.v4 import new_code_cell, new_markdown_cell
 
+from grader.layout import NOTEBOOKS
 from grader.restore import RestoreNotebookStructure
 
 
@@ -52,3 +55,28 @@ def test_deleted_and_retyped_cells_are_restored_and_learner_cells_cannot_be_grad
     sources = [c.source for c in SKELETON]
     assert [cell.source for cell in merged] == sources[:3] + ["print('full marks')"] + sources[3:]
     assert "nbgrader" not in merged[3].metadata
+
+
+def test_a_submission_on_the_earlier_layout_is_rebuilt_with_the_provided_cells_moved():
+    """06 and 07 moved their provided cells after Settings and collapsed them: a notebook fetched
+    before, with the provided cells first and shown, keeps its answers and gets the new layout."""
+    for assignment in ("06_gru_and_deep_rnns", "07_char_language_model"):
+        skeleton = nbformat.read(NOTEBOOKS / assignment / f"{assignment}.ipynb", as_version=4)
+        cells = copy.deepcopy(skeleton.cells)
+        provided = [cell for cell in cells if cell.metadata.get("rnn_course", {}).get("provided")]
+        first = cells.index(provided[0]) - 1                    # their "### Provided" heading
+        moved = cells[first:cells.index(provided[-1]) + 1]
+        earlier = cells[:2] + moved + [cell for cell in cells[2:] if cell not in moved]
+        for cell in provided:
+            del cell.metadata["jupyter"]
+        answer = next(cell for cell in earlier if cell.cell_type == "code"
+                      and cell.metadata.get("nbgrader", {}).get("solution"))
+        answer.source = "def answered():\n    return 1"
+        merged = RestoreNotebookStructure().merge(
+            skeleton.cells, nbformat.from_dict(earlier),
+            {"nbgrader": {"student": "s", "notebook": assignment}})
+        assert [cell.get("id") for cell in merged] == [cell.get("id") for cell in skeleton.cells]
+        assert [cell.metadata for cell in merged] == [cell.metadata for cell in skeleton.cells]
+        changed = [cell.source for cell, course in zip(merged, skeleton.cells)
+                   if cell.source != course.source]
+        assert changed == ["def answered():\n    return 1"]

@@ -61,9 +61,9 @@ def test_zero_weights_predict_uniformly(cell):
 @pytest.mark.parametrize("cell", CELLS)
 def test_sizes_and_budgets(cell):
     params = model(cell, V=11, H=6)
-    assert parameter_count(cell, 11, 6) == sum(value.size for value in params.values())
+    assert parameter_count(cell, 11, 6, 11) == sum(value.size for value in params.values())
     H = hidden_size_for_budget(cell, 11, 2000)
-    assert parameter_count(cell, 11, H) <= 2000 < parameter_count(cell, 11, H + 1)
+    assert parameter_count(cell, 11, H, 11) <= 2000 < parameter_count(cell, 11, H + 1, 11)
     with pytest.raises(ValueError, match="budget"):
         hidden_size_for_budget(cell, 11, 10)
     if cell == "lstm":

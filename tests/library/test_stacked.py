@@ -4,6 +4,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from coursekit.model_size import GATE_BLOCKS
 from rnn_numpy.rnn import rnn_forward
 from rnn_numpy.stacked import (CELLS, Cell, stacked_backward, stacked_forward,
                                       stacked_rnn_backward, stacked_rnn_forward)
@@ -175,9 +176,6 @@ def test_no_loop_over_the_batch():
             stacked_backward(h, cache)
         return line_events(everything)
     assert run(1) == run(6)
-
-
-GATE_BLOCKS = {"rnn": 1, "lstm": 4, "gru": 3}
 
 
 def make_cell_stack(cell, N, T, D, sizes, seed=0):

@@ -1,7 +1,8 @@
 """The notebooks: in sync, well-formed, and they run.
 
 - `notebooks/` is exactly what `python -m grader release` makes from `solutions/`;
-- provided cells are exactly the earlier notebooks' solutions;
+- provided cells are exactly the earlier notebooks' solutions (in 06 and 07 collapsed, after
+  Settings);
 - every graded cell is a one-line hidden check of a known check, every exercise has one;
 - nothing of the solutions or hidden tests is in `notebooks/`, and no notebook has outputs;
 - every solution notebook runs top to bottom with its hidden checks passing (in-process);
@@ -9,6 +10,7 @@
 """
 from __future__ import annotations
 
+import dataclasses
 import json
 import time
 
@@ -16,6 +18,7 @@ import nbformat
 import pytest
 from nbclient import NotebookClient
 
+from coursekit.long_lag import LongLagSettings
 from grader.layout import NOTEBOOKS, SOLUTIONS, course_files, written_assignments
 from grader.hidden_checks import hidden_check_name
 from grader.checks import registry
@@ -64,6 +67,34 @@ def test_provided_cells_are_the_earlier_solutions(assignment):
             assert cell.source == provided_source(references), (
                 "provided cell out of date: run `python -m grader release`")
             assert cell.metadata["nbgrader"]["locked"]
+
+
+@pytest.mark.parametrize("assignment", ["06_gru_and_deep_rnns", "07_char_language_model"])
+@pytest.mark.parametrize("folder", [SOLUTIONS, NOTEBOOKS], ids=["solutions", "notebooks"])
+def test_provided_cells_come_collapsed_after_the_settings(assignment, folder):
+    """The notebook opens on its own subject: its title, imports and Settings come first, the
+    provided copies of earlier answers after them, their source hidden."""
+    cells = _read(folder, assignment).cells
+    settings = [index for index, cell in enumerate(cells)
+                if cell.cell_type == "markdown" and cell.source.startswith("## Settings")]
+    provided = [index for index, cell in enumerate(cells)
+                if cell.metadata.get("rnn_course", {}).get("provided")]
+    assert len(settings) == 1 and provided
+    assert cells[settings[0] + 1].cell_type == "code" and min(provided) > settings[0] + 1
+    for index in provided:
+        assert cells[index].metadata.get("jupyter", {}).get("source_hidden") is True
+
+
+def test_the_long_lag_race_defaults_are_notebook_06s_settings():
+    """tools/compare_cells_long_lag.py runs coursekit.long_lag with its defaults: they are the
+    values of notebook 06's Settings cell, so the tool and the notebook run the same race."""
+    cells = _read(SOLUTIONS, "06_gru_and_deep_rnns").cells
+    heading = next(index for index, cell in enumerate(cells)
+                   if cell.source.startswith("## Settings"))
+    settings: dict = {}
+    exec(cells[heading + 1].source, settings)
+    for field in dataclasses.fields(LongLagSettings):
+        assert settings[field.name.upper()] == field.default, field.name
 
 
 @pytest.mark.parametrize("assignment", ASSIGNMENTS)
