@@ -5,16 +5,12 @@
 # its gradebook (or $RNN_COURSE_DB_URL), and the course's grading pipeline (sandboxed kernels,
 # hidden checks judged outside them). Change the course's settings in grader/nbgrader_setup.py, not here.
 # Validation (`nbgrader validate`, the Validate button) runs the visible checks:
-# coursekit/validation.py.
-import sys
-from pathlib import Path
-
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-
-from coursekit import validation  # noqa: E402
-from grader.layout import DEFAULT_GRADING_FOLDER  # noqa: E402
-from grader.nbgrader_setup import configure  # noqa: E402
-from grader.settings import GradingSettings  # noqa: E402
+# coursekit/validation.py. It imports the course's packages from the environment `python3
+# course.py` installs them into (editable), as nbgrader run from that environment does.
+from coursekit import validation
+from grader.layout import DEFAULT_GRADING_FOLDER
+from grader.nbgrader_setup import configure
+from grader.settings import GradingSettings
 
 configure(c, GradingSettings(folder=DEFAULT_GRADING_FOLDER))  # noqa: F821
 validation.configure(c)  # noqa: F821

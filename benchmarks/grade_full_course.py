@@ -14,7 +14,7 @@ nbgrader), each the median of REPEATS runs in fresh grading folders, against the
 target: a whole course graded in under 45 s on 2 cores. It covers the notebooks that exist when
 it runs.
 
-    .venv/bin/python benchmarks/grade_full_course.py [REPEATS]
+    .venv/bin/python -m benchmarks.grade_full_course [REPEATS]
 """
 from __future__ import annotations
 
@@ -27,13 +27,10 @@ import tempfile
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
-
-from grader.layout import SOLUTIONS, written_assignments  # noqa: E402
-from grader.settings import GradingSettings  # noqa: E402
-from grader.grading import read_scores  # noqa: E402
-from tests.grading.harness import hidden_points  # noqa: E402
+from grader.grading import read_scores
+from grader.layout import REPOSITORY, SOLUTIONS, written_assignments
+from grader.settings import GradingSettings
+from submissions.notebooks import hidden_points
 
 TARGET_SECONDS = 45
 STUDENT = "student"
@@ -44,7 +41,7 @@ def run_command(folder: Path, target: str, submissions: Path) -> float:
     started = time.perf_counter()
     completed = subprocess.run([sys.executable, "-m", "grader", "--grading-folder", str(folder),
                                 "autograde", target, str(submissions)],
-                               cwd=ROOT, capture_output=True, text=True)
+                               cwd=REPOSITORY, capture_output=True, text=True)
     seconds = time.perf_counter() - started
     if completed.returncode != 0:
         raise SystemExit(f"{target}: the grading command failed:\n{completed.stderr[-2000:]}")

@@ -3,7 +3,7 @@
 Grades the same class (COPIES submissions of one assignment: the solution, the blank release and
 the course's wrong submissions, in turn) three ways, each in a fresh grading folder:
 `autograde --jobs 2` on this machine, then `autograde --cluster ADDRESS` on a loopback Dask
-cluster (tests/grading/harness.py, LoopbackCluster: a `dask scheduler` and `dask worker`s of one
+cluster (grader/loopback_cluster.py, LoopbackCluster: a `dask scheduler` and `dask worker`s of one
 thread, each with its own folder) of 1 worker and of 2 workers. Checks every run gives the
 grades of the first. Prints seconds, students per minute and the ratio to local --jobs 2, with
 the machine's load (os.getloadavg: 1, 5 and 15 minutes) at the start, after each run and at the
@@ -25,7 +25,8 @@ from pathlib import Path
 from grader.grading import autograde
 from grader.parallel import available_cores
 from grader.settings import GradingSettings
-from tests.grading.harness import LoopbackCluster, class_of, write_submissions
+from grader.loopback_cluster import LoopbackCluster
+from submissions.notebooks import class_of, write_submissions
 
 
 def load() -> str:

@@ -7,11 +7,10 @@ seed, kernel in bubblewrap, verdicts judged outside the kernel), and (c) the pip
 which skips the cells after the last graded one. Prints seconds per submission; (b) - (a) is what
 the integrity mechanism costs.
 
-    .venv/bin/python benchmarks/grading_overhead.py [COPIES]
+    .venv/bin/python -m benchmarks.grading_overhead [COPIES]
 """
 from __future__ import annotations
 
-import os
 import shutil
 import sys
 import tempfile
@@ -20,12 +19,10 @@ from pathlib import Path
 
 from nbgrader.apps import NbGraderAPI
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-
-from grader.layout import SOLUTIONS, written_assignments  # noqa: E402
-from grader.nbgrader_setup import nbgrader_config  # noqa: E402
-from grader.settings import GradingSettings  # noqa: E402
-from grader.release import generate  # noqa: E402
+from grader.layout import SOLUTIONS, written_assignments
+from grader.nbgrader_setup import nbgrader_config
+from grader.release import generate
+from grader.settings import GradingSettings
 
 
 def seconds_per_submission(settings: GradingSettings, assignment: str, copies: int,
@@ -51,8 +48,6 @@ def seconds_per_submission(settings: GradingSettings, assignment: str, copies: i
 
 
 def main() -> None:
-    # Plain nbgrader runs the hidden checks inside the kernel: let the kernel import them.
-    os.environ["PYTHONPATH"] = str(Path(__file__).resolve().parents[1])
     copies = int(sys.argv[1]) if len(sys.argv) > 1 else 3
     print(f"{copies} copies of each solution notebook; seconds per submission")
     print("assignment | plain nbgrader | this course, every cell | extra cost of the mechanism"

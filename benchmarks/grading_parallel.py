@@ -8,7 +8,7 @@ Prints seconds, submissions per second and the speed-up over one job, with the m
 needs free cores: with the load at or above the number of cores, expect little from more jobs
 (docs/INSTRUCTORS.md gives figures quiet and busy).
 
-    .venv/bin/python benchmarks/grading_parallel.py [COPIES] [ASSIGNMENT]
+    .venv/bin/python -m benchmarks.grading_parallel [COPIES] [ASSIGNMENT]
 """
 from __future__ import annotations
 
@@ -18,12 +18,14 @@ import tempfile
 import time
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+import nbformat
 
-from grader.settings import GradingSettings  # noqa: E402
-from grader.grading import autograde  # noqa: E402
-from grader.parallel import available_cores  # noqa: E402
-from tests.grading.harness import class_of, write_submissions  # noqa: E402
+from grader.grading import autograde
+from grader.layout import NOTEBOOKS
+from grader.parallel import available_cores
+from grader.settings import GradingSettings
+from submissions.notebooks import class_of, write_submissions
+
 
 
 def load() -> str:

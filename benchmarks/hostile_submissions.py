@@ -1,8 +1,8 @@
 """The grader's own peak memory and time on each hostile submission, graded alone.
 
-    .venv/bin/python benchmarks/hostile_submissions.py [STUDENT ...]
+    .venv/bin/python -m benchmarks.hostile_submissions [STUDENT ...]
 
-Each submission of tests/grading/hostile.py (default: all of them; folder layouts, zips) is
+Each submission of submissions/hostile.py (default: all of them; folder layouts, zips) is
 graded by `python -m grader autograde` in a process of its own; the table gives that process's
 peak resident memory (its kernels not counted) and its wall time, and the same for the solution
 alone as the baseline. The grading process's startup (imports, generate_assignment) is in every
@@ -15,9 +15,8 @@ import sys
 import tempfile
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+from submissions import hostile
 
-from tests.grading import hostile  # noqa: E402
 
 def main(students: list[str]) -> None:
     with tempfile.TemporaryDirectory(prefix="rnn-course-hostile-") as temporary:

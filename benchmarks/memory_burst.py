@@ -9,18 +9,15 @@ measures), (b) with the cgroup's limit (--memory-mb plus the tmpfs sizes), (c) t
 no watch at all (the case of a burst between two polls). Needs root (the cgroup); prints the
 load.
 
-    .venv/bin/python benchmarks/memory_burst.py [PROCESSES] [EACH_MB] [MEMORY_MB]
+    .venv/bin/python -m benchmarks.memory_burst [PROCESSES] [EACH_MB] [MEMORY_MB]
 """
 from __future__ import annotations
 
 import os
 import sys
-from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-
-from grader.sandbox import Limits  # noqa: E402
-from tests.grading.hostile import run_memory_burst  # noqa: E402
+from grader.sandbox import Limits
+from submissions.hostile import run_memory_burst
 
 
 class WatchOnly(Limits):

@@ -1,6 +1,6 @@
 """How reproducible is the training of the pretrained character RNN? Measured, per step size.
 
-    .venv/bin/python benchmarks/pretrained_reproducibility.py
+    .venv/bin/python -m benchmarks.pretrained_reproducibility
 
 For each Adagrad step size, the shipped model's loop (coursekit.char_rnn.train_char_rnn) runs
 three times: with notebook 03's solution functions, with the reference package's (a correct
@@ -14,31 +14,18 @@ marked with *.
 from __future__ import annotations
 
 import dataclasses
-import sys
 import time
-from pathlib import Path
 
 from tqdm import tqdm
 
-REPOSITORY = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(REPOSITORY))
-
-from coursekit import char_rnn  # noqa: E402
-from rnn_numpy.optim import adagrad_step  # noqa: E402
-from rnn_numpy.truncated_bptt import truncated_bptt  # noqa: E402
+from coursekit import char_rnn
+from rnn_numpy.optim import adagrad_step
+from rnn_numpy.truncated_bptt import truncated_bptt
+from tools import train_pretrained_char_rnn as tool
 
 STEP_SIZES = (0.01, 0.025, 0.05, 0.1)
 NUDGE = 1e-12
 MADE = char_rnn.initial_params
-
-
-def load_tool():
-    import importlib.util
-    spec = importlib.util.spec_from_file_location(
-        "train_pretrained_char_rnn", REPOSITORY / "tools" / "train_pretrained_char_rnn.py")
-    tool = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(tool)
-    return tool
 
 
 def nudged(rng, vocab_size, hidden_size):
@@ -48,7 +35,6 @@ def nudged(rng, vocab_size, hidden_size):
 
 
 def main():
-    tool = load_tool()
     notebook = tool.notebook_functions(tool.default_notebook())
     rows = []
     for step in tqdm(STEP_SIZES, unit="step size"):

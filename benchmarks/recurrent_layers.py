@@ -1,6 +1,6 @@
 """Forward + backward time of the reference recurrent layers, against the matmul peak and torch.nn.
 
-Run from the repository root:  PYTHONPATH=. python benchmarks/recurrent_layers.py
+    .venv/bin/python -m benchmarks.recurrent_layers
 
 T=100 steps, N=64 sequences, D=128 inputs, H=256 hidden units, float64 and float32. Each time is
 the median of REPEATS runs after one warm-up run (T=10); a run is one forward pass over the sequence and

@@ -8,22 +8,19 @@ prints the figures, with the machine's load (os.getloadavg: 1, 5 and 15 minutes)
 after each notebook, and says which notebooks are over their target. Figures measured under
 load are not quiet figures.
 
-    .venv/bin/python benchmarks/solution_notebooks.py [ASSIGNMENT ...]
+    .venv/bin/python -m benchmarks.solution_notebooks [ASSIGNMENT ...]
 """
 from __future__ import annotations
 
 import os
 import sys
 import time
-from pathlib import Path
 
 for variable in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
     os.environ.setdefault(variable, "1")   # as in the tests, and inherited by the kernels
 
 import nbformat  # noqa: E402
 from nbclient import NotebookClient  # noqa: E402
-
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from grader.layout import SOLUTIONS, written_assignments  # noqa: E402
 

@@ -63,7 +63,7 @@ from .similarity import DEFAULT_THRESHOLD, compare_class, write_similarity_repor
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     settings = GradingSettings(folder=args.grading_folder.resolve(), sandbox=not args.no_sandbox,
-                               cell_timeout=args.timeout, memory_mb=args.memory_mb,
+                               timeout=args.timeout, memory_mb=args.memory_mb,
                                notebook_timeout=args.notebook_timeout)
     if args.db_url is not None:
         settings.db_url = args.db_url
@@ -275,11 +275,15 @@ COMMON_OPTIONS = [
                              help="run learners' kernels without bubblewrap (see the threat model)")),
     (("--trust-submissions",), dict(action="store_true",
                                     help="with --no-sandbox: grade learners' submissions anyway")),
-    (("--timeout",), dict(type=int, default=60, help="seconds per cell (default 60)")),
-    (("--notebook-timeout",), dict(type=int, default=300,
-                                   help="seconds all the cells of a notebook may run (default 300)")),
-    (("--memory-mb",), dict(type=int, default=4096,
-                            help="memory cap per learner kernel in MB (default 4096)")),
+    (("--timeout",), dict(type=int, default=GradingSettings.timeout,
+                          help=f"seconds per cell (default {GradingSettings.timeout})")),
+    (("--notebook-timeout",), dict(
+        type=int, default=GradingSettings.notebook_timeout,
+        help=f"seconds all the cells of a notebook may run (default "
+             f"{GradingSettings.notebook_timeout})")),
+    (("--memory-mb",), dict(type=int, default=GradingSettings.memory_mb,
+                            help=f"memory cap per learner kernel in MB (default "
+                                 f"{GradingSettings.memory_mb})")),
     (("--jobs", "-j"), dict(type=int, default=available_cores(),
                             help="submissions graded at once (default: the number of cores, "
                                  f"{available_cores()} here)")),

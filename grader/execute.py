@@ -40,6 +40,7 @@ from .faults import ReportsFaults, cell_name
 from .hidden_checks import is_test_cell
 from .sandbox import (JailedKernelManager, JailWatch, KernelJail, Limits, filter_problem,
                       sandbox_problem)
+from .settings import GradingSettings
 
 NOT_RUN = "NotRun"
 AFTER_LAST_GRADED = "[not run while grading: cells after the last graded cell cannot change a grade]\n"
@@ -54,7 +55,8 @@ class SandboxedExecute(ReportsFaults, Execute):
 
     sandbox = Bool(True, help="Run kernels in bubblewrap (False: local process, same caps)"
                    ).tag(config=True)
-    memory_mb = Integer(Limits.memory_mb, help="Memory cap per kernel (MB)").tag(config=True)
+    memory_mb = Integer(GradingSettings.memory_mb, help="Memory cap per kernel (MB)"
+                        ).tag(config=True)
     processes = Integer(Limits.processes, help="Processes and threads per kernel").tag(config=True)
     max_output_bytes = Integer(2_000_000, help="Output kept per cell").tag(config=True)
     max_notebook_output_bytes = Integer(
@@ -62,8 +64,9 @@ class SandboxedExecute(ReportsFaults, Execute):
                         "message; past it, outputs are dropped").tag(config=True)
     grader_growth_mb = Integer(512, help="How much this grading process may grow while one "
                                "kernel runs before the kernel is stopped (MB)").tag(config=True)
-    timeout = Integer(60, help="Seconds a cell may run").tag(config=True)
-    notebook_timeout = Integer(300, help="Seconds all the cells of a notebook may run together"
+    timeout = Integer(GradingSettings.timeout, help="Seconds a cell may run").tag(config=True)
+    notebook_timeout = Integer(GradingSettings.notebook_timeout,
+                               help="Seconds all the cells of a notebook may run together"
                                ).tag(config=True)
     startup_timeout = Integer(60, help="Seconds a kernel may take to start").tag(config=True)
     skip_after_last_graded = Bool(True, help="Do not run cells after the last graded cell "
@@ -102,7 +105,7 @@ class SandboxedExecute(ReportsFaults, Execute):
         last_graded = last_autograded_cell(self.nb.cells)
         if not self.skip_after_last_graded:
             last_graded = len(self.nb.cells) - 1
-        cell_timeout = self.timeout
+        configured = self.timeout  # self.timeout is lowered as the notebook's budget runs out
         with self.setup_kernel():
             self.wait_for_reply(self.kc.kernel_info())
             self._jail.started(manager.launcher_pid)
@@ -120,11 +123,11 @@ class SandboxedExecute(ReportsFaults, Execute):
                     if stopped_because:
                         _mark_not_run(cell, stopped_because)
                         continue
-                    self.timeout = max(1, min(cell_timeout, math.ceil(deadline - time.monotonic())))
+                    self.timeout = max(1, min(configured, math.ceil(deadline - time.monotonic())))
                     stopped_because = self._run_one_cell(cell, index, resources,
-                                                         budget_ran_out=self.timeout < cell_timeout)
+                                                         budget_ran_out=self.timeout < configured)
             finally:
-                self.timeout = cell_timeout
+                self.timeout = configured
         return self.nb, self.resources
 
     def _out_of_time(self, name, resources) -> str:

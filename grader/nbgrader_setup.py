@@ -133,7 +133,7 @@ def configure(config: Config, settings: GradingSettings) -> Config:
     for judge in ("PrepareHiddenChecks", "JudgeHiddenChecks"):  # what the class report counts
         config[judge].verdict_folder = str(settings.verdict_folder)
     config.SandboxedExecute.sandbox = settings.sandbox
-    config.SandboxedExecute.timeout = settings.cell_timeout
+    config.SandboxedExecute.timeout = settings.timeout
     config.SandboxedExecute.memory_mb = settings.memory_mb
     config.SandboxedExecute.notebook_timeout = settings.notebook_timeout
     for reporter in ("SandboxedExecute", "JudgeHiddenChecks", "RestoreNotebookStructure",

@@ -61,6 +61,7 @@ from traitlets import Any as AnyTrait
 from traitlets import DottedObjectName, Type, default
 
 from .memory_cgroup import MemoryCgroup
+from .settings import GradingSettings
 from .system_tools import require_system_tool, system_tool
 
 COURSEKIT_DIR = Path(__file__).resolve().parents[1] / "coursekit"
@@ -107,10 +108,11 @@ def sandbox_problem() -> str | None:
     return exposed_packages() or filter_problem()
 
 
-# Packages a kernel must never import: the course's library (every exercise solved) and the
-# grader. Installed editable (`python3 course.py` does), they live in the repository, which the
-# sandbox does not bind; a plain `pip install .` would copy them into the environment it binds.
-NEVER_IN_A_KERNEL = ("rnn_numpy", "grader")
+# Packages a kernel must never import: the course's library (every exercise solved), the
+# grader and the corpus of known submissions (which quotes the solutions). Installed editable
+# (`python3 course.py` does), they live in the repository, which the sandbox does not bind; a
+# plain `pip install .` would copy them into the environment it binds.
+NEVER_IN_A_KERNEL = ("rnn_numpy", "grader", "submissions")
 
 
 def exposed_packages() -> str | None:
@@ -204,7 +206,8 @@ def unsandboxed_refusal(command: str, insisted: bool) -> str | None:
 @dataclass
 class Limits:
     """Per-kernel resource caps."""
-    memory_mb: int = 4096        # address space of each process, and resident memory of all
+    # address space of each process, and resident memory of all
+    memory_mb: int = GradingSettings.memory_mb
     file_size_mb: int = 256      # largest file the kernel may write
     tmp_mb: int = 256            # /tmp
     work_mb: int = 256           # the working folder

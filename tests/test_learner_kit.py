@@ -38,7 +38,8 @@ def test_the_learner_kit_holds_the_course_and_nothing_of_the_instructors(tmp_pat
         f"notebooks/{p.relative_to(NOTEBOOKS).as_posix()}" for p in course_files(NOTEBOOKS)}
     for name in names:
         top = name.split("/")[0]
-        assert top not in ("solutions", "grader", "tests", "tools", "benchmarks", "grading"), name
+        assert top not in ("solutions", "grader", "submissions", "tests", "tools", "benchmarks",
+                           "grading"), name
         assert ".ipynb_checkpoints" not in name and "__pycache__" not in name, name
         assert not name.endswith(("nbgrader_config.py", "gradebook.db", "secret.key")), name
     for path in kit.rglob("*"):

@@ -1,8 +1,8 @@
 """The adding problem at full size: an LSTM against a tanh RNN with as many parameters, at lags
 longer than notebook 05 has time for.
 
-    .venv/bin/python tools/adding_problem.py                 # lags 100, 200, 400 (some minutes)
-    .venv/bin/python tools/adding_problem.py --lags 100 --updates 1000      # notebook 05's run
+    .venv/bin/python -m tools.adding_problem                 # lags 100, 200, 400 (some minutes)
+    .venv/bin/python -m tools.adding_problem --lags 100 --updates 1000      # notebook 05's run
 
 The same set-up as notebook 05's experiment (the reference implementation instead of the
 learner's, so faster): sequences of T steps (the first marked number is held up to T - 1 steps),
@@ -21,9 +21,7 @@ import os
 import sys
 import time
 from dataclasses import dataclass
-from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 # One BLAS thread: these matrices are small, and a second thread only waits for the first (on a
 # shared machine a multi-threaded BLAS made an update 30 times slower). Set before NumPy loads.
 for variable in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):

@@ -1,6 +1,6 @@
 """Rewrite the README's table of which released notebooks expose which earlier answers.
 
-    .venv/bin/python tools/exposure_table.py
+    .venv/bin/python -m tools.exposure_table
 
 The table is made from the provided cells of the solution notebooks (`grader.release.exposures`);
 tests/grading/test_release_exposure.py fails while the README's copy is out of date.
@@ -8,13 +8,9 @@ tests/grading/test_release_exposure.py fails while the README's copy is out of d
 from __future__ import annotations
 
 import re
-import sys
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
-
-from grader.release import exposures  # noqa: E402
+from grader.layout import REPOSITORY
+from grader.release import exposures
 
 HEADER = "| released notebook | exposes answers of | exercises |\n|---|---|---|\n"
 
@@ -26,7 +22,7 @@ def table() -> str:
 
 
 def main() -> None:
-    readme = ROOT / "README.md"
+    readme = REPOSITORY / "README.md"
     text = readme.read_text(encoding="utf-8")
     pattern = re.compile(re.escape(HEADER) + r"(?:\|[^\n]*\|\n)*")
     if not pattern.search(text):

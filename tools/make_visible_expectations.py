@@ -6,17 +6,13 @@ For each module in grader/visible_expectations/, writes coursekit/data/visible/<
 (what `coursekit.visible.expect.expected` reads). Run it after changing a visible check's inputs
 or the reference; tests/checks/test_learner_kit.py fails while the files are out of date.
 """
-
 from __future__ import annotations
-
-from pathlib import Path
 
 import numpy as np
 
 from coursekit.visible.expect import VISIBLE_DATA
+from grader.layout import REPOSITORY
 from grader.visible_expectations import expectations, notebooks
-
-ROOT = Path(__file__).resolve().parents[1]
 
 
 def main() -> None:
@@ -24,10 +20,8 @@ def main() -> None:
     for notebook in notebooks():
         values = expectations(notebook)
         np.savez_compressed(VISIBLE_DATA / f"{notebook}.npz", **values)
-        print(
-            f"{notebook}: {len(values)} expected values -> "
-            f"{(VISIBLE_DATA / f'{notebook}.npz').relative_to(ROOT)}"
-        )
+        print(f"{notebook}: {len(values)} expected values -> "
+              f"{(VISIBLE_DATA / f'{notebook}.npz').relative_to(REPOSITORY)}")
 
 
 if __name__ == "__main__":

@@ -1,7 +1,7 @@
 """Run a solution notebook with other seeds: do its printed conclusions and asserts hold, or
 were they the luck of SEED = 0?
 
-    .venv/bin/python tools/notebook_seeds.py 04_gradient_pathologies [SEEDS] [--show PATTERN]
+    .venv/bin/python -m tools.notebook_seeds 04_gradient_pathologies [SEEDS] [--show PATTERN]
 
 Each run executes solutions/<assignment>/<assignment>.ipynb top to bottom with the settings
 cell's `SEED = 0` replaced by `SEED = s`, for s = 0 .. SEEDS-1 (default 5), and prints per seed
@@ -14,17 +14,13 @@ import argparse
 import re
 import sys
 import time
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
+import nbformat
+from nbclient import NotebookClient
+from nbclient.exceptions import CellExecutionError
+from tqdm import tqdm
 
-import nbformat  # noqa: E402
-from nbclient import NotebookClient  # noqa: E402
-from nbclient.exceptions import CellExecutionError  # noqa: E402
-from tqdm import tqdm  # noqa: E402
-
-from grader.layout import SOLUTIONS  # noqa: E402
+from grader.layout import SOLUTIONS
 
 SEED_LINE = re.compile(r"^SEED = \d+", flags=re.MULTILINE)
 

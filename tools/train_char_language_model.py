@@ -2,9 +2,9 @@
 with the notebook's loop (truncated BPTT with the state carried, global-norm clipping, Adagrad,
 validation after every epoch, early stopping), with a progress bar and checkpoints.
 
-    .venv/bin/python tools/train_char_language_model.py                 # the defaults below
-    .venv/bin/python tools/train_char_language_model.py --cells gru --epochs 20 --chars 4000000
-    .venv/bin/python tools/train_char_language_model.py --corpus my_text.txt
+    .venv/bin/python -m tools.train_char_language_model                 # the defaults below
+    .venv/bin/python -m tools.train_char_language_model --cells gru --epochs 20 --chars 4000000
+    .venv/bin/python -m tools.train_char_language_model --corpus my_text.txt
 
 A checkpoint is written after every epoch (checkpoints/char_language_model/<cell>.npz, with the
 settings beside it in <cell>.json); run the same command again to resume where it stopped (a
@@ -19,24 +19,20 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import sys
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
+import numpy as np
+from threadpoolctl import threadpool_limits
 
-import numpy as np  # noqa: E402
-from threadpoolctl import threadpool_limits  # noqa: E402
+from coursekit.text import CharVocab, load_text
+from grader.layout import REPOSITORY
+from rnn_numpy.baselines import memoryless_loss_floor
+from rnn_numpy.char_model import (CELLS, TrainingState, hidden_size_for_budget, init_char_model,
+                                  parameter_count, sample_chars, train_char_model)
+from rnn_numpy.language_model import batchify, bits_per_char, perplexity
 
-from coursekit.text import CharVocab, load_text  # noqa: E402
-from rnn_numpy.char_model import (CELLS, TrainingState, hidden_size_for_budget,  # noqa: E402
-                                         init_char_model, parameter_count, sample_chars,
-                                         train_char_model)
-from rnn_numpy.baselines import memoryless_loss_floor  # noqa: E402
-from rnn_numpy.language_model import batchify, bits_per_char, perplexity  # noqa: E402
-
-CHECKPOINTS = ROOT / "checkpoints" / "char_language_model"
+CHECKPOINTS = REPOSITORY / "checkpoints" / "char_language_model"
 # Adagrad's first step moves every weight by about eta, whatever its scale: at H = 234 a vanilla
 # RNN's Wh then gains a spectral norm of several units and its tanh units saturate (in a 2-epoch
 # sweep on 300,000 characters: 5.69 bits/char at eta = 0.1, 4.51 at 0.03, 2.46 at 0.01), while

@@ -1,8 +1,8 @@
 """Make (or check) `coursekit/data/pretrained_char_rnn.npz` with notebook 03's own code.
 
-    .venv/bin/python tools/train_pretrained_char_rnn.py                 # remake the shipped file
-    .venv/bin/python tools/train_pretrained_char_rnn.py --check         # compare, write nothing
-    .venv/bin/python tools/train_pretrained_char_rnn.py --check --notebook my/03_bptt.ipynb
+    .venv/bin/python -m tools.train_pretrained_char_rnn                 # remake the shipped file
+    .venv/bin/python -m tools.train_pretrained_char_rnn --check         # compare, write nothing
+    .venv/bin/python -m tools.train_pretrained_char_rnn --check --notebook my/03_bptt.ipynb
 
 It needs what a learner has: the course kit (`coursekit`, whose `char_rnn.train_char_rnn` is the
 training loop) and a notebook 03 whose exercises are done. The functions the loop calls
@@ -27,12 +27,11 @@ import nbformat
 import numpy as np
 from tqdm import tqdm
 
-REPOSITORY = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(REPOSITORY))
-
-from coursekit.char_rnn import (PRETRAINED, PRETRAINED_PATH, REPRODUCTION_TOLERANCE,  # noqa: E402
+from coursekit.char_rnn import (PRETRAINED, PRETRAINED_PATH, REPRODUCTION_TOLERANCE,
                                 largest_difference, load_pretrained, save_pretrained,
                                 train_char_rnn)
+
+REPOSITORY = Path(__file__).resolve().parents[1]
 
 NEEDED = ("truncated_bptt", "adagrad_step", "rnn_forward", "rnn_output")
 PREFIX = "laye"

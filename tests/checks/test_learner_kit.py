@@ -49,11 +49,11 @@ def test_no_function_in_the_learner_kit_passes_a_hidden_check():
 def test_visible_expectations_are_up_to_date():
     for notebook in notebooks():
         path = VISIBLE_DATA / f"{notebook}.npz"
-        assert path.is_file(), f"{path} is missing: run tools/make_visible_expectations.py"
+        assert path.is_file(), f"{path} is missing: run python -m tools.make_visible_expectations"
         fresh = expectations(notebook)
         with np.load(path, allow_pickle=False) as committed:
             assert sorted(committed.files) == sorted(fresh), (
-                f"{notebook}: run tools/make_visible_expectations.py")
+                f"{notebook}: run python -m tools.make_visible_expectations")
             for key, value in fresh.items():
                 assert_same_expectation(committed[key], value, f"{notebook}: {key}")
 

@@ -1,4 +1,5 @@
-"""Build submissions from a solution notebook and grade them with the instructors' command."""
+"""Grade submissions with the instructors' command and read the results back (the submissions
+themselves, shared with the benchmarks, are the package submissions/)."""
 from __future__ import annotations
 
 import contextlib
@@ -17,26 +18,20 @@ from pathlib import Path
 import nbformat
 
 from grader.cli import main as grader_main
-from grader.layout import NOTEBOOKS, REPOSITORY, SOLUTIONS
-from grader.settings import GradingSettings
 from grader.faults import read_faults
 from grader.grading import read_scores
-from tests.grading import wrong_submissions
-
-
-def solution_notebook(assignment: str) -> nbformat.NotebookNode:
-    return nbformat.read(SOLUTIONS / assignment / f"{assignment}.ipynb", as_version=4)
-
-
-def cells_by_id(notebook) -> dict[str, nbformat.NotebookNode]:
-    return {cell.metadata["nbgrader"]["grade_id"]: cell for cell in notebook.cells
-            if "grade_id" in cell.get("metadata", {}).get("nbgrader", {})}
-
-
-def answers(notebook) -> dict[str, str]:
-    """The source of every solution cell (what a learner writes), by grade_id."""
-    return {grade_id: cell.source for grade_id, cell in cells_by_id(notebook).items()
-            if cell.metadata["nbgrader"].get("solution")}
+from grader.layout import REPOSITORY
+from grader.settings import GradingSettings
+# Shared with the benchmarks (submissions/); the tests import them from here too.
+from submissions.notebooks import (  # noqa: F401
+    answers,
+    cells_by_id,
+    class_of,
+    hidden_points,
+    solution_notebook,
+    with_sources,
+    write_submissions,
+)
 
 
 def write_answers(path: Path, sources: dict[str, str]) -> None:
@@ -46,15 +41,6 @@ def write_answers(path: Path, sources: dict[str, str]) -> None:
         if grade_id in sources:
             cell.source = sources[grade_id]
     nbformat.write(notebook, path)
-
-
-def hidden_points(assignment: str, notebook=None) -> dict[str, float]:
-    """Points of each hidden test cell, by the check it calls (grade_id minus '_hidden');
-    written answers (markdown cells graded by hand) are not hidden checks."""
-    notebook = notebook or solution_notebook(assignment)
-    return {grade_id.removesuffix("_hidden"): float(cell.metadata["nbgrader"]["points"])
-            for grade_id, cell in cells_by_id(notebook).items()
-            if cell.metadata["nbgrader"].get("grade") and cell.cell_type == "code"}
 
 
 def lost_checks(student) -> set[str]:
@@ -98,44 +84,10 @@ def with_written_answer(notebook, after_grade_id: str = "memoryless_loss_floor_h
     return notebook
 
 
-def with_sources(notebook, replacements: dict[str, str], *, append: str = "") -> nbformat.NotebookNode:
-    """A copy of `notebook` with solution cells replaced (and code appended to the last one)."""
-    notebook = copy.deepcopy(notebook)
-    cells = cells_by_id(notebook)
-    for grade_id, source in replacements.items():
-        cells[grade_id].source = source
-    if append:
-        notebook.cells.append(nbformat.v4.new_code_cell(append))
-    return notebook
-
-
-def class_of(assignment: str, copies: int) -> dict[str, object]:
-    """`copies` submissions of `assignment` (student000, ...): the solution, the blank release
-    and each of the course's wrong submissions (tests/grading/wrong_submissions), in turn."""
-    solution = solution_notebook(assignment)
-    module = importlib.import_module(f"{wrong_submissions.__name__}.{assignment.split('_', 1)[1]}")
-    kinds = [solution, nbformat.read(NOTEBOOKS / assignment / f"{assignment}.ipynb", 4)]
-    kinds += [wrong_submissions.build(solution, wrong) for wrong in module.WRONG_SUBMISSIONS]
-    return {f"student{index:03d}": kinds[index % len(kinds)] for index in range(copies)}
-
-
-def write_submissions(folder: Path, assignment: str, notebooks: dict[str, object]) -> Path:
-    """`notebooks`: student -> NotebookNode, bytes (raw file) or None (empty folder)."""
-    folder.mkdir(parents=True, exist_ok=True)
-    for student, notebook in notebooks.items():
-        (folder / student).mkdir()
-        path = folder / student / f"{assignment}.ipynb"
-        if isinstance(notebook, bytes):
-            path.write_bytes(notebook)
-        elif notebook is not None:
-            nbformat.write(notebook, path)
-    return folder
-
-
 # The grader's time limits in tests, unless a test sets its own (to see one hit): generous
 # ceilings, several times what the slowest notebook needs on a quiet machine, so that a loaded
-# test machine does not turn a slow cell into a lost check. The instructors' defaults (60 s a
-# cell, 300 s a notebook) are grader/nbgrader_setup.py's.
+# test machine does not turn a slow cell into a lost check. The instructors' defaults are
+# grader/settings.py's GradingSettings.
 GRADING_CEILINGS = {"--timeout": "300", "--notebook-timeout": "1200"}
 
 
@@ -286,74 +238,3 @@ def nbgrader_in_process(*args: str, cwd: Path) -> str:
             return run_nbgrader(list(args))
     finally:
         os.chdir(previous)
-
-
-
-
-class LoopbackCluster:
-    """A Dask cluster of real processes on 127.0.0.1 for the cluster tests and benchmark: a
-    `dask scheduler` (port 0: a free port, read back from its scheduler file) and `dask worker`s
-    (one thread, no nanny: a killed worker stays dead), each worker with its own folder (its
-    local directory, which holds its working copy of grading). Use it as a context manager;
-    everything it started is stopped on exit."""
-
-    def __init__(self, folder: Path):
-        self.folder = Path(folder)
-        self.folder.mkdir(parents=True, exist_ok=True)
-        self.processes: dict[str, subprocess.Popen] = {}
-        self.address = ""
-
-    def __enter__(self) -> LoopbackCluster:
-        scheduler_file = self.folder / "scheduler.json"
-        self._start("scheduler", ["scheduler", "--host", "127.0.0.1", "--port", "0",
-                                  "--no-dashboard", "--scheduler-file", str(scheduler_file)])
-        deadline = time.monotonic() + 300
-        while not scheduler_file.is_file() or not scheduler_file.read_text().strip():
-            assert self.processes["scheduler"].poll() is None, self.log("scheduler")
-            assert time.monotonic() < deadline, "the scheduler did not start"
-            time.sleep(0.2)
-        self.address = json.loads(scheduler_file.read_text())["address"]
-        return self
-
-    def add_worker(self, name: str, *, path: str | None = None) -> Path:
-        """Start worker `name` (PATH: `path`, default this process's); its folder."""
-        folder = self.folder / name
-        folder.mkdir(exist_ok=True)
-        self._start(name, ["worker", self.address, "--name", name, "--host", "127.0.0.1",
-                           "--nthreads", "1", "--no-nanny", "--local-directory", str(folder)],
-                    path=path)
-        return folder
-
-    def wait_for_workers(self, count: int, timeout: float = 300) -> None:
-        from distributed import Client
-
-        with Client(self.address, timeout=timeout, set_as_default=False) as client:
-            client.wait_for_workers(count, timeout=timeout)
-
-    def kill(self, name: str) -> None:
-        """SIGKILL worker `name`: no goodbye to the scheduler."""
-        self.processes[name].send_signal(signal.SIGKILL)
-        self.processes[name].wait(60)
-
-    def log(self, name: str) -> str:
-        return (self.folder / f"{name}.log").read_text(errors="replace")[-3000:]
-
-    def _start(self, name: str, arguments: list[str], path: str | None = None) -> None:
-        env = dict(os.environ, PYTHONPATH=str(REPOSITORY),
-                   PATH=path if path is not None else os.environ.get("PATH", os.defpath))
-        with open(self.folder / f"{name}.log", "wb") as log:
-            self.processes[name] = subprocess.Popen(
-                [str(Path(sys.executable).parent / "dask"), *arguments], cwd=REPOSITORY, env=env,
-                stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
-
-    def __exit__(self, *exc) -> None:
-        """Stop every process started, and what each left in its session (kernels, judges)."""
-        for process in reversed(list(self.processes.values())):
-            for how in (signal.SIGTERM, signal.SIGKILL):
-                with contextlib.suppress(ProcessLookupError):
-                    os.killpg(process.pid, how)
-                try:
-                    process.wait(30)
-                    break
-                except subprocess.TimeoutExpired:
-                    continue

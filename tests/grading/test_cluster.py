@@ -31,11 +31,11 @@ from grader.cluster import EVENT_TOPIC, WORKER_FOLDER, address_problem
 from grader.faults import read_faults
 from grader.grading import open_gradebook, read_scores
 from grader.layout import REPOSITORY
+from grader.loopback_cluster import LoopbackCluster
 from grader.settings import GradingSettings
 from grader.verdict_records import read_records
 from tests.grading.harness import (
     GRADING_CEILINGS,
-    LoopbackCluster,
     class_of,
     grade,
     run_grader,

@@ -208,6 +208,8 @@ def wait_for_mathjax(page) -> None:
     page.wait_for_function("window.MathJax && MathJax.loaded === true", timeout=120_000)
 
 
+@pytest.mark.browser
+@pytest.mark.sandbox
 def test_formgrader_from_course_py_lab_in_a_browser(course_lab):
     if not CHROMIUM.exists():
         pytest.fail("chromium is not installed (apt-get install chromium; `python3 course.py "

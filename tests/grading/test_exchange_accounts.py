@@ -22,10 +22,12 @@ import pytest
 
 from grader.layout import COURSE_ID
 from grader.system_tools import require_system_tool
-from tests.grading import wrong_submissions
+from submissions import wrong as wrong_submissions
+from submissions.wrong.feedforward_limits import WRONG_SUBMISSIONS
 from tests.grading.harness import (answers, run_grader_process, run_nbgrader, solution_notebook,
                                    write_answers)
-from tests.grading.wrong_submissions.feedforward_limits import WRONG_SUBMISSIONS
+
+pytestmark = pytest.mark.sandbox
 
 ASSIGNMENT = "01_feedforward_limits"
 WRONG = next(w for w in WRONG_SUBMISSIONS if w.name == "softmax_without_max_subtraction")

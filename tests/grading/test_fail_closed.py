@@ -29,6 +29,8 @@ from grader.intake import intake_record
 from tests.grading.harness import (grade, hidden_points, jupyter_lab, post_json, run_grader,
                                    run_nbgrader, totals)
 
+pytestmark = pytest.mark.sandbox
+
 ASSIGNMENT = "01_feedforward_limits"
 SOLUTION_CELL = "softmax"   # the solution cell that carries the malformed output
 MALFORMED_OUTPUTS = {

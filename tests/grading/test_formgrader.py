@@ -33,11 +33,13 @@ import nbformat
 import pytest
 
 from grader.layout import REPOSITORY, written_assignments
-from tests.grading import wrong_submissions
+from submissions import wrong as wrong_submissions
+from submissions.wrong.feedforward_limits import WRONG_SUBMISSIONS
 from tests.grading.harness import (WRITTEN_ANSWER_ID, WRITTEN_ANSWER_POINTS, answers,
                                    cells_by_id, hidden_points, jupyter_lab, manual_points,
                                    run_grader, solution_notebook, with_written_answer)
-from tests.grading.wrong_submissions.feedforward_limits import WRONG_SUBMISSIONS
+
+pytestmark = pytest.mark.sandbox
 
 ASSIGNMENT = "01_feedforward_limits"
 WRONG = next(w for w in WRONG_SUBMISSIONS if w.name == "softmax_without_max_subtraction")
@@ -211,6 +213,7 @@ def test_release_fetch_submit_collect_and_autograde_through_the_lab(lab, exchang
     assert submission["timestamp"], "the collected submission lost its timestamp"
 
 
+@pytest.mark.browser
 def test_formgrader_in_a_browser(lab, graded, exchanged):
     """Debian's chromium (never a downloaded browser), headless, via Playwright."""
     if not CHROMIUM.exists():

@@ -11,7 +11,11 @@ from __future__ import annotations
 import html
 import re
 
+import pytest
+
 from tests.grading.harness import grade, run_grader, solution_notebook, with_sources
+
+pytestmark = pytest.mark.sandbox
 
 ASSIGNMENT = "01_feedforward_limits"
 PROBE = '''def dense_forward(x, W, b):

@@ -20,10 +20,12 @@ import pytest
 from grader.layout import NOTEBOOKS, REPOSITORY
 from grader.settings import GradingSettings
 from grader.grading import read_scores
-from tests.grading import wrong_submissions
+from submissions import wrong as wrong_submissions
+from submissions.wrong.feedforward_limits import WRONG_SUBMISSIONS
 from tests.grading.harness import (cells_by_id, grade, hidden_points, run_nbgrader,
                                    solution_notebook, totals, with_sources, write_submissions)
-from tests.grading.wrong_submissions.feedforward_limits import WRONG_SUBMISSIONS
+
+pytestmark = pytest.mark.sandbox
 
 ASSIGNMENT = "01_feedforward_limits"
 WRONG = next(w for w in WRONG_SUBMISSIONS if w.name == "softmax_without_max_subtraction")

@@ -17,9 +17,11 @@ import pytest
 from grader.settings import GradingSettings
 from grader.faults import read_faults
 from grader.grading import read_scores
-from tests.grading import hostile
+from submissions import hostile
 from tests.grading.harness import (hidden_points, lost_checks, run_grader, run_nbgrader,
                                    solution_notebook)
+
+pytestmark = pytest.mark.sandbox
 
 ASSIGNMENT, TARGET = hostile.ASSIGNMENT, hostile.TARGET
 # The grading process's own peak resident memory while it grades every hostile submission:

@@ -12,7 +12,7 @@ import nbformat
 import pytest
 
 from grader import intake
-from tests.grading import hostile
+from submissions import hostile
 from tests.grading.harness import solution_notebook
 
 ASSIGNMENT = hostile.ASSIGNMENT

@@ -30,11 +30,13 @@ from grader.faults import read_faults
 from grader.grading import read_scores
 from grader.judging import MAX_RECORD_VALUES, JudgingProcess
 from grader.checks import get_check
-from tests.grading import wrong_submissions
+from submissions import wrong as wrong_submissions
+from submissions.hostile import LEAK, LEAK_SOURCE, READS_HIDDEN_INPUTS
+from submissions.wrong import feedforward_limits, lstm
 from tests.grading.harness import (cells_by_id, grade, hidden_points, lost_checks, run_grader,
                                    run_nbgrader, solution_notebook)
-from tests.grading.hostile import LEAK, LEAK_SOURCE, READS_HIDDEN_INPUTS
-from tests.grading.wrong_submissions import feedforward_limits, lstm
+
+pytestmark = pytest.mark.sandbox
 
 # An extra learner cell against the helpers that used to report in-place writes and warnings.
 REPLACES_KERNEL_HELPERS = """\

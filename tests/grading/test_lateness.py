@@ -163,6 +163,7 @@ def _export(folder, how: str) -> dict[str, dict]:
 FULL = sum(hidden_points(ASSIGNMENT).values())
 
 
+@pytest.mark.sandbox
 def test_forged_timestamps_gain_nothing_and_the_lms_time_decides(graded):
     _, folder, _ = graded
     for how in ("grader", "nbgrader"):
@@ -175,6 +176,7 @@ def test_forged_timestamps_gain_nothing_and_the_lms_time_decides(graded):
         assert rows["untimed"]["timestamp"] == "", how   # the forged date is nowhere
 
 
+@pytest.mark.sandbox
 def test_the_report_names_each_time_source_and_the_untimed(graded):
     _, folder, completed = graded
     report = next((folder / "reports").glob(f"autograde-{ASSIGNMENT}-*.txt")).read_text()
@@ -188,6 +190,7 @@ def test_the_report_names_each_time_source_and_the_untimed(graded):
     assert "no trusted time" in completed.stderr and "untimed" in completed.stderr
 
 
+@pytest.mark.sandbox
 def test_plain_nbgrader_autograde_ignores_a_forged_timestamp(graded):
     folder = _copy(graded, "nbgrader-path")
     (folder / "submitted" / "forged_folder" / ASSIGNMENT / "timestamp.txt").write_text(FORGED)
@@ -202,6 +205,7 @@ def test_plain_nbgrader_autograde_ignores_a_forged_timestamp(graded):
         assert row["timestamp"].startswith("2026-03-01 18:30"), how
 
 
+@pytest.mark.sandbox
 def test_times_recorded_after_grading_apply_without_regrading(graded):
     folder = _copy(graded, "times-later")
     late_fix = folder.parent / "late-fix.csv"
@@ -216,6 +220,7 @@ def test_times_recorded_after_grading_apply_without_regrading(graded):
         assert float(rows["untimed"]["score"]) == FULL and float(rows["forged_zip"]["score"]) == 0
 
 
+@pytest.mark.sandbox
 def test_a_naive_times_file_without_a_zone_stops_before_grading(graded, tmp_path):
     _, folder, _ = graded
     naive = tmp_path / "naive.csv"
@@ -240,6 +245,7 @@ def _grade_by_hand(folder, student: str, manual_score: float, extra_credit: floa
             gradebook.db.commit()
 
 
+@pytest.mark.sandbox
 def test_late_work_stays_zero_when_written_answers_are_graded_afterwards(graded):
     folder = _copy(graded, "hand-graded")
     manual = manual_points(ASSIGNMENT)
@@ -270,6 +276,7 @@ def lab(graded):
         yield Lab(url, token, root, folder, log)
 
 
+@pytest.mark.sandbox
 def test_formgrader_autograde_then_a_hand_grade_leave_late_work_at_zero(lab):
     """Formgrader's Autograde button over a forged timestamp.txt, then its grade handler (the
     HTTP API its Manual Grading page calls) gives the written answer full points."""

@@ -1,7 +1,7 @@
 """The whole nbgrader pipeline on sample submissions, read back from the gradebook.
 
 For every written assignment: the solution scores full marks, the blank release scores zero, and
-each wrong submission in `wrong_submissions/` loses exactly the points of its failing checks.
+each wrong submission in `submissions/wrong/` loses exactly the points of its failing checks.
 Then feedback (teaches, leaks nothing), export, selfcheck and determinism.
 """
 from __future__ import annotations
@@ -15,9 +15,11 @@ import nbformat
 import pytest
 
 from grader.layout import NOTEBOOKS, written_assignments
-from tests.grading import wrong_submissions
+from submissions import wrong as wrong_submissions
 from tests.grading.harness import (cells_by_id, grade, hidden_points, manual_points, run_grader,
                                    run_grader_process, solution_notebook)
+
+pytestmark = pytest.mark.sandbox
 
 ASSIGNMENTS = written_assignments()
 

@@ -32,6 +32,8 @@ from grader.system_tools import require_system_tool
 from tests.grading.harness import (free_port, grade, hidden_points, solution_notebook, totals,
                                    write_submissions)
 
+pytestmark = pytest.mark.postgres
+
 ASSIGNMENT = "01_feedforward_limits"
 SERVER_USER = "postgres"
 
@@ -91,6 +93,7 @@ def postgres_url(postgres):
     return postgres.database("gradebook")
 
 
+@pytest.mark.sandbox
 def test_grading_into_a_postgresql_gradebook(postgres_url, tmp_path):
     notebooks = {"blank": nbformat.read(NOTEBOOKS / ASSIGNMENT / f"{ASSIGNMENT}.ipynb", 4),
                  "correct": solution_notebook(ASSIGNMENT)}

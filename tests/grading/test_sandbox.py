@@ -29,10 +29,12 @@ from grader.settings import GradingSettings
 from grader.grading import read_scores
 from grader.sandbox import (COURSEKIT_DIR, LAUNCHER, SYSTEM_PYTHON, JailedKernelManager,
                             JailWatch, KernelJail, Limits, unsandboxed_refusal)
-from tests.grading import wrong_submissions
+from submissions import wrong as wrong_submissions
+from submissions.wrong.feedforward_limits import WRONG_SUBMISSIONS
 from tests.grading.harness import (answers, hidden_points, solution_notebook, with_sources,
                                    write_submissions)
-from tests.grading.wrong_submissions.feedforward_limits import WRONG_SUBMISSIONS
+
+pytestmark = pytest.mark.sandbox
 
 PROBE = r"""
 import json, os, socket, sys
@@ -473,7 +475,7 @@ def test_a_memory_burst_across_processes_is_bounded_by_the_kernels_cgroup_withou
     """Eight processes fill 600 MB each at once (4.8 GB) with no watch polling at all: the
     kernel's memory cgroup holds them to --memory-mb plus the tmpfs sizes (1088 MB here), its
     OOM killer stops the largest, and the grader says why."""
-    from tests.grading.hostile import run_memory_burst
+    from submissions.hostile import run_memory_burst
 
     limits = Limits(memory_mb=1024, tmp_mb=16, work_mb=16, shm_mb=16, home_mb=16)
     seen = run_memory_burst(limits, processes=8, each_mb=600, watched=False)
@@ -577,7 +579,7 @@ def test_the_learner_package_ships_no_reference_code(tmp_path):
     names = zipfile.ZipFile(wheel).namelist()
     assert any(name.startswith("coursekit/hidden.py") for name in names)
     assert not [name for name in names if name.startswith(
-        ("grader", "rnn_numpy", "tools", "benchmarks", "solutions", "tests"))]
+        ("grader", "rnn_numpy", "submissions", "tools", "benchmarks", "solutions", "tests"))]
 
 
 def test_grading_refuses_an_environment_holding_a_copy_of_the_library(monkeypatch, tmp_path):

@@ -17,6 +17,8 @@ import pytest
 from tests.grading.harness import (cells_by_id, grade, hidden_points, lost_checks,
                                    solution_notebook, with_sources, write_submissions)
 
+pytestmark = pytest.mark.sandbox
+
 ASSIGNMENT = "01_feedforward_limits"
 TARGET = "memoryless_loss_floor"
 WRONG_TARGET = '''def memoryless_loss_floor(text):

@@ -24,10 +24,10 @@ import pytest
 
 from coursekit.validation import VALIDATE_CELL_TIMEOUT
 from grader.layout import NOTEBOOKS, REPOSITORY
-from tests.grading import wrong_submissions
+from submissions import wrong as wrong_submissions
+from submissions.wrong.feedforward_limits import WRONG_SUBMISSIONS
 from tests.grading.harness import (answers, cells_by_id, jupyter_lab, post_json,
                                    solution_notebook)
-from tests.grading.wrong_submissions.feedforward_limits import WRONG_SUBMISSIONS
 
 ASSIGNMENT = "01_feedforward_limits"
 WRONG = next(w for w in WRONG_SUBMISSIONS if w.name == "softmax_without_max_subtraction")

@@ -7,7 +7,6 @@ differently from the notebook's loop.
 """
 import ast
 import dataclasses
-import importlib.util
 from pathlib import Path
 
 import numpy as np
@@ -22,15 +21,7 @@ from rnn_numpy.encoding import one_hot
 from rnn_numpy.optim import adagrad_step
 from rnn_numpy.rnn import rnn_forward, rnn_output
 from rnn_numpy.truncated_bptt import truncated_bptt
-
-TOOL = Path(__file__).resolve().parents[2] / "tools" / "train_pretrained_char_rnn.py"
-
-
-def load_tool():
-    spec = importlib.util.spec_from_file_location("train_pretrained_char_rnn", TOOL)
-    tool = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(tool)
-    return tool
+from tools import train_pretrained_char_rnn as tool
 
 
 @pytest.fixture(scope="module")
@@ -80,20 +71,20 @@ def test_the_training_is_not_chaotic(trained_with_reference, monkeypatch):
 
 def test_the_tool_remakes_the_shipped_file_from_notebook_03(capsys):
     """What a learner runs: the tool with a notebook's own functions (here the solution's)."""
-    assert load_tool().main(["--check"]) == 0      # bit for bit where the file was made,
+    assert tool.main(["--check"]) == 0      # bit for bit where the file was made,
     out = capsys.readouterr().out                   # within the tolerance anywhere else
     assert "reproduces it bit for bit" in out or f"is within {REPRODUCTION_TOLERANCE:g}" in out
 
 
 def test_the_tool_uses_no_reference_code():
     imported = set()
-    for node in ast.walk(ast.parse(TOOL.read_text())):
+    for node in ast.walk(ast.parse(Path(tool.__file__).read_text())):
         if isinstance(node, ast.Import):
             imported |= {alias.name for alias in node.names}
         elif isinstance(node, ast.ImportFrom):
             imported.add(node.module)
     assert imported and not [name for name in imported if name.split(".")[0] == "grader"]
-    functions = load_tool().notebook_functions(
+    functions = tool.notebook_functions(
         Path(__file__).resolve().parents[2] / "solutions" / "03_bptt" / "03_bptt.ipynb")
     assert all(f.__module__ != "grader" and "grader" not in (f.__module__ or "")
                for f in functions.values())

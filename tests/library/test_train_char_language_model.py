@@ -1,24 +1,19 @@
-"""tools/train_char_language_model.py: trains, checkpoints after every epoch, resumes."""
-import importlib.util
+"""tools.train_char_language_model: trains, checkpoints after every epoch, resumes."""
 import json
-from pathlib import Path
 
 import numpy as np
 import pytest
 
 from rnn_numpy.char_model import TrainingState
+from tools import train_char_language_model
 
-SCRIPT = Path(__file__).resolve().parents[2] / "tools" / "train_char_language_model.py"
 SMALL = ["--corpus", "layer_words", "--chars", "1200", "--budget", "2500", "--streams", "4",
          "--chunk", "16", "--patience", "5", "--cells", "lstm"]
 
 
 @pytest.fixture(scope="module")
 def script():
-    spec = importlib.util.spec_from_file_location("train_char_language_model", SCRIPT)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return train_char_language_model
 
 
 def test_a_resumed_run_ends_where_an_unbroken_run_ends(script, tmp_path, capsys):

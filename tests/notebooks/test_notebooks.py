@@ -28,7 +28,7 @@ from tests.grading.harness import run_grader
 ASSIGNMENTS = written_assignments()
 # Generous ceilings, not speed figures: a notebook that hangs or loops fails here, whatever the
 # machine's load. How long each solution notebook takes, against the course's target (seconds
-# on a quiet machine), is benchmarks/solution_notebooks.py's to print.
+# on a quiet machine), is `python -m benchmarks.solution_notebooks`'s to print.
 CEILING_SECONDS = 900
 
 

@@ -5,7 +5,7 @@ gradient_norms_by_lag calls hidden_jacobian and clip_global_norm calls global_no
 answer those calls with the reference (upstream stand-ins), so a mistake upstream costs only the
 upstream exercise's points.
 """
-from tests.grading.wrong_submissions import WrongSubmission
+from submissions.wrong import WrongSubmission
 
 WRONG_SUBMISSIONS = [
     WrongSubmission(

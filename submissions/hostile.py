@@ -1,4 +1,4 @@
-"""Hostile submissions of notebook 01, shared by the hostile-submission tests and the benchmark.
+"""Hostile submissions of notebook 01, shared by the hostile-submission tests and the benchmarks.
 
 Each one is the solution notebook with something added that attacks the grader rather than the
 grade: memory, time, the feedback, the instructor's report, the intake. `build_submissions`
@@ -11,7 +11,7 @@ from pathlib import Path
 
 import nbformat
 
-from tests.grading.harness import answers, solution_notebook, with_sources, write_submissions
+from submissions.notebooks import answers, solution_notebook, with_sources, write_submissions
 
 ASSIGNMENT = "01_feedforward_limits"
 TARGET = "memoryless_loss_floor"

@@ -5,7 +5,7 @@ evaluate_loss and train_char_model call other exercises of the notebook; their c
 those calls with the reference's results, so a mistake in iterate_chunks, evaluate_loss or
 bits_per_char costs only that exercise's points.
 """
-from tests.grading.wrong_submissions import WrongSubmission
+from submissions.wrong import WrongSubmission
 
 WRONG_SUBMISSIONS = [
     WrongSubmission(

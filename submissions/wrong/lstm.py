@@ -4,7 +4,7 @@ Each is an edit of the solution: (text in the solution cell, what the learner wr
 Upstream stand-ins keep every mistake to its own exercise: a wrong sigmoid costs only sigmoid's
 point even though lstm_step_forward calls it, a wrong step only the step's points.
 """
-from tests.grading.wrong_submissions import WrongSubmission
+from submissions.wrong import WrongSubmission
 
 WRONG_SUBMISSIONS = [
     WrongSubmission(

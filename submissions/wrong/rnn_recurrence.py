@@ -7,7 +7,7 @@ with correct stand-ins for it: one mistake, one loss of points. Before the stand
 transposed Wh below cost 10 of the 14 points (rnn_step_forward, rnn_forward, masked_rnn_forward,
 stacked_rnn_forward, sample); now it costs rnn_step_forward's 2.
 """
-from tests.grading.wrong_submissions import WrongSubmission
+from submissions.wrong import WrongSubmission
 
 WRONG_SUBMISSIONS = [
     WrongSubmission(

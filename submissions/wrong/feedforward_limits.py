@@ -5,7 +5,7 @@ A function that calls another graded function (softmax_cross_entropy_backward ca
 mlp_forward dense_forward, window_inputs one_hot) is judged with a correct stand-in for it, so
 every mistake loses exactly the points of the exercise it is in.
 """
-from tests.grading.wrong_submissions import WrongSubmission
+from submissions.wrong import WrongSubmission
 
 WRONG_SUBMISSIONS = [
     WrongSubmission(

@@ -4,7 +4,7 @@ Each is an edit of the solution: (text in the solution cell, what the learner wr
 With upstream stand-ins, a mistake in a function that others call (the GRU step, the GRU
 sequence) costs only its own exercise's points.
 """
-from tests.grading.wrong_submissions import WrongSubmission
+from submissions.wrong import WrongSubmission
 
 WRONG_SUBMISSIONS = [
     WrongSubmission(

@@ -7,7 +7,7 @@ rnn_output_backward and rnn_backward) are judged with correct stand-ins for thos
 one loss of points. Before the stand-ins, the untransposed Wh below cost 8 of the 16 points
 (rnn_step_backward, rnn_backward, truncated_bptt); now it costs rnn_step_backward's 2 (of 19).
 """
-from tests.grading.wrong_submissions import WrongSubmission
+from submissions.wrong import WrongSubmission
 
 WRONG_SUBMISSIONS = [
     WrongSubmission(
