@@ -2,7 +2,8 @@
 """Set up the course and open it, or set up and run every test. Needs only Python 3.11+.
 
     python3 course.py lab     # open the course in JupyterLab (instructors: with Formgrader)
-    python3 course.py test    # developers and CI: the whole test suite (extra pytest args pass on)
+    python3 course.py test    # developers and CI: the style gate (ruff), then the whole test
+                              # suite (extra pytest args pass on)
 
 Both create `.venv/` beside this file on first use and install the pinned packages from
 `requirements/` (again only when those files change): in the repository, the grading tools
@@ -15,6 +16,7 @@ Formgrader; PostgreSQL, for a hub's shared gradebook), with apt-get when run as 
 RNN_COURSE_SKIP_SYSTEM_PACKAGES=1 to skip that check (a developer's quick loop: the tests that
 need a missing package still say so).
 """
+
 from __future__ import annotations
 
 import glob
@@ -33,27 +35,44 @@ BIN = VENV / ("Scripts" if os.name == "nt" else "bin")
 PYTHON = BIN / ("python.exe" if os.name == "nt" else "python")
 # A learner kit has no grader/: it installs (and opens) only what a learner needs.
 INSTRUCTOR = (ROOT / "grader").is_dir()
-REQUIREMENTS = {"lab": ROOT / "requirements" / ("grader.txt" if INSTRUCTOR else "learner.txt"),
-                "test": ROOT / "requirements" / "dev.txt"}
+REQUIREMENTS = {
+    "lab": ROOT / "requirements" / ("grader.txt" if INSTRUCTOR else "learner.txt"),
+    "test": ROOT / "requirements" / "dev.txt",
+}
 # System packages the tests use: (what shows it is installed, Debian package names).
 SYSTEM_PACKAGES = {
     "bubblewrap (the grader's sandbox)": (lambda: system_tool("bwrap"), ["bubblewrap"]),
     "libseccomp's Python binding (the sandbox's system-call filter, for /usr/bin/python3)": (
-        lambda: subprocess.run(["/usr/bin/python3", "-I", "-c", "import seccomp"],
-                               capture_output=True).returncode == 0
-        if os.path.exists("/usr/bin/python3") else False, ["python3-seccomp"]),
+        lambda: (
+            subprocess.run(
+                ["/usr/bin/python3", "-I", "-c", "import seccomp"], capture_output=True
+            ).returncode
+            == 0
+            if os.path.exists("/usr/bin/python3")
+            else False
+        ),
+        ["python3-seccomp"],
+    ),
     "chromium (the browser check of Formgrader)": (
-        lambda: os.path.exists("/usr/bin/chromium"), ["chromium", "chromium-driver"]),
+        lambda: os.path.exists("/usr/bin/chromium"),
+        ["chromium", "chromium-driver"],
+    ),
     "PostgreSQL (a hub's shared gradebook)": (
-        lambda: glob.glob("/usr/lib/postgresql/*/bin/initdb"), ["postgresql"]),
+        lambda: glob.glob("/usr/lib/postgresql/*/bin/initdb"),
+        ["postgresql"],
+    ),
 }
 LAB_STOP_SECONDS = 30
 # Set (to anything but "" or "0"): `test` does not check or install SYSTEM_PACKAGES.
 SKIP_SYSTEM_PACKAGES = "RNN_COURSE_SKIP_SYSTEM_PACKAGES"
 
-TOOL_FOLDERS = {"IPYTHONDIR": "ipython", "JUPYTER_CONFIG_DIR": "jupyter-config",
-                "JUPYTER_DATA_DIR": "jupyter-data", "JUPYTER_RUNTIME_DIR": "jupyter-runtime",
-                "MPLCONFIGDIR": "matplotlib"}
+TOOL_FOLDERS = {
+    "IPYTHONDIR": "ipython",
+    "JUPYTER_CONFIG_DIR": "jupyter-config",
+    "JUPYTER_DATA_DIR": "jupyter-data",
+    "JUPYTER_RUNTIME_DIR": "jupyter-runtime",
+    "MPLCONFIGDIR": "matplotlib",
+}
 
 
 def home_is_usable(environ=os.environ) -> bool:
@@ -76,7 +95,10 @@ def tool_environment(environ=os.environ) -> dict[str, str]:
     try:
         base.mkdir(parents=True, exist_ok=True)
     except OSError:
-        base = Path(tempfile.gettempdir()) / f"rnn-course-home-{os.getuid() if hasattr(os, 'getuid') else 0}"
+        base = (
+            Path(tempfile.gettempdir())
+            / f"rnn-course-home-{os.getuid() if hasattr(os, 'getuid') else 0}"
+        )
     folders = {}
     for variable, name in TOOL_FOLDERS.items():
         if not environ.get(variable):
@@ -90,7 +112,7 @@ def main(argv: list[str]) -> int:
         print(__doc__)
         return 2
     command, extra = argv[0], argv[1:]
-    if sys.version_info < (3, 11):
+    if sys.version_info < (3, 11):  # noqa: UP036 (this file runs on whatever python3 a learner has)
         print("The course needs Python 3.11 or newer.")
         return 2
     if command == "test" and not INSTRUCTOR:
@@ -101,12 +123,47 @@ def main(argv: list[str]) -> int:
     environment = {**os.environ, **tool_environment()}
     if command == "lab":
         return lab(extra, environment)
+    if style_problems(environment):
+        return 1
     if os.environ.get(SKIP_SYSTEM_PACKAGES, "") in ("", "0"):
         ensure_system_packages()
     # Two workers (one per core here); each test module stays on one worker, so a module's
     # shared grading run happens once. The slowest tests are listed at the end.
-    return subprocess.call([str(PYTHON), "-m", "pytest", "-n", "auto", "--dist", "loadscope",
-                            "--durations", "15", *extra], cwd=ROOT, env=environment)
+    return subprocess.call(
+        [
+            str(PYTHON),
+            "-m",
+            "pytest",
+            "-n",
+            "auto",
+            "--dist",
+            "loadscope",
+            "--durations",
+            "15",
+            *extra,
+        ],
+        cwd=ROOT,
+        env=environment,
+    )
+
+
+# The style gate, first: lint (the rules in pyproject.toml's [tool.ruff]) and format, notebooks
+# included. `ruff check --fix . && ruff format .` (in .venv/bin) repairs most of what it finds.
+STYLE_COMMANDS = (["check", "--quiet", "."], ["format", "--check", "--quiet", "."])
+
+
+def style_problems(environment: dict[str, str]) -> bool:
+    """Run the style gate; whether it found anything (it printed what)."""
+    failed = [
+        subprocess.call([str(PYTHON), "-m", "ruff", *command], cwd=ROOT, env=environment)
+        for command in STYLE_COMMANDS
+    ]
+    if any(failed):
+        print(
+            "The style gate failed (above): run `.venv/bin/ruff check --fix . && "
+            ".venv/bin/ruff format .`, fix what remains, and run the tests again."
+        )
+    return any(failed)
 
 
 def lab_command(extra: list[str]) -> list[str]:
@@ -143,13 +200,18 @@ def lab(extra: list[str], environment: dict[str, str]) -> int:
     if INSTRUCTOR:
         # Formgrader shows the assignments of the grading folder: make sure it has them.
         if subprocess.call([str(PYTHON), "-m", "grader", "prepare"], cwd=ROOT, env=env):
-            print("warning: the grading folder could not be prepared; Formgrader may show no "
-                  "assignments (run `.venv/bin/python -m grader prepare` to see why).")
+            print(
+                "warning: the grading folder could not be prepared; Formgrader may show no "
+                "assignments (run `.venv/bin/python -m grader prepare` to see why)."
+            )
         outside = grading_folder_outside_root(env)
         if outside:
-            print(f"warning: the grading folder {outside} (RNN_COURSE_GRADING_FOLDER) is outside "
-                  f"{ROOT}, the lab's root: Formgrader can only serve a grading folder inside it. "
-                  f"Unset the variable, or point it at a folder inside {ROOT}.", flush=True)
+            print(
+                f"warning: the grading folder {outside} (RNN_COURSE_GRADING_FOLDER) is outside "
+                f"{ROOT}, the lab's root: Formgrader can only serve a grading folder inside it. "
+                f"Unset the variable, or point it at a folder inside {ROOT}.",
+                flush=True,
+            )
     return run_until_stopped(lab_command(extra), env)
 
 
@@ -200,8 +262,11 @@ def requirements_digest() -> str:
 def is_installed(requirements: Path) -> bool:
     """Whether `requirements` (or a larger set that includes it: dev.txt includes grader.txt,
     which includes learner.txt) was installed into .venv from the current files."""
-    return any((VENV / f".installed-{path.stem}-{requirements_digest()}").exists()
-               for path in (ROOT / "requirements").glob("*.txt") if requirements in included(path))
+    return any(
+        (VENV / f".installed-{path.stem}-{requirements_digest()}").exists()
+        for path in (ROOT / "requirements").glob("*.txt")
+        if requirements in included(path)
+    )
 
 
 VALIDATION_CONFIG = """\
@@ -243,24 +308,34 @@ def ensure_system_packages() -> None:
     """Install the system packages the tests use, if missing and we can (root, apt-get)."""
     if not sys.platform.startswith("linux"):
         return
-    missing = {what: packages for what, (present, packages) in SYSTEM_PACKAGES.items()
-               if not present()}
+    missing = {
+        what: packages for what, (present, packages) in SYSTEM_PACKAGES.items() if not present()
+    }
     apt_get = system_tool("apt-get")
     can_install = hasattr(os, "geteuid") and os.geteuid() == 0 and apt_get
     if missing and can_install:
         print(f"Installing {', '.join(missing)} ...", flush=True)
-        apt = [apt_get, "install", "-y", "--no-install-recommends",
-               *[package for packages in missing.values() for package in packages]]
-        quiet = dict(stdout=subprocess.DEVNULL, env=dict(os.environ, DEBIAN_FRONTEND="noninteractive"))
+        apt = [
+            apt_get,
+            "install",
+            "-y",
+            "--no-install-recommends",
+            *[package for packages in missing.values() for package in packages],
+        ]
+        quiet = dict(
+            stdout=subprocess.DEVNULL, env=dict(os.environ, DEBIAN_FRONTEND="noninteractive")
+        )
         if subprocess.call(apt, **quiet):
             subprocess.call([apt_get, "update"], **quiet)
             subprocess.call(apt, **quiet)
     for what, (present, packages) in SYSTEM_PACKAGES.items():
         if not present():
-            print(f"{what} is not installed and could not be installed here "
-                  f"(apt-get install {' '.join(packages)}); the tests that need it will "
-                  f"fail or say why they are skipped (set {SKIP_SYSTEM_PACKAGES}=1 to skip "
-                  f"this check).")
+            print(
+                f"{what} is not installed and could not be installed here "
+                f"(apt-get install {' '.join(packages)}); the tests that need it will "
+                f"fail or say why they are skipped (set {SKIP_SYSTEM_PACKAGES}=1 to skip "
+                f"this check)."
+            )
 
 
 if __name__ == "__main__":

@@ -16,6 +16,7 @@ it runs.
 
     .venv/bin/python -m benchmarks.grade_full_course [REPEATS]
 """
+
 from __future__ import annotations
 
 import re
@@ -39,9 +40,21 @@ STUDENT = "student"
 def run_command(folder: Path, target: str, submissions: Path) -> float:
     """Seconds of `python -m grader autograde <target> <submissions>` (target: one or `all`)."""
     started = time.perf_counter()
-    completed = subprocess.run([sys.executable, "-m", "grader", "--grading-folder", str(folder),
-                                "autograde", target, str(submissions)],
-                               cwd=REPOSITORY, capture_output=True, text=True)
+    completed = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "grader",
+            "--grading-folder",
+            str(folder),
+            "autograde",
+            target,
+            str(submissions),
+        ],
+        cwd=REPOSITORY,
+        capture_output=True,
+        text=True,
+    )
     seconds = time.perf_counter() - started
     if completed.returncode != 0:
         raise SystemExit(f"{target}: the grading command failed:\n{completed.stderr[-2000:]}")
@@ -52,8 +65,9 @@ def check_full_marks(folder: Path, assignment: str) -> None:
     score = read_scores(GradingSettings(folder=folder), assignment)[STUDENT].score
     full = sum(hidden_points(assignment).values())
     if score != full:
-        raise SystemExit(f"{assignment}: the solution scored {score} of {full}; see "
-                         f"{folder / 'reports'}")
+        raise SystemExit(
+            f"{assignment}: the solution scored {score} of {full}; see {folder / 'reports'}"
+        )
 
 
 def grade_once(folder: Path, assignment: str, submissions: Path) -> tuple[float, float]:
@@ -61,8 +75,10 @@ def grade_once(folder: Path, assignment: str, submissions: Path) -> tuple[float,
     of that spent grading (the rest is starting Python and importing nbgrader and the grader)."""
     seconds = run_command(folder, assignment, submissions)
     check_full_marks(folder, assignment)
-    report = max((folder / "reports").glob(f"autograde-{assignment}-*.txt"),
-                 key=lambda path: path.stat().st_mtime)
+    report = max(
+        (folder / "reports").glob(f"autograde-{assignment}-*.txt"),
+        key=lambda path: path.stat().st_mtime,
+    )
     inside = float(re.search(r"submissions? in ([\d.]+) s", report.read_text()).group(1))
     return seconds, inside
 
@@ -73,8 +89,10 @@ def main(repeats: int) -> None:
         submissions = Path(scratch) / "submissions"
         (submissions / STUDENT).mkdir(parents=True)
         for assignment in assignments:
-            shutil.copyfile(SOLUTIONS / assignment / f"{assignment}.ipynb",
-                            submissions / STUDENT / f"{assignment}.ipynb")
+            shutil.copyfile(
+                SOLUTIONS / assignment / f"{assignment}.ipynb",
+                submissions / STUDENT / f"{assignment}.ipynb",
+            )
         timings: dict[str, list[float]] = {assignment: [] for assignment in assignments}
         grading: dict[str, list[float]] = {assignment: [] for assignment in assignments}
         whole: list[float] = []
@@ -89,20 +107,26 @@ def main(repeats: int) -> None:
                 seconds, inside = grade_once(folder, assignment, submissions)
                 timings[assignment].append(seconds)
                 grading[assignment].append(inside)
-    print(f"one student, {len(assignments)} notebooks, median of {repeats} runs "
-          f"(seconds per notebook, through `python -m grader autograde`)")
+    print(
+        f"one student, {len(assignments)} notebooks, median of {repeats} runs "
+        f"(seconds per notebook, through `python -m grader autograde`)"
+    )
     print("assignment | median s | of which grading (release, sandboxed kernel, checks) | runs")
     for assignment, seconds in timings.items():
-        print(f"{assignment} | {statistics.median(seconds):.1f} | "
-              f"{statistics.median(grading[assignment]):.1f} | "
-              f"{', '.join(f'{s:.1f}' for s in seconds)}")
+        print(
+            f"{assignment} | {statistics.median(seconds):.1f} | "
+            f"{statistics.median(grading[assignment]):.1f} | "
+            f"{', '.join(f'{s:.1f}' for s in seconds)}"
+        )
     total = sum(statistics.median(seconds) for seconds in timings.values())
     inside = sum(statistics.median(seconds) for seconds in grading.values())
     print(f"one command per notebook | {total:.1f} | {inside:.1f} |")
     one = statistics.median(whole)
     print(f"`autograde all`, one command | {one:.1f} | | {', '.join(f'{s:.1f}' for s in whole)}")
-    print(f"the whole course for one student: {one:.1f} s with `autograde all` "
-          f"(target < {TARGET_SECONDS} s on 2 cores: {'met' if one < TARGET_SECONDS else 'NOT met'})")
+    print(
+        f"the whole course for one student: {one:.1f} s with `autograde all` "
+        f"(target < {TARGET_SECONDS} s on 2 cores: {'met' if one < TARGET_SECONDS else 'NOT met'})"
+    )
 
 
 if __name__ == "__main__":

@@ -23,9 +23,9 @@ import time
 from pathlib import Path
 
 from grader.grading import autograde
+from grader.loopback_cluster import LoopbackCluster
 from grader.parallel import available_cores
 from grader.settings import GradingSettings
-from grader.loopback_cluster import LoopbackCluster
 from submissions.notebooks import class_of, write_submissions
 
 

@@ -9,6 +9,7 @@ the integrity mechanism costs.
 
     .venv/bin/python -m benchmarks.grading_overhead [COPIES]
 """
+
 from __future__ import annotations
 
 import shutil
@@ -25,8 +26,13 @@ from grader.release import generate
 from grader.settings import GradingSettings
 
 
-def seconds_per_submission(settings: GradingSettings, assignment: str, copies: int,
-                           plain: bool, run_every_cell: bool = False) -> float:
+def seconds_per_submission(
+    settings: GradingSettings,
+    assignment: str,
+    copies: int,
+    plain: bool,
+    run_every_cell: bool = False,
+) -> float:
     generate(settings, [assignment])
     config = nbgrader_config(settings)
     if plain:  # nbgrader's own preprocessors
@@ -38,8 +44,9 @@ def seconds_per_submission(settings: GradingSettings, assignment: str, copies: i
     for student in students:
         target = settings.folder / "submitted" / student / assignment
         target.mkdir(parents=True, exist_ok=True)
-        shutil.copyfile(SOLUTIONS / assignment / f"{assignment}.ipynb",
-                        target / f"{assignment}.ipynb")
+        shutil.copyfile(
+            SOLUTIONS / assignment / f"{assignment}.ipynb", target / f"{assignment}.ipynb"
+        )
     started = time.perf_counter()
     for student in students:
         result = api.autograde(assignment, student, force=True, create=True)
@@ -50,17 +57,24 @@ def seconds_per_submission(settings: GradingSettings, assignment: str, copies: i
 def main() -> None:
     copies = int(sys.argv[1]) if len(sys.argv) > 1 else 3
     print(f"{copies} copies of each solution notebook; seconds per submission")
-    print("assignment | plain nbgrader | this course, every cell | extra cost of the mechanism"
-          " | this course as shipped (skips cells after the last graded one)")
+    print(
+        "assignment | plain nbgrader | this course, every cell | extra cost of the mechanism"
+        " | this course as shipped (skips cells after the last graded one)"
+    )
     for assignment in written_assignments():
         timings = []
         for plain, every_cell in ((True, True), (False, True), (False, False)):
             with tempfile.TemporaryDirectory() as folder:
-                timings.append(seconds_per_submission(GradingSettings(folder=Path(folder)),
-                                                      assignment, copies, plain, every_cell))
+                timings.append(
+                    seconds_per_submission(
+                        GradingSettings(folder=Path(folder)), assignment, copies, plain, every_cell
+                    )
+                )
         plain, every_cell, shipped = timings
-        print(f"{assignment} | {plain:.2f} | {every_cell:.2f} | {every_cell - plain:+.2f} | "
-              f"{shipped:.2f}")
+        print(
+            f"{assignment} | {plain:.2f} | {every_cell:.2f} | {every_cell - plain:+.2f} | "
+            f"{shipped:.2f}"
+        )
 
 
 if __name__ == "__main__":

@@ -10,6 +10,7 @@ needs free cores: with the load at or above the number of cores, expect little f
 
     .venv/bin/python -m benchmarks.grading_parallel [COPIES] [ASSIGNMENT]
 """
+
 from __future__ import annotations
 
 import os
@@ -18,14 +19,10 @@ import tempfile
 import time
 from pathlib import Path
 
-import nbformat
-
 from grader.grading import autograde
-from grader.layout import NOTEBOOKS
 from grader.parallel import available_cores
 from grader.settings import GradingSettings
 from submissions.notebooks import class_of, write_submissions
-
 
 
 def load() -> str:
@@ -38,12 +35,15 @@ def main() -> None:
     assignment = sys.argv[2] if len(sys.argv) > 2 else "01_feedforward_limits"
     cores = available_cores()
     print(f"{copies} submissions of {assignment}; {cores} cores; load at start {load()}")
-    print("jobs | seconds | submissions per second | speed-up over 1 job | load after (1, 5, 15 min)")
+    print(
+        "jobs | seconds | submissions per second | speed-up over 1 job | load after (1, 5, 15 min)"
+    )
     first_scores, first_rate = None, None
     for jobs in sorted({1, 2, cores}):
         with tempfile.TemporaryDirectory() as folder:
-            submissions = write_submissions(Path(folder) / "submissions", assignment,
-                                            class_of(assignment, copies))
+            submissions = write_submissions(
+                Path(folder) / "submissions", assignment, class_of(assignment, copies)
+            )
             settings = GradingSettings(folder=Path(folder) / "grading")
             started = time.perf_counter()
             run = autograde(settings, assignment, submissions, jobs=jobs, progress=False)
@@ -53,12 +53,19 @@ def main() -> None:
         assert scores == first_scores, f"{jobs} jobs gave other grades than 1 job"
         rate = copies / seconds
         first_rate = first_rate or rate
-        print(f"{jobs} | {seconds:.1f} | {rate:.2f} | {rate / first_rate:.2f}x | {load()}",
-              flush=True)
+        print(
+            f"{jobs} | {seconds:.1f} | {rate:.2f} | {rate / first_rate:.2f}x | {load()}", flush=True
+        )
     busy = os.getloadavg()[0] >= cores
-    print(f"load at end {load()}" + (f": at or above {cores} cores, the machine was busy and "
-                                      "these speed-ups are lower than a quiet machine's"
-                                      if busy else ""))
+    print(
+        f"load at end {load()}"
+        + (
+            f": at or above {cores} cores, the machine was busy and "
+            "these speed-ups are lower than a quiet machine's"
+            if busy
+            else ""
+        )
+    )
 
 
 if __name__ == "__main__":

@@ -8,6 +8,7 @@ peak resident memory (its kernels not counted) and its wall time, and the same f
 alone as the baseline. The grading process's startup (imports, generate_assignment) is in every
 row. On a shared machine the times vary; the memory does not much.
 """
+
 from __future__ import annotations
 
 import shutil
@@ -28,8 +29,9 @@ def main(students: list[str]) -> None:
             alone.mkdir()
             source = every / name
             (shutil.copytree if source.is_dir() else shutil.copy)(source, alone / name)
-            completed, peak, seconds = hostile.grade_measured(Path(temporary) / f"g-{name}",
-                                                              alone, *hostile.OPTIONS)
+            completed, peak, seconds = hostile.grade_measured(
+                Path(temporary) / f"g-{name}", alone, *hostile.OPTIONS
+            )
             flag = "" if completed.returncode == 0 else "  (grader exited with an error)"
             print(f"{name:42} {peak:8.0f} {seconds:8.1f}{flag}", flush=True)
 

@@ -11,6 +11,7 @@ load.
 
     .venv/bin/python -m benchmarks.memory_burst [PROCESSES] [EACH_MB] [MEMORY_MB]
 """
+
 from __future__ import annotations
 
 import os
@@ -27,16 +28,22 @@ class WatchOnly(Limits):
 
 
 def main(processes: int = 16, each_mb: int = 192, memory_mb: int = 768) -> None:
-    print(f"load: {os.getloadavg()}; {processes} processes x {each_mb} MB = "
-          f"{processes * each_mb} MB against --memory-mb {memory_mb}")
-    for name, limits, watched in (("watch alone", WatchOnly(memory_mb=memory_mb), True),
-                                  ("watch and cgroup", Limits(memory_mb=memory_mb), True),
-                                  ("cgroup alone", Limits(memory_mb=memory_mb), False)):
+    print(
+        f"load: {os.getloadavg()}; {processes} processes x {each_mb} MB = "
+        f"{processes * each_mb} MB against --memory-mb {memory_mb}"
+    )
+    for name, limits, watched in (
+        ("watch alone", WatchOnly(memory_mb=memory_mb), True),
+        ("watch and cgroup", Limits(memory_mb=memory_mb), True),
+        ("cgroup alone", Limits(memory_mb=memory_mb), False),
+    ):
         seen = run_memory_burst(limits, processes, each_mb, watched)
         peak = seen["peak_mb"]
-        print(f"{name}: peak {peak:.0f} MB = {peak / memory_mb:.2f} x --memory-mb; "
-              f"OOM kills in the cgroup {seen['oom_kills']}; stopped: {seen['stop_reason']}; "
-              f"kernel alive after: {seen['alive']}")
+        print(
+            f"{name}: peak {peak:.0f} MB = {peak / memory_mb:.2f} x --memory-mb; "
+            f"OOM kills in the cgroup {seen['oom_kills']}; stopped: {seen['stop_reason']}; "
+            f"kernel alive after: {seen['alive']}"
+        )
 
 
 if __name__ == "__main__":

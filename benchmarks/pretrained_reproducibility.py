@@ -11,6 +11,7 @@ reproducible to a tolerance by any correct implementation; one where they reach 
 chaotic: the result depends on the last bit of every sum. The shipped model uses the step size
 marked with *.
 """
+
 from __future__ import annotations
 
 import dataclasses
@@ -40,27 +41,39 @@ def main():
     for step in tqdm(STEP_SIZES, unit="step size"):
         settings = dataclasses.replace(char_rnn.PRETRAINED, learning_rate=step)
         started = time.perf_counter()
-        base, vocab, losses = char_rnn.train_char_rnn(notebook["truncated_bptt"],
-                                                      notebook["adagrad_step"], settings)
+        base, vocab, losses = char_rnn.train_char_rnn(
+            notebook["truncated_bptt"], notebook["adagrad_step"], settings
+        )
         seconds = time.perf_counter() - started
         other, _, _ = char_rnn.train_char_rnn(truncated_bptt, adagrad_step, settings)
         char_rnn.initial_params = nudged
         try:
-            nudged_params, _, _ = char_rnn.train_char_rnn(notebook["truncated_bptt"],
-                                                   notebook["adagrad_step"], settings)
+            nudged_params, _, _ = char_rnn.train_char_rnn(
+                notebook["truncated_bptt"], notebook["adagrad_step"], settings
+            )
         finally:
             char_rnn.initial_params = MADE
         p_r = tool.next_character_probabilities(notebook, base, vocab, "laye")[vocab.index["r"]]
         per_epoch = len(losses) // settings.epochs
-        rows.append((step, char_rnn.largest_difference(base, other),
-                     char_rnn.largest_difference(base, nudged_params), p_r,
-                     losses[-per_epoch:].mean(), seconds))
-    print(f"\n{'step':>6} {'other impl.':>12} {'nudged 1e-12':>13} {'p(r|laye)':>10} "
-          f"{'final loss':>11} {'seconds':>8}")
+        rows.append(
+            (
+                step,
+                char_rnn.largest_difference(base, other),
+                char_rnn.largest_difference(base, nudged_params),
+                p_r,
+                losses[-per_epoch:].mean(),
+                seconds,
+            )
+        )
+    print(
+        f"\n{'step':>6} {'other impl.':>12} {'nudged 1e-12':>13} {'p(r|laye)':>10} "
+        f"{'final loss':>11} {'seconds':>8}"
+    )
     for step, other, nudge, p_r, loss, seconds in rows:
         mark = "*" if step == char_rnn.PRETRAINED.learning_rate else " "
-        print(f"{step:>5}{mark} {other:12.1e} {nudge:13.1e} {p_r:10.3f} {loss:11.3f} "
-              f"{seconds:8.1f}")
+        print(
+            f"{step:>5}{mark} {other:12.1e} {nudge:13.1e} {p_r:10.3f} {loss:11.3f} {seconds:8.1f}"
+        )
 
 
 if __name__ == "__main__":

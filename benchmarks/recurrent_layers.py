@@ -11,6 +11,7 @@ LSTM 4) does forward 2 N T G H (D + H) (input and recurrent projections) and bac
 that (dx and dWx, dh and dWh): 6 N T G H (D + H) in all. Elementwise work is not counted, so
 GFLOP/s understates the work done. Peak = a 2048 x 2048 square product in the same dtype.
 """
+
 from __future__ import annotations
 
 import os
@@ -24,7 +25,7 @@ from rnn_numpy.lstm import lstm_backward, lstm_forward
 
 try:
     from rnn_numpy.rnn import rnn_backward, rnn_forward
-except ImportError:                       # notebook 02/03 reference not there yet
+except ImportError:  # notebook 02/03 reference not there yet
     rnn_forward = rnn_backward = None
 try:
     import torch
@@ -38,6 +39,7 @@ REPEATS = 3
 def blas_threads() -> str:
     try:
         from threadpoolctl import threadpool_info
+
         return ", ".join(f"{p['internal_api']} {p['num_threads']}" for p in threadpool_info())
     except ImportError:
         env = os.environ.get("OPENBLAS_NUM_THREADS") or os.environ.get("OMP_NUM_THREADS")
@@ -45,7 +47,7 @@ def blas_threads() -> str:
 
 
 def median_time(run, warm_up=None) -> float:
-    (warm_up or run)()                                # warm-up (a short sequence if given)
+    (warm_up or run)()  # warm-up (a short sequence if given)
     times = []
     for _ in range(REPEATS):
         start = time.perf_counter()
@@ -56,7 +58,7 @@ def median_time(run, warm_up=None) -> float:
 
 def matmul_peak(dtype) -> float:
     a = np.random.default_rng(0).standard_normal((2048, 2048)).astype(dtype)
-    return 2 * 2048 ** 3 / median_time(lambda: a @ a) / 1e9
+    return 2 * 2048**3 / median_time(lambda: a @ a) / 1e9
 
 
 def numpy_runner(cell: str, dtype, T=T):
@@ -77,7 +79,8 @@ def numpy_runner(cell: str, dtype, T=T):
 
 def torch_runner(cell: str, dtype, T=T):
     module = {"rnn": torch.nn.RNN, "gru": torch.nn.GRU, "lstm": torch.nn.LSTM}[cell](
-        D, H, batch_first=True).to({np.float64: torch.float64, np.float32: torch.float32}[dtype])
+        D, H, batch_first=True
+    ).to({np.float64: torch.float64, np.float32: torch.float32}[dtype])
     rng = np.random.default_rng(0)
     x = torch.tensor(rng.standard_normal((N, T, D)).astype(dtype), requires_grad=True)
     dh = torch.tensor(rng.standard_normal((N, T, H)).astype(dtype))
@@ -87,6 +90,7 @@ def torch_runner(cell: str, dtype, T=T):
         x.grad = None
         out, _ = module(x)
         out.backward(dh)
+
     return run
 
 
@@ -94,12 +98,19 @@ def main() -> None:
     threads = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
     if torch is not None:
         torch.set_num_threads(threads)
-    print(f"T={T} N={N} D={D} H={H}; NumPy {np.__version__}, BLAS threads: {blas_threads()}; "
-          + (f"torch {torch.__version__} with {torch.get_num_threads()} threads" if torch
-             else "torch not importable"))
+    print(
+        f"T={T} N={N} D={D} H={H}; NumPy {np.__version__}, BLAS threads: {blas_threads()}; "
+        + (
+            f"torch {torch.__version__} with {torch.get_num_threads()} threads"
+            if torch
+            else "torch not importable"
+        )
+    )
     cells = ["lstm", "gru"] + (["rnn"] if rnn_forward is not None else [])
-    print(f"{'cell':5} {'dtype':8} {'numpy s':>8} {'GFLOP/s':>8} {'peak':>6} {'% peak':>7} "
-          f"{'torch s':>8} {'numpy/torch':>11}")
+    print(
+        f"{'cell':5} {'dtype':8} {'numpy s':>8} {'GFLOP/s':>8} {'peak':>6} {'% peak':>7} "
+        f"{'torch s':>8} {'numpy/torch':>11}"
+    )
     for dtype in (np.float64, np.float32):
         peak = matmul_peak(dtype)
         for cell in cells:
@@ -107,11 +118,14 @@ def main() -> None:
             flops = 6 * N * T * G * H * (D + H)
             seconds = median_time(numpy_runner(cell, dtype), numpy_runner(cell, dtype, 10))
             rate = flops / seconds / 1e9
-            line = (f"{cell:5} {np.dtype(dtype).name:8} {seconds:8.3f} {rate:8.1f} {peak:6.1f} "
-                    f"{100 * rate / peak:6.0f}%")
+            line = (
+                f"{cell:5} {np.dtype(dtype).name:8} {seconds:8.3f} {rate:8.1f} {peak:6.1f} "
+                f"{100 * rate / peak:6.0f}%"
+            )
             if torch is not None:
-                torch_seconds = median_time(torch_runner(cell, dtype),
-                                             torch_runner(cell, dtype, 10))
+                torch_seconds = median_time(
+                    torch_runner(cell, dtype), torch_runner(cell, dtype, 10)
+                )
                 line += f" {torch_seconds:8.3f} {seconds / torch_seconds:11.2f}"
             print(line, flush=True)
 

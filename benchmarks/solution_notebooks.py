@@ -10,6 +10,7 @@ load are not quiet figures.
 
     .venv/bin/python -m benchmarks.solution_notebooks [ASSIGNMENT ...]
 """
+
 from __future__ import annotations
 
 import os
@@ -17,7 +18,7 @@ import sys
 import time
 
 for variable in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
-    os.environ.setdefault(variable, "1")   # as in the tests, and inherited by the kernels
+    os.environ.setdefault(variable, "1")  # as in the tests, and inherited by the kernels
 
 import nbformat  # noqa: E402
 from nbclient import NotebookClient  # noqa: E402
@@ -35,8 +36,12 @@ def load() -> str:
 def run(assignment: str) -> float:
     path = SOLUTIONS / assignment / f"{assignment}.ipynb"
     notebook = nbformat.read(path, as_version=4)
-    client = NotebookClient(notebook, timeout=3600, kernel_name="python3",
-                            resources={"metadata": {"path": str(path.parent)}})
+    client = NotebookClient(
+        notebook,
+        timeout=3600,
+        kernel_name="python3",
+        resources={"metadata": {"path": str(path.parent)}},
+    )
     started = time.perf_counter()
     client.execute()
     return time.perf_counter() - started

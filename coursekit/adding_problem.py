@@ -15,13 +15,14 @@ This file only makes the data, and is its one definition: notebooks 05 and 06 im
 `coursekit.long_lag` (notebook 06's race) and the course's library and tools. It is not an
 exercise.
 """
+
 from __future__ import annotations
 
 import numbers
 
 import numpy as np
 
-INPUT_SIZE = 2            # D: the number, and the marker
+INPUT_SIZE = 2  # D: the number, and the marker
 
 
 def adding_problem_batch(N, T, rng):
@@ -41,23 +42,28 @@ def adding_problem_batch(N, T, rng):
     """
     for name, value, smallest in (("N", N, 1), ("T", T, 2)):
         if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Integral):
-            raise TypeError(f"adding_problem_batch: {name} must be a whole number, "
-                            f"got {type(value).__name__}")
+            raise TypeError(
+                f"adding_problem_batch: {name} must be a whole number, got {type(value).__name__}"
+            )
         if value < smallest:
-            raise ValueError(f"adding_problem_batch: {name} must be at least {smallest}"
-                             f"{' (two marked steps)' if name == 'T' else ''}, got {value}")
+            raise ValueError(
+                f"adding_problem_batch: {name} must be at least {smallest}"
+                f"{' (two marked steps)' if name == 'T' else ''}, got {value}"
+            )
     if not isinstance(rng, np.random.Generator):
-        raise TypeError(f"adding_problem_batch: rng must be a numpy.random.Generator "
-                        f"(np.random.default_rng(seed)), got {type(rng).__name__}")
+        raise TypeError(
+            f"adding_problem_batch: rng must be a numpy.random.Generator "
+            f"(np.random.default_rng(seed)), got {type(rng).__name__}"
+        )
     N, T = int(N), int(T)
     half = T // 2
     values = rng.uniform(0.0, 1.0, size=(N, T))
-    first = rng.integers(0, half, size=N)              # in the first half
-    second = rng.integers(half, T, size=N)             # in the second half
+    first = rng.integers(0, half, size=N)  # in the first half
+    second = rng.integers(half, T, size=N)  # in the second half
     markers = np.zeros((N, T))
     rows = np.arange(N)
     markers[rows, first] = 1.0
     markers[rows, second] = 1.0
-    x = np.stack([values, markers], axis=-1)            # (N, T, 2)
-    y = values[rows, first] + values[rows, second]      # (N,)
+    x = np.stack([values, markers], axis=-1)  # (N, T, 2)
+    y = values[rows, first] + values[rows, second]  # (N,)
     return x, y

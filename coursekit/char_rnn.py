@@ -24,12 +24,13 @@ V characters, H hidden units; the loss of a chunk is summed over its steps and a
 N streams, and what is reported here is that loss divided by the chunk's steps (nats per
 character).
 """
+
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from pathlib import Path
-from typing import Callable
 
 import numpy as np
 
@@ -37,20 +38,21 @@ from coursekit.text import DATA_DIR, CharVocab, load_corpus
 
 PRETRAINED_PATH = DATA_DIR / "pretrained_char_rnn.npz"
 PARAM_NAMES = ("Wx", "Wh", "b", "Wy", "by")
-REPRODUCTION_TOLERANCE = 1e-8      # largest |difference| of any weight from the shipped file
+REPRODUCTION_TOLERANCE = 1e-8  # largest |difference| of any weight from the shipped file
 
 
 @dataclass(frozen=True)
 class TrainingSettings:
     """Every knob of the training run (the defaults are the shipped model's)."""
-    corpus: str = "layer_words"    # a text in coursekit/data/
-    hidden_size: int = 32          # H
-    streams: int = 8               # N: the text is cut into this many parallel streams
-    chunk_length: int = 25         # K: truncated-BPTT chunk length
-    epochs: int = 150              # passes over the text
-    learning_rate: float = 0.025   # Adagrad's step size eta
-    clip: float = 5.0              # each gradient entry is clipped to [-clip, clip] (notebook 04)
-    seed: int = 0                  # seeds the initial weights
+
+    corpus: str = "layer_words"  # a text in coursekit/data/
+    hidden_size: int = 32  # H
+    streams: int = 8  # N: the text is cut into this many parallel streams
+    chunk_length: int = 25  # K: truncated-BPTT chunk length
+    epochs: int = 150  # passes over the text
+    learning_rate: float = 0.025  # Adagrad's step size eta
+    clip: float = 5.0  # each gradient entry is clipped to [-clip, clip] (notebook 04)
+    seed: int = 0  # seeds the initial weights
 
 
 PRETRAINED = TrainingSettings()
@@ -63,28 +65,38 @@ def corpus_streams(ids: np.ndarray, streams: int) -> np.ndarray:
     """
     ids = np.asarray(ids)
     if ids.ndim != 1 or ids.dtype.kind not in "iu":
-        raise ValueError(f"corpus_streams: ids must be integers of shape (S,), got dtype "
-                         f"{ids.dtype} and shape {ids.shape}")
+        raise ValueError(
+            f"corpus_streams: ids must be integers of shape (S,), got dtype "
+            f"{ids.dtype} and shape {ids.shape}"
+        )
     length = len(ids) // streams
     if length < 2:
-        raise ValueError(f"corpus_streams: {len(ids)} characters cannot fill {streams} streams "
-                         f"of at least 2 characters")
-    return ids[:streams * length].reshape(streams, length)
+        raise ValueError(
+            f"corpus_streams: {len(ids)} characters cannot fill {streams} streams "
+            f"of at least 2 characters"
+        )
+    return ids[: streams * length].reshape(streams, length)
 
 
 def initial_params(rng: np.random.Generator, vocab_size: int, hidden_size: int) -> dict:
     """Small random weights: Wx, Wy ~ N(0, 0.1^2), Wh ~ N(0, 0.25 / H), zero biases."""
     V, H = vocab_size, hidden_size
-    return {"Wx": rng.normal(0.0, 0.1, (V, H)),
-            "Wh": rng.normal(0.0, 0.5 / np.sqrt(H), (H, H)),
-            "b": np.zeros(H),
-            "Wy": rng.normal(0.0, 0.1, (H, V)),
-            "by": np.zeros(V)}
+    return {
+        "Wx": rng.normal(0.0, 0.1, (V, H)),
+        "Wh": rng.normal(0.0, 0.5 / np.sqrt(H), (H, H)),
+        "b": np.zeros(H),
+        "Wy": rng.normal(0.0, 0.1, (H, V)),
+        "by": np.zeros(V),
+    }
 
 
-def train_char_rnn(truncated_bptt: Callable, adagrad_step: Callable,
-                   settings: TrainingSettings = PRETRAINED, *,
-                   on_epoch: Callable[[int, dict], None] | None = None):
+def train_char_rnn(
+    truncated_bptt: Callable,
+    adagrad_step: Callable,
+    settings: TrainingSettings = PRETRAINED,
+    *,
+    on_epoch: Callable[[int, dict], None] | None = None,
+):
     """Train a character RNN with truncated BPTT and Adagrad, using the caller's functions.
 
     Each epoch starts the N streams from the zero state and walks them in chunks of K steps:
@@ -113,29 +125,34 @@ def train_char_rnn(truncated_bptt: Callable, adagrad_step: Callable,
     for epoch in range(settings.epochs):
         h = np.zeros((N, H))
         for start in range(0, streams.shape[1] - 1, K):
-            chunk = streams[:, start:start + K + 1]                       # (N, K+1) or shorter
+            chunk = streams[:, start : start + K + 1]  # (N, K+1) or shorter
             chunk_losses, grads, h = truncated_bptt(chunk, h, params, K)
             losses.append(float(np.sum(chunk_losses)) / (chunk.shape[1] - 1))
             for name in PARAM_NAMES:
                 grad = np.clip(grads[name], -settings.clip, settings.clip)
-                params[name], caches[name] = adagrad_step(params[name], grad, caches[name],
-                                                          settings.learning_rate)
+                params[name], caches[name] = adagrad_step(
+                    params[name], grad, caches[name], settings.learning_rate
+                )
         if on_epoch is not None:
             on_epoch(epoch, params)
     return params, vocab, np.array(losses)
 
 
-def save_pretrained(path: Path, params: dict, vocab: CharVocab,
-                    settings: TrainingSettings = PRETRAINED) -> None:
+def save_pretrained(
+    path: Path, params: dict, vocab: CharVocab, settings: TrainingSettings = PRETRAINED
+) -> None:
     """Write the weights, the vocabulary and the settings (no pickled objects) to `path`."""
-    np.savez_compressed(path, chars=np.array(vocab.chars),
-                        settings=np.array(json.dumps(asdict(settings), sort_keys=True)),
-                        **{name: params[name] for name in PARAM_NAMES})
+    np.savez_compressed(
+        path,
+        chars=np.array(vocab.chars),
+        settings=np.array(json.dumps(asdict(settings), sort_keys=True)),
+        **{name: params[name] for name in PARAM_NAMES},
+    )
 
 
 def load_pretrained(path: Path = PRETRAINED_PATH):
     """(params, vocab, settings) of a file written by save_pretrained (default: the shipped one)."""
-    with np.load(path) as weights:           # no pickle: arrays are numbers or fixed-width text
+    with np.load(path) as weights:  # no pickle: arrays are numbers or fixed-width text
         params = {name: weights[name] for name in PARAM_NAMES}
         vocab = CharVocab("".join(weights["chars"]))
         settings = TrainingSettings(**json.loads(str(weights["settings"])))

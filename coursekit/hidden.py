@@ -14,6 +14,7 @@ is grading without the course's pipeline (nbgrader sets NBGRADER_EXECUTION=autog
 learner's code would run in the same kernel as the judge), it raises `CannotJudge`, so the test
 cell scores zero instead of passing.
 """
+
 from __future__ import annotations
 
 import json
@@ -26,7 +27,7 @@ from coursekit.wire import WireError, decode, encode
 
 CASES_VARIABLE = "RNN_COURSE_CASES"
 RECORD_MIME = "text/x-rnn-course-record"
-NBGRADER_EXECUTION = "NBGRADER_EXECUTION"   # set by nbgrader while it autogrades
+NBGRADER_EXECUTION = "NBGRADER_EXECUTION"  # set by nbgrader while it autogrades
 
 
 class CannotJudge(RuntimeError):
@@ -66,8 +67,9 @@ def run_cases(candidate, wire_cases: list, *, details: bool = False) -> list[dic
             if case["pick"] is not None and isinstance(value, (tuple, list)):
                 value = value[case["pick"]]
         except Exception as error:  # the learner's error is a result to report
-            results.append({"raised": [type(error).__name__, str(error)] if details
-                            else type(error).__name__})
+            results.append(
+                {"raised": [type(error).__name__, str(error)] if details else type(error).__name__}
+            )
             continue
         try:
             encode(value)
@@ -96,11 +98,14 @@ def _check_locally(name: str, candidate) -> None:
             f"hidden check '{name}' was run by nbgrader without the course's grading pipeline, "
             f"which judges it outside the learner's kernel; grade with `python -m grader "
             f"autograde` or run nbgrader from the repository or grading folder, where "
-            f"nbgrader_config.py sets that pipeline up")
+            f"nbgrader_config.py sets that pipeline up"
+        )
     checks = _reference_checks()
     if checks is None:
-        raise CannotJudge(f"hidden check '{name}' cannot be judged here: the course's reference "
-                          f"checks are not on this machine (they run when the notebook is graded)")
+        raise CannotJudge(
+            f"hidden check '{name}' cannot be judged here: the course's reference "
+            f"checks are not on this machine (they run when the notebook is graded)"
+        )
     verdict = checks.run_locally(name, candidate)
     if not verdict.passed:
         raise AssertionError(f"hidden check '{name}' failed:\n{verdict.explain()}")

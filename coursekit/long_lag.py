@@ -24,8 +24,9 @@ at two measurements in a row, or `updates` updates are done. It is not an exerci
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable, NamedTuple
+from typing import NamedTuple
 
 import numpy as np
 

@@ -37,9 +37,7 @@ def parameter_count(cell, input_size, hidden_size, output_size, layers=1):
     - count: an int
     """
     if not isinstance(cell, str) or cell not in GATE_BLOCKS:
-        raise ValueError(
-            f"parameter_count: cell must be one of {list(GATE_BLOCKS)}, got {cell!r}"
-        )
+        raise ValueError(f"parameter_count: cell must be one of {list(GATE_BLOCKS)}, got {cell!r}")
     sizes = {
         "input_size": input_size,
         "hidden_size": hidden_size,

@@ -10,6 +10,7 @@ mistake in `rnn_step_forward` costs only that exercise's points.
 Table layout, per function name: {"params": [names in order], "defaults": {name: value},
 "calls": [[argument values in params order, result], ...]}, decoded from the wire format.
 """
+
 from __future__ import annotations
 
 import math
@@ -40,10 +41,9 @@ class StandIn:
             found = self._find(values)
             if found is not None:
                 self._used[found] = True
-                return decode(encode(self._calls[found][1]))   # a fresh copy every time
+                return decode(encode(self._calls[found][1]))  # a fresh copy every time
         if len(self._misses) < MAX_MISSES:
-            self._misses.append(f"{self.__name__} call {self._count}: "
-                                f"{self._difference(values)}")
+            self._misses.append(f"{self.__name__} call {self._count}: {self._difference(values)}")
         if not callable(self._own):
             raise NameError(f"name '{self.__name__}' is not defined")
         return self._own(*args, **kwargs)
@@ -64,8 +64,9 @@ class StandIn:
         return [values[name] for name in self._params]
 
     def _find(self, values) -> int | None:
-        matches = [index for index, (expected, _) in enumerate(self._calls)
-                   if _same(values, expected)]
+        matches = [
+            index for index, (expected, _) in enumerate(self._calls) if _same(values, expected)
+        ]
         unused = [index for index in matches if not self._used[index]]
         return (unused or matches or [None])[0]
 
@@ -74,13 +75,18 @@ class StandIn:
             return "its arguments do not fit the exercise's signature"
         # Compare with the call a correct downstream makes at this point, else the closest one.
         position = self._count - 1
-        candidates = (self._calls[position:position + 1] if position < len(self._calls)
-                      else self._calls)
-        differences = [[name for name, v, e in zip(self._params, values, expected)
-                        if not _same(v, e)]
-                       for expected, _ in candidates
-                       if all(np.shape(v) == np.shape(e) for v, e in zip(values, expected)
-                              if isinstance(e, np.ndarray))]
+        candidates = (
+            self._calls[position : position + 1] if position < len(self._calls) else self._calls
+        )
+        differences = [
+            [name for name, v, e in zip(self._params, values, expected) if not _same(v, e)]
+            for expected, _ in candidates
+            if all(
+                np.shape(v) == np.shape(e)
+                for v, e in zip(values, expected)
+                if isinstance(e, np.ndarray)
+            )
+        ]
         if not differences:
             return "argument shapes differ"
         closest = min(differences, key=len)
@@ -94,14 +100,23 @@ def _same(got, expected) -> bool:
             got = np.asarray(got, dtype=np.float64 if expected.dtype.kind == "f" else None)
         except (TypeError, ValueError):
             return False
-        return (got.shape == expected.shape and got.dtype.kind in "biuf"
-                and bool(np.allclose(got, expected, rtol=RTOL, atol=ATOL, equal_nan=True)))
+        return (
+            got.shape == expected.shape
+            and got.dtype.kind in "biuf"
+            and bool(np.allclose(got, expected, rtol=RTOL, atol=ATOL, equal_nan=True))
+        )
     if isinstance(expected, (tuple, list)):
-        return (isinstance(got, (tuple, list)) and len(got) == len(expected)
-                and all(_same(g, e) for g, e in zip(got, expected)))
+        return (
+            isinstance(got, (tuple, list))
+            and len(got) == len(expected)
+            and all(_same(g, e) for g, e in zip(got, expected))
+        )
     if isinstance(expected, dict):
-        return (isinstance(got, dict) and set(got) == set(expected)
-                and all(_same(got[key], expected[key]) for key in expected))
+        return (
+            isinstance(got, dict)
+            and set(got) == set(expected)
+            and all(_same(got[key], expected[key]) for key in expected)
+        )
     if isinstance(expected, np.random.Generator) or callable(expected):
         return True
     if isinstance(expected, float) and isinstance(got, (int, float, np.number)):

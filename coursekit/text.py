@@ -7,6 +7,7 @@ the source code of Python's standard library as a larger corpus read from your o
     ids = vocab.encode("layer")      # int64 array, one index per character
     vocab.decode(ids) == "layer"
 """
+
 from __future__ import annotations
 
 import sysconfig
@@ -48,9 +49,11 @@ def python_source_text(max_chars: int | None = None) -> str:
         if max_chars is not None and size >= max_chars:
             break
     if not parts:
-        raise FileNotFoundError(f"no Python source files in {folder}: this Python was installed "
-                                f"without its standard library's sources; point the notebook "
-                                f"at a text file of your own instead")
+        raise FileNotFoundError(
+            f"no Python source files in {folder}: this Python was installed "
+            f"without its standard library's sources; point the notebook "
+            f"at a text file of your own instead"
+        )
     text = "".join(parts)
     return text if max_chars is None else text[:max_chars]
 

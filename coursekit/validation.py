@@ -15,27 +15,31 @@ nbgrader_config.py and in the environment that `python3 course.py` sets up
 (`.venv/etc/jupyter/nbgrader_config.py`); on a hub, the learners' image applies it in its global
 nbgrader_config.py (docs/JUPYTERHUB.md).
 """
+
 from __future__ import annotations
 
-VALIDATE_CELL_TIMEOUT = 300   # seconds one cell may run (grading allows 60 on the grader)
+VALIDATE_CELL_TIMEOUT = 300  # seconds one cell may run (grading allows 60 on the grader)
 FAILED_WARNING = (
     "VALIDATION FAILED ON {num_failed} CELL(S): each cell listed below raised an error (a visible "
     "check that failed, or code that stopped). The hidden checks run only when your notebook is "
-    "graded.\n")
+    "graded.\n"
+)
 
 
 def drop_stderr(notebook, **_) -> None:
     """nbclient hook (after the last cell): what cells wrote to stderr is not a failure."""
     for cell in notebook.cells:
         if cell.get("cell_type") == "code":
-            cell.outputs = [output for output in cell.get("outputs", [])
-                            if not (output.get("output_type") == "stream"
-                                    and output.get("name") == "stderr")]
+            cell.outputs = [
+                output
+                for output in cell.get("outputs", [])
+                if not (output.get("output_type") == "stream" and output.get("name") == "stderr")
+            ]
 
 
 def configure(c) -> None:
     """Set nbgrader's configuration `c` (a config file's `c`) up for this course's validation."""
-    c.Validator.validate_all = True       # every cell that raised counts, not only graded cells
+    c.Validator.validate_all = True  # every cell that raised counts, not only graded cells
     c.Validator.failed_warning = FAILED_WARNING
     # Only the kernel that validation runs (nested config): grading keeps its own limits.
     c.Validator.Execute.timeout = VALIDATE_CELL_TIMEOUT

@@ -15,18 +15,32 @@ kernel, so anything but the shapes above is rejected with `WireError`, never eva
 counted together and from the array headers, before any data is decoded) is rejected too, so the
 cost of what is decoded stays bounded whatever the kernel wrote.
 """
+
 from __future__ import annotations
 
 import base64
 import json
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, Callable
+from typing import Any
 
 import numpy as np
 
-ALLOWED_DTYPES = ("bool", "int8", "int16", "int32", "int64", "uint8", "uint16", "uint32",
-                  "uint64", "float16", "float32", "float64")
+ALLOWED_DTYPES = (
+    "bool",
+    "int8",
+    "int16",
+    "int32",
+    "int64",
+    "uint8",
+    "uint16",
+    "uint32",
+    "uint64",
+    "float16",
+    "float32",
+    "float64",
+)
 MAX_TEXT_CHARS = 64 * 1024 * 1024
 MAX_DEPTH = 32
 
@@ -38,6 +52,7 @@ class WireError(ValueError):
 @dataclass(frozen=True)
 class RngSeed:
     """Stands for `np.random.default_rng(seed)` in a check's inputs."""
+
     seed: int
 
 
@@ -45,6 +60,7 @@ class RngSeed:
 class Shared:
     """Stands for one array object: every Shared with the same key in a decoded value is the
     same np.ndarray (the first occurrence's value is used)."""
+
     key: str
     value: Any
 
@@ -52,6 +68,7 @@ class Shared:
 @dataclass(frozen=True)
 class NamedFunction:
     """Stands for `FUNCTIONS[name](params)`: a fixed callable a check passes to the learner."""
+
     name: str
     params: Any = None
 
@@ -59,7 +76,7 @@ class NamedFunction:
 def _quadratic_form(params):
     """f(x) = sum(A * x**2) + sum(B * x): smooth, with a known gradient 2 A x + B."""
     A, B = np.asarray(params["A"], dtype=float), np.asarray(params["B"], dtype=float)
-    return lambda x: float(np.sum(A * x ** 2) + np.sum(B * x))
+    return lambda x: float(np.sum(A * x**2) + np.sum(B * x))
 
 
 def _sin_product(params):
@@ -73,7 +90,7 @@ def _closure_quadratic(params):
     argument is ignored, so f sees a change of z only if z is changed in place."""
     A, B, z = (params[key] for key in ("A", "B", "z"))
     A, B = np.asarray(A, dtype=float), np.asarray(B, dtype=float)
-    return lambda _: float(np.sum(A * z ** 2) + np.sum(B * z))
+    return lambda _: float(np.sum(A * z**2) + np.sum(B * z))
 
 
 FUNCTIONS: dict[str, Callable[[Any], Callable]] = {
@@ -110,8 +127,13 @@ def _to_json(value, depth):
         if value.dtype.name not in ALLOWED_DTYPES:
             raise WireError(f"arrays of dtype {value.dtype} cannot be sent")
         data = np.ascontiguousarray(value).tobytes()
-        return {"__ndarray__": {"dtype": value.dtype.name, "shape": list(value.shape),
-                                "data": base64.b64encode(data).decode("ascii")}}
+        return {
+            "__ndarray__": {
+                "dtype": value.dtype.name,
+                "shape": list(value.shape),
+                "data": base64.b64encode(data).decode("ascii"),
+            }
+        }
     if isinstance(value, tuple):
         return {"__tuple__": [_to_json(item, depth + 1) for item in value]}
     if isinstance(value, list):
@@ -137,7 +159,7 @@ def decode(text: str, *, live: bool = True, max_values: int | None = None):
         raw = json.loads(text)
     except (ValueError, RecursionError) as error:
         raise WireError(f"not JSON: {error}") from None
-    if max_values is not None and _count(raw, 0) > max_values:   # before anything is built
+    if max_values is not None and _count(raw, 0) > max_values:  # before anything is built
         raise TooLarge(f"the value holds more than {max_values} numbers")
     return _from_json(raw, live, 0, {})
 
@@ -194,8 +216,11 @@ def _array_header(body: dict) -> tuple[np.dtype, list[int]]:
     if set(body) != {"dtype", "shape", "data"} or body["dtype"] not in ALLOWED_DTYPES:
         raise WireError("bad array header")
     shape = body["shape"]
-    if not isinstance(shape, list) or len(shape) > MAX_DEPTH or not all(
-            type(n) is int and 0 <= n <= MAX_TEXT_CHARS for n in shape):
+    if (
+        not isinstance(shape, list)
+        or len(shape) > MAX_DEPTH
+        or not all(type(n) is int and 0 <= n <= MAX_TEXT_CHARS for n in shape)
+    ):
         raise WireError("bad array shape")
     if not isinstance(body["data"], str) or len(body["data"]) > MAX_TEXT_CHARS:
         raise WireError("bad array data")

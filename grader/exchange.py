@@ -8,6 +8,7 @@ an assignment that is not closed (neither past its due date in the gradebook nor
 with `--CourseReleaseAssignment.closed=...`), unless the instructor insists with
 `--CourseReleaseAssignment.expose_open_answers=True`.
 """
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -17,25 +18,30 @@ from traitlets import Bool, List, Unicode
 
 
 class CourseReleaseAssignment(ExchangeReleaseAssignment):
-
-    closed = List(Unicode(), default_value=[],
-                  help="Assignments that are closed (their answers may be given away)"
-                  ).tag(config=True)
-    expose_open_answers = Bool(False, help="Release even if it gives away answers of an "
-                               "assignment that is not closed").tag(config=True)
+    closed = List(
+        Unicode(),
+        default_value=[],
+        help="Assignments that are closed (their answers may be given away)",
+    ).tag(config=True)
+    expose_open_answers = Bool(
+        False, help="Release even if it gives away answers of an assignment that is not closed"
+    ).tag(config=True)
 
     def init_src(self):
         super().init_src()
-        from .settings import GradingSettings
         from .release import release_check
+        from .settings import GradingSettings
 
         settings = GradingSettings(folder=Path(self.coursedir.root), db_url=self.coursedir.db_url)
-        exposures = release_check(settings, [self.coursedir.assignment_id],
-                                  closed=tuple(self.closed))
+        exposures = release_check(
+            settings, [self.coursedir.assignment_id], closed=tuple(self.closed)
+        )
         for exposure in exposures:
             self.log.warning(exposure.line())
         if any(not exposure.closed for exposure in exposures) and not self.expose_open_answers:
-            self.fail("this release gives away answers of an assignment that is not closed. "
-                      "Release it after that assignment's due date, or pass "
-                      "--CourseReleaseAssignment.closed=ASSIGNMENT (it is closed) or "
-                      "--CourseReleaseAssignment.expose_open_answers=True (give them away anyway).")
+            self.fail(
+                "this release gives away answers of an assignment that is not closed. "
+                "Release it after that assignment's due date, or pass "
+                "--CourseReleaseAssignment.closed=ASSIGNMENT (it is closed) or "
+                "--CourseReleaseAssignment.expose_open_answers=True (give them away anyway)."
+            )

@@ -17,6 +17,7 @@ Differences from nbgrader's Execute:
   the end of a notebook are for learning; a written answer, graded by hand, needs no code run),
   and skipping them makes grading several times faster.
 """
+
 from __future__ import annotations
 
 import base64
@@ -38,39 +39,61 @@ from coursekit.hidden import RECORD_MIME
 
 from .faults import ReportsFaults, cell_name
 from .hidden_checks import is_test_cell
-from .sandbox import (JailedKernelManager, JailWatch, KernelJail, Limits, filter_problem,
-                      sandbox_problem)
+from .sandbox import (
+    JailedKernelManager,
+    JailWatch,
+    KernelJail,
+    Limits,
+    filter_problem,
+    sandbox_problem,
+)
 from .settings import GradingSettings
 
 NOT_RUN = "NotRun"
-AFTER_LAST_GRADED = "[not run while grading: cells after the last graded cell cannot change a grade]\n"
+AFTER_LAST_GRADED = (
+    "[not run while grading: cells after the last graded cell cannot change a grade]\n"
+)
 SAFE_MIME_TYPES = ("text/plain", "image/png")
-OUTPUT_MESSAGES = ("stream", "display_data", "execute_result", "update_display_data", "error",
-                   "clear_output")
+OUTPUT_MESSAGES = (
+    "stream",
+    "display_data",
+    "execute_result",
+    "update_display_data",
+    "error",
+    "clear_output",
+)
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 BASE64 = re.compile(r"[A-Za-z0-9+/=\s]*")
 
 
 class SandboxedExecute(ReportsFaults, Execute):
-
-    sandbox = Bool(True, help="Run kernels in bubblewrap (False: local process, same caps)"
-                   ).tag(config=True)
-    memory_mb = Integer(GradingSettings.memory_mb, help="Memory cap per kernel (MB)"
-                        ).tag(config=True)
+    sandbox = Bool(True, help="Run kernels in bubblewrap (False: local process, same caps)").tag(
+        config=True
+    )
+    memory_mb = Integer(GradingSettings.memory_mb, help="Memory cap per kernel (MB)").tag(
+        config=True
+    )
     processes = Integer(Limits.processes, help="Processes and threads per kernel").tag(config=True)
     max_output_bytes = Integer(2_000_000, help="Output kept per cell").tag(config=True)
     max_notebook_output_bytes = Integer(
-        8_000_000, help="Output received per notebook, over all cells and every kind of output "
-                        "message; past it, outputs are dropped").tag(config=True)
-    grader_growth_mb = Integer(512, help="How much this grading process may grow while one "
-                               "kernel runs before the kernel is stopped (MB)").tag(config=True)
+        8_000_000,
+        help="Output received per notebook, over all cells and every kind of output "
+        "message; past it, outputs are dropped",
+    ).tag(config=True)
+    grader_growth_mb = Integer(
+        512,
+        help="How much this grading process may grow while one "
+        "kernel runs before the kernel is stopped (MB)",
+    ).tag(config=True)
     timeout = Integer(GradingSettings.timeout, help="Seconds a cell may run").tag(config=True)
-    notebook_timeout = Integer(GradingSettings.notebook_timeout,
-                               help="Seconds all the cells of a notebook may run together"
-                               ).tag(config=True)
+    notebook_timeout = Integer(
+        GradingSettings.notebook_timeout,
+        help="Seconds all the cells of a notebook may run together",
+    ).tag(config=True)
     startup_timeout = Integer(60, help="Seconds a kernel may take to start").tag(config=True)
-    skip_after_last_graded = Bool(True, help="Do not run cells after the last graded cell "
-                                  "(they cannot change a grade)").tag(config=True)
+    skip_after_last_graded = Bool(
+        True, help="Do not run cells after the last graded cell (they cannot change a grade)"
+    ).tag(config=True)
     store_widget_state = Bool(False)
 
     def preprocess(self, nb, resources=None, km=None):
@@ -80,11 +103,17 @@ class SandboxedExecute(ReportsFaults, Execute):
         notebook_dir = Path(resources.get("metadata", {}).get("path") or ".")
         cases_file = resources.get("rnn_course", {}).get("cases_file")
         limits = Limits(memory_mb=self.memory_mb, processes=self.processes)
-        with tempfile.TemporaryDirectory(prefix="rnn-course-kernel-") as scratch, \
-                KernelJail(Path(scratch), course_files=notebook_dir,
-                           cases_file=Path(cases_file) if cases_file else None,
-                           limits=limits, sandboxed=self.sandbox) as jail, \
-                JailWatch(jail, self.grader_growth_mb):
+        with (
+            tempfile.TemporaryDirectory(prefix="rnn-course-kernel-") as scratch,
+            KernelJail(
+                Path(scratch),
+                course_files=notebook_dir,
+                cases_file=Path(cases_file) if cases_file else None,
+                limits=limits,
+                sandboxed=self.sandbox,
+            ) as jail,
+            JailWatch(jail, self.grader_growth_mb),
+        ):
             manager = JailedKernelManager(kernel_name="python3")
             manager.jail = jail
             self._jail = jail
@@ -124,8 +153,9 @@ class SandboxedExecute(ReportsFaults, Execute):
                         _mark_not_run(cell, stopped_because)
                         continue
                     self.timeout = max(1, min(configured, math.ceil(deadline - time.monotonic())))
-                    stopped_because = self._run_one_cell(cell, index, resources,
-                                                         budget_ran_out=self.timeout < configured)
+                    stopped_because = self._run_one_cell(
+                        cell, index, resources, budget_ran_out=self.timeout < configured
+                    )
             finally:
                 self.timeout = configured
         return self.nb, self.resources
@@ -143,29 +173,40 @@ class SandboxedExecute(ReportsFaults, Execute):
             return None
         except CellTimeoutError:
             if budget_ran_out:
-                detail = (f"still running when the notebook's time budget of "
-                          f"{self.notebook_timeout} s ran out; the kernel was stopped")
+                detail = (
+                    f"still running when the notebook's time budget of "
+                    f"{self.notebook_timeout} s ran out; the kernel was stopped"
+                )
                 kind = "time budget"
             else:
-                detail, kind = f"still running after {self.timeout} s; the kernel was stopped", "timeout"
+                detail, kind = (
+                    f"still running after {self.timeout} s; the kernel was stopped",
+                    "timeout",
+                )
             self.report(resources, name, kind, detail)
             cell.outputs.append(_error("CellTimeoutError", detail))
             return f"an earlier cell ({name}) ran out of time"
         except DeadKernelError:
             self._jail.note_oom_kills()
-            detail = (f"the grader stopped the kernel: {self._jail.stop_reason}"
-                      if self._jail.stop_reason else
-                      f"the kernel died (out of memory at {self.memory_mb} MB, a crash, "
-                      f"or the code exited the process)")
+            detail = (
+                f"the grader stopped the kernel: {self._jail.stop_reason}"
+                if self._jail.stop_reason
+                else f"the kernel died (out of memory at {self.memory_mb} MB, a crash, "
+                f"or the code exited the process)"
+            )
             self.report(resources, name, "kernel died", detail)
             cell.outputs.append(_error("DeadKernelError", detail))
             return f"the kernel died in an earlier cell ({name})"
         finally:
             self._jail.kill_strays()
             if self._jail.strays_killed > self._strays_reported:
-                self.report(resources, name, "processes killed",
-                            f"{self._jail.strays_killed - self._strays_reported} processes of the "
-                            f"kernel's were killed (left running by a cell, or at the process cap)")
+                self.report(
+                    resources,
+                    name,
+                    "processes killed",
+                    f"{self._jail.strays_killed - self._strays_reported} processes of the "
+                    f"kernel's were killed (left running by a cell, or at the process cap)",
+                )
                 self._strays_reported = self._jail.strays_killed
 
     def process_message(self, msg, cell, cell_index):
@@ -190,9 +231,11 @@ class SandboxedExecute(ReportsFaults, Execute):
             content["text"] = str(content.get("text", ""))
         elif msg_type == "error":
             traceback = content.get("traceback")
-            content.update(ename=str(content.get("ename", "")), evalue=str(content.get("evalue", "")),
-                           traceback=[str(line) for line in traceback]
-                           if isinstance(traceback, list) else [])
+            content.update(
+                ename=str(content.get("ename", "")),
+                evalue=str(content.get("evalue", "")),
+                traceback=[str(line) for line in traceback] if isinstance(traceback, list) else [],
+            )
         return super().process_message(msg, cell, cell_index)
 
     def _is_record(self, msg, cell, cell_index) -> bool:
@@ -200,8 +243,12 @@ class SandboxedExecute(ReportsFaults, Execute):
         have printed up to them before it), two at the most: the judge needs to see a second one
         to refuse both, and nothing more."""
         data = msg["content"].get("data")
-        if msg["msg_type"] != "display_data" or not isinstance(data, dict) \
-                or RECORD_MIME not in data or not is_test_cell(cell):
+        if (
+            msg["msg_type"] != "display_data"
+            or not isinstance(data, dict)
+            or RECORD_MIME not in data
+            or not is_test_cell(cell)
+        ):
             return False
         self._records[cell_index] = self._records.get(cell_index, 0) + 1
         return self._records[cell_index] <= 2
@@ -212,20 +259,27 @@ class SandboxedExecute(ReportsFaults, Execute):
         self._output_bytes[cell_index] = used + size
         notebook_used = self._notebook_output_bytes
         self._notebook_output_bytes += size
-        if used + size <= self.max_output_bytes and \
-                notebook_used + size <= self.max_notebook_output_bytes:
+        if (
+            used + size <= self.max_output_bytes
+            and notebook_used + size <= self.max_notebook_output_bytes
+        ):
             return True
         name = cell_name(self.nb.cells[cell_index], cell_index)
         if notebook_used <= self.max_notebook_output_bytes < notebook_used + size:
-            self._note_cut(cell_index, f"more than {self.max_notebook_output_bytes} bytes of "
-                                       f"output in the notebook; later output is dropped", name)
+            self._note_cut(
+                cell_index,
+                f"more than {self.max_notebook_output_bytes} bytes of "
+                f"output in the notebook; later output is dropped",
+                name,
+            )
         elif used <= self.max_output_bytes < used + size:
             self._note_cut(cell_index, f"more than {self.max_output_bytes} bytes of output", name)
         return False
 
     def _note_cut(self, cell_index, detail, name) -> None:
         self.nb.cells[cell_index].outputs.append(
-            new_output("stream", name="stdout", text=f"[output cut by the grader: {detail}]\n"))
+            new_output("stream", name="stdout", text=f"[output cut by the grader: {detail}]\n")
+        )
         self.report(self.resources, name, "output flood", detail)
 
 
@@ -233,10 +287,15 @@ def last_autograded_cell(cells) -> int:
     """Index of the last graded code cell (the last cell if there is none). A written answer
     graded by hand is a markdown cell: no code after it can change its grade, so it does not
     make grading run the experiments before it."""
-    return max((index for index, cell in enumerate(cells)
-                if cell.get("cell_type") == "code"
-                and cell.get("metadata", {}).get("nbgrader", {}).get("grade")),
-               default=len(cells) - 1)
+    return max(
+        (
+            index
+            for index, cell in enumerate(cells)
+            if cell.get("cell_type") == "code"
+            and cell.get("metadata", {}).get("nbgrader", {}).get("grade")
+        ),
+        default=len(cells) - 1,
+    )
 
 
 def _safe_data(data, test_cell: bool) -> dict:
@@ -257,7 +316,7 @@ def _safe_data(data, test_cell: bool) -> dict:
 def _is_png(value) -> bool:
     if not isinstance(value, str) or not BASE64.fullmatch(value):
         return False
-    head = "".join(value[:100].split())[:12]   # 12 base64 characters: the first 9 bytes
+    head = "".join(value[:100].split())[:12]  # 12 base64 characters: the first 9 bytes
     try:
         return base64.b64decode(head)[:8] == PNG_SIGNATURE
     except (binascii.Error, ValueError):

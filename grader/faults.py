@@ -3,6 +3,7 @@
 A fault names the student, the notebook, the cell (grade_id, or the cell's position) and what
 happened. The grading command turns the lines into the report an instructor reads.
 """
+
 from __future__ import annotations
 
 import json
@@ -18,21 +19,25 @@ class Fault:
     student: str
     notebook: str
     cell: str
-    kind: str        # e.g. "timeout", "kernel died", "record missing", "corrupt notebook"
+    kind: str  # e.g. "timeout", "kernel died", "record missing", "corrupt notebook"
     detail: str
 
     def line(self) -> str:
         """One line of the report, whatever the fields hold (see `one_line`)."""
-        return " | ".join(one_line(part) for part in (self.student, self.notebook, self.cell,
-                                                         self.kind, self.detail))
+        return " | ".join(
+            one_line(part)
+            for part in (self.student, self.notebook, self.cell, self.kind, self.detail)
+        )
 
 
 def one_line(text: str) -> str:
     """`text` on one line: every character that is not printable (newlines, carriage returns,
     terminal escapes, Unicode line separators and direction overrides) written as its escape, so
     no text a learner controls can forge lines or columns of a report."""
-    return "".join(char if char.isprintable() else char.encode("unicode_escape").decode("ascii")
-                   for char in str(text)).replace(" | ", " \\| ")
+    return "".join(
+        char if char.isprintable() else char.encode("unicode_escape").decode("ascii")
+        for char in str(text)
+    ).replace(" | ", " \\| ")
 
 
 def append_fault(path: str | Path, fault: Fault) -> None:
@@ -44,19 +49,25 @@ def read_faults(path: str | Path) -> list[Fault]:
     path = Path(path)
     if not path.exists():
         return []
-    return [Fault(**json.loads(line)) for line in path.read_text(encoding="utf-8").splitlines()
-            if line.strip()]
+    return [
+        Fault(**json.loads(line))
+        for line in path.read_text(encoding="utf-8").splitlines()
+        if line.strip()
+    ]
 
 
 class ReportsFaults(LoggingConfigurable):
     """Mixin for preprocessors: `self.report(resources, cell, kind, detail)`."""
 
-    fault_log = Unicode("", help="JSON-lines file the run's faults are appended to").tag(config=True)
+    fault_log = Unicode("", help="JSON-lines file the run's faults are appended to").tag(
+        config=True
+    )
 
     def report(self, resources, cell: str, kind: str, detail: str) -> None:
         info = resources.get("nbgrader", {})
-        fault = Fault(str(info.get("student", "?")), str(info.get("notebook", "?")), cell, kind,
-                      detail)
+        fault = Fault(
+            str(info.get("student", "?")), str(info.get("notebook", "?")), cell, kind, detail
+        )
         self.log.warning("%s", fault.line())
         if self.fault_log:
             append_fault(self.fault_log, fault)

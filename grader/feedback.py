@@ -7,6 +7,7 @@ patch what they print), since such output could carry the hidden inputs out. Wri
 (Markdown solution cells) are shown as text, so no HTML or script of the learner's runs in the
 page. A notebook that was missing or unreadable at intake gets a short page that says so.
 """
+
 from __future__ import annotations
 
 import html
@@ -68,31 +69,40 @@ class FeedbackRun:
     report: Path
 
 
-def generate_feedback(config, folder: Path, assignment: str, students: list[str], *,
-                      progress: bool = True) -> FeedbackRun:
+def generate_feedback(
+    config, folder: Path, assignment: str, students: list[str], *, progress: bool = True
+) -> FeedbackRun:
     """HTML feedback for each of `students`; a student whose feedback fails is a fault of that
     student's in the run's report, and the others still get theirs."""
     api = NbGraderAPI(config=config)
     written, faults = [], []
-    for student in tqdm(students, desc=f"feedback {assignment}", unit="student",
-                        disable=not progress):
+    for student in tqdm(
+        students, desc=f"feedback {assignment}", unit="student", disable=not progress
+    ):
         target = folder / "feedback" / student / assignment
         try:
             result = api.generate_feedback(assignment, student, force=True)
             if not result["success"]:
                 raise RuntimeError((result.get("error") or result.get("log") or "")[-600:])
-            for notebook, reason in intake_record(folder / "submitted", student, assignment).items():
-                (target / f"{notebook}.html").write_text(blank_page(notebook, reason),
-                                                         encoding="utf-8")
+            for notebook, reason in intake_record(
+                folder / "submitted", student, assignment
+            ).items():
+                (target / f"{notebook}.html").write_text(
+                    blank_page(notebook, reason), encoding="utf-8"
+                )
         except Exception as error:  # noqa: BLE001 - one student's failure stops nobody else
-            faults.append(Fault(student, "-", "-", "feedback failed",
-                                f"{type(error).__name__}: {error}"))
+            faults.append(
+                Fault(student, "-", "-", "feedback failed", f"{type(error).__name__}: {error}")
+            )
             continue
         written += sorted(target.glob("*.html"))
     report = folder / "reports" / f"feedback-{assignment}-{time.strftime('%Y%m%d-%H%M%S')}.txt"
     report.parent.mkdir(parents=True, exist_ok=True)
-    lines = [f"Feedback for {assignment}: {len(written)} files", "",
-             f"Faults ({len(faults)}): student | notebook | cell | what | detail"]
+    lines = [
+        f"Feedback for {assignment}: {len(written)} files",
+        "",
+        f"Faults ({len(faults)}): student | notebook | cell | what | detail",
+    ]
     lines += [fault.line() for fault in faults] or ["none"]
     report.write_text("\n".join(lines) + "\n", encoding="utf-8")
     return FeedbackRun(assignment, written, faults, report)

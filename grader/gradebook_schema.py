@@ -18,6 +18,7 @@ Locks that keep gradebook sessions from meeting:
   as long as it runs. Graders of different students write different rows.
 The folder lock is always taken before the database lock.
 """
+
 from __future__ import annotations
 
 import threading
@@ -67,9 +68,10 @@ class DatabaseLock:
                     self._engine = create_engine(self.url, poolclass=NullPool)
                 connection = self._engine.connect()
                 try:
-                    connection.execute(text("SELECT pg_advisory_lock(:key)"),
-                                       {"key": ADVISORY_LOCK_KEY})
-                    connection.commit()   # a session-level lock: it outlives the transaction
+                    connection.execute(
+                        text("SELECT pg_advisory_lock(:key)"), {"key": ADVISORY_LOCK_KEY}
+                    )
+                    connection.commit()  # a session-level lock: it outlives the transaction
                 except BaseException:
                     connection.close()
                     raise
@@ -86,7 +88,7 @@ class DatabaseLock:
         try:
             if self.depth == 0:
                 connection, self._connection = self._connection, None
-                connection.close()   # the server drops the connection's advisory lock with it
+                connection.close()  # the server drops the connection's advisory lock with it
         finally:
             self._thread_lock.release()
 

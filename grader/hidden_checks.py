@@ -15,6 +15,7 @@ Whatever else the learner's code printed, raised or patched in its kernel does n
 with no record, more than one, one that does not decode, or one past judging's bounds scores
 zero, with the reason in the cell and in the fault report.
 """
+
 from __future__ import annotations
 
 import builtins
@@ -35,14 +36,14 @@ from traitlets import Float, Unicode
 from coursekit.hidden import RECORD_MIME
 from coursekit.wire import encode
 
+from .checks import get_check
 from .faults import ReportsFaults, cell_name
 from .judging import JudgingProcess
-from .checks import get_check
 from .verdict_records import CheckVerdict, remove_record, write_record
 
 HIDDEN_CHECK_CALL = re.compile(r"""^\s*hidden_check\(\s*["'](\w+)["']\s*,\s*\w+\s*\)\s*$""", re.M)
 HIDDEN_CHECK_FAILED = "HiddenCheckFailed"
-NOT_RUN = "NotRun"   # grader.execute.NOT_RUN (not imported: execute imports this module)
+NOT_RUN = "NotRun"  # grader.execute.NOT_RUN (not imported: execute imports this module)
 
 
 def hidden_check_name(cell) -> str | None:
@@ -52,8 +53,11 @@ def hidden_check_name(cell) -> str | None:
 
 
 def is_test_cell(cell) -> bool:
-    return (cell.cell_type == "code" and nbgrader_utils.is_grade(cell)
-            and not nbgrader_utils.is_solution(cell))
+    return (
+        cell.cell_type == "code"
+        and nbgrader_utils.is_grade(cell)
+        and not nbgrader_utils.is_solution(cell)
+    )
 
 
 def load_or_create_secret(path: str | Path) -> bytes:
@@ -72,12 +76,15 @@ def _keyed_seed(secret: bytes, *parts: str) -> int:
     return int.from_bytes(hmac.new(secret, message, hashlib.sha256).digest()[:8], "little")
 
 
-def case_seeds(secret: bytes, student: str, assignment: str, check: str,
-               submission: str) -> tuple[int, int]:
+def case_seeds(
+    secret: bytes, student: str, assignment: str, check: str, submission: str
+) -> tuple[int, int]:
     """(fresh, fixed): seeds no learner can predict. `fixed` is the course's for this check;
     `fresh` also depends on the student and on the submission's digest."""
-    return (_keyed_seed(secret, "fresh", student, assignment, check, submission),
-            _keyed_seed(secret, "fixed", assignment, check))
+    return (
+        _keyed_seed(secret, "fresh", student, assignment, check, submission),
+        _keyed_seed(secret, "fixed", assignment, check),
+    )
 
 
 def submission_digest(nb) -> str:
@@ -89,14 +96,18 @@ def submission_digest(nb) -> str:
     return digest.hexdigest()
 
 
-VERDICT_FOLDER_HELP = ("Folder of the grader's verdict records (grader/verdict_records.py); "
-                       "empty: none are kept")
+VERDICT_FOLDER_HELP = (
+    "Folder of the grader's verdict records (grader/verdict_records.py); empty: none are kept"
+)
 
 
 def _record_names(resources) -> tuple[str, str, str]:
     info = resources.get("nbgrader", {})
-    return (str(info.get("assignment", "")), str(info.get("student", "")),
-            str(info.get("notebook", "")))
+    return (
+        str(info.get("assignment", "")),
+        str(info.get("student", "")),
+        str(info.get("notebook", "")),
+    )
 
 
 class PrepareHiddenChecks(NbGraderPreprocessor):
@@ -120,8 +131,13 @@ class PrepareHiddenChecks(NbGraderPreprocessor):
                 check = get_check(name)
             except KeyError:
                 continue  # judged as a grader error below
-            fresh, fixed = case_seeds(secret, str(info.get("student", "")),
-                                      str(info.get("assignment", "")), name, submission)
+            fresh, fixed = case_seeds(
+                secret,
+                str(info.get("student", "")),
+                str(info.get("assignment", "")),
+                name,
+                submission,
+            )
             cases[name] = check.cases(fresh, fixed)
             wire[name] = encode([case.to_wire() for case in cases[name]])
         descriptor, path = tempfile.mkstemp(prefix="rnn-course-cases-", suffix=".json")
@@ -134,9 +150,11 @@ class PrepareHiddenChecks(NbGraderPreprocessor):
 class JudgeHiddenChecks(ReportsFaults, NbGraderPreprocessor):
     """Replace each hidden test cell's outputs with the grader's own verdict."""
 
-    judge_seconds = Float(60.0, help="Time one hidden check's record may take to judge (in a "
-                          "worker process, grader.judging); past it the check scores zero"
-                          ).tag(config=True)
+    judge_seconds = Float(
+        60.0,
+        help="Time one hidden check's record may take to judge (in a "
+        "worker process, grader.judging); past it the check scores zero",
+    ).tag(config=True)
     verdict_folder = Unicode("", help=VERDICT_FOLDER_HELP).tag(config=True)
 
     def preprocess(self, nb, resources):
@@ -146,8 +164,9 @@ class JudgeHiddenChecks(ReportsFaults, NbGraderPreprocessor):
         try:
             for index, cell in enumerate(nb.cells):
                 if is_test_cell(cell):
-                    verdicts.append(self._judge_cell(cell, index, state.get("cases", {}),
-                                                     resources))
+                    verdicts.append(
+                        self._judge_cell(cell, index, state.get("cases", {}), resources)
+                    )
         finally:
             self._judging.close()
             if state.get("cases_file"):
@@ -163,17 +182,25 @@ class JudgeHiddenChecks(ReportsFaults, NbGraderPreprocessor):
 
         def failed(kind: str, text: str, mistakes=()) -> CheckVerdict:
             _fail(cell, text)
-            return CheckVerdict(where, name, False, kind, tuple(mistakes),
-                                (text.splitlines() or [""])[0])
+            return CheckVerdict(
+                where, name, False, kind, tuple(mistakes), (text.splitlines() or [""])[0]
+            )
 
         if name is None or name not in all_cases:
-            self.report(resources, where, "grader error",
-                        f"test cell is not a known one-line hidden check: {cell.source[:80]!r}")
-            return failed("grader error",
-                          "this test cell could not be judged; your instructor has been told")
-        records = [output for output in cell.get("outputs", [])
-                   if output.get("output_type") == "display_data"
-                   and RECORD_MIME in output.get("data", {})]
+            self.report(
+                resources,
+                where,
+                "grader error",
+                f"test cell is not a known one-line hidden check: {cell.source[:80]!r}",
+            )
+            return failed(
+                "grader error", "this test cell could not be judged; your instructor has been told"
+            )
+        records = [
+            output
+            for output in cell.get("outputs", [])
+            if output.get("output_type") == "display_data" and RECORD_MIME in output.get("data", {})
+        ]
         if not records:
             problem = _why_no_record(cell, name)
             self.report(resources, where, "no record", problem)
@@ -188,8 +215,9 @@ class JudgeHiddenChecks(ReportsFaults, NbGraderPreprocessor):
             return failed(outcome.kind, outcome.text)
         if not outcome.passed:
             return failed("verdict", outcome.text, outcome.mistakes)
-        cell.outputs = [new_output("stream", name="stdout",
-                                   text=f"✓ hidden check {name}: {outcome.text}\n")]
+        cell.outputs = [
+            new_output("stream", name="stdout", text=f"✓ hidden check {name}: {outcome.text}\n")
+        ]
         return CheckVerdict(where, name, True, "verdict")
 
 
@@ -203,17 +231,30 @@ def _why_no_record(cell, name: str) -> str:
         if output.get("output_type") == "error":
             ename = str(output.get("ename"))
             if ename == NOT_RUN:
-                return ("the check was not run: grading stopped before this cell (an earlier cell "
-                        "ran out of time, or the kernel died or its time budget ran out; the "
-                        "first cell that failed says which)")
-            known = ename.isidentifier() and isinstance(getattr(builtins, ename, None), type) \
+                return (
+                    "the check was not run: grading stopped before this cell (an earlier cell "
+                    "ran out of time, or the kernel died or its time budget ran out; the "
+                    "first cell that failed says which)"
+                )
+            known = (
+                ename.isidentifier()
+                and isinstance(getattr(builtins, ename, None), type)
                 and issubclass(getattr(builtins, ename), BaseException)
-            return (f"the check could not call your code: it raised "
-                    f"{ename if known else 'an exception of a class of your own'}")
+            )
+            return (
+                f"the check could not call your code: it raised "
+                f"{ename if known else 'an exception of a class of your own'}"
+            )
     return f"the check '{name}' did not report a result (did the cell run?)"
 
 
 def _fail(cell, explanation: str) -> None:
     lines = explanation.splitlines() or [explanation]
-    cell.outputs = [new_output("error", ename=HIDDEN_CHECK_FAILED, evalue=lines[0],
-                               traceback=[f"{HIDDEN_CHECK_FAILED}:", *lines])]
+    cell.outputs = [
+        new_output(
+            "error",
+            ename=HIDDEN_CHECK_FAILED,
+            evalue=lines[0],
+            traceback=[f"{HIDDEN_CHECK_FAILED}:", *lines],
+        )
+    ]

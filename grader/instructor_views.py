@@ -23,6 +23,7 @@ back for the learner's feedback, which shows every answer verbatim anyway.
 Outputs of learner code are already reduced to text and real PNG images as they arrive
 (grader/execute.py); the exporter's `sanitize_html` (grader/nbgrader_setup.py) covers them once more.
 """
+
 from __future__ import annotations
 
 import re
@@ -36,9 +37,37 @@ from nbgrader.preprocessors import NbGraderPreprocessor
 from .feedback import _as_text as as_verbatim_text
 
 # What nbconvert's Markdown renderer makes from plain Markdown (no raw HTML, no images).
-SAFE_TAGS = {"p", "em", "strong", "del", "code", "pre", "span", "div", "ul", "ol", "li",
-             "blockquote", "hr", "br", "h1", "h2", "h3", "h4", "h5", "h6", "a", "table",
-             "thead", "tbody", "tr", "th", "td", "sup", "sub"}
+SAFE_TAGS = {
+    "p",
+    "em",
+    "strong",
+    "del",
+    "code",
+    "pre",
+    "span",
+    "div",
+    "ul",
+    "ol",
+    "li",
+    "blockquote",
+    "hr",
+    "br",
+    "h1",
+    "h2",
+    "h3",
+    "h4",
+    "h5",
+    "h6",
+    "a",
+    "table",
+    "thead",
+    "tbody",
+    "tr",
+    "th",
+    "td",
+    "sup",
+    "sub",
+}
 # No `id`: a learner-chosen id on the page could shadow a global the page's scripts read.
 SAFE_ATTRIBUTES = {"class", "href", "start", "align", "style"}
 SAFE_LINK = re.compile(r"(https?://|#)", re.IGNORECASE)
@@ -58,9 +87,11 @@ class _Markup(HTMLParser):
             self.unsafe.append(f"<{tag}>")
         for name, value in attrs:
             value = value or ""
-            if (name not in SAFE_ATTRIBUTES
-                    or (name == "href" and (tag != "a" or not SAFE_LINK.match(value)))
-                    or (name == "style" and not SAFE_STYLE.fullmatch(value))):
+            if (
+                name not in SAFE_ATTRIBUTES
+                or (name == "href" and (tag != "a" or not SAFE_LINK.match(value)))
+                or (name == "style" and not SAFE_STYLE.fullmatch(value))
+            ):
                 self.unsafe.append(f"<{tag} {name}>")
 
     handle_startendtag = handle_starttag
@@ -145,7 +176,10 @@ class RestoreAnswersAsTyped(NbGraderPreprocessor):
             kept = holder.pop(AS_TYPED[1], None)
             if not holder:
                 del cell.metadata[AS_TYPED[0]]
-            if (isinstance(kept, str) and cell.cell_type == "markdown"
-                    and nbgrader_utils.is_solution(cell)):
+            if (
+                isinstance(kept, str)
+                and cell.cell_type == "markdown"
+                and nbgrader_utils.is_solution(cell)
+            ):
                 cell.source = kept
         return nb, resources

@@ -17,6 +17,7 @@ unreadable, too large or not a notebook, a zip that cannot be read, and a studen
 folder and a zip, are graded as the blank released notebook (zero) and reported; the reason, in
 plain words, is what that student's feedback says (`intake_record`).
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -34,9 +35,9 @@ import nbformat
 from .faults import one_line
 
 MAX_NOTEBOOK_BYTES = 20 * 2**20
-MAX_LISTED = 2000                    # entries of a submission folder or zip looked at
-MAX_ZIP_DIRECTORY_BYTES = 2**20      # a zip's list of entries (about 20 000 names at most)
-MAX_DEPTH = 3                        # student/top/assignment/A.ipynb is the deepest layout
+MAX_LISTED = 2000  # entries of a submission folder or zip looked at
+MAX_ZIP_DIRECTORY_BYTES = 2**20  # a zip's list of entries (about 20 000 names at most)
+MAX_DEPTH = 3  # student/top/assignment/A.ipynb is the deepest layout
 STUDENT_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.@-]{0,99}$")
 RENAMED = re.compile(r"^(?P<stem>.+?)(?:\s*\(\d+\)|-Copy\d*)?\.ipynb$", re.IGNORECASE)
 # Intake records (why a notebook was graded blank) live in the grading folder, beside
@@ -52,7 +53,7 @@ class Unreadable(Exception):
 @dataclass
 class Submission:
     student: str
-    notebooks: dict[str, bytes] = field(default_factory=dict)   # notebook name -> file content
+    notebooks: dict[str, bytes] = field(default_factory=dict)  # notebook name -> file content
     problems: list[tuple[str, str]] = field(default_factory=list)  # (notebook or "-", what)
     blank: dict[str, str] = field(default_factory=dict)  # notebook -> why it is graded blank
 
@@ -61,7 +62,9 @@ class Submission:
         self.problems.append((notebook, f"{why}; graded as blank"))
 
 
-def collect(folder: Path, assignment: str, notebook_names: list[str]) -> tuple[list[Submission], list[str]]:
+def collect(
+    folder: Path, assignment: str, notebook_names: list[str]
+) -> tuple[list[Submission], list[str]]:
     """The submissions in `folder`, and entries that could not be read as any student's."""
     by_student: dict[str, list[Path]] = {}
     skipped = []
@@ -71,7 +74,9 @@ def collect(folder: Path, assignment: str, notebook_names: list[str]) -> tuple[l
         is_zip = entry.suffix.lower() == ".zip" and entry.is_file() and not entry.is_symlink()
         student = entry.stem if is_zip else entry.name
         if not STUDENT_ID.match(student):
-            skipped.append(f"{one_line(entry.name)}: not a valid student id (letters, digits, _ . @ -)")
+            skipped.append(
+                f"{one_line(entry.name)}: not a valid student id (letters, digits, _ . @ -)"
+            )
         elif not is_zip and not (entry.is_dir() and not entry.is_symlink()):
             skipped.append(f"{one_line(entry.name)}: neither a folder nor a .zip")
         else:
@@ -82,8 +87,11 @@ def collect(folder: Path, assignment: str, notebook_names: list[str]) -> tuple[l
             submission = Submission(student)
             names = " and ".join(entry.name + ("/" if entry.is_dir() else "") for entry in entries)
             for name in notebook_names:
-                submission.refuse(name, f"there were {len(entries)} submissions under your id "
-                                        f"({names}), so none of them was graded")
+                submission.refuse(
+                    name,
+                    f"there were {len(entries)} submissions under your id "
+                    f"({names}), so none of them was graded",
+                )
         else:
             submission = take_in(entries[0], student, assignment, notebook_names)
         submissions.append(submission)
@@ -108,37 +116,51 @@ def take_in(entry: Path, student: str, assignment: str, notebook_names: list[str
 
 def _take_notebook(submission: Submission, source, name: str, assignment: str) -> None:
     paths = [path for path in source.paths if _in_place(path, assignment)]
-    exact = sorted((path for path in paths if path.name == f"{name}.ipynb"),
-                   key=lambda path: len(path.parts))
-    renamed = [path for path in paths if path not in exact and _renamed_from(path.name) == name.casefold()]
+    exact = sorted(
+        (path for path in paths if path.name == f"{name}.ipynb"), key=lambda path: len(path.parts)
+    )
+    renamed = [
+        path for path in paths if path not in exact and _renamed_from(path.name) == name.casefold()
+    ]
     if exact:
         chosen = exact[0]
         if len(exact) > 1:
-            submission.problems.append((name, f"{len(exact)} copies of {name}.ipynb; graded {chosen}"))
+            submission.problems.append(
+                (name, f"{len(exact)} copies of {name}.ipynb; graded {chosen}")
+            )
     elif len(renamed) == 1:
         chosen = renamed[0]
-        submission.problems.append((name, f"renamed notebook accepted: graded {chosen} as {name}.ipynb"))
+        submission.problems.append(
+            (name, f"renamed notebook accepted: graded {chosen} as {name}.ipynb")
+        )
     elif renamed:
         listed = ", ".join(str(path) for path in renamed[:10])
-        return submission.refuse(name, f"several files could be {name}.ipynb ({listed}); rename "
-                                       f"the one to grade to {name}.ipynb")
+        return submission.refuse(
+            name,
+            f"several files could be {name}.ipynb ({listed}); rename "
+            f"the one to grade to {name}.ipynb",
+        )
     else:
         found = ", ".join(str(path) for path in source.paths[:10]) or "nothing"
-        return submission.refuse(name, f"no notebook named {name}.ipynb was found in your "
-                                       f"submission (it held: {found[:300]})")
+        return submission.refuse(
+            name,
+            f"no notebook named {name}.ipynb was found in your submission (it held: {found[:300]})",
+        )
     try:
         content = source.read(chosen)
         read_notebook(content)
     except Exception as error:  # noqa: BLE001 - any reason a file cannot be read is the same
-        return submission.refuse(name, f"{chosen} could not be read as a notebook "
-                                       f"({describe(error)})")
+        return submission.refuse(
+            name, f"{chosen} could not be read as a notebook ({describe(error)})"
+        )
     submission.notebooks[name] = content
 
 
 def _in_place(path: PurePosixPath, assignment: str) -> bool:
     """Where a notebook may sit: at the top, in one folder, or in `assignment/` under one."""
     return len(path.parts) <= MAX_DEPTH and (
-        len(path.parts) == 1 or path.parts[-2] in (assignment, path.parts[0]))
+        len(path.parts) == 1 or path.parts[-2] in (assignment, path.parts[0])
+    )
 
 
 def _renamed_from(filename: str) -> str | None:
@@ -205,8 +227,10 @@ class _ZipSource(_FolderSource):
     def __init__(self, path: Path):
         directory_bytes = _zip_directory_size(path)
         if directory_bytes > MAX_ZIP_DIRECTORY_BYTES:
-            raise Unreadable(f"its list of files takes {directory_bytes} bytes; at most "
-                             f"{MAX_ZIP_DIRECTORY_BYTES} are read")
+            raise Unreadable(
+                f"its list of files takes {directory_bytes} bytes; at most "
+                f"{MAX_ZIP_DIRECTORY_BYTES} are read"
+            )
         self.archive = zipfile.ZipFile(path)
         infos = self.archive.infolist()
         if len(infos) > MAX_LISTED:
@@ -218,8 +242,11 @@ class _ZipSource(_FolderSource):
             if name.is_absolute() or ".." in name.parts:
                 self.archive.close()
                 raise Unreadable(f"unsafe path in zip: {one_line(info.filename)[:100]}")
-            if info.is_dir() or not name.name.lower().endswith(".ipynb") \
-                    or {"__MACOSX", ".ipynb_checkpoints"} & set(name.parts):
+            if (
+                info.is_dir()
+                or not name.name.lower().endswith(".ipynb")
+                or {"__MACOSX", ".ipynb_checkpoints"} & set(name.parts)
+            ):
                 continue
             self.entries[name] = info
         self.paths = sorted(self.entries)
@@ -249,15 +276,20 @@ def _zip_directory_size(path: Path) -> int:
     at = tail.rfind(b"PK\x05\x06")
     if at < 0 or len(tail) - at < 22:
         raise Unreadable("not a zip file")
-    entries, directory_bytes = struct.unpack("<xxxxxxxxxxHI", tail[at:at + 16])
-    zip64 = at >= 20 and tail[at - 20:at - 16] == b"PK\x06\x07"
+    entries, directory_bytes = struct.unpack("<xxxxxxxxxxHI", tail[at : at + 16])
+    zip64 = at >= 20 and tail[at - 20 : at - 16] == b"PK\x06\x07"
     if zip64 or entries == 0xFFFF or directory_bytes == 0xFFFFFFFF:
         return 2**32
     return directory_bytes
 
 
-def place(submission: Submission, assignment: str, notebook_names: list[str],
-          submitted_folder: Path, blank_folder: Path) -> None:
+def place(
+    submission: Submission,
+    assignment: str,
+    notebook_names: list[str],
+    submitted_folder: Path,
+    blank_folder: Path,
+) -> None:
     """Write the submission where nbgrader expects it, blanks where a notebook is unusable, and
     the intake record (why a notebook is blank) beside them."""
     target = submitted_folder / submission.student / assignment
@@ -270,10 +302,17 @@ def place(submission: Submission, assignment: str, notebook_names: list[str],
             destination.write_bytes(submission.notebooks[name])
         else:
             shutil.copyfile(blank_folder / f"{name}.ipynb", destination)
-    blank = {name: submission.blank.get(name, "the notebook was missing")
-             for name in notebook_names if name not in submission.notebooks}
-    _write_record(submitted_folder, submission.student, assignment,
-                  {name: (why, _digest(target / f"{name}.ipynb")) for name, why in blank.items()})
+    blank = {
+        name: submission.blank.get(name, "the notebook was missing")
+        for name in notebook_names
+        if name not in submission.notebooks
+    }
+    _write_record(
+        submitted_folder,
+        submission.student,
+        assignment,
+        {name: (why, _digest(target / f"{name}.ipynb")) for name, why in blank.items()},
+    )
 
 
 def _record_path(submitted_folder: Path, student: str, assignment: str) -> Path:
@@ -286,15 +325,17 @@ def intake_record(submitted_folder: Path, student: str, assignment: str) -> dict
     whose file in `submitted/` is still the one the record was made for (a later collect that
     replaced it makes the entry stale)."""
     folder = Path(submitted_folder) / student / assignment
-    return {name: why for name, (why, digest) in _read_record(submitted_folder, student,
-                                                               assignment).items()
-            if _digest(folder / f"{name}.ipynb") == digest}
+    return {
+        name: why
+        for name, (why, digest) in _read_record(submitted_folder, student, assignment).items()
+        if _digest(folder / f"{name}.ipynb") == digest
+    }
 
 
 def record_blank(placed_folder: Path, notebook: str, why: str) -> None:
     """Add `notebook` (graded blank, because `why`) to the intake record of a placed submission
     folder (nbgrader's path, which meets an unreadable notebook only while grading)."""
-    placed = Path(placed_folder)   # submitted/<student>/<assignment>
+    placed = Path(placed_folder)  # submitted/<student>/<assignment>
     submitted, student, assignment = placed.parent.parent, placed.parent.name, placed.name
     record = _read_record(submitted, student, assignment)
     record[notebook] = (why, _digest(placed / f"{notebook}.ipynb"))

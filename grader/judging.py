@@ -18,6 +18,7 @@ that cost near an ordinary wrong answer's:
 Nothing the worker sends back is learner text beyond what `judge` puts in a verdict; it answers
 in JSON, and the requests it reads come only from this process.
 """
+
 from __future__ import annotations
 
 import json
@@ -33,7 +34,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 MAX_RECORD_VALUES = 1_000_000
-STARTUP_SECONDS = 120          # importing NumPy and the checks, on a loaded machine
+STARTUP_SECONDS = 120  # importing NumPy and the checks, on a loaded machine
 HEADER = struct.Struct("!Q")
 
 
@@ -42,11 +43,12 @@ class Outcome:
     """What judging one record gave: `kind` is "verdict" (then `passed`), or a fault's kind
     ("tampered record", "judging limit", "grader error"); `text` is what the cell shows (the
     verdict's explanation, or the reason it scores zero)."""
+
     kind: str
     text: str
     passed: bool = False
-    detail: str = ""     # for the fault report (defaults to `text`)
-    mistakes: tuple[str, ...] = ()   # the listed mistakes a failing verdict matched (Verdict)
+    detail: str = ""  # for the fault report (defaults to `text`)
+    mistakes: tuple[str, ...] = ()  # the listed mistakes a failing verdict matched (Verdict)
 
 
 # -- in the worker ----------------------------------------------------------------------------
@@ -65,34 +67,42 @@ def judge_record(name: str, cases: list, text: str) -> Outcome:
             raise WireError("record has no results")
         outcomes = [outcome_from_record(item) for item in results]
     except TooLarge:
-        reason = (f"your function's results hold more than {MAX_RECORD_VALUES} numbers, far more "
-                  f"than this exercise asks for, so they were not judged")
+        reason = (
+            f"your function's results hold more than {MAX_RECORD_VALUES} numbers, far more "
+            f"than this exercise asks for, so they were not judged"
+        )
         return Outcome("judging limit", reason)
     except Exception as error:  # noqa: BLE001 - whatever a forged record raises, it is not trusted
         # the error's text may quote the record (learner output): the report only, not the cell
-        return Outcome("tampered record", "the check's record could not be read, so it is not "
-                       "trusted", detail=f"record not readable: {str(error)[:200]}")
+        return Outcome(
+            "tampered record",
+            "the check's record could not be read, so it is not trusted",
+            detail=f"record not readable: {str(error)[:200]}",
+        )
     try:
         verdict = judge(get_check(name), cases, outcomes)
     except Exception as error:  # noqa: BLE001 - a fault of the grader's, never the learner's luck
-        return Outcome("grader error", "this check could not be judged; your instructor has been "
-                       "told", detail=f"{type(error).__name__}: {error}")
+        return Outcome(
+            "grader error",
+            "this check could not be judged; your instructor has been told",
+            detail=f"{type(error).__name__}: {error}",
+        )
     if verdict.over_limit:
         return Outcome("judging limit", verdict.explain())
-    return Outcome("verdict", verdict.explain(), passed=verdict.passed,
-                   mistakes=verdict.mistakes)
+    return Outcome("verdict", verdict.explain(), passed=verdict.passed, mistakes=verdict.mistakes)
 
 
 def _serve() -> None:
     import warnings
-    warnings.simplefilter("ignore")          # the reference's own warnings go nowhere
+
+    warnings.simplefilter("ignore")  # the reference's own warnings go nowhere
     source, sink = sys.stdin.buffer, sys.stdout.buffer
     _write_frame(sink, b"ready")
     while True:
         request = _read_frame(source)
         if request is None:
             return
-        name, cases, text = pickle.loads(request)   # from the grading process only
+        name, cases, text = pickle.loads(request)  # from the grading process only
         outcome = judge_record(name, cases, text)
         _write_frame(sink, json.dumps(outcome.__dict__).encode())
 
@@ -133,10 +143,12 @@ class JudgingProcess:
         answer = self._read_answer(started + self.seconds)
         if answer is None:
             self.close()
-            return Outcome("judging limit",
-                           f"judging your results took longer than {self.seconds:g} s (far more "
-                           f"than this check needs for a correct answer), so they were not "
-                           f"judged")
+            return Outcome(
+                "judging limit",
+                f"judging your results took longer than {self.seconds:g} s (far more "
+                f"than this check needs for a correct answer), so they were not "
+                f"judged",
+            )
         answer = json.loads(answer)
         return Outcome(**dict(answer, mistakes=tuple(answer.get("mistakes", ()))))
 
@@ -144,13 +156,22 @@ class JudgingProcess:
         if self._process is not None and self._process.poll() is None:
             return self._process
         root = str(Path(__file__).resolve().parents[1])
-        env = dict(os.environ, OMP_NUM_THREADS="1", OPENBLAS_NUM_THREADS="1",
-                   MKL_NUM_THREADS="1",
-                   PYTHONPATH=os.pathsep.join(filter(None, [root, os.environ.get("PYTHONPATH")])))
+        env = dict(
+            os.environ,
+            OMP_NUM_THREADS="1",
+            OPENBLAS_NUM_THREADS="1",
+            MKL_NUM_THREADS="1",
+            PYTHONPATH=os.pathsep.join(filter(None, [root, os.environ.get("PYTHONPATH")])),
+        )
         self._errors = tempfile.TemporaryFile()
-        self._process = subprocess.Popen([sys.executable, "-m", "grader.judging"],
-                                         stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-                                         stderr=self._errors, env=env, cwd=root)
+        self._process = subprocess.Popen(
+            [sys.executable, "-m", "grader.judging"],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=self._errors,
+            env=env,
+            cwd=root,
+        )
         if self._read_answer(time.monotonic() + STARTUP_SECONDS) != b"ready":
             errors = self._error_tail()
             self.close()
@@ -174,11 +195,11 @@ class JudgingProcess:
                         return None
                     data += chunk
                 if needed == HEADER.size:
-                    needed += HEADER.unpack(data[:HEADER.size])[0]
+                    needed += HEADER.unpack(data[: HEADER.size])[0]
                     if len(data) >= needed:
-                        return data[HEADER.size:needed]
+                        return data[HEADER.size : needed]
                 else:
-                    return data[HEADER.size:needed]
+                    return data[HEADER.size : needed]
 
     def _error_tail(self) -> str:
         if self._errors is None:
@@ -203,8 +224,11 @@ class JudgingProcess:
 
 
 def _grader_error(detail: str) -> Outcome:
-    return Outcome("grader error", "this check could not be judged; your instructor has been told",
-                   detail=detail)
+    return Outcome(
+        "grader error",
+        "this check could not be judged; your instructor has been told",
+        detail=detail,
+    )
 
 
 if __name__ == "__main__":

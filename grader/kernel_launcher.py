@@ -17,6 +17,7 @@ system's interpreter, isolated (`/usr/bin/python3 -I`): standard library and `se
 Any failure exits non-zero with the reason on stderr: the kernel is then never started, and
 the grader refuses to grade (it runs `check` first) rather than grade without the filter.
 """
+
 from __future__ import annotations
 
 import ctypes
@@ -29,26 +30,80 @@ import sys
 # System calls a NumPy/ipykernel kernel never needs: each returns EPERM (the process goes on).
 DENIED = (
     # kernel keyrings: shared between processes and uids, they outlive the kernel
-    "keyctl", "add_key", "request_key",
+    "keyctl",
+    "add_key",
+    "request_key",
     # reading or steering other processes
-    "ptrace", "process_vm_readv", "process_vm_writev", "pidfd_getfd", "process_madvise",
+    "ptrace",
+    "process_vm_readv",
+    "process_vm_writev",
+    "pidfd_getfd",
+    "process_madvise",
     "kcmp",
     # kernel attack surface no kernel of ours uses
-    "bpf", "perf_event_open", "userfaultfd", "io_uring_setup", "io_uring_enter",
-    "io_uring_register", "fanotify_init", "lookup_dcookie", "open_by_handle_at",
-    "modify_ldt", "vm86", "vm86old", "uselib", "syslog", "vhangup", "nfsservctl",
+    "bpf",
+    "perf_event_open",
+    "userfaultfd",
+    "io_uring_setup",
+    "io_uring_enter",
+    "io_uring_register",
+    "fanotify_init",
+    "lookup_dcookie",
+    "open_by_handle_at",
+    "modify_ldt",
+    "vm86",
+    "vm86old",
+    "uselib",
+    "syslog",
+    "vhangup",
+    "nfsservctl",
     # the mount family and namespaces
-    "mount", "umount", "umount2", "pivot_root", "chroot", "move_mount", "open_tree", "fsopen",
-    "fsmount", "fsconfig", "fspick", "mount_setattr", "unshare", "setns",
+    "mount",
+    "umount",
+    "umount2",
+    "pivot_root",
+    "chroot",
+    "move_mount",
+    "open_tree",
+    "fsopen",
+    "fsmount",
+    "fsconfig",
+    "fspick",
+    "mount_setattr",
+    "unshare",
+    "setns",
     # the machine itself
-    "kexec_load", "kexec_file_load", "init_module", "finit_module", "delete_module",
-    "create_module", "get_kernel_syms", "query_module", "reboot", "swapon", "swapoff", "acct",
-    "quotactl", "quotactl_fd", "ioperm", "iopl", "settimeofday", "clock_settime",
-    "clock_adjtime", "adjtimex", "stime", "sethostname", "setdomainname",
+    "kexec_load",
+    "kexec_file_load",
+    "init_module",
+    "finit_module",
+    "delete_module",
+    "create_module",
+    "get_kernel_syms",
+    "query_module",
+    "reboot",
+    "swapon",
+    "swapoff",
+    "acct",
+    "quotactl",
+    "quotactl_fd",
+    "ioperm",
+    "iopl",
+    "settimeofday",
+    "clock_settime",
+    "clock_adjtime",
+    "adjtimex",
+    "stime",
+    "sethostname",
+    "setdomainname",
 )
 NAMESPACE_FLAGS = {  # clone() with any of these creates a namespace: EPERM
-    "CLONE_NEWNS": 0x00020000, "CLONE_NEWCGROUP": 0x02000000, "CLONE_NEWUTS": 0x04000000,
-    "CLONE_NEWIPC": 0x08000000, "CLONE_NEWUSER": 0x10000000, "CLONE_NEWPID": 0x20000000,
+    "CLONE_NEWNS": 0x00020000,
+    "CLONE_NEWCGROUP": 0x02000000,
+    "CLONE_NEWUTS": 0x04000000,
+    "CLONE_NEWIPC": 0x08000000,
+    "CLONE_NEWUSER": 0x10000000,
+    "CLONE_NEWPID": 0x20000000,
     "CLONE_NEWNET": 0x40000000,
 }
 TERMINAL_IOCTLS = {"TIOCSTI": 0x5412, "TIOCLINUX": 0x541C}  # typing into a terminal
@@ -73,12 +128,14 @@ def build_filter():
             pass
     flags_argument = 1 if platform.machine() in ("s390", "s390x") else 0
     for flag in NAMESPACE_FLAGS.values():
-        syscall_filter.add_rule(denied, "clone", seccomp.Arg(flags_argument, seccomp.MASKED_EQ,
-                                                             flag, flag))
+        syscall_filter.add_rule(
+            denied, "clone", seccomp.Arg(flags_argument, seccomp.MASKED_EQ, flag, flag)
+        )
     syscall_filter.add_rule(seccomp.ERRNO(errno.ENOSYS), "clone3")
     for request in TERMINAL_IOCTLS.values():
-        syscall_filter.add_rule(denied, "ioctl", seccomp.Arg(1, seccomp.MASKED_EQ, 0xFFFFFFFF,
-                                                             request))
+        syscall_filter.add_rule(
+            denied, "ioctl", seccomp.Arg(1, seccomp.MASKED_EQ, 0xFFFFFFFF, request)
+        )
     # personality(): only the query (0xffffffff) passes; no execution domain or flag changes.
     syscall_filter.add_rule(denied, "personality", seccomp.Arg(0, seccomp.NE, PERSONALITY_QUERY))
     return syscall_filter
@@ -102,8 +159,11 @@ def _keyctl(operation: int, *arguments: int) -> int:
     number = seccomp.resolve_syscall(seccomp.Arch.NATIVE, "keyctl")
     libc = ctypes.CDLL(None, use_errno=True)
     libc.syscall.restype = ctypes.c_long
-    result = libc.syscall(ctypes.c_long(number), ctypes.c_long(operation),
-                          *[ctypes.c_long(argument) for argument in arguments])
+    result = libc.syscall(
+        ctypes.c_long(number),
+        ctypes.c_long(operation),
+        *[ctypes.c_long(argument) for argument in arguments],
+    )
     if result < 0:
         code = ctypes.get_errno()
         raise OSError(code, f"keyctl({operation}): {os.strerror(code)}")
@@ -125,7 +185,7 @@ def clear_user_keyrings() -> None:
             try:
                 _keyctl(KEYCTL_INVALIDATE, key)
             except OSError:
-                pass   # not ours to invalidate: unlinked below all the same
+                pass  # not ours to invalidate: unlinked below all the same
         _keyctl(KEYCTL_CLEAR, serial)
 
 
@@ -136,7 +196,7 @@ def _linked_keys(keyring: int) -> list[int]:
         return []
     buffer = ctypes.create_string_buffer(size)
     got = _keyctl(KEYCTL_READ, keyring, ctypes.addressof(buffer), size)
-    return list(struct.unpack(f"{min(got, size) // 4}i", buffer.raw[:min(got, size) // 4 * 4]))
+    return list(struct.unpack(f"{min(got, size) // 4}i", buffer.raw[: min(got, size) // 4 * 4]))
 
 
 def join_cgroup(folder: str) -> None:
@@ -149,14 +209,16 @@ def main(argv: list[str]) -> int:
     if command == "check":
         build_filter()
         filter_descriptor()
-        print("denied (EPERM): " + " ".join(DENIED) + "; clone with namespace flags; "
-              "ioctl TIOCSTI/TIOCLINUX; personality changes; clone3 (ENOSYS)")
+        print(
+            "denied (EPERM): " + " ".join(DENIED) + "; clone with namespace flags; "
+            "ioctl TIOCSTI/TIOCLINUX; personality changes; clone3 (ENOSYS)"
+        )
         return 0
     if command == "clear-keyrings":
         clear_user_keyrings()
         return 0
     if command == "run" and "--" in argv:
-        options, bwrap = argv[1:argv.index("--")], argv[argv.index("--") + 1:]
+        options, bwrap = argv[1 : argv.index("--")], argv[argv.index("--") + 1 :]
         if options[:1] == ["--cgroup"]:
             join_cgroup(options[1])
             options = options[2:]

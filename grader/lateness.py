@@ -24,6 +24,7 @@ A late notebook's penalty is all its points (`late_penalty`), not the score it h
 autograded, so a grade given later (Formgrader's manual grading) cannot lift it; the export
 (`LateIsZeroCsvExport`) raises it again to the score, for extra credit given after grading.
 """
+
 from __future__ import annotations
 
 import csv
@@ -50,10 +51,16 @@ from .written_times import BadTimes, column_name, parse_time, time_zone
 RECORD_FOLDER = "submission-times"
 # Column names accepted in a times file (compared case-insensitively, spaces and dashes as _).
 STUDENT_COLUMNS = ("student_id", "student", "username", "login", "user", "id")
-TIME_COLUMNS = ("time", "timestamp", "submitted", "submitted_at", "submission_time",
-                "last_modified_submission")
+TIME_COLUMNS = (
+    "time",
+    "timestamp",
+    "submitted",
+    "submitted_at",
+    "submission_time",
+    "last_modified_submission",
+)
 ASSIGNMENT_COLUMN = "assignment"
-MAX_CTIME_ENTRIES = 5000   # entries of an inbound folder whose change times are read
+MAX_CTIME_ENTRIES = 5000  # entries of an inbound folder whose change times are read
 
 # What a verdict can say.
 NO_DUE_DATE, ON_TIME, LATE, NO_TRUSTED_TIME = "no due date", "on time", "late", "no trusted time"
@@ -61,14 +68,14 @@ NO_DUE_DATE, ON_TIME, LATE, NO_TRUSTED_TIME = "no due date", "on time", "late", 
 
 @dataclass(frozen=True)
 class TrustedTime:
-    time: datetime.datetime   # naive UTC, as nbgrader stores times
-    source: str               # "collect: ..." or "times file NAME"
+    time: datetime.datetime  # naive UTC, as nbgrader stores times
+    source: str  # "collect: ..." or "times file NAME"
 
     def to_json(self) -> dict:
         return {"time": self.time.isoformat(), "source": self.source}
 
     @classmethod
-    def from_json(cls, entry: dict) -> "TrustedTime":
+    def from_json(cls, entry: dict) -> TrustedTime:
         return cls(datetime.datetime.fromisoformat(entry["time"]), str(entry["source"]))
 
 
@@ -85,7 +92,9 @@ def read_record(grading_folder: Path, assignment: str) -> dict[str, TrustedTime]
     return {student: TrustedTime.from_json(entry) for student, entry in entries.items()}
 
 
-def write_record(grading_folder: Path, assignment: str, times: dict[str, TrustedTime | None]) -> None:
+def write_record(
+    grading_folder: Path, assignment: str, times: dict[str, TrustedTime | None]
+) -> None:
     """Set (a TrustedTime) or forget (None) the trusted time of each student in `times`."""
     record = read_record(grading_folder, assignment)
     for student, trusted in times.items():
@@ -96,13 +105,15 @@ def write_record(grading_folder: Path, assignment: str, times: dict[str, Trusted
     path = record_path(grading_folder, assignment)
     path.parent.mkdir(mode=0o700, exist_ok=True)
     temporary = path.with_suffix(f".{os.getpid()}.tmp")
-    temporary.write_text(json.dumps({s: t.to_json() for s, t in sorted(record.items())}, indent=1),
-                         encoding="utf-8")
+    temporary.write_text(
+        json.dumps({s: t.to_json() for s, t in sorted(record.items())}, indent=1), encoding="utf-8"
+    )
     temporary.replace(path)
 
 
-def read_times_file(path: Path, assignment: str, zone: str | None = None, *,
-                    needs_assignment_column: bool = False) -> dict[str, TrustedTime]:
+def read_times_file(
+    path: Path, assignment: str, zone: str | None = None, *, needs_assignment_column: bool = False
+) -> dict[str, TrustedTime]:
     """The submission times of `assignment` in an LMS export: a CSV file with a header row, one
     column for the student id and one for the time (names in STUDENT_COLUMNS, TIME_COLUMNS), and
     optionally an `assignment` column (rows of other assignments are skipped; without it every
@@ -126,14 +137,18 @@ def read_times_file(path: Path, assignment: str, zone: str | None = None, *,
     time_at = _find_column(header, TIME_COLUMNS, path, "time")
     assignment_at = header.index(ASSIGNMENT_COLUMN) if ASSIGNMENT_COLUMN in header else None
     if assignment_at is None and needs_assignment_column:
-        raise BadTimes(f"{path}: no `assignment` column, so it cannot say which assignment each "
-                       f"time belongs to; grade one assignment at a time, or add the column")
+        raise BadTimes(
+            f"{path}: no `assignment` column, so it cannot say which assignment each "
+            f"time belongs to; grade one assignment at a time, or add the column"
+        )
     times: dict[str, TrustedTime] = {}
     for number, row in enumerate(rows[1:], start=2):
         if not any(cell.strip() for cell in row):
             continue
         if len(row) <= max(student_at, time_at, assignment_at or 0):
-            raise BadTimes(f"{path}, row {number}: {len(row)} columns, the header has {len(header)}")
+            raise BadTimes(
+                f"{path}, row {number}: {len(row)} columns, the header has {len(header)}"
+            )
         if assignment_at is not None and row[assignment_at].strip() != assignment:
             continue
         student, written = row[student_at].strip(), row[time_at].strip()
@@ -149,13 +164,15 @@ def _find_column(header: list[str], names: tuple[str, ...], path: Path, what: st
     for name in names:
         if name in header:
             return header.index(name)
-    raise BadTimes(f"{path}: no {what} column; the header must name one of: {', '.join(names)} "
-                   f"(it has: {', '.join(header)})")
+    raise BadTimes(
+        f"{path}: no {what} column; the header must name one of: {', '.join(names)} "
+        f"(it has: {', '.join(header)})"
+    )
 
 
 @dataclass(frozen=True)
 class Verdict:
-    status: str                          # NO_DUE_DATE, ON_TIME, LATE or NO_TRUSTED_TIME
+    status: str  # NO_DUE_DATE, ON_TIME, LATE or NO_TRUSTED_TIME
     trusted: TrustedTime | None
     due: datetime.datetime | None
 
@@ -188,8 +205,9 @@ def timestamp_text(when: datetime.datetime) -> str:
     return f"{when:%Y-%m-%d %H:%M:%S.%f} UTC\n"
 
 
-def write_timestamp_files(grading_folder: Path, assignment: str, student: str,
-                          trusted: TrustedTime | None) -> None:
+def write_timestamp_files(
+    grading_folder: Path, assignment: str, student: str, trusted: TrustedTime | None
+) -> None:
     """Make the grading folder's copies of the submission (`submitted/`, `autograded/`) carry
     the trusted time in their timestamp.txt, or none: nbgrader and Formgrader read those files
     (Formgrader shows a submission whose file and gradebook times differ as not autograded, with
@@ -203,10 +221,15 @@ def write_timestamp_files(grading_folder: Path, assignment: str, student: str,
                 path.write_text(timestamp_text(trusted.time), encoding="utf-8")
 
 
-def apply_verdict(gradebook: Gradebook, assignment: str, student: str,
-                  trusted: TrustedTime | None, penalty_method: str,
-                  notebooks: list[str] | None = None,
-                  own_due: datetime.datetime | None = None) -> Verdict:
+def apply_verdict(
+    gradebook: Gradebook,
+    assignment: str,
+    student: str,
+    trusted: TrustedTime | None,
+    penalty_method: str,
+    notebooks: list[str] | None = None,
+    own_due: datetime.datetime | None = None,
+) -> Verdict:
     """Write the trusted time (or none) and the student's extension (`own_due`, their own due
     date from the extensions record, or None) into the gradebook's submission and set the late
     penalty of its notebooks (`notebooks`, default all): all their points if it is late or has
@@ -218,7 +241,8 @@ def apply_verdict(gradebook: Gradebook, assignment: str, student: str,
     for notebook in submission.notebooks:
         if notebooks is None or notebook.name in notebooks:
             notebook.late_submission_penalty = (
-                late_penalty(notebook) if found.penalized and penalty_method == "zero" else None)
+                late_penalty(notebook) if found.penalized and penalty_method == "zero" else None
+            )
     gradebook.db.commit()
     return found
 
@@ -227,27 +251,47 @@ class AssignTrustedLatePenalties(NbGraderPreprocessor):
     """nbgrader's AssignLatePenalties, with the submission's time taken from the grading folder's
     record (never from its timestamp.txt) and a late notebook's penalty all its points."""
 
-    grading_folder = Unicode("", help="the grading folder holding submission-times/").tag(config=True)
+    grading_folder = Unicode("", help="the grading folder holding submission-times/").tag(
+        config=True
+    )
     penalty_method = Unicode("zero", help="'zero': late work scores zero; 'none'").tag(config=True)
 
     def preprocess(self, nb, resources):
         info = resources["nbgrader"]
         trusted = read_record(Path(self.grading_folder), info["assignment"]).get(info["student"])
         own = recorded_extensions(Path(self.grading_folder)).get(
-            (info["assignment"], info["student"]))
+            (info["assignment"], info["student"])
+        )
         with Gradebook(info["db_url"]) as gradebook:
-            found = apply_verdict(gradebook, info["assignment"], info["student"], trusted,
-                                  self.penalty_method, notebooks=[info["notebook"]],
-                                  own_due=own.due if own else None)
-        write_timestamp_files(Path(self.grading_folder), info["assignment"], info["student"],
-                              trusted)
+            found = apply_verdict(
+                gradebook,
+                info["assignment"],
+                info["student"],
+                trusted,
+                self.penalty_method,
+                notebooks=[info["notebook"]],
+                own_due=own.due if own else None,
+            )
+        write_timestamp_files(
+            Path(self.grading_folder), info["assignment"], info["student"], trusted
+        )
         if found.status == NO_TRUSTED_TIME:
-            self.log.warning("%s/%s has a due date and no trusted submission time: graded as "
-                             "late. Pass --times FILE or collect with the course's exchange "
-                             "(docs/INSTRUCTORS.md, Late work).", info["student"], info["assignment"])
+            self.log.warning(
+                "%s/%s has a due date and no trusted submission time: graded as "
+                "late. Pass --times FILE or collect with the course's exchange "
+                "(docs/INSTRUCTORS.md, Late work).",
+                info["student"],
+                info["assignment"],
+            )
         elif found.status == LATE:
-            self.log.warning("%s/%s is late (%s, %s; due %s)", info["student"],
-                             info["assignment"], found.trusted.time, found.source, found.due)
+            self.log.warning(
+                "%s/%s is late (%s, %s; due %s)",
+                info["student"],
+                info["assignment"],
+                found.trusted.time,
+                found.source,
+                found.due,
+            )
         return nb, resources
 
 
@@ -271,9 +315,11 @@ class LateIsZeroCsvExport(CsvExportPlugin):
                     f"not exported: the extensions of {', '.join(stale[:20])} in the gradebook "
                     f"are not those of {Path(self.grading_folder) / 'extensions.csv'} (changed "
                     f"since lateness was applied); run `python -m grader extensions` to apply "
-                    f"it (no regrading), then export again")
+                    f"it (no regrading), then export again"
+                )
         for notebook in gradebook.db.query(SubmittedNotebook).filter(
-                SubmittedNotebook.late_submission_penalty > 0):
+            SubmittedNotebook.late_submission_penalty > 0
+        ):
             notebook.late_submission_penalty = late_penalty(notebook)
         gradebook.db.commit()
         super().export(gradebook)
@@ -285,8 +331,9 @@ def stale_extensions(gradebook: Gradebook, extensions: Extensions) -> list[str]:
     stale = []
     for submission in gradebook.db.query(SubmittedAssignment):
         own = extensions.get((submission.assignment.name, submission.student.id))
-        if submission.extension != extension_of(submission.assignment.duedate,
-                                                own.due if own else None):
+        if submission.extension != extension_of(
+            submission.assignment.duedate, own.due if own else None
+        ):
             stale.append(f"{submission.student.id}/{submission.assignment.name}")
     return sorted(stale)
 
@@ -318,10 +365,16 @@ class TimedCollect(ExchangeCollect):
         try:
             return super()._path_to_record(path)
         except (ValueError, OverflowError):
-            self.log.warning("No readable time in the name of %s (written by the learner; "
-                             "not used for lateness)", path)
-            return {"username": os.path.split(path)[1].rsplit("+", 3)[0],
-                    "filename": os.path.split(path)[1], "timestamp": datetime.datetime.min}
+            self.log.warning(
+                "No readable time in the name of %s (written by the learner; "
+                "not used for lateness)",
+                path,
+            )
+            return {
+                "username": os.path.split(path)[1].rsplit("+", 3)[0],
+                "filename": os.path.split(path)[1],
+                "timestamp": datetime.datetime.min,
+            }
 
     def _owner(self, filename: str) -> str | None:
         """The account that owns an inbound folder (None where unknown)."""
@@ -340,8 +393,11 @@ class TimedCollect(ExchangeCollect):
     def _sort_by_timestamp(self, records):
         """Newest first, but a learner's own folders before any named for them by someone
         else: a forged, later-dated folder never hides the learner's own submission."""
-        return sorted(records, key=lambda record: (not self._claims_another(record),
-                                                   record["timestamp"]), reverse=True)
+        return sorted(
+            records,
+            key=lambda record: (not self._claims_another(record), record["timestamp"]),
+            reverse=True,
+        )
 
     def do_copy(self, src, dest, log=None):
         """nbgrader's copy (its ignore, include and size options), but never through a link of
@@ -349,14 +405,22 @@ class TimedCollect(ExchangeCollect):
         does not own it."""
         student, assignment = Path(dest).parent.name, Path(dest).name
         if self._claims_another({"filename": os.path.basename(src), "username": student}):
-            self.log.error("Not collected: %s is named for %s but owned by %s", src, student,
-                           self._owner(os.path.basename(src)))
+            self.log.error(
+                "Not collected: %s is named for %s but owned by %s",
+                src,
+                student,
+                self._owner(os.path.basename(src)),
+            )
             return
-        ignore = ignore_patterns(exclude=self.coursedir.ignore, include=self.coursedir.include,
-                                 max_file_size=self.coursedir.max_file_size, log=self.log)
+        ignore = ignore_patterns(
+            exclude=self.coursedir.ignore,
+            include=self.coursedir.include,
+            max_file_size=self.coursedir.max_file_size,
+            log=self.log,
+        )
         try:
             copy_learner_folder(src, dest, ignore, 1000 * self.coursedir.max_dir_size, self.log)
-        except (OSError, TooLarge) as error:   # that learner's submission only, not the class's
+        except (OSError, TooLarge) as error:  # that learner's submission only, not the class's
             self.log.error("Not collected: %s (%s)", src, error)
             shutil.rmtree(dest, ignore_errors=True)
             return
@@ -365,7 +429,8 @@ class TimedCollect(ExchangeCollect):
             changed, how = time.time(), "time of collecting"
         else:
             how = "latest change in the exchange"
-        when = datetime.datetime.fromtimestamp(changed, datetime.timezone.utc).replace(tzinfo=None)
-        write_record(Path(self.coursedir.root), assignment,
-                     {student: TrustedTime(when, f"collect ({how})")})
+        when = datetime.datetime.fromtimestamp(changed, datetime.UTC).replace(tzinfo=None)
+        write_record(
+            Path(self.coursedir.root), assignment, {student: TrustedTime(when, f"collect ({how})")}
+        )
         (Path(dest) / "timestamp.txt").write_text(timestamp_text(when), encoding="utf-8")

@@ -7,6 +7,7 @@ released to that learner. `copy_learner_folder` opens every folder and file rela
 parent's descriptor with O_NOFOLLOW, so a link is skipped even if it is swapped in while the copy
 runs, and copies regular files and folders only.
 """
+
 from __future__ import annotations
 
 import os
@@ -20,8 +21,9 @@ class TooLarge(RuntimeError):
     """The folder holds more bytes than the copy may take."""
 
 
-def copy_learner_folder(source: str | Path, destination: str | Path, ignore, max_bytes: int,
-                        log) -> None:
+def copy_learner_folder(
+    source: str | Path, destination: str | Path, ignore, max_bytes: int, log
+) -> None:
     """Copy the folder `source` to `destination` (which must not exist): regular files and
     folders only, never through a link; `ignore(folder, names)` names entries to leave out (as
     shutil.copytree's); past `max_bytes` in all, TooLarge. A `source` that is itself a link is
@@ -33,8 +35,9 @@ def copy_learner_folder(source: str | Path, destination: str | Path, ignore, max
         os.close(top)
 
 
-def _copy_folder(folder_fd: int, shown: str, destination: Path, ignore, budget: list[int],
-                 log) -> None:
+def _copy_folder(
+    folder_fd: int, shown: str, destination: Path, ignore, budget: list[int], log
+) -> None:
     destination.mkdir()
     names = os.listdir(folder_fd)
     skipped = set(ignore(shown, names)) if ignore else set()
@@ -48,13 +51,14 @@ def _copy_folder(folder_fd: int, shown: str, destination: Path, ignore, budget: 
         flags = NO_FOLLOW | (os.O_DIRECTORY if stat.S_ISDIR(kind) else os.O_NONBLOCK)
         try:
             entry = os.open(name, flags, dir_fd=folder_fd)
-        except OSError as error:   # swapped for a link (ELOOP) or something else meanwhile
+        except OSError as error:  # swapped for a link (ELOOP) or something else meanwhile
             log.warning("Not collected (%s): %s", error.strerror, os.path.join(shown, name))
             continue
         try:
             if stat.S_ISDIR(os.fstat(entry).st_mode):
-                _copy_folder(entry, os.path.join(shown, name), destination / name, ignore, budget,
-                             log)
+                _copy_folder(
+                    entry, os.path.join(shown, name), destination / name, ignore, budget, log
+                )
             elif stat.S_ISREG(os.fstat(entry).st_mode):
                 _copy_file(entry, destination / name, budget)
         finally:

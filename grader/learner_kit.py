@@ -7,6 +7,7 @@ configuration and `course.py`, which in a kit (no grader/ folder) installs and o
 a learner needs. Never in it: solutions/, the grader and its reference package, the tests,
 nbgrader, nbgrader_config.py, or anything generated beside the notebooks (checkpoints, caches).
 """
+
 from __future__ import annotations
 
 import zipfile
@@ -49,15 +50,20 @@ def kit_pyproject() -> bytes:
 
 def kit_contents() -> dict[str, bytes]:
     """Path inside the kit -> its bytes."""
-    return {"pyproject.toml": kit_pyproject(),
-            **{name: path.read_bytes() for name, path in kit_files().items()}}
+    return {
+        "pyproject.toml": kit_pyproject(),
+        **{name: path.read_bytes() for name, path in kit_files().items()},
+    }
 
 
 def kit_files() -> dict[str, Path]:
     """Path inside the kit -> file in the repository (all but pyproject.toml)."""
     files = {}
-    contents = CONTENTS + [(REPOSITORY / "docs" / name, f"docs/{name}") for name in LEARNER_DOCS
-                           if (REPOSITORY / "docs" / name).is_file()]
+    contents = CONTENTS + [
+        (REPOSITORY / "docs" / name, f"docs/{name}")
+        for name in LEARNER_DOCS
+        if (REPOSITORY / "docs" / name).is_file()
+    ]
     for source, target in contents:
         if source.is_dir():
             for path in course_files(source):
@@ -74,14 +80,20 @@ def build_learner_kit(destination: Path) -> Path:
     with zipfile.ZipFile(destination, "w", zipfile.ZIP_DEFLATED) as archive:
         for name, data in sorted(kit_contents().items()):
             info = zipfile.ZipInfo(f"{KIT_ROOT}/{name}", date_time=(2026, 1, 1, 0, 0, 0))
-            info.external_attr = (0o755 if name in ("course.py", "binder/postBuild") else 0o644) << 16
+            info.external_attr = (
+                0o755 if name in ("course.py", "binder/postBuild") else 0o644
+            ) << 16
             info.compress_type = zipfile.ZIP_DEFLATED
             archive.writestr(info, data)
     return destination
 
 
-LEARNER_REPOSITORY_AUTHOR = ("-c", "user.name=rnn-course learner kit",
-                             "-c", "user.email=learner-kit@invalid")
+LEARNER_REPOSITORY_AUTHOR = (
+    "-c",
+    "user.name=rnn-course learner kit",
+    "-c",
+    "user.email=learner-kit@invalid",
+)
 
 
 def build_learner_repository(destination: Path) -> Path:

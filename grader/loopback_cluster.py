@@ -31,8 +31,19 @@ class LoopbackCluster:
 
     def __enter__(self) -> LoopbackCluster:
         scheduler_file = self.folder / "scheduler.json"
-        self._start("scheduler", ["scheduler", "--host", "127.0.0.1", "--port", "0",
-                                  "--no-dashboard", "--scheduler-file", str(scheduler_file)])
+        self._start(
+            "scheduler",
+            [
+                "scheduler",
+                "--host",
+                "127.0.0.1",
+                "--port",
+                "0",
+                "--no-dashboard",
+                "--scheduler-file",
+                str(scheduler_file),
+            ],
+        )
         deadline = time.monotonic() + 300
         while not scheduler_file.is_file() or not scheduler_file.read_text().strip():
             if self.processes["scheduler"].poll() is not None:
@@ -47,9 +58,23 @@ class LoopbackCluster:
         """Start worker `name` (PATH: `path`, default this process's); its folder."""
         folder = self.folder / name
         folder.mkdir(exist_ok=True)
-        self._start(name, ["worker", self.address, "--name", name, "--host", "127.0.0.1",
-                           "--nthreads", "1", "--no-nanny", "--local-directory", str(folder)],
-                    path=path)
+        self._start(
+            name,
+            [
+                "worker",
+                self.address,
+                "--name",
+                name,
+                "--host",
+                "127.0.0.1",
+                "--nthreads",
+                "1",
+                "--no-nanny",
+                "--local-directory",
+                str(folder),
+            ],
+            path=path,
+        )
         return folder
 
     def wait_for_workers(self, count: int, timeout: float = 300) -> None:
@@ -67,12 +92,20 @@ class LoopbackCluster:
         return (self.folder / f"{name}.log").read_text(errors="replace")[-3000:]
 
     def _start(self, name: str, arguments: list[str], path: str | None = None) -> None:
-        env = dict(os.environ, PYTHONPATH=str(REPOSITORY),
-                   PATH=path if path is not None else os.environ.get("PATH", os.defpath))
+        env = dict(
+            os.environ,
+            PYTHONPATH=str(REPOSITORY),
+            PATH=path if path is not None else os.environ.get("PATH", os.defpath),
+        )
         with open(self.folder / f"{name}.log", "wb") as log:
             self.processes[name] = subprocess.Popen(
-                [str(Path(sys.executable).parent / "dask"), *arguments], cwd=REPOSITORY, env=env,
-                stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+                [str(Path(sys.executable).parent / "dask"), *arguments],
+                cwd=REPOSITORY,
+                env=env,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,
+            )
 
     def __exit__(self, *exc) -> None:
         """Stop every process started, and what each left in its session (kernels, judges)."""

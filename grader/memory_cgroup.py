@@ -11,6 +11,7 @@ kills a process of that kernel, never one outside it. Where neither can be made 
 user's grader, a container without a writable cgroup), `MemoryCgroup.create` returns None and
 the watch alone bounds memory.
 """
+
 from __future__ import annotations
 
 import os
@@ -34,13 +35,18 @@ def _own_cgroup_folders() -> dict[str, Path]:
         if len(fields) < 5 or len(tail) < 3:
             continue
         root, mount_point, kind, options = fields[3], fields[4], tail[0], tail[2].split(",")
-        version = "v2" if kind == "cgroup2" else "v1" if kind == "cgroup" and "memory" in options \
+        version = (
+            "v2"
+            if kind == "cgroup2"
+            else "v1"
+            if kind == "cgroup" and "memory" in options
             else None
+        )
         if version not in membership or version in folders:
             continue
         path = membership[version]
         if root != "/" and (path + "/").startswith(root.rstrip("/") + "/"):
-            path = path[len(root.rstrip("/")):]
+            path = path[len(root.rstrip("/")) :]
         folder = Path(mount_point + "/" + path.strip("/"))
         if folder.is_dir():
             folders[version] = folder

@@ -12,6 +12,7 @@ grading folder's), so `nbgrader autograde`, Formgrader's buttons and `python -m 
 the same pipeline: structure restored, cases from the secret seed, kernel in the sandbox,
 verdicts judged outside the kernel.
 """
+
 from __future__ import annotations
 
 import shutil
@@ -20,26 +21,36 @@ from pathlib import Path
 
 import nbgrader as nbgrader_package
 from nbconvert.preprocessors import ClearMetadataPreprocessor, CSSHTMLHeaderPreprocessor
-from nbgrader.preprocessors import (CheckCellMetadata, ClearHiddenTests,
-                                    ClearOutput, DeduplicateIds, GetGrades, IgnorePattern,
-                                    LimitOutput, OverwriteCells, OverwriteKernelspec,
-                                    SaveAutoGrades)
+from nbgrader.preprocessors import (
+    CheckCellMetadata,
+    ClearHiddenTests,
+    ClearOutput,
+    DeduplicateIds,
+    GetGrades,
+    IgnorePattern,
+    LimitOutput,
+    OverwriteCells,
+    OverwriteKernelspec,
+    SaveAutoGrades,
+)
 from traitlets.config import Config
 
 from .execute import SandboxedExecute
 from .feedback import KeepOnlyVerdicts
 from .gradebook_schema import share_database_sessions, use_in_process_alembic_head
 from .hidden_checks import JudgeHiddenChecks, PrepareHiddenChecks
-from .lateness import AssignTrustedLatePenalties, LateIsZeroCsvExport, TimedCollect
 from .instructor_views import MakeSubmissionInert, RestoreAnswersAsTyped
-from .restore import RestoreNotebookStructure
+from .lateness import AssignTrustedLatePenalties, LateIsZeroCsvExport, TimedCollect
 from .layout import COURSE_ID, NOT_COURSE_FILES, SOLUTIONS
+from .restore import RestoreNotebookStructure
 from .settings import GradingSettings
 from .submission_exporter import SubmissionExporter
 
 # The course's own nbconvert templates: Formgrader's MathJax served by the lab (no CDN).
 COURSE_TEMPLATES = Path(__file__).resolve().parent / "templates"
-NBGRADER_TEMPLATES = Path(nbgrader_package.__file__).parent / "server_extensions" / "formgrader" / "templates"
+NBGRADER_TEMPLATES = (
+    Path(nbgrader_package.__file__).parent / "server_extensions" / "formgrader" / "templates"
+)
 # The late-submission rule: a notebook submitted after its assignment's due date, or with a due
 # date and no trusted submission time, scores zero ("none": no penalty). Due dates are set per
 # assignment, and later ones per learner in the grading folder's extensions.csv
@@ -75,8 +86,11 @@ def prepare_grading_folder(settings: GradingSettings) -> None:
 def write_folder_config(settings: GradingSettings) -> Path:
     """The grading folder's nbgrader_config.py (nbgrader run from inside the folder reads it)."""
     path = settings.folder / "nbgrader_config.py"
-    db_line = (f"settings.db_url = {settings.db_url!r}  # the gradebook this folder was set up with\n"
-               if settings.db_url else "")  # else $RNN_COURSE_DB_URL, or gradebook.db here
+    db_line = (
+        f"settings.db_url = {settings.db_url!r}  # the gradebook this folder was set up with\n"
+        if settings.db_url
+        else ""
+    )  # else $RNN_COURSE_DB_URL, or gradebook.db here
     text = FOLDER_CONFIG.format(db_line=db_line)
     if not path.exists() or path.read_text() != text:
         path.write_text(text)
@@ -106,7 +120,7 @@ def configure(config: Config, settings: GradingSettings) -> Config:
     config.CourseDirectory.ignore = [*NOT_COURSE_FILES, ".*", "nbgrader_config.py"]
     config.AssignTrustedLatePenalties.penalty_method = LATE_PENALTY
     config.AssignTrustedLatePenalties.grading_folder = str(folder)
-    config.ExchangeFactory.collect = TimedCollect        # records each submission's trusted time
+    config.ExchangeFactory.collect = TimedCollect  # records each submission's trusted time
     config.ExportApp.plugin_class = LateIsZeroCsvExport  # `nbgrader export`: late work is zero
     config.LateIsZeroCsvExport.grading_folder = str(folder)  # its extensions record
     config.Autograde.exporter_class = SubmissionExporter  # unreadable: blank; failed: zero
@@ -114,20 +128,38 @@ def configure(config: Config, settings: GradingSettings) -> Config:
     # nbgrader release_assignment and Formgrader's Release: the course's exposure check first
     config.ExchangeFactory.release_assignment = "grader.exchange.CourseReleaseAssignment"
     config.Autograde.sanitize_preprocessors = [
-        ClearOutput, RestoreNotebookStructure, DeduplicateIds, OverwriteKernelspec,
-        OverwriteCells, CheckCellMetadata]
+        ClearOutput,
+        RestoreNotebookStructure,
+        DeduplicateIds,
+        OverwriteKernelspec,
+        OverwriteCells,
+        CheckCellMetadata,
+    ]
     config.Autograde.autograde_preprocessors = [
-        PrepareHiddenChecks, SandboxedExecute, JudgeHiddenChecks, IgnorePattern,
-        ClearMetadataPreprocessor, LimitOutput, SaveAutoGrades, AssignTrustedLatePenalties,
-        MakeSubmissionInert, CheckCellMetadata]
+        PrepareHiddenChecks,
+        SandboxedExecute,
+        JudgeHiddenChecks,
+        IgnorePattern,
+        ClearMetadataPreprocessor,
+        LimitOutput,
+        SaveAutoGrades,
+        AssignTrustedLatePenalties,
+        MakeSubmissionInert,
+        CheckCellMetadata,
+    ]
     # Formgrader's pages (and feedback): the course's templates first (its MathJax), then
     # nbgrader's; HTML in outputs sanitised (MakeSubmissionInert already keeps only text and
     # images in autograded notebooks; this also covers ones autograded before it existed).
     config.HTMLExporter.extra_template_basedirs = [str(COURSE_TEMPLATES), str(NBGRADER_TEMPLATES)]
     config.HTMLExporter.sanitize_html = True
     # RestoreAnswersAsTyped only right before KeepOnlyVerdicts, which shows answers verbatim.
-    config.GenerateFeedback.preprocessors = [GetGrades, ClearHiddenTests, RestoreAnswersAsTyped,
-                                             KeepOnlyVerdicts, CSSHTMLHeaderPreprocessor]
+    config.GenerateFeedback.preprocessors = [
+        GetGrades,
+        ClearHiddenTests,
+        RestoreAnswersAsTyped,
+        KeepOnlyVerdicts,
+        CSSHTMLHeaderPreprocessor,
+    ]
     config.RestoreNotebookStructure.release_directory = str(settings.release_directory)
     config.PrepareHiddenChecks.secret_file = str(folder / "secret.key")
     for judge in ("PrepareHiddenChecks", "JudgeHiddenChecks"):  # what the class report counts
@@ -136,7 +168,11 @@ def configure(config: Config, settings: GradingSettings) -> Config:
     config.SandboxedExecute.timeout = settings.timeout
     config.SandboxedExecute.memory_mb = settings.memory_mb
     config.SandboxedExecute.notebook_timeout = settings.notebook_timeout
-    for reporter in ("SandboxedExecute", "JudgeHiddenChecks", "RestoreNotebookStructure",
-                     "SubmissionExporter"):
+    for reporter in (
+        "SandboxedExecute",
+        "JudgeHiddenChecks",
+        "RestoreNotebookStructure",
+        "SubmissionExporter",
+    ):
         config[reporter].fault_log = str(settings.fault_log)
     return config

@@ -9,6 +9,7 @@ a short wait; with the lock no session ever meets another (the sessions take mil
 notebooks seconds). A PostgreSQL gradebook shared by several graders adds a lock in the database
 (grader/gradebook_schema.py).
 """
+
 from __future__ import annotations
 
 import fcntl
@@ -17,9 +18,9 @@ from pathlib import Path
 
 from nbgrader.apps import NbGraderAPI
 
+from .gradebook_schema import hold_during_sessions
 from .nbgrader_setup import nbgrader_config
 from .settings import GradingSettings
-from .gradebook_schema import hold_during_sessions
 
 LOCK_NAME = ".gradebook.lock"
 
@@ -88,6 +89,9 @@ def autograde_in_worker(assignment: str, student: str) -> dict:
 
 def autograde_student(api: NbGraderAPI, assignment: str, student: str) -> dict:
     result = api.autograde(assignment, student, force=True, create=True)
-    return {"success": bool(result["success"]),
-            "detail": "" if result["success"]
-            else (result.get("error") or result.get("log") or "")[-600:]}
+    return {
+        "success": bool(result["success"]),
+        "detail": ""
+        if result["success"]
+        else (result.get("error") or result.get("log") or "")[-600:],
+    }

@@ -13,6 +13,7 @@ notebook exposes which answers, and `release_check` says which of them belong to
 that is not closed yet (neither declared closed by the instructor nor past its due date in the
 gradebook), so a release for learners can warn or refuse.
 """
+
 from __future__ import annotations
 
 import datetime
@@ -24,10 +25,10 @@ import nbformat
 from nbgrader.api import Gradebook, MissingEntry
 from nbgrader.apps import NbGraderAPI
 
+from .gradebook_schema import database_lock_held
 from .layout import COURSE_ID, NOTEBOOKS, SOLUTIONS, written_assignments
 from .nbgrader_setup import nbgrader_config, prepare_grading_folder
 from .settings import GradingSettings
-from .gradebook_schema import database_lock_held
 
 PROVIDED_HEADER = "# Provided: solutions to notebook {number} (generated at release; do not edit)."
 SOLUTION_MARKERS = ("### BEGIN SOLUTION", "### END SOLUTION")
@@ -39,16 +40,20 @@ def provided_source(references: list[str]) -> str:
     for reference in references:
         assignment, grade_id = reference.split("/")
         notebook = nbformat.read(SOLUTIONS / assignment / f"{assignment}.ipynb", as_version=4)
-        cells = [cell for cell in notebook.cells
-                 if cell.metadata.get("nbgrader", {}).get("grade_id") == grade_id]
+        cells = [
+            cell
+            for cell in notebook.cells
+            if cell.metadata.get("nbgrader", {}).get("grade_id") == grade_id
+        ]
         if len(cells) != 1:
             raise ValueError(f"provided cell names {reference}, which is not one solution cell")
-        lines = [line for line in cells[0].source.splitlines()
-                 if line.strip() not in SOLUTION_MARKERS]
+        lines = [
+            line for line in cells[0].source.splitlines() if line.strip() not in SOLUTION_MARKERS
+        ]
         parts.append("\n".join(lines).strip("\n"))
         numbers.append(assignment.split("_")[0])
     header = PROVIDED_HEADER.format(number=" and ".join(sorted(set(numbers))))
-    return header + "\n" + "\n\n\n".join(parts) + "\n"
+    return header + "\n" + "\n\n\n".join(parts)  # as ruff formats a cell: no final newline
 
 
 def sync_provided_cells(assignment: str) -> bool:
@@ -79,14 +84,17 @@ def generate(settings: GradingSettings, assignments: list[str]) -> dict[str, Pat
         with database_lock_held(config.CourseDirectory.db_url):
             result = api.generate_assignment(assignment, force=True, create=True)
         if not result["success"]:
-            raise RuntimeError(f"generate_assignment {assignment} failed:\n{result['log']}"
-                               f"\n{result.get('error', '')}")
+            raise RuntimeError(
+                f"generate_assignment {assignment} failed:\n{result['log']}"
+                f"\n{result.get('error', '')}"
+            )
         released[assignment] = settings.release_directory / assignment
     return released
 
 
-def release(settings: GradingSettings, assignments: list[str] | None = None,
-            destination: Path = NOTEBOOKS) -> list[str]:
+def release(
+    settings: GradingSettings, assignments: list[str] | None = None, destination: Path = NOTEBOOKS
+) -> list[str]:
     """Regenerate the released notebooks into `destination`; the assignments released."""
     assignments = assignments or written_assignments()
     for assignment in assignments:
@@ -102,15 +110,18 @@ def release(settings: GradingSettings, assignments: list[str] | None = None,
 @dataclass(frozen=True)
 class Exposure:
     """A released notebook whose provided cells hold answers of an earlier assignment."""
-    released: str              # the assignment whose released notebook carries the answers
-    answers_of: str            # the assignment those answers score points in
+
+    released: str  # the assignment whose released notebook carries the answers
+    answers_of: str  # the assignment those answers score points in
     grade_ids: tuple[str, ...]
     closed: str | None = None  # why `answers_of` counts as closed; None while it is open
 
     def line(self) -> str:
         state = f"closed ({self.closed})" if self.closed else "NOT closed"
-        return (f"{self.released} exposes the answers of {self.answers_of} "
-                f"({', '.join(self.grade_ids)}); {self.answers_of} is {state}")
+        return (
+            f"{self.released} exposes the answers of {self.answers_of} "
+            f"({', '.join(self.grade_ids)}); {self.answers_of} is {state}"
+        )
 
 
 def exposures(assignments: list[str] | None = None) -> list[Exposure]:
@@ -127,16 +138,19 @@ def exposures(assignments: list[str] | None = None) -> list[Exposure]:
     return found
 
 
-def release_check(settings: GradingSettings, assignments: list[str] | None = None,
-                  closed: tuple[str, ...] = (), now: datetime.datetime | None = None
-                  ) -> list[Exposure]:
+def release_check(
+    settings: GradingSettings,
+    assignments: list[str] | None = None,
+    closed: tuple[str, ...] = (),
+    now: datetime.datetime | None = None,
+) -> list[Exposure]:
     """Every exposure of `assignments`, each marked closed or not: an assignment is closed when
     the instructor says so (`closed`) or when its due date in the gradebook has passed. Those
     still open are the ones a release for learners must not make without the instructor's
     say-so. The one function a release path (the command line, a hub) calls."""
     found = exposures(assignments)
     due = _due_dates(settings, sorted({exposure.answers_of for exposure in found}))
-    now = now or datetime.datetime.now(datetime.timezone.utc).replace(tzinfo=None)
+    now = now or datetime.datetime.now(datetime.UTC).replace(tzinfo=None)
     checked = []
     for exposure in found:
         why = None

@@ -7,6 +7,7 @@ notebook, so deleted, duplicated, retyped, moved or edited test cells are restor
 cannot turn a cell of theirs into a graded one. nbgrader's OverwriteCells then puts the hidden
 tests back from the gradebook.
 """
+
 from __future__ import annotations
 
 import copy
@@ -28,17 +29,20 @@ def _is_solution(cell) -> bool:
 
 
 class RestoreNotebookStructure(ReportsFaults, NbGraderPreprocessor):
-
-    release_directory = Unicode("", help="Folder of released assignments (the skeletons)"
-                                ).tag(config=True)
+    release_directory = Unicode("", help="Folder of released assignments (the skeletons)").tag(
+        config=True
+    )
 
     def preprocess(self, nb, resources):
         info = resources["nbgrader"]
-        skeleton_path = Path(self.release_directory) / info["assignment"] / f"{info['notebook']}.ipynb"
+        skeleton_path = (
+            Path(self.release_directory) / info["assignment"] / f"{info['notebook']}.ipynb"
+        )
         if not skeleton_path.is_file():  # refuse: without the skeleton nothing can be restored
             raise FileNotFoundError(
                 f"no released notebook at {skeleton_path} to rebuild the submission on: run "
-                f"`python -m grader prepare` (or `python -m grader autograde {info['assignment']}`)")
+                f"`python -m grader prepare` (or `python -m grader autograde {info['assignment']}`)"
+            )
         skeleton = nbformat.read(skeleton_path, as_version=4)
         nb.cells = self.merge(skeleton.cells, nb.cells, resources)
         nb.metadata = copy.deepcopy(skeleton.metadata)
@@ -53,11 +57,14 @@ class RestoreNotebookStructure(ReportsFaults, NbGraderPreprocessor):
         by_source = {cell.source: cell for cell in skeleton_cells if cell.source.strip()}
         answers: dict[str, str] = {}
         extra_after: dict[str | None, list] = {}
-        anchor = None   # id of the last course cell met in the submission
+        anchor = None  # id of the last course cell met in the submission
         for cell in submitted_cells:
             grade_id = _grade_id(cell)
-            course_cell = (by_grade_id.get(grade_id) or by_cell_id.get(cell.get("id"))
-                           or by_source.get(cell.get("source", "")))
+            course_cell = (
+                by_grade_id.get(grade_id)
+                or by_cell_id.get(cell.get("id"))
+                or by_source.get(cell.get("source", ""))
+            )
             if course_cell is None:
                 if cell.get("cell_type") == "code" and cell.get("source", "").strip():
                     extra_after.setdefault(anchor, []).append(self._learner_cell(cell))
@@ -67,15 +74,22 @@ class RestoreNotebookStructure(ReportsFaults, NbGraderPreprocessor):
             if not _is_solution(course_cell) or grade_id != answer_id or answer_id in answers:
                 continue  # a course cell, or a copy of one: the skeleton's version is used
             if cell.get("cell_type") != course_cell.cell_type:
-                self.report(resources, answer_id, "restored cell",
-                            f"solution cell changed type to {cell.get('cell_type')}; "
-                            f"graded as unanswered")
+                self.report(
+                    resources,
+                    answer_id,
+                    "restored cell",
+                    f"solution cell changed type to {cell.get('cell_type')}; graded as unanswered",
+                )
                 continue
             answers[answer_id] = cell.source
         for grade_id, cell in by_grade_id.items():
             if _is_solution(cell) and grade_id not in answers:
-                self.report(resources, grade_id, "restored cell",
-                            "solution cell missing from the submission; graded as unanswered")
+                self.report(
+                    resources,
+                    grade_id,
+                    "restored cell",
+                    "solution cell missing from the submission; graded as unanswered",
+                )
         merged = list(extra_after.get(None, []))
         for cell in skeleton_cells:
             cell = copy.deepcopy(cell)

@@ -12,7 +12,8 @@ installation and environment the grader runs in (third-party packages only: the 
 package is never installed into it), the learner-side `coursekit`, /proc/sys, /dev. Writable, each
 a tmpfs of fixed size: its working folder (a copy of the files the course ships with the
 assignment), /tmp, $HOME and /dev/shm; and the folder of its sockets, which a root grader closes
-to writes once the kernel has started (an unprivileged grader's kernel owns it). It does not see the gradebook, the solutions, the reference
+to writes once the kernel has started (an unprivileged grader's kernel owns it). It does not see
+the gradebook, the solutions, the reference
 package, the secret seed key or any other submission, and it has no network (a fresh network
 namespace; it talks to the grader over Unix sockets).
 
@@ -36,6 +37,7 @@ messages, and the grader stops a kernel whose messages make it grow too much (`J
 Without bubblewrap (`--no-sandbox`) see `UNSANDBOXED_LIMITS`: what still holds and what does not
 (the launcher then loads the same seccomp filter itself).
 """
+
 from __future__ import annotations
 
 import fcntl
@@ -72,10 +74,10 @@ SYSTEM_PYTHON = "/usr/bin/python3"
 SECCOMP_PACKAGE = "python3-seccomp"
 SANDBOX_HOME = "/home/learner"
 SANDBOX_LIB = "/opt/rnn-course"
-COURSE_FILES = f"{SANDBOX_LIB}-files"      # the assignment's files, read-only, copied to the cwd
+COURSE_FILES = f"{SANDBOX_LIB}-files"  # the assignment's files, read-only, copied to the cwd
 CASES_PATH = f"{SANDBOX_LIB}-cases/cases.json"
-KERNEL_UIDS = range(1_900_000_000, 1_900_004_096)   # uids a root grader gives its kernels
-RECEIVE_QUEUE = 32               # messages queued in the grader per socket
+KERNEL_UIDS = range(1_900_000_000, 1_900_004_096)  # uids a root grader gives its kernels
+RECEIVE_QUEUE = 32  # messages queued in the grader per socket
 UNSANDBOXED_LIMITS = """\
 Without the sandbox (--no-sandbox) these still hold: results are judged outside the kernel,
 the seccomp filter and a fresh session keyring, the resource caps, the private module path (the
@@ -103,8 +105,10 @@ def sandbox_problem() -> str | None:
     or the seccomp filter cannot be built. Grading then refuses: it never runs a kernel
     without the filter while believing it sandboxed."""
     if not bubblewrap():
-        return ("bubblewrap (bwrap) is not installed, so learners' code cannot be isolated. "
-                "Install it (Debian/Ubuntu: apt-get install bubblewrap)")
+        return (
+            "bubblewrap (bwrap) is not installed, so learners' code cannot be isolated. "
+            "Install it (Debian/Ubuntu: apt-get install bubblewrap)"
+        )
     return exposed_packages() or filter_problem()
 
 
@@ -125,9 +129,11 @@ def exposed_packages() -> str | None:
         spec = importlib.util.find_spec(name)
         origin = os.path.realpath(spec.origin) if spec and spec.origin else ""
         if any(origin.startswith(prefix + os.sep) for prefix in prefixes):
-            return (f"the package {name} is installed inside the environment ({origin}), which "
-                    f"learners' kernels can read. Install the repository editable "
-                    f"(pip install -e ., as `python3 course.py` does)")
+            return (
+                f"the package {name} is installed inside the environment ({origin}), which "
+                f"learners' kernels can read. Install the repository editable "
+                f"(pip install -e ., as `python3 course.py` does)"
+            )
     return None
 
 
@@ -136,14 +142,32 @@ def bubblewrap_problem() -> str | None:
     a machine that forbids unprivileged user namespaces (many clusters' nodes), or a broken
     bwrap. Runs `true` in the namespaces a kernel gets."""
     try:
-        done = subprocess.run([bubblewrap() or "bwrap", *_namespaces(), "--die-with-parent",
-                               "--ro-bind", "/", "/", "--proc", "/proc", "--dev", "/dev", "--",
-                               "true"], capture_output=True, text=True, timeout=60)
+        done = subprocess.run(
+            [
+                bubblewrap() or "bwrap",
+                *_namespaces(),
+                "--die-with-parent",
+                "--ro-bind",
+                "/",
+                "/",
+                "--proc",
+                "/proc",
+                "--dev",
+                "/dev",
+                "--",
+                "true",
+            ],
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
     except (OSError, subprocess.TimeoutExpired) as error:
         return f"bubblewrap cannot run here ({error})"
     if done.returncode != 0:
-        return (f"bubblewrap cannot make a kernel's namespaces here "
-                f"({(done.stderr or done.stdout).strip()[-300:]})")
+        return (
+            f"bubblewrap cannot make a kernel's namespaces here "
+            f"({(done.stderr or done.stdout).strip()[-300:]})"
+        )
     return None
 
 
@@ -151,11 +175,14 @@ def _namespaces() -> list[str]:
     """bubblewrap's namespace options: a root grader runs it privileged without a user namespace
     (the kernel then drops to its own uid with setpriv); any other user gets one, and no
     capabilities."""
-    return (["--unshare-ipc", "--unshare-pid", "--unshare-net", "--unshare-uts",
-             "--unshare-cgroup-try"] if runs_as_root() else ["--unshare-all", "--cap-drop", "ALL"])
+    return (
+        ["--unshare-ipc", "--unshare-pid", "--unshare-net", "--unshare-uts", "--unshare-cgroup-try"]
+        if runs_as_root()
+        else ["--unshare-all", "--cap-drop", "ALL"]
+    )
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def filter_problem() -> str | None:
     """Why the kernels' seccomp filter cannot be built here (None if it can)."""
     try:
@@ -163,9 +190,11 @@ def filter_problem() -> str | None:
     except OSError as error:
         checked = subprocess.CompletedProcess([], 1, "", str(error))
     if checked.returncode != 0:
-        return (f"the kernels' seccomp filter cannot be built ({checked.stderr.strip()[-300:]}). "
-                f"It needs {SYSTEM_PYTHON} with libseccomp's Python binding (Debian/Ubuntu: "
-                f"apt-get install {SECCOMP_PACKAGE})")
+        return (
+            f"the kernels' seccomp filter cannot be built ({checked.stderr.strip()[-300:]}). "
+            f"It needs {SYSTEM_PYTHON} with libseccomp's Python binding (Debian/Ubuntu: "
+            f"apt-get install {SECCOMP_PACKAGE})"
+        )
     return None
 
 
@@ -177,18 +206,28 @@ def _launcher(*arguments: str) -> list[str]:
 
 def _drop_to(uid: int) -> list[str]:
     """util-linux setpriv: become `uid` (and its gid) with no capabilities and no groups."""
-    return [require_system_tool("setpriv", "util-linux"), f"--reuid={uid}", f"--regid={uid}", "--clear-groups", "--inh-caps=-all",
-            "--bounding-set=-all", "--no-new-privs", "--"]
+    return [
+        require_system_tool("setpriv", "util-linux"),
+        f"--reuid={uid}",
+        f"--regid={uid}",
+        "--clear-groups",
+        "--inh-caps=-all",
+        "--bounding-set=-all",
+        "--no-new-privs",
+        "--",
+    ]
 
 
 def clear_keyrings_of(uid: int) -> None:
     """Empty the user and user-session keyrings of `uid` (a root grader's kernel uid), so
     that nothing a kernel stored there reaches a later kernel of the same uid."""
-    done = subprocess.run(_drop_to(uid) + _launcher("clear-keyrings"), capture_output=True,
-                          text=True, timeout=120)
+    done = subprocess.run(
+        _drop_to(uid) + _launcher("clear-keyrings"), capture_output=True, text=True, timeout=120
+    )
     if done.returncode != 0:
-        raise RuntimeError(f"could not empty the keyrings of kernel uid {uid}: "
-                           f"{done.stderr.strip()[-300:]}")
+        raise RuntimeError(
+            f"could not empty the keyrings of kernel uid {uid}: {done.stderr.strip()[-300:]}"
+        )
 
 
 def unsandboxed_refusal(command: str, insisted: bool) -> str | None:
@@ -198,22 +237,26 @@ def unsandboxed_refusal(command: str, insisted: bool) -> str | None:
     submissions without the sandbox needs the instructor to insist (`--trust-submissions`)."""
     if command != "autograde" or insisted:
         return None
-    return ("grading learners' submissions without the sandbox is refused: " + UNSANDBOXED_LIMITS
-            + " Install bubblewrap (Debian/Ubuntu: apt-get install bubblewrap), or, for "
-            "submissions you trust, add --trust-submissions.")
+    return (
+        "grading learners' submissions without the sandbox is refused: "
+        + UNSANDBOXED_LIMITS
+        + " Install bubblewrap (Debian/Ubuntu: apt-get install bubblewrap), or, for "
+        "submissions you trust, add --trust-submissions."
+    )
 
 
 @dataclass
 class Limits:
     """Per-kernel resource caps."""
+
     # address space of each process, and resident memory of all
     memory_mb: int = GradingSettings.memory_mb
-    file_size_mb: int = 256      # largest file the kernel may write
-    tmp_mb: int = 256            # /tmp
-    work_mb: int = 256           # the working folder
-    shm_mb: int = 64             # /dev/shm
-    home_mb: int = 16            # $HOME
-    processes: int = 64          # tasks (processes and threads) of the kernel's uid
+    file_size_mb: int = 256  # largest file the kernel may write
+    tmp_mb: int = 256  # /tmp
+    work_mb: int = 256  # the working folder
+    shm_mb: int = 64  # /dev/shm
+    home_mb: int = 16  # $HOME
+    processes: int = 64  # tasks (processes and threads) of the kernel's uid
 
     @property
     def tmpfs_mb(self) -> int:
@@ -232,8 +275,12 @@ def _uid_lock_folder() -> Path:
     folder = Path(tempfile.gettempdir()) / "rnn-course-kernel-uids"
     folder.mkdir(mode=0o700, exist_ok=True)
     status = os.lstat(folder)
-    if not os.path.isdir(folder) or os.path.islink(folder) or status.st_uid != 0 \
-            or status.st_mode & 0o077:
+    if (
+        not os.path.isdir(folder)
+        or os.path.islink(folder)
+        or status.st_uid != 0
+        or status.st_mode & 0o077
+    ):
         raise RuntimeError(f"{folder} must be a folder of root's, mode 0700; remove it and retry")
     return folder
 
@@ -290,7 +337,7 @@ class KernelUid:
                 continue
             self.uid, self._lock = uid, descriptor
             try:
-                clear_keyrings_of(uid)   # whatever an earlier grader's kernel may have left
+                clear_keyrings_of(uid)  # whatever an earlier grader's kernel may have left
             except BaseException:
                 self.release()
                 raise
@@ -318,16 +365,17 @@ class KernelJail:
 
     Use as a context manager: entering creates the folders (and takes a uid for a root grader),
     leaving kills every process of the kernel and gives the uid back."""
-    scratch: Path                # a fresh, empty folder of the grader's for this kernel
-    course_files: Path | None = None   # files the course ships with the assignment
-    cases_file: Path | None = None     # the hidden checks' inputs (read-only inside)
+
+    scratch: Path  # a fresh, empty folder of the grader's for this kernel
+    course_files: Path | None = None  # files the course ships with the assignment
+    cases_file: Path | None = None  # the hidden checks' inputs (read-only inside)
     limits: Limits = field(default_factory=Limits)
     sandboxed: bool = True
-    uid: int | None = None       # the kernel's uid when the grader is root (set on entering)
-    stop_reason: str | None = None     # why the grader killed the kernel, if it did
+    uid: int | None = None  # the kernel's uid when the grader is root (set on entering)
+    stop_reason: str | None = None  # why the grader killed the kernel, if it did
 
     def __post_init__(self):
-        self.strays_killed = 0   # processes killed that the kernel had left running
+        self.strays_killed = 0  # processes killed that the kernel had left running
         self._uid_lease: KernelUid | None = None
         self._launcher: int | None = None
         self._kernel_pid: int | None = None
@@ -363,10 +411,11 @@ class KernelJail:
                 self._uid_lease = KernelUid()
                 self.uid = self._uid_lease.uid
             if self.sandboxed:
-                name = self.scratch.name   # unique while the grader's scratch folder lives
+                name = self.scratch.name  # unique while the grader's scratch folder lives
                 self.memory_cgroup = MemoryCgroup.create(
                     name if name.startswith("rnn-course-") else f"rnn-course-{name}",
-                    self.limits.cgroup_mb)
+                    self.limits.cgroup_mb,
+                )
             self._prepare()
         except BaseException:
             self.__exit__(None, None, None)
@@ -381,7 +430,7 @@ class KernelJail:
             self._uid_lease.release()
 
     def _prepare(self) -> None:
-        os.chmod(self.scratch, 0o711)   # traversable (the kernel's own folders sit below)
+        os.chmod(self.scratch, 0o711)  # traversable (the kernel's own folders sit below)
         group = self.uid if self.uid is not None else os.getegid()
         self.socket_dir.mkdir()
         self._own(self.socket_dir, 0, group, 0o770)
@@ -393,16 +442,23 @@ class KernelJail:
             for path in [self.shipped_files, *self.shipped_files.rglob("*")]:
                 self._own(path, 0, 0, 0o755 if path.is_dir() else 0o644)
             return
-        shutil.copytree(COURSEKIT_DIR, self.private_lib / "coursekit",
-                        ignore=shutil.ignore_patterns("__pycache__"))
+        shutil.copytree(
+            COURSEKIT_DIR,
+            self.private_lib / "coursekit",
+            ignore=shutil.ignore_patterns("__pycache__"),
+        )
         self._copy_course_files(self.workdir)
         for path in [self.workdir, *self.workdir.rglob("*")]:
             self._own(path, self.uid, self.uid, 0o700 if path.is_dir() else 0o600)
 
     def _own(self, path: Path, uid: int | None, gid: int | None, mode: int) -> None:
         if runs_as_root():
-            os.chown(path, uid if uid is not None else -1, gid if gid is not None else -1,
-                     follow_symlinks=False)
+            os.chown(
+                path,
+                uid if uid is not None else -1,
+                gid if gid is not None else -1,
+                follow_symlinks=False,
+            )
         os.chmod(path, mode)
 
     def _copy_course_files(self, destination: Path) -> None:
@@ -411,15 +467,24 @@ class KernelJail:
         if self.course_files is None:
             destination.mkdir()
             return
-        shutil.copytree(self.course_files, destination, symlinks=False,
-                        ignore=shutil.ignore_patterns("*.ipynb", ".*"))
+        shutil.copytree(
+            self.course_files,
+            destination,
+            symlinks=False,
+            ignore=shutil.ignore_patterns("*.ipynb", ".*"),
+        )
 
     # -- the command ---------------------------------------------------------------------------
     def wrap(self, kernel_cmd: list[str]) -> list[str]:
         limits = self.limits
-        caps = [require_system_tool("prlimit", "util-linux"), f"--as={limits.memory_mb * 2**20}",
-                f"--fsize={limits.file_size_mb * 2**20}", "--core=0",
-                f"--nproc={limits.processes}", "--"]
+        caps = [
+            require_system_tool("prlimit", "util-linux"),
+            f"--as={limits.memory_mb * 2**20}",
+            f"--fsize={limits.file_size_mb * 2**20}",
+            "--core=0",
+            f"--nproc={limits.processes}",
+            "--",
+        ]
         python_cmd = [kernel_cmd[0], "-P", *kernel_cmd[1:]]
         drop = _drop_to(self.uid) if self.uid is not None else []
         if not self.sandboxed:  # still a fresh session keyring and the seccomp filter
@@ -431,8 +496,17 @@ class KernelJail:
         # The launcher gives it a fresh session keyring and its memory cgroup, then execs
         # bubblewrap with the seccomp filter.
         cgroup = ["--cgroup", str(self.memory_cgroup.folder)] if self.memory_cgroup else []
-        return [*_launcher("run", *cgroup, "--"), bubblewrap(), *self._bwrap_options(), "--",
-                *drop, *caps, *fill, *python_cmd, "--IPKernelApp.parent_handle=1"]
+        return [
+            *_launcher("run", *cgroup, "--"),
+            bubblewrap(),
+            *self._bwrap_options(),
+            "--",
+            *drop,
+            *caps,
+            *fill,
+            *python_cmd,
+            "--IPKernelApp.parent_handle=1",
+        ]
 
     def environment(self) -> dict[str, str]:
         home = SANDBOX_HOME if self.sandboxed else str(self.workdir)
@@ -446,7 +520,9 @@ class KernelJail:
             "MPLBACKEND": "module://matplotlib_inline.backend_inline",
             "MPLCONFIGDIR": f"{scratch}/.matplotlib",
             "IPYTHONDIR": f"{scratch}/.ipython",
-            "OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1",
+            "OPENBLAS_NUM_THREADS": "1",
+            "OMP_NUM_THREADS": "1",
+            "MKL_NUM_THREADS": "1",
             "JPY_PARENT_PID": "",
         }
         if self.cases_file is not None:
@@ -455,12 +531,33 @@ class KernelJail:
 
     def _bwrap_options(self) -> list[str]:
         limits = self.limits
-        options = [*_namespaces(), "--die-with-parent", "--new-session",
-                   "--ro-bind", "/usr", "/usr", "--ro-bind", "/etc", "/etc",
-                   "--proc", "/proc", "--ro-bind", "/proc/sys", "/proc/sys",
-                   "--dev", "/dev", "--remount-ro", "/dev",
-                   *_tmpfs("/dev/shm", limits.shm_mb), *_tmpfs("/tmp", limits.tmp_mb),
-                   *_tmpfs("/home", limits.home_mb), "--perms", "1777", "--dir", SANDBOX_HOME]
+        options = [
+            *_namespaces(),
+            "--die-with-parent",
+            "--new-session",
+            "--ro-bind",
+            "/usr",
+            "/usr",
+            "--ro-bind",
+            "/etc",
+            "/etc",
+            "--proc",
+            "/proc",
+            "--ro-bind",
+            "/proc/sys",
+            "/proc/sys",
+            "--dev",
+            "/dev",
+            "--remount-ro",
+            "/dev",
+            *_tmpfs("/dev/shm", limits.shm_mb),
+            *_tmpfs("/tmp", limits.tmp_mb),
+            *_tmpfs("/home", limits.home_mb),
+            "--perms",
+            "1777",
+            "--dir",
+            SANDBOX_HOME,
+        ]
         for secret in ("/etc/shadow", "/etc/gshadow"):
             if os.path.exists(secret):
                 options += ["--ro-bind", "/dev/null", secret]
@@ -470,10 +567,14 @@ class KernelJail:
             elif os.path.isdir(link):
                 options += ["--ro-bind", link, link]
         made = {"/", "/usr", "/etc", "/proc", "/dev", "/tmp", "/home"}
-        binds = [(prefix, prefix, "--ro-bind") for prefix in
-                 sorted({sys.base_prefix, sys.prefix, os.path.realpath(sys.prefix)})]
-        binds += [(str(COURSEKIT_DIR), f"{SANDBOX_LIB}/coursekit", "--ro-bind"),
-                  (str(self.socket_dir), str(self.socket_dir), "--bind")]
+        binds = [
+            (prefix, prefix, "--ro-bind")
+            for prefix in sorted({sys.base_prefix, sys.prefix, os.path.realpath(sys.prefix)})
+        ]
+        binds += [
+            (str(COURSEKIT_DIR), f"{SANDBOX_LIB}/coursekit", "--ro-bind"),
+            (str(self.socket_dir), str(self.socket_dir), "--bind"),
+        ]
         binds.append((str(self.shipped_files), COURSE_FILES, "--ro-bind"))
         if self.cases_file is not None:
             binds.append((str(self.private_cases), CASES_PATH, "--ro-bind"))
@@ -554,9 +655,11 @@ class KernelJail:
         if kills > self._oom_kills_seen:
             self._oom_kills_seen = kills
             if not self.stop_reason:
-                self.stop_reason = (f"its processes reached the memory limit of its cgroup "
-                                    f"({self.memory_cgroup.limit_mb} MB with its tmpfs files); "
-                                    f"the largest was killed")
+                self.stop_reason = (
+                    f"its processes reached the memory limit of its cgroup "
+                    f"({self.memory_cgroup.limit_mb} MB with its tmpfs files); "
+                    f"the largest was killed"
+                )
 
     def resident_mb(self) -> float:
         total = 0
@@ -639,11 +742,13 @@ class JailWatch:
             self.jail.note_oom_kills()
             grown = self._grader.memory_info().rss / 2**20 - self._baseline
             if grown > self.grader_growth_mb:
-                self.jail.kill_all(f"its output made the grader grow by more than "
-                                   f"{self.grader_growth_mb} MB")
+                self.jail.kill_all(
+                    f"its output made the grader grow by more than {self.grader_growth_mb} MB"
+                )
             elif self.jail.resident_mb() > self.jail.limits.memory_mb:
-                self.jail.kill_all(f"its processes held more than {self.jail.limits.memory_mb} "
-                                   f"MB of memory")
+                self.jail.kill_all(
+                    f"its processes held more than {self.jail.limits.memory_mb} MB of memory"
+                )
             elif self.jail.tasks() >= self.jail.limits.processes - 2:
                 self.jail.kill_strays()
 

@@ -15,6 +15,7 @@ to the fault report and to the intake record the feedback reads. Learner outputs
 evidence, so nothing is lost by not repairing them. A failure while grading is reported as a
 fault of that student's too (and nbgrader reports it as an error).
 """
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -30,8 +31,9 @@ from .intake import MAX_NOTEBOOK_BYTES, Unreadable, describe, read_notebook, rec
 GRADING_FAILED = "autograde failed"
 
 
-def zero_autograded(gradebook: Gradebook, assignment: str, student: str,
-                    notebook: str | None = None) -> None:
+def zero_autograded(
+    gradebook: Gradebook, assignment: str, student: str, notebook: str | None = None
+) -> None:
     """Set every autograded (code cell) grade of `student`'s submission of `assignment` (one
     `notebook` of it, or all) to zero; grades given by hand stay. Nothing to do if there is no
     such submission yet."""
@@ -48,27 +50,34 @@ def zero_autograded(gradebook: Gradebook, assignment: str, student: str,
 
 
 class SubmissionExporter(ReportsFaults, NotebookExporter):
-
-    release_directory = Unicode("", help="Folder of released assignments (the blank notebooks)"
-                                ).tag(config=True)
+    release_directory = Unicode(
+        "", help="Folder of released assignments (the blank notebooks)"
+    ).tag(config=True)
 
     def from_file(self, file_stream, resources=None, **kw):
-        info = resources["nbgrader"]   # set by nbgrader's converter for every notebook
+        info = resources["nbgrader"]  # set by nbgrader's converter for every notebook
         with Gradebook(info["db_url"], self.parent.coursedir.course_id) as gradebook:
             zero_autograded(gradebook, info["assignment"], info["student"], info["notebook"])
         try:
             notebook = self._read_or_blank(file_stream, resources)
             return self.from_notebook_node(notebook, resources=resources, **kw)
         except Exception as error:
-            self.report(resources, "-", GRADING_FAILED,
-                        f"{type(error).__name__}: {str(error)[:300]}; its checks score 0")
+            self.report(
+                resources,
+                "-",
+                GRADING_FAILED,
+                f"{type(error).__name__}: {str(error)[:300]}; its checks score 0",
+            )
             raise
 
     def _submitted_folder(self, info) -> Path:
         """Where nbgrader takes this student's submission from."""
         coursedir = self.parent.coursedir
-        return Path(coursedir.format_path(coursedir.submitted_directory, info["student"],
-                                          info["assignment"])).resolve()
+        return Path(
+            coursedir.format_path(
+                coursedir.submitted_directory, info["student"], info["assignment"]
+            )
+        ).resolve()
 
     def _read_or_blank(self, file_stream, resources) -> nbformat.NotebookNode:
         """The submitted notebook, or (if it cannot be read by the intake's rule) the blank

@@ -4,6 +4,7 @@ Tools of the administrator (runuser, useradd, ...) live in /usr/sbin or /sbin, w
 user's PATH (and `sudo`'s, on some systems) lacks; the grader and the tests call them by the
 absolute path found here. Standard library only: course.py uses it before any environment exists.
 """
+
 from __future__ import annotations
 
 import os

@@ -8,6 +8,7 @@ The trick in all three: never take exp of a large positive number. softmax and l
 subtract the maximum along the axis first (which does not change the result); sigmoid uses
 exp(-|x|), which is always in (0, 1].
 """
+
 from __future__ import annotations
 
 import numpy as np
@@ -20,8 +21,10 @@ def _any_shape(function_name: str, name: str, value, *, min_ndim: int = 0) -> np
     ndim = np.ndim(value) if isinstance(value, (np.ndarray, list, tuple, float, int)) else 0
     array = Shapes(function_name).floats(name, value, tuple(f"d{i}" for i in range(ndim)))
     if array.ndim < min_ndim:
-        raise ValueError(f"{function_name}: {name} must have at least {min_ndim} dimension(s), "
-                         f"got shape {array.shape}")
+        raise ValueError(
+            f"{function_name}: {name} must have at least {min_ndim} dimension(s), "
+            f"got shape {array.shape}"
+        )
     return array
 
 
@@ -29,8 +32,9 @@ def _axis(function_name: str, axis, ndim: int) -> int:
     if isinstance(axis, (bool, np.bool_)) or not isinstance(axis, (int, np.integer)):
         raise TypeError(f"{function_name}: axis must be a whole number, got {type(axis).__name__}")
     if not -ndim <= axis < ndim:
-        raise ValueError(f"{function_name}: axis {axis} is out of range for logits with "
-                         f"{ndim} dimension(s)")
+        raise ValueError(
+            f"{function_name}: axis {axis} is out of range for logits with {ndim} dimension(s)"
+        )
     return int(axis) % ndim
 
 
@@ -43,7 +47,7 @@ def sigmoid(x):
     - s: array of the same shape with entries in [0, 1]
     """
     x = _any_shape("sigmoid", "x", x)
-    z = np.exp(-np.abs(x))                       # in (0, 1]: never overflows
+    z = np.exp(-np.abs(x))  # in (0, 1]: never overflows
     return np.where(x >= 0, 1.0 / (1.0 + z), z / (1.0 + z))
 
 
@@ -58,7 +62,7 @@ def softmax(logits, axis=-1):
     """
     logits = _any_shape("softmax", "logits", logits, min_ndim=1)
     axis = _axis("softmax", axis, logits.ndim)
-    shifted = logits - logits.max(axis=axis, keepdims=True)   # largest entry is now 0
+    shifted = logits - logits.max(axis=axis, keepdims=True)  # largest entry is now 0
     exps = np.exp(shifted)
     return exps / exps.sum(axis=axis, keepdims=True)
 

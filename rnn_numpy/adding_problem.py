@@ -14,12 +14,13 @@ Baseline: always predicting the mean target, 1, scores the target's variance, 1/
 `mean_baseline_mse`). We call the task solved when the mean squared error on fresh sequences is
 below SOLVED_FRACTION times that baseline.
 """
+
 from __future__ import annotations
 
 from coursekit.adding_problem import adding_problem_batch  # noqa: F401  (the data: one source)
 from rnn_numpy.shapes import Shapes
 
-SOLVED_FRACTION = 0.1   # "solved" = test MSE < 0.1 * baseline = 1/60 ~ 0.0167
+SOLVED_FRACTION = 0.1  # "solved" = test MSE < 0.1 * baseline = 1/60 ~ 0.0167
 
 
 def mean_baseline_mse(T=None):
@@ -51,8 +52,9 @@ def solved_threshold(fraction=SOLVED_FRACTION):
     """
     fraction = Shapes("solved_threshold").positive_float("fraction", fraction)
     if fraction > 1:
-        raise ValueError(f"solved_threshold: fraction must be at most 1 (below the baseline), "
-                         f"got {fraction}")
+        raise ValueError(
+            f"solved_threshold: fraction must be at most 1 (below the baseline), got {fraction}"
+        )
     return fraction * mean_baseline_mse()
 
 

@@ -1,7 +1,8 @@
 """How well can a model that sees only the last w characters possibly do on a text?
 
 For a text, count every (context, next character) pair, where the context is the w characters
-just before (w is `window`, as on the notation card). The best mean cross-entropy that *any* predictor seeing only that context can
+just before (w is `window`, as on the notation card). The best mean cross-entropy that *any*
+predictor seeing only that context can
 reach on the same text is the empirical conditional entropy
 
     H(next | context) = -(1/P) * sum over the P pairs of log p(next | context),
@@ -10,6 +11,7 @@ reach on the same text is the empirical conditional entropy
 in nats (natural log). With w = 1 this is `memoryless_loss_floor`: a feed-forward network that
 reads only the current character cannot get below it, however long it trains.
 """
+
 from __future__ import annotations
 
 from collections import Counter
@@ -33,9 +35,11 @@ def window_loss_floor(text, window):
     if isinstance(w, bool) or not isinstance(w, (int, np.integer)) or w < 1:
         raise ValueError(f"window_loss_floor: window must be a whole number >= 1, got {w!r}")
     if len(text) < w + 1:
-        raise ValueError(f"window_loss_floor: text must have at least window+1 = {w + 1} "
-                         f"characters to hold one (context, next) pair, got {len(text)}")
-    pairs = Counter((text[i:i + w], text[i + w]) for i in range(len(text) - w))
+        raise ValueError(
+            f"window_loss_floor: text must have at least window+1 = {w + 1} "
+            f"characters to hold one (context, next) pair, got {len(text)}"
+        )
+    pairs = Counter((text[i : i + w], text[i + w]) for i in range(len(text) - w))
     contexts = Counter()
     for (context, _), count in pairs.items():
         contexts[context] += count
@@ -56,6 +60,8 @@ def memoryless_loss_floor(text):
     if not isinstance(text, str):
         raise TypeError(f"memoryless_loss_floor: text must be a str, got {type(text).__name__}")
     if len(text) < 2:
-        raise ValueError(f"memoryless_loss_floor: text must have at least 2 characters "
-                         f"(one consecutive pair), got {len(text)}")
+        raise ValueError(
+            f"memoryless_loss_floor: text must have at least 2 characters "
+            f"(one consecutive pair), got {len(text)}"
+        )
     return window_loss_floor(text, 1)

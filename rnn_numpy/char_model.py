@@ -19,16 +19,16 @@ The parameters of each cell type (`cell` is one of CELLS):
 The state carried from one chunk to the next is h (N, H) for "rnn" and "gru", and the pair
 (h, c) of two (N, H) arrays for "lstm" (the cell state is carried too).
 """
+
 from __future__ import annotations
 
 import dataclasses
 import math
-from typing import Callable
+from collections.abc import Callable
 
 import numpy as np
 
 from coursekit.model_size import GATE_BLOCKS, parameter_count
-from rnn_numpy.shapes import Shapes
 from rnn_numpy.clipping import clip_global_norm
 from rnn_numpy.encoding import one_hot
 from rnn_numpy.language_model import bits_per_char, iterate_chunks
@@ -37,6 +37,7 @@ from rnn_numpy.lstm import bind_gate_width
 from rnn_numpy.optim import adagrad_step
 from rnn_numpy.rnn import rnn_output, rnn_output_backward
 from rnn_numpy.sampling import temperature_probabilities
+from rnn_numpy.shapes import Shapes
 from rnn_numpy.stacked import CELLS as LAYERS
 
 CELLS = ("rnn", "gru", "lstm")
@@ -69,10 +70,14 @@ def _check_params(shapes: Shapes, cell: str, params) -> dict:
     names = param_names(cell)
     if not isinstance(params, dict) or set(params) != set(names):
         got = sorted(params) if isinstance(params, dict) else type(params).__name__
-        raise ValueError(f"{shapes.function_name}: params of a {cell!r} model must be a dict "
-                         f"with keys {list(names)}, got {got}")
-    checked = {"Wy": shapes.floats("Wy", params["Wy"], ("H", "V")),
-               "by": shapes.floats("by", params["by"], ("V",))}
+        raise ValueError(
+            f"{shapes.function_name}: params of a {cell!r} model must be a dict "
+            f"with keys {list(names)}, got {got}"
+        )
+    checked = {
+        "Wy": shapes.floats("Wy", params["Wy"], ("H", "V")),
+        "by": shapes.floats("by", params["by"], ("V",)),
+    }
     G = bind_gate_width(shapes, GATE_BLOCKS[cell], "Wy") if cell != "rnn" else "H"
     checked["Wx"] = shapes.floats("Wx", params["Wx"], ("V", G))
     checked["Wh"] = shapes.floats("Wh", params["Wh"], ("H", G))
@@ -84,10 +89,14 @@ def _check_params(shapes: Shapes, cell: str, params) -> dict:
 def _check_state(shapes: Shapes, cell: str, state):
     if cell == "lstm":
         if not isinstance(state, (tuple, list)) or len(state) != 2:
-            raise ValueError(f"{shapes.function_name}: the state of an LSTM is the pair (h, c), "
-                             f"got {type(state).__name__}")
-        return (shapes.floats("state h", state[0], ("N", "H")),
-                shapes.floats("state c", state[1], ("N", "H")))
+            raise ValueError(
+                f"{shapes.function_name}: the state of an LSTM is the pair (h, c), "
+                f"got {type(state).__name__}"
+            )
+        return (
+            shapes.floats("state h", state[0], ("N", "H")),
+            shapes.floats("state c", state[1], ("N", "H")),
+        )
     return shapes.floats("state", state, ("N", "H"))
 
 
@@ -106,8 +115,10 @@ def hidden_size_for_budget(cell, vocab_size, budget):
     H = 1
     smallest = parameter_count(cell, vocab_size, 1, vocab_size)
     if smallest > budget:
-        raise ValueError(f"hidden_size_for_budget: even H = 1 needs {smallest} parameters, "
-                         f"more than the budget {budget}")
+        raise ValueError(
+            f"hidden_size_for_budget: even H = 1 needs {smallest} parameters, "
+            f"more than the budget {budget}"
+        )
     while parameter_count(cell, vocab_size, H + 1, vocab_size) <= budget:
         H += 1
     return H
@@ -128,14 +139,15 @@ def init_char_model(cell, vocab_size, hidden_size, rng):
     V = shapes.positive_int("vocab_size", vocab_size)
     H = shapes.positive_int("hidden_size", hidden_size)
     if not isinstance(rng, np.random.Generator):
-        raise TypeError(f"init_char_model: rng must be a numpy.random.Generator, "
-                        f"got {type(rng).__name__}")
+        raise TypeError(
+            f"init_char_model: rng must be a numpy.random.Generator, got {type(rng).__name__}"
+        )
     G, scale = GATE_BLOCKS[cell] * H, 1.0 / math.sqrt(H)
     params = {"Wx": rng.uniform(-scale, scale, (V, G)), "Wh": rng.uniform(-scale, scale, (H, G))}
     for name in LAYERS[cell].params[2:]:
         params[name] = np.zeros(G)
     if cell == "lstm":
-        params["b"][H:2 * H] = 1.0                           # forget gate: remember by default
+        params["b"][H : 2 * H] = 1.0  # forget gate: remember by default
     params["Wy"] = rng.uniform(-scale, scale, (H, V))
     params["by"] = np.zeros(V)
     return params
@@ -155,7 +167,7 @@ def initial_state(cell, batch_size, hidden_size):
 # -- one chunk --------------------------------------------------------------------------------
 def _forward(cell: str, params: dict, inputs: np.ndarray, state):
     """Hidden states (N, T, H), the layer's cache and the state after the last step."""
-    x = one_hot(inputs, params["Wy"].shape[1])                          # (N, T, V)
+    x = one_hot(inputs, params["Wy"].shape[1])  # (N, T, V)
     h, cache = LAYERS[cell].forward(x, tuple(state) if cell == "lstm" else state, params)
     last = (h[:, -1].copy(), cache[6][:, -1].copy()) if cell == "lstm" else h[:, -1].copy()
     return h, cache, last
@@ -186,12 +198,12 @@ def char_model_loss(cell, params, inputs, targets, state, with_grads=True):
     targets = shapes.integers("targets", targets, ("N", "T"), low=0, high=V)
     state = _check_state(shapes, cell, state)
     h, cache, last = _forward(cell, params, inputs, state)
-    logits, output_cache = rnn_output(h, params["Wy"], params["by"])   # (N, T, V)
+    logits, output_cache = rnn_output(h, params["Wy"], params["by"])  # (N, T, V)
     loss, dlogits = temporal_softmax_loss(logits, targets, np.ones(targets.shape, dtype=bool))
     if not with_grads:
         return float(loss), None, last
     dh, dWy, dby = rnn_output_backward(dlogits, output_cache)
-    _, _, grads = LAYERS[cell].backward(dh, cache)                       # dstate is dropped
+    _, _, grads = LAYERS[cell].backward(dh, cache)  # dstate is dropped
     grads.update(Wy=dWy, by=dby)
     return float(loss), grads, last
 
@@ -212,7 +224,7 @@ def next_char_probabilities(cell, params, prefix, temperature=1.0):
     prefix = shapes.integers("prefix", prefix, ("T",), low=0, high=shapes.size("V"))
     state = initial_state(cell, 1, shapes.size("H"))
     h, _, _ = _forward(cell, params, prefix[None, :], state)
-    logits, _ = rnn_output(h[:, -1], params["Wy"], params["by"])         # (1, V)
+    logits, _ = rnn_output(h[:, -1], params["Wy"], params["by"])  # (1, V)
     return temperature_probabilities(logits[0], temperature)
 
 
@@ -241,7 +253,7 @@ def sample_chars(cell, params, prefix, length, rng, temperature=1.0):
         h, _, state = _forward(cell, params, inputs, state)
         logits, _ = rnn_output(h[:, -1], params["Wy"], params["by"])
         drawn[step] = rng.choice(V, p=temperature_probabilities(logits[0], temperature))
-        inputs = drawn[step:step + 1][None, :]
+        inputs = drawn[step : step + 1][None, :]
     return drawn
 
 
@@ -276,64 +288,94 @@ def evaluate_loss(cell, params, streams, chunk_length):
 @dataclasses.dataclass
 class TrainingState:
     """Everything a training run needs to go on after an epoch (what a checkpoint holds)."""
+
     params: dict
-    caches: dict                      # Adagrad's sums of squared gradients, like params
+    caches: dict  # Adagrad's sums of squared gradients, like params
     best_params: dict
     best_loss: float = math.inf
     best_epoch: int = 0
-    epoch: int = 0                    # epochs completed
+    epoch: int = 0  # epochs completed
     train_loss: list = dataclasses.field(default_factory=list)
     grad_norm: list = dataclasses.field(default_factory=list)
     val_loss: list = dataclasses.field(default_factory=list)
     stopped: bool = False
 
     @classmethod
-    def start(cls, params: dict) -> "TrainingState":
+    def start(cls, params: dict) -> TrainingState:
         copies = {name: value.copy() for name, value in params.items()}
-        return cls(params=copies, caches={n: np.zeros_like(v) for n, v in copies.items()},
-                   best_params={n: v.copy() for n, v in copies.items()})
+        return cls(
+            params=copies,
+            caches={n: np.zeros_like(v) for n, v in copies.items()},
+            best_params={n: v.copy() for n, v in copies.items()},
+        )
 
     def history(self) -> dict:
-        return {"train_loss": np.array(self.train_loss, dtype=float),
-                "grad_norm": np.array(self.grad_norm, dtype=float),
-                "val_loss": np.array(self.val_loss, dtype=float),
-                "best_epoch": int(self.best_epoch)}
+        return {
+            "train_loss": np.array(self.train_loss, dtype=float),
+            "grad_norm": np.array(self.grad_norm, dtype=float),
+            "val_loss": np.array(self.val_loss, dtype=float),
+            "best_epoch": int(self.best_epoch),
+        }
 
     def to_arrays(self) -> dict[str, np.ndarray]:
         """A flat dict of arrays (np.savez), read back by `from_arrays`."""
-        arrays = {f"{group}/{name}": value for group in ("params", "caches", "best_params")
-                  for name, value in getattr(self, group).items()}
+        arrays = {
+            f"{group}/{name}": value
+            for group in ("params", "caches", "best_params")
+            for name, value in getattr(self, group).items()
+        }
         for name in ("train_loss", "grad_norm", "val_loss"):
             arrays[name] = np.array(getattr(self, name), dtype=float)
-        arrays["scalars"] = np.array([self.best_loss, self.best_epoch, self.epoch, self.stopped],
-                                     dtype=float)
+        arrays["scalars"] = np.array(
+            [self.best_loss, self.best_epoch, self.epoch, self.stopped], dtype=float
+        )
         return arrays
 
     @classmethod
-    def from_arrays(cls, arrays) -> "TrainingState":
+    def from_arrays(cls, arrays) -> TrainingState:
         groups = {"params": {}, "caches": {}, "best_params": {}}
         for key in arrays:
             if "/" in key:
                 group, name = key.split("/", 1)
                 groups[group][name] = np.array(arrays[key])
         best_loss, best_epoch, epoch, stopped = (float(v) for v in arrays["scalars"])
-        return cls(**groups, best_loss=best_loss, best_epoch=int(best_epoch), epoch=int(epoch),
-                   train_loss=list(arrays["train_loss"]), grad_norm=list(arrays["grad_norm"]),
-                   val_loss=list(arrays["val_loss"]), stopped=bool(stopped))
+        return cls(
+            **groups,
+            best_loss=best_loss,
+            best_epoch=int(best_epoch),
+            epoch=int(epoch),
+            train_loss=list(arrays["train_loss"]),
+            grad_norm=list(arrays["grad_norm"]),
+            val_loss=list(arrays["val_loss"]),
+            stopped=bool(stopped),
+        )
 
 
 class _Graded:
     """Where the training loop finds the functions that are exercises of their own."""
+
     iterate_chunks = staticmethod(iterate_chunks)
     evaluate_loss = staticmethod(evaluate_loss)
     bits_per_char = staticmethod(bits_per_char)
 
 
-def train_char_model(cell, params, train_streams, val_streams, chunk_length, epochs,
-                     learning_rate, max_norm, patience, progress=True, *,
-                     resume: TrainingState | None = None,
-                     on_epoch: Callable[[TrainingState], None] | None = None,
-                     on_update: Callable[[TrainingState], None] | None = None, graded=_Graded):
+def train_char_model(
+    cell,
+    params,
+    train_streams,
+    val_streams,
+    chunk_length,
+    epochs,
+    learning_rate,
+    max_norm,
+    patience,
+    progress=True,
+    *,
+    resume: TrainingState | None = None,
+    on_epoch: Callable[[TrainingState], None] | None = None,
+    on_update: Callable[[TrainingState], None] | None = None,
+    graded=_Graded,
+):
     """Train a character model with truncated BPTT; stop early when validation stops improving.
 
     Each epoch walks the training streams chunk by chunk (iterate_chunks), starting from the
@@ -383,8 +425,13 @@ def train_char_model(cell, params, train_streams, val_streams, chunk_length, epo
     bar = None
     if progress:
         from tqdm.auto import tqdm
-        bar = tqdm(total=epochs * len(chunks), initial=run.epoch * len(chunks),
-                   desc=f"{cell} H={H}", unit="update")
+
+        bar = tqdm(
+            total=epochs * len(chunks),
+            initial=run.epoch * len(chunks),
+            desc=f"{cell} H={H}",
+            unit="update",
+        )
     try:
         while run.epoch < epochs and not run.stopped:
             state = initial_state(cell, shapes.size("N"), H)
@@ -393,7 +440,8 @@ def train_char_model(cell, params, train_streams, val_streams, chunk_length, epo
                 grads, norm = clip_global_norm(grads, max_norm)
                 for name in run.params:
                     run.params[name], run.caches[name] = adagrad_step(
-                        run.params[name], grads[name], run.caches[name], learning_rate)
+                        run.params[name], grads[name], run.caches[name], learning_rate
+                    )
                 run.train_loss.append(loss / inputs.shape[1])
                 run.grad_norm.append(norm)
                 if on_update is not None:

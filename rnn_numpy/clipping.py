@@ -11,6 +11,7 @@ the arrays passed in; a zero gradient stays zero. Global-norm clipping (Pascanu,
 Bengio 2013) is what stops an exploding gradient from throwing the weights far away while keeping
 its direction: the update is at most learning_rate * max_norm long.
 """
+
 from __future__ import annotations
 
 import numpy as np
@@ -20,15 +21,18 @@ from rnn_numpy.shapes import Shapes
 
 def _check_grads(shapes: Shapes, grads) -> dict:
     if not isinstance(grads, dict):
-        raise TypeError(f"{shapes.function_name}: grads must be a dict of name -> gradient "
-                        f"array, got {type(grads).__name__}")
+        raise TypeError(
+            f"{shapes.function_name}: grads must be a dict of name -> gradient "
+            f"array, got {type(grads).__name__}"
+        )
     checked = {}
     for name, grad in grads.items():
         if not isinstance(name, str):
             raise TypeError(f"{shapes.function_name}: grads keys must be strings, got {name!r}")
         ndim = np.ndim(grad) if isinstance(grad, (np.ndarray, list, tuple)) else 0
-        checked[name] = shapes.floats(f"grads[{name!r}]", grad,
-                                      tuple(f"{name}_{axis}" for axis in range(ndim)))
+        checked[name] = shapes.floats(
+            f"grads[{name!r}]", grad, tuple(f"{name}_{axis}" for axis in range(ndim))
+        )
     return checked
 
 
@@ -45,8 +49,9 @@ def clip_elementwise(grads, c):
     shapes = Shapes("clip_elementwise")
     grads = _check_grads(shapes, grads)
     c = shapes.positive_float("c", c)
-    return {name: np.clip(grad, -c, c).astype(grad.dtype, copy=False)
-            for name, grad in grads.items()}
+    return {
+        name: np.clip(grad, -c, c).astype(grad.dtype, copy=False) for name, grad in grads.items()
+    }
 
 
 def global_norm(grads):
@@ -90,9 +95,12 @@ def clip_global_norm(grads, max_norm):
     max_norm = shapes.positive_float("max_norm", max_norm)
     for name, grad in grads.items():
         if not np.isfinite(grad).all():
-            raise ValueError(f"clip_global_norm: grads[{name!r}] has inf or nan entries; no "
-                             f"rescaling can repair that (lower the learning rate or clip earlier)")
+            raise ValueError(
+                f"clip_global_norm: grads[{name!r}] has inf or nan entries; no "
+                f"rescaling can repair that (lower the learning rate or clip earlier)"
+            )
     norm = global_norm(grads)
     scale = max_norm / norm if norm > max_norm else 1.0
-    return {name: (grad * scale).astype(grad.dtype, copy=False)
-            for name, grad in grads.items()}, norm
+    return {
+        name: (grad * scale).astype(grad.dtype, copy=False) for name, grad in grads.items()
+    }, norm

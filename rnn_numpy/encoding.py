@@ -10,6 +10,7 @@ the last row (i = T-w) ends at the last character, so its "next character" is be
 sequence (use it to predict what comes next).
 To train: inputs = window_inputs(indices, w, V)[:-1], targets = indices[w:].
 """
+
 from __future__ import annotations
 
 import numpy as np
@@ -28,10 +29,13 @@ def one_hot(indices, vocab_size):
     """
     shapes = Shapes("one_hot")
     V = shapes.positive_int("vocab_size", vocab_size, letter="V")
-    ndim = np.ndim(indices) if isinstance(indices, (np.ndarray, list, tuple, int, np.integer)) else 0
-    indices = shapes.integers("indices", indices, tuple(f"d{i}" for i in range(ndim)),
-                              low=0, high=V)
-    return (indices[..., None] == np.arange(V)).astype(np.float64)   # S + (V,)
+    ndim = (
+        np.ndim(indices) if isinstance(indices, (np.ndarray, list, tuple, int, np.integer)) else 0
+    )
+    indices = shapes.integers(
+        "indices", indices, tuple(f"d{i}" for i in range(ndim)), low=0, high=V
+    )
+    return (indices[..., None] == np.arange(V)).astype(np.float64)  # S + (V,)
 
 
 def window_inputs(indices, window, vocab_size):
@@ -55,5 +59,5 @@ def window_inputs(indices, window, vocab_size):
     T = len(indices)
     if w > T:
         raise ValueError(f"window_inputs: window = {w} is longer than the sequence (T = {T})")
-    positions = np.arange(T - w + 1)[:, None] + np.arange(w)          # (T-w+1, w)
-    return one_hot(indices[positions], V).reshape(T - w + 1, w * V)   # (T-w+1, w*V)
+    positions = np.arange(T - w + 1)[:, None] + np.arange(w)  # (T-w+1, w)
+    return one_hot(indices[positions], V).reshape(T - w + 1, w * V)  # (T-w+1, w*V)

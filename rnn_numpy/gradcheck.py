@@ -6,6 +6,7 @@ The centred difference is accurate to O(eps^2). Run it in float64: in float32 th
 error (about 1e-7 / eps) swamps the answer. Compare with relative_error: for a correct
 backward pass in float64 it is typically 1e-7 or smaller.
 """
+
 from __future__ import annotations
 
 import numpy as np
@@ -55,8 +56,10 @@ def numerical_gradient(f, x, eps=1e-5):
 
 def _scalar(value) -> float:
     if np.ndim(value) != 0 and np.size(value) != 1:
-        raise TypeError(f"numerical_gradient: f must return a single number, got an array of "
-                        f"shape {np.shape(value)} (use numerical_gradient_array)")
+        raise TypeError(
+            f"numerical_gradient: f must return a single number, got an array of "
+            f"shape {np.shape(value)} (use numerical_gradient_array)"
+        )
     return float(np.asarray(value).reshape(()))
 
 
@@ -83,14 +86,16 @@ def numerical_gradient_array(f, x, dout, eps=1e-5):
         old = x[index]
         try:
             x[index] = old + eps
-            plus = np.array(f(x), dtype=np.float64)      # copy: f may return a view of x
+            plus = np.array(f(x), dtype=np.float64)  # copy: f may return a view of x
             x[index] = old - eps
             minus = np.array(f(x), dtype=np.float64)
         finally:
             x[index] = old
         if plus.shape != dout.shape:
-            raise ValueError(f"numerical_gradient_array: dout must have the shape of f(x), "
-                             f"{plus.shape}, got {dout.shape}")
+            raise ValueError(
+                f"numerical_gradient_array: dout must have the shape of f(x), "
+                f"{plus.shape}, got {dout.shape}"
+            )
         grad[index] = np.sum((plus - minus) * dout) / (2 * eps)
     return grad
 
@@ -109,8 +114,9 @@ def relative_error(a, b):
     a64 = _array_of_any_shape(shapes, "a", a64)
     ndim_b = b64.ndim if isinstance(b64, np.ndarray) else np.ndim(b64)
     if ndim_b != a64.ndim:
-        raise ValueError(f"relative_error: b must have the shape of a, {a64.shape}, "
-                         f"got shape {np.shape(b64)}")
+        raise ValueError(
+            f"relative_error: b must have the shape of a, {a64.shape}, got shape {np.shape(b64)}"
+        )
     b64 = _array_of_any_shape(shapes, "b", b64)
     if a64.size == 0:
         return 0.0

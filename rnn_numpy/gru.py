@@ -20,13 +20,19 @@ one product per step that does not wait for r.
 Same speed structure as `lstm`: one input-projection product for all steps, one product per
 step, big products for the weight gradients after the loop.
 """
+
 from __future__ import annotations
 
 import numpy as np
 
+from rnn_numpy.lstm import (
+    bind_gate_width,
+    compute_dtype,
+    sigmoid_inplace,
+    tanh_inplace,
+    unpack_cache,
+)
 from rnn_numpy.shapes import Shapes
-from rnn_numpy.lstm import (bind_gate_width, compute_dtype, sigmoid_inplace,
-                                   tanh_inplace, unpack_cache)
 
 GATES = ("r", "z", "n")  # column blocks of Wx, Wh, bx, bh, in this order
 
@@ -46,8 +52,7 @@ def _step_arguments(function_name: str, x, h_prev, Wx, Wh, bx, bh):
     x = shapes.floats("x", x, ("N", "D"))
     h_prev = shapes.floats("h_prev", h_prev, ("N", "H"))
     Wx, Wh, bx, bh = _check_weights(shapes, "h_prev", Wx, Wh, bx, bh)
-    return (x, h_prev, Wx, Wh, bx, bh, shapes.size("H"),
-            compute_dtype(x, h_prev, Wx, Wh, bx, bh))
+    return (x, h_prev, Wx, Wh, bx, bh, shapes.size("H"), compute_dtype(x, h_prev, Wx, Wh, bx, bh))
 
 
 def _gru_cell(xp, hp, h_prev, H: int):
@@ -55,13 +60,13 @@ def _gru_cell(xp, hp, h_prev, H: int):
 
     Overwrites xp with the activated gates [r, z, n] and returns the new h (N, H).
     """
-    rz = xp[:, :2 * H]
-    rz += hp[:, :2 * H]
-    sigmoid_inplace(rz)                                     # [r, z]
-    r, z, n = xp[:, :H], xp[:, H:2 * H], xp[:, 2 * H:]
-    n += r * hp[:, 2 * H:]                                   # r after the product
+    rz = xp[:, : 2 * H]
+    rz += hp[:, : 2 * H]
+    sigmoid_inplace(rz)  # [r, z]
+    r, z, n = xp[:, :H], xp[:, H : 2 * H], xp[:, 2 * H :]
+    n += r * hp[:, 2 * H :]  # r after the product
     tanh_inplace(n)
-    return n + z * (h_prev - n)                              # (1 - z) n + z h_prev
+    return n + z * (h_prev - n)  # (1 - z) n + z h_prev
 
 
 def gru_step_forward(x, h_prev, Wx, Wh, bx, bh):
@@ -81,12 +86,13 @@ def gru_step_forward(x, h_prev, Wx, Wh, bx, bh):
     - cache: the tuple (x, h_prev, Wx, Wh, gates, hn), where gates (N, 3H) holds the activated
       [r_t, z_t, n_t] and hn (N, H) is h_{t-1} Wh^n + bh^n, what r_t multiplies
     """
-    x, h_prev, Wx, Wh, bx, bh, H, dtype = _step_arguments("gru_step_forward", x, h_prev, Wx,
-                                                           Wh, bx, bh)
-    gates = (x @ Wx + bx).astype(dtype, copy=False)          # (N, 3H)
-    hp = (h_prev @ Wh + bh).astype(dtype, copy=False)        # (N, 3H)
+    x, h_prev, Wx, Wh, bx, bh, H, dtype = _step_arguments(
+        "gru_step_forward", x, h_prev, Wx, Wh, bx, bh
+    )
+    gates = (x @ Wx + bx).astype(dtype, copy=False)  # (N, 3H)
+    hp = (h_prev @ Wh + bh).astype(dtype, copy=False)  # (N, 3H)
     h = _gru_cell(gates, hp, h_prev, H)
-    return h, (x, h_prev, Wx, Wh, gates, hp[:, 2 * H:].copy())
+    return h, (x, h_prev, Wx, Wh, gates, hp[:, 2 * H :].copy())
 
 
 def gru_step_backward(dh, cache):
@@ -105,8 +111,9 @@ def gru_step_backward(dh, cache):
     - dbh: shape (3H,)
     """
     shapes = Shapes("gru_step_backward")
-    x, h_prev, Wx, Wh, gates, hn = unpack_cache(shapes, cache,
-                                           ("x", "h_prev", "Wx", "Wh", "gates", "hn"))
+    x, h_prev, Wx, Wh, gates, hn = unpack_cache(
+        shapes, cache, ("x", "h_prev", "Wx", "Wh", "gates", "hn")
+    )
     x = shapes.floats("cache x", x, ("N", "D"))
     h_prev = shapes.floats("cache h_prev", h_prev, ("N", "H"))
     Wx, Wh = _check_weights(shapes, "cache h_prev", Wx, Wh, prefix="cache ")
@@ -115,12 +122,17 @@ def gru_step_backward(dh, cache):
     dh = shapes.floats("dh", dh, ("N", "H"))
     H = shapes.size("H")
 
-    r, z, n = gates[:, :H], gates[:, H:2 * H], gates[:, 2 * H:]
-    da_n = dh * (1 - z) * (1 - n ** 2)                       # through n = tanh(...)
-    dax = np.concatenate([da_n * hn * r * (1 - r),           # through r = sigmoid(...)
-                          dh * (h_prev - n) * z * (1 - z),   # through z = sigmoid(...)
-                          da_n], axis=1)                     # (N, 3H): input-side pre-acts
-    dah = np.concatenate([dax[:, :2 * H], da_n * r], axis=1)  # (N, 3H): hidden-side pre-acts
+    r, z, n = gates[:, :H], gates[:, H : 2 * H], gates[:, 2 * H :]
+    da_n = dh * (1 - z) * (1 - n**2)  # through n = tanh(...)
+    dax = np.concatenate(
+        [
+            da_n * hn * r * (1 - r),  # through r = sigmoid(...)
+            dh * (h_prev - n) * z * (1 - z),  # through z = sigmoid(...)
+            da_n,
+        ],
+        axis=1,
+    )  # (N, 3H): input-side pre-acts
+    dah = np.concatenate([dax[:, : 2 * H], da_n * r], axis=1)  # (N, 3H): hidden-side pre-acts
     dh_prev = dah @ Wh.T + dh * z
     return dax @ Wx.T, dh_prev, x.T @ dax, h_prev.T @ dah, dax.sum(axis=0), dah.sum(axis=0)
 
@@ -139,14 +151,13 @@ def gru_cho_step(x, h_prev, Wx, Wh, bx, bh):
     Returns:
     - h: new hidden state h_t, shape (N, H)
     """
-    x, h_prev, Wx, Wh, bx, bh, H, dtype = _step_arguments("gru_cho_step", x, h_prev, Wx, Wh,
-                                                           bx, bh)
-    gates = (x @ Wx + bx).astype(dtype, copy=False)          # (N, 3H): input side
-    rz = gates[:, :2 * H]
-    rz += h_prev @ Wh[:, :2 * H] + bh[:2 * H]
-    sigmoid_inplace(rz)                                     # [r, z]
-    r, z, n = gates[:, :H], gates[:, H:2 * H], gates[:, 2 * H:]
-    n += (r * h_prev) @ Wh[:, 2 * H:] + bh[2 * H:]           # r before the product
+    x, h_prev, Wx, Wh, bx, bh, H, dtype = _step_arguments("gru_cho_step", x, h_prev, Wx, Wh, bx, bh)
+    gates = (x @ Wx + bx).astype(dtype, copy=False)  # (N, 3H): input side
+    rz = gates[:, : 2 * H]
+    rz += h_prev @ Wh[:, : 2 * H] + bh[: 2 * H]
+    sigmoid_inplace(rz)  # [r, z]
+    r, z, n = gates[:, :H], gates[:, H : 2 * H], gates[:, 2 * H :]
+    n += (r * h_prev) @ Wh[:, 2 * H :] + bh[2 * H :]  # r before the product
     tanh_inplace(n)
     return n + z * (h_prev - n)
 
@@ -178,10 +189,10 @@ def gru_forward(x, h0, Wx, Wh, bx, bh):
     h = np.empty((N, T, H), dtype=dtype)
     h_prev = h0
     for t in range(T):
-        hp = h_prev @ Wh                                     # the one product per step
+        hp = h_prev @ Wh  # the one product per step
         hp += bh
         h[:, t] = _gru_cell(gates[:, t], hp, h_prev, H)
-        hn[:, t] = hp[:, 2 * H:]
+        hn[:, t] = hp[:, 2 * H :]
         h_prev = h[:, t]
     return h, (x, h0, Wx, Wh, gates, hn, h)
 
@@ -203,8 +214,9 @@ def gru_backward(dh, cache):
     - dbh: shape (3H,), summed over all steps
     """
     shapes = Shapes("gru_backward")
-    x, h0, Wx, Wh, gates, hn, h = unpack_cache(shapes, cache,
-                                          ("x", "h0", "Wx", "Wh", "gates", "hn", "h"))
+    x, h0, Wx, Wh, gates, hn, h = unpack_cache(
+        shapes, cache, ("x", "h0", "Wx", "Wh", "gates", "hn", "h")
+    )
     x = shapes.floats("cache x", x, ("N", "T", "D"))
     h0 = shapes.floats("cache h0", h0, ("N", "H"))
     Wx, Wh = _check_weights(shapes, "cache h0", Wx, Wh, prefix="cache ")
@@ -217,26 +229,26 @@ def gru_backward(dh, cache):
     dtype = compute_dtype(dh, gates)
 
     # Everything that does not depend on the recursion, for all steps at once:
-    h_prev = np.concatenate([h0[:, None], h[:, :-1]], axis=1)   # (N, T, H): h_0..h_{T-1}
-    slope = gates * (1 - gates)                              # (N, T, 3H): sigmoid' for r, z
-    slope[..., 2 * H:] = 1 - gates[..., 2 * H:] ** 2          # tanh' for n
-    slope[..., :H] *= hn                                     # dr = da_n * hn
-    slope[..., H:2 * H] *= h_prev - gates[..., 2 * H:]       # dz = dh * (h_prev - n)
+    h_prev = np.concatenate([h0[:, None], h[:, :-1]], axis=1)  # (N, T, H): h_0..h_{T-1}
+    slope = gates * (1 - gates)  # (N, T, 3H): sigmoid' for r, z
+    slope[..., 2 * H :] = 1 - gates[..., 2 * H :] ** 2  # tanh' for n
+    slope[..., :H] *= hn  # dr = da_n * hn
+    slope[..., H : 2 * H] *= h_prev - gates[..., 2 * H :]  # dz = dh * (h_prev - n)
 
-    dax = np.empty((N, T, 3 * H), dtype=dtype)               # input-side pre-activation grads
-    dah = np.empty((N, T, 3 * H), dtype=dtype)               # hidden-side pre-activation grads
+    dax = np.empty((N, T, 3 * H), dtype=dtype)  # input-side pre-activation grads
+    dah = np.empty((N, T, 3 * H), dtype=dtype)  # hidden-side pre-activation grads
     dh_next = np.zeros((N, H), dtype=dtype)
     for t in range(T - 1, -1, -1):
-        r, z = gates[:, t, :H], gates[:, t, H:2 * H]
+        r, z = gates[:, t, :H], gates[:, t, H : 2 * H]
         dh_t = dh[:, t] + dh_next
-        dh_direct = dh_t * z                                 # through z * h_prev
-        dax_t, dah_t = dax[:, t], dah[:, t]                  # (N, 3H) views
-        np.subtract(dh_t, dh_direct, out=dax_t[:, 2 * H:])   # dn = dh (1 - z)
-        dax_t[:, 2 * H:] *= slope[:, t, 2 * H:]              # da_n
-        np.multiply(dax_t[:, 2 * H:], slope[:, t, :H], out=dax_t[:, :H])   # da_r
-        np.multiply(dh_t, slope[:, t, H:2 * H], out=dax_t[:, H:2 * H])     # da_z
-        dah_t[:, :2 * H] = dax_t[:, :2 * H]
-        np.multiply(dax_t[:, 2 * H:], r, out=dah_t[:, 2 * H:])             # r * (h Wh_n + bh_n)
+        dh_direct = dh_t * z  # through z * h_prev
+        dax_t, dah_t = dax[:, t], dah[:, t]  # (N, 3H) views
+        np.subtract(dh_t, dh_direct, out=dax_t[:, 2 * H :])  # dn = dh (1 - z)
+        dax_t[:, 2 * H :] *= slope[:, t, 2 * H :]  # da_n
+        np.multiply(dax_t[:, 2 * H :], slope[:, t, :H], out=dax_t[:, :H])  # da_r
+        np.multiply(dh_t, slope[:, t, H : 2 * H], out=dax_t[:, H : 2 * H])  # da_z
+        dah_t[:, : 2 * H] = dax_t[:, : 2 * H]
+        np.multiply(dax_t[:, 2 * H :], r, out=dah_t[:, 2 * H :])  # r * (h Wh_n + bh_n)
         dh_next = dah_t @ Wh.T
         dh_next += dh_direct
 

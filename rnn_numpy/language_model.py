@@ -9,10 +9,12 @@ what we compare is the per-character loss, loss / T, in nats (natural log). From
     perplexity    = exp(loss / T)        the effective number of equally likely next characters
 
 A long text of S character indices is cut into N parallel streams (rows) of T + 1 = S // N
-characters (T steps: every character but the first is a target) so that row n continues, chunk after chunk, exactly where it left off: that is what
+characters (T steps: every character but the first is a target) so that row n continues, chunk
+after chunk, exactly where it left off: that is what
 lets the hidden state be carried across chunks in truncated backpropagation through time, with
 chunks of K steps (K = `chunk_length`, the truncation length).
 """
+
 from __future__ import annotations
 
 import numbers
@@ -25,19 +27,25 @@ from rnn_numpy.shapes import Shapes
 def _losses(function_name: str, mean_loss_nats):
     """A real number or array of losses, as float64; errors on negative or nan entries."""
     if isinstance(mean_loss_nats, (bool, np.bool_)):
-        raise TypeError(f"{function_name}: mean_loss_nats must be a number or a float array, "
-                        f"got bool")
+        raise TypeError(
+            f"{function_name}: mean_loss_nats must be a number or a float array, got bool"
+        )
     if isinstance(mean_loss_nats, numbers.Real):
         loss = np.asarray(float(mean_loss_nats))
     else:
-        ndim = np.ndim(mean_loss_nats) if isinstance(mean_loss_nats, (np.ndarray, list, tuple)) else 0
-        loss = Shapes(function_name).floats("mean_loss_nats", mean_loss_nats,
-                                            tuple(f"d{i}" for i in range(ndim)))
+        ndim = (
+            np.ndim(mean_loss_nats) if isinstance(mean_loss_nats, (np.ndarray, list, tuple)) else 0
+        )
+        loss = Shapes(function_name).floats(
+            "mean_loss_nats", mean_loss_nats, tuple(f"d{i}" for i in range(ndim))
+        )
     if np.isnan(loss).any():
         raise ValueError(f"{function_name}: mean_loss_nats contains nan")
     if loss.size and loss.min() < 0:
-        raise ValueError(f"{function_name}: mean_loss_nats must be >= 0 (a negative "
-                         f"log-likelihood), got {loss.min()}")
+        raise ValueError(
+            f"{function_name}: mean_loss_nats must be >= 0 (a negative "
+            f"log-likelihood), got {loss.min()}"
+        )
     return loss
 
 
@@ -89,9 +97,11 @@ def batchify(indices, batch_size):
     batch_size = shapes.positive_int("batch_size", batch_size, letter="N")
     length = indices.shape[0] // batch_size
     if length == 0:
-        raise ValueError(f"batchify: batch_size = {batch_size} is larger than the number of "
-                         f"indices ({indices.shape[0]}): every stream would be empty")
-    return indices[:batch_size * length].reshape(batch_size, length).copy()
+        raise ValueError(
+            f"batchify: batch_size = {batch_size} is larger than the number of "
+            f"indices ({indices.shape[0]}): every stream would be empty"
+        )
+    return indices[: batch_size * length].reshape(batch_size, length).copy()
 
 
 def iterate_chunks(streams, chunk_length):
@@ -117,10 +127,12 @@ def iterate_chunks(streams, chunk_length):
     chunk_length = shapes.positive_int("chunk_length", chunk_length, letter="K")
     length = streams.shape[1]
     if length < 2:
-        raise ValueError(f"iterate_chunks: streams must have at least 2 columns (an input and "
-                         f"its target), got shape {streams.shape}")
+        raise ValueError(
+            f"iterate_chunks: streams must have at least 2 columns (an input and "
+            f"its target), got shape {streams.shape}"
+        )
     chunks = []
     for start in range(0, length - 1, chunk_length):
         stop = min(start + chunk_length, length - 1)
-        chunks.append((streams[:, start:stop], streams[:, start + 1:stop + 1]))
+        chunks.append((streams[:, start:stop], streams[:, start + 1 : stop + 1]))
     return chunks

@@ -6,18 +6,21 @@ computed with log-sum-exp so that it is finite at |logits| = 1e4.
 softmax_cross_entropy_backward(logits, targets): its gradient with respect to the logits,
 (softmax(logits) - one_hot(targets)) / N. The 1/N is there because the loss is a mean.
 """
+
 from __future__ import annotations
 
 import numpy as np
 
-from rnn_numpy.shapes import Shapes
 from rnn_numpy.activations import log_softmax, softmax
+from rnn_numpy.shapes import Shapes
 
 
 def _at_least_one_row(function_name, logits):
     if logits.shape[0] == 0 or logits.shape[1] == 0:
-        raise ValueError(f"{function_name}: logits must have at least one row and one class "
-                         f"(N >= 1, V >= 1), got shape {logits.shape}")
+        raise ValueError(
+            f"{function_name}: logits must have at least one row and one class "
+            f"(N >= 1, V >= 1), got shape {logits.shape}"
+        )
 
 
 def cross_entropy(logits, targets):
@@ -34,7 +37,7 @@ def cross_entropy(logits, targets):
     logits = shapes.floats("logits", logits, ("N", "V"))
     targets = shapes.integers("targets", targets, ("N",), low=0, high=shapes.size("V"))
     _at_least_one_row("cross_entropy", logits)
-    log_probs = log_softmax(logits, axis=1)                        # (N, V)
+    log_probs = log_softmax(logits, axis=1)  # (N, V)
     return float(-log_probs[np.arange(len(targets)), targets].mean())
 
 
@@ -83,14 +86,16 @@ def temporal_softmax_loss(logits, targets, mask):
     mask = shapes.booleans("mask", mask, ("N", "T"))
     N, T, V = logits.shape
     if N == 0 or V == 0:
-        raise ValueError(f"temporal_softmax_loss: logits must have N >= 1 sequences and V >= 1 "
-                         f"classes, got shape {logits.shape}")
-    log_probs = log_softmax(logits, axis=-1)                            # (N, T, V)
-    picked = np.take_along_axis(log_probs, targets[..., None], axis=-1)[..., 0]   # (N, T)
+        raise ValueError(
+            f"temporal_softmax_loss: logits must have N >= 1 sequences and V >= 1 "
+            f"classes, got shape {logits.shape}"
+        )
+    log_probs = log_softmax(logits, axis=-1)  # (N, T, V)
+    picked = np.take_along_axis(log_probs, targets[..., None], axis=-1)[..., 0]  # (N, T)
     loss = -np.sum(picked, where=mask) / N
-    dlogits = np.exp(log_probs)                                         # softmax, (N, T, V)
-    rows, steps = np.indices(targets.shape)                             # (N, T) each
-    dlogits[rows, steps, targets] -= 1                                  # minus one_hot(targets)
+    dlogits = np.exp(log_probs)  # softmax, (N, T, V)
+    rows, steps = np.indices(targets.shape)  # (N, T) each
+    dlogits[rows, steps, targets] -= 1  # minus one_hot(targets)
     dlogits *= mask[..., None]
     dlogits /= N
     return float(loss), dlogits

@@ -18,6 +18,7 @@ every step's gate gradient in one (N, T, 4H) array and makes dx, dWx, dWh with b
 the loop. The loops write into preallocated scratch buffers (out=, in place), so a step
 allocates nothing and works on small, cache-sized arrays. float32 inputs give float32 results.
 """
+
 from __future__ import annotations
 
 import numbers
@@ -39,9 +40,13 @@ def bind_gate_width(shapes: Shapes, gates: int, source: str) -> str:
 def unpack_cache(shapes: Shapes, cache, names: tuple[str, ...]) -> tuple:
     """Check that a cache is a tuple with the documented number of entries."""
     if not isinstance(cache, tuple) or len(cache) != len(names):
-        got = f"a tuple of length {len(cache)}" if isinstance(cache, tuple) else type(cache).__name__
-        raise TypeError(f"{shapes.function_name}: cache must be the tuple ({', '.join(names)}) "
-                        f"returned by the forward pass, got {got}")
+        got = (
+            f"a tuple of length {len(cache)}" if isinstance(cache, tuple) else type(cache).__name__
+        )
+        raise TypeError(
+            f"{shapes.function_name}: cache must be the tuple ({', '.join(names)}) "
+            f"returned by the forward pass, got {got}"
+        )
     return cache
 
 
@@ -79,10 +84,10 @@ def compute_dtype(*arrays):
 
 def _gate_activations(a, H: int):
     """Apply sigmoid to the i, f, o blocks and tanh to the g block of a (N, 4H), in place."""
-    a[:, 2 * H:3 * H] *= 2                         # tanh(a_g) = 2 sigmoid(2 a_g) - 1
+    a[:, 2 * H : 3 * H] *= 2  # tanh(a_g) = 2 sigmoid(2 a_g) - 1
     sigmoid_inplace(a)
-    a[:, 2 * H:3 * H] *= 2
-    a[:, 2 * H:3 * H] -= 1
+    a[:, 2 * H : 3 * H] *= 2
+    a[:, 2 * H : 3 * H] -= 1
     return a
 
 
@@ -116,9 +121,9 @@ def lstm_step_forward(x, h_prev, c_prev, Wx, Wh, b):
     H = shapes.size("H")
 
     dtype = compute_dtype(x, h_prev, c_prev, Wx, Wh, b)
-    gates = (x @ Wx + h_prev @ Wh + b).astype(dtype, copy=False)   # (N, 4H)
+    gates = (x @ Wx + h_prev @ Wh + b).astype(dtype, copy=False)  # (N, 4H)
     _gate_activations(gates, H)
-    i, f, g, o = (gates[:, k * H:(k + 1) * H] for k in range(4))  # each (N, H)
+    i, f, g, o = (gates[:, k * H : (k + 1) * H] for k in range(4))  # each (N, H)
     c = f * c_prev + i * g
     h = o * tanh_inplace(c.copy())
     return h, c, (x, h_prev, c_prev, Wx, Wh, gates, c)
@@ -142,7 +147,8 @@ def lstm_step_backward(dh, dc, cache):
     """
     shapes = Shapes("lstm_step_backward")
     x, h_prev, c_prev, Wx, Wh, gates, c = unpack_cache(
-        shapes, cache, ("x", "h_prev", "c_prev", "Wx", "Wh", "gates", "c"))
+        shapes, cache, ("x", "h_prev", "c_prev", "Wx", "Wh", "gates", "c")
+    )
     x = shapes.floats("cache x", x, ("N", "D"))
     h_prev = shapes.floats("cache h_prev", h_prev, ("N", "H"))
     c_prev = shapes.floats("cache c_prev", c_prev, ("N", "H"))
@@ -155,13 +161,18 @@ def lstm_step_backward(dh, dc, cache):
     dc = shapes.floats("dc", dc, ("N", "H"))
     H = shapes.size("H")
 
-    i, f, g, o = (gates[:, k * H:(k + 1) * H] for k in range(4))
+    i, f, g, o = (gates[:, k * H : (k + 1) * H] for k in range(4))
     tanh_c = tanh_inplace(c.astype(compute_dtype(c), copy=True))
-    dc_total = dc + dh * o * (1 - tanh_c ** 2)        # c reaches the loss directly and through h
-    da = np.concatenate([dc_total * g * i * (1 - i),    # through i = sigmoid(a_i)
-                         dc_total * c_prev * f * (1 - f),
-                         dc_total * i * (1 - g ** 2),   # through g = tanh(a_g)
-                         dh * tanh_c * o * (1 - o)], axis=1)  # (N, 4H)
+    dc_total = dc + dh * o * (1 - tanh_c**2)  # c reaches the loss directly and through h
+    da = np.concatenate(
+        [
+            dc_total * g * i * (1 - i),  # through i = sigmoid(a_i)
+            dc_total * c_prev * f * (1 - f),
+            dc_total * i * (1 - g**2),  # through g = tanh(a_g)
+            dh * tanh_c * o * (1 - o),
+        ],
+        axis=1,
+    )  # (N, 4H)
     dx = da @ Wx.T
     dh_prev = da @ Wh.T
     dc_prev = dc_total * f
@@ -206,29 +217,29 @@ def lstm_forward(x, h0, Wx, Wh, b, c0=None):
     H = shapes.size("H")
 
     gates = (x.reshape(N * T, D) @ Wx).astype(dtype, copy=False)  # (N*T, 4H): x_t Wx, all t
-    gates += b                                       # in place: no second (N*T, 4H) array
+    gates += b  # in place: no second (N*T, 4H) array
     gates = gates.reshape(N, T, 4 * H)
     c = np.empty((N, T, H), dtype=dtype)
     h = np.empty((N, T, H), dtype=dtype)
     # Scratch buffers reused at every step, so the loop allocates nothing:
-    a = np.empty((N, 4 * H), dtype=dtype)            # this step's gates, contiguous
-    h_t = np.empty((N, H), dtype=dtype)              # this step's hidden state, contiguous
-    ig = np.empty((N, H), dtype=dtype)               # i * g
+    a = np.empty((N, 4 * H), dtype=dtype)  # this step's gates, contiguous
+    h_t = np.empty((N, H), dtype=dtype)  # this step's hidden state, contiguous
+    ig = np.empty((N, H), dtype=dtype)  # i * g
     h_prev, c_prev = h0, c0
     for t in range(T):
-        np.matmul(h_prev, Wh, out=a)                     # the one product per step
-        a += gates[:, t]                                 # + x_t Wx + b
+        np.matmul(h_prev, Wh, out=a)  # the one product per step
+        a += gates[:, t]  # + x_t Wx + b
         _gate_activations(a, H)
-        gates[:, t] = a                                  # keep the activated gates for backward
-        i, f, g, o = a[:, :H], a[:, H:2 * H], a[:, 2 * H:3 * H], a[:, 3 * H:]
-        c_t = c[:, t]                                    # (N, H) view
+        gates[:, t] = a  # keep the activated gates for backward
+        i, f, g, o = a[:, :H], a[:, H : 2 * H], a[:, 2 * H : 3 * H], a[:, 3 * H :]
+        c_t = c[:, t]  # (N, H) view
         np.multiply(f, c_prev, out=c_t)
-        c_t += np.multiply(i, g, out=ig)                 # c = f * c_prev + i * g
+        c_t += np.multiply(i, g, out=ig)  # c = f * c_prev + i * g
         np.copyto(h_t, c_t)
         tanh_inplace(h_t)
-        h_t *= o                                         # h = o * tanh(c)
+        h_t *= o  # h = o * tanh(c)
         h[:, t] = h_t
-        h_prev, c_prev = h_t, c_t                        # h_t is rewritten after the product
+        h_prev, c_prev = h_t, c_t  # h_t is rewritten after the product
     return h, (x, h0, c0, Wx, Wh, gates, c, h)
 
 
@@ -251,7 +262,8 @@ def lstm_backward(dh, cache, return_dc0=False):
     """
     shapes = Shapes("lstm_backward")
     x, h0, c0, Wx, Wh, gates, c, h = unpack_cache(
-        shapes, cache, ("x", "h0", "c0", "Wx", "Wh", "gates", "c", "h"))
+        shapes, cache, ("x", "h0", "c0", "Wx", "Wh", "gates", "c", "h")
+    )
     x = shapes.floats("cache x", x, ("N", "T", "D"))
     h0 = shapes.floats("cache h0", h0, ("N", "H"))
     c0 = shapes.floats("cache c0", c0, ("N", "H"))
@@ -266,19 +278,19 @@ def lstm_backward(dh, cache, return_dc0=False):
     H = shapes.size("H")
     dtype = compute_dtype(dh, gates)
 
-    tanh_c = tanh_inplace(c.astype(dtype, copy=True))     # (N, T, H), all steps at once
-    da = np.empty((N, T, 4 * H), dtype=dtype)              # gradient of every pre-activation
-    dh_next = np.zeros((N, H), dtype=dtype)                # gradient reaching h_t from step t+1
-    dc_next = np.zeros((N, H), dtype=dtype)                # and reaching c_t from step t+1
-    dh_t = np.empty((N, H), dtype=dtype)                   # scratch buffers reused every step,
-    dc_t = np.empty((N, H), dtype=dtype)                   # so the loop allocates nothing and
-    tmp = np.empty((N, H), dtype=dtype)                    # works on cache-sized arrays
+    tanh_c = tanh_inplace(c.astype(dtype, copy=True))  # (N, T, H), all steps at once
+    da = np.empty((N, T, 4 * H), dtype=dtype)  # gradient of every pre-activation
+    dh_next = np.zeros((N, H), dtype=dtype)  # gradient reaching h_t from step t+1
+    dc_next = np.zeros((N, H), dtype=dtype)  # and reaching c_t from step t+1
+    dh_t = np.empty((N, H), dtype=dtype)  # scratch buffers reused every step,
+    dc_t = np.empty((N, H), dtype=dtype)  # so the loop allocates nothing and
+    tmp = np.empty((N, H), dtype=dtype)  # works on cache-sized arrays
     for t in range(T - 1, -1, -1):
-        s = gates[:, t]                                    # (N, 4H) activated gates at step t
-        i, f, g, o = s[:, :H], s[:, H:2 * H], s[:, 2 * H:3 * H], s[:, 3 * H:]
+        s = gates[:, t]  # (N, 4H) activated gates at step t
+        i, f, g, o = s[:, :H], s[:, H : 2 * H], s[:, 2 * H : 3 * H], s[:, 3 * H :]
         c_prev = c[:, t - 1] if t > 0 else c0
         tanh_c_t = tanh_c[:, t]
-        np.add(dh[:, t], dh_next, out=dh_t)                # h_t feeds the loss and step t+1
+        np.add(dh[:, t], dh_next, out=dh_t)  # h_t feeds the loss and step t+1
         # c_t feeds step t+1 and h_t = o tanh(c_t): dc_t = dc_next + dh_t o (1 - tanh(c_t)^2)
         np.square(tanh_c_t, out=tmp)
         np.subtract(1, tmp, out=tmp)
@@ -287,20 +299,20 @@ def lstm_backward(dh, cache, return_dc0=False):
         np.add(tmp, dc_next, out=dc_t)
         # Local slopes of the activations, written straight into da_t (an (N, 4H) view):
         da_t = da[:, t]
-        da_i, da_f, da_g, da_o = (da_t[:, k * H:(k + 1) * H] for k in range(4))
+        da_i, da_f, da_g, da_o = (da_t[:, k * H : (k + 1) * H] for k in range(4))
         np.subtract(1, s, out=da_t)
-        da_t *= s                                          # sigmoid' = s (1 - s) (i, f, o)
+        da_t *= s  # sigmoid' = s (1 - s) (i, f, o)
         np.square(g, out=da_g)
-        np.subtract(1, da_g, out=da_g)                     # tanh' = 1 - g^2
+        np.subtract(1, da_g, out=da_g)  # tanh' = 1 - g^2
         # ... times the gradient reaching each activated gate:
         da_i *= dc_t
-        da_i *= g                                          # c = f c_prev + i g
+        da_i *= g  # c = f c_prev + i g
         da_f *= dc_t
         da_f *= c_prev
         da_g *= dc_t
         da_g *= i
         da_o *= dh_t
-        da_o *= tanh_c_t                                   # h = o tanh(c)
+        da_o *= tanh_c_t  # h = o tanh(c)
         np.matmul(da_t, Wh.T, out=dh_next)
         np.multiply(dc_t, f, out=dc_next)
 
@@ -335,11 +347,14 @@ def cell_path_gradient(forget_gates):
     else:
         forget_gates = shapes.floats("forget_gates", forget_gates, ("N", "T", "H"))
     if forget_gates.size and (forget_gates.min() < 0 or forget_gates.max() > 1):
-        raise ValueError("cell_path_gradient: forget_gates must be gate activations in [0, 1], "
-                         f"got values in [{forget_gates.min()}, {forget_gates.max()}]")
+        raise ValueError(
+            "cell_path_gradient: forget_gates must be gate activations in [0, 1], "
+            f"got values in [{forget_gates.min()}, {forget_gates.max()}]"
+        )
     # Reverse cumulative product of f_{k+1}, ..., f_{T-1}: shift by one and append 1 for k=T-1.
-    later = np.concatenate([forget_gates[..., 1:, :],
-                            np.ones_like(forget_gates[..., :1, :])], axis=-2)
+    later = np.concatenate(
+        [forget_gates[..., 1:, :], np.ones_like(forget_gates[..., :1, :])], axis=-2
+    )
     return np.flip(np.cumprod(np.flip(later, axis=-2), axis=-2), axis=-2)
 
 
@@ -360,10 +375,11 @@ def forget_gate_bias_init(H, value=1.0, dtype=np.float64):
     shapes = Shapes("forget_gate_bias_init")
     H = shapes.positive_int("H", H, letter="H")
     if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Real):
-        raise TypeError(f"forget_gate_bias_init: value must be a real number, "
-                        f"got {type(value).__name__}")
+        raise TypeError(
+            f"forget_gate_bias_init: value must be a real number, got {type(value).__name__}"
+        )
     if not np.isfinite(value):
         raise ValueError(f"forget_gate_bias_init: value must be finite, got {value}")
     b = np.zeros(4 * H, dtype=dtype)
-    b[H:2 * H] = value
+    b[H : 2 * H] = value
     return b

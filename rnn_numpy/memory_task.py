@@ -2,7 +2,8 @@
 
 Sequences are over the alphabet MEMORY_ALPHABET = "abc", fed one-hot (D = 3). At every step t
 the network must answer whether an "a" has appeared at any step 1..t (inclusive: steps count
-from 1, docs/NOTATION.md). The answer is read off the output logits y_t = h_t Wy + by (2 classes): class 1 = "yes", class 0 = "no";
+from 1, docs/NOTATION.md). The answer is read off the output logits y_t = h_t Wy + by (2 classes):
+class 1 = "yes", class 0 = "no";
 the network answers "yes" at step t exactly when y_t[1] > y_t[0].
 
 The learner chooses the weights by hand (no training), as a dict
@@ -10,6 +11,7 @@ The learner chooses the weights by hand (no training), as a dict
 for any hidden size H >= 1, and the network starts from the zero state h_0 = 0.
 `score_weights` runs them through the reference forward pass on fresh sequences.
 """
+
 from __future__ import annotations
 
 import numpy as np
@@ -17,8 +19,8 @@ import numpy as np
 from rnn_numpy.shapes import Shapes
 
 MEMORY_ALPHABET = "abc"
-NUM_SYMBOLS = len(MEMORY_ALPHABET)   # D: one-hot input size
-NUM_ANSWERS = 2                      # class 0 = "no a yet", class 1 = "an a has appeared"
+NUM_SYMBOLS = len(MEMORY_ALPHABET)  # D: one-hot input size
+NUM_ANSWERS = 2  # class 0 = "no a yet", class 1 = "an a has appeared"
 WEIGHT_NAMES = ("Wx", "Wh", "b", "Wy", "by")
 
 
@@ -45,7 +47,7 @@ def memory_sequences(rng, num_sequences, min_length=1, max_length=30, p_a=None):
     lengths = rng.integers(t_min, t_max + 1, size=n)
     p = rng.uniform(0.0, 0.3, size=(n, 1)) if p_a is None else np.full((n, 1), float(p_a))
     is_a = rng.random((n, t_max)) < p
-    other = rng.integers(1, NUM_SYMBOLS, size=(n, t_max))          # "b" or "c"
+    other = rng.integers(1, NUM_SYMBOLS, size=(n, t_max))  # "b" or "c"
     symbols = np.where(is_a, 0, other)
     labels = (np.cumsum(symbols == 0, axis=1) > 0).astype(np.int64)
     padding = np.arange(t_max)[None, :] >= lengths[:, None]
@@ -59,9 +61,17 @@ def edge_sequences(length=30):
     only at the last step, all "a", an "a" followed by a long run of other letters, length 1.
     Returns (symbols, labels, lengths) like `memory_sequences`."""
     rows = [
-        "b" * length, "c" * length, "a" + "c" * (length - 1), "b" * (length - 1) + "a",
-        "a" * length, "abcbcbcbcbcbcbcbcbcbcbcbcbcbcb"[:length], "a", "b", "c",
-        "cb" * (length // 2), "bcacbcbcbcbbbbbbbbbbbbbbbbbbbb"[:length],
+        "b" * length,
+        "c" * length,
+        "a" + "c" * (length - 1),
+        "b" * (length - 1) + "a",
+        "a" * length,
+        "abcbcbcbcbcbcbcbcbcbcbcbcbcbcb"[:length],
+        "a",
+        "b",
+        "c",
+        "cb" * (length // 2),
+        "bcacbcbcbcbbbbbbbbbbbbbbbbbbbb"[:length],
     ]
     n = len(rows)
     symbols = np.full((n, length), -1, dtype=np.int64)
@@ -69,16 +79,18 @@ def edge_sequences(length=30):
     lengths = np.array([len(row) for row in rows], dtype=np.int64)
     for i, row in enumerate(rows):
         codes = [MEMORY_ALPHABET.index(ch) for ch in row]
-        symbols[i, :len(row)] = codes
-        labels[i, :len(row)] = np.cumsum(np.array(codes) == 0) > 0
+        symbols[i, : len(row)] = codes
+        labels[i, : len(row)] = np.cumsum(np.array(codes) == 0) > 0
     return symbols, labels, lengths
 
 
 def check_weight_shapes(weights) -> list[str]:
     """Problems with the learner's dict of weights (empty if the shapes are right)."""
     if not isinstance(weights, dict):
-        return [f"hand_designed_rnn must return a dict with keys {list(WEIGHT_NAMES)}, "
-                f"got a {type(weights).__name__}"]
+        return [
+            f"hand_designed_rnn must return a dict with keys {list(WEIGHT_NAMES)}, "
+            f"got a {type(weights).__name__}"
+        ]
     missing = [name for name in WEIGHT_NAMES if name not in weights]
     if missing:
         return [f"the dict of weights is missing {missing}"]
@@ -91,7 +103,9 @@ def check_weight_shapes(weights) -> list[str]:
         shapes.floats("by", np.asarray(weights["by"], dtype=float), ("K",))
     except (TypeError, ValueError) as error:
         return [str(error)]
-    if not all(np.all(np.isfinite(np.asarray(weights[name], dtype=float))) for name in WEIGHT_NAMES):
+    if not all(
+        np.all(np.isfinite(np.asarray(weights[name], dtype=float))) for name in WEIGHT_NAMES
+    ):
         return ["the weights must be finite numbers (no NaN or inf)"]
     return []
 
@@ -110,9 +124,9 @@ def answers(weights, symbols, lengths):
 
     Wx, Wh, b, Wy, by = (np.asarray(weights[name], dtype=np.float64) for name in WEIGHT_NAMES)
     n, _ = symbols.shape
-    x = np.eye(NUM_SYMBOLS)[np.maximum(symbols, 0)]                   # (N, T, 3)
+    x = np.eye(NUM_SYMBOLS)[np.maximum(symbols, 0)]  # (N, T, 3)
     h, _ = masked_rnn_forward(x, np.zeros((n, Wh.shape[0])), Wx, Wh, b, lengths)
-    logits, _ = rnn_output(h, Wy, by)                                 # (N, T, 2)
+    logits, _ = rnn_output(h, Wy, by)  # (N, T, 2)
     said_yes = (logits[..., 1] > logits[..., 0]).astype(np.int64)
     said_yes[symbols < 0] = 0
     return said_yes

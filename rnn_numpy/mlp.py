@@ -6,6 +6,7 @@ dense_forward(x, W, b)          -> out = x @ W + b,          cache = (x, W, b)
 mlp_forward(x, W1, b1, W2, b2)  -> logits = tanh(x @ W1 + b1) @ W2 + b2,
                                    cache = (x, W1, b1, h, W2, b2) with h = tanh(x @ W1 + b1)
 """
+
 from __future__ import annotations
 
 import numpy as np
@@ -71,8 +72,8 @@ def mlp_forward(x, W1, b1, W2, b2):
     b1 = shapes.floats("b1", b1, ("H",))
     W2 = shapes.floats("W2", W2, ("H", "V"))
     b2 = shapes.floats("b2", b2, ("V",))
-    h = np.tanh(x @ W1 + b1)          # (N, H)
-    logits = h @ W2 + b2              # (N, V)
+    h = np.tanh(x @ W1 + b1)  # (N, H)
+    logits = h @ W2 + b2  # (N, V)
     return logits, (x, W1, b1, h, W2, b2)
 
 
@@ -93,6 +94,6 @@ def mlp_backward(dlogits, cache):
     shapes.floats("h (cache[3])", h, ("N", "H"))
     dlogits = shapes.floats("dlogits", dlogits, ("N", "V"))
     dh, dW2, db2 = dense_backward(dlogits, (h, W2, b2))
-    da = dh * (1.0 - h ** 2)          # through tanh: d tanh(a)/da = 1 - tanh(a)^2
+    da = dh * (1.0 - h**2)  # through tanh: d tanh(a)/da = 1 - tanh(a)^2
     dx, dW1, db1 = dense_backward(da, (x, W1, b1))
     return dx, dW1, db1, dW2, db2

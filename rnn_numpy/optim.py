@@ -17,6 +17,7 @@ RMSprop and Adam add it *outside* (as in cs231n and Kingma & Ba 2015). Each upda
 *new* s / moments. Adagrad (notebooks 03 and 07) and RMSprop (04) are the adaptive optimisers
 the course's learners write; Adam is here for comparison.
 """
+
 from __future__ import annotations
 
 import numpy as np
@@ -135,6 +136,6 @@ def adam_step(param, grad, m, v, t, learning_rate, beta1=0.9, beta2=0.999, eps=1
     eps = shapes.positive_float("eps", eps)
     new_m = beta1 * m + (1 - beta1) * grad
     new_v = beta2 * v + (1 - beta2) * grad * grad
-    m_hat = new_m / (1 - beta1 ** t)
-    v_hat = new_v / (1 - beta2 ** t)
+    m_hat = new_m / (1 - beta1**t)
+    v_hat = new_v / (1 - beta2**t)
     return param - learning_rate * m_hat / (np.sqrt(v_hat) + eps), new_m, new_v

@@ -15,14 +15,15 @@ tanh' = 1 - h_t^2, ReLU' = [h_t > 0], linear' = 1.
 
 Code stores step t at index t - 1: h[:, t-1] is h_t. N sequences, T steps, H hidden size.
 """
+
 from __future__ import annotations
 
 import numbers
 
 import numpy as np
 
-from rnn_numpy.shapes import Shapes
 from rnn_numpy.rnn import activation_derivative, check_activation
+from rnn_numpy.shapes import Shapes
 
 
 def hidden_jacobian(h_t, Wh, activation="tanh"):
@@ -46,7 +47,7 @@ def hidden_jacobian(h_t, Wh, activation="tanh"):
         h_t = shapes.floats("h_t", h_t, ("N", "H"))
     Wh = shapes.floats("Wh", Wh, ("H", "H"))
     slope = activation_derivative(h_t, check_activation("hidden_jacobian", activation))  # (..., H)
-    return slope[..., :, None] * Wh.T                                                   # (..., H, H)
+    return slope[..., :, None] * Wh.T  # (..., H, H)
 
 
 def gradient_norms_by_lag(h, Wh, activation="tanh"):
@@ -75,12 +76,12 @@ def gradient_norms_by_lag(h, Wh, activation="tanh"):
         h = shapes.floats("h", h, ("N", "T", "H"))
     Wh = shapes.floats("Wh", Wh, ("H", "H"))
     slope = activation_derivative(h, check_activation("gradient_norms_by_lag", activation))
-    N, T, H = h.shape                                                   # slope: (N, T, H)
+    N, T, H = h.shape  # slope: (N, T, H)
 
     dtype = np.result_type(h, Wh)
     norms = np.empty((N, T), dtype=dtype)
     norms[:, T - 1] = 1.0
-    product = np.broadcast_to(np.eye(H, dtype=dtype), (N, H, H))       # dh_T / dh_T
+    product = np.broadcast_to(np.eye(H, dtype=dtype), (N, H, H))  # dh_T / dh_T
     for index in range(T - 2, -1, -1):
         # k = index + 1: dh_T/dh_k = (dh_T/dh_{k+1}) J_{k+1}, J_{k+1} = diag(phi'_{k+1}) W_h^T,
         # and phi'_{k+1} is read from h_{k+1} = h[:, index + 1]                      (N, H, H)
@@ -109,8 +110,10 @@ def scale_spectral_radius(W, rho):
         raise ValueError("scale_spectral_radius: W has non-finite entries")
     radius = float(np.max(np.abs(np.linalg.eigvals(W))))
     if radius <= np.finfo(np.float64).tiny * W.shape[0]:
-        raise ValueError("scale_spectral_radius: W has spectral radius 0 (all eigenvalues are "
-                         "zero, e.g. W = 0 or nilpotent), so no rescaling can reach rho")
+        raise ValueError(
+            "scale_spectral_radius: W has spectral radius 0 (all eigenvalues are "
+            "zero, e.g. W = 0 or nilpotent), so no rescaling can reach rho"
+        )
     return (W * (rho / radius)).astype(W.dtype, copy=False)
 
 

@@ -6,7 +6,8 @@ The recurrence (row-vector convention, one row per sequence in the batch):
 
 with act = tanh (the default), relu or linear (identity). N batch, T steps, D input size,
 H hidden size, V vocabulary size. Notation as docs/NOTATION.md: steps count from 1 and arrays
-from 0, so x[:, t-1] is x_t and h[:, t-1] is h_t; h_0 is the separate argument h0. Every function works on the whole batch at once; only the
+from 0, so x[:, t-1] is x_t and h[:, t-1] is h_t; h_0 is the separate argument h0. Every function
+works on the whole batch at once; only the
 recurrence itself loops, over time.
 
 Caches are tuples with a fixed layout, stated in each forward's docstring, so a backward pass can
@@ -23,6 +24,7 @@ tanh' = 1 - h**2, relu' = (h > 0), linear' = 1.
 Dtypes: results have the dtype NumPy's promotion gives the inputs (float32 in, float32 out;
 float64 in, float64 out). Gradient checks should use float64.
 """
+
 from __future__ import annotations
 
 import numpy as np
@@ -35,8 +37,9 @@ ACTIVATIONS = ("tanh", "relu", "linear")
 # -- activations ----------------------------------------------------------------------------------
 def check_activation(function_name: str, activation) -> str:
     if not isinstance(activation, str) or activation not in ACTIVATIONS:
-        raise ValueError(f"{function_name}: activation must be one of {ACTIVATIONS}, "
-                         f"got {activation!r}")
+        raise ValueError(
+            f"{function_name}: activation must be one of {ACTIVATIONS}, got {activation!r}"
+        )
     return activation
 
 
@@ -59,9 +62,11 @@ def activation_derivative(h: np.ndarray, activation: str) -> np.ndarray:
 
 def _unpack(function_name: str, cache, names: tuple[str, ...]) -> tuple:
     if not isinstance(cache, tuple) or len(cache) != len(names):
-        raise TypeError(f"{function_name}: cache must be the tuple ({', '.join(names)}), "
-                        f"got {type(cache).__name__}"
-                        + (f" of length {len(cache)}" if isinstance(cache, (tuple, list)) else ""))
+        raise TypeError(
+            f"{function_name}: cache must be the tuple ({', '.join(names)}), "
+            f"got {type(cache).__name__}"
+            + (f" of length {len(cache)}" if isinstance(cache, (tuple, list)) else "")
+        )
     return cache
 
 
@@ -108,7 +113,8 @@ def rnn_step_backward(dh, cache):
     - db: shape (H,)
     """
     x, h_prev, Wx, Wh, h, activation = _unpack(
-        "rnn_step_backward", cache, ("x", "h_prev", "Wx", "Wh", "h", "activation"))
+        "rnn_step_backward", cache, ("x", "h_prev", "Wx", "Wh", "h", "activation")
+    )
     shapes = Shapes("rnn_step_backward")
     x = shapes.floats("x (in cache)", x, ("N", "D"))
     h_prev = shapes.floats("h_prev (in cache)", h_prev, ("N", "H"))
@@ -118,7 +124,7 @@ def rnn_step_backward(dh, cache):
     dh = shapes.floats("dh", dh, ("N", "H"))
     activation = check_activation("rnn_step_backward", activation)
 
-    da = dh * activation_derivative(h, activation)      # gradient on the pre-activation
+    da = dh * activation_derivative(h, activation)  # gradient on the pre-activation
     return da @ Wx.T, da @ Wh.T, x.T @ da, h_prev.T @ da, da.sum(axis=0)
 
 
@@ -146,7 +152,7 @@ def rnn_forward(x, h0, Wx, Wh, b, activation="tanh"):
     b = shapes.floats("b", b, ("H",))
     activation = check_activation("rnn_forward", activation)
 
-    input_part = x @ Wx + b                              # (N, T, H): every step at once
+    input_part = x @ Wx + b  # (N, T, H): every step at once
     h = np.empty_like(input_part, dtype=np.result_type(input_part, h0, Wh))
     h_prev = h0
     for t in range(x.shape[1]):
@@ -160,24 +166,24 @@ def _bptt(dh, x, h0, Wh, h, activation, active=None):
 
     Returns (da, dh0, dWx, dWh, db), da being the gradient on every pre-activation (N, T, H).
     """
-    derivative = activation_derivative(h, activation)   # (N, T, H)
+    derivative = activation_derivative(h, activation)  # (N, T, H)
     da = np.empty_like(derivative, dtype=np.result_type(dh, derivative))
-    dh_next = np.zeros_like(da[:, 0])                     # gradient arriving from step t+1
+    dh_next = np.zeros_like(da[:, 0])  # gradient arriving from step t+1
     for t in reversed(range(h.shape[1])):
         dh_t = dh[:, t] + dh_next
         if active is None:
             da[:, t] = dh_t * derivative[:, t]
             dh_next = da[:, t] @ Wh.T
         else:
-            keep = active[:, t, None]                     # (N, 1)
+            keep = active[:, t, None]  # (N, 1)
             da[:, t] = np.where(keep, dh_t * derivative[:, t], 0)
-            dh_next = da[:, t] @ Wh.T + np.where(keep, 0, dh_t)   # frozen: h_t = h_{t-1}
+            dh_next = da[:, t] @ Wh.T + np.where(keep, 0, dh_t)  # frozen: h_t = h_{t-1}
     N, T, D = x.shape
     H = h.shape[2]
     h_prev = np.concatenate([h0[:, None, :], h[:, :-1]], axis=1)  # (N, T, H): h_{t-1}
-    da_rows = da.reshape(N * T, H)                        # (N*T, H): all steps as rows
-    dWh = h_prev.reshape(N * T, H).T @ da_rows           # (H, H)
-    dWx = x.reshape(N * T, D).T @ da_rows            # (D, H)
+    da_rows = da.reshape(N * T, H)  # (N*T, H): all steps as rows
+    dWh = h_prev.reshape(N * T, H).T @ da_rows  # (H, H)
+    dWx = x.reshape(N * T, D).T @ da_rows  # (D, H)
     return da, dh_next, dWx, dWh, da_rows.sum(axis=0)
 
 
@@ -198,7 +204,8 @@ def rnn_backward(dh, cache):
     - db: shape (H,), summed over all steps
     """
     x, h0, Wx, Wh, h, activation = _unpack(
-        "rnn_backward", cache, ("x", "h0", "Wx", "Wh", "h", "activation"))
+        "rnn_backward", cache, ("x", "h0", "Wx", "Wh", "h", "activation")
+    )
     shapes = Shapes("rnn_backward")
     x = shapes.floats("x (in cache)", x, ("N", "T", "D"))
     h0 = shapes.floats("h0 (in cache)", h0, ("N", "H"))
@@ -218,8 +225,10 @@ def _hidden_dims(function_name: str, name: str, value) -> tuple:
     if ndim is None:
         ndim = np.ndim(value) if isinstance(value, (list, tuple)) else 3
     if ndim not in (2, 3):
-        raise ValueError(f"{function_name}: {name} must have shape (N, T, H) or (N, H), "
-                         f"got shape {np.shape(value)}")
+        raise ValueError(
+            f"{function_name}: {name} must have shape (N, T, H) or (N, H), "
+            f"got shape {np.shape(value)}"
+        )
     return ("N", "T", "H") if ndim == 3 else ("N", "H")
 
 
@@ -261,7 +270,7 @@ def rnn_output_backward(dlogits, cache):
     Wy = shapes.floats("Wy (in cache)", Wy, ("H", "V"))
     dlogits = shapes.floats("dlogits", dlogits, dims[:-1] + ("V",))
     H, V = Wy.shape
-    rows = dlogits.reshape(-1, V)                        # (N*T, V)
+    rows = dlogits.reshape(-1, V)  # (N*T, V)
     return dlogits @ Wy.T, h.reshape(-1, H).T @ rows, rows.sum(axis=0)
 
 
@@ -270,8 +279,10 @@ def _check_lengths(function_name: str, shapes: Shapes, lengths) -> np.ndarray:
     lengths = shapes.integers("lengths", lengths, ("N",))
     T = shapes.size("T")
     if lengths.size and (lengths.min() < 1 or lengths.max() > T):
-        raise ValueError(f"{function_name}: every entry of lengths must lie in 1..T = 1..{T}, "
-                         f"got entries from {lengths.min()} to {lengths.max()}")
+        raise ValueError(
+            f"{function_name}: every entry of lengths must lie in 1..T = 1..{T}, "
+            f"got entries from {lengths.min()} to {lengths.max()}"
+        )
     return lengths
 
 
@@ -300,8 +311,8 @@ def masked_rnn_forward(x, h0, Wx, Wh, b, lengths, activation="tanh"):
     lengths = _check_lengths("masked_rnn_forward", shapes, lengths)
     activation = check_activation("masked_rnn_forward", activation)
 
-    active = np.arange(x.shape[1]) < lengths[:, None]    # (N, T): True inside each sequence
-    input_part = x @ Wx + b                              # (N, T, H)
+    active = np.arange(x.shape[1]) < lengths[:, None]  # (N, T): True inside each sequence
+    input_part = x @ Wx + b  # (N, T, H)
     h = np.empty_like(input_part, dtype=np.result_type(input_part, h0, Wh))
     h_prev = h0
     for t in range(x.shape[1]):
@@ -326,7 +337,8 @@ def masked_rnn_backward(dh, cache):
     - dWx: shape (D, H); dWh: shape (H, H); db: shape (H,)
     """
     x, h0, Wx, Wh, h, lengths, activation = _unpack(
-        "masked_rnn_backward", cache, ("x", "h0", "Wx", "Wh", "h", "lengths", "activation"))
+        "masked_rnn_backward", cache, ("x", "h0", "Wx", "Wh", "h", "lengths", "activation")
+    )
     shapes = Shapes("masked_rnn_backward")
     x = shapes.floats("x (in cache)", x, ("N", "T", "D"))
     h0 = shapes.floats("h0 (in cache)", h0, ("N", "H"))
@@ -337,6 +349,6 @@ def masked_rnn_backward(dh, cache):
     dh = shapes.floats("dh", dh, ("N", "T", "H"))
     activation = check_activation("masked_rnn_backward", activation)
 
-    active = np.arange(x.shape[1]) < lengths[:, None]    # (N, T)
+    active = np.arange(x.shape[1]) < lengths[:, None]  # (N, T)
     da, dh0, dWx, dWh, db = _bptt(dh, x, h0, Wh, h, activation, active)
     return da @ Wx.T, dh0, dWx, dWh, db

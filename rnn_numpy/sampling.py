@@ -6,12 +6,13 @@ A temperature below 1 sharpens the distribution (towards always picking the most
 character), above 1 flattens it (towards uniform). Randomness comes only from the Generator the
 caller passes, one `rng.choice` per character, so the same seed gives the same text.
 """
+
 from __future__ import annotations
 
 import numpy as np
 
-from rnn_numpy.shapes import Shapes
 from rnn_numpy.activations import softmax
+from rnn_numpy.shapes import Shapes
 
 
 def temperature_probabilities(logits, temperature):
@@ -27,8 +28,10 @@ def temperature_probabilities(logits, temperature):
     shapes = Shapes("temperature_probabilities")
     ndim = logits.ndim if isinstance(logits, np.ndarray) else np.ndim(logits)
     if ndim < 1:
-        raise ValueError("temperature_probabilities: logits must have shape (..., V) with at "
-                         f"least one dimension, got shape {np.shape(logits)}")
+        raise ValueError(
+            "temperature_probabilities: logits must have shape (..., V) with at "
+            f"least one dimension, got shape {np.shape(logits)}"
+        )
     logits = shapes.floats("logits", logits, tuple(f"d{i}" for i in range(ndim - 1)) + ("V",))
     temperature = shapes.positive_float("temperature", temperature)
     # Subtract the maximum *before* dividing: dividing huge logits by a tiny temperature
@@ -69,8 +72,10 @@ def sample(Wx, Wh, b, Wy, by, h0, first_index, length, rng, temperature=1.0):
     index = int(shapes.integers("first_index", first_index, (), low=0, high=shapes.size("V")))
     length = shapes.positive_int("length", length)
     if not isinstance(rng, np.random.Generator):
-        raise TypeError(f"sample: rng must be a numpy.random.Generator "
-                        f"(np.random.default_rng(seed)), got {type(rng).__name__}")
+        raise TypeError(
+            f"sample: rng must be a numpy.random.Generator "
+            f"(np.random.default_rng(seed)), got {type(rng).__name__}"
+        )
     temperature = shapes.positive_float("temperature", temperature)
 
     V = Wx.shape[0]
@@ -78,8 +83,8 @@ def sample(Wx, Wh, b, Wy, by, h0, first_index, length, rng, temperature=1.0):
     for step in range(length):
         x = np.zeros(V, dtype=Wx.dtype)
         x[index] = 1
-        h = np.tanh(x @ Wx + h @ Wh + b)                   # (H,)
-        probabilities = temperature_probabilities(h @ Wy + by, temperature)   # (V,)
+        h = np.tanh(x @ Wx + h @ Wh + b)  # (H,)
+        probabilities = temperature_probabilities(h @ Wy + by, temperature)  # (V,)
         index = int(rng.choice(V, p=probabilities))
         indices[step] = index
     return indices

@@ -22,23 +22,26 @@ Register a cell type by adding an entry, e.g.
 
 N batch, T steps, D input size of layer 1, H_m hidden size of layer m.
 """
+
 from __future__ import annotations
 
-from typing import Callable, NamedTuple
+from collections.abc import Callable
+from typing import NamedTuple
 
 import numpy as np
 
-from rnn_numpy.shapes import Shapes
 from rnn_numpy.gru import gru_backward, gru_forward
 from rnn_numpy.lstm import lstm_backward, lstm_forward
 from rnn_numpy.rnn import rnn_backward, rnn_forward
+from rnn_numpy.shapes import Shapes
 
 
 class Cell(NamedTuple):
     """One recurrent cell type as a stacked network sees it (see the module docstring)."""
-    forward: Callable     # forward(x, state, params) -> (h, cache)
-    backward: Callable    # backward(dh, cache) -> (dx, dstate, dparams)
-    params: tuple         # names of the weights in each layer's params dict
+
+    forward: Callable  # forward(x, state, params) -> (h, cache)
+    backward: Callable  # backward(dh, cache) -> (dx, dstate, dparams)
+    params: tuple  # names of the weights in each layer's params dict
 
 
 def _rnn_layer_forward(x, h0, params):
@@ -88,17 +91,25 @@ def _check_layers(function_name: str, cell, states, layer_params, states_name: s
         raise ValueError(f"{function_name}: cell must be one of {sorted(CELLS)}, got {cell!r}")
     kind = CELLS[cell]
     if not isinstance(layer_params, (list, tuple)) or not layer_params:
-        raise TypeError(f"{function_name}: layer_params must be a non-empty list with one dict "
-                        f"of weights {kind.params} per layer")
+        raise TypeError(
+            f"{function_name}: layer_params must be a non-empty list with one dict "
+            f"of weights {kind.params} per layer"
+        )
     if not isinstance(states, (list, tuple)) or len(states) != len(layer_params):
-        got = f"{len(states)} entries" if isinstance(states, (list, tuple)) else type(states).__name__
-        raise ValueError(f"{function_name}: {states_name} must be a list with one entry per "
-                         f"layer ({len(layer_params)} layers), got {got}")
+        got = (
+            f"{len(states)} entries" if isinstance(states, (list, tuple)) else type(states).__name__
+        )
+        raise ValueError(
+            f"{function_name}: {states_name} must be a list with one entry per "
+            f"layer ({len(layer_params)} layers), got {got}"
+        )
     for layer, params in enumerate(layer_params):
         if not isinstance(params, dict) or not set(kind.params) <= set(params):
             keys = sorted(params) if isinstance(params, dict) else type(params).__name__
-            raise ValueError(f"{function_name}: layer_params[{layer}] must be a dict with keys "
-                             f"{kind.params}, got {keys}")
+            raise ValueError(
+                f"{function_name}: layer_params[{layer}] must be a dict with keys "
+                f"{kind.params}, got {keys}"
+            )
     return kind
 
 
@@ -110,8 +121,9 @@ def _in_layer(function_name: str, layer: int, call, *args):
     except (ValueError, TypeError) as error:
         if type(error) not in (ValueError, TypeError):
             raise
-        raise type(error)(f"{function_name}: layer {layer + 1} (index {layer} of the lists): "
-                          f"{error}") from error
+        raise type(error)(
+            f"{function_name}: layer {layer + 1} (index {layer} of the lists): {error}"
+        ) from error
 
 
 def stacked_forward(x, initial_states, layer_params, cell="rnn"):
@@ -157,20 +169,28 @@ def stacked_backward(dh_top, cache):
     - d_layer_params: list of M dicts with the keys of layer_params[m-1], each gradient shaped
       like its weight
     """
-    if (not isinstance(cache, tuple) or len(cache) != 2 or not isinstance(cache[0], str)
-            or not isinstance(cache[1], (tuple, list))):
-        raise TypeError("stacked_backward: cache must be the tuple (cell, layer_caches) returned "
-                        "by stacked_forward")
+    if (
+        not isinstance(cache, tuple)
+        or len(cache) != 2
+        or not isinstance(cache[0], str)
+        or not isinstance(cache[1], (tuple, list))
+    ):
+        raise TypeError(
+            "stacked_backward: cache must be the tuple (cell, layer_caches) returned "
+            "by stacked_forward"
+        )
     cell, caches = cache
     if cell not in CELLS:
-        raise ValueError(f"stacked_backward: cell (in cache) must be one of {sorted(CELLS)}, "
-                         f"got {cell!r}")
+        raise ValueError(
+            f"stacked_backward: cell (in cache) must be one of {sorted(CELLS)}, got {cell!r}"
+        )
     shapes = Shapes("stacked_backward")
     dh = shapes.floats("dh_top", dh_top, ("N", "T", "H"))
     d_states, d_params = [None] * len(caches), [None] * len(caches)
-    for layer in reversed(range(len(caches))):     # dx of layer m is dh of layer m - 1
+    for layer in reversed(range(len(caches))):  # dx of layer m is dh of layer m - 1
         dh, d_states[layer], d_params[layer] = _in_layer(
-            "stacked_backward", layer, CELLS[cell].backward, dh, caches[layer])
+            "stacked_backward", layer, CELLS[cell].backward, dh, caches[layer]
+        )
     return dh, d_states, d_params
 
 
@@ -222,17 +242,28 @@ def stacked_rnn_backward(dh_top, cache):
     x = shapes.floats("x (in cache)", x, ("N", "T", "D"))
     _check_layers("stacked_rnn_backward", "rnn", h0s, layer_params, "h0s")
     if not isinstance(hs, (list, tuple)) or len(hs) != len(layer_params):
-        raise ValueError(f"stacked_rnn_backward: hs (in cache) must be a list of "
-                         f"{len(layer_params)} state sequences, one per layer")
+        raise ValueError(
+            f"stacked_rnn_backward: hs (in cache) must be a list of "
+            f"{len(layer_params)} state sequences, one per layer"
+        )
     dh = shapes.floats("dh_top", dh_top, ("N", "T", "H_M"))
     if dh.shape != np.shape(hs[-1]):
-        raise ValueError(f"stacked_rnn_backward: dh_top must have the shape of the top layer's "
-                         f"states {np.shape(hs[-1])}, got {dh.shape}")
+        raise ValueError(
+            f"stacked_rnn_backward: dh_top must have the shape of the top layer's "
+            f"states {np.shape(hs[-1])}, got {dh.shape}"
+        )
     dh0s, dparams = [None] * len(hs), [None] * len(hs)
-    for layer in reversed(range(len(hs))):            # top layer first
+    for layer in reversed(range(len(hs))):  # top layer first
         below = x if layer == 0 else hs[layer - 1]
-        layer_cache = (below, h0s[layer], layer_params[layer]["Wx"], layer_params[layer]["Wh"],
-                       hs[layer], "tanh")
-        dh, dh0s[layer], dparams[layer] = _in_layer("stacked_rnn_backward", layer,
-                                                    _rnn_layer_backward, dh, layer_cache)
+        layer_cache = (
+            below,
+            h0s[layer],
+            layer_params[layer]["Wx"],
+            layer_params[layer]["Wh"],
+            hs[layer],
+            "tanh",
+        )
+        dh, dh0s[layer], dparams[layer] = _in_layer(
+            "stacked_rnn_backward", layer, _rnn_layer_backward, dh, layer_cache
+        )
     return dh, dh0s, dparams

@@ -14,14 +14,15 @@ to step k (dh_k = dh_t J_t ... J_{k+1}, row vectors), and notebook 04 measures h
 vanishes or explodes with the lag t - k. Steps count from 1: h[s-1] holds h_s, and h_0 (the
 initial state) is never needed, because J_s uses only h_s.
 """
+
 from __future__ import annotations
 
 import numbers
 
 import numpy as np
 
-from rnn_numpy.shapes import Shapes
 from rnn_numpy.pathologies import hidden_jacobian
+from rnn_numpy.shapes import Shapes
 
 
 def state_jacobian_product(h, Wh, t, k):
@@ -42,13 +43,14 @@ def state_jacobian_product(h, Wh, t, k):
     T = h.shape[0]
     for name, value in (("t", t), ("k", k)):
         if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Integral):
-            raise TypeError(f"state_jacobian_product: {name} must be a whole number, "
-                            f"got {type(value).__name__}")
+            raise TypeError(
+                f"state_jacobian_product: {name} must be a whole number, got {type(value).__name__}"
+            )
     if not 1 <= t <= T:
         raise ValueError(f"state_jacobian_product: t must be a step 1..T = 1..{T}, got {t}")
     if not 0 <= k <= t:
         raise ValueError(f"state_jacobian_product: k must satisfy 0 <= k <= t = {t}, got {k}")
     product = np.eye(h.shape[1], dtype=np.result_type(h, Wh))
-    for s in range(k + 1, t + 1):                       # J_{k+1} first, J_t last (leftmost)
+    for s in range(k + 1, t + 1):  # J_{k+1} first, J_t last (leftmost)
         product = hidden_jacobian(h[s - 1], Wh) @ product
     return product

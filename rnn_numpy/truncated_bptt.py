@@ -12,20 +12,22 @@ loss of a chunk is summed over its steps and averaged over the N streams.
 A character RNN has the parameters (one-hot inputs, so D = V)
     params = {"Wx": (V, H), "Wh": (H, H), "b": (H,), "Wy": (H, V), "by": (V,)}
 """
+
 from __future__ import annotations
 
 import numpy as np
 
-from rnn_numpy.shapes import Shapes
 from rnn_numpy.encoding import one_hot
+from rnn_numpy.shapes import Shapes
 
 PARAM_NAMES = ("Wx", "Wh", "b", "Wy", "by")
 
 
 def _check_params(shapes: Shapes, params) -> dict:
     if not isinstance(params, dict) or set(params) != set(PARAM_NAMES):
-        raise ValueError(f"{shapes.function_name}: params must be a dict with keys "
-                         f"{list(PARAM_NAMES)}")
+        raise ValueError(
+            f"{shapes.function_name}: params must be a dict with keys {list(PARAM_NAMES)}"
+        )
     return {
         "Wx": shapes.floats("Wx", params["Wx"], ("V", "H")),
         "Wh": shapes.floats("Wh", params["Wh"], ("H", "H")),
@@ -57,9 +59,9 @@ def char_rnn_loss(inputs, targets, h0, params):
     inputs = shapes.integers("inputs", inputs, ("N", "T"), low=0, high=shapes.size("V"))
     targets = shapes.integers("targets", targets, ("N", "T"), low=0, high=shapes.size("V"))
     h0 = shapes.floats("h0", h0, ("N", "H"))
-    x = one_hot(inputs, shapes.size("V"))                               # (N, T, V)
-    h, cache = rnn_forward(x, h0, p["Wx"], p["Wh"], p["b"])             # (N, T, H)
-    logits, output_cache = rnn_output(h, p["Wy"], p["by"])               # (N, T, V)
+    x = one_hot(inputs, shapes.size("V"))  # (N, T, V)
+    h, cache = rnn_forward(x, h0, p["Wx"], p["Wh"], p["b"])  # (N, T, H)
+    logits, output_cache = rnn_output(h, p["Wy"], p["by"])  # (N, T, V)
     loss, dlogits = temporal_softmax_loss(logits, targets, np.ones(targets.shape, dtype=bool))
     dh, dWy, dby = rnn_output_backward(dlogits, output_cache)
     _, _, dWx, dWh, db = rnn_backward(dh, cache)
@@ -75,7 +77,9 @@ def chunk_bounds(length, chunk_length):
     length = shapes.positive_int("length", length)
     K = shapes.positive_int("chunk_length", chunk_length)
     if length < 2:
-        raise ValueError("chunk_bounds: a stream needs at least 2 characters (an input and a target)")
+        raise ValueError(
+            "chunk_bounds: a stream needs at least 2 characters (an input and a target)"
+        )
     return [(start, min(start + K, length - 1)) for start in range(0, length - 1, K)]
 
 
@@ -101,7 +105,7 @@ def truncated_bptt(stream, h0, params, chunk_length):
     h = shapes.floats("h0", h0, ("N", "H"))
     losses, total = [], {name: np.zeros_like(value) for name, value in p.items()}
     for start, stop in chunk_bounds(stream.shape[1], chunk_length):
-        loss, grads, h = char_rnn_loss(stream[:, start:stop], stream[:, start + 1:stop + 1], h, p)
+        loss, grads, h = char_rnn_loss(stream[:, start:stop], stream[:, start + 1 : stop + 1], h, p)
         losses.append(loss)
         for name in PARAM_NAMES:
             total[name] += grads[name]

@@ -4,6 +4,7 @@ Each one is the solution notebook with something added that attacks the grader r
 grade: memory, time, the feedback, the instructor's report, the intake. `build_submissions`
 writes them all (and the folder and zip layouts that break intake) into one submissions folder.
 """
+
 from __future__ import annotations
 
 import zipfile
@@ -15,7 +16,7 @@ from submissions.notebooks import answers, solution_notebook, with_sources, writ
 
 ASSIGNMENT = "01_feedforward_limits"
 TARGET = "memoryless_loss_floor"
-LEAK = "LEAKED-CASES:"   # what learner code prints before the hidden inputs it read
+LEAK = "LEAKED-CASES:"  # what learner code prints before the hidden inputs it read
 # In the learner's source the marker is built at run time, so that only an *output* shows it.
 LEAK_SOURCE = '"LEAKED-" + "CASES:"'
 
@@ -45,8 +46,13 @@ display({"text/plain": "h" * 60_000_000}, raw=True)
 """
 # What must not reach anyone, as learner code displays it; built at run time from halves, so
 # that only an output (never the learner's source, which is shown) holds the whole string.
-UNSAFE_SHOWN = ("all hidden checks passed", "document.title", "<svg onload", "ALL PASSED",
-                'onerror="alert')
+UNSAFE_SHOWN = (
+    "all hidden checks passed",
+    "document.title",
+    "<svg onload",
+    "ALL PASSED",
+    'onerror="alert',
+)
 UNSAFE_DISPLAY = """\
 from IPython.display import display
 def whole(*halves):
@@ -63,7 +69,9 @@ READS_HIDDEN_INPUTS = """\
 import os
 _cases = open(os.environ["RNN_COURSE_CASES"]).read()[:3000]
 """
-PRINTS_HIDDEN_INPUTS = READS_HIDDEN_INPUTS + f"""\
+PRINTS_HIDDEN_INPUTS = (
+    READS_HIDDEN_INPUTS
+    + f"""\
 import coursekit.hidden as hook
 print({LEAK_SOURCE} + _cases)
 def _leak(name, candidate):
@@ -71,6 +79,7 @@ def _leak(name, candidate):
 hook.hidden_check = _leak
 hidden_check = _leak
 """
+)
 FORGED_RECORD = """\
 import json
 import coursekit.hidden as hook
@@ -120,7 +129,9 @@ def _key_call(which, *arguments):
     return result if result >= 0 else errno.errorcode.get(ctypes.get_errno(), "?")
 ADD_KEY, REQUEST_KEY, KEYCTL = 0, 1, 2
 """
-STORES_CODE_IN_KEYRINGS = KEYRING_CALLS + """\
+STORES_CODE_IN_KEYRINGS = (
+    KEYRING_CALLS
+    + """\
 _payload = PAYLOAD.encode()
 _serial = _key_call(ADD_KEY, b"user", b"rnn-answer", _payload, ctypes.c_size_t(len(_payload)), -3)
 _stored = {"session": _serial}
@@ -130,7 +141,10 @@ if isinstance(_serial, int):
         _stored[_keyring] = _key_call(KEYCTL, 8, _serial, _keyring)  # KEYCTL_LINK
 print("KEYRING-STORE", json.dumps(_stored))
 """
-LOADS_CODE_FROM_KEYRINGS = KEYRING_CALLS + """\
+)
+LOADS_CODE_FROM_KEYRINGS = (
+    KEYRING_CALLS
+    + """\
 _serials, _tried = [], {}
 for _keyring in (-3, -4, -5):  # session, user, user-session
     _tried[_keyring] = _key_call(KEYCTL, 10, _keyring, b"user", b"rnn-answer", 0)  # KEYCTL_SEARCH
@@ -154,12 +168,16 @@ print("KEYRING-LOAD", json.dumps(_tried), "found" if _found else "nothing")
 if _found:
     exec(_found)
 """
+)
 
 
 def _insert_before(grade_id: str, *codes: str):
     notebook = with_sources(solution_notebook(ASSIGNMENT), {})
-    index = next(i for i, cell in enumerate(notebook.cells)
-                 if cell.metadata.get("nbgrader", {}).get("grade_id") == grade_id)
+    index = next(
+        i
+        for i, cell in enumerate(notebook.cells)
+        if cell.metadata.get("nbgrader", {}).get("grade_id") == grade_id
+    )
     notebook.cells[index:index] = [nbformat.v4.new_code_cell(code) for code in codes]
     return notebook
 
@@ -179,8 +197,15 @@ def notebooks() -> dict[str, nbformat.NotebookNode]:
     visible_leak = with_sources(solution, {})
     for cell in visible_leak.cells:  # the learner's function prints the cases when checked
         if cell.metadata.get("nbgrader", {}).get("grade_id") == TARGET:
-            cell.source = READS_HIDDEN_INPUTS + "\n" + cell.source.replace(
-                "    ### BEGIN SOLUTION", f"    print({LEAK_SOURCE} + _cases[:200])\n    ### BEGIN SOLUTION", 1)
+            cell.source = (
+                READS_HIDDEN_INPUTS
+                + "\n"
+                + cell.source.replace(
+                    "    ### BEGIN SOLUTION",
+                    f"    print({LEAK_SOURCE} + _cases[:200])\n    ### BEGIN SOLUTION",
+                    1,
+                )
+            )
     return {
         "solution": solution,
         "aa_plants_code_for_later_kernels": _wrong_with(PLANT_FOR_LATER_KERNELS),
@@ -195,8 +220,14 @@ def notebooks() -> dict[str, nbformat.NotebookNode]:
         "forges_record_shape": _wrong_with(FORGED_RECORD),
         "forges_report_lines": _wrong_with(FORGED_REPORT_LINE),
         "slow_cells": _insert_before(TARGET, *[SLOW_CELL] * 5),
-        "aa_stores_code_in_keyrings": with_sources(solution, {TARGET: _solution_source() + "\n" + (
-            STORES_CODE_IN_KEYRINGS.replace("PAYLOAD", repr(_solution_source())))}),
+        "aa_stores_code_in_keyrings": with_sources(
+            solution,
+            {
+                TARGET: _solution_source()
+                + "\n"
+                + (STORES_CODE_IN_KEYRINGS.replace("PAYLOAD", repr(_solution_source())))
+            },
+        ),
         "zz_loads_code_from_keyrings": _wrong_with(LOADS_CODE_FROM_KEYRINGS),
         "zz_honest_after_attacks": solution,
     }
@@ -207,27 +238,34 @@ def build_submissions(folder: Path) -> Path:
     solution = solution_notebook(ASSIGNMENT)
     write_submissions(folder, ASSIGNMENT, notebooks())
     text = nbformat.writes(solution)
-    for student, name in (("renamed_by_browser", f"{ASSIGNMENT} (1).ipynb"),
-                          ("renamed_by_jupyter", f"{ASSIGNMENT}-Copy1.ipynb"),
-                          ("renamed_case", f"{ASSIGNMENT.upper()}.ipynb"),
-                          ("missing_notebook", "notes.ipynb.txt")):
+    for student, name in (
+        ("renamed_by_browser", f"{ASSIGNMENT} (1).ipynb"),
+        ("renamed_by_jupyter", f"{ASSIGNMENT}-Copy1.ipynb"),
+        ("renamed_case", f"{ASSIGNMENT.upper()}.ipynb"),
+        ("missing_notebook", "notes.ipynb.txt"),
+    ):
         (folder / student).mkdir()
         (folder / student / name).write_text(text)
     (folder / "clash").mkdir()
     (folder / "clash" / f"{ASSIGNMENT}.ipynb").write_text(text)
     write_zip(folder / "clash.zip", {f"{ASSIGNMENT}.ipynb": text})
-    write_zip(folder / "zip_bomb_of_copies.zip",
-         {f"copy{k:03}/{ASSIGNMENT}.ipynb": "x" * (19 * 2**20) for k in range(80)})
+    write_zip(
+        folder / "zip_bomb_of_copies.zip",
+        {f"copy{k:03}/{ASSIGNMENT}.ipynb": "x" * (19 * 2**20) for k in range(80)},
+    )
     write_zip(folder / "zip_of_too_many_entries.zip", {f"f{k}.txt": "" for k in range(3000)})
-    write_zip(folder / "zip_with_forged_names.zip",
-         {f"x\nzz-forged | {ASSIGNMENT} | - | note | full marks.ipynb": text})
+    write_zip(
+        folder / "zip_with_forged_names.zip",
+        {f"x\nzz-forged | {ASSIGNMENT} | - | note | full marks.ipynb": text},
+    )
     write_zip(folder / "zip_encrypted.zip", {f"{ASSIGNMENT}.ipynb": text}, encrypted=True)
     write_zip(folder / "zip_corrupt_entry.zip", {f"{ASSIGNMENT}.ipynb": text}, corrupt=True)
     return folder
 
 
-def write_zip(path: Path, members: dict[str, str], *, encrypted: bool = False,
-         corrupt: bool = False) -> None:
+def write_zip(
+    path: Path, members: dict[str, str], *, encrypted: bool = False, corrupt: bool = False
+) -> None:
     with zipfile.ZipFile(path, "w", compression=zipfile.ZIP_DEFLATED, compresslevel=1) as archive:
         for name, content in members.items():
             archive.writestr(name, content)
@@ -238,7 +276,7 @@ def write_zip(path: Path, members: dict[str, str], *, encrypted: bool = False,
         data[central + 8] |= 1
     if corrupt:  # garble the compressed data of the (only) entry
         start = 30 + int.from_bytes(data[26:28], "little") + int.from_bytes(data[28:30], "little")
-        data[start + 10:start + 40] = bytes(30)
+        data[start + 10 : start + 40] = bytes(30)
     path.write_bytes(bytes(data))
 
 
@@ -267,9 +305,22 @@ def grade_measured(grading_folder: Path, submissions: Path, *options: str):
     from grader.layout import REPOSITORY
 
     completed = subprocess.run(
-        [sys.executable, "-c", MEASURED, "--grading-folder", str(grading_folder), *options,
-         "autograde", ASSIGNMENT, str(submissions)],
-        cwd=REPOSITORY, capture_output=True, text=True, timeout=3600)
+        [
+            sys.executable,
+            "-c",
+            MEASURED,
+            "--grading-folder",
+            str(grading_folder),
+            *options,
+            "autograde",
+            ASSIGNMENT,
+            str(submissions),
+        ],
+        cwd=REPOSITORY,
+        capture_output=True,
+        text=True,
+        timeout=3600,
+    )
     found = re.search(r"grader-peak-rss-mb (\d+) seconds ([\d.]+)", completed.stderr)
     peak, seconds = (float(found[1]), float(found[2])) if found else (float("nan"),) * 2
     return completed, peak, seconds
@@ -303,8 +354,8 @@ def run_memory_burst(limits, processes: int, each_mb: int, watched: bool = True)
     False, as if the watch never polled in time): the most memory its processes charged
     together (the kernel's own memory cgroup, where the grader made one), why it was stopped,
     and whether the kernel survived."""
-    import contextlib
     import asyncio
+    import contextlib
     import tempfile
 
     from grader.sandbox import JailedKernelManager, JailWatch, KernelJail
@@ -323,8 +374,11 @@ def run_memory_burst(limits, processes: int, each_mb: int, watched: bool = True)
             jail.started(manager.launcher_pid)
             with JailWatch(jail, grader_growth_mb=4096) if watched else contextlib.nullcontext():
                 try:
-                    await client.execute_interactive(code, timeout=60, output_hook=lambda m: (
-                        printed.append(m["content"].get("text", ""))))
+                    await client.execute_interactive(
+                        code,
+                        timeout=60,
+                        output_hook=lambda m: printed.append(m["content"].get("text", "")),
+                    )
                 except Exception as error:  # the kernel was stopped: no reply
                     printed.append(type(error).__name__)
             return await manager.is_alive(), "".join(printed)
@@ -332,12 +386,18 @@ def run_memory_burst(limits, processes: int, each_mb: int, watched: bool = True)
             client.stop_channels()
             await manager.shutdown_kernel(now=True)
 
-    with tempfile.TemporaryDirectory(prefix="rnn-course-kernel-") as scratch, \
-            KernelJail(__import__("pathlib").Path(scratch), limits=limits) as jail:
+    with (
+        tempfile.TemporaryDirectory(prefix="rnn-course-kernel-") as scratch,
+        KernelJail(__import__("pathlib").Path(scratch), limits=limits) as jail,
+    ):
         alive, printed = asyncio.run(run(jail))
         cgroup = jail.memory_cgroup
         jail.note_oom_kills()
-        return {"alive": alive, "printed": printed, "stop_reason": jail.stop_reason,
-                "peak_mb": cgroup.peak_mb() if cgroup else None,
-                "cgroup_mb": cgroup.limit_mb if cgroup else None,
-                "oom_kills": cgroup.oom_kills() if cgroup else 0}
+        return {
+            "alive": alive,
+            "printed": printed,
+            "stop_reason": jail.stop_reason,
+            "peak_mb": cgroup.peak_mb() if cgroup else None,
+            "cgroup_mb": cgroup.limit_mb if cgroup else None,
+            "oom_kills": cgroup.oom_kills() if cgroup else 0,
+        }

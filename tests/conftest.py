@@ -8,6 +8,7 @@
   notebook 01's first training took 28 s with OpenBLAS's default threads and 1.7 s with one.
   Kernels started by the notebook tests inherit the setting.
 """
+
 import os
 
 from course import tool_environment

@@ -10,6 +10,7 @@
 - opening the course leaves .ipynb_checkpoints/ beside the notebooks: they are not course files
   (release and the notebook tests ignore them).
 """
+
 from __future__ import annotations
 
 import os
@@ -33,21 +34,38 @@ ROOT = Path(course.__file__).resolve().parent
 def test_lab_runs_as_root_with_allow_root_and_the_environment_on_path():
     command = course.lab_command(["--no-browser"])
     assert ("--allow-root" in command) == (os.geteuid() == 0)
-    assert command[-1] == "--no-browser" and command[:4] == [str(course.PYTHON), "-m", "jupyter", "lab"]
-    assert f"--ServerApp.root_dir={ROOT}" in command and "--ContentsManager.preferred_dir=notebooks" in command
-    assert all(part.startswith("-") for part in command[4:]), "a positional folder overrides root_dir"
+    assert command[-1] == "--no-browser" and command[:4] == [
+        str(course.PYTHON),
+        "-m",
+        "jupyter",
+        "lab",
+    ]
+    assert (
+        f"--ServerApp.root_dir={ROOT}" in command
+        and "--ContentsManager.preferred_dir=notebooks" in command
+    )
+    assert all(part.startswith("-") for part in command[4:]), (
+        "a positional folder overrides root_dir"
+    )
     path = course.lab_environment(dict(os.environ))["PATH"].split(os.pathsep)
     assert path[0] == str(course.BIN)
-    assert shutil.which("alembic", path=os.pathsep.join(path)), "alembic not found on the lab's PATH"
+    assert shutil.which("alembic", path=os.pathsep.join(path)), (
+        "alembic not found on the lab's PATH"
+    )
 
 
 def test_a_grading_folder_outside_the_labs_root_is_named(tmp_path):
     assert course.grading_folder_outside_root({}) is None
     assert course.grading_folder_outside_root({"RNN_COURSE_GRADING_FOLDER": "grading"}) is None
-    assert course.grading_folder_outside_root(
-        {"RNN_COURSE_GRADING_FOLDER": str(ROOT / "elsewhere" / "grading")}) is None
-    assert course.grading_folder_outside_root(
-        {"RNN_COURSE_GRADING_FOLDER": str(tmp_path)}) == str(tmp_path.resolve())
+    assert (
+        course.grading_folder_outside_root(
+            {"RNN_COURSE_GRADING_FOLDER": str(ROOT / "elsewhere" / "grading")}
+        )
+        is None
+    )
+    assert course.grading_folder_outside_root({"RNN_COURSE_GRADING_FOLDER": str(tmp_path)}) == str(
+        tmp_path.resolve()
+    )
 
 
 def test_checkpoints_are_not_course_files(tmp_path):
@@ -65,23 +83,40 @@ def test_stopping_course_py_lab_stops_jupyterlab(stop, tmp_path):
     env = dict(os.environ, RNN_COURSE_GRADING_FOLDER=str(tmp_path / "grading"))
     log = (tmp_path / "lab.log").open("w")
     launcher = subprocess.Popen(
-        [sys.executable, str(ROOT / "course.py"), "lab", "--no-browser", "--ServerApp.ip=127.0.0.1",
-         f"--ServerApp.port={port}", "--ServerApp.port_retries=0",
-         f"--IdentityProvider.token={token}"],
-        cwd=tmp_path, env=env, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
-        start_new_session=True)   # its own process group, like a terminal's foreground job
+        [
+            sys.executable,
+            str(ROOT / "course.py"),
+            "lab",
+            "--no-browser",
+            "--ServerApp.ip=127.0.0.1",
+            f"--ServerApp.port={port}",
+            "--ServerApp.port_retries=0",
+            f"--IdentityProvider.token={token}",
+        ],
+        cwd=tmp_path,
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        stdin=subprocess.DEVNULL,
+        start_new_session=True,
+    )  # its own process group, like a terminal's foreground job
     try:
         wait_for_jupyter(f"http://127.0.0.1:{port}", token, launcher, tmp_path / "lab.log")
         # The lab is course.py's own child; its children (npm, kernels) may still carry its
         # command line for an instant after they fork, so they are not counted.
-        labs = [child for child in psutil.Process(launcher.pid).children(recursive=False)
-                if any(part.endswith("jupyter-lab") for part in child.cmdline())
-                or child.cmdline()[1:4] == ["-m", "jupyter", "lab"]]
+        labs = [
+            child
+            for child in psutil.Process(launcher.pid).children(recursive=False)
+            if any(part.endswith("jupyter-lab") for part in child.cmdline())
+            or child.cmdline()[1:4] == ["-m", "jupyter", "lab"]
+        ]
         assert len(labs) == 1, [child.cmdline() for child in labs]
         lab = labs[0]
         assert lab.environ()["PATH"].split(os.pathsep)[0] == str(course.BIN)
         assert ("--allow-root" in lab.cmdline()) == (os.geteuid() == 0)
-        assert (tmp_path / "grading" / "nbgrader_config.py").is_file(), "grading folder not prepared"
+        assert (tmp_path / "grading" / "nbgrader_config.py").is_file(), (
+            "grading folder not prepared"
+        )
         if stop.startswith("SIGTERM"):
             launcher.send_signal(signal.SIGTERM)
         else:
@@ -104,7 +139,9 @@ def test_the_test_command_checks_system_packages_unless_told_not_to(skip, monkey
     monkeypatch.setenv(course.SKIP_SYSTEM_PACKAGES, skip)
     monkeypatch.setattr(course, "install", lambda requirements: calls.append("install"))
     monkeypatch.setattr(course, "ensure_system_packages", lambda: calls.append("system packages"))
-    monkeypatch.setattr(course.subprocess, "call", lambda command, **_: calls.append(command[1:3]) or 0)
+    monkeypatch.setattr(
+        course.subprocess, "call", lambda command, **_: calls.append(command[1:3]) or 0
+    )
     assert course.main(["test", "-k", "nothing"]) == 0
     checked = ["system packages"] if skip in ("", "0") else []
     assert calls == ["install", *checked, ["-m", "pytest"]]

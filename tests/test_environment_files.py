@@ -1,4 +1,5 @@
 """environment.yml (conda) and requirements/ (pip) name the same packages and versions."""
+
 from __future__ import annotations
 
 import re
@@ -28,7 +29,7 @@ def test_conda_environment_matches_the_pip_requirements():
         if isinstance(item, str) and "=" in item:
             package, version = item.split("=", 1)
             conda[package.lower()] = version
-        elif isinstance(item, dict):   # the pip: section (packages conda-forge does not have)
+        elif isinstance(item, dict):  # the pip: section (packages conda-forge does not have)
             for line in item.get("pip", []):
                 if "==" in line:
                     package, version = line.split("==", 1)

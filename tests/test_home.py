@@ -1,4 +1,5 @@
 """A learner's HOME that is missing or not writable breaks nothing (course.tool_environment)."""
+
 from __future__ import annotations
 
 import os
@@ -6,7 +7,6 @@ import subprocess
 import sys
 import textwrap
 from pathlib import Path
-
 
 from course import TOOL_FOLDERS, home_is_usable, tool_environment
 
@@ -29,15 +29,22 @@ RUN_A_NOTEBOOK = textwrap.dedent("""
 
 def without_home(tmp_path, home):
     """The test environment with HOME set to `home` (None: unset) and no tool folders set."""
-    environ = {key: value for key, value in os.environ.items()
-               if key not in TOOL_FOLDERS and key != "HOME"}
+    environ = {
+        key: value for key, value in os.environ.items() if key not in TOOL_FOLDERS and key != "HOME"
+    }
     return environ if home is None else {**environ, "HOME": home}
 
 
 def run_a_notebook(environ, tmp_path, *, apply_fix):
     script = RUN_A_NOTEBOOK.format(root=str(ROOT), apply_fix=apply_fix)
-    return subprocess.run([sys.executable, "-W", "error::UserWarning", "-c", script], env=environ,
-                          capture_output=True, text=True, timeout=300, cwd=tmp_path)
+    return subprocess.run(
+        [sys.executable, "-W", "error::UserWarning", "-c", script],
+        env=environ,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        cwd=tmp_path,
+    )
 
 
 def test_nothing_changes_with_a_usable_home(tmp_path):

@@ -80,7 +80,6 @@ def grader_help(words: list[str]) -> str:
 
 
 def test_the_walkthrough_takes_every_step():
-    text = walkthrough()
     commands = [" ".join(words) for words in command_lines()]
     for step in (
         "nbgrader release_assignment",

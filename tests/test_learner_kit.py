@@ -5,6 +5,7 @@ grader or reference package, no hidden tests, no nbgrader (so no Formgrader or C
 in the learner's JupyterLab), no nbgrader configuration; and the kit's own course.py must install
 only the learner's requirements.
 """
+
 from __future__ import annotations
 
 import runpy
@@ -16,14 +17,25 @@ from grader.release import exposures
 from tests.grading.harness import run_grader
 from tests.test_environment_files import pip_pins
 
-FORBIDDEN_TEXT = ("BEGIN SOLUTION", "BEGIN HIDDEN TESTS", "hidden_check(", "rnn_numpy",
-                  "MARK SCHEME")
+FORBIDDEN_TEXT = (
+    "BEGIN SOLUTION",
+    "BEGIN HIDDEN TESTS",
+    "hidden_check(",
+    "rnn_numpy",
+    "MARK SCHEME",
+)
 
 
 def test_the_learner_kit_holds_the_course_and_nothing_of_the_instructors(tmp_path):
     destination = tmp_path / "kit.zip"
-    completed = run_grader("--grading-folder", str(tmp_path / "grading"), "learner-kit", "--to",
-                           str(destination), "--expose-open-answers")
+    completed = run_grader(
+        "--grading-folder",
+        str(tmp_path / "grading"),
+        "learner-kit",
+        "--to",
+        str(destination),
+        "--expose-open-answers",
+    )
     assert completed.returncode == 0, completed.stderr[-2000:]
     with zipfile.ZipFile(destination) as archive:
         names = {name.removeprefix(f"{KIT_ROOT}/") for name in archive.namelist()}
@@ -31,15 +43,30 @@ def test_the_learner_kit_holds_the_course_and_nothing_of_the_instructors(tmp_pat
     kit = tmp_path / "kit" / KIT_ROOT
     for assignment in written_assignments():
         assert f"notebooks/{assignment}/{assignment}.ipynb" in names
-    assert {"README.md", "course.py", "pyproject.toml", "requirements/learner.txt",
-            "coursekit/hidden.py", "binder/requirements.txt", "binder/postBuild",
-            "binder/runtime.txt"} <= names
+    assert {
+        "README.md",
+        "course.py",
+        "pyproject.toml",
+        "requirements/learner.txt",
+        "coursekit/hidden.py",
+        "binder/requirements.txt",
+        "binder/postBuild",
+        "binder/runtime.txt",
+    } <= names
     assert {n for n in names if n.startswith("notebooks/")} == {
-        f"notebooks/{p.relative_to(NOTEBOOKS).as_posix()}" for p in course_files(NOTEBOOKS)}
+        f"notebooks/{p.relative_to(NOTEBOOKS).as_posix()}" for p in course_files(NOTEBOOKS)
+    }
     for name in names:
         top = name.split("/")[0]
-        assert top not in ("solutions", "grader", "submissions", "tests", "tools", "benchmarks",
-                           "grading"), name
+        assert top not in (
+            "solutions",
+            "grader",
+            "submissions",
+            "tests",
+            "tools",
+            "benchmarks",
+            "grading",
+        ), name
         assert ".ipynb_checkpoints" not in name and "__pycache__" not in name, name
         assert not name.endswith(("nbgrader_config.py", "gradebook.db", "secret.key")), name
     for path in kit.rglob("*"):
@@ -50,18 +77,22 @@ def test_the_learner_kit_holds_the_course_and_nothing_of_the_instructors(tmp_pat
             for secret in FORBIDDEN_TEXT:
                 assert secret not in text, f"{secret!r} in {path.relative_to(kit)}"
     assert "nbgrader" not in pip_pins("learner.txt")
-    assert not any("nbgrader" in line for line in (kit / "requirements" / "learner.txt")
-                   .read_text().splitlines() if not line.startswith("#"))
-    kit_course = runpy.run_path(str(kit / "course.py"))   # as `python3 course.py` there sees it
+    assert not any(
+        "nbgrader" in line
+        for line in (kit / "requirements" / "learner.txt").read_text().splitlines()
+        if not line.startswith("#")
+    )
+    kit_course = runpy.run_path(str(kit / "course.py"))  # as `python3 course.py` there sees it
     assert kit_course["INSTRUCTOR"] is False
     assert kit_course["REQUIREMENTS"]["lab"] == kit / "requirements" / "learner.txt"
-    assert kit_course["main"](["test"]) == 2   # no test suite in a kit
+    assert kit_course["main"](["test"]) == 2  # no test suite in a kit
 
 
 def test_binder_installs_the_learner_environment_and_hides_the_instructors_files():
     requirements = (REPOSITORY / "binder" / "requirements.txt").read_text().splitlines()
     assert [line for line in requirements if line and not line.startswith("#")] == [
-        "-r ../requirements/learner.txt"]
+        "-r ../requirements/learner.txt"
+    ]
     post_build = (REPOSITORY / "binder" / "postBuild").read_text()
     assert "pip install --no-deps ." in post_build
     for folder in ("solutions", "grader", "tests", "nbgrader_config.py"):
@@ -90,29 +121,47 @@ def test_binder_is_built_from_a_repository_that_never_held_the_solutions(tmp_pat
     import subprocess
 
     repository = tmp_path / "learners"
-    common = ("--grading-folder", str(tmp_path / "grading"), "learner-kit", "--repository",
-              "--to", str(repository), "--expose-open-answers")
-    for _ in range(2):   # built, then rebuilt for the next release: a second commit
+    common = (
+        "--grading-folder",
+        str(tmp_path / "grading"),
+        "learner-kit",
+        "--repository",
+        "--to",
+        str(repository),
+        "--expose-open-answers",
+    )
+    for _ in range(2):  # built, then rebuilt for the next release: a second commit
         completed = run_grader(*common)
         assert completed.returncode == 0, completed.stderr[-2000:]
     git = ["git", "-C", str(repository)]
-    commits = subprocess.run([*git, "rev-list", "--all"], capture_output=True, text=True,
-                             check=True).stdout.split()
+    commits = subprocess.run(
+        [*git, "rev-list", "--all"], capture_output=True, text=True, check=True
+    ).stdout.split()
     assert len(commits) == 2
     for commit in commits:
-        names = subprocess.run([*git, "ls-tree", "-r", "--name-only", commit], capture_output=True,
-                               text=True, check=True).stdout.split("\n")
+        names = subprocess.run(
+            [*git, "ls-tree", "-r", "--name-only", commit],
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout.split("\n")
         assert "binder/runtime.txt" in names and "binder/postBuild" in names
         for name in names:
             assert name.split("/")[0] not in ("solutions", "grader", "tests", "tools"), name
             assert not name.endswith(("nbgrader_config.py", "secret.key")), name
         for name in names:
             if name.endswith((".ipynb", ".py", ".md", ".txt")) and name != "coursekit/hidden.py":
-                text = subprocess.run([*git, "show", f"{commit}:{name}"], capture_output=True,
-                                      text=True, check=True).stdout
+                text = subprocess.run(
+                    [*git, "show", f"{commit}:{name}"], capture_output=True, text=True, check=True
+                ).stdout
                 for secret in FORBIDDEN_TEXT:
                     assert secret not in text, f"{secret!r} in {name} at {commit}"
     # the instructors' repository refuses to be Binder's (its .git holds the solutions)
-    refused = subprocess.run(["bash", str(REPOSITORY / "binder" / "postBuild")], cwd=REPOSITORY,
-                             capture_output=True, text=True, timeout=60)
+    refused = subprocess.run(
+        ["bash", str(REPOSITORY / "binder" / "postBuild")],
+        cwd=REPOSITORY,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert refused.returncode == 1 and "learners' repository" in refused.stderr

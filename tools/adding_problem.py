@@ -14,6 +14,7 @@ predicting the mean (rnn_numpy.adding_problem). Prints one row per run: the firs
 at which the test MSE was below the threshold, the training time until then (updates only, not
 the test evaluations), the final and the best test MSE.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -55,10 +56,13 @@ def rnn_hidden_for(budget: int) -> int:
 
 def init_params(model: str, H: int, rng, forget_bias: float) -> dict:
     G = GATE_BLOCKS[CELL[model]]
-    return {"Wx": rng.normal(0, 1 / np.sqrt(INPUT_SIZE), (INPUT_SIZE, G * H)),
-            "Wh": rng.normal(0, 1 / np.sqrt(H), (H, G * H)),
-            "b": forget_gate_bias_init(H, forget_bias) if model == "LSTM" else np.zeros(H),
-            "Wy": rng.normal(0, 1 / np.sqrt(H), (H, 1)), "by": np.zeros(1)}
+    return {
+        "Wx": rng.normal(0, 1 / np.sqrt(INPUT_SIZE), (INPUT_SIZE, G * H)),
+        "Wh": rng.normal(0, 1 / np.sqrt(H), (H, G * H)),
+        "b": forget_gate_bias_init(H, forget_bias) if model == "LSTM" else np.zeros(H),
+        "Wy": rng.normal(0, 1 / np.sqrt(H), (H, 1)),
+        "by": np.zeros(1),
+    }
 
 
 def forward(model, params, x):
@@ -74,8 +78,13 @@ def loss_and_grads(model, params, x, target):
     dh = np.zeros_like(h)
     dh[:, -1] = dprediction[:, None] * params["Wy"][:, 0]
     _, _, dWx, dWh, db = RECURRENT[model][1](dh, cache)
-    return {"Wx": dWx, "Wh": dWh, "b": db, "Wy": h[:, -1].T @ dprediction[:, None],
-            "by": dprediction.sum(keepdims=True)}
+    return {
+        "Wx": dWx,
+        "Wh": dWh,
+        "b": db,
+        "Wy": h[:, -1].T @ dprediction[:, None],
+        "by": dprediction.sum(keepdims=True),
+    }
 
 
 @dataclass
@@ -85,11 +94,11 @@ class Run:
     H: int
     learning_rate: float
     seed: int
-    solved_at: int | None = None       # first update with test MSE below the threshold
+    solved_at: int | None = None  # first update with test MSE below the threshold
     seconds_to_solve: float | None = None
     final_mse: float = float("nan")
     best_mse: float = float("inf")
-    seconds: float = 0.0               # all updates (not the test evaluations)
+    seconds: float = 0.0  # all updates (not the test evaluations)
 
 
 def train(run: Run, args, baseline: float, test, bar) -> Run:
@@ -118,8 +127,13 @@ def train(run: Run, args, baseline: float, test, bar) -> Run:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--lags", type=int, nargs="+", default=[100, 200, 400],
-                        help="sequence lengths T (the longest lag is T - 1)")
+    parser.add_argument(
+        "--lags",
+        type=int,
+        nargs="+",
+        default=[100, 200, 400],
+        help="sequence lengths T (the longest lag is T - 1)",
+    )
     parser.add_argument("--updates", type=int, default=4000, help="Adam updates per run")
     parser.add_argument("--hidden", type=int, default=16, help="H of the LSTM")
     parser.add_argument("--batch", type=int, default=32, help="sequences per update")
@@ -132,29 +146,43 @@ def main() -> None:
     args = parser.parse_args()
 
     rnn_hidden = rnn_hidden_for(model_size("LSTM", args.hidden))
-    plan = [Run("LSTM", T, args.hidden, args.learning_rate, seed)
-            for T in args.lags for seed in args.seeds]
-    plan += [Run("tanh RNN", T, rnn_hidden, rate, seed)
-             for T in args.lags for rate in args.rnn_learning_rates for seed in args.seeds]
-    print(f"LSTM H = {args.hidden} ({model_size('LSTM', args.hidden)} parameters), tanh RNN "
-          f"H = {rnn_hidden} ({model_size('tanh RNN', rnn_hidden)}); {args.updates} Adam "
-          f"updates of {args.batch} sequences per run; solved = test MSE < {SOLVED_FRACTION} x "
-          f"the predict-the-mean MSE on {args.test_size} test sequences")
+    plan = [
+        Run("LSTM", T, args.hidden, args.learning_rate, seed)
+        for T in args.lags
+        for seed in args.seeds
+    ]
+    plan += [
+        Run("tanh RNN", T, rnn_hidden, rate, seed)
+        for T in args.lags
+        for rate in args.rnn_learning_rates
+        for seed in args.seeds
+    ]
+    print(
+        f"LSTM H = {args.hidden} ({model_size('LSTM', args.hidden)} parameters), tanh RNN "
+        f"H = {rnn_hidden} ({model_size('tanh RNN', rnn_hidden)}); {args.updates} Adam "
+        f"updates of {args.batch} sequences per run; solved = test MSE < {SOLVED_FRACTION} x "
+        f"the predict-the-mean MSE on {args.test_size} test sequences"
+    )
     started = time.perf_counter()
     with tqdm(total=len(plan) * args.updates, unit="update", file=sys.stderr) as bar:
         for run in plan:
-            x_test, target_test = adding_problem_batch(args.test_size, run.T,
-                                                       np.random.default_rng([run.seed, 3]))
+            x_test, target_test = adding_problem_batch(
+                args.test_size, run.T, np.random.default_rng([run.seed, 3])
+            )
             baseline = float(np.mean((target_test - 1.0) ** 2))
             train(run, args, baseline, (x_test, target_test), bar)
-    print("\nmodel | T | H | Adam step | seed | solved at update | training time to solve | "
-          "final test MSE | best test MSE | training time (all updates)")
+    print(
+        "\nmodel | T | H | Adam step | seed | solved at update | training time to solve | "
+        "final test MSE | best test MSE | training time (all updates)"
+    )
     print("---|---|---|---|---|---|---|---|---|---")
     for run in plan:
         solved = f"{run.solved_at}" if run.solved_at else "not solved"
         to_solve = f"{run.seconds_to_solve:.1f} s" if run.seconds_to_solve is not None else "-"
-        print(f"{run.model} | {run.T} | {run.H} | {run.learning_rate:g} | {run.seed} | {solved} | "
-              f"{to_solve} | {run.final_mse:.4f} | {run.best_mse:.4f} | {run.seconds:.1f} s")
+        print(
+            f"{run.model} | {run.T} | {run.H} | {run.learning_rate:g} | {run.seed} | {solved} | "
+            f"{to_solve} | {run.final_mse:.4f} | {run.best_mse:.4f} | {run.seconds:.1f} s"
+        )
     print(f"\nall runs: {time.perf_counter() - started:.0f} s (with test evaluations)")
 
 

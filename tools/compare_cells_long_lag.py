@@ -14,6 +14,7 @@ updates to solve, mean seconds per run, and, for depth 1, the median over seeds 
 ||dy/dx_k|| at lag T - 1 over the same at lag 0 for the trained model. Deterministic for given
 arguments; the seconds depend on the machine.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -49,8 +50,13 @@ def main() -> None:
     parser.add_argument("--budget", type=int, default=600)
     args = parser.parse_args()
 
-    runs = [(T, cell, depth, seed) for T in args.lengths for depth in (1, 2)
-            for cell in ("rnn", "gru", "lstm") for seed in range(args.seeds)]
+    runs = [
+        (T, cell, depth, seed)
+        for T in args.lengths
+        for depth in (1, 2)
+        for cell in ("rnn", "gru", "lstm")
+        for seed in range(args.seeds)
+    ]
     rows: dict[tuple, list] = {}
     started = time.perf_counter()
     for T, cell, depth, seed in tqdm(runs, desc="models", unit="model"):
@@ -70,21 +76,27 @@ def main() -> None:
             ratio = float(by_lag[-1] / by_lag[0])
         rows.setdefault((T, cell, depth, H), []).append((solved, updates, seconds, ratio))
 
-    print(f"\nadding problem, budget {args.budget} parameters, {args.seeds} seeds, at most "
-          f"{args.updates} updates; solved = test MSE < {LongLagSettings.solved_fraction} * 1/6 "
-          f"twice in a row")
-    print("T | cell | depth | H | parameters | solved | median updates to solve | "
-          "seconds per run | ||dy/dx|| lag T-1 / lag 0 (depth 1, median)")
+    print(
+        f"\nadding problem, budget {args.budget} parameters, {args.seeds} seeds, at most "
+        f"{args.updates} updates; solved = test MSE < {LongLagSettings.solved_fraction} * 1/6 "
+        f"twice in a row"
+    )
+    print(
+        "T | cell | depth | H | parameters | solved | median updates to solve | "
+        "seconds per run | ||dy/dx|| lag T-1 / lag 0 (depth 1, median)"
+    )
     print("---|---|---|---|---|---|---|---|---")
     for (T, cell, depth, H), results in rows.items():
         solved_updates = [u for s, u, _, _ in results if s]
         median = f"{np.median(solved_updates):.0f}" if solved_updates else "-"
         ratio = np.median([r for *_, r in results])
         parameters = parameter_count(cell, INPUT_SIZE, H, 1, layers=depth)
-        print(f"{T} | {cell.upper()} | {depth} | {H} | {parameters} | "
-              f"{len(solved_updates)}/{len(results)} | {median} | "
-              f"{np.mean([sec for _, _, sec, _ in results]):.1f} | "
-              f"{'-' if np.isnan(ratio) else f'{ratio:.1e}'}")
+        print(
+            f"{T} | {cell.upper()} | {depth} | {H} | {parameters} | "
+            f"{len(solved_updates)}/{len(results)} | {median} | "
+            f"{np.mean([sec for _, _, sec, _ in results]):.1f} | "
+            f"{'-' if np.isnan(ratio) else f'{ratio:.1e}'}"
+        )
     print(f"total {time.perf_counter() - started:.0f} s")
 
 

@@ -5,6 +5,7 @@
 The table is made from the provided cells of the solution notebooks (`grader.release.exposures`);
 tests/grading/test_release_exposure.py fails while the README's copy is out of date.
 """
+
 from __future__ import annotations
 
 import re
@@ -18,7 +19,8 @@ HEADER = "| released notebook | exposes answers of | exercises |\n|---|---|---|\
 def table() -> str:
     return HEADER + "".join(
         f"| `{e.released}` | `{e.answers_of}` | {', '.join(f'`{g}`' for g in e.grade_ids)} |\n"
-        for e in exposures())
+        for e in exposures()
+    )
 
 
 def main() -> None:

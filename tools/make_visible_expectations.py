@@ -6,6 +6,7 @@ For each module in grader/visible_expectations/, writes coursekit/data/visible/<
 (what `coursekit.visible.expect.expected` reads). Run it after changing a visible check's inputs
 or the reference; tests/checks/test_learner_kit.py fails while the files are out of date.
 """
+
 from __future__ import annotations
 
 import numpy as np
@@ -20,8 +21,10 @@ def main() -> None:
     for notebook in notebooks():
         values = expectations(notebook)
         np.savez_compressed(VISIBLE_DATA / f"{notebook}.npz", **values)
-        print(f"{notebook}: {len(values)} expected values -> "
-              f"{(VISIBLE_DATA / f'{notebook}.npz').relative_to(REPOSITORY)}")
+        print(
+            f"{notebook}: {len(values)} expected values -> "
+            f"{(VISIBLE_DATA / f'{notebook}.npz').relative_to(REPOSITORY)}"
+        )
 
 
 if __name__ == "__main__":

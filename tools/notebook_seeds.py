@@ -8,6 +8,7 @@ cell's `SEED = 0` replaced by `SEED = s`, for s = 0 .. SEEDS-1 (default 5), and 
 whether every cell ran (every assert of the solution notebook held) or which cell failed and why,
 the run time, and the printed lines that contain PATTERN (default: none).
 """
+
 from __future__ import annotations
 
 import argparse
@@ -28,22 +29,34 @@ SEED_LINE = re.compile(r"^SEED = \d+", flags=re.MULTILINE)
 def run(assignment: str, seed: int) -> tuple[str, float, list[str]]:
     path = SOLUTIONS / assignment / f"{assignment}.ipynb"
     notebook = nbformat.read(path, as_version=4)
-    settings = [cell for cell in notebook.cells
-                if cell.cell_type == "code" and SEED_LINE.search(cell.source)]
+    settings = [
+        cell
+        for cell in notebook.cells
+        if cell.cell_type == "code" and SEED_LINE.search(cell.source)
+    ]
     if len(settings) != 1:
         raise SystemExit(f"{path}: expected one settings cell with a line `SEED = <number>`")
     settings[0].source = SEED_LINE.sub(f"SEED = {seed}", settings[0].source)
-    client = NotebookClient(notebook, timeout=600, kernel_name="python3",
-                            resources={"metadata": {"path": str(path.parent)}})
+    client = NotebookClient(
+        notebook,
+        timeout=600,
+        kernel_name="python3",
+        resources={"metadata": {"path": str(path.parent)}},
+    )
     started = time.perf_counter()
     try:
         client.execute()
         verdict = "every cell ran"
     except CellExecutionError as error:
         verdict = "FAILED: " + str(error).strip().splitlines()[-1][:300]
-    printed = [line for cell in notebook.cells if cell.cell_type == "code"
-               for output in cell.get("outputs", []) if output.get("output_type") == "stream"
-               for line in output.get("text", "").splitlines()]
+    printed = [
+        line
+        for cell in notebook.cells
+        if cell.cell_type == "code"
+        for output in cell.get("outputs", [])
+        if output.get("output_type") == "stream"
+        for line in output.get("text", "").splitlines()
+    ]
     return verdict, time.perf_counter() - started, printed
 
 

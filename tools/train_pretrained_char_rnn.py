@@ -16,6 +16,7 @@ correct notebook 03 on any machine gives weights within `REPRODUCTION_TOLERANCE`
 file (`--check` says by how much). Notebook 03's training experiment runs the same loop with the
 same settings and compares its result with the shipped file in the same way.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -27,9 +28,15 @@ import nbformat
 import numpy as np
 from tqdm import tqdm
 
-from coursekit.char_rnn import (PRETRAINED, PRETRAINED_PATH, REPRODUCTION_TOLERANCE,
-                                largest_difference, load_pretrained, save_pretrained,
-                                train_char_rnn)
+from coursekit.char_rnn import (
+    PRETRAINED,
+    PRETRAINED_PATH,
+    REPRODUCTION_TOLERANCE,
+    largest_difference,
+    load_pretrained,
+    save_pretrained,
+    train_char_rnn,
+)
 
 REPOSITORY = Path(__file__).resolve().parents[1]
 
@@ -57,8 +64,10 @@ def notebook_functions(path: Path, names=NEEDED) -> dict:
         nbgrader = cell.get("metadata", {}).get("nbgrader", {})
         provided = cell.get("metadata", {}).get("rnn_course", {}).get("provided")
         if cell.cell_type == "code" and (nbgrader.get("solution") or provided):
-            exec(compile(cell.source, f"{path.name}:{nbgrader.get('grade_id', 'cell')}", "exec"),
-                 namespace)
+            exec(
+                compile(cell.source, f"{path.name}:{nbgrader.get('grade_id', 'cell')}", "exec"),
+                namespace,
+            )
     missing = [name for name in names if not callable(namespace.get(name))]
     if missing:
         raise LookupError(f"{path} does not define {missing}")
@@ -67,9 +76,10 @@ def notebook_functions(path: Path, names=NEEDED) -> dict:
 
 def next_character_probabilities(functions: dict, params: dict, vocab, prefix: str) -> np.ndarray:
     """p(next character | prefix) from the zero state, shape (V,), with the notebook's forward."""
-    x = np.eye(vocab.size)[vocab.encode(prefix)][None]                        # (1, T, V)
-    h, _ = functions["rnn_forward"](x, np.zeros((1, params["Wh"].shape[0])), params["Wx"],
-                                    params["Wh"], params["b"])                 # (1, T, H)
+    x = np.eye(vocab.size)[vocab.encode(prefix)][None]  # (1, T, V)
+    h, _ = functions["rnn_forward"](
+        x, np.zeros((1, params["Wh"].shape[0])), params["Wx"], params["Wh"], params["b"]
+    )  # (1, T, H)
     logits, _ = functions["rnn_output"](h[:, -1], params["Wy"], params["by"])  # (1, V)
     shifted = logits[0] - logits[0].max()
     return np.exp(shifted) / np.exp(shifted).sum()
@@ -79,19 +89,28 @@ def train_with(functions: dict, *, progress: bool = True):
     """train_char_rnn with the notebook's functions and the shipped model's settings."""
     bar = tqdm(total=PRETRAINED.epochs, unit="epoch", disable=not progress)
     try:
-        return train_char_rnn(functions["truncated_bptt"], functions["adagrad_step"], PRETRAINED,
-                              on_epoch=lambda epoch, params: bar.update(1))
+        return train_char_rnn(
+            functions["truncated_bptt"],
+            functions["adagrad_step"],
+            PRETRAINED,
+            on_epoch=lambda epoch, params: bar.update(1),
+        )
     finally:
         bar.close()
 
 
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--notebook", type=Path, default=None,
-                        help="a notebook 03_bptt with its exercises done (default: the solution)")
+    parser.add_argument(
+        "--notebook",
+        type=Path,
+        default=None,
+        help="a notebook 03_bptt with its exercises done (default: the solution)",
+    )
     parser.add_argument("--output", type=Path, default=PRETRAINED_PATH)
-    parser.add_argument("--check", action="store_true",
-                        help="compare with --output instead of writing it")
+    parser.add_argument(
+        "--check", action="store_true", help="compare with --output instead of writing it"
+    )
     args = parser.parse_args(argv)
     notebook = args.notebook or default_notebook()
     functions = notebook_functions(notebook)
@@ -100,17 +119,23 @@ def main(argv=None) -> int:
     seconds = time.perf_counter() - started
     probabilities = next_character_probabilities(functions, params, vocab, PREFIX)
     best = vocab.chars[int(np.argmax(probabilities))]
-    print(f"trained with {notebook} in {seconds:.1f} s: last epoch's loss "
-          f"{losses[-len(losses) // PRETRAINED.epochs:].mean():.3f} nats per character; after "
-          f"{PREFIX!r} the most probable character is {best!r}, p('r') = "
-          f"{probabilities[vocab.index['r']]:.3f}")
+    print(
+        f"trained with {notebook} in {seconds:.1f} s: last epoch's loss "
+        f"{losses[-len(losses) // PRETRAINED.epochs :].mean():.3f} nats per character; after "
+        f"{PREFIX!r} the most probable character is {best!r}, p('r') = "
+        f"{probabilities[vocab.index['r']]:.3f}"
+    )
     if args.check:
         shipped, shipped_vocab, settings = load_pretrained(args.output)
         difference = largest_difference(params, shipped)
         same = shipped_vocab.chars == vocab.chars and settings == PRETRAINED
-        verdict = ("reproduces it bit for bit" if difference == 0 and same else
-                   f"is within {REPRODUCTION_TOLERANCE:g}" if difference <= REPRODUCTION_TOLERANCE
-                   and same else "does NOT reproduce it")
+        verdict = (
+            "reproduces it bit for bit"
+            if difference == 0 and same
+            else f"is within {REPRODUCTION_TOLERANCE:g}"
+            if difference <= REPRODUCTION_TOLERANCE and same
+            else "does NOT reproduce it"
+        )
         print(f"largest difference from {args.output}: {difference:.2e}; this run {verdict}")
         return 0 if same and difference <= REPRODUCTION_TOLERANCE else 1
     if best != "r":

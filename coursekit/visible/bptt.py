@@ -6,12 +6,21 @@ implementation gives on the constants below (precomputed and shipped as data:
 answers name common mistakes. Nothing here computes a forward or backward pass itself.
 Notation: docs/NOTATION.md (steps from 1, arrays from 0; J_s = diag(1 - h_s**2) Wh^T).
 """
+
 from __future__ import annotations
 
 import numpy as np
 
-from coursekit.visible.expect import (VisibleCheckFailed, call, expect_close, expect_shape,
-                                      expect_true, expect_unchanged, expected, passed)
+from coursekit.visible.expect import (
+    VisibleCheckFailed,
+    call,
+    expect_close,
+    expect_shape,
+    expect_true,
+    expect_unchanged,
+    expected,
+    passed,
+)
 
 NOTEBOOK = "bptt"
 N, D, H, V = 2, 3, 4, 5
@@ -25,11 +34,13 @@ DH_STEP = np.linspace(-1.0, 1.0, N * H).reshape(N, H)
 T = 4
 X_SEQUENCE = np.random.default_rng(5).normal(size=(N, T, D))
 DH_SEQUENCE = np.linspace(-1.0, 1.0, N * T * H).reshape(N, T, H)
-JACOBIAN_STEPS = ((2, 2), (1, 0), (4, 1), (4, 0))          # (t, k) pairs for dh_t / dh_k
+JACOBIAN_STEPS = ((2, 2), (1, 0), (4, 1), (4, 0))  # (t, k) pairs for dh_t / dh_k
 H2 = 3
-STACK_LAYER_2 = {"Wx": np.linspace(-0.8, 0.8, H * H2).reshape(H, H2),
-                 "Wh": np.array([[0.3, -0.5, 0.2], [0.4, 0.1, -0.3], [0.0, 0.6, 0.1]]),
-                 "b": np.array([0.1, -0.2, 0.05])}
+STACK_LAYER_2 = {
+    "Wx": np.linspace(-0.8, 0.8, H * H2).reshape(H, H2),
+    "Wh": np.array([[0.3, -0.5, 0.2], [0.4, 0.1, -0.3], [0.0, 0.6, 0.1]]),
+    "b": np.array([0.1, -0.2, 0.05]),
+}
 STACK_H0_2 = np.linspace(-0.2, 0.2, N * H2).reshape(N, H2)
 DH_STACK_TOP = np.linspace(-1.0, 1.0, N * T * H2).reshape(N, T, H2)
 T_OUTPUT = 3
@@ -42,11 +53,13 @@ MASK = np.array([[True, False, False], [True, True, True]])
 STREAM = np.array([[0, 1, 2, 3, 4, 0, 1, 2, 3], [4, 4, 3, 3, 2, 2, 1, 1, 0]])
 H0_STREAM = np.linspace(-0.5, 0.5, N * H).reshape(N, H)
 _params_rng = np.random.default_rng(8)
-CHAR_PARAMS = {"Wx": _params_rng.normal(scale=0.5, size=(V, H)),
-               "Wh": _params_rng.normal(scale=0.5, size=(H, H)),
-               "b": _params_rng.normal(scale=0.5, size=H),
-               "Wy": _params_rng.normal(scale=0.5, size=(H, V)),
-               "by": _params_rng.normal(scale=0.5, size=V)}
+CHAR_PARAMS = {
+    "Wx": _params_rng.normal(scale=0.5, size=(V, H)),
+    "Wh": _params_rng.normal(scale=0.5, size=(H, H)),
+    "b": _params_rng.normal(scale=0.5, size=H),
+    "Wy": _params_rng.normal(scale=0.5, size=(H, V)),
+    "by": _params_rng.normal(scale=0.5, size=V),
+}
 CHUNK_LENGTH = 3
 
 
@@ -67,18 +80,25 @@ def _matches(value, key):
 
 def _unchanged(pairs, what):
     for array, original in pairs:
-        expect_unchanged(np.array_equal(array, original),
-                    what=f"{what}: your function changed one of its arguments in place",
-                    hint="Leave the arrays you are given (dh, the cache, params) as they were; "
-                         "compute new arrays.")
+        expect_unchanged(
+            np.array_equal(array, original),
+            what=f"{what}: your function changed one of its arguments in place",
+            hint="Leave the arrays you are given (dh, the cache, params) as they were; "
+            "compute new arrays.",
+        )
 
 
-DERIVATIVE_HINT = ("Through h = tanh(a): the gradient on a is the gradient on h times tanh'(a), "
-                   "and tanh'(a) can be written with h, which the cache holds.")
-STEP_HINTS = {"dx": "x reaches a through Wx.", "dh_prev": "h_prev reaches a through Wh.",
-              "dWx": "Each row of the batch adds its share; which input multiplies Wx?",
-              "dWh": "Which state multiplies Wh in this step: the new one or the previous one?",
-              "db": "b is added to every row of the batch."}
+DERIVATIVE_HINT = (
+    "Through h = tanh(a): the gradient on a is the gradient on h times tanh'(a), "
+    "and tanh'(a) can be written with h, which the cache holds."
+)
+STEP_HINTS = {
+    "dx": "x reaches a through Wx.",
+    "dh_prev": "h_prev reaches a through Wh.",
+    "dWx": "Each row of the batch adds its share; which input multiplies Wx?",
+    "dWh": "Which state multiplies Wh in this step: the new one or the previous one?",
+    "db": "b is added to every row of the batch.",
+}
 
 
 def check_rnn_step_backward(rnn_step_backward):
@@ -89,11 +109,19 @@ def check_rnn_step_backward(rnn_step_backward):
     grads = _tuple_of(call(rnn_step_backward, dh, cache, what=what), names, what)
     _unchanged([(dh, DH_STEP), (cache[0], X), (cache[1], H_PREV), (cache[4], _e("step_h"))], what)
     if _matches(grads[3], "step_dWh_pre_activation_derivative"):
-        raise VisibleCheckFailed(f"{what}: your gradients use 1 - a**2 with the pre-activation "
-                                 f"a; tanh'(a) = 1 - tanh(a)**2 = 1 - h**2, with h from the cache.")
+        raise VisibleCheckFailed(
+            f"{what}: your gradients use 1 - a**2 with the pre-activation "
+            f"a; tanh'(a) = 1 - tanh(a)**2 = 1 - h**2, with h from the cache."
+        )
     for name, got in zip(names, grads):
-        expect_close(got, _e(f"step_{name}"), what=f"{what}: {name}", rtol=1e-6, atol=1e-9,
-                     hint=DERIVATIVE_HINT + " " + STEP_HINTS[name])
+        expect_close(
+            got,
+            _e(f"step_{name}"),
+            what=f"{what}: {name}",
+            rtol=1e-6,
+            atol=1e-9,
+            hint=DERIVATIVE_HINT + " " + STEP_HINTS[name],
+        )
     passed("rnn_step_backward", "all five gradients agree with the reference")
 
 
@@ -105,29 +133,49 @@ def check_rnn_backward(rnn_backward):
     what = "loss on the last state h_T only"
     grads = _tuple_of(call(rnn_backward, dh_last, cache, what=what), names, what)
     expect_shape(grads[0], (N, T, D), what=f"{what}: dx")
-    expect_close(grads[1], _e("backward_last_dh0"), what=f"{what}: dh0", rtol=1e-6, atol=1e-9,
-                 hint="The gradient must flow back through every step, from h_T to h_0: what "
-                      "does each step pass to the step before it?")
+    expect_close(
+        grads[1],
+        _e("backward_last_dh0"),
+        what=f"{what}: dh0",
+        rtol=1e-6,
+        atol=1e-9,
+        hint="The gradient must flow back through every step, from h_T to h_0: what "
+        "does each step pass to the step before it?",
+    )
     what = "a gradient on every state"
     grads = _tuple_of(call(rnn_backward, DH_SEQUENCE.copy(), cache, what=what), names, what)
     _unchanged([(cache[4], _e("sequence_h")), (cache[1], H_PREV)], what)
     if _matches(grads[3], "backward_dWh_not_accumulated"):
-        raise VisibleCheckFailed(f"{what}: dWh holds only one step's share. Wh is used at "
-                                 f"every step, so its gradient adds up over the steps.")
+        raise VisibleCheckFailed(
+            f"{what}: dWh holds only one step's share. Wh is used at "
+            f"every step, so its gradient adds up over the steps."
+        )
     if _matches(grads[3], "backward_dWh_first_state_zero"):
-        raise VisibleCheckFailed(f"{what}: at step 1 you used a zero state; the state before "
-                                 f"step 1 is h0 (the cache's second entry).")
-    hints = {"dx": DERIVATIVE_HINT, "dh0": "What comes back from step 1 is dh0.",
-             "dWx": "Every step adds its share.", "dWh": "Every step adds its share; step 1's "
-             "previous state is h0.", "db": "Every step adds its share, summed over the batch."}
+        raise VisibleCheckFailed(
+            f"{what}: at step 1 you used a zero state; the state before "
+            f"step 1 is h0 (the cache's second entry)."
+        )
+    hints = {
+        "dx": DERIVATIVE_HINT,
+        "dh0": "What comes back from step 1 is dh0.",
+        "dWx": "Every step adds its share.",
+        "dWh": "Every step adds its share; step 1's previous state is h0.",
+        "db": "Every step adds its share, summed over the batch.",
+    }
     for name, got in zip(names, grads):
-        expect_close(got, _e(f"backward_{name}"), what=f"{what}: {name}", rtol=1e-6, atol=1e-9,
-                     hint=hints[name])
+        expect_close(
+            got,
+            _e(f"backward_{name}"),
+            what=f"{what}: {name}",
+            rtol=1e-6,
+            atol=1e-9,
+            hint=hints[name],
+        )
     passed("rnn_backward", "all five gradients agree with the reference")
 
 
 def check_state_jacobian_product(state_jacobian_product):
-    h = _e("sequence_h")[0]                                      # (T, H): h_1 .. h_T
+    h = _e("sequence_h")[0]  # (T, H): h_1 .. h_T
     for t, k in JACOBIAN_STEPS:
         what = f"dh_t / dh_k for t = {t}, k = {k} (h of shape ({T}, {H}))"
         got = np.asarray(call(state_jacobian_product, h.copy(), WH.copy(), t, k, what=what))
@@ -136,13 +184,21 @@ def check_state_jacobian_product(state_jacobian_product):
             expect_close(got, np.eye(H), what=what, hint="With k = t there is no factor at all.")
             continue
         if t - k > 1 and _matches(got, f"jacobian_{t}_{k}_reversed"):
-            raise VisibleCheckFailed(f"{what}: the factors are in the wrong order; the latest "
-                                     f"step's Jacobian J_t is on the left.")
+            raise VisibleCheckFailed(
+                f"{what}: the factors are in the wrong order; the latest "
+                f"step's Jacobian J_t is on the left."
+            )
         if _matches(got, f"jacobian_{t}_{k}_next_state"):
-            raise VisibleCheckFailed(f"{what}: J_s used h[s], the state after step s+1; h_s is "
-                                     f"h[s-1] (steps count from 1, arrays from 0).")
-        expect_close(got, _e(f"jacobian_{t}_{k}"), what=what,
-                     hint="J_s = diag(1 - h_s**2) Wh^T: row i of Wh^T scaled by 1 - h_s[i]**2.")
+            raise VisibleCheckFailed(
+                f"{what}: J_s used h[s], the state after step s+1; h_s is "
+                f"h[s-1] (steps count from 1, arrays from 0)."
+            )
+        expect_close(
+            got,
+            _e(f"jacobian_{t}_{k}"),
+            what=what,
+            hint="J_s = diag(1 - h_s**2) Wh^T: row i of Wh^T scaled by 1 - h_s[i]**2.",
+        )
     passed("state_jacobian_product")
 
 
@@ -151,21 +207,39 @@ def check_stacked_rnn_backward(stacked_rnn_backward):
     hs = [_e("sequence_h"), _e("stack_h2")]
     cache = (X_SEQUENCE.copy(), [H_PREV.copy(), STACK_H0_2.copy()], [layer_1, STACK_LAYER_2], hs)
     what = f"two layers with H = {H} then {H2}"
-    result = _tuple_of(call(stacked_rnn_backward, DH_STACK_TOP.copy(), cache, what=what),
-                       ("dx", "dh0s", "dlayer_params"), what)
+    result = _tuple_of(
+        call(stacked_rnn_backward, DH_STACK_TOP.copy(), cache, what=what),
+        ("dx", "dh0s", "dlayer_params"),
+        what,
+    )
     dx, dh0s, dparams = result
-    expect_true(isinstance(dh0s, list) and len(dh0s) == 2 and isinstance(dparams, list)
-                and len(dparams) == 2, what=f"{what}: dh0s and dlayer_params must be lists with "
-                f"one entry per layer, layer 1 first")
-    expect_true(all(isinstance(p, dict) and set(p) == {"Wx", "Wh", "b"} for p in dparams),
-                what=f"{what}: each entry of dlayer_params is a dict with keys 'Wx', 'Wh', 'b'")
-    expect_close(dparams[1]["Wh"], _e("stack_dWh_2"), what=f"{what}: the top layer's dWh",
-                 hint="The top layer (layer 2) gets dh_top; rebuild its cache with the states of "
-                      "layer 1 as its inputs.")
+    expect_true(
+        isinstance(dh0s, list)
+        and len(dh0s) == 2
+        and isinstance(dparams, list)
+        and len(dparams) == 2,
+        what=f"{what}: dh0s and dlayer_params must be lists with "
+        f"one entry per layer, layer 1 first",
+    )
+    expect_true(
+        all(isinstance(p, dict) and set(p) == {"Wx", "Wh", "b"} for p in dparams),
+        what=f"{what}: each entry of dlayer_params is a dict with keys 'Wx', 'Wh', 'b'",
+    )
+    expect_close(
+        dparams[1]["Wh"],
+        _e("stack_dWh_2"),
+        what=f"{what}: the top layer's dWh",
+        hint="The top layer (layer 2) gets dh_top; rebuild its cache with the states of "
+        "layer 1 as its inputs.",
+    )
     expect_close(dh0s[1], _e("stack_dh0_2"), what=f"{what}: dh0s[1] (layer 2)")
-    expect_close(dparams[0]["Wh"], _e("stack_dWh_1"), what=f"{what}: layer 1's dWh",
-                 hint="Layer 1's states get the gradient that layer 2's backward pass returned "
-                      "for its inputs.")
+    expect_close(
+        dparams[0]["Wh"],
+        _e("stack_dWh_1"),
+        what=f"{what}: layer 1's dWh",
+        hint="Layer 1's states get the gradient that layer 2's backward pass returned "
+        "for its inputs.",
+    )
     expect_close(dh0s[0], _e("stack_dh0_1"), what=f"{what}: dh0s[0] (layer 1)")
     expect_close(dx, _e("stack_dx"), what=f"{what}: dx")
     passed("stacked_rnn_backward")
@@ -173,40 +247,66 @@ def check_stacked_rnn_backward(stacked_rnn_backward):
 
 def check_rnn_output_backward(rnn_output_backward):
     what = f"N = {N}, T = {T_OUTPUT}, H = {H}, V = {V}"
-    dh, dWy, dby = _tuple_of(call(rnn_output_backward, DLOGITS.copy(), (H_OUTPUT.copy(), WY.copy()),
-                                  what=what), ("dh", "dWy", "dby"), what)
+    dh, dWy, dby = _tuple_of(
+        call(rnn_output_backward, DLOGITS.copy(), (H_OUTPUT.copy(), WY.copy()), what=what),
+        ("dh", "dWy", "dby"),
+        what,
+    )
     expect_close(dh, _e("output_dh"), what=f"{what}: dh", hint="h reaches the logits through Wy.")
-    expect_close(dWy, _e("output_dWy"), what=f"{what}: dWy",
-                 hint="Sum over the batch *and* the time steps.")
-    expect_close(dby, _e("output_dby"), what=f"{what}: dby",
-                 hint="Sum over the batch and the time steps.")
+    expect_close(
+        dWy, _e("output_dWy"), what=f"{what}: dWy", hint="Sum over the batch *and* the time steps."
+    )
+    expect_close(
+        dby, _e("output_dby"), what=f"{what}: dby", hint="Sum over the batch and the time steps."
+    )
     passed("rnn_output_backward")
 
 
 def check_temporal_softmax_loss(temporal_softmax_loss):
     what = "uniform logits, full mask (loss = T log V)"
-    result = call(temporal_softmax_loss, np.zeros((N, T_OUTPUT, V)),
-                  np.zeros((N, T_OUTPUT), dtype=np.int64), np.ones((N, T_OUTPUT), dtype=bool),
-                  what=what)
+    result = call(
+        temporal_softmax_loss,
+        np.zeros((N, T_OUTPUT, V)),
+        np.zeros((N, T_OUTPUT), dtype=np.int64),
+        np.ones((N, T_OUTPUT), dtype=bool),
+        what=what,
+    )
     loss, dlogits = _tuple_of(result, ("loss", "dlogits"), what)
-    expect_close(np.float64(loss), T_OUTPUT * np.log(V), what=what,
-                 hint="Sum -log p(target) over the steps and divide by N (not by N*T).")
+    expect_close(
+        np.float64(loss),
+        T_OUTPUT * np.log(V),
+        what=what,
+        hint="Sum -log p(target) over the steps and divide by N (not by N*T).",
+    )
     expect_shape(dlogits, (N, T_OUTPUT, V), what=f"{what}: dlogits")
     what = "a mask that ends at step 1 for the first sequence"
     logits = LOGITS.copy()
-    loss, dlogits = _tuple_of(call(temporal_softmax_loss, logits, TARGETS, MASK, what=what),
-                              ("loss", "dlogits"), what)
+    loss, dlogits = _tuple_of(
+        call(temporal_softmax_loss, logits, TARGETS, MASK, what=what), ("loss", "dlogits"), what
+    )
     _unchanged([(logits, LOGITS)], what)
-    expect_close(np.float64(loss), _e("loss_value"), what=what,
-                 hint="Masked steps add nothing; divide by N, the batch size.")
+    expect_close(
+        np.float64(loss),
+        _e("loss_value"),
+        what=what,
+        hint="Masked steps add nothing; divide by N, the batch size.",
+    )
     expect_true(np.allclose(dlogits[0, 1:], 0), what=f"{what}: dlogits must be 0 on masked steps")
-    expect_close(dlogits, _e("loss_dlogits"), what=f"{what}: dlogits", rtol=1e-6, atol=1e-9,
-                 hint="dlogits = (softmax(logits) - one_hot(targets)) * mask / N.")
+    expect_close(
+        dlogits,
+        _e("loss_dlogits"),
+        what=f"{what}: dlogits",
+        rtol=1e-6,
+        atol=1e-9,
+        hint="dlogits = (softmax(logits) - one_hot(targets)) * mask / N.",
+    )
     what = "huge logits (|logits| = 1e4)"
     loss, dlogits = call(temporal_softmax_loss, 1e4 * np.sign(LOGITS), TARGETS, MASK, what=what)
-    expect_true(np.isfinite(loss) and np.all(np.isfinite(dlogits)),
-                what=f"{what}: the loss and dlogits must be finite",
-                hint="Subtract the maximum before exp (log-sum-exp).")
+    expect_true(
+        np.isfinite(loss) and np.all(np.isfinite(dlogits)),
+        what=f"{what}: the loss and dlogits must be finite",
+        hint="Subtract the maximum before exp (log-sum-exp).",
+    )
     passed("temporal_softmax_loss")
 
 
@@ -214,68 +314,122 @@ def check_numerical_gradient(numerical_gradient):
     x = np.array([[1.0, -2.0, 0.5], [3.0, 0.0, -1.5]])
     before = x.copy()
     what = "f(x) = sum(x**2), whose gradient is 2x"
-    grad = call(numerical_gradient, lambda z: float(np.sum(z ** 2)), x, what=what)
+    grad = call(numerical_gradient, lambda z: float(np.sum(z**2)), x, what=what)
     expect_shape(grad, x.shape, what=what)
-    expect_unchanged(np.array_equal(x, before), what=f"{what}: x must be unchanged afterwards",
-                hint="Restore each entry after its two evaluations.")
-    expect_close(grad, 2 * before, what=what, rtol=1e-6, atol=1e-6,
-                 hint="(f(x + eps e_i) - f(x - eps e_i)) / (2 eps) for every entry i.")
+    expect_unchanged(
+        np.array_equal(x, before),
+        what=f"{what}: x must be unchanged afterwards",
+        hint="Restore each entry after its two evaluations.",
+    )
+    expect_close(
+        grad,
+        2 * before,
+        what=what,
+        rtol=1e-6,
+        atol=1e-6,
+        hint="(f(x + eps e_i) - f(x - eps e_i)) / (2 eps) for every entry i.",
+    )
     what = "f(x) = sum(x**3) with eps = 1e-2 (a centred difference is off by eps**2 only)"
-    grad = call(numerical_gradient, lambda z: float(np.sum(z ** 3)), x, 1e-2, what=what)
-    expect_close(grad, 3 * before ** 2 + 1e-4, what=what, rtol=1e-6, atol=1e-6,
-                 hint="Use the centred difference, not (f(x + eps) - f(x)) / eps.")
+    grad = call(numerical_gradient, lambda z: float(np.sum(z**3)), x, 1e-2, what=what)
+    expect_close(
+        grad,
+        3 * before**2 + 1e-4,
+        what=what,
+        rtol=1e-6,
+        atol=1e-6,
+        hint="Use the centred difference, not (f(x + eps) - f(x)) / eps.",
+    )
     what = "f = lambda _: sum(x**2), which ignores its argument and reads x through a closure"
-    grad = call(numerical_gradient, lambda _: float(np.sum(x ** 2)), x, what=what)
-    expect_close(grad, 2 * before, what=what, rtol=1e-6, atol=1e-6,
-                 hint="Change x itself, in place, then call f(x): a function that reads x "
-                      "through a closure sees only changes made to x itself.")
+    grad = call(numerical_gradient, lambda _: float(np.sum(x**2)), x, what=what)
+    expect_close(
+        grad,
+        2 * before,
+        what=what,
+        rtol=1e-6,
+        atol=1e-6,
+        hint="Change x itself, in place, then call f(x): a function that reads x "
+        "through a closure sees only changes made to x itself.",
+    )
     passed("numerical_gradient")
 
 
 def check_relative_error(relative_error):
     what = "a = [1, 2], b = [1, 3] (error 1/5)"
-    expect_close(np.float64(call(relative_error, np.array([1.0, 2.0]), np.array([1.0, 3.0]),
-                                 what=what)), 0.2, what=what,
-                 hint="max over entries of |a - b| / max(1e-8, |a| + |b|).")
+    expect_close(
+        np.float64(call(relative_error, np.array([1.0, 2.0]), np.array([1.0, 3.0]), what=what)),
+        0.2,
+        what=what,
+        hint="max over entries of |a - b| / max(1e-8, |a| + |b|).",
+    )
     what = "a = b = 0 (must be 0, not NaN)"
-    expect_close(np.float64(call(relative_error, np.zeros(3), np.zeros(3), what=what)), 0.0,
-                 what=what, hint="Keep the denominator at least 1e-8.")
+    expect_close(
+        np.float64(call(relative_error, np.zeros(3), np.zeros(3), what=what)),
+        0.0,
+        what=what,
+        hint="Keep the denominator at least 1e-8.",
+    )
     what = "a = [-1], b = [1]"
-    expect_close(np.float64(call(relative_error, np.array([-1.0]), np.array([1.0]), what=what)),
-                 1.0, what=what, hint="The denominator is |a| + |b|, not |a + b|.")
+    expect_close(
+        np.float64(call(relative_error, np.array([-1.0]), np.array([1.0]), what=what)),
+        1.0,
+        what=what,
+        hint="The denominator is |a| + |b|, not |a + b|.",
+    )
     passed("relative_error")
 
 
 def check_truncated_bptt(truncated_bptt):
     names = ("losses", "grads", "h_final")
     params = {name: value.copy() for name, value in CHAR_PARAMS.items()}
-    blind = {**params, "Wy": np.zeros((H, V))}          # logits = by whatever the state
+    blind = {**params, "Wy": np.zeros((H, V))}  # logits = by whatever the state
     what = "Wy = 0 (the loss depends only on the targets)"
-    losses, grads, h_final = _tuple_of(call(truncated_bptt, STREAM, H0_STREAM.copy(), blind,
-                                            CHUNK_LENGTH, what=what), names, what)
-    expect_shape(np.asarray(losses), (3,), what=f"{what}: 8 steps in chunks of 3 give 3 chunk "
-                 f"losses")
-    expect_close(np.asarray(losses, dtype=float), _e("truncated_blind_losses"), what=what,
-                 hint="A chunk's inputs are the characters at its steps, its targets the *next* "
-                      "characters; each chunk's loss is summed over its steps, divided by N.")
+    losses, grads, h_final = _tuple_of(
+        call(truncated_bptt, STREAM, H0_STREAM.copy(), blind, CHUNK_LENGTH, what=what), names, what
+    )
+    expect_shape(
+        np.asarray(losses), (3,), what=f"{what}: 8 steps in chunks of 3 give 3 chunk losses"
+    )
+    expect_close(
+        np.asarray(losses, dtype=float),
+        _e("truncated_blind_losses"),
+        what=what,
+        hint="A chunk's inputs are the characters at its steps, its targets the *next* "
+        "characters; each chunk's loss is summed over its steps, divided by N.",
+    )
     what = "chunks of 3 on 9 characters"
-    losses, grads, h_final = _tuple_of(call(truncated_bptt, STREAM, H0_STREAM.copy(), params,
-                                            CHUNK_LENGTH, what=what), names, what)
+    losses, grads, h_final = _tuple_of(
+        call(truncated_bptt, STREAM, H0_STREAM.copy(), params, CHUNK_LENGTH, what=what), names, what
+    )
     _unchanged([(params[name], CHAR_PARAMS[name]) for name in params], what)
-    first = _tuple_of(call(truncated_bptt, STREAM[:, :4], H0_STREAM.copy(), params, CHUNK_LENGTH,
-                           what=what), names, what)
-    rest = _tuple_of(call(truncated_bptt, STREAM[:, 3:], first[2], params, CHUNK_LENGTH,
-                          what=what), names, what)
-    expect_close(np.asarray(losses)[1:], np.asarray(rest[0]), what=f"{what}: chunks 2 and 3",
-                 hint="Carry the state: each chunk starts from the state the previous one "
-                      "ended with (not from h0).")
-    expect_close(h_final, rest[2], what=f"{what}: h_final",
-                 hint="Return the state after the last chunk.")
-    expect_true(isinstance(grads, dict) and set(grads) == set(params),
-                what=f"{what}: grads must be a dict with the keys of params")
+    first = _tuple_of(
+        call(truncated_bptt, STREAM[:, :4], H0_STREAM.copy(), params, CHUNK_LENGTH, what=what),
+        names,
+        what,
+    )
+    rest = _tuple_of(
+        call(truncated_bptt, STREAM[:, 3:], first[2], params, CHUNK_LENGTH, what=what), names, what
+    )
+    expect_close(
+        np.asarray(losses)[1:],
+        np.asarray(rest[0]),
+        what=f"{what}: chunks 2 and 3",
+        hint="Carry the state: each chunk starts from the state the previous one "
+        "ended with (not from h0).",
+    )
+    expect_close(
+        h_final, rest[2], what=f"{what}: h_final", hint="Return the state after the last chunk."
+    )
+    expect_true(
+        isinstance(grads, dict) and set(grads) == set(params),
+        what=f"{what}: grads must be a dict with the keys of params",
+    )
     for name in params:
-        expect_close(grads[name], first[1][name] + rest[1][name], what=f"{what}: grads[{name!r}]",
-                     hint="Sum the gradients of the chunks.")
+        expect_close(
+            grads[name],
+            first[1][name] + rest[1][name],
+            what=f"{what}: grads[{name!r}]",
+            hint="Sum the gradients of the chunks.",
+        )
     passed("truncated_bptt")
 
 
@@ -284,8 +438,11 @@ def check_sgd_step(sgd_step):
     param, grad = np.array([1.0, 2.0]), np.array([0.5, -1.0])
     new = call(sgd_step, param, grad, 0.1, what=what)
     expect_close(new, [0.95, 2.1], what=what, hint="new = param - learning_rate * grad")
-    expect_unchanged(np.array_equal(param, [1.0, 2.0]), what=f"{what}: param was changed in place",
-                hint="Return a new array; the caller keeps param.")
+    expect_unchanged(
+        np.array_equal(param, [1.0, 2.0]),
+        what=f"{what}: param was changed in place",
+        hint="Return a new array; the caller keeps param.",
+    )
     passed("sgd_step")
 
 
@@ -293,17 +450,30 @@ def check_adagrad_step(adagrad_step):
     what = "param [1, 2], grad [0.5, -1], cache [0, 3], learning rate 0.1"
     cache = np.array([0.0, 3.0])
     result = call(adagrad_step, np.array([1.0, 2.0]), np.array([0.5, -1.0]), cache, 0.1, what=what)
-    expect_true(isinstance(result, tuple) and len(result) == 2,
-                what=f"{what}: return (new_param, new_cache)")
-    expect_unchanged(np.array_equal(cache, [0.0, 3.0]), what=f"{what}: cache was changed in place",
-                hint="Return a new cache (cache + grad**2); the caller keeps the old one.")
-    expect_close(result[1], [0.25, 4.0], what=f"{what}: new_cache",
-                 hint="new_cache = cache + grad**2")
-    expect_close(result[0], [1 - 0.1 * 0.5 / np.sqrt(0.25 + 1e-8), 2 + 0.1 / np.sqrt(4 + 1e-8)],
-                 what=f"{what}: new_param",
-                 hint="new_param = param - learning_rate * grad / sqrt(new_cache + eps)")
+    expect_true(
+        isinstance(result, tuple) and len(result) == 2,
+        what=f"{what}: return (new_param, new_cache)",
+    )
+    expect_unchanged(
+        np.array_equal(cache, [0.0, 3.0]),
+        what=f"{what}: cache was changed in place",
+        hint="Return a new cache (cache + grad**2); the caller keeps the old one.",
+    )
+    expect_close(
+        result[1], [0.25, 4.0], what=f"{what}: new_cache", hint="new_cache = cache + grad**2"
+    )
+    expect_close(
+        result[0],
+        [1 - 0.1 * 0.5 / np.sqrt(0.25 + 1e-8), 2 + 0.1 / np.sqrt(4 + 1e-8)],
+        what=f"{what}: new_param",
+        hint="new_param = param - learning_rate * grad / sqrt(new_cache + eps)",
+    )
     what = "tiny gradient 1e-6 with zero cache (eps inside the square root)"
     result = call(adagrad_step, np.array([0.0]), np.array([1e-6]), np.array([0.0]), 0.1, what=what)
-    expect_close(result[0], [-0.1 * 1e-6 / np.sqrt(1e-12 + 1e-8)], what=f"{what}: new_param",
-                 hint="The notebook puts eps inside the root: sqrt(new_cache + eps).")
+    expect_close(
+        result[0],
+        [-0.1 * 1e-6 / np.sqrt(1e-12 + 1e-8)],
+        what=f"{what}: new_param",
+        hint="The notebook puts eps inside the root: sqrt(new_cache + eps).",
+    )
     passed("adagrad_step")

@@ -10,6 +10,7 @@ learners). What they compare with is precomputed from the course's reference imp
 the check's own fixed inputs and shipped as data: `expected("<notebook>", "<key>")` reads
 `coursekit/data/visible/<notebook>.npz`, written by `tools/make_visible_expectations.py`.
 """
+
 from __future__ import annotations
 
 from functools import cache
@@ -32,31 +33,36 @@ def call(function, *args, what: str, **kwargs):
     except NotImplementedError:
         raise
     except Exception as error:
-        raise VisibleCheckFailed(f"{what}: your function raised {type(error).__name__}: "
-                                 f"{error}") from error
+        raise VisibleCheckFailed(
+            f"{what}: your function raised {type(error).__name__}: {error}"
+        ) from error
 
 
 def expect_shape(value, shape: tuple, *, what: str) -> np.ndarray:
     if not isinstance(value, np.ndarray):
-        raise VisibleCheckFailed(f"{what}: expected a NumPy array of shape {shape}, "
-                                 f"got a {type(value).__name__}")
+        raise VisibleCheckFailed(
+            f"{what}: expected a NumPy array of shape {shape}, got a {type(value).__name__}"
+        )
     if value.shape != tuple(shape):
         raise VisibleCheckFailed(f"{what}: expected shape {tuple(shape)}, got {value.shape}")
     return value
 
 
-def expect_close(value, expected, *, what: str, hint: str = "", rtol: float = 1e-6,
-                 atol: float = 1e-8) -> None:
+def expect_close(
+    value, expected, *, what: str, hint: str = "", rtol: float = 1e-6, atol: float = 1e-8
+) -> None:
     expected = np.asarray(expected)
-    value = expect_shape(np.asarray(value) if np.isscalar(value) else value, expected.shape,
-                         what=what)
+    value = expect_shape(
+        np.asarray(value) if np.isscalar(value) else value, expected.shape, what=what
+    )
     if not np.all(np.isfinite(value)):
         raise VisibleCheckFailed(f"{what}: the result contains NaN or inf. " + hint)
     if not np.allclose(value, expected, rtol=rtol, atol=atol):
         error = float(np.max(np.abs(value - expected)))
         size = f"1e{int(np.floor(np.log10(error))):+d}" if error > 0 else "tiny"
-        raise VisibleCheckFailed(f"{what}: values are off (the largest error is about {size}). "
-                                 + hint)
+        raise VisibleCheckFailed(
+            f"{what}: values are off (the largest error is about {size}). " + hint
+        )
 
 
 def expect_true(condition: bool, *, what: str, hint: str = "") -> None:
@@ -64,8 +70,10 @@ def expect_true(condition: bool, *, what: str, hint: str = "") -> None:
         raise VisibleCheckFailed(f"{what}. {hint}".strip())
 
 
-NOT_GRADED = ("(Hidden checks do not grade this: they judge only the values your function "
-              "returns. It is still a bug for any caller that uses its arrays afterwards.)")
+NOT_GRADED = (
+    "(Hidden checks do not grade this: they judge only the values your function "
+    "returns. It is still a bug for any caller that uses its arrays afterwards.)"
+)
 
 
 def expect_unchanged(condition: bool, *, what: str, hint: str = "") -> None:
@@ -76,8 +84,10 @@ def expect_unchanged(condition: bool, *, what: str, hint: str = "") -> None:
 
 
 def passed(name: str, detail: str = "") -> None:
-    print(f"✓ {name}: visible checks pass{' — ' + detail if detail else ''}. "
-          f"(Hidden checks try more cases when the notebook is graded.)")
+    print(
+        f"✓ {name}: visible checks pass{' — ' + detail if detail else ''}. "
+        f"(Hidden checks try more cases when the notebook is graded.)"
+    )
 
 
 @cache
@@ -91,6 +101,7 @@ def expected(notebook: str, key: str) -> np.ndarray:
     """The precomputed expected value `key` of notebook `notebook`'s visible checks (a copy)."""
     values = _expectations(notebook)
     if key not in values:
-        raise KeyError(f"no expected value {key!r} for {notebook}: run "
-                       f"tools/make_visible_expectations.py")
+        raise KeyError(
+            f"no expected value {key!r} for {notebook}: run tools/make_visible_expectations.py"
+        )
     return values[key].copy()

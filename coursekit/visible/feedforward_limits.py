@@ -5,6 +5,7 @@ and prints one line when everything passes. Most expected values are worked out 
 you can check on paper); the MLP's come precomputed from the course's reference implementation
 (`expected("feedforward_limits", key)`), on the constants below.
 """
+
 from __future__ import annotations
 
 import math
@@ -12,15 +13,23 @@ import warnings
 
 import numpy as np
 
-from coursekit.visible.expect import (VisibleCheckFailed, call, expect_close, expect_shape,
-                                      expect_true, expect_unchanged, expected, passed)
+from coursekit.visible.expect import (
+    VisibleCheckFailed,
+    call,
+    expect_close,
+    expect_shape,
+    expect_true,
+    expect_unchanged,
+    expected,
+    passed,
+)
 
 NOTEBOOK = "feedforward_limits"
-W1 = np.array([[1.0, -1.0]])                           # D=1, H=2
+W1 = np.array([[1.0, -1.0]])  # D=1, H=2
 B1 = np.array([0.0, 0.5])
-W2 = np.array([[2.0, 0.0, 1.0], [0.0, 3.0, 1.0]])      # H=2, V=3
+W2 = np.array([[2.0, 0.0, 1.0], [0.0, 3.0, 1.0]])  # H=2, V=3
 B2 = np.array([0.1, 0.2, 0.3])
-X_SATURATING = np.array([[1000.0]])                    # pre-activations +-1000: tanh is +-1
+X_SATURATING = np.array([[1000.0]])  # pre-activations +-1000: tanh is +-1
 
 
 def _quietly(function, *args, what, **kwargs):
@@ -31,34 +40,52 @@ def _quietly(function, *args, what, **kwargs):
             with np.errstate(over="raise", invalid="raise", divide="raise"):
                 return call(function, *args, what=what, **kwargs)
         except VisibleCheckFailed as failure:
-            if "overflow" in str(failure) or "invalid value" in str(failure) \
-                    or "divide by zero" in str(failure):
+            if (
+                "overflow" in str(failure)
+                or "invalid value" in str(failure)
+                or "divide by zero" in str(failure)
+            ):
                 raise VisibleCheckFailed(
                     f"{what}: NumPy reported '{failure.__cause__}'. Subtract the maximum along the "
                     f"class axis before exp (it does not change the softmax), and take logs of "
-                    f"log-sum-exp rather than of probabilities.") from None
+                    f"log-sum-exp rather than of probabilities."
+                ) from None
             raise
 
 
 def check_one_hot(one_hot):
     out = call(one_hot, np.array([2, 0]), 3, what="one_hot([2, 0], 3)")
     expect_shape(out, (2, 3), what="one_hot([2, 0], 3)")
-    expect_close(out, [[0, 0, 1], [1, 0, 0]], what="one_hot([2, 0], 3)",
-                 hint="Row n must have a single 1, at column indices[n].")
-    expect_true(np.asarray(out).dtype == np.float64, what="one_hot([2, 0], 3) has dtype "
-                f"{np.asarray(out).dtype}", hint="Return float64 (for example np.eye(V)[indices] "
-                "or .astype(np.float64)), so it can be multiplied with float weights.")
+    expect_close(
+        out,
+        [[0, 0, 1], [1, 0, 0]],
+        what="one_hot([2, 0], 3)",
+        hint="Row n must have a single 1, at column indices[n].",
+    )
+    expect_true(
+        np.asarray(out).dtype == np.float64,
+        what=f"one_hot([2, 0], 3) has dtype {np.asarray(out).dtype}",
+        hint="Return float64 (for example np.eye(V)[indices] "
+        "or .astype(np.float64)), so it can be multiplied with float weights.",
+    )
     out = call(one_hot, np.array([[1, 1, 0]]), 2, what="one_hot of a (1, 3) array, V=2")
-    expect_shape(out, (1, 3, 2), what="one_hot of a (1, 3) array, V=2 (indices of any shape "
-                 "get one new last axis of size V)")
+    expect_shape(
+        out,
+        (1, 3, 2),
+        what="one_hot of a (1, 3) array, V=2 (indices of any shape "
+        "get one new last axis of size V)",
+    )
     expect_close(out, [[[0, 1], [0, 1], [1, 0]]], what="one_hot of a (1, 3) array, V=2")
     passed("one_hot")
 
 
 def _unchanged(array, original, what):
-    expect_unchanged(np.array_equal(array, original), what=f"{what}: your function changed logits",
-                hint="Do not shift the logits in place (logits -= ...): the caller still needs "
-                     "them. Compute a new array (shifted = logits - ...).")
+    expect_unchanged(
+        np.array_equal(array, original),
+        what=f"{what}: your function changed logits",
+        hint="Do not shift the logits in place (logits -= ...): the caller still needs "
+        "them. Compute a new array (shifted = logits - ...).",
+    )
 
 
 def check_softmax(softmax):
@@ -66,44 +93,72 @@ def check_softmax(softmax):
     logits = np.log([[1.0, 2.0, 3.0]])
     out = _quietly(softmax, logits, what=what)
     _unchanged(logits, np.log([[1.0, 2.0, 3.0]]), what)
-    expect_close(out, [[1 / 6, 2 / 6, 3 / 6]], what=what,
-                 hint="softmax(y)_i = exp(y_i) / sum_j exp(y_j).")
+    expect_close(
+        out, [[1 / 6, 2 / 6, 3 / 6]], what=what, hint="softmax(y)_i = exp(y_i) / sum_j exp(y_j)."
+    )
     what = "softmax of 2 rows [[1, 2], [1, 2] + 100]"
     out = _quietly(softmax, np.array([[1.0, 2.0], [101.0, 102.0]]), what=what)
-    expect_close(out[0], out[1], what=what + ": adding a constant to a row must not change it",
-                 hint="Normalise each row by its own sum (sum over axis=-1 with keepdims=True).")
+    expect_close(
+        out[0],
+        out[1],
+        what=what + ": adding a constant to a row must not change it",
+        hint="Normalise each row by its own sum (sum over axis=-1 with keepdims=True).",
+    )
     what = "softmax([[1e4, 0, -1e4]])"
     out = _quietly(softmax, np.array([[1e4, 0.0, -1e4]]), what=what)
-    expect_close(out, [[1.0, 0.0, 0.0]], what=what,
-                 hint="Subtract each row's maximum before exp so that exp never overflows.")
+    expect_close(
+        out,
+        [[1.0, 0.0, 0.0]],
+        what=what,
+        hint="Subtract each row's maximum before exp so that exp never overflows.",
+    )
     what = "softmax of shape (2, 3) with axis=0"
     logits = np.array([[0.0, 1.0, 2.0], [0.0, 1.0, 2.0]])
     out = _quietly(softmax, logits, axis=0, what=what)
-    expect_close(out, np.full((2, 3), 0.5), what=what,
-                 hint="Use the axis argument for the max and the sum, not a fixed axis.")
+    expect_close(
+        out,
+        np.full((2, 3), 0.5),
+        what=what,
+        hint="Use the axis argument for the max and the sum, not a fixed axis.",
+    )
     passed("softmax")
 
 
 def check_cross_entropy(cross_entropy):
     what = "cross_entropy with all-zero logits, N=2, V=4"
     loss = _quietly(cross_entropy, np.zeros((2, 4)), np.array([0, 3]), what=what)
-    expect_true(np.ndim(loss) == 0, what=what + f": expected a single number, got shape "
-                f"{np.shape(loss)}", hint="Average the N per-row losses into one number.")
-    expect_close(float(loss), math.log(4), what=what,
-                 hint="Uniform predictions over V=4 classes give -log(1/4) = log 4 per row, and "
-                      "the loss is the MEAN over rows (not the sum).")
+    expect_true(
+        np.ndim(loss) == 0,
+        what=what + f": expected a single number, got shape {np.shape(loss)}",
+        hint="Average the N per-row losses into one number.",
+    )
+    expect_close(
+        float(loss),
+        math.log(4),
+        what=what,
+        hint="Uniform predictions over V=4 classes give -log(1/4) = log 4 per row, and "
+        "the loss is the MEAN over rows (not the sum).",
+    )
     what = "cross_entropy([[0, log 3]], targets=[1])"
     loss = _quietly(cross_entropy, np.array([[0.0, math.log(3.0)]]), np.array([1]), what=what)
-    expect_close(float(loss), -math.log(3 / 4), what=what,
-                 hint="The target's probability is 3/4, so the loss is -log(3/4); check the sign "
-                      "and that you pick column targets[n] of row n.")
+    expect_close(
+        float(loss),
+        -math.log(3 / 4),
+        what=what,
+        hint="The target's probability is 3/4, so the loss is -log(3/4); check the sign "
+        "and that you pick column targets[n] of row n.",
+    )
     what = "cross_entropy([[1e4, 0]], targets=[1])"
     logits = np.array([[1e4, 0.0]])
     loss = _quietly(cross_entropy, logits, np.array([1]), what=what)
     _unchanged(logits, np.array([[1e4, 0.0]]), what)
-    expect_close(float(loss), 1e4, what=what,
-                 hint="Use log-softmax = z - max - log(sum(exp(z - max))); log of a softmax "
-                      "probability that underflowed to 0 is -inf.")
+    expect_close(
+        float(loss),
+        1e4,
+        what=what,
+        hint="Use log-softmax = z - max - log(sum(exp(z - max))); log of a softmax "
+        "probability that underflowed to 0 is -inf.",
+    )
     passed("cross_entropy")
 
 
@@ -111,13 +166,21 @@ def check_softmax_cross_entropy_backward(backward):
     what = "backward with all-zero logits, N=1, V=2, target 0"
     d = _quietly(backward, np.zeros((1, 2)), np.array([0]), what=what)
     expect_shape(d, (1, 2), what=what)
-    expect_close(d, [[-0.5, 0.5]], what=what,
-                 hint="dlogits = softmax(logits) - one_hot(targets): here [0.5, 0.5] - [1, 0]. "
-                      "Check the sign.")
+    expect_close(
+        d,
+        [[-0.5, 0.5]],
+        what=what,
+        hint="dlogits = softmax(logits) - one_hot(targets): here [0.5, 0.5] - [1, 0]. "
+        "Check the sign.",
+    )
     what = "backward with all-zero logits, N=2, V=2, targets [0, 1]"
     d = _quietly(backward, np.zeros((2, 2)), np.array([0, 1]), what=what)
-    expect_close(d, [[-0.25, 0.25], [0.25, -0.25]], what=what,
-                 hint="The loss is a mean over N rows, so divide the gradient by N.")
+    expect_close(
+        d,
+        [[-0.25, 0.25], [0.25, -0.25]],
+        what=what,
+        hint="The loss is a mean over N rows, so divide the gradient by N.",
+    )
     what = "backward at |logits| = 1e4"
     logits = np.array([[1e4, 0.0]])
     d = _quietly(backward, logits, np.array([1]), what=what)
@@ -128,13 +191,14 @@ def check_softmax_cross_entropy_backward(backward):
 
 def _first(result, what):
     if not isinstance(result, tuple) or len(result) != 2:
-        raise VisibleCheckFailed(f"{what}: expected a tuple (out, cache), got a "
-                                 f"{type(result).__name__}")
+        raise VisibleCheckFailed(
+            f"{what}: expected a tuple (out, cache), got a {type(result).__name__}"
+        )
     return result[0]
 
 
 def check_dense_forward(dense_forward):
-    W = np.array([[1.0, 2.0, 3.0], [4.0, 5.0, 6.0]])      # (D=2, H=3)
+    W = np.array([[1.0, 2.0, 3.0], [4.0, 5.0, 6.0]])  # (D=2, H=3)
     b = np.array([0.5, -0.5, 1.0])
     what = "dense_forward with zero x"
     out = _first(call(dense_forward, np.zeros((2, 2)), W, b, what=what), what)
@@ -149,10 +213,15 @@ def check_dense_forward(dense_forward):
     out = _first(result, what)
     expect_close(out, [[5.5, 6.5, 10.0]], what=what, hint="out = x @ W + b.")
     cache = result[1]
-    expect_true(isinstance(cache, tuple) and len(cache) == 3 and all(
-        np.shape(got) == np.shape(given) and np.array_equal(got, given)
-        for got, given in zip(cache, (x, W, b))),
-        what="the cache must be the tuple (x, W, b) of the arrays given, in this order")
+    expect_true(
+        isinstance(cache, tuple)
+        and len(cache) == 3
+        and all(
+            np.shape(got) == np.shape(given) and np.array_equal(got, given)
+            for got, given in zip(cache, (x, W, b))
+        ),
+        what="the cache must be the tuple (x, W, b) of the arrays given, in this order",
+    )
     passed("dense_forward")
 
 
@@ -161,19 +230,33 @@ def check_mlp_forward(mlp_forward):
     result = call(mlp_forward, np.zeros((1, 1)), W1, B1, W2, B2, what=what)
     out = _first(result, what)
     expect_shape(out, (1, 3), what=what)
-    expect_close(out, expected(NOTEBOOK, "mlp_zero_input"), what=what,
-                 hint="With x = 0 the hidden layer is tanh(b1), and logits = tanh(b1) @ W2 + b2.")
+    expect_close(
+        out,
+        expected(NOTEBOOK, "mlp_zero_input"),
+        what=what,
+        hint="With x = 0 the hidden layer is tanh(b1), and logits = tanh(b1) @ W2 + b2.",
+    )
     cache = result[1]
-    expect_true(isinstance(cache, tuple) and len(cache) == 6,
-                what="the cache must be the tuple (x, W1, b1, h, W2, b2)")
-    expect_close(cache[3], np.tanh(B1)[None], what="cache[3], the hidden layer h",
-                 hint="The cache holds h after the tanh (the backward pass computes 1 - h**2 "
-                      "from it), not the pre-activation.")
+    expect_true(
+        isinstance(cache, tuple) and len(cache) == 6,
+        what="the cache must be the tuple (x, W1, b1, h, W2, b2)",
+    )
+    expect_close(
+        cache[3],
+        np.tanh(B1)[None],
+        what="cache[3], the hidden layer h",
+        hint="The cache holds h after the tanh (the backward pass computes 1 - h**2 "
+        "from it), not the pre-activation.",
+    )
     what = "mlp_forward with x = [[1000]] (pre-activations of +-1000: tanh saturates at +-1)"
     out = _first(_quietly(mlp_forward, X_SATURATING, W1, B1, W2, B2, what=what), what)
-    expect_close(out, expected(NOTEBOOK, "mlp_saturated"), what=what,
-                 hint="Apply tanh (np.tanh: written with exp it overflows past 709) to the "
-                      "hidden layer only, and no activation to the logits.")
+    expect_close(
+        out,
+        expected(NOTEBOOK, "mlp_saturated"),
+        what=what,
+        hint="Apply tanh (np.tanh: written with exp it overflows past 709) to the "
+        "hidden layer only, and no activation to the logits.",
+    )
     passed("mlp_forward")
 
 
@@ -182,18 +265,30 @@ def check_memoryless_loss_floor(memoryless_loss_floor):
     floor = call(memoryless_loss_floor, "aaaa", what=what)
     expect_close(float(floor), 0.0, what=what, hint="After 'a' always comes 'a': entropy 0.")
     what = "memoryless_loss_floor('abab')"
-    expect_close(float(call(memoryless_loss_floor, "abab", what=what)), 0.0, what=what,
-                 hint="After 'a' always 'b' and after 'b' always 'a': the next character is "
-                      "certain given the current one, even though 'a' and 'b' are equally common.")
+    expect_close(
+        float(call(memoryless_loss_floor, "abab", what=what)),
+        0.0,
+        what=what,
+        hint="After 'a' always 'b' and after 'b' always 'a': the next character is "
+        "certain given the current one, even though 'a' and 'b' are equally common.",
+    )
     what = "memoryless_loss_floor('aab')"
-    expect_close(float(call(memoryless_loss_floor, "aab", what=what)), math.log(2), what=what,
-                 hint="Pairs: 'aa', 'ab'. After 'a', 'a' and 'b' each have p = 1/2, so each pair "
-                      "costs log 2 nats. Use the natural log (nats), not log2 (bits), and count "
-                      "the current character only where it starts a pair.")
+    expect_close(
+        float(call(memoryless_loss_floor, "aab", what=what)),
+        math.log(2),
+        what=what,
+        hint="Pairs: 'aa', 'ab'. After 'a', 'a' and 'b' each have p = 1/2, so each pair "
+        "costs log 2 nats. Use the natural log (nats), not log2 (bits), and count "
+        "the current character only where it starts a pair.",
+    )
     what = "memoryless_loss_floor('abac')"
-    expect_close(float(call(memoryless_loss_floor, "abac", what=what)), 2 * math.log(2) / 3,
-                 what=what, hint="Pairs 'ab', 'ba', 'ac': after 'a' comes 'b' or 'c' (p = 1/2 "
-                 "each), after 'b' always 'a'; mean over the 3 pairs = 2 log 2 / 3.")
+    expect_close(
+        float(call(memoryless_loss_floor, "abac", what=what)),
+        2 * math.log(2) / 3,
+        what=what,
+        hint="Pairs 'ab', 'ba', 'ac': after 'a' comes 'b' or 'c' (p = 1/2 "
+        "each), after 'b' always 'a'; mean over the 3 pairs = 2 log 2 / 3.",
+    )
     passed("memoryless_loss_floor")
 
 
@@ -201,15 +296,27 @@ def check_window_inputs(window_inputs):
     what = "window_inputs([0, 1, 1], window=2, vocab_size=2)"
     out = call(window_inputs, np.array([0, 1, 1]), 2, 2, what=what)
     expect_shape(out, (2, 4), what=what + " (T-w+1 = 2 windows of w*V = 4 numbers)")
-    expect_close(out, [[1, 0, 0, 1], [0, 1, 0, 1]], what=what,
-                 hint="Row t is one_hot(indices[t]) followed by one_hot(indices[t+1]): oldest "
-                      "character first, one-hots joined end to end.")
+    expect_close(
+        out,
+        [[1, 0, 0, 1], [0, 1, 0, 1]],
+        what=what,
+        hint="Row t is one_hot(indices[t]) followed by one_hot(indices[t+1]): oldest "
+        "character first, one-hots joined end to end.",
+    )
     what = "window_inputs([2, 0, 1], window=1, vocab_size=3)"
     out = call(window_inputs, np.array([2, 0, 1]), 1, 3, what=what)
-    expect_close(out, [[0, 0, 1], [1, 0, 0], [0, 1, 0]], what=what,
-                 hint="With w=1 every character is its own window: plain one-hots.")
+    expect_close(
+        out,
+        [[0, 0, 1], [1, 0, 0], [0, 1, 0]],
+        what=what,
+        hint="With w=1 every character is its own window: plain one-hots.",
+    )
     what = "window_inputs([1, 0, 1], window=3, vocab_size=2)"
     out = call(window_inputs, np.array([1, 0, 1]), 3, 2, what=what)
-    expect_close(out, [[0, 1, 1, 0, 0, 1]], what=what,
-                 hint="w = T leaves exactly one window, the whole sequence.")
+    expect_close(
+        out,
+        [[0, 1, 1, 0, 0, 1]],
+        what=what,
+        hint="w = T leaves exactly one window, the whole sequence.",
+    )
     passed("window_inputs")

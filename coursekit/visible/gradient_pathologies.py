@@ -5,28 +5,41 @@ instead, was computed once from the course's reference implementation
 (grader/visible_expectations/gradient_pathologies.py) and ships as data: a message names the likely
 mistake when the learner's result matches one of those.
 """
+
 from __future__ import annotations
 
 import warnings
 
 import numpy as np
 
-from coursekit.visible.expect import (VisibleCheckFailed, call, expect_close, expect_shape,
-                                      expect_true, expect_unchanged, expected, passed)
+from coursekit.visible.expect import (
+    VisibleCheckFailed,
+    call,
+    expect_close,
+    expect_shape,
+    expect_true,
+    expect_unchanged,
+    expected,
+    passed,
+)
 
 NOTEBOOK = "gradient_pathologies"
 
 # -- inputs (the reference's results on them are in coursekit/data/visible/) ---------------------
-WH = np.array([[0.5, -1.0, 0.25], [2.0, 0.3, -0.7], [-0.4, 1.1, 0.6]])       # not symmetric
-STATES = {"tanh": np.array([[0.5, -0.2, 0.9], [0.0, 0.7, -0.6]]),           # h_t, (N, H)
-          "relu": np.array([[0.0, 1.5, 0.3], [2.0, 0.0, 0.0]]),              # units at exactly 0
-          "linear": np.array([[1.0, -2.0, 3.0]])}
-SEQUENCE = 0.9 * np.sin(np.arange(2 * 5 * 3).reshape(2, 5, 3))              # h_1..h_5, (N, T, H)
+WH = np.array([[0.5, -1.0, 0.25], [2.0, 0.3, -0.7], [-0.4, 1.1, 0.6]])  # not symmetric
+STATES = {
+    "tanh": np.array([[0.5, -0.2, 0.9], [0.0, 0.7, -0.6]]),  # h_t, (N, H)
+    "relu": np.array([[0.0, 1.5, 0.3], [2.0, 0.0, 0.0]]),  # units at exactly 0
+    "linear": np.array([[1.0, -2.0, 3.0]]),
+}
+SEQUENCE = 0.9 * np.sin(np.arange(2 * 5 * 3).reshape(2, 5, 3))  # h_1..h_5, (N, T, H)
 RELU_SEQUENCE = np.maximum(SEQUENCE, 0.0)
 DIAGONAL_WH = np.diag([0.5, 2.0, 1.0])
-NON_NORMAL_W = np.array([[-2.0, 1.0, 0.5], [0.0, 1.0, 0.3], [0.0, 0.0, 0.5]])  # rho = 2, sigma_max > 2
-ROTATION_W = np.array([[0.0, -2.0], [2.0, 0.0]])                             # eigenvalues +-2i
-SMALL_GRADS = {"a": np.array([3.0]), "b": np.array([[4.0]])}                  # global norm 5
+NON_NORMAL_W = np.array(
+    [[-2.0, 1.0, 0.5], [0.0, 1.0, 0.3], [0.0, 0.0, 0.5]]
+)  # rho = 2, sigma_max > 2
+ROTATION_W = np.array([[0.0, -2.0], [2.0, 0.0]])  # eigenvalues +-2i
+SMALL_GRADS = {"a": np.array([3.0]), "b": np.array([[4.0]])}  # global norm 5
 HUGE_GRADS = {"Wh": np.array([[1e200, -1e200]]), "b": np.array([1e200])}
 MIXED_GRADS = {"W": np.array([[3.0, -4.0], [0.5, 0.0]]), "b": np.array([-0.2, 12.0])}
 RMSPROP_ARGS = (np.array([1.0, 2.0]), np.array([0.5, -1.0]), np.array([0.0, 3.0]), 0.1)
@@ -51,16 +64,20 @@ def _close(result, key, *, what, hints=None, hint="", rtol=1e-6, atol=1e-8):
     except VisibleCheckFailed as failure:
         named = _matching(result, hints or {})
         if named:
-            raise VisibleCheckFailed(f"{failure} Your result matches what you get when {named}") from None
+            raise VisibleCheckFailed(
+                f"{failure} Your result matches what you get when {named}"
+            ) from None
         raise
 
 
 def _unchanged(before: dict, after: dict, *, what: str) -> None:
     for name in before:
-        expect_unchanged(np.array_equal(before[name], after[name]),
-                    what=f"{what}: your function changed the caller's grads[{name!r}]",
-                    hint="Return new arrays (np.clip(g, -c, c) and g * scale make new ones); "
-                         "the caller still needs the true gradient.")
+        expect_unchanged(
+            np.array_equal(before[name], after[name]),
+            what=f"{what}: your function changed the caller's grads[{name!r}]",
+            hint="Return new arrays (np.clip(g, -c, c) and g * scale make new ones); "
+            "the caller still needs the true gradient.",
+        )
 
 
 def _copy(grads: dict) -> dict:
@@ -70,15 +87,15 @@ def _copy(grads: dict) -> dict:
 # -- Exercise 1 -----------------------------------------------------------------------------------
 JACOBIAN_HINTS = {
     "hidden_jacobian/transposed": "the Jacobian is transposed: row i of J_t is column i of W_h "
-                                  "(J = slope[:, :, None] * Wh.T).",
+    "(J = slope[:, :, None] * Wh.T).",
     "hidden_jacobian/columns": "phi' scales the columns: diag(phi') must multiply from the left, "
-                               "slope[:, :, None], not slope[:, None, :].",
+    "slope[:, :, None], not slope[:, None, :].",
     "hidden_jacobian/tanh_again": "tanh is applied to h_t again: h_t is already tanh(a_t), so "
-                                  "tanh' = 1 - h_t**2.",
+    "tanh' = 1 - h_t**2.",
     "hidden_jacobian/relu_at_zero": "ReLU's slope is 1 where h_t >= 0: a unit at exactly 0 is "
-                                    "inactive, use h_t > 0.",
+    "inactive, use h_t > 0.",
     "hidden_jacobian/tanh_slope_always": "the activation is ignored: tanh's slope is used for "
-                                         "every activation.",
+    "every activation.",
     "hidden_jacobian/no_slope": "the slope is left out: J_t = diag(phi'(a_t)) Wh.T.",
 }
 
@@ -89,10 +106,14 @@ def check_hidden_jacobian(hidden_jacobian):
         what = f"{activation}, N = {h_t.shape[0]}, H = 3"
         J = call(hidden_jacobian, h_t.copy(), WH.copy(), activation, what=what)
         expect_shape(J, (h_t.shape[0], 3, 3), what=f"{what}: J")
-        _close(J, f"hidden_jacobian/{activation}", what=f"{what}: J",
-               hints={f"{key}/{activation}": hint for key, hint in JACOBIAN_HINTS.items()},
-               hint="J[n, i, j] = phi'(a_t)[n, i] * Wh[j, i], with phi' read from h_t "
-                    "(tanh: 1 - h_t**2, ReLU: h_t > 0, linear: 1).")
+        _close(
+            J,
+            f"hidden_jacobian/{activation}",
+            what=f"{what}: J",
+            hints={f"{key}/{activation}": hint for key, hint in JACOBIAN_HINTS.items()},
+            hint="J[n, i, j] = phi'(a_t)[n, i] * Wh[j, i], with phi' read from h_t "
+            "(tanh: 1 - h_t**2, ReLU: h_t > 0, linear: 1).",
+        )
     passed("hidden_jacobian", "tanh, ReLU (with units at 0) and linear")
 
 
@@ -100,13 +121,13 @@ def check_hidden_jacobian(hidden_jacobian):
 NORMS_HINTS = {
     "gradient_norms_by_lag/sum": "the Jacobians are added; the chain rule multiplies them.",
     "gradient_norms_by_lag/frobenius": "that is the Frobenius norm: use np.linalg.norm(P, ord=2, "
-                                       "axis=(1, 2)), the spectral norm.",
+    "axis=(1, 2)), the spectral norm.",
     "gradient_norms_by_lag/left": "the new factor goes on the right: dh_T/dh_k = (dh_T/dh_{k+1}) "
-                                  "@ J_{k+1}.",
+    "@ J_{k+1}.",
     "gradient_norms_by_lag/offset": "J_{k+1} comes from h_{k+1}, which is h[:, k] (h[:, t-1] is "
-                                    "h_t), not h[:, k-1].",
+    "h_t), not h[:, k-1].",
     "gradient_norms_by_lag/by_lag": "the columns are in lag order; norms[:, k-1] is step k, so "
-                                    "the last column (k = T) is lag 0.",
+    "the last column (k = T) is lag 0.",
     "gradient_norms_by_lag/last_zero": "norms[:, T-1] (k = T, lag 0) is the norm of the identity, 1.",
     "gradient_norms_by_lag/tanh_always": "the activation is not passed on to hidden_jacobian.",
 }
@@ -117,26 +138,34 @@ def check_gradient_norms_by_lag(gradient_norms_by_lag):
     what = f"linear, diagonal W_h = diag(0.5, 2, 1), N = {N}, T = {T}"
     norms = call(gradient_norms_by_lag, SEQUENCE.copy(), DIAGONAL_WH.copy(), "linear", what=what)
     expect_shape(norms, (N, T), what=f"{what}: norms")
-    _close(norms, "gradient_norms_by_lag/linear_diagonal", what=f"{what}: norms",
-           hints={f"{key}/linear_diagonal": hint for key, hint in NORMS_HINTS.items()},
-           hint="Here dh_T/dh_k = diag(0.5, 2, 1)**(T-k), whose spectral norm is 2**(T-k); "
-                "the last column (k = T, lag 0) is 1.")
+    _close(
+        norms,
+        "gradient_norms_by_lag/linear_diagonal",
+        what=f"{what}: norms",
+        hints={f"{key}/linear_diagonal": hint for key, hint in NORMS_HINTS.items()},
+        hint="Here dh_T/dh_k = diag(0.5, 2, 1)**(T-k), whose spectral norm is 2**(T-k); "
+        "the last column (k = T, lag 0) is 1.",
+    )
     for activation, states in (("tanh", SEQUENCE), ("relu", RELU_SEQUENCE)):
         what = f"{activation}, a non-symmetric W_h, N = {N}, T = {T}, H = {H}"
         norms = call(gradient_norms_by_lag, states.copy(), WH.copy(), activation, what=what)
-        _close(norms, f"gradient_norms_by_lag/{activation}", what=f"{what}: norms",
-               hints={f"{key}/{activation}": hint for key, hint in NORMS_HINTS.items()},
-               hint="Start from the identity at k = T and walk back: P = P @ J_{k+1}, "
-                    "norms[:, k-1] = spectral norm of P.")
+        _close(
+            norms,
+            f"gradient_norms_by_lag/{activation}",
+            what=f"{what}: norms",
+            hints={f"{key}/{activation}": hint for key, hint in NORMS_HINTS.items()},
+            hint="Start from the identity at k = T and walk back: P = P @ J_{k+1}, "
+            "norms[:, k-1] = spectral norm of P.",
+        )
     passed("gradient_norms_by_lag", "linear, tanh and ReLU")
 
 
 # -- Exercise 3 -----------------------------------------------------------------------------------
 SPECTRAL_HINTS = {
     "scale_spectral_radius/sigma_max": "W is scaled by its largest singular value; the spectral "
-                                       "radius is the largest |eigenvalue|.",
+    "radius is the largest |eigenvalue|.",
     "scale_spectral_radius/real_part": "the largest real part is not the spectral radius: take "
-                                       "np.abs of the eigenvalues.",
+    "np.abs of the eigenvalues.",
     "scale_spectral_radius/frobenius": "that is the Frobenius norm, not the spectral radius.",
     "scale_spectral_radius/no_rho": "multiply by rho as well.",
     "scale_spectral_radius/no_division": "divide by W's spectral radius as well.",
@@ -146,44 +175,74 @@ SPECTRAL_HINTS = {
 def check_scale_spectral_radius(scale_spectral_radius):
     what = "W upper triangular with eigenvalues -2, 1, 0.5 (not symmetric), rho = 0.9"
     result = call(scale_spectral_radius, NON_NORMAL_W.copy(), 0.9, what=what)
-    _close(result, "scale_spectral_radius/non_normal", what=what,
-           hints={f"{key}/non_normal": hint for key, hint in SPECTRAL_HINTS.items()},
-           hint="Multiply W by rho / max|eigenvalue of W|.")
+    _close(
+        result,
+        "scale_spectral_radius/non_normal",
+        what=what,
+        hints={f"{key}/non_normal": hint for key, hint in SPECTRAL_HINTS.items()},
+        hint="Multiply W by rho / max|eigenvalue of W|.",
+    )
     what = "W = 2 x a rotation by 90 degrees (eigenvalues +-2i), rho = 1"
     result = call(scale_spectral_radius, ROTATION_W.copy(), 1.0, what=what)
-    expect_true(np.isrealobj(result), what=f"{what}: the result must be a real matrix",
-                hint="np.linalg.eigvals returns complex numbers here: use np.abs(eigenvalues).")
-    _close(result, "scale_spectral_radius/rotation", what=what,
-           hints={f"{key}/rotation": hint for key, hint in SPECTRAL_HINTS.items()},
-           hint="|2i| = 2: the spectral radius uses the absolute value of complex eigenvalues.")
+    expect_true(
+        np.isrealobj(result),
+        what=f"{what}: the result must be a real matrix",
+        hint="np.linalg.eigvals returns complex numbers here: use np.abs(eigenvalues).",
+    )
+    _close(
+        result,
+        "scale_spectral_radius/rotation",
+        what=what,
+        hints={f"{key}/rotation": hint for key, hint in SPECTRAL_HINTS.items()},
+        hint="|2i| = 2: the spectral radius uses the absolute value of complex eigenvalues.",
+    )
     passed("scale_spectral_radius", "a negative and a complex leading eigenvalue")
 
 
 # -- Exercise 4 -----------------------------------------------------------------------------------
 def check_gradient_bound(gradient_bound):
     what = "gamma = 1, sigma_max = 0.5, lags 0..3"
-    expect_close(call(gradient_bound, 1.0, 0.5, np.arange(4), what=what), [1.0, 0.5, 0.25, 0.125],
-                 what=what, hint="(gamma * sigma_max) ** lag: lag 0 gives 1.")
+    expect_close(
+        call(gradient_bound, 1.0, 0.5, np.arange(4), what=what),
+        [1.0, 0.5, 0.25, 0.125],
+        what=what,
+        hint="(gamma * sigma_max) ** lag: lag 0 gives 1.",
+    )
     what = "gamma = 0.5, sigma_max = 3, lags 0, 1, 2"
     result = call(gradient_bound, 0.5, 3.0, np.array([0, 1, 2]), what=what)
-    hints = {"gradient_bound/gamma_outside": "gamma must be inside the power: (gamma * sigma_max) ** lag.",
-             "gradient_bound/one_more": "lag 0 must give 1: the power is the lag itself."}
-    _close(result, "gradient_bound/mixed", what=what, hints=hints,
-           hint="(gamma * sigma_max) ** lag = 1.5 ** lag.")
+    hints = {
+        "gradient_bound/gamma_outside": "gamma must be inside the power: (gamma * sigma_max) ** lag.",
+        "gradient_bound/one_more": "lag 0 must give 1: the power is the lag itself.",
+    }
+    _close(
+        result,
+        "gradient_bound/mixed",
+        what=what,
+        hints=hints,
+        hint="(gamma * sigma_max) ** lag = 1.5 ** lag.",
+    )
     what = "a single lag, 3"
     result = call(gradient_bound, 1.0, 0.5, 3, what=what)
-    expect_true(np.ndim(result) == 0, what=f"{what}: return a single number for a single lag",
-                hint="np.power of two numbers is a number.")
+    expect_true(
+        np.ndim(result) == 0,
+        what=f"{what}: return a single number for a single lag",
+        hint="np.power of two numbers is a number.",
+    )
     expect_close(np.float64(result), 0.125, what=what)
     what = "gamma = 1, sigma_max = 10, lag 400 (10**400 overflows float64)"
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         result = call(gradient_bound, 1.0, 10.0, np.array([400]), what=what)
-    expect_true(np.shape(result) == (1,) and np.isinf(np.asarray(result)[0]),
-                what=f"{what}: the bound should be inf", hint="(10 ** 400 is beyond float64.)")
-    expect_true(not any(issubclass(w.category, RuntimeWarning) for w in caught),
-                what=f"{what}: no overflow warning should be printed",
-                hint='Compute the power inside `with np.errstate(over="ignore"):`.')
+    expect_true(
+        np.shape(result) == (1,) and np.isinf(np.asarray(result)[0]),
+        what=f"{what}: the bound should be inf",
+        hint="(10 ** 400 is beyond float64.)",
+    )
+    expect_true(
+        not any(issubclass(w.category, RuntimeWarning) for w in caught),
+        what=f"{what}: no overflow warning should be printed",
+        hint='Compute the power inside `with np.errstate(over="ignore"):`.',
+    )
     passed("gradient_bound")
 
 
@@ -192,14 +251,24 @@ def check_identity_recurrent_init(identity_recurrent_init):
     what = "H = 3, scale = 0.9"
     Wh = call(identity_recurrent_init, 3, 0.9, what=what)
     expect_shape(Wh, (3, 3), what=what)
-    _close(Wh, "identity_recurrent_init/3_0.9", what=what,
-           hints={"identity_recurrent_init/ones": "np.ones((H, H)) fills every entry; the identity "
-                                                  "is np.eye(H).",
-                  "identity_recurrent_init/no_scale": "multiply the identity by scale."},
-           hint="scale * np.eye(H).")
+    _close(
+        Wh,
+        "identity_recurrent_init/3_0.9",
+        what=what,
+        hints={
+            "identity_recurrent_init/ones": "np.ones((H, H)) fills every entry; the identity "
+            "is np.eye(H).",
+            "identity_recurrent_init/no_scale": "multiply the identity by scale.",
+        },
+        hint="scale * np.eye(H).",
+    )
     what = "H = 1, the default scale"
-    expect_close(call(identity_recurrent_init, 1, what=what), [[1.0]], what=what,
-                 hint="The default scale is 1.")
+    expect_close(
+        call(identity_recurrent_init, 1, what=what),
+        [[1.0]],
+        what=what,
+        hint="The default scale is 1.",
+    )
     passed("identity_recurrent_init")
 
 
@@ -207,19 +276,36 @@ def check_identity_recurrent_init(identity_recurrent_init):
 def check_global_norm(global_norm):
     what = "grads a = [3], b = [[4]] (global norm 5)"
     result = call(global_norm, _copy(SMALL_GRADS), what=what)
-    hints = {"global_norm/sum_of_norms": "the norms of the arrays are added: square every entry "
-                                         "of every array, sum, then take one square root.",
-             "global_norm/mean": "that is the root of the mean; use the sum of the squares."}
-    _close(np.float64(result), "global_norm/small", what=what, hints=hints,
-           hint="sqrt(3**2 + 4**2) = 5.")
+    hints = {
+        "global_norm/sum_of_norms": "the norms of the arrays are added: square every entry "
+        "of every array, sum, then take one square root.",
+        "global_norm/mean": "that is the root of the mean; use the sum of the squares.",
+    }
+    _close(
+        np.float64(result),
+        "global_norm/small",
+        what=what,
+        hints=hints,
+        hint="sqrt(3**2 + 4**2) = 5.",
+    )
     what = "entries of 1e200 (their squares overflow float64)"
     result = call(global_norm, _copy(HUGE_GRADS), what=what)
-    _close(np.float64(result), "global_norm/huge", what=what, rtol=1e-6, atol=0.0,
-           hint="Divide by the largest |entry| m first: m * sqrt(sum((g / m)**2)).")
+    _close(
+        np.float64(result),
+        "global_norm/huge",
+        what=what,
+        rtol=1e-6,
+        atol=0.0,
+        hint="Divide by the largest |entry| m first: m * sqrt(sum((g / m)**2)).",
+    )
     what = "all-zero gradients"
     result = call(global_norm, {"W": np.zeros((2, 2)), "b": np.zeros(2)}, what=what)
-    expect_close(np.float64(result), 0.0, what=what, hint="Return 0 when every entry is 0 "
-                 "(dividing by the largest entry would give 0 / 0).")
+    expect_close(
+        np.float64(result),
+        0.0,
+        what=what,
+        hint="Return 0 when every entry is 0 (dividing by the largest entry would give 0 / 0).",
+    )
     passed("global_norm")
 
 
@@ -228,16 +314,24 @@ def check_clip_elementwise(clip_elementwise):
     grads = _copy(MIXED_GRADS)
     clipped = call(clip_elementwise, grads, 1.0, what=what)
     _unchanged(MIXED_GRADS, grads, what=what)
-    expect_true(isinstance(clipped, dict) and set(clipped) == set(MIXED_GRADS),
-                what=f"{what}: return a dict with the keys of grads")
-    hints = {"clip_elementwise/to_zero": "negative entries must be clipped to -c, not 0: "
-                                         "np.clip(g, -c, c).",
-             "clip_elementwise/upper_only": "entries below -c must be raised to -c too.",
-             "clip_elementwise/by_norm": "that rescales each array by its norm; clip each entry."}
+    expect_true(
+        isinstance(clipped, dict) and set(clipped) == set(MIXED_GRADS),
+        what=f"{what}: return a dict with the keys of grads",
+    )
+    hints = {
+        "clip_elementwise/to_zero": "negative entries must be clipped to -c, not 0: "
+        "np.clip(g, -c, c).",
+        "clip_elementwise/upper_only": "entries below -c must be raised to -c too.",
+        "clip_elementwise/by_norm": "that rescales each array by its norm; clip each entry.",
+    }
     for name in MIXED_GRADS:
-        _close(clipped[name], f"clip_elementwise/{name}", what=f"{what}: clipped[{name!r}]",
-               hints={f"{key}/{name}": hint for key, hint in hints.items()},
-               hint="Each entry becomes min(max(g, -c), c).")
+        _close(
+            clipped[name],
+            f"clip_elementwise/{name}",
+            what=f"{what}: clipped[{name!r}]",
+            hints={f"{key}/{name}": hint for key, hint in hints.items()},
+            hint="Each entry becomes min(max(g, -c), c).",
+        )
     passed("clip_elementwise")
 
 
@@ -246,30 +340,58 @@ def check_clip_global_norm(clip_global_norm):
     grads = _copy(SMALL_GRADS)
     result = call(clip_global_norm, grads, 1.0, what=what)
     _unchanged(SMALL_GRADS, grads, what=what)
-    expect_true(isinstance(result, tuple) and len(result) == 2 and isinstance(result[0], dict),
-                what=f"{what}: return the tuple (clipped, norm), clipped a dict")
+    expect_true(
+        isinstance(result, tuple) and len(result) == 2 and isinstance(result[0], dict),
+        what=f"{what}: return the tuple (clipped, norm), clipped a dict",
+    )
     clipped, norm = result
-    expect_close(np.float64(norm), 5.0, what=f"{what}: norm",
-                 hint="Return the global norm measured before clipping.")
+    expect_close(
+        np.float64(norm),
+        5.0,
+        what=f"{what}: norm",
+        hint="Return the global norm measured before clipping.",
+    )
     if np.allclose(clipped["a"], 1.0) and np.allclose(clipped["b"], 1.0):
-        raise VisibleCheckFailed(f"{what}: each array was clipped by its own norm. Use one factor, "
-                                 f"max_norm / global norm, for every array.")
-    expect_close(clipped["a"], [0.6], what=f"{what}: clipped['a']",
-                 hint="Every array times max_norm / global norm = 1 / 5.")
-    expect_close(clipped["b"], [[0.8]], what=f"{what}: clipped['b']",
-                 hint="Every array times max_norm / global norm = 1 / 5.")
+        raise VisibleCheckFailed(
+            f"{what}: each array was clipped by its own norm. Use one factor, "
+            f"max_norm / global norm, for every array."
+        )
+    expect_close(
+        clipped["a"],
+        [0.6],
+        what=f"{what}: clipped['a']",
+        hint="Every array times max_norm / global norm = 1 / 5.",
+    )
+    expect_close(
+        clipped["b"],
+        [[0.8]],
+        what=f"{what}: clipped['b']",
+        hint="Every array times max_norm / global norm = 1 / 5.",
+    )
     what = "the same gradients, max_norm = 2"
     clipped, _ = call(clip_global_norm, _copy(SMALL_GRADS), 2.0, what=what)
-    expect_close(clipped["a"], [1.2], what=f"{what}: clipped['a']",
-                 hint="The factor is max_norm / norm = 2 / 5 (not 1 / norm, not norm / max_norm).")
+    expect_close(
+        clipped["a"],
+        [1.2],
+        what=f"{what}: clipped['a']",
+        hint="The factor is max_norm / norm = 2 / 5 (not 1 / norm, not norm / max_norm).",
+    )
     what = "the same gradients, max_norm = 10 (nothing to clip)"
     clipped, norm = call(clip_global_norm, _copy(SMALL_GRADS), 10.0, what=what)
-    expect_close(clipped["a"], [3.0], what=f"{what}: clipped['a']",
-                 hint="Only scale down: a norm below max_norm leaves the gradients as they are.")
+    expect_close(
+        clipped["a"],
+        [3.0],
+        what=f"{what}: clipped['a']",
+        hint="Only scale down: a norm below max_norm leaves the gradients as they are.",
+    )
     what = "zero gradients, max_norm = 1"
     clipped, norm = call(clip_global_norm, {"W": np.zeros((2, 2))}, 1.0, what=what)
-    expect_close(clipped["W"], np.zeros((2, 2)), what=f"{what}: clipped['W']",
-                 hint="A zero gradient stays zero (no 0 / 0).")
+    expect_close(
+        clipped["W"],
+        np.zeros((2, 2)),
+        what=f"{what}: clipped['W']",
+        hint="A zero gradient stays zero (no 0 / 0).",
+    )
     passed("clip_global_norm", "the direction is kept and small gradients are left alone")
 
 
@@ -278,25 +400,48 @@ def check_rmsprop_step(rmsprop_step):
     what = "param [1, 2], grad [0.5, -1], cache [0, 3], learning rate 0.1, decay_rate 0.9"
     args = tuple(a.copy() if isinstance(a, np.ndarray) else a for a in RMSPROP_ARGS)
     result = call(rmsprop_step, *args, what=what)
-    expect_unchanged(all(np.array_equal(a, b) for a, b in zip(args, RMSPROP_ARGS)),
-                what=f"{what}: your function changed param, grad or cache in place",
-                hint="Return new arrays; the caller keeps them.")
-    expect_true(isinstance(result, tuple) and len(result) == 2,
-                what=f"{what}: return (new_param, new_cache)")
-    hints = {"rmsprop_step/swapped": "decay_rate weighs the old cache: "
-                                     "decay_rate * cache + (1 - decay_rate) * grad**2.",
-             "rmsprop_step/accumulated": "that is Adagrad's sum; RMSprop keeps a decaying average."}
-    _close(result[1], "rmsprop_step/cache", what=f"{what}: new_cache",
-           hints={f"{key}/cache": hint for key, hint in hints.items()},
-           hint="new_cache = decay_rate * cache + (1 - decay_rate) * grad**2.")
-    _close(result[0], "rmsprop_step/param", what=f"{what}: new_param",
-           hints={"rmsprop_step/old_cache/param": "the step must use the new cache."},
-           hint="new_param = param - learning_rate * grad / (sqrt(new_cache) + eps).")
+    expect_unchanged(
+        all(np.array_equal(a, b) for a, b in zip(args, RMSPROP_ARGS)),
+        what=f"{what}: your function changed param, grad or cache in place",
+        hint="Return new arrays; the caller keeps them.",
+    )
+    expect_true(
+        isinstance(result, tuple) and len(result) == 2,
+        what=f"{what}: return (new_param, new_cache)",
+    )
+    hints = {
+        "rmsprop_step/swapped": "decay_rate weighs the old cache: "
+        "decay_rate * cache + (1 - decay_rate) * grad**2.",
+        "rmsprop_step/accumulated": "that is Adagrad's sum; RMSprop keeps a decaying average.",
+    }
+    _close(
+        result[1],
+        "rmsprop_step/cache",
+        what=f"{what}: new_cache",
+        hints={f"{key}/cache": hint for key, hint in hints.items()},
+        hint="new_cache = decay_rate * cache + (1 - decay_rate) * grad**2.",
+    )
+    _close(
+        result[0],
+        "rmsprop_step/param",
+        what=f"{what}: new_param",
+        hints={"rmsprop_step/old_cache/param": "the step must use the new cache."},
+        hint="new_param = param - learning_rate * grad / (sqrt(new_cache) + eps).",
+    )
     what = "a tiny gradient 1e-6 and a zero cache (eps outside the square root)"
-    result = call(rmsprop_step, *(a.copy() if isinstance(a, np.ndarray) else a
-                                  for a in TINY_RMSPROP_ARGS), what=what)
-    _close(result[0], "rmsprop_step/tiny_param", what=f"{what}: new_param",
-           hints={"rmsprop_step/eps_inside/tiny_param": "eps goes outside the square root: "
-                                                        "sqrt(new_cache) + eps."},
-           hint="new_param = param - learning_rate * grad / (sqrt(new_cache) + eps).")
+    result = call(
+        rmsprop_step,
+        *(a.copy() if isinstance(a, np.ndarray) else a for a in TINY_RMSPROP_ARGS),
+        what=what,
+    )
+    _close(
+        result[0],
+        "rmsprop_step/tiny_param",
+        what=f"{what}: new_param",
+        hints={
+            "rmsprop_step/eps_inside/tiny_param": "eps goes outside the square root: "
+            "sqrt(new_cache) + eps."
+        },
+        hint="new_param = param - learning_rate * grad / (sqrt(new_cache) + eps).",
+    )
     passed("rmsprop_step")

@@ -6,14 +6,23 @@ common mistakes give instead, was computed once from the course's reference impl
 (grader/visible_expectations/lstm.py) and ships as data: a message names the likely mistake when the
 learner's result matches one of those.
 """
+
 from __future__ import annotations
 
 import warnings
 
 import numpy as np
 
-from coursekit.visible.expect import (VisibleCheckFailed, call, expect_close, expect_shape,
-                                      expect_true, expect_unchanged, expected, passed)
+from coursekit.visible.expect import (
+    VisibleCheckFailed,
+    call,
+    expect_close,
+    expect_shape,
+    expect_true,
+    expect_unchanged,
+    expected,
+    passed,
+)
 
 NOTEBOOK = "lstm"
 N, D, H, T = 2, 3, 2, 4
@@ -25,59 +34,90 @@ SEQUENCE_GRADS = ("dx", "dh0", "dWx", "dWh", "db", "dc0")
 # -- inputs (the reference's results on them are in coursekit/data/visible/lstm.npz) -------------
 SIGMOID_X = np.array([-1e4, -30.0, -1.0, 0.0, 1.0, 30.0, 1e4])
 SIGMOID_GRID = np.linspace(-6.0, 6.0, 12).reshape(3, 4)
-X = np.array([[0.5, -1.0, 2.0], [1.5, 0.2, -0.7]])                            # (N, D)
-H_PREV = np.array([[0.3, -0.6], [-0.2, 0.9]])                                 # (N, H)
-C_PREV = np.array([[1.2, -0.4], [0.5, 2.0]])                                  # (N, H)
-WX = 0.4 * np.sin(np.arange(D * 4 * H).reshape(D, 4 * H) + 1.0)               # (D, 4H)
-WH = 0.5 * np.cos(0.7 * np.arange(H * 4 * H).reshape(H, 4 * H))               # (H, 4H)
-B = np.array([0.5, -0.3, 1.0, 1.5, -0.5, 0.8, 2.0, -1.0])                     # blocks i, f, g, o
-GATE_BIASES = np.repeat([0.5, 1.5, -0.8, 2.5], H)        # one value per gate: i, f, g, o
-STEP_INPUTS = {                                          # name -> (x, h_prev, c_prev, Wx, Wh, b)
-    "biases only": (np.zeros((N, D)), np.zeros((N, H)), np.zeros((N, H)),
-                    np.zeros((D, 4 * H)), np.zeros((H, 4 * H)), GATE_BIASES),
-    "biases only, c_prev = 1": (np.zeros((N, D)), np.zeros((N, H)), np.ones((N, H)),
-                                np.zeros((D, 4 * H)), np.zeros((H, 4 * H)), GATE_BIASES),
+X = np.array([[0.5, -1.0, 2.0], [1.5, 0.2, -0.7]])  # (N, D)
+H_PREV = np.array([[0.3, -0.6], [-0.2, 0.9]])  # (N, H)
+C_PREV = np.array([[1.2, -0.4], [0.5, 2.0]])  # (N, H)
+WX = 0.4 * np.sin(np.arange(D * 4 * H).reshape(D, 4 * H) + 1.0)  # (D, 4H)
+WH = 0.5 * np.cos(0.7 * np.arange(H * 4 * H).reshape(H, 4 * H))  # (H, 4H)
+B = np.array([0.5, -0.3, 1.0, 1.5, -0.5, 0.8, 2.0, -1.0])  # blocks i, f, g, o
+GATE_BIASES = np.repeat([0.5, 1.5, -0.8, 2.5], H)  # one value per gate: i, f, g, o
+STEP_INPUTS = {  # name -> (x, h_prev, c_prev, Wx, Wh, b)
+    "biases only": (
+        np.zeros((N, D)),
+        np.zeros((N, H)),
+        np.zeros((N, H)),
+        np.zeros((D, 4 * H)),
+        np.zeros((H, 4 * H)),
+        GATE_BIASES,
+    ),
+    "biases only, c_prev = 1": (
+        np.zeros((N, D)),
+        np.zeros((N, H)),
+        np.ones((N, H)),
+        np.zeros((D, 4 * H)),
+        np.zeros((H, 4 * H)),
+        GATE_BIASES,
+    ),
     "general": (X, H_PREV, C_PREV, WX, WH, B),
 }
-X_SEQUENCE = 0.8 * np.sin(0.9 * np.arange(N * T * D).reshape(N, T, D))       # (N, T, D)
-DH = np.array([[0.7, -1.1], [0.4, 0.9]])                                      # (N, H)
-DC = np.array([[-0.5, 0.3], [1.2, -0.8]])                                     # (N, H)
-STEP_UPSTREAM = {"through h only (dc = 0)": (DH, np.zeros((N, H))),
-                 "through c only (dh = 0)": (np.zeros((N, H)), DC),
-                 "through both": (DH, DC)}
+X_SEQUENCE = 0.8 * np.sin(0.9 * np.arange(N * T * D).reshape(N, T, D))  # (N, T, D)
+DH = np.array([[0.7, -1.1], [0.4, 0.9]])  # (N, H)
+DC = np.array([[-0.5, 0.3], [1.2, -0.8]])  # (N, H)
+STEP_UPSTREAM = {
+    "through h only (dc = 0)": (DH, np.zeros((N, H))),
+    "through c only (dh = 0)": (np.zeros((N, H)), DC),
+    "through both": (DH, DC),
+}
 DH_SEQUENCE = np.linspace(-1.0, 1.0, N * T * H).reshape(N, T, H)
 DH_LAST = np.zeros((N, T, H))
 DH_LAST[:, -1] = [[1.0, -0.5], [0.3, 0.8]]
-HALVES = np.full((1, 5, 2), 0.5)                                              # f_t = 0.5
-FORGET_GATES = 0.5 + 0.45 * np.sin(np.arange(2 * 4 * 3).reshape(2, 4, 3))     # in (0.05, 0.95)
-FORGET_ONE_SEQUENCE = FORGET_GATES[0]                                         # (T, H) = (4, 3)
+HALVES = np.full((1, 5, 2), 0.5)  # f_t = 0.5
+FORGET_GATES = 0.5 + 0.45 * np.sin(np.arange(2 * 4 * 3).reshape(2, 4, 3))  # in (0.05, 0.95)
+FORGET_ONE_SEQUENCE = FORGET_GATES[0]  # (T, H) = (4, 3)
 
 
 def _matching(results: dict, key: str, hints: dict[str, str]) -> str:
     """The hint of the first mistake whose precomputed results all equal `results`, else ''."""
     for mistake, hint in hints.items():
         try:
-            if all(np.shape(value) == expected(NOTEBOOK, f"{key}/{mistake}/{name}").shape
-                   and np.allclose(value, expected(NOTEBOOK, f"{key}/{mistake}/{name}"))
-                   for name, value in results.items()):
+            if all(
+                np.shape(value) == expected(NOTEBOOK, f"{key}/{mistake}/{name}").shape
+                and np.allclose(value, expected(NOTEBOOK, f"{key}/{mistake}/{name}"))
+                for name, value in results.items()
+            ):
                 return hint
         except (TypeError, ValueError, KeyError):
             continue
     return ""
 
 
-def _compare(results: dict, key: str, *, what: str, hints: dict[str, str], hint: str = "",
-             rtol=1e-6, atol=1e-8) -> None:
+def _compare(
+    results: dict,
+    key: str,
+    *,
+    what: str,
+    hints: dict[str, str],
+    hint: str = "",
+    rtol=1e-6,
+    atol=1e-8,
+) -> None:
     """Each named result against the reference's; on a difference, name the mistake it matches."""
     for name, value in results.items():
         try:
-            expect_close(value, expected(NOTEBOOK, f"{key}/{name}"), what=f"{what}: {name}",
-                         hint=hint, rtol=rtol, atol=atol)
+            expect_close(
+                value,
+                expected(NOTEBOOK, f"{key}/{name}"),
+                what=f"{what}: {name}",
+                hint=hint,
+                rtol=rtol,
+                atol=atol,
+            )
         except VisibleCheckFailed as failure:
             named = _matching(results, key, hints)
             if named:
-                raise VisibleCheckFailed(f"{failure} Your results match what you get when "
-                                         f"{named}") from None
+                raise VisibleCheckFailed(
+                    f"{failure} Your results match what you get when {named}"
+                ) from None
             raise
 
 
@@ -95,10 +135,12 @@ def _copies(arrays):
 def _unchanged(before, after, names, *, what):
     for name, old, new in zip(names, before, after):
         if isinstance(old, np.ndarray):
-            expect_unchanged(np.array_equal(old, new), what=f"{what}: your function changed its "
-                        f"argument {name} in place",
-                        hint="Leave the caller's arrays as they were (build new arrays; "
-                             "`a += b` writes into a).")
+            expect_unchanged(
+                np.array_equal(old, new),
+                what=f"{what}: your function changed its argument {name} in place",
+                hint="Leave the caller's arrays as they were (build new arrays; "
+                "`a += b` writes into a).",
+            )
 
 
 # -- Exercise 1: sigmoid ----------------------------------------------------------------------
@@ -116,34 +158,46 @@ def check_sigmoid(sigmoid):
                     f"number overflows (exp(1e4) is inf): compute z = exp(-|x|), which lies in "
                     f"(0, 1], and use 1 / (1 + z) where x >= 0 and z / (1 + z) where "
                     f"x < 0. (Hidden checks do not grade the warning: they judge only the "
-                    f"values returned, where a NaN or inf would cost the points.)") from None
+                    f"values returned, where a NaN or inf would cost the points.)"
+                ) from None
             raise
     expect_shape(s, SIGMOID_X.shape, what=what)
-    expect_close(s, expected(NOTEBOOK, "sigmoid/range"), what=what,
-                 hint="sigmoid(0) = 0.5, sigmoid(x) -> 1 for large x and -> 0 for very negative "
-                      "x; sigmoid(x) = 1 / (1 + exp(-x)).")
+    expect_close(
+        s,
+        expected(NOTEBOOK, "sigmoid/range"),
+        what=what,
+        hint="sigmoid(0) = 0.5, sigmoid(x) -> 1 for large x and -> 0 for very negative "
+        "x; sigmoid(x) = 1 / (1 + exp(-x)).",
+    )
     what = "a (3, 4) grid from -6 to 6"
     s = call(sigmoid, SIGMOID_GRID.copy(), what=what)
     expect_shape(s, SIGMOID_GRID.shape, what=what)
-    expect_close(s, expected(NOTEBOOK, "sigmoid/grid"), what=what,
-                 hint="Work elementwise and keep the shape of x.")
-    expect_close(s + call(sigmoid, -SIGMOID_GRID, what=what), np.ones((3, 4)),
-                 what=f"{what}: sigmoid(x) + sigmoid(-x) must be 1")
+    expect_close(
+        s,
+        expected(NOTEBOOK, "sigmoid/grid"),
+        what=what,
+        hint="Work elementwise and keep the shape of x.",
+    )
+    expect_close(
+        s + call(sigmoid, -SIGMOID_GRID, what=what),
+        np.ones((3, 4)),
+        what=f"{what}: sigmoid(x) + sigmoid(-x) must be 1",
+    )
     passed("sigmoid", "no overflow at |x| = 1e4")
 
 
 # -- Exercise 2: lstm_step_forward ------------------------------------------------------------
 STEP_FORWARD_HINTS = {
     "gate_order": "the gate blocks are read in the order i, f, o, g: this course uses torch's "
-                  "order i, f, g, o (columns 0:H, H:2H, 2H:3H, 3H:4H).",
+    "order i, f, g, o (columns 0:H, H:2H, 2H:3H, 3H:4H).",
     "sigmoid_candidate": "sigmoid is used for the candidate g; g = tanh(a_g), in [-1, 1].",
     "forget_on_candidate": "the forget gate multiplies the new candidate; it must multiply the "
-                           "old cell state: c = f * c_prev + i * g.",
+    "old cell state: c = f * c_prev + i * g.",
     "no_tanh_of_c": "h = o * c; the cell state is squashed first: h = o * tanh(c).",
     "old_c_in_h": "h is made from c_prev; use the new cell state: h = o * tanh(c).",
     "no_bias": "the bias b is left out: a = x @ Wx + h_prev @ Wh + b.",
     "pre_activation_cache": "the cache holds the pre-activations a; it must hold the activated "
-                            "gates [i, f, g, o] (after sigmoid and tanh).",
+    "gates [i, f, g, o] (after sigmoid and tanh).",
 }
 
 
@@ -151,18 +205,28 @@ def check_lstm_step_forward(lstm_step_forward):
     for case, arguments in STEP_INPUTS.items():
         what = f"{case}, N = {N}, D = {D}, H = {H}"
         passed_in = _copies(arguments)
-        h, c, cache = _tuple_of(call(lstm_step_forward, *passed_in, what=what),
-                                ("h", "c", "cache"), what)
+        h, c, cache = _tuple_of(
+            call(lstm_step_forward, *passed_in, what=what), ("h", "c", "cache"), what
+        )
         _unchanged(arguments, passed_in, ("x", "h_prev", "c_prev", "Wx", "Wh", "b"), what=what)
         cache = _tuple_of(cache, STEP_CACHE, f"{what}: cache")
         expect_shape(cache[5], (N, 4 * H), what=f"{what}: cache gates")
         results = {"gates": cache[5], "c": c, "h": h}
-        _compare(results, f"step_forward/{case}", what=what, hints=STEP_FORWARD_HINTS,
-                 hint="With a = x @ Wx + h_prev @ Wh + b split into blocks i, f, g, o: "
-                      "i, f, o = sigmoid, g = tanh; c = f * c_prev + i * g; h = o * tanh(c).")
+        _compare(
+            results,
+            f"step_forward/{case}",
+            what=what,
+            hints=STEP_FORWARD_HINTS,
+            hint="With a = x @ Wx + h_prev @ Wh + b split into blocks i, f, g, o: "
+            "i, f, o = sigmoid, g = tanh; c = f * c_prev + i * g; h = o * tanh(c).",
+        )
         for index, name in enumerate(STEP_CACHE[:5]):
-            expect_close(cache[index], arguments[index], what=f"{what}: cache entry {name}",
-                         hint="The cache is (x, h_prev, c_prev, Wx, Wh, gates, c).")
+            expect_close(
+                cache[index],
+                arguments[index],
+                what=f"{what}: cache entry {name}",
+                hint="The cache is (x, h_prev, c_prev, Wx, Wh, gates, c).",
+            )
         expect_close(cache[6], c, what=f"{what}: cache entry c", hint="The cache ends with c.")
     passed("lstm_step_forward", "gates from the biases alone, the forget term, a general step")
 
@@ -175,23 +239,44 @@ FORWARD_HINTS = {
 
 
 def check_lstm_forward(lstm_forward):
-    for case, T_case, c0 in (("T = 1, c0 given", 1, C_PREV), ("T = 4, c0 omitted", T, None),
-                             ("T = 4, c0 given", T, C_PREV)):
+    for case, T_case, c0 in (
+        ("T = 1, c0 given", 1, C_PREV),
+        ("T = 4, c0 omitted", T, None),
+        ("T = 4, c0 given", T, C_PREV),
+    ):
         what = f"{case}, N = {N}, D = {D}, H = {H}"
         x = X_SEQUENCE[:, :T_case]
         kwargs = {} if c0 is None else {"c0": c0.copy()}
-        h, cache = _tuple_of(call(lstm_forward, x.copy(), H_PREV.copy(), WX.copy(), WH.copy(),
-                                  B.copy(), what=what, **kwargs), ("h", "cache"), what)
+        h, cache = _tuple_of(
+            call(
+                lstm_forward,
+                x.copy(),
+                H_PREV.copy(),
+                WX.copy(),
+                WH.copy(),
+                B.copy(),
+                what=what,
+                **kwargs,
+            ),
+            ("h", "cache"),
+            what,
+        )
         expect_shape(h, (N, T_case, H), what=f"{what}: h")
         cache = _tuple_of(cache, SEQUENCE_CACHE, f"{what}: cache")
-        expect_true(isinstance(cache[2], np.ndarray), what=f"{what}: cache entry c0 must be "
-                    f"the initial cell state used (an array)",
-                    hint="When c0 is None, start from zeros of shape (N, H) and store them.")
+        expect_true(
+            isinstance(cache[2], np.ndarray),
+            what=f"{what}: cache entry c0 must be the initial cell state used (an array)",
+            hint="When c0 is None, start from zeros of shape (N, H) and store them.",
+        )
         key = f"forward/{case}"
-        _compare({"h": h, "gates": cache[5], "c": cache[6], "c0": cache[2]}, key, what=what,
-                 hints=FORWARD_HINTS,
-                 hint="Loop over t = 1..T calling lstm_step_forward(x[:, t-1], h_{t-1}, c_{t-1}, "
-                      "...) and store h_t, c_t and the gates at index t-1.")
+        _compare(
+            {"h": h, "gates": cache[5], "c": cache[6], "c0": cache[2]},
+            key,
+            what=what,
+            hints=FORWARD_HINTS,
+            hint="Loop over t = 1..T calling lstm_step_forward(x[:, t-1], h_{t-1}, c_{t-1}, "
+            "...) and store h_t, c_t and the gates at index t-1.",
+        )
         expect_close(cache[7], h, what=f"{what}: cache entry h", hint="The cache ends with h.")
     passed("lstm_forward", "T = 1 is one step, c0 omitted means zeros, a sequence of 4 steps")
 
@@ -199,15 +284,15 @@ def check_lstm_forward(lstm_forward):
 # -- Exercise 4: lstm_step_backward -----------------------------------------------------------
 STEP_BACKWARD_HINTS = {
     "no_dc_from_h": "the gradient reaching c through h is not added: dc_total = dc + "
-                    "dh * o * (1 - tanh(c)**2).",
+    "dh * o * (1 - tanh(c)**2).",
     "slope_of_c": "the slope of tanh(c) is written with c; it is 1 - tanh(c)**2.",
     "not_through_f": "dc_prev is not multiplied by the forget gate: dc_prev = dc_total * f.",
     "f_uses_c": "the forget gate's gradient uses c; c = f * c_prev + i * g, so it is "
-                "dc_total * c_prev * f * (1 - f).",
+    "dc_total * c_prev * f * (1 - f).",
     "g_sigmoid_slope": "the candidate's slope is a sigmoid's, g * (1 - g); g = tanh(a_g), so "
-                       "it is 1 - g**2.",
+    "it is 1 - g**2.",
     "o_uses_c": "the output gate's gradient uses c; h = o * tanh(c), so it is "
-                "dh * tanh(c) * o * (1 - o).",
+    "dh * tanh(c) * o * (1 - o).",
     "gate_order": "the gate gradients are stacked as i, f, o, g; the order is i, f, g, o.",
 }
 
@@ -221,73 +306,107 @@ def _step_cache():
 def check_lstm_step_backward(lstm_step_backward):
     for case, (dh, dc) in STEP_UPSTREAM.items():
         what = f"gradient {case}, N = {N}, D = {D}, H = {H}"
-        grads = _tuple_of(call(lstm_step_backward, dh.copy(), dc.copy(), _step_cache(),
-                               what=what), STEP_GRADS, what)
-        _compare(dict(zip(STEP_GRADS, grads)), f"step_backward/{case}", what=what,
-                 hints=STEP_BACKWARD_HINTS,
-                 hint="dc_total = dc + dh * o * (1 - tanh(c)**2); da_i = dc_total * g * i(1 - i), "
-                      "da_f = dc_total * c_prev * f(1 - f), da_g = dc_total * i * (1 - g**2), "
-                      "da_o = dh * tanh(c) * o(1 - o); dc_prev = dc_total * f.")
+        grads = _tuple_of(
+            call(lstm_step_backward, dh.copy(), dc.copy(), _step_cache(), what=what),
+            STEP_GRADS,
+            what,
+        )
+        _compare(
+            dict(zip(STEP_GRADS, grads)),
+            f"step_backward/{case}",
+            what=what,
+            hints=STEP_BACKWARD_HINTS,
+            hint="dc_total = dc + dh * o * (1 - tanh(c)**2); da_i = dc_total * g * i(1 - i), "
+            "da_f = dc_total * c_prev * f(1 - f), da_g = dc_total * i * (1 - g**2), "
+            "da_o = dh * tanh(c) * o(1 - o); dc_prev = dc_total * f.",
+        )
     passed("lstm_step_backward", "through h only, through c only, both")
 
 
 # -- Exercise 5: lstm_backward ----------------------------------------------------------------
 BACKWARD_HINTS = {
     "c_not_carried": "the cell-state gradient is not carried back: pass the dc_prev of step t+1 "
-                     "as dc to step t.",
+    "as dc to step t.",
     "h_not_carried": "the gradient from step t+1 is not added: call the step backward with "
-                     "dh[:, t] + dh_prev of the later step.",
+    "dh[:, t] + dh_prev of the later step.",
     "not_accumulated": "the weight gradients are overwritten: add every step's dWx, dWh, db.",
 }
 
 
 def _sequence_cache():
-    return (X_SEQUENCE.copy(), H_PREV.copy(), C_PREV.copy(), WX.copy(), WH.copy(),
-            expected(NOTEBOOK, "forward/T = 4, c0 given/gates"),
-            expected(NOTEBOOK, "forward/T = 4, c0 given/c"),
-            expected(NOTEBOOK, "forward/T = 4, c0 given/h"))
+    return (
+        X_SEQUENCE.copy(),
+        H_PREV.copy(),
+        C_PREV.copy(),
+        WX.copy(),
+        WH.copy(),
+        expected(NOTEBOOK, "forward/T = 4, c0 given/gates"),
+        expected(NOTEBOOK, "forward/T = 4, c0 given/c"),
+        expected(NOTEBOOK, "forward/T = 4, c0 given/h"),
+    )
 
 
 def check_lstm_backward(lstm_backward):
-    for case, dh in (("loss on the last step only", DH_LAST), ("a gradient on every state",
-                                                               DH_SEQUENCE)):
+    for case, dh in (
+        ("loss on the last step only", DH_LAST),
+        ("a gradient on every state", DH_SEQUENCE),
+    ):
         what = f"{case}, N = {N}, T = {T}, H = {H}"
-        grads = _tuple_of(call(lstm_backward, dh.copy(), _sequence_cache(), what=what),
-                          SEQUENCE_GRADS[:5], what)
+        grads = _tuple_of(
+            call(lstm_backward, dh.copy(), _sequence_cache(), what=what), SEQUENCE_GRADS[:5], what
+        )
         expect_shape(grads[0], (N, T, D), what=f"{what}: dx")
-        _compare(dict(zip(SEQUENCE_GRADS, grads)), f"backward/{case}", what=what,
-                 hints=BACKWARD_HINTS,
-                 hint="Walk t = T..1: step backward with dh[:, t-1] + dh_next and dc_next, "
-                      "carry its dh_prev and dc_prev to the step before, add the weight "
-                      "gradients; what comes back from step 1 is dh0 (and dc0).")
+        _compare(
+            dict(zip(SEQUENCE_GRADS, grads)),
+            f"backward/{case}",
+            what=what,
+            hints=BACKWARD_HINTS,
+            hint="Walk t = T..1: step backward with dh[:, t-1] + dh_next and dc_next, "
+            "carry its dh_prev and dc_prev to the step before, add the weight "
+            "gradients; what comes back from step 1 is dh0 (and dc0).",
+        )
     what = "return_dc0=True, loss on the last step only"
-    grads = _tuple_of(call(lstm_backward, DH_LAST.copy(), _sequence_cache(), return_dc0=True,
-                           what=what), SEQUENCE_GRADS, what)
-    _compare({"dc0": grads[5]}, "backward/loss on the last step only", what=what,
-             hints={"c_not_carried": BACKWARD_HINTS["c_not_carried"]},
-             hint="dc0 is the dc_prev that the step backward of step 1 returns.")
+    grads = _tuple_of(
+        call(lstm_backward, DH_LAST.copy(), _sequence_cache(), return_dc0=True, what=what),
+        SEQUENCE_GRADS,
+        what,
+    )
+    _compare(
+        {"dc0": grads[5]},
+        "backward/loss on the last step only",
+        what=what,
+        hints={"c_not_carried": BACKWARD_HINTS["c_not_carried"]},
+        hint="dc0 is the dc_prev that the step backward of step 1 returns.",
+    )
     passed("lstm_backward", "loss on the last step, on every step, and dc0")
 
 
 # -- Exercise 6: cell_path_gradient -----------------------------------------------------------
 CELL_PATH_HINTS = {
     "includes_f_k": "the product includes f_k: dc_T/dc_k = f_{k+1} ... f_T, and the entry for "
-                    "k = T is the empty product, 1.",
+    "k = T is the empty product, 1.",
     "forwards": "the product runs forwards in time; it starts at step T and goes back.",
     "reversed": "the result is in reversed time order; grad[:, k-1] belongs to step k, so the "
-                "last entry (k = T) is 1.",
+    "last entry (k = T) is 1.",
 }
 
 
 def check_cell_path_gradient(cell_path_gradient):
-    for case, forget in (("every forget gate 0.5, (N, T, H) = (1, 5, 2)", HALVES),
-                         ("forget gates in (0.05, 0.95), (N, T, H) = (2, 4, 3)", FORGET_GATES),
-                         ("one sequence, (T, H) = (4, 3)", FORGET_ONE_SEQUENCE)):
+    for case, forget in (
+        ("every forget gate 0.5, (N, T, H) = (1, 5, 2)", HALVES),
+        ("forget gates in (0.05, 0.95), (N, T, H) = (2, 4, 3)", FORGET_GATES),
+        ("one sequence, (T, H) = (4, 3)", FORGET_ONE_SEQUENCE),
+    ):
         grad = call(cell_path_gradient, forget.copy(), what=case)
         expect_shape(grad, forget.shape, what=case)
-        _compare({"grad": grad}, f"cell_path/{case}", what=case, hints=CELL_PATH_HINTS,
-                 hint="grad[..., k-1, :] = f_{k+1} * ... * f_T (a product over the later steps, "
-                      "along the time axis -2, which works for (N, T, H) and (T, H)).")
+        _compare(
+            {"grad": grad},
+            f"cell_path/{case}",
+            what=case,
+            hints=CELL_PATH_HINTS,
+            hint="grad[..., k-1, :] = f_{k+1} * ... * f_T (a product over the later steps, "
+            "along the time axis -2, which works for (N, T, H) and (T, H)).",
+        )
     passed("cell_path_gradient", "halving gates, general gates, one sequence")
 
 
@@ -296,16 +415,24 @@ BIAS_HINTS = {
     "input_block": "the value is in the first block (the input gate i); f is the second block.",
     "output_block": "the value is in the last block (the output gate o); f is the second block.",
     "everywhere": "every entry is set; only the forget gate's block (columns H:2H) gets the "
-                  "value, the rest is 0.",
+    "value, the rest is 0.",
 }
 
 
 def check_forget_gate_bias_init(forget_gate_bias_init):
-    for case, args in (("H = 3, value = 2.0", (3, 2.0)), ("H = 1, value = -1.0", (1, -1.0)),
-                       ("H = 2, value left at its default", (2,))):
+    for case, args in (
+        ("H = 3, value = 2.0", (3, 2.0)),
+        ("H = 1, value = -1.0", (1, -1.0)),
+        ("H = 2, value left at its default", (2,)),
+    ):
         b = call(forget_gate_bias_init, *args, what=case)
         expect_shape(b, (4 * args[0],), what=case)
-        _compare({"b": b}, f"bias_init/{case}", what=case, hints=BIAS_HINTS,
-                 hint="b has shape (4H,) with blocks [i, f, g, o] = [0, value, 0, 0]; the "
-                      "default value is 1.0.")
+        _compare(
+            {"b": b},
+            f"bias_init/{case}",
+            what=case,
+            hints=BIAS_HINTS,
+            hint="b has shape (4H,) with blocks [i, f, g, o] = [0, value, 0, 0]; the "
+            "default value is 1.0.",
+        )
     passed("forget_gate_bias_init")

@@ -7,12 +7,21 @@ the course's reference implementation and ships as data (`expected("rnn_recurren
 together with a few *wrong* answers (a transposed Wh, a state that is not carried, ...) so that a
 message can name the mistake.
 """
+
 from __future__ import annotations
 
 import numpy as np
 
-from coursekit.visible.expect import (VisibleCheckFailed, call, expect_close, expect_shape,
-                                      expect_true, expect_unchanged, expected, passed)
+from coursekit.visible.expect import (
+    VisibleCheckFailed,
+    call,
+    expect_close,
+    expect_shape,
+    expect_true,
+    expect_unchanged,
+    expected,
+    passed,
+)
 
 NOTEBOOK = "rnn_recurrence"
 
@@ -33,10 +42,13 @@ T_MASKED = 4
 X_MASKED = np.linspace(-0.5, 0.5, N * T_MASKED * D).reshape(N, T_MASKED, D)
 LENGTHS = np.array([1, 3])
 H2 = 2
-LAYER_2 = {"Wx": np.linspace(-0.8, 0.8, H * H2).reshape(H, H2),
-           "Wh": np.array([[0.3, -0.5], [0.4, 0.1]]), "b": np.array([0.1, -0.2])}
+LAYER_2 = {
+    "Wx": np.linspace(-0.8, 0.8, H * H2).reshape(H, H2),
+    "Wh": np.array([[0.3, -0.5], [0.4, 0.1]]),
+    "b": np.array([0.1, -0.2]),
+}
 H0_LAYER_2 = np.linspace(-0.2, 0.2, N * H2).reshape(N, H2)
-WX_SAMPLE = np.linspace(-0.5, 0.7, V * H).reshape(V, H)     # one-hot inputs: D = V
+WX_SAMPLE = np.linspace(-0.5, 0.7, V * H).reshape(V, H)  # one-hot inputs: D = V
 FIRST_INDEX = 2
 TEMPERATURES = (1.0, 2.0)
 MEMORY_TEXTS = ("bcbcb", "abcbc", "bbbba", "cccbbbcccbbbacccbbbccc", "a", "c", "bacab")
@@ -49,22 +61,29 @@ def _e(key):
 def _h_of(result, what, pair="(h, cache)"):
     """The learner's step/sequence function returns a pair such as (h, cache); its first part."""
     if not isinstance(result, tuple) or len(result) != 2:
-        raise VisibleCheckFailed(f"{what}: return the pair {pair}, got "
-                                 f"{type(result).__name__}"
-                                 + (f" of length {len(result)}" if isinstance(result, tuple) else ""))
+        raise VisibleCheckFailed(
+            f"{what}: return the pair {pair}, got "
+            f"{type(result).__name__}"
+            + (f" of length {len(result)}" if isinstance(result, tuple) else "")
+        )
     return result[0]
 
 
 def _same(value, key):
-    return isinstance(value, np.ndarray) and value.shape == _e(key).shape \
+    return (
+        isinstance(value, np.ndarray)
+        and value.shape == _e(key).shape
         and np.allclose(value, _e(key))
+    )
 
 
 def _unchanged(*arrays_and_originals, what):
     for array, original in arrays_and_originals:
-        expect_unchanged(np.array_equal(array, original),
-                    what=f"{what}: your function changed an argument in place",
-                    hint="Leave the arrays you are given as they were; build new ones.")
+        expect_unchanged(
+            np.array_equal(array, original),
+            what=f"{what}: your function changed an argument in place",
+            hint="Leave the arrays you are given as they were; build new ones.",
+        )
 
 
 def check_rnn_step_forward(rnn_step_forward):
@@ -72,20 +91,33 @@ def check_rnn_step_forward(rnn_step_forward):
     what = "zero input and zero state (h must be tanh(b) in every row)"
     h = _h_of(call(rnn_step_forward, zeros_x, zeros_h, WX, WH, B, what=what), what)
     expect_shape(h, (N, H), what=what)
-    expect_close(h, _e("step_bias_only"), what=what,
-                 hint="With x = 0 and h_prev = 0 only the bias is left: did you add b, and "
-                      "apply tanh?")
+    expect_close(
+        h,
+        _e("step_bias_only"),
+        what=what,
+        hint="With x = 0 and h_prev = 0 only the bias is left: did you add b, and apply tanh?",
+    )
     what = "input only (h_prev = 0, b = 0)"
     h = _h_of(call(rnn_step_forward, X, zeros_h, WX, WH, np.zeros(H), what=what), what)
-    expect_close(h, _e("step_input_only"), what=what,
-                 hint="The input term multiplies x (N, D) by Wx (D, H), in that order.")
+    expect_close(
+        h,
+        _e("step_input_only"),
+        what=what,
+        hint="The input term multiplies x (N, D) by Wx (D, H), in that order.",
+    )
     what = "state only (x = 0, b = 0)"
     h = _h_of(call(rnn_step_forward, zeros_x, H_PREV, WX, WH, np.zeros(H), what=what), what)
     if _same(h, "step_state_only_Wh_transposed"):
-        raise VisibleCheckFailed(f"{what}: you used Wh transposed. In the row-vector convention "
-                                 f"the state term is h_prev @ Wh.")
-    expect_close(h, _e("step_state_only"), what=what,
-                 hint="The state term multiplies h_prev (N, H) by Wh (H, H), in that order.")
+        raise VisibleCheckFailed(
+            f"{what}: you used Wh transposed. In the row-vector convention "
+            f"the state term is h_prev @ Wh."
+        )
+    expect_close(
+        h,
+        _e("step_state_only"),
+        what=what,
+        hint="The state term multiplies h_prev (N, H) by Wh (H, H), in that order.",
+    )
     what = "all three terms"
     arguments = (X.copy(), H_PREV.copy(), WX.copy(), WH.copy(), B.copy())
     result = call(rnn_step_forward, *arguments, what=what)
@@ -95,15 +127,24 @@ def check_rnn_step_forward(rnn_step_forward):
         raise VisibleCheckFailed(f"{what}: the result is the pre-activation; apply np.tanh.")
     expect_close(h, _e("step_full"), what=what)
     cache = result[1]
-    expect_true(isinstance(cache, tuple) and len(cache) == 6,
-                what="the cache must be the tuple (x, h_prev, Wx, Wh, h, 'tanh')")
+    expect_true(
+        isinstance(cache, tuple) and len(cache) == 6,
+        what="the cache must be the tuple (x, h_prev, Wx, Wh, h, 'tanh')",
+    )
     if _same(np.asarray(cache[4]), "step_pre_activation"):
-        raise VisibleCheckFailed("the cache holds the pre-activation where it should hold h = "
-                                 "tanh(a): notebook 03's backward pass computes 1 - h**2 from it")
-    expect_true(cache[5] == "tanh" and np.allclose(cache[4], h) and np.allclose(cache[1], H_PREV)
-                and np.allclose(cache[0], X) and np.allclose(cache[3], WH),
-                what="the cache must be (x, h_prev, Wx, Wh, h, 'tanh') in this order",
-                hint="Notebook 03's backward pass reads the cache in this order.")
+        raise VisibleCheckFailed(
+            "the cache holds the pre-activation where it should hold h = "
+            "tanh(a): notebook 03's backward pass computes 1 - h**2 from it"
+        )
+    expect_true(
+        cache[5] == "tanh"
+        and np.allclose(cache[4], h)
+        and np.allclose(cache[1], H_PREV)
+        and np.allclose(cache[0], X)
+        and np.allclose(cache[3], WH),
+        what="the cache must be (x, h_prev, Wx, Wh, h, 'tanh') in this order",
+        hint="Notebook 03's backward pass reads the cache in this order.",
+    )
     passed("rnn_step_forward")
 
 
@@ -113,55 +154,78 @@ def check_rnn_forward(rnn_forward):
     h = _h_of(call(rnn_forward, x[:, :1], H_PREV, WX, WH, B, what=what), what)
     expect_shape(h, (N, 1, H), what=what + ": h holds h_1 only (h_0 is its own argument)")
     if np.allclose(h[:, 0], H_PREV):
-        raise VisibleCheckFailed(f"{what}: h[:, 0] holds h_0. Store each state after its step: "
-                                 f"h[:, t-1] is h_t, the state after reading x[:, t-1].")
+        raise VisibleCheckFailed(
+            f"{what}: h[:, 0] holds h_0. Store each state after its step: "
+            f"h[:, t-1] is h_t, the state after reading x[:, t-1]."
+        )
     expect_close(h, _e("forward")[:, :1], what=what)
     what = f"N = {N}, T = {T_SEQUENCE}"
     result = call(rnn_forward, x, H_PREV, WX, WH, B, what=what)
     h = _h_of(result, what)
     expect_shape(h, (N, T_SEQUENCE, H), what=what)
     if _same(h, "forward_stored_before"):
-        raise VisibleCheckFailed(f"{what}: h[:, 0] holds h_0. Store each state after its step: "
-                                 f"h[:, t-1] is h_t, the state after reading x[:, t-1].")
+        raise VisibleCheckFailed(
+            f"{what}: h[:, 0] holds h_0. Store each state after its step: "
+            f"h[:, t-1] is h_t, the state after reading x[:, t-1]."
+        )
     expect_close(h[:, 0], _e("forward")[:, 0], what=f"{what}: h_1 = h[:, 0], from h_0 and x_1")
     if _same(h, "forward_restarted"):
-        raise VisibleCheckFailed(f"{what}: every step used h0. Carry the new state into the "
-                                 f"next step.")
+        raise VisibleCheckFailed(
+            f"{what}: every step used h0. Carry the new state into the next step."
+        )
     expect_close(h, _e("forward"), what=f"{what}: step t reads the state of step t-1")
     cache = result[1]
-    expect_true(isinstance(cache, tuple) and len(cache) == 6 and cache[5] == "tanh",
-                what="the cache must be the tuple (x, h0, Wx, Wh, h, 'tanh')")
-    expect_true(np.shape(cache[4]) == (N, T_SEQUENCE, H) and np.allclose(cache[1], H_PREV),
-                what="the cache must hold h0 (N, H) second and all states h (N, T, H) fifth")
+    expect_true(
+        isinstance(cache, tuple) and len(cache) == 6 and cache[5] == "tanh",
+        what="the cache must be the tuple (x, h0, Wx, Wh, h, 'tanh')",
+    )
+    expect_true(
+        np.shape(cache[4]) == (N, T_SEQUENCE, H) and np.allclose(cache[1], H_PREV),
+        what="the cache must hold h0 (N, H) second and all states h (N, T, H) fifth",
+    )
     passed("rnn_forward")
 
 
 def check_rnn_output(rnn_output):
     what = "zero hidden states (logits must equal by)"
     result = call(rnn_output, np.zeros(H_OUTPUT.shape), WY, BY, what=what)
-    expect_true(isinstance(result, tuple) and len(result) == 2,
-                what=f"{what}: return the pair (logits, cache)")
+    expect_true(
+        isinstance(result, tuple) and len(result) == 2,
+        what=f"{what}: return the pair (logits, cache)",
+    )
     expect_shape(result[0], H_OUTPUT.shape[:2] + (V,), what=what)
-    expect_close(result[0], np.broadcast_to(BY, H_OUTPUT.shape[:2] + (V,)), what=what,
-                 hint="Did you add by?")
+    expect_close(
+        result[0], np.broadcast_to(BY, H_OUTPUT.shape[:2] + (V,)), what=what, hint="Did you add by?"
+    )
     what = f"N = {N}, T = 2, H = {H}, V = {V}"
     logits, cache = call(rnn_output, H_OUTPUT, WY, BY, what=what)
-    expect_close(logits, _e("output"), what=what,
-                 hint="The logits multiply h (..., H) by Wy (H, V) and add by; no softmax.")
+    expect_close(
+        logits,
+        _e("output"),
+        what=what,
+        hint="The logits multiply h (..., H) by Wy (H, V) and add by; no softmax.",
+    )
     what = "one step (h of shape (N, H))"
     logits_step, _ = call(rnn_output, H_OUTPUT[:, 0], WY, BY, what=what)
-    expect_close(logits_step, _e("output")[:, 0], what=what,
-                 hint="The same line must work for h of shape (N, H).")
-    expect_true(isinstance(cache, tuple) and len(cache) == 2 and np.shape(cache[1]) == (H, V),
-                what="the cache must be the tuple (h, Wy)")
+    expect_close(
+        logits_step,
+        _e("output")[:, 0],
+        what=what,
+        hint="The same line must work for h of shape (N, H).",
+    )
+    expect_true(
+        isinstance(cache, tuple) and len(cache) == 2 and np.shape(cache[1]) == (H, V),
+        what="the cache must be the tuple (h, Wy)",
+    )
     passed("rnn_output")
 
 
 def check_masked_rnn_forward(masked_rnn_forward):
     x, full = X_MASKED, _e("masked_full")
     what = "every sequence full length (must equal rnn_forward)"
-    h = _h_of(call(masked_rnn_forward, x, H_PREV, WX, WH, B, np.array([T_MASKED] * N),
-                   what=what), what)
+    h = _h_of(
+        call(masked_rnn_forward, x, H_PREV, WX, WH, B, np.array([T_MASKED] * N), what=what), what
+    )
     expect_shape(h, (N, T_MASKED, H), what=what)
     expect_close(h, full, what=what)
     what = f"lengths = {LENGTHS.tolist()}: sequence 0 ends after its first step"
@@ -169,13 +233,21 @@ def check_masked_rnn_forward(masked_rnn_forward):
     h = _h_of(result, what)
     expect_close(h[0, 0], full[0, 0], what=f"{what}; its step 1")
     if np.allclose(h[0, 1:], 0):
-        raise VisibleCheckFailed(f"{what}: past its end the state must stay frozen at its last "
-                                 f"value h[0, 0], not be set to zero.")
-    expect_close(h, _e("masked"), what=what,
-                 hint="Past the end of a sequence, keep the previous state (h_t = h_{t-1}); "
-                      "freezing one sequence must not change the others.")
-    expect_true(isinstance(result[1], tuple) and len(result[1]) == 7,
-                what="the cache must be the tuple (x, h0, Wx, Wh, h, lengths, 'tanh')")
+        raise VisibleCheckFailed(
+            f"{what}: past its end the state must stay frozen at its last "
+            f"value h[0, 0], not be set to zero."
+        )
+    expect_close(
+        h,
+        _e("masked"),
+        what=what,
+        hint="Past the end of a sequence, keep the previous state (h_t = h_{t-1}); "
+        "freezing one sequence must not change the others.",
+    )
+    expect_true(
+        isinstance(result[1], tuple) and len(result[1]) == 7,
+        what="the cache must be the tuple (x, h0, Wx, Wh, h, lengths, 'tanh')",
+    )
     passed("masked_rnn_forward")
 
 
@@ -187,28 +259,54 @@ def check_stacked_rnn_forward(stacked_rnn_forward):
     h = _h_of(result, what, "(h_top, hs)")
     expect_shape(h, (N, T_SEQUENCE, H), what=what)
     expect_close(h, _e("stacked_layer_1"), what=what)
-    expect_true(isinstance(result[1], list) and len(result[1]) == 1,
-                what=f"{what}: hs must be a list with one array of states per layer")
+    expect_true(
+        isinstance(result[1], list) and len(result[1]) == 1,
+        what=f"{what}: hs must be a list with one array of states per layer",
+    )
     what = f"two layers with H = {H} then {H2}"
-    result = call(stacked_rnn_forward, x, [np.zeros((N, H)), H0_LAYER_2], [layer_1, LAYER_2],
-                  what=what)
+    result = call(
+        stacked_rnn_forward, x, [np.zeros((N, H)), H0_LAYER_2], [layer_1, LAYER_2], what=what
+    )
     h = _h_of(result, what, "(h_top, hs)")
     expect_shape(h, (N, T_SEQUENCE, H2), what=f"{what} (the output is the top layer's states)")
     if _same(h, "stacked_top_from_zeros"):
-        raise VisibleCheckFailed(f"{what}: layer 2 started from zeros; start layer m from "
-                                 f"h0s[m-1].")
-    expect_close(h, _e("stacked_top"), what=what,
-                 hint="Layer m reads the states of layer m-1 at every step, with its own weights.")
-    expect_true(isinstance(result[1], list) and len(result[1]) == 2,
-                what=f"{what}: hs must be a list of every layer's states")
-    expect_close(result[1][0], _e("stacked_layer_1"), what=f"{what}: hs[0], layer 1's states",
-                 hint="hs lists the layers bottom first: hs[m-1] holds layer m.")
+        raise VisibleCheckFailed(
+            f"{what}: layer 2 started from zeros; start layer m from h0s[m-1]."
+        )
+    expect_close(
+        h,
+        _e("stacked_top"),
+        what=what,
+        hint="Layer m reads the states of layer m-1 at every step, with its own weights.",
+    )
+    expect_true(
+        isinstance(result[1], list) and len(result[1]) == 2,
+        what=f"{what}: hs must be a list of every layer's states",
+    )
+    expect_close(
+        result[1][0],
+        _e("stacked_layer_1"),
+        what=f"{what}: hs[0], layer 1's states",
+        hint="hs lists the layers bottom first: hs[m-1] holds layer m.",
+    )
     passed("stacked_rnn_forward")
 
 
 def _draws(sample, seed, length, temperature, what):
-    indices = call(sample, WX_SAMPLE, WH, B, WY, BY, np.zeros(H), FIRST_INDEX, length,
-                   np.random.default_rng(seed), temperature=temperature, what=what)
+    indices = call(
+        sample,
+        WX_SAMPLE,
+        WH,
+        B,
+        WY,
+        BY,
+        np.zeros(H),
+        FIRST_INDEX,
+        length,
+        np.random.default_rng(seed),
+        temperature=temperature,
+        what=what,
+    )
     return np.asarray(indices)
 
 
@@ -216,57 +314,81 @@ def check_sample(sample):
     what = "length 6 from np.random.default_rng(0)"
     indices = _draws(sample, 0, 6, 1.0, what)
     expect_shape(indices, (6,), what=what)
-    expect_true(indices.dtype.kind in "iu", what=f"{what}: return integer indices",
-                hint="np.array(list_of_ints) or dtype=np.int64")
+    expect_true(
+        indices.dtype.kind in "iu",
+        what=f"{what}: return integer indices",
+        hint="np.array(list_of_ints) or dtype=np.int64",
+    )
     expect_true(bool(np.all((indices >= 0) & (indices < V))), what=f"{what}: indices in 0..V-1")
-    expect_true(np.array_equal(indices, _draws(sample, 0, 6, 1.0, what)),
-                what=f"{what}: the same RNG seed must give the same characters",
-                hint="Draw only from the rng argument, never np.random.")
+    expect_true(
+        np.array_equal(indices, _draws(sample, 0, 6, 1.0, what)),
+        what=f"{what}: the same RNG seed must give the same characters",
+        hint="Draw only from the rng argument, never np.random.",
+    )
     what = "temperature 1e-3 (must pick the most probable character every time)"
     cold = _draws(sample, 1, 6, 1e-3, what)
-    expect_true(np.array_equal(cold, _e("sample_cold")), what=what,
-                hint="Divide the logits by the temperature before the softmax (subtract the "
-                     "maximum first), feed each drawn character back in, carry the state.")
+    expect_true(
+        np.array_equal(cold, _e("sample_cold")),
+        what=what,
+        hint="Divide the logits by the temperature before the softmax (subtract the "
+        "maximum first), feed each drawn character back in, carry the state.",
+    )
     for temperature in TEMPERATURES:
         what = f"20 characters at temperature {temperature} from np.random.default_rng(3)"
         drawn = _draws(sample, 3, 20, temperature, what)
         if np.array_equal(drawn, _e(f"sample_{temperature:g}_multiplied")) and temperature != 1:
-            raise VisibleCheckFailed(f"{what}: you multiplied the logits by the temperature; "
-                                     f"divide them.")
-        expect_true(np.array_equal(drawn, _e(f"sample_{temperature:g}")),
-                    what=f"{what}: not the expected characters",
-                    hint="Call rng.choice(V, p=p) exactly once per character (not np.argmax, "
-                         "not np.random), feed the character just drawn back in as the next "
-                         "input, and carry the state h from step to step.")
+            raise VisibleCheckFailed(
+                f"{what}: you multiplied the logits by the temperature; divide them."
+            )
+        expect_true(
+            np.array_equal(drawn, _e(f"sample_{temperature:g}")),
+            what=f"{what}: not the expected characters",
+            hint="Call rng.choice(V, p=p) exactly once per character (not np.argmax, "
+            "not np.random), feed the character just drawn back in as the next "
+            "input, and carry the state h from step to step.",
+        )
     passed("sample")
 
 
-MAX_HIDDEN_SIZE = 64   # the exercise's limit: 1 <= H <= 64 (the hidden check refuses more)
+MAX_HIDDEN_SIZE = 64  # the exercise's limit: 1 <= H <= 64 (the hidden check refuses more)
 
 
 def check_hand_designed_rnn(hand_designed_rnn, rnn_forward, rnn_output):
     """Runs your weights through your own rnn_forward and rnn_output (exercises 2 and 3)."""
     weights = call(hand_designed_rnn, what="hand_designed_rnn()")
-    expect_true(isinstance(weights, dict) and set(weights) >= {"Wx", "Wh", "b", "Wy", "by"},
-                what="return a dict with the keys 'Wx', 'Wh', 'b', 'Wy', 'by'")
+    expect_true(
+        isinstance(weights, dict) and set(weights) >= {"Wx", "Wh", "b", "Wy", "by"},
+        what="return a dict with the keys 'Wx', 'Wh', 'b', 'Wy', 'by'",
+    )
     Wx, Wh, b, Wy, by = (np.asarray(weights[k], dtype=float) for k in ("Wx", "Wh", "b", "Wy", "by"))
     hidden = Wh.shape[0] if Wh.ndim == 2 else -1
-    expect_true(1 <= hidden <= MAX_HIDDEN_SIZE,
-                what=f"weights['Wh'] has shape {Wh.shape}: the exercise allows a hidden size H "
-                     f"from 1 to {MAX_HIDDEN_SIZE}")
-    for name, value, shape in (("Wx", Wx, (3, hidden)), ("Wh", Wh, (hidden, hidden)),
-                               ("b", b, (hidden,)), ("Wy", Wy, (hidden, 2)), ("by", by, (2,))):
+    expect_true(
+        1 <= hidden <= MAX_HIDDEN_SIZE,
+        what=f"weights['Wh'] has shape {Wh.shape}: the exercise allows a hidden size H "
+        f"from 1 to {MAX_HIDDEN_SIZE}",
+    )
+    for name, value, shape in (
+        ("Wx", Wx, (3, hidden)),
+        ("Wh", Wh, (hidden, hidden)),
+        ("b", b, (hidden,)),
+        ("Wy", Wy, (hidden, 2)),
+        ("by", by, (2,)),
+    ):
         expect_shape(value, shape, what=f"weights[{name!r}] (H = {hidden} from Wh)")
     for text in MEMORY_TEXTS:
-        x = np.eye(3)[["abc".index(char) for char in text]][None]            # (1, T, 3)
+        x = np.eye(3)[["abc".index(char) for char in text]][None]  # (1, T, 3)
         h, _ = call(rnn_forward, x, np.zeros((1, hidden)), Wx, Wh, b, what="your rnn_forward")
         logits, _ = call(rnn_output, h, Wy, by, what="your rnn_output")
         said = np.asarray(logits)[0, :, 1] > np.asarray(logits)[0, :, 0]
-        for t, char in enumerate(text):
-            truth = "a" in text[:t + 1]
+        for t in range(len(text)):
+            truth = "a" in text[: t + 1]
             if bool(said[t]) != truth:
                 raise VisibleCheckFailed(
-                    f"on {text!r}, after reading {text[:t + 1]!r} your network answers "
-                    f"{'yes' if said[t] else 'no'}, but the answer is {'yes' if truth else 'no'}")
-    passed("hand_designed_rnn", f"{len(MEMORY_TEXTS)} example sequences answered correctly at "
-           f"every step, run by your rnn_forward and rnn_output")
+                    f"on {text!r}, after reading {text[: t + 1]!r} your network answers "
+                    f"{'yes' if said[t] else 'no'}, but the answer is {'yes' if truth else 'no'}"
+                )
+    passed(
+        "hand_designed_rnn",
+        f"{len(MEMORY_TEXTS)} example sequences answered correctly at "
+        f"every step, run by your rnn_forward and rnn_output",
+    )

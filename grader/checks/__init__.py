@@ -4,6 +4,7 @@ Each module in this package (one per notebook) defines `CHECKS`, a list of `fram
 `registry()` collects them; a notebook's hidden test cell is one call,
 `hidden_check("<name>", <learner's function>)`, and `<name>` must be a key here.
 """
+
 from __future__ import annotations
 
 import builtins
@@ -12,7 +13,7 @@ import pkgutil
 import zlib
 from functools import cache
 
-from .framework import Check, Case, Raised, Returned, Unsendable, Verdict, judge
+from .framework import Case, Check, Raised, Returned, Unsendable, Verdict, judge
 
 LOCAL_SEED_SALT = 2026
 MAX_NOTES = 20
@@ -79,7 +80,7 @@ def outcome_from_record(item, *, local: bool = False) -> Returned | Raised | Uns
         return Returned(item["returned"], _misses(item.get("upstream_misses", []), local))
     if len(item) != 1:
         raise ValueError("malformed result in record")
-    (kind, body), = item.items()
+    ((kind, body),) = item.items()
     if kind == "raised":
         name, message = _raised(body)
         if local:

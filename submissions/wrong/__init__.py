@@ -6,6 +6,7 @@ tests build each one from the solution notebook by editing the named solution ce
 with the same command instructors use, and assert that it loses exactly the points of
 `failing_checks` and keeps every other point.
 """
+
 from __future__ import annotations
 
 import copy
@@ -13,17 +14,16 @@ from dataclasses import dataclass
 
 import nbformat
 
-
 SOLUTION_MARKERS = ("### BEGIN SOLUTION", "### END SOLUTION")
 
 
 @dataclass(frozen=True)
 class WrongSubmission:
-    name: str                                   # becomes the student id
-    edits: dict[str, tuple[str, str]]           # solution grade_id -> (text in the solution,
-                                                #                       what the learner wrote)
-    failing_checks: frozenset[str]              # hidden checks (== solution grade_ids) that fail
-    why: str = ""                               # the learner mistake it stands for
+    name: str  # becomes the student id
+    edits: dict[str, tuple[str, str]]  # solution grade_id -> (text in the solution,
+    #                       what the learner wrote)
+    failing_checks: frozenset[str]  # hidden checks (== solution grade_ids) that fail
+    why: str = ""  # the learner mistake it stands for
 
 
 def build(solution: nbformat.NotebookNode, submission: WrongSubmission) -> nbformat.NotebookNode:
@@ -34,11 +34,14 @@ def build(solution: nbformat.NotebookNode, submission: WrongSubmission) -> nbfor
     for cell in notebook.cells:
         grade_id = cell.get("metadata", {}).get("nbgrader", {}).get("grade_id")
         if grade_id in submission.edits:
-            source = "\n".join(line for line in cell.source.split("\n")
-                               if line.strip() not in SOLUTION_MARKERS)
+            source = "\n".join(
+                line for line in cell.source.split("\n") if line.strip() not in SOLUTION_MARKERS
+            )
             old, new = submission.edits[grade_id]
             if source.count(old) != 1:
-                raise ValueError(f"{submission.name}: {grade_id} does not contain exactly one {old!r}")
+                raise ValueError(
+                    f"{submission.name}: {grade_id} does not contain exactly one {old!r}"
+                )
             cell.source = source.replace(old, new)
             missing.discard(grade_id)
     if missing:

@@ -175,7 +175,7 @@ def test_visible_checks_name_the_mistake_they_see():
         visible.check_iterate_chunks(find(MISTAKES["iterate_chunks"], "targets_are_inputs").output)
     with pytest.raises(VisibleCheckFailed, match="carry the state"):
         visible.check_evaluate_loss(find(MISTAKES["evaluate_loss"], "reset").output)
-    for index, description in enumerate(visible.TRAIN_MISTAKE_NAMES):
+    for index in range(len(visible.TRAIN_MISTAKE_NAMES)):
         with pytest.raises(VisibleCheckFailed, match="matches what you get when"):
             visible.check_train_char_model(MISTAKES["train_char_model"][index].output)
 

@@ -4,6 +4,7 @@ Each notebook's test module (test_<notebook>.py) names its reference functions i
 tests what is particular to its checks; every catalogued mistake is tested in test_mistakes.py;
 the rules common to all checks live here, once.
 """
+
 from __future__ import annotations
 
 import importlib
@@ -26,8 +27,11 @@ def _notebook_tests() -> dict:
 
 
 NOTEBOOK_TESTS = _notebook_tests()
-REFERENCES = {name: (notebook, function) for notebook, tests in NOTEBOOK_TESTS.items()
-              for name, function in tests.REFERENCES.items()}
+REFERENCES = {
+    name: (notebook, function)
+    for notebook, tests in NOTEBOOK_TESTS.items()
+    for name, function in tests.REFERENCES.items()
+}
 
 
 @pytest.mark.parametrize("notebook", NOTEBOOK_TESTS)
@@ -57,6 +61,7 @@ def test_case_labels_are_deterministic_and_distinct(name):
 def test_a_stub_fails_as_not_implemented(name):
     def stub(*args, **kwargs):
         raise NotImplementedError()
+
     verdict = run_locally(name, stub)
     assert not verdict.passed and "not implemented" in verdict.explain()
 
@@ -78,15 +83,24 @@ def test_the_unscored_mistakes_are_the_in_place_and_warning_ones():
     """Every property the kernel could only report about itself used to cost points; now none
     does. This list is what the README's threat model names."""
     assert {name for name, _ in UNSCORED} == {
-        "softmax", "cross_entropy", "softmax_cross_entropy_backward",          # 01
-        "rnn_step_backward", "temporal_softmax_loss", "numerical_gradient",    # 03
-        "sgd_step", "adagrad_step",
-        "clip_elementwise", "clip_global_norm", "rmsprop_step",                # 04
-        "sigmoid"}                                                             # 05
+        "softmax",
+        "cross_entropy",
+        "softmax_cross_entropy_backward",  # 01
+        "rnn_step_backward",
+        "temporal_softmax_loss",
+        "numerical_gradient",  # 03
+        "sgd_step",
+        "adagrad_step",
+        "clip_elementwise",
+        "clip_global_norm",
+        "rmsprop_step",  # 04
+        "sigmoid",
+    }  # 05
 
 
-@pytest.mark.parametrize("name, mistake", UNSCORED,
-                         ids=lambda v: v if isinstance(v, str) else v.description[:40])
+@pytest.mark.parametrize(
+    "name, mistake", UNSCORED, ids=lambda v: v if isinstance(v, str) else v.description[:40]
+)
 def test_an_unscored_mistake_keeps_full_marks_and_the_visible_check_names_it(name, mistake):
     check = get_check(name)
     verdict = run_check(check, mistake.output, check.cases(7))
@@ -97,5 +111,6 @@ def test_an_unscored_mistake_keeps_full_marks_and_the_visible_check_names_it(nam
     with pytest.raises(VisibleCheckFailed) as failure:
         getattr(visible, f"check_{name}")(mistake.output, *extra)
     text = str(failure.value)
-    assert ("in place" in text or "changed" in text or "unchanged" in text
-            or "NumPy reported" in text), text
+    assert (
+        "in place" in text or "changed" in text or "unchanged" in text or "NumPy reported" in text
+    ), text

@@ -1,13 +1,21 @@
 """The rules every hidden check obeys, shown on small checks built here (framework.py)."""
+
 from __future__ import annotations
 
 import numpy as np
 import pytest
 
-from grader.hidden_checks import case_seeds
 from grader.checks import outcome_from_record, run_check
-from grader.checks.framework import (Case, Mistake, Raised, Unsendable, Upstream,
-                                               function_check, raised_text)
+from grader.checks.framework import (
+    Case,
+    Mistake,
+    Raised,
+    Unsendable,
+    Upstream,
+    function_check,
+    raised_text,
+)
+from grader.hidden_checks import case_seeds
 
 
 def _double(x):
@@ -41,15 +49,19 @@ def test_seeds_are_fixed_per_course_and_fresh_per_changed_submission():
 
 def test_a_changed_argument_costs_nothing_when_the_values_are_right():
     """What a function does to its inputs is the kernel's account of itself: no points."""
+
     def shifts_in_place(x):
-        x -= x.max()          # the classic in-place softmax shift
+        x -= x.max()  # the classic in-place softmax shift
         return 2 * (x + x.max() * 0)
+
     check = function_check("double", reference=_double, make_cases=_cases, outputs=("y",))
     verdict = run_check(check, lambda x: shifts_in_place(x) + 0 * x, check.fixed_cases())
-    assert not verdict.passed and "in place" not in verdict.explain()   # the values are wrong
+    assert not verdict.passed and "in place" not in verdict.explain()  # the values are wrong
+
     def doubles_in_place(x):
         x *= 2
         return x
+
     verdict = run_check(check, doubles_in_place, check.fixed_cases())
     assert verdict.passed, verdict.explain()
 
@@ -59,6 +71,7 @@ def test_a_numpy_warning_costs_nothing_when_the_values_are_right():
         with np.errstate(over="warn"):
             np.exp(np.array([1e4]))
         return 2 * x
+
     check = function_check("double", reference=_double, make_cases=_cases, outputs=("y",))
     assert run_check(check, loud, check.fixed_cases()).passed
 
@@ -67,12 +80,15 @@ def test_a_cache_is_judged_entry_by_entry():
     def forward(x, W):
         y = x @ W
         return y, (x, W, y)
+
     def wrong_cache(x, W):
         y = x @ W
         return y, (x, W, x @ W + 1)
+
     cases = lambda rng: [Case("N=2", (np.ones((2, 3)), np.ones((3, 2))))]
-    check = function_check("forward", reference=forward, make_cases=cases,
-                           outputs=("y", ("cache", ("x", "W", "y"))))
+    check = function_check(
+        "forward", reference=forward, make_cases=cases, outputs=("y", ("cache", ("x", "W", "y")))
+    )
     assert run_check(check, forward, check.fixed_cases()).passed
     text = run_check(check, wrong_cache, check.fixed_cases()).explain()
     assert "cache[2] (y)" in text and "cache[0]" not in text
@@ -83,6 +99,7 @@ def test_a_cache_is_judged_entry_by_entry():
 def test_messages_give_only_an_order_of_magnitude():
     def reference(x):
         return np.array([0.123456789])
+
     cases = lambda rng: [Case("one value", (np.zeros(1),))]
     check = function_check("value", reference=reference, make_cases=cases, outputs=("y",))
     text = run_check(check, lambda x: np.array([0.2]), check.fixed_cases()).explain()
@@ -112,10 +129,19 @@ def _loop_calls(up, x, h0, W):
 
 
 def _loop_check():
-    cases = lambda rng: [Case("N=2, T=3", (rng.normal(size=(2, 3, 4)), rng.normal(size=(2, 4)),
-                                           rng.normal(size=(4, 4))))]
-    return function_check("loop", reference=loop, make_cases=cases, outputs=("h",),
-                          upstream=Upstream({"step": step}, _loop_calls))
+    cases = lambda rng: [
+        Case(
+            "N=2, T=3",
+            (rng.normal(size=(2, 3, 4)), rng.normal(size=(2, 4)), rng.normal(size=(4, 4))),
+        )
+    ]
+    return function_check(
+        "loop",
+        reference=loop,
+        make_cases=cases,
+        outputs=("h",),
+        upstream=Upstream({"step": step}, _loop_calls),
+    )
 
 
 @pytest.fixture
@@ -133,13 +159,16 @@ def test_a_correct_downstream_keeps_its_points_when_its_upstream_is_wrong(wrong_
     verdict = run_check(check, loop, check.cases(3))
     assert verdict.passed, verdict.explain()
     assert step is not _loop_check  # the learner's own (wrong) step is back after the check
-    assert not np.allclose(step(np.ones(4), np.ones(4), np.arange(16.0).reshape(4, 4) / 16),
-                           np.tanh(1 + np.ones(4) @ (np.arange(16.0).reshape(4, 4) / 16)))
+    assert not np.allclose(
+        step(np.ones(4), np.ones(4), np.arange(16.0).reshape(4, 4) / 16),
+        np.tanh(1 + np.ones(4) @ (np.arange(16.0).reshape(4, 4) / 16)),
+    )
 
 
 def test_a_wrong_downstream_still_fails_and_is_told_about_unexpected_calls():
     def restarts(x, h0, W):
         return np.stack([step(x[:, t], h0, W) for t in range(x.shape[1])], axis=1)
+
     restarts.__globals__["step"] = step
     check = _loop_check()
     verdict = run_check(check, restarts, check.fixed_cases())
@@ -149,18 +178,29 @@ def test_a_wrong_downstream_still_fails_and_is_told_about_unexpected_calls():
 
 
 def test_mistakes_named_in_a_check_are_its_hints():
-    check = function_check("double", reference=_double, make_cases=_cases, outputs=("y",),
-                           mistakes=[Mistake("added", "you added instead of multiplied",
-                                             lambda x: x + 2)])
-    assert "you added instead of multiplied" in run_check(
-        check, lambda x: x + 2, check.fixed_cases()).explain()
+    check = function_check(
+        "double",
+        reference=_double,
+        make_cases=_cases,
+        outputs=("y",),
+        mistakes=[Mistake("added", "you added instead of multiplied", lambda x: x + 2)],
+    )
+    assert (
+        "you added instead of multiplied"
+        in run_check(check, lambda x: x + 2, check.fixed_cases()).explain()
+    )
 
 
 def test_a_verdict_lists_the_named_mistakes_its_hints_name():
     """The class report counts `Verdict.mistakes` (data), never the hint's text."""
     added = Mistake("added", "you added instead of multiplied", lambda x: x + 2)
-    check = function_check("double", reference=_double, make_cases=_cases, outputs=("y",),
-                           mistakes=[added, Mistake("squared", "you squared", lambda x: x * x)])
+    check = function_check(
+        "double",
+        reference=_double,
+        make_cases=_cases,
+        outputs=("y",),
+        mistakes=[added, Mistake("squared", "you squared", lambda x: x * x)],
+    )
     assert run_check(check, lambda x: x + 2, check.fixed_cases()).mistakes == (added.description,)
     assert run_check(check, lambda x: -x, check.fixed_cases()).mistakes == ()
     assert run_check(check, _double, check.fixed_cases()).mistakes == ()
@@ -168,15 +208,21 @@ def test_a_verdict_lists_the_named_mistakes_its_hints_name():
 
 def test_outputs_may_depend_on_the_case():
     """A list whose length follows the case (one entry per layer) is judged entry by entry."""
+
     def layers(n):
         return [np.full(2, float(i)) for i in range(n)]
 
     def cases(rng):
         return [Case("one layer", (1,)), Case("three layers", (3,))]
 
-    check = function_check("layers", reference=layers, make_cases=cases,
-                           outputs=lambda case, expected: ((
-                               "states", tuple(f"layer {m + 1}" for m in range(case.args[0]))),))
+    check = function_check(
+        "layers",
+        reference=layers,
+        make_cases=cases,
+        outputs=lambda case, expected: (
+            ("states", tuple(f"layer {m + 1}" for m in range(case.args[0]))),
+        ),
+    )
     assert run_check(check, layers, check.fixed_cases()).passed
     verdict = run_check(check, lambda n: layers(n)[::-1], check.fixed_cases())
     assert not verdict.passed and "states[0] (layer 1)" in verdict.explain()
@@ -200,11 +246,10 @@ def _quiet_check():
 
 def test_an_overflow_warning_costs_nothing_whatever_the_learner_set_with_seterr():
     """A check cannot ask for quiet code any more: a warning is the kernel's account of itself."""
-    for setting in ("ignore", "print"):   # silenced, or NumPy's own printing
+    for setting in ("ignore", "print"):  # silenced, or NumPy's own printing
         previous = np.seterr(over=setting)
         try:
-            verdict = run_check(_quiet_check(), _overflowing_logistic,
-                                _quiet_check().fixed_cases())
+            verdict = run_check(_quiet_check(), _overflowing_logistic, _quiet_check().fixed_cases())
         finally:
             np.seterr(**previous)
         assert verdict.passed, (setting, verdict.explain())
@@ -214,9 +259,14 @@ def test_when_grading_only_a_built_in_class_name_survives_decoding():
     """What the kernel sends about an exception or an unsendable value is learner text: decoding
     a grading record keeps a built-in class's name, never a message or another class's name."""
     secret = "0.123456789"
-    for body, name in ((["ValueError", secret], "ValueError"), ("ValueError", "ValueError"),
-                       (["NotRun", secret], ""), ("HiddenCheckFailed", ""),
-                       (["CannotJudge", secret], ""), ([secret, secret], "")):
+    for body, name in (
+        (["ValueError", secret], "ValueError"),
+        ("ValueError", "ValueError"),
+        (["NotRun", secret], ""),
+        ("HiddenCheckFailed", ""),
+        (["CannotJudge", secret], ""),
+        ([secret, secret], ""),
+    ):
         outcome = outcome_from_record({"raised": body})
         assert outcome == Raised(name, ""), body
         text = raised_text(outcome)
@@ -226,9 +276,12 @@ def test_when_grading_only_a_built_in_class_name_survives_decoding():
     returned = outcome_from_record({"returned": 1.0, "upstream_misses": [f"call 1: x={secret}"]})
     assert returned.upstream_misses == ("",)
     local = outcome_from_record({"raised": ["NotRun", secret]}, local=True)
-    assert local == Raised("NotRun", secret)     # the learner's own machine keeps its messages
-    for forged in ({"raised": ["a", "b", "c"]}, {"returned": 1, "changed": ["args[0]"]},
-                   {"returned": 1, "warned": ["overflow"]}):
+    assert local == Raised("NotRun", secret)  # the learner's own machine keeps its messages
+    for forged in (
+        {"raised": ["a", "b", "c"]},
+        {"returned": 1, "changed": ["args[0]"]},
+        {"returned": 1, "warned": ["overflow"]},
+    ):
         with pytest.raises(ValueError):
             outcome_from_record(forged)
 
@@ -236,12 +289,14 @@ def test_when_grading_only_a_built_in_class_name_survives_decoding():
 def test_an_optional_last_output_is_judged_only_where_the_call_asks_for_it():
     def split(x, both=False):
         return (x, 2 * x, 3 * x) if both else (x, 2 * x)
-    cases = lambda rng: [Case("two outputs", (np.ones(2),)),
-                         Case("three outputs", (np.ones(2),), {"both": True})]
+
+    cases = lambda rng: [
+        Case("two outputs", (np.ones(2),)),
+        Case("three outputs", (np.ones(2),), {"both": True}),
+    ]
     check = function_check("split", reference=split, make_cases=cases, outputs=("a", "b", "c"))
     assert run_check(check, split, check.fixed_cases()).passed
-    text = run_check(check, lambda x, both=False: (x, 2 * x, 3 * x),
-                     check.fixed_cases()).explain()
+    text = run_check(check, lambda x, both=False: (x, 2 * x, 3 * x), check.fixed_cases()).explain()
     assert "case 'two outputs': expected a tuple of 2 entries (a, b), got 3" in text
     text = run_check(check, lambda x, both=False: (x, 2 * x), check.fixed_cases()).explain()
     assert "case 'three outputs': expected a tuple of 3 entries (a, b, c), got 2" in text

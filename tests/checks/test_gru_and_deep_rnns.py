@@ -5,7 +5,8 @@ notebook's, with one upstream function made wrong)."""
 
 from __future__ import annotations
 
-from typing import Callable, NamedTuple
+from collections.abc import Callable
+from typing import NamedTuple
 
 import nbformat
 import numpy as np

@@ -5,6 +5,7 @@
 - The expected values the visible checks read are what the reference computes now (to within
   float64 rounding: BLAS kernels differ in the last bits).
 """
+
 from __future__ import annotations
 
 import importlib
@@ -30,8 +31,11 @@ def kit_functions() -> dict[str, object]:
             continue
         module = importlib.import_module(info.name)
         for name, value in vars(module).items():
-            if inspect.isfunction(value) and value.__module__ == module.__name__ \
-                    and not name.startswith("check_"):
+            if (
+                inspect.isfunction(value)
+                and value.__module__ == module.__name__
+                and not name.startswith("check_")
+            ):
                 found[f"{info.name}.{name}"] = value
     return found
 
@@ -53,7 +57,8 @@ def test_visible_expectations_are_up_to_date():
         fresh = expectations(notebook)
         with np.load(path, allow_pickle=False) as committed:
             assert sorted(committed.files) == sorted(fresh), (
-                f"{notebook}: run python -m tools.make_visible_expectations")
+                f"{notebook}: run python -m tools.make_visible_expectations"
+            )
             for key, value in fresh.items():
                 assert_same_expectation(committed[key], value, f"{notebook}: {key}")
 
@@ -71,8 +76,14 @@ def assert_same_expectation(committed, fresh, what: str) -> None:
     fresh = np.asarray(fresh)
     assert committed.shape == fresh.shape and committed.dtype == fresh.dtype, what
     if fresh.dtype.kind in "fc":
-        np.testing.assert_allclose(committed, fresh, rtol=EXPECTATION_RTOL,
-                                   atol=EXPECTATION_ATOL, equal_nan=True, err_msg=what)
+        np.testing.assert_allclose(
+            committed,
+            fresh,
+            rtol=EXPECTATION_RTOL,
+            atol=EXPECTATION_ATOL,
+            equal_nan=True,
+            err_msg=what,
+        )
     else:
         np.testing.assert_array_equal(committed, fresh, err_msg=what)
 
@@ -82,8 +93,12 @@ def test_the_expectation_comparison_ignores_last_bits_and_nothing_more():
     last_bit = value.copy()
     last_bit[:3] += np.spacing(value[:3])
     assert_same_expectation(value, last_bit, "last bit")
-    for changed in (value * [1, 1 + 1e-8, 1, 1, 1, 1], value + [0, 0, 0, 1e-9, 0, 0],
-                    value * [1, 1, 1, 1, 1, -1], np.where(np.isnan(value), 0.0, value)):
+    for changed in (
+        value * [1, 1 + 1e-8, 1, 1, 1, 1],
+        value + [0, 0, 0, 1e-9, 0, 0],
+        value * [1, 1, 1, 1, 1, -1],
+        np.where(np.isnan(value), 0.0, value),
+    ):
         with pytest.raises(AssertionError):
             assert_same_expectation(value, changed, "changed")
     with pytest.raises(AssertionError):

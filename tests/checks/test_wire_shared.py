@@ -1,4 +1,5 @@
 """coursekit.wire.Shared: one array object shared by a function and an argument of a case."""
+
 import numpy as np
 import pytest
 
@@ -7,17 +8,18 @@ from coursekit.wire import NamedFunction, Shared, WireError, decode, encode
 
 def closure_case():
     z = np.arange(6.0).reshape(2, 3)
-    f = NamedFunction("closure_quadratic", {"A": np.ones((2, 3)), "B": np.zeros((2, 3)),
-                                            "z": Shared("x", z)})
+    f = NamedFunction(
+        "closure_quadratic", {"A": np.ones((2, 3)), "B": np.zeros((2, 3)), "z": Shared("x", z)}
+    )
     return (f, Shared("x", z))
 
 
 def test_a_shared_array_is_one_object_that_the_function_reads():
     f, x = decode(encode(closure_case()))
     assert isinstance(x, np.ndarray) and f(None) == pytest.approx(55.0)
-    x[0, 0] = 10.0                          # changed in place: the function sees it
+    x[0, 0] = 10.0  # changed in place: the function sees it
     assert f(None) == pytest.approx(155.0)
-    assert f(np.zeros((2, 3))) == pytest.approx(155.0)   # its argument is ignored
+    assert f(np.zeros((2, 3))) == pytest.approx(155.0)  # its argument is ignored
 
 
 def test_each_decode_makes_its_own_arrays_and_the_recorded_form_keeps_the_tag():
@@ -31,9 +33,10 @@ def test_each_decode_makes_its_own_arrays_and_the_recorded_form_keeps_the_tag():
     assert f(None) == pytest.approx(30.0)
 
 
-@pytest.mark.parametrize("text", ['{"__shared__": "x", "value": 3}',
-                                  '{"__shared__": 1, "value": [1]}',
-                                  '{"__shared__": "x"}'])
+@pytest.mark.parametrize(
+    "text",
+    ['{"__shared__": "x", "value": 3}', '{"__shared__": 1, "value": [1]}', '{"__shared__": "x"}'],
+)
 def test_malformed_shared_values_are_refused(text):
     with pytest.raises(WireError):
         decode(text)

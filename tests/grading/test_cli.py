@@ -4,6 +4,7 @@
 mean the same, for every command. (Grading itself through the command is tested end to end
 elsewhere: harness.grade puts the options after the command, the other calls before it.)
 """
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -15,24 +16,46 @@ from grader.layout import DEFAULT_GRADING_FOLDER
 from grader.parallel import available_cores
 
 # Each command with its own arguments.
-COMMAND_LINES = {"release": ["release", "01_feedforward_limits", "--to", "out"],
-                 "prepare": ["prepare"],
-                 "autograde": ["autograde", "01_feedforward_limits", "submissions"],
-                 "feedback": ["feedback", "01_feedforward_limits"],
-                 "times": ["times", "01_feedforward_limits", "times.csv"],
-                 "extensions": ["extensions", "extensions.csv", "--times-zone", "UTC"],
-                 "export": ["export", "--to", "grades.csv"],
-                 "selfcheck": ["selfcheck", "01_feedforward_limits"],
-                 "learner-kit": ["learner-kit", "--to", "kit.zip"],
-                 "report": ["report", "01_feedforward_limits"],
-                 "similarity": ["similarity", "01_feedforward_limits", "--threshold", "0.5"]}
+COMMAND_LINES = {
+    "release": ["release", "01_feedforward_limits", "--to", "out"],
+    "prepare": ["prepare"],
+    "autograde": ["autograde", "01_feedforward_limits", "submissions"],
+    "feedback": ["feedback", "01_feedforward_limits"],
+    "times": ["times", "01_feedforward_limits", "times.csv"],
+    "extensions": ["extensions", "extensions.csv", "--times-zone", "UTC"],
+    "export": ["export", "--to", "grades.csv"],
+    "selfcheck": ["selfcheck", "01_feedforward_limits"],
+    "learner-kit": ["learner-kit", "--to", "kit.zip"],
+    "report": ["report", "01_feedforward_limits"],
+    "similarity": ["similarity", "01_feedforward_limits", "--threshold", "0.5"],
+}
 # A value for every common option, none of them its default.
-OPTIONS = ["--grading-folder", "elsewhere", "--no-sandbox", "--trust-submissions",
-           "--timeout", "7", "--notebook-timeout", "70", "--memory-mb", "700", "--jobs", "3",
-           "--db-url", "postgresql://grader@/gradebook"]
-GIVEN = {"grading_folder": Path("elsewhere"), "no_sandbox": True, "trust_submissions": True,
-         "timeout": 7, "notebook_timeout": 70, "memory_mb": 700, "jobs": 3,
-         "db_url": "postgresql://grader@/gradebook"}
+OPTIONS = [
+    "--grading-folder",
+    "elsewhere",
+    "--no-sandbox",
+    "--trust-submissions",
+    "--timeout",
+    "7",
+    "--notebook-timeout",
+    "70",
+    "--memory-mb",
+    "700",
+    "--jobs",
+    "3",
+    "--db-url",
+    "postgresql://grader@/gradebook",
+]
+GIVEN = {
+    "grading_folder": Path("elsewhere"),
+    "no_sandbox": True,
+    "trust_submissions": True,
+    "timeout": 7,
+    "notebook_timeout": 70,
+    "memory_mb": 700,
+    "jobs": 3,
+    "db_url": "postgresql://grader@/gradebook",
+}
 
 
 def test_every_command_and_every_common_option_is_covered_here():
@@ -61,7 +84,11 @@ def test_an_option_before_the_command_is_not_reset_by_the_command(command):
 def test_the_instructors_command_line_from_the_issue_is_accepted():
     args = _parser().parse_args(["autograde", "01_feedforward_limits", "FOLDER", "--jobs", "1"])
     assert (args.command, args.assignment, args.submissions, args.jobs) == (
-        "autograde", "01_feedforward_limits", Path("FOLDER"), 1)
+        "autograde",
+        "01_feedforward_limits",
+        Path("FOLDER"),
+        1,
+    )
 
 
 def test_an_unknown_option_is_still_refused(capsys):

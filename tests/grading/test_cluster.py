@@ -172,10 +172,13 @@ def test_the_judging_records_come_back_from_the_workers(graded):
     local = GradingSettings(folder=settings.folder.parent / "local" / "grading")
 
     def verdicts(folder):
-        return {student: [(notebook.notebook, [replace(check, message="")
-                                               for check in notebook.checks])
-                          for notebook in notebooks]
-                for student, notebooks in read_records(folder, ASSIGNMENT).items()}
+        return {
+            student: [
+                (notebook.notebook, [replace(check, message="") for check in notebook.checks])
+                for notebook in notebooks
+            ]
+            for student, notebooks in read_records(folder, ASSIGNMENT).items()
+        }
 
     on_cluster = verdicts(settings.verdict_folder)
     assert len(on_cluster) == STUDENTS

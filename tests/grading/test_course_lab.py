@@ -21,6 +21,7 @@ Grading with a hand grade, Generate Feedback. It checks that:
   Students: no request reaches a listener on 127.0.0.1, the title and a global stay unchanged;
   and the answer's text, tags included, is readable on the page.
 """
+
 from __future__ import annotations
 
 import http.server
@@ -39,32 +40,41 @@ import nbformat
 import pytest
 
 import course
-
 from grader.layout import REPOSITORY
-from tests.grading.harness import (answers, cells_by_id, free_port, hidden_points,
-                                   solution_notebook, wait_for_jupyter)
+from tests.grading.harness import (
+    answers,
+    cells_by_id,
+    free_port,
+    hidden_points,
+    solution_notebook,
+    wait_for_jupyter,
+)
 
 ASSIGNMENT = "01_feedforward_limits"
-WRITTEN = "written_windows"          # the notebook's own written answer, graded by hand
+WRITTEN = "written_windows"  # the notebook's own written answer, graded by hand
 WRITTEN_POINTS = 2
 CHROMIUM = Path("/usr/bin/chromium")
 PLAIN_PATH = "/usr/local/bin:/usr/bin:/bin"
 ERROR_PAGE = "formgrader encountered an error"
-HONEST_ANSWER = ("Longer windows see more of the past: the loss fell below the memoryless floor "
-                 "$H(X_t)$ for every $w \\ge 2$, but each extra character adds $V \\cdot H$ weights.")
+HONEST_ANSWER = (
+    "Longer windows see more of the past: the loss fell below the memoryless floor "
+    "$H(X_t)$ for every $w \\ge 2$, but each extra character adds $V \\cdot H$ weights."
+)
 HONEST_FORMULA = "$w \\ge 2$"
 HOSTILE_TEXT = "Windows help because they remember."
 
 
 def hostile_answer(listener: str) -> str:
     """A written answer whose HTML, if it ever ran, would leave three marks."""
-    return "\n".join([
-        HOSTILE_TEXT + " $x^2$",
-        f'<script>document.title = "pwned"; window.pwned = 1; fetch("{listener}/script");</script>',
-        f'<img src="x" onerror="window.pwned = 2; fetch(\'{listener}/img\')">',
-        f'<svg onload="window.pwned = 3; fetch(\'{listener}/svg\')"></svg>',
-        '<iframe src="javascript:parent.pwned = 4"></iframe>',
-    ])   # Markdown images (shown verbatim, never loaded): test_instructor_views.py
+    return "\n".join(
+        [
+            HOSTILE_TEXT + " $x^2$",
+            f'<script>document.title = "pwned"; window.pwned = 1; fetch("{listener}/script");</script>',
+            f'<img src="x" onerror="window.pwned = 2; fetch(\'{listener}/img\')">',
+            f"<svg onload=\"window.pwned = 3; fetch('{listener}/svg')\"></svg>",
+            '<iframe src="javascript:parent.pwned = 4"></iframe>',
+        ]
+    )  # Markdown images (shown verbatim, never loaded): test_instructor_views.py
 
 
 class Listener(http.server.ThreadingHTTPServer):
@@ -92,8 +102,12 @@ class Listener(http.server.ThreadingHTTPServer):
 
 def fresh_clone(target: Path) -> Path:
     """The course as a clone has it: the files git knows (committed or not), the venv linked."""
-    listed = subprocess.run(["git", "ls-files", "-z", "--cached", "--others", "--exclude-standard"],
-                            cwd=REPOSITORY, capture_output=True, check=True).stdout
+    listed = subprocess.run(
+        ["git", "ls-files", "-z", "--cached", "--others", "--exclude-standard"],
+        cwd=REPOSITORY,
+        capture_output=True,
+        check=True,
+    ).stdout
     for name in filter(None, listed.decode().split("\0")):
         source = REPOSITORY / name
         if source.is_file():
@@ -106,8 +120,7 @@ def fresh_clone(target: Path) -> Path:
 def new_instructor_environment(home: Path, exchange: Path) -> dict[str, str]:
     """An empty HOME but for the exchange (Release needs one: JUPYTERHUB.md), a plain PATH."""
     (home / ".jupyter").mkdir(parents=True)
-    (home / ".jupyter" / "nbgrader_config.py").write_text(
-        f"c.Exchange.root = {str(exchange)!r}\n")
+    (home / ".jupyter" / "nbgrader_config.py").write_text(f"c.Exchange.root = {str(exchange)!r}\n")
     exchange.mkdir()
     exchange.chmod(0o777)
     return {"HOME": str(home), "PATH": PLAIN_PATH, "LANG": "C.UTF-8"}
@@ -120,8 +133,9 @@ class CourseLab:
         self.exchange = clone.parent / "exchange"
 
     def get(self, path: str):
-        request = urllib.request.Request(f"{self.url}{path}",
-                                         headers={"Authorization": f"token {self.token}"})
+        request = urllib.request.Request(
+            f"{self.url}{path}", headers={"Authorization": f"token {self.token}"}
+        )
         with urllib.request.urlopen(request, timeout=120) as response:
             text = response.read().decode()
         return json.loads(text) if text.strip().startswith(("{", "[")) else text
@@ -131,7 +145,9 @@ class CourseLab:
 def course_lab(tmp_path_factory):
     # The clone shares this .venv: it must find it installed, or it would reinstall the course
     # kit from the clone (`pip install -e`), which is deleted after the test.
-    assert course.is_installed(course.REQUIREMENTS["lab"]), "run the tests with `python3 course.py test`"
+    assert course.is_installed(course.REQUIREMENTS["lab"]), (
+        "run the tests with `python3 course.py test`"
+    )
     base = tmp_path_factory.mktemp("course-lab")
     clone = fresh_clone(base / "rnn-course")
     env = new_instructor_environment(base / "home", base / "exchange")
@@ -139,11 +155,23 @@ def course_lab(tmp_path_factory):
     port, token, log = free_port(), secrets.token_hex(16), base / "lab.log"
     with log.open("w") as output:
         launcher = subprocess.Popen(
-            [python3, "course.py", "lab", "--no-browser", "--ServerApp.ip=127.0.0.1",
-             f"--ServerApp.port={port}", "--ServerApp.port_retries=0",
-             f"--IdentityProvider.token={token}"],
-            cwd=clone, env=env, stdout=output, stderr=subprocess.STDOUT,
-            stdin=subprocess.DEVNULL, start_new_session=True)
+            [
+                python3,
+                "course.py",
+                "lab",
+                "--no-browser",
+                "--ServerApp.ip=127.0.0.1",
+                f"--ServerApp.port={port}",
+                "--ServerApp.port_retries=0",
+                f"--IdentityProvider.token={token}",
+            ],
+            cwd=clone,
+            env=env,
+            stdout=output,
+            stderr=subprocess.STDOUT,
+            stdin=subprocess.DEVNULL,
+            start_new_session=True,
+        )
     lab = CourseLab(f"http://127.0.0.1:{port}", token, clone, log)
     try:
         wait_for_jupyter(lab.url, token, launcher, log, timeout=600)
@@ -192,8 +220,10 @@ def click_and_expect_success(page, row_text: str, column: str, what: str) -> Non
 def open_manual_grading(page, lab: CourseLab, student: str) -> None:
     """Manual Grading → the assignment → the notebook → the student's submission (the list shows
     "Submission #n"; the link is found by the submission's id from Formgrader's API)."""
-    ids = {n["student"]: n["id"] for n in lab.get(
-        f"/formgrader/api/submitted_notebooks/{ASSIGNMENT}/{ASSIGNMENT}")}
+    ids = {
+        n["student"]: n["id"]
+        for n in lab.get(f"/formgrader/api/submitted_notebooks/{ASSIGNMENT}/{ASSIGNMENT}")
+    }
     page.goto(f"{lab.url}/formgrader/gradebook/{ASSIGNMENT}/{ASSIGNMENT}")
     link = page.locator(f"a.name-hidden[href$='/formgrader/submissions/{ids[student]}']")
     link.wait_for(timeout=60_000)
@@ -212,26 +242,38 @@ def wait_for_mathjax(page) -> None:
 @pytest.mark.sandbox
 def test_formgrader_from_course_py_lab_in_a_browser(course_lab):
     if not CHROMIUM.exists():
-        pytest.fail("chromium is not installed (apt-get install chromium; `python3 course.py "
-                    "test` does it when run as root)")
+        pytest.fail(
+            "chromium is not installed (apt-get install chromium; `python3 course.py "
+            "test` does it when run as root)"
+        )
     from playwright.sync_api import sync_playwright
 
     lab = course_lab
     listener = Listener()
     threading.Thread(target=listener.serve_forever, daemon=True).start()
     solution = solution_notebook(ASSIGNMENT)
-    code_answers = {grade_id: source for grade_id, source in answers(solution).items()
-                    if cells_by_id(solution)[grade_id].cell_type == "code"}
+    code_answers = {
+        grade_id: source
+        for grade_id, source in answers(solution).items()
+        if cells_by_id(solution)[grade_id].cell_type == "code"
+    }
     console, requests = [], []
     try:
         with sync_playwright() as playwright:
             browser = playwright.chromium.launch(
                 executable_path=str(CHROMIUM),
-                args=["--headless", "--no-sandbox", "--disable-gpu",
-                      "--disable-background-networking"])
+                args=[
+                    "--headless",
+                    "--no-sandbox",
+                    "--disable-gpu",
+                    "--disable-background-networking",
+                ],
+            )
             try:
                 page = browser.new_page(viewport={"width": 1400, "height": 900})
-                page.on("console", lambda message: console.append(f"{message.type}: {message.text}"))
+                page.on(
+                    "console", lambda message: console.append(f"{message.type}: {message.text}")
+                )
                 page.on("pageerror", lambda error: console.append(f"pageerror: {error}"))
                 page.on("request", lambda request: requests.append(request.url))
                 page.set_default_timeout(120_000)
@@ -264,24 +306,27 @@ def test_formgrader_from_course_py_lab_in_a_browser(course_lab):
                 body = page.inner_text("body")
                 assert ERROR_PAGE not in body
                 assert page.locator(".MathJax, .MathJax_Display, .MathJax_CHTML").count() > 0
-                assert HONEST_FORMULA not in body and "$H(X_t)$" not in body, "raw LaTeX on the page"
+                assert HONEST_FORMULA not in body and "$H(X_t)$" not in body, (
+                    "raw LaTeX on the page"
+                )
                 assert "Longer windows see more of the past" in body
                 score = page.locator(f"input#{WRITTEN}")
                 score.fill(str(WRITTEN_POINTS))
                 score.press("Enter")
                 page.wait_for_function(
-                    f"document.querySelector('input#{WRITTEN}').value === '{WRITTEN_POINTS}'")
+                    f"document.querySelector('input#{WRITTEN}').value === '{WRITTEN_POINTS}'"
+                )
 
                 # Manual Grading of the hostile answer: text on the page, nothing ran.
                 open_manual_grading(page, lab, "mallory")
                 wait_for_mathjax(page)
-                page.wait_for_timeout(2000)   # time for an onerror or a fetch to land
+                page.wait_for_timeout(2000)  # time for an onerror or a fetch to land
                 _photograph_answer(page, lab, "mallory")
                 _assert_shown_as_text(page, listener)
 
                 # The submission view reached from Manage Students.
                 page.goto(f"{lab.url}/formgrader/manage_students/mallory/{ASSIGNMENT}")
-                page.locator(f"a[href*='/formgrader/submissions/']").first.click()
+                page.locator("a[href*='/formgrader/submissions/']").first.click()
                 page.wait_for_selector(f"#{WRITTEN}")
                 wait_for_mathjax(page)
                 page.wait_for_timeout(2000)
@@ -311,8 +356,9 @@ def test_formgrader_from_course_py_lab_in_a_browser(course_lab):
     # MathJax came from the lab, nothing from outside; it never failed to load.
     outside = [url for url in requests if not url.startswith((lab.url, "data:", "about:"))]
     assert not outside, outside
-    assert not [line for line in console if "MathJax is not defined" in line
-                or "ReferenceError" in line], console
+    assert not [
+        line for line in console if "MathJax is not defined" in line or "ReferenceError" in line
+    ], console
     assert ERROR_PAGE not in lab.log.read_text()
 
 
@@ -335,4 +381,6 @@ def _assert_shown_as_text(page, listener: Listener) -> None:
     assert "$x^2$" not in body, "the answer's formula was not typeset"
     assert "<script>" in body and "onerror" in body, "the answer's tags are not shown as text"
     assert page.locator("#notebook script:not([type^='math/'])").count() == 0
-    assert page.locator("#notebook img[src='x'], #notebook svg[onload], #notebook iframe").count() == 0
+    assert (
+        page.locator("#notebook img[src='x'], #notebook svg[onload], #notebook iframe").count() == 0
+    )

@@ -11,6 +11,7 @@ the exchange's change times (grader/lateness.py), never the learner's. The grade
 penalty and the names reach the exported CSV.
 Then `python -m grader feedback`, nbgrader's release_feedback, and each learner's fetch_feedback.
 """
+
 from __future__ import annotations
 
 import csv
@@ -19,21 +20,29 @@ import time
 
 import pytest
 
-from grader.layout import COURSE_ID
 from grader.hidden_checks import load_or_create_secret
 from grader.lateness import read_record
+from grader.layout import COURSE_ID
 from submissions import wrong as wrong_submissions
 from submissions.wrong.feedforward_limits import WRONG_SUBMISSIONS
-from tests.grading.harness import (answers, hidden_points, nbgrader_in_process, run_grader,
-                                   solution_notebook, write_answers)
+from tests.grading.harness import (
+    answers,
+    hidden_points,
+    nbgrader_in_process,
+    run_grader,
+    solution_notebook,
+    write_answers,
+)
 
 pytestmark = pytest.mark.sandbox
 
 ASSIGNMENT = "01_feedforward_limits"
 WRONG = next(w for w in WRONG_SUBMISSIONS if w.name == "softmax_without_max_subtraction")
-ROSTER = [("alice", "Alice", "Ada", "alice@example.org"),   # answers correctly, on time
-          ("bob", "Bob", "Boole", "bob@example.org"),       # a wrong softmax, submitted late
-          ("carol", "Carol", "Cray", "carol@example.org")]  # submits the blank notebook on time
+ROSTER = [
+    ("alice", "Alice", "Ada", "alice@example.org"),  # answers correctly, on time
+    ("bob", "Bob", "Boole", "bob@example.org"),  # a wrong softmax, submitted late
+    ("carol", "Carol", "Cray", "carol@example.org"),
+]  # submits the blank notebook on time
 
 
 def _ok(completed):
@@ -43,7 +52,6 @@ def _ok(completed):
 
 nbgrader = nbgrader_in_process  # the nbgrader command line itself: test_grading_paths.py
 FORGED = "2020-01-01 00:00:00.000000 UTC"
-
 
 
 @pytest.fixture(scope="module")
@@ -56,15 +64,20 @@ def course(tmp_path_factory):
 
     def cache(student):  # each learner's own record of what they submitted (in their home)
         return f"--Exchange.cache={root / 'home' / student / '.nbgrader-cache'}"
+
     _ok(run_grader("--grading-folder", str(folder), "prepare"))
-    (root / "roster.csv").write_text("id,first_name,last_name,email\n" + "".join(
-        ",".join(row) + "\n" for row in ROSTER))
+    (root / "roster.csv").write_text(
+        "id,first_name,last_name,email\n" + "".join(",".join(row) + "\n" for row in ROSTER)
+    )
     nbgrader("db", "student", "import", str(root / "roster.csv"), cwd=folder)
     nbgrader("release_assignment", ASSIGNMENT, where, cwd=folder)
 
     solution = solution_notebook(ASSIGNMENT)
-    work = {"alice": answers(solution), "bob": answers(wrong_submissions.build(solution, WRONG)),
-            "carol": {}}
+    work = {
+        "alice": answers(solution),
+        "bob": answers(wrong_submissions.build(solution, WRONG)),
+        "carol": {},
+    }
     listed = {}
     for student, *_ in ROSTER:
         home = root / "home" / student
@@ -74,25 +87,48 @@ def course(tmp_path_factory):
         nbgrader("fetch_assignment", ASSIGNMENT, *learner, cwd=home)
         write_answers(home / ASSIGNMENT / f"{ASSIGNMENT}.ipynb", work[student])
     for student in ("alice", "carol"):
-        nbgrader("submit", ASSIGNMENT, "--course", COURSE_ID, "--student", student, where,
-                 cache(student),
-                 cwd=root / "home" / student)
+        nbgrader(
+            "submit",
+            ASSIGNMENT,
+            "--course",
+            COURSE_ID,
+            "--student",
+            student,
+            where,
+            cache(student),
+            cwd=root / "home" / student,
+        )
     time.sleep(0.1)
     # carol, on time, also submitted links to the grading folder and its secret key
     carol = next((exchange / COURSE_ID / "inbound").glob(f"carol+{ASSIGNMENT}+*"))
     load_or_create_secret(folder / "secret.key")
-    (carol / "notes.html").symlink_to(folder / "secret.key")   # the instructor's secret
+    (carol / "notes.html").symlink_to(folder / "secret.key")  # the instructor's secret
     (carol / "more").symlink_to(folder, target_is_directory=True)
     time.sleep(0.1)
-    due = datetime.datetime.now(datetime.timezone.utc)
+    due = datetime.datetime.now(datetime.UTC)
     time.sleep(0.1)
-    nbgrader("submit", ASSIGNMENT, "--course", COURSE_ID, "--student", "bob", where, cache("bob"),
-             cwd=root / "home" / "bob")
+    nbgrader(
+        "submit",
+        ASSIGNMENT,
+        "--course",
+        COURSE_ID,
+        "--student",
+        "bob",
+        where,
+        cache("bob"),
+        cwd=root / "home" / "bob",
+    )
     inbound = next((exchange / COURSE_ID / "inbound").glob(f"bob+{ASSIGNMENT}+*"))
-    (inbound / "timestamp.txt").write_text(FORGED)   # bob dates his late submission back
+    (inbound / "timestamp.txt").write_text(FORGED)  # bob dates his late submission back
     inbound.rename(inbound.with_name(f"bob+{ASSIGNMENT}+{FORGED}+{inbound.name.rsplit('+', 1)[1]}"))
-    nbgrader("db", "assignment", "add", ASSIGNMENT,
-             f"--duedate={due.strftime('%Y-%m-%d %H:%M:%S.%f')} UTC", cwd=folder)
+    nbgrader(
+        "db",
+        "assignment",
+        "add",
+        ASSIGNMENT,
+        f"--duedate={due.strftime('%Y-%m-%d %H:%M:%S.%f')} UTC",
+        cwd=folder,
+    )
     # one Unix user plays every learner here, so the owner check is off, as on a hub whose
     # learners share one uid (test_exchange_accounts.py runs it with real accounts)
     nbgrader("collect", ASSIGNMENT, where, "--ExchangeCollect.check_owner=False", cwd=folder)
@@ -103,14 +139,32 @@ def course(tmp_path_factory):
     fetched = {}
     for student, *_ in ROSTER:
         home = root / "home" / student
-        nbgrader("fetch_feedback", ASSIGNMENT, "--course", COURSE_ID, "--student", student,
-                 where, cache(student), cwd=home)
+        nbgrader(
+            "fetch_feedback",
+            ASSIGNMENT,
+            "--course",
+            COURSE_ID,
+            "--student",
+            student,
+            where,
+            cache(student),
+            cwd=home,
+        )
         fetched[student] = sorted(home.glob(f"{ASSIGNMENT}/feedback/*/{ASSIGNMENT}.html"))
     with (root / "grades.csv").open() as grades:
-        rows = {row["student_id"]: row for row in csv.DictReader(grades)
-                if row["assignment"] == ASSIGNMENT}
-    return {"folder": folder, "listed": listed, "graded": graded, "rows": rows, "due": due,
-            "fetched": fetched}
+        rows = {
+            row["student_id"]: row
+            for row in csv.DictReader(grades)
+            if row["assignment"] == ASSIGNMENT
+        }
+    return {
+        "folder": folder,
+        "listed": listed,
+        "graded": graded,
+        "rows": rows,
+        "due": due,
+        "fetched": fetched,
+    }
 
 
 def test_collect_never_follows_a_learners_link(course):
@@ -121,8 +175,11 @@ def test_collect_never_follows_a_learners_link(course):
     assert (collected / f"{ASSIGNMENT}.ipynb").is_file()
     assert not (collected / "notes.html").exists() and not (collected / "more").exists()
     secret = (course["folder"] / "secret.key").read_bytes()
-    assert not [path for path in course["folder"].rglob("*") if path.is_file()
-                and path.name != "secret.key" and secret in path.read_bytes()]
+    assert not [
+        path
+        for path in course["folder"].rglob("*")
+        if path.is_file() and path.name != "secret.key" and secret in path.read_bytes()
+    ]
 
 
 def test_learners_see_the_released_assignment(course):
@@ -135,7 +192,8 @@ def test_collect_records_times_from_the_exchange_never_the_learners(course):
     due = course["due"].replace(tzinfo=None)
     assert set(record) == {student for student, *_ in ROSTER}
     assert {trusted.source for trusted in record.values()} == {
-        "collect (latest change in the exchange)"}
+        "collect (latest change in the exchange)"
+    }
     assert record["alice"].time <= due and record["carol"].time <= due
     assert record["bob"].time > due, "bob's forged date was believed"
     assert course["rows"]["bob"]["timestamp"].startswith(f"{record['bob'].time:%Y-%m-%d %H:%M}")
@@ -168,7 +226,9 @@ def test_each_learner_fetches_their_own_feedback_after_the_course_grader(course)
     feedback written for them."""
     for student, *_ in ROSTER:
         own = course["folder"] / "feedback" / student / ASSIGNMENT / f"{ASSIGNMENT}.html"
-        assert len(course["fetched"][student]) == 1, f"{student} fetched {course['fetched'][student]}"
+        assert len(course["fetched"][student]) == 1, (
+            f"{student} fetched {course['fetched'][student]}"
+        )
         assert course["fetched"][student][0].read_bytes() == own.read_bytes(), student
     pages = {student: paths[0].read_bytes() for student, paths in course["fetched"].items()}
-    assert len(set(pages.values())) == len(ROSTER)   # no one got another learner's page
+    assert len(set(pages.values())) == len(ROSTER)  # no one got another learner's page

@@ -7,6 +7,7 @@ collects, grades with `python -m grader autograde`, writes feedback with `python
 feedback` and releases it with `nbgrader release_feedback`; each learner's `nbgrader
 fetch_feedback` then gets their own feedback page and not the other's.
 """
+
 from __future__ import annotations
 
 import os
@@ -24,8 +25,13 @@ from grader.layout import COURSE_ID
 from grader.system_tools import require_system_tool
 from submissions import wrong as wrong_submissions
 from submissions.wrong.feedforward_limits import WRONG_SUBMISSIONS
-from tests.grading.harness import (answers, run_grader_process, run_nbgrader, solution_notebook,
-                                   write_answers)
+from tests.grading.harness import (
+    answers,
+    run_grader_process,
+    run_nbgrader,
+    solution_notebook,
+    write_answers,
+)
 
 pytestmark = pytest.mark.sandbox
 
@@ -47,8 +53,19 @@ def learners():
     root.chmod(0o755)
     try:
         for name in names:
-            _ok(subprocess.run([require_system_tool("useradd", "passwd"), "--no-create-home", "--home-dir",
-                                str(root / "home" / name), name], capture_output=True, text=True))
+            _ok(
+                subprocess.run(
+                    [
+                        require_system_tool("useradd", "passwd"),
+                        "--no-create-home",
+                        "--home-dir",
+                        str(root / "home" / name),
+                        name,
+                    ],
+                    capture_output=True,
+                    text=True,
+                )
+            )
         yield root, names
     finally:
         for name in names:
@@ -57,11 +74,30 @@ def learners():
 
 
 def _as_learner(name: str, home: Path, *args: str) -> subprocess.CompletedProcess:
-    environment = ["env", "-i", f"HOME={home}", f"USER={name}",
-                   f"PATH={Path(sys.executable).parent}:/usr/bin:/bin"]
-    return subprocess.run([require_system_tool("runuser", "util-linux"), "-u", name, "--", *environment,
-                           sys.executable, "-m", "nbgrader", *args], cwd=home,
-                          capture_output=True, text=True, timeout=600)
+    environment = [
+        "env",
+        "-i",
+        f"HOME={home}",
+        f"USER={name}",
+        f"PATH={Path(sys.executable).parent}:/usr/bin:/bin",
+    ]
+    return subprocess.run(
+        [
+            require_system_tool("runuser", "util-linux"),
+            "-u",
+            name,
+            "--",
+            *environment,
+            sys.executable,
+            "-m",
+            "nbgrader",
+            *args,
+        ],
+        cwd=home,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
 
 
 def test_two_learner_accounts_each_fetch_their_own_feedback(learners):
@@ -73,8 +109,10 @@ def test_two_learner_accounts_each_fetch_their_own_feedback(learners):
     _ok(run_grader_process("--grading-folder", str(folder), "prepare"))
     _ok(run_nbgrader("release_assignment", ASSIGNMENT, where, cwd=folder))
     solution = solution_notebook(ASSIGNMENT)
-    work = {names[0]: answers(solution),
-            names[1]: answers(wrong_submissions.build(solution, WRONG))}
+    work = {
+        names[0]: answers(solution),
+        names[1]: answers(wrong_submissions.build(solution, WRONG)),
+    }
     for name in names:
         home = root / "home" / name
         home.mkdir(parents=True)
@@ -86,14 +124,30 @@ def test_two_learner_accounts_each_fetch_their_own_feedback(learners):
     # the second learner also submits under the first one's name, dated later
     own = next((exchange / COURSE_ID / "inbound").glob(f"{names[1]}+{ASSIGNMENT}+*"))
     forged = own.with_name(f"{names[0]}+{ASSIGNMENT}+2099-01-01 00:00:00.000000 UTC+forged")
-    _ok(subprocess.run([require_system_tool("runuser", "util-linux"), "-u", names[1], "--",
-                        "/bin/cp", "-r", str(own), str(forged)], capture_output=True, text=True))
+    _ok(
+        subprocess.run(
+            [
+                require_system_tool("runuser", "util-linux"),
+                "-u",
+                names[1],
+                "--",
+                "/bin/cp",
+                "-r",
+                str(own),
+                str(forged),
+            ],
+            capture_output=True,
+            text=True,
+        )
+    )
     _ok(run_nbgrader("collect", ASSIGNMENT, where, cwd=folder))
     collected = folder / "submitted" / names[0] / ASSIGNMENT / f"{ASSIGNMENT}.ipynb"
-    assert answers(nbformat.read(collected, as_version=4)) == work[names[0]], \
+    assert answers(nbformat.read(collected, as_version=4)) == work[names[0]], (
         "a learner's forged folder replaced another learner's submission"
-    graded = _ok(run_grader_process("--grading-folder", str(folder), "--jobs", "1",
-                                    "autograde", ASSIGNMENT))
+    )
+    graded = _ok(
+        run_grader_process("--grading-folder", str(folder), "--jobs", "1", "autograde", ASSIGNMENT)
+    )
     assert f"graded 2 submissions of {ASSIGNMENT}" in graded.stdout
     _ok(run_grader_process("--grading-folder", str(folder), "feedback", ASSIGNMENT))
     _ok(run_nbgrader("release_feedback", ASSIGNMENT, where, cwd=folder))

@@ -11,6 +11,7 @@ submission scores zero, never the earlier full marks, with a fault that names th
 "steady" keeps its grade. A regrade that fails outright (no released notebook to rebuild on)
 leaves zero and a fault too, not the earlier grade.
 """
+
 from __future__ import annotations
 
 import json
@@ -21,24 +22,32 @@ from pathlib import Path
 
 import pytest
 
-from grader.layout import REPOSITORY, SOLUTIONS
-from grader.settings import GradingSettings
 from grader.faults import read_faults
 from grader.grading import read_scores
 from grader.intake import intake_record
-from tests.grading.harness import (grade, hidden_points, jupyter_lab, post_json, run_grader,
-                                   run_nbgrader, totals)
+from grader.layout import REPOSITORY, SOLUTIONS
+from grader.settings import GradingSettings
+from tests.grading.harness import (
+    grade,
+    hidden_points,
+    jupyter_lab,
+    post_json,
+    run_grader,
+    run_nbgrader,
+    totals,
+)
 
 pytestmark = pytest.mark.sandbox
 
 ASSIGNMENT = "01_feedforward_limits"
-SOLUTION_CELL = "softmax"   # the solution cell that carries the malformed output
+SOLUTION_CELL = "softmax"  # the solution cell that carries the malformed output
 MALFORMED_OUTPUTS = {
     "no_output_type": [{"name": "stdout", "text": "x"}],
     "unknown_output_type": [{"output_type": "bogus"}],
     "output_not_an_object": ["hello"],
-    "mime_data_not_text": [{"output_type": "display_data", "data": {"text/plain": 5},
-                            "metadata": {}}],
+    "mime_data_not_text": [
+        {"output_type": "display_data", "data": {"text/plain": 5}, "metadata": {}}
+    ],
     "outputs_not_a_list": {"output_type": "stream", "name": "stdout", "text": "x"},
 }
 MALFORMED = [*MALFORMED_OUTPUTS, "not_json"]
@@ -50,8 +59,11 @@ def malformed_file(kind: str) -> bytes:
     if kind == "not_json":
         return b'{"cells": [ {"cell_type": "code", '
     notebook = json.loads((SOLUTIONS / ASSIGNMENT / f"{ASSIGNMENT}.ipynb").read_text())
-    cell = next(cell for cell in notebook["cells"]
-                if cell["metadata"].get("nbgrader", {}).get("grade_id") == SOLUTION_CELL)
+    cell = next(
+        cell
+        for cell in notebook["cells"]
+        if cell["metadata"].get("nbgrader", {}).get("grade_id") == SOLUTION_CELL
+    )
     cell["outputs"] = MALFORMED_OUTPUTS[kind]
     return json.dumps(notebook).encode()
 
@@ -61,8 +73,9 @@ def graded(tmp_path_factory):
     """Every student graded full marks once: (root, submissions folder)."""
     root = tmp_path_factory.mktemp("fail-closed")
     solution = (SOLUTIONS / ASSIGNMENT / f"{ASSIGNMENT}.ipynb").read_bytes()
-    scores, faults = grade(root, ASSIGNMENT, {student: solution for student in [STEADY, *MALFORMED]},
-                           "--jobs", "2")
+    scores, faults = grade(
+        root, ASSIGNMENT, {student: solution for student in [STEADY, *MALFORMED]}, "--jobs", "2"
+    )
     full = sum(hidden_points(ASSIGNMENT).values())
     assert totals(scores) == {student: full for student in [STEADY, *MALFORMED]}, faults
     return root, full
@@ -83,14 +96,21 @@ def _assert_zero_with_a_fault(folder, full: float) -> None:
     settings = GradingSettings(folder=folder)
     scores = totals(read_scores(settings, ASSIGNMENT))
     assert scores == {STEADY: full, **{kind: 0.0 for kind in MALFORMED}}
-    faults = {fault.student: fault for fault in read_faults(settings.fault_log)
-              if fault.kind == "submission"}
+    faults = {
+        fault.student: fault
+        for fault in read_faults(settings.fault_log)
+        if fault.kind == "submission"
+    }
     assert set(faults) == set(MALFORMED)
     for kind, fault in faults.items():
-        assert "could not be read as a notebook" in fault.detail and "graded as blank" in fault.detail
+        assert (
+            "could not be read as a notebook" in fault.detail and "graded as blank" in fault.detail
+        )
         # what the learner's feedback will say (grader/feedback.py reads the intake record)
-        assert "could not be read as a notebook" in intake_record(
-            folder / "submitted", kind, ASSIGNMENT)[ASSIGNMENT]
+        assert (
+            "could not be read as a notebook"
+            in intake_record(folder / "submitted", kind, ASSIGNMENT)[ASSIGNMENT]
+        )
     assert "NotJSONError" in faults["not_json"].detail
 
 
@@ -102,8 +122,9 @@ def test_the_grading_command_scores_a_malformed_regrade_zero(graded, tmp_path):
     for kind in MALFORMED:
         (submissions / kind).mkdir(parents=True)
         (submissions / kind / f"{ASSIGNMENT}.ipynb").write_bytes(malformed_file(kind))
-    completed = run_grader("--grading-folder", str(folder), "--jobs", "1", "autograde",
-                           ASSIGNMENT, str(submissions))
+    completed = run_grader(
+        "--grading-folder", str(folder), "--jobs", "1", "autograde", ASSIGNMENT, str(submissions)
+    )
     assert completed.returncode == 0, completed.stderr[-3000:]
     _assert_zero_with_a_fault(folder, full)
 
@@ -112,10 +133,14 @@ def test_the_grading_command_scores_a_malformed_regrade_zero(graded, tmp_path):
 def test_nbgrader_autograde_scores_a_malformed_regrade_zero(graded, where):
     _, full = graded
     folder = _malformed_copy(graded, where.replace(" ", "-"))
-    completed = run_nbgrader("autograde", ASSIGNMENT, "--force",
-                             f"--CourseDirectory.student_id_exclude={STEADY}",
-                             cwd=folder if where == "grading folder" else REPOSITORY,
-                             grading_folder=folder)
+    completed = run_nbgrader(
+        "autograde",
+        ASSIGNMENT,
+        "--force",
+        f"--CourseDirectory.student_id_exclude={STEADY}",
+        cwd=folder if where == "grading folder" else REPOSITORY,
+        grading_folder=folder,
+    )
     assert completed.returncode == 0, completed.stderr[-3000:]
     assert "could not be read as a notebook" in completed.stderr
     _assert_zero_with_a_fault(folder, full)
@@ -133,7 +158,9 @@ def test_a_regrade_that_fails_leaves_zero_and_a_fault_never_the_earlier_grade(gr
     settings = GradingSettings(folder=folder)
     scores = totals(read_scores(settings, ASSIGNMENT))
     assert scores == {STEADY: 0.0, **{kind: full for kind in MALFORMED}}
-    failed = [fault for fault in read_faults(settings.fault_log) if fault.kind == "autograde failed"]
+    failed = [
+        fault for fault in read_faults(settings.fault_log) if fault.kind == "autograde failed"
+    ]
     assert [fault.student for fault in failed] == [STEADY]
     assert "python -m grader prepare" in failed[0].detail
 
@@ -144,12 +171,16 @@ def test_formgraders_autograde_button_scores_a_malformed_regrade_zero(graded):
     Formgrader's dialog shows (its log)."""
     root, full = graded
     folder = _malformed_copy(graded, "formgrader")
-    env = dict(os.environ, PATH=f"{Path(sys.executable).parent}:{os.environ.get('PATH', '')}",
-               RNN_COURSE_GRADING_FOLDER=str(folder))
+    env = dict(
+        os.environ,
+        PATH=f"{Path(sys.executable).parent}:{os.environ.get('PATH', '')}",
+        RNN_COURSE_GRADING_FOLDER=str(folder),
+    )
     with jupyter_lab(REPOSITORY, root, env, root / "formgrader-lab.log") as (url, token):
         for kind in MALFORMED:
-            result = post_json(f"{url}/formgrader/api/submission/{ASSIGNMENT}/{kind}/autograde",
-                               token)
+            result = post_json(
+                f"{url}/formgrader/api/submission/{ASSIGNMENT}/{kind}/autograde", token
+            )
             assert result["success"], result
             assert "could not be read as a notebook" in result["log"]
     _assert_zero_with_a_fault(folder, full)

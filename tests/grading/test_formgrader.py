@@ -17,6 +17,7 @@ answer graded by hand (a manually graded markdown cell with a model answer and r
 A browser check (Debian's chromium driven by Playwright) looks at the same pages, the
 Assignments tab included.
 """
+
 from __future__ import annotations
 
 import csv
@@ -35,9 +36,18 @@ import pytest
 from grader.layout import REPOSITORY, written_assignments
 from submissions import wrong as wrong_submissions
 from submissions.wrong.feedforward_limits import WRONG_SUBMISSIONS
-from tests.grading.harness import (WRITTEN_ANSWER_ID, WRITTEN_ANSWER_POINTS, answers,
-                                   cells_by_id, hidden_points, jupyter_lab, manual_points,
-                                   run_grader, solution_notebook, with_written_answer)
+from tests.grading.harness import (
+    WRITTEN_ANSWER_ID,
+    WRITTEN_ANSWER_POINTS,
+    answers,
+    cells_by_id,
+    hidden_points,
+    jupyter_lab,
+    manual_points,
+    run_grader,
+    solution_notebook,
+    with_written_answer,
+)
 
 pytestmark = pytest.mark.sandbox
 
@@ -57,9 +67,11 @@ class Lab:
 
     def call(self, method: str, path: str, body=None):
         request = urllib.request.Request(
-            f"{self.url}{path}", method=method,
+            f"{self.url}{path}",
+            method=method,
             data=None if body is None else json.dumps(body).encode(),
-            headers={"Authorization": f"token {self.token}", "Content-Type": "application/json"})
+            headers={"Authorization": f"token {self.token}", "Content-Type": "application/json"},
+        )
         with urllib.request.urlopen(request, timeout=600) as response:
             text = response.read().decode()
         return json.loads(text) if text.strip().startswith(("{", "[")) else text
@@ -76,10 +88,15 @@ def lab_environment(root: Path, folder: Path) -> dict[str, str]:
     config.mkdir()
     (config / "nbgrader_config.py").write_text(
         f"c.Exchange.root = {str(exchange)!r}\nc.Exchange.cache = {str(root / 'cache')!r}\n"
-        f"c.Exchange.assignment_dir = {str(root)!r}\n")
+        f"c.Exchange.assignment_dir = {str(root)!r}\n"
+    )
     bin_dir = str(Path(sys.executable).parent)
-    return dict(os.environ, PATH=f"{bin_dir}:{os.environ.get('PATH', '')}",
-                RNN_COURSE_GRADING_FOLDER=str(folder), JUPYTER_CONFIG_PATH=str(config))
+    return dict(
+        os.environ,
+        PATH=f"{bin_dir}:{os.environ.get('PATH', '')}",
+        RNN_COURSE_GRADING_FOLDER=str(folder),
+        JUPYTER_CONFIG_PATH=str(config),
+    )
 
 
 @pytest.fixture(scope="module")
@@ -103,9 +120,11 @@ def graded(lab):
     assert generated["success"], generated.get("error") or generated.get("log")
     release = nbformat.read(lab.folder / "release" / ASSIGNMENT / f"{ASSIGNMENT}.ipynb", 4)
     solution = solution_notebook(ASSIGNMENT)
-    work = {"blank": {},
-            "wrong": answers(wrong_submissions.build(solution, WRONG)),
-            "correct": answers(solution)}
+    work = {
+        "blank": {},
+        "wrong": answers(wrong_submissions.build(solution, WRONG)),
+        "correct": answers(solution),
+    }
     work["wrong"][WRITTEN_ANSWER_ID] = "Because it is small."
     work["correct"][WRITTEN_ANSWER_ID] = CORRECT_WRITTEN
     results = {}
@@ -117,10 +136,13 @@ def graded(lab):
         target = lab.folder / "submitted" / student / ASSIGNMENT
         target.mkdir(parents=True)
         nbformat.write(notebook, target / f"{ASSIGNMENT}.ipynb")
-        results[student] = lab.call("POST", f"/formgrader/api/submission/{ASSIGNMENT}/{student}/autograde")
-    submissions = {s["student"]: s for s in lab.call("GET", f"/formgrader/api/submissions/{ASSIGNMENT}")}
+        results[student] = lab.call(
+            "POST", f"/formgrader/api/submission/{ASSIGNMENT}/{student}/autograde"
+        )
+    submissions = {
+        s["student"]: s for s in lab.call("GET", f"/formgrader/api/submissions/{ASSIGNMENT}")
+    }
     return release, results, submissions
-
 
 
 def test_formgrader_lists_the_course_assignments_without_hand_set_options(lab):
@@ -141,18 +163,25 @@ def test_formgrader_autograde_gives_the_course_grades(graded):
         assert result["success"], (student, result.get("error"), result.get("log"))
     points = hidden_points(ASSIGNMENT)
     full = sum(points.values())
-    expected = {"blank": 0.0, "wrong": full - sum(points[c] for c in WRONG.failing_checks),
-                "correct": full}
+    expected = {
+        "blank": 0.0,
+        "wrong": full - sum(points[c] for c in WRONG.failing_checks),
+        "correct": full,
+    }
     assert {s: submissions[s]["score"] for s in expected} == expected
     assert {s["max_score"] for s in submissions.values()} == {
-        full + manual_points(ASSIGNMENT) + WRITTEN_ANSWER_POINTS}   # the notebook's and this test's
-    assert submissions["correct"]["needs_manual_grade"] and submissions["wrong"]["needs_manual_grade"]
+        full + manual_points(ASSIGNMENT) + WRITTEN_ANSWER_POINTS
+    }  # the notebook's and this test's
+    assert (
+        submissions["correct"]["needs_manual_grade"] and submissions["wrong"]["needs_manual_grade"]
+    )
     assert not submissions["blank"]["needs_manual_grade"]  # an unanswered question scores zero
 
 
 def test_the_learners_written_answer_survives_restore(lab, graded):
     autograded = nbformat.read(
-        lab.folder / "autograded" / "correct" / ASSIGNMENT / f"{ASSIGNMENT}.ipynb", 4)
+        lab.folder / "autograded" / "correct" / ASSIGNMENT / f"{ASSIGNMENT}.ipynb", 4
+    )
     assert cells_by_id(autograded)[WRITTEN_ANSWER_ID].source == CORRECT_WRITTEN
 
 
@@ -163,23 +192,33 @@ def test_a_hand_grade_in_formgrader_reaches_the_export(lab, graded):
     grades = lab.call("GET", f"/formgrader/api/grades?submission_id={notebook_id}")
     written = next(g for g in grades if g["name"] == WRITTEN_ANSWER_ID)
     assert written["needs_manual_grade"] and written["max_score"] == WRITTEN_ANSWER_POINTS
-    updated = lab.call("PUT", f"/formgrader/api/grade/{written['id']}",
-                       {"manual_score": WRITTEN_ANSWER_POINTS})
+    updated = lab.call(
+        "PUT", f"/formgrader/api/grade/{written['id']}", {"manual_score": WRITTEN_ANSWER_POINTS}
+    )
     assert updated["manual_score"] == WRITTEN_ANSWER_POINTS and not updated["needs_manual_grade"]
     destination = lab.root / "grades.csv"
     completed = run_grader("--grading-folder", str(lab.folder), "export", "--to", str(destination))
     assert completed.returncode == 0, completed.stderr[-2000:]
     with destination.open() as grades_file:
-        rows = {row["student_id"]: row for row in csv.DictReader(grades_file)
-                if row["assignment"] == ASSIGNMENT}
-    assert float(rows["correct"]["score"]) == submissions["correct"]["score"] + WRITTEN_ANSWER_POINTS
+        rows = {
+            row["student_id"]: row
+            for row in csv.DictReader(grades_file)
+            if row["assignment"] == ASSIGNMENT
+        }
+    assert (
+        float(rows["correct"]["score"]) == submissions["correct"]["score"] + WRITTEN_ANSWER_POINTS
+    )
 
 
 def test_no_gradebook_outside_the_grading_folder(lab, graded):
-    stray = [path for path in (*REPOSITORY.rglob("gradebook.db"), *lab.root.rglob("gradebook.db"))
-             if lab.folder not in path.parents and ".venv" not in path.parts
-             and "grading" not in path.relative_to(REPOSITORY if REPOSITORY in path.parents
-                                                   else lab.root).parts[:1]]
+    stray = [
+        path
+        for path in (*REPOSITORY.rglob("gradebook.db"), *lab.root.rglob("gradebook.db"))
+        if lab.folder not in path.parents
+        and ".venv" not in path.parts
+        and "grading"
+        not in path.relative_to(REPOSITORY if REPOSITORY in path.parents else lab.root).parts[:1]
+    ]
     assert not stray, stray
 
 
@@ -207,9 +246,11 @@ def test_release_fetch_submit_collect_and_autograde_through_the_lab(lab, exchang
         assert exchanged[step]["success"], (step, exchanged[step])
     statuses = {(a["assignment_id"], a["status"]) for a in exchanged["listed"]["value"]}
     assert (ASSIGNMENT, "released") in statuses
-    assert (lab.root / ASSIGNMENT / f"{ASSIGNMENT}.ipynb").is_file(), "fetch put nothing in the learner's folder"
+    assert (lab.root / ASSIGNMENT / f"{ASSIGNMENT}.ipynb").is_file(), (
+        "fetch put nothing in the learner's folder"
+    )
     submission = exchanged["submission"]
-    assert submission["score"] == 0 and submission["autograded"]   # the untouched release: blank
+    assert submission["score"] == 0 and submission["autograded"]  # the untouched release: blank
     assert submission["timestamp"], "the collected submission lost its timestamp"
 
 
@@ -217,14 +258,17 @@ def test_release_fetch_submit_collect_and_autograde_through_the_lab(lab, exchang
 def test_formgrader_in_a_browser(lab, graded, exchanged):
     """Debian's chromium (never a downloaded browser), headless, via Playwright."""
     if not CHROMIUM.exists():
-        pytest.skip("chromium is not installed (apt-get install chromium; `python3 course.py "
-                    "test` does it when run as root)")
+        pytest.skip(
+            "chromium is not installed (apt-get install chromium; `python3 course.py "
+            "test` does it when run as root)"
+        )
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(
             executable_path=str(CHROMIUM),
-            args=["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"])
+            args=["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"],
+        )
         try:
             page = browser.new_page(viewport={"width": 1400, "height": 900})
             page.goto(f"{lab.url}/formgrader?token={lab.token}")
@@ -256,7 +300,7 @@ def test_formgraders_release_button_refuses_a_notebook_that_gives_away_open_answ
     (nbgrader's release through the course's CourseReleaseAssignment) refuses, and nothing of
     03 reaches the exchange."""
     later = "03_bptt"
-    generated = lab.call("POST", f"/formgrader/api/assignment/{later}/assign")   # Generate
+    generated = lab.call("POST", f"/formgrader/api/assignment/{later}/assign")  # Generate
     assert generated["success"], generated
     released = lab.call("POST", f"/formgrader/api/assignment/{later}/release")
     assert not released["success"]

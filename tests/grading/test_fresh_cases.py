@@ -6,6 +6,7 @@ inputs: the verdict names a wrongly shaped result's shape, the one channel of le
 digits left in feedback (exception messages never reach it: test_kernel_judgements.py). A lookup
 table built from one round of feedback must meet new inputs next round.
 """
+
 from __future__ import annotations
 
 import html
@@ -32,8 +33,9 @@ def _digests_by_case(grading_folder, student) -> dict[str, str]:
     completed = run_grader("--grading-folder", str(grading_folder), "feedback", ASSIGNMENT)
     assert completed.returncode == 0, completed.stderr[-2000:]
     page = (grading_folder / "feedback" / student / ASSIGNMENT / f"{ASSIGNMENT}.html").read_text()
-    found = dict(re.findall(r"case '([^']+)': \S+ has shape \(0, (\d+, \d+)\)",
-                            html.unescape(page)))
+    found = dict(
+        re.findall(r"case '([^']+)': \S+ has shape \(0, (\d+, \d+)\)", html.unescape(page))
+    )
     assert found, "the probe's shapes did not reach the feedback"
     return found
 
@@ -44,7 +46,7 @@ def test_regrading_repeats_the_cases_and_a_changed_submission_meets_fresh_ones(t
     grade(tmp_path / "1", ASSIGNMENT, {"mallory": probe}, grading_folder=folder)
     first = _digests_by_case(folder, "mallory")
     grade(tmp_path / "2", ASSIGNMENT, {"mallory": probe}, grading_folder=folder)
-    assert _digests_by_case(folder, "mallory") == first       # same submission, same cases
+    assert _digests_by_case(folder, "mallory") == first  # same submission, same cases
     changed = with_sources(probe, {"dense_forward": PROBE + "# looked up my feedback\n"})
     grade(tmp_path / "3", ASSIGNMENT, {"mallory": changed}, grading_folder=folder)
     again = _digests_by_case(folder, "mallory")
@@ -56,14 +58,20 @@ def test_regrading_repeats_the_cases_and_a_changed_submission_meets_fresh_ones(t
 
 
 def test_a_failure_message_gives_only_the_order_of_the_error(tmp_path):
-    wrong = with_sources(solution_notebook(ASSIGNMENT), {"dense_forward": '''def dense_forward(x, W, b):
+    wrong = with_sources(
+        solution_notebook(ASSIGNMENT),
+        {
+            "dense_forward": '''def dense_forward(x, W, b):
     """Off by a small constant (the cache as documented)."""
     return x @ W + b + 0.0123, (x, W, b)
-'''})
+'''
+        },
+    )
     grade(tmp_path, ASSIGNMENT, {"eve": wrong}, grading_folder=tmp_path / "g")
     completed = run_grader("--grading-folder", str(tmp_path / "g"), "feedback", ASSIGNMENT)
     assert completed.returncode == 0
     page = html.unescape(
-        (tmp_path / "g" / "feedback" / "eve" / ASSIGNMENT / f"{ASSIGNMENT}.html").read_text())
+        (tmp_path / "g" / "feedback" / "eve" / ASSIGNMENT / f"{ASSIGNMENT}.html").read_text()
+    )
     assert "the errors are up to about 1e-2" in page
-    assert not re.search(r"1\.2\d*e-0?2", page)   # the size of the error, to useful precision
+    assert not re.search(r"1\.2\d*e-0?2", page)  # the size of the error, to useful precision

@@ -6,6 +6,7 @@ submission costs only its own cells, planted code reaches no one, no learner out
 feedback, the report keeps one line per fault, and intake turns every broken submission into a
 reported zero.
 """
+
 from __future__ import annotations
 
 import json
@@ -14,12 +15,17 @@ import shutil
 import nbformat
 import pytest
 
-from grader.settings import GradingSettings
 from grader.faults import read_faults
 from grader.grading import read_scores
+from grader.settings import GradingSettings
 from submissions import hostile
-from tests.grading.harness import (hidden_points, lost_checks, run_grader, run_nbgrader,
-                                   solution_notebook)
+from tests.grading.harness import (
+    hidden_points,
+    lost_checks,
+    run_grader,
+    run_nbgrader,
+    solution_notebook,
+)
 
 pytestmark = pytest.mark.sandbox
 
@@ -36,8 +42,7 @@ def run(tmp_path_factory):
     tmp_path = tmp_path_factory.mktemp("hostile")
     submissions = hostile.build_submissions(tmp_path / "submissions")
     folder = tmp_path / "grading"
-    completed, peak_mb, seconds = hostile.grade_measured(
-        folder, submissions, *hostile.OPTIONS)
+    completed, peak_mb, seconds = hostile.grade_measured(folder, submissions, *hostile.OPTIONS)
     assert completed.returncode == 0, completed.stderr[-3000:]
     settings = GradingSettings(folder=folder)
     scores = read_scores(settings, ASSIGNMENT)
@@ -47,9 +52,16 @@ def run(tmp_path_factory):
     # only that student's feedback.
     (folder / "autograded" / "fork_bomb" / ASSIGNMENT / f"{ASSIGNMENT}.ipynb").unlink()
     feedback = run_grader("--grading-folder", str(folder), "feedback", ASSIGNMENT)
-    return {"scores": scores, "faults": faults, "report": report, "peak_mb": peak_mb,
-            "seconds": seconds, "folder": folder, "feedback": feedback,
-            "stderr": completed.stderr}
+    return {
+        "scores": scores,
+        "faults": faults,
+        "report": report,
+        "peak_mb": peak_mb,
+        "seconds": seconds,
+        "folder": folder,
+        "feedback": feedback,
+        "stderr": completed.stderr,
+    }
 
 
 def _strings(value) -> list[str]:
@@ -73,10 +85,13 @@ def _details(run, student) -> str:
 
 
 def _checks_after(grade_id: str) -> set[str]:
-    ids = [cell.metadata.get("nbgrader", {}).get("grade_id")
-           for cell in solution_notebook(ASSIGNMENT).cells]
-    return {i.removesuffix("_hidden") for i in ids[ids.index(grade_id):]
-            if i and i.endswith("_hidden")}
+    ids = [
+        cell.metadata.get("nbgrader", {}).get("grade_id")
+        for cell in solution_notebook(ASSIGNMENT).cells
+    ]
+    return {
+        i.removesuffix("_hidden") for i in ids[ids.index(grade_id) :] if i and i.endswith("_hidden")
+    }
 
 
 def _feedback_html(run, student) -> str:
@@ -84,13 +99,16 @@ def _feedback_html(run, student) -> str:
 
 
 def _autograded(run, student):
-    return nbformat.read(run["folder"] / "autograded" / student / ASSIGNMENT
-                         / f"{ASSIGNMENT}.ipynb", as_version=4)
+    return nbformat.read(
+        run["folder"] / "autograded" / student / ASSIGNMENT / f"{ASSIGNMENT}.ipynb", as_version=4
+    )
 
 
 def test_the_grader_stays_within_its_memory_bound(run):
-    print(f"grader peak RSS {run['peak_mb']:.0f} MB, {run['seconds']:.0f} s for "
-          f"{len(run['scores'])} hostile submissions")
+    print(
+        f"grader peak RSS {run['peak_mb']:.0f} MB, {run['seconds']:.0f} s for "
+        f"{len(run['scores'])} hostile submissions"
+    )
     assert run["peak_mb"] < GRADER_PEAK_BOUND_MB, run["stderr"][-2000:]
 
 
@@ -101,11 +119,15 @@ def test_the_solution_and_an_honest_student_after_every_attack_score_full_marks(
     assert _lost(run, "aa_plants_code_for_later_kernels") == {TARGET}
 
 
-@pytest.mark.parametrize("student", ["fork_bomb", "floods_update_display", "floods_clear_output",
-                                     "sends_one_huge_message"])
+@pytest.mark.parametrize(
+    "student",
+    ["fork_bomb", "floods_update_display", "floods_clear_output", "sends_one_huge_message"],
+)
 def test_an_attack_on_the_grader_costs_nothing_but_its_own_cell(run, student):
     assert run["scores"][student].score == run["scores"]["solution"].score, _lost(run, student)
-    assert not _kinds(run, student) & {"timeout", "time budget", "kernel died"}, _details(run, student)
+    assert not _kinds(run, student) & {"timeout", "time budget", "kernel died"}, _details(
+        run, student
+    )
 
 
 def test_output_floods_are_cut_per_notebook_over_every_output_path(run):
@@ -126,21 +148,24 @@ def test_a_message_too_big_for_the_grader_stops_that_kernel_only(run):
     bound is tested above)."""
     assert _lost(run, "sends_many_frames") == _checks_after(TARGET)
     details = _details(run, "sends_many_frames")
-    assert any(reason in details for reason in ("grader grow", "still running after",
-                                                "time budget")), details
+    assert any(
+        reason in details for reason in ("grader grow", "still running after", "time budget")
+    ), details
 
 
 def test_a_notebook_that_runs_past_its_time_budget_loses_only_what_was_not_reached(run):
     assert _lost(run, "slow_cells") == _checks_after(TARGET)
     assert "time budget" in _kinds(run, "slow_cells")
-    assert "time budget" in json.dumps([cell.get("outputs") for cell in
-                                        _autograded(run, "slow_cells").cells])
+    assert "time budget" in json.dumps(
+        [cell.get("outputs") for cell in _autograded(run, "slow_cells").cells]
+    )
 
 
 def test_only_plain_text_and_png_from_learner_code_reach_anyone(run):
     notebook = _autograded(run, "displays_unsafe_content")
-    outputs = [output for cell in notebook.cells if cell.cell_type == "code"
-               for output in cell.outputs]
+    outputs = [
+        output for cell in notebook.cells if cell.cell_type == "code" for output in cell.outputs
+    ]
     kinds = {key for output in outputs for key in output.get("data", {})}
     assert kinds <= {"text/plain", "image/png"}, kinds
     shown = "\n".join(_strings(outputs))
@@ -150,7 +175,9 @@ def test_only_plain_text_and_png_from_learner_code_reach_anyone(run):
         assert unsafe not in shown and unsafe not in html, unsafe
 
 
-@pytest.mark.parametrize("student", ["prints_hidden_inputs", "prints_hidden_inputs_in_visible_check"])
+@pytest.mark.parametrize(
+    "student", ["prints_hidden_inputs", "prints_hidden_inputs_in_visible_check"]
+)
 def test_feedback_carries_no_output_of_learner_code(run, student):
     html = _feedback_html(run, student)
     assert hostile.LEAK not in html and "__ndarray__" not in html
@@ -186,16 +213,21 @@ def test_common_renames_are_accepted_and_reported(run, student):
     assert "renamed notebook accepted" in _details(run, student)
 
 
-@pytest.mark.parametrize("student, reason", [
-    ("clash", "2 submissions under your id (clash/ and clash.zip)"),
-    ("zip_bomb_of_copies", "could not be read as a notebook"),
-    ("zip_of_too_many_entries", "at most 2000 are read"),
-    ("zip_with_forged_names", "no notebook named"),
-    ("zip_encrypted", "could not be read as a notebook"),
-    ("zip_corrupt_entry", "could not be read as a notebook"),
-    ("missing_notebook", "no notebook named 01_feedforward_limits.ipynb"),
-])
-def test_a_broken_submission_scores_zero_is_reported_and_its_feedback_says_why(run, student, reason):
+@pytest.mark.parametrize(
+    "student, reason",
+    [
+        ("clash", "2 submissions under your id (clash/ and clash.zip)"),
+        ("zip_bomb_of_copies", "could not be read as a notebook"),
+        ("zip_of_too_many_entries", "at most 2000 are read"),
+        ("zip_with_forged_names", "no notebook named"),
+        ("zip_encrypted", "could not be read as a notebook"),
+        ("zip_corrupt_entry", "could not be read as a notebook"),
+        ("missing_notebook", "no notebook named 01_feedforward_limits.ipynb"),
+    ],
+)
+def test_a_broken_submission_scores_zero_is_reported_and_its_feedback_says_why(
+    run, student, reason
+):
     assert run["scores"][student].score == 0
     assert reason in _details(run, student), _details(run, student)
     html = _feedback_html(run, student)
@@ -224,9 +256,13 @@ KEYRING_PAIR = ("aa_stores_code_in_keyrings", "zz_loads_code_from_keyrings")
 
 
 def _printed(notebook, marker: str) -> str:
-    return "\n".join(output.get("text", "") for cell in notebook.cells
-                     if cell.cell_type == "code" for output in cell.outputs
-                     if marker in output.get("text", ""))
+    return "\n".join(
+        output.get("text", "")
+        for cell in notebook.cells
+        if cell.cell_type == "code"
+        for output in cell.outputs
+        if marker in output.get("text", "")
+    )
 
 
 def _assert_keyrings_shared_nothing(scores, stored_in, loaded_in) -> None:
@@ -258,7 +294,11 @@ def test_code_stored_in_a_kernel_keyring_reaches_no_later_kernel_through_nbgrade
     completed = run_nbgrader("autograde", ASSIGNMENT, "--force", cwd=folder)
     assert completed.returncode == 0, completed.stderr[-3000:]
     scores = read_scores(GradingSettings(folder=folder), ASSIGNMENT)
-    notebooks = [nbformat.read(folder / "autograded" / student / ASSIGNMENT
-                               / f"{ASSIGNMENT}.ipynb", as_version=4) for student in KEYRING_PAIR]
+    notebooks = [
+        nbformat.read(
+            folder / "autograded" / student / ASSIGNMENT / f"{ASSIGNMENT}.ipynb", as_version=4
+        )
+        for student in KEYRING_PAIR
+    ]
     _assert_keyrings_shared_nothing(scores, *notebooks)
     assert scores["zz_honest_after_attacks"].score == sum(hidden_points(ASSIGNMENT).values())

@@ -3,6 +3,7 @@ Formgrader uses (nbconvert's Markdown renderer, raw HTML passed through) and nbg
 template itself: text and formatting stay, maths stays for MathJax, nothing can run or load.
 The browser check is tests/grading/test_course_lab.py; every grading path, test_grading_paths.py.
 """
+
 from __future__ import annotations
 
 import nbformat
@@ -10,11 +11,15 @@ import pytest
 from nbconvert.exporters import HTMLExporter
 from nbconvert.filters.markdown_mistune import markdown2html_mistune
 
+from grader.feedback import KeepOnlyVerdicts
+from grader.instructor_views import (
+    MakeSubmissionInert,
+    RestoreAnswersAsTyped,
+    inert_markdown,
+    unsafe_markup,
+)
 from grader.nbgrader_setup import nbgrader_config
 from grader.settings import GradingSettings
-from grader.feedback import KeepOnlyVerdicts
-from grader.instructor_views import (MakeSubmissionInert, RestoreAnswersAsTyped, inert_markdown,
-                                     unsafe_markup)
 
 PLAIN = [
     "It only sees $h_t = \\tanh(W x_t)$, so *entropy* is the floor; $a<b$ and $$\\sum_i p_i$$.",
@@ -50,7 +55,7 @@ def test_markup_is_shown_as_text_and_nothing_can_run_or_load(source):
     shown = inert_markdown(source)
     html = markdown2html_mistune(shown)
     assert not unsafe_markup(shown), html
-    for token in ("<script", "<img", "<svg", "<iframe", "<style", "onerror=\"", "href=\"javascript"):
+    for token in ("<script", "<img", "<svg", "<iframe", "<style", 'onerror="', 'href="javascript'):
         assert token not in html.lower(), html
 
 
@@ -62,8 +67,14 @@ def test_the_text_of_an_escaped_answer_reads_as_typed():
 def answered(source: str) -> nbformat.NotebookNode:
     notebook = nbformat.v4.new_notebook()
     answer = nbformat.v4.new_markdown_cell(source)
-    answer.metadata["nbgrader"] = {"grade": True, "solution": True, "grade_id": "w", "points": 1,
-                                   "schema_version": 3, "locked": False}
+    answer.metadata["nbgrader"] = {
+        "grade": True,
+        "solution": True,
+        "grade_id": "w",
+        "points": 1,
+        "schema_version": 3,
+        "locked": False,
+    }
     notebook.cells.append(answer)
     return notebook
 
@@ -74,18 +85,31 @@ def test_the_learners_feedback_shows_the_answer_as_typed():
     assert notebook.cells[0].source != typed
     notebook, _ = RestoreAnswersAsTyped().preprocess(notebook, {})
     notebook, _ = KeepOnlyVerdicts().preprocess(notebook, {})
-    assert notebook.cells[0].source == "    " + typed and "rnn_course" not in notebook.cells[0].metadata
+    assert (
+        notebook.cells[0].source == "    " + typed
+        and "rnn_course" not in notebook.cells[0].metadata
+    )
 
 
 def test_formgraders_own_template_shows_the_answer_as_text(tmp_path):
     """nbgrader's formgrade template, set up as the course sets it up (its MathJax included)."""
     notebook, _ = MakeSubmissionInert().preprocess(
-        answered("Mine <script>window.pwned=1</script> $x^2$"), {})
+        answered("Mine <script>window.pwned=1</script> $x^2$"), {}
+    )
     config = nbgrader_config(GradingSettings(folder=tmp_path))
     config.HTMLExporter.template_name = "formgrade"
-    resources = {"base_url": "/", "index": 0, "total": 1, "notebook_id": "n", "assignment_id": "a",
-                 "submission_id": "s", "student": "x", "last_name": "", "first_name": "",
-                 "notebook_path": ""}
+    resources = {
+        "base_url": "/",
+        "index": 0,
+        "total": 1,
+        "notebook_id": "n",
+        "assignment_id": "a",
+        "submission_id": "s",
+        "student": "x",
+        "last_name": "",
+        "first_name": "",
+        "notebook_path": "",
+    }
     page, _ = HTMLExporter(config=config).from_notebook_node(notebook, resources=resources)
     assert "Mine &lt;script&gt;window.pwned=1&lt;/script&gt; $x^2$" in page
     assert "<script>window.pwned" not in page
@@ -100,7 +124,10 @@ def test_every_grading_path_ends_with_the_rewrite(tmp_path):
     pipeline = config.Autograde.autograde_preprocessors
     assert MakeSubmissionInert in pipeline
     assert pipeline.index(MakeSubmissionInert) > max(
-        i for i, step in enumerate(pipeline) if step.__name__ in ("SaveAutoGrades", "SandboxedExecute"))
+        i
+        for i, step in enumerate(pipeline)
+        if step.__name__ in ("SaveAutoGrades", "SandboxedExecute")
+    )
     assert config.HTMLExporter.sanitize_html is True
     feedback = config.GenerateFeedback.preprocessors
     assert feedback.index(RestoreAnswersAsTyped) + 1 == feedback.index(KeepOnlyVerdicts)

@@ -3,6 +3,7 @@
 The whole pipeline runs these same submissions in test_hostile.py; here each rule is checked in
 milliseconds, and the limits that keep the grader's memory bounded are measured directly.
 """
+
 from __future__ import annotations
 
 import resource
@@ -23,12 +24,14 @@ NAMES = [ASSIGNMENT]
 def submissions(tmp_path_factory):
     folder = tmp_path_factory.mktemp("intake")
     text = nbformat.writes(solution_notebook(ASSIGNMENT))
-    for student, name in (("exact", f"{ASSIGNMENT}.ipynb"),
-                          ("nested", f"{ASSIGNMENT}/{ASSIGNMENT}.ipynb"),
-                          ("browser", f"{ASSIGNMENT} (2).ipynb"),
-                          ("jupyter", f"{ASSIGNMENT}-Copy3.ipynb"),
-                          ("case", f"{ASSIGNMENT.title()}.ipynb"),
-                          ("other_notebook", "homework.ipynb")):
+    for student, name in (
+        ("exact", f"{ASSIGNMENT}.ipynb"),
+        ("nested", f"{ASSIGNMENT}/{ASSIGNMENT}.ipynb"),
+        ("browser", f"{ASSIGNMENT} (2).ipynb"),
+        ("jupyter", f"{ASSIGNMENT}-Copy3.ipynb"),
+        ("case", f"{ASSIGNMENT.title()}.ipynb"),
+        ("other_notebook", "homework.ipynb"),
+    ):
         (folder / student / name).parent.mkdir(parents=True)
         (folder / student / name).write_text(text)
     (folder / "two_renames").mkdir()
@@ -41,8 +44,9 @@ def submissions(tmp_path_factory):
     hostile.write_zip(folder / "corrupt.zip", {f"{ASSIGNMENT}.ipynb": text}, corrupt=True)
     hostile.write_zip(folder / "zipped.zip", {f"top/{ASSIGNMENT}/{ASSIGNMENT}.ipynb": text})
     hostile.write_zip(folder / "crowded.zip", {f"f{k}.txt": "" for k in range(2500)})
-    hostile.write_zip(folder / "bomb.zip", {f"c{k:02}/{ASSIGNMENT}.ipynb": "x" * (19 * 2**20)
-                                       for k in range(40)})
+    hostile.write_zip(
+        folder / "bomb.zip", {f"c{k:02}/{ASSIGNMENT}.ipynb": "x" * (19 * 2**20) for k in range(40)}
+    )
     (folder / "not_a.zip").write_bytes(b"PK\x03\x04 not really")
     (folder / "bad id!").mkdir()
     (folder / "notes\nforged.txt").write_text("")
@@ -65,16 +69,19 @@ def test_a_notebook_in_an_accepted_layout_or_common_rename_is_taken(taken, stude
     assert bool(renamed) == (student in ("browser", "jupyter", "case"))
 
 
-@pytest.mark.parametrize("student, reason", [
-    ("other_notebook", "no notebook named"),
-    ("two_renames", "several files could be"),
-    ("dup", "2 submissions under your id (dup/ and dup.zip)"),
-    ("encrypted", "could not be read as a notebook (RuntimeError"),
-    ("corrupt", "could not be read as a notebook"),
-    ("crowded", "at most 2000 are read"),
-    ("bomb", "could not be read as a notebook"),
-    ("not_a", "your zip file could not be read"),
-])
+@pytest.mark.parametrize(
+    "student, reason",
+    [
+        ("other_notebook", "no notebook named"),
+        ("two_renames", "several files could be"),
+        ("dup", "2 submissions under your id (dup/ and dup.zip)"),
+        ("encrypted", "could not be read as a notebook (RuntimeError"),
+        ("corrupt", "could not be read as a notebook"),
+        ("crowded", "at most 2000 are read"),
+        ("bomb", "could not be read as a notebook"),
+        ("not_a", "your zip file could not be read"),
+    ],
+)
 def test_a_submission_that_cannot_be_taken_is_blank_with_a_plain_reason(taken, student, reason):
     submission = taken[0][student]
     assert not submission.notebooks and reason in submission.blank[ASSIGNMENT]
@@ -108,8 +115,10 @@ def test_the_intake_record_tells_feedback_why_a_notebook_is_blank(taken, tmp_pat
     nbformat.write(solution_notebook(ASSIGNMENT), blank_folder / f"{ASSIGNMENT}.ipynb")
     for student in ("other_notebook", "exact"):
         intake.place(taken[0][student], ASSIGNMENT, NAMES, tmp_path / "submitted", blank_folder)
-    assert "no notebook named" in intake.intake_record(tmp_path / "submitted", "other_notebook",
-                                                       ASSIGNMENT)[ASSIGNMENT]
+    assert (
+        "no notebook named"
+        in intake.intake_record(tmp_path / "submitted", "other_notebook", ASSIGNMENT)[ASSIGNMENT]
+    )
     assert intake.intake_record(tmp_path / "submitted", "exact", ASSIGNMENT) == {}
 
 
@@ -123,11 +132,14 @@ def test_an_intake_record_is_the_graders_never_the_learners(taken, tmp_path):
     submitted = tmp_path / "submitted"
     intake.place(taken[0]["exact"], ASSIGNMENT, NAMES, submitted, blank_folder)
     planted = submitted / "exact" / ASSIGNMENT / ".rnn-course-intake.json"
-    planted.write_text('{"blank": {"%s": "<script>the learner wrote this</script>"}}' % ASSIGNMENT)
+    planted.write_text(
+        f'{{"blank": {{"{ASSIGNMENT}": "<script>the learner wrote this</script>"}}}}'
+    )
     assert intake.intake_record(submitted, "exact", ASSIGNMENT) == {}
 
     intake.place(taken[0]["other_notebook"], ASSIGNMENT, NAMES, submitted, blank_folder)
     assert intake.intake_record(submitted, "other_notebook", ASSIGNMENT)
     (submitted / "other_notebook" / ASSIGNMENT / f"{ASSIGNMENT}.ipynb").write_bytes(
-        taken[0]["exact"].notebooks[ASSIGNMENT])   # collected again, now a readable notebook
+        taken[0]["exact"].notebooks[ASSIGNMENT]
+    )  # collected again, now a readable notebook
     assert intake.intake_record(submitted, "other_notebook", ASSIGNMENT) == {}

@@ -14,6 +14,7 @@ feedback is made by `python -m grader feedback` and by `nbgrader generate_feedba
   HiddenCheckFailed) or returned class names hold their arguments, and a hook that raises a
   NotRun holding the hidden inputs, put none of it into feedback.
 """
+
 from __future__ import annotations
 
 import shutil
@@ -25,16 +26,23 @@ import pytest
 
 from coursekit.hidden import run_cases
 from coursekit.wire import decode, encode
-from grader.settings import GradingSettings
+from grader.checks import get_check
 from grader.faults import read_faults
 from grader.grading import read_scores
 from grader.judging import MAX_RECORD_VALUES, JudgingProcess
-from grader.checks import get_check
+from grader.settings import GradingSettings
 from submissions import wrong as wrong_submissions
 from submissions.hostile import LEAK, LEAK_SOURCE, READS_HIDDEN_INPUTS
 from submissions.wrong import feedforward_limits, lstm
-from tests.grading.harness import (cells_by_id, grade, hidden_points, lost_checks, run_grader,
-                                   run_nbgrader, solution_notebook)
+from tests.grading.harness import (
+    cells_by_id,
+    grade,
+    hidden_points,
+    lost_checks,
+    run_grader,
+    run_nbgrader,
+    solution_notebook,
+)
 
 pytestmark = pytest.mark.sandbox
 
@@ -56,7 +64,7 @@ def _quiet_run_cases(candidate, cases, **options):
     return results
 _hook.run_cases = _quiet_run_cases
 """
-MESSAGE_LEAKS = {   # grade_id -> a learner function whose failure carries its arguments
+MESSAGE_LEAKS = {  # grade_id -> a learner function whose failure carries its arguments
     "softmax": f"""\
 def softmax(logits, axis=-1):
     raise ValueError({LEAK_SOURCE} + repr(logits))
@@ -78,7 +86,9 @@ def one_hot(indices, vocab_size):
     return type({LEAK_SOURCE} + repr(indices), (), {{}})()
 """,
 }
-HOOK_RAISES_NOT_RUN = READS_HIDDEN_INPUTS + f"""\
+HOOK_RAISES_NOT_RUN = (
+    READS_HIDDEN_INPUTS
+    + f"""\
 import coursekit.hidden as _hook
 class NotRun(Exception):
     pass
@@ -87,13 +97,17 @@ def _leak(name, candidate):
 _hook.hidden_check = _leak
 hidden_check = _leak
 """
+)
 
 
 def _before(notebook, grade_id: str, code: str):
     """A copy of `notebook` with a code cell `code` inserted before the cell `grade_id`."""
     notebook = nbformat.from_dict(notebook)
-    index = next(i for i, cell in enumerate(notebook.cells)
-                 if cell.metadata.get("nbgrader", {}).get("grade_id") == grade_id)
+    index = next(
+        i
+        for i, cell in enumerate(notebook.cells)
+        if cell.metadata.get("nbgrader", {}).get("grade_id") == grade_id
+    )
     notebook.cells[index:index] = [nbformat.v4.new_code_cell(code)]
     return notebook
 
@@ -104,8 +118,9 @@ def _built(module, name: str):
 
 
 def _assignment(module) -> str:
-    return {"feedforward_limits": "01_feedforward_limits",
-            "lstm": "05_lstm"}[module.__name__.rsplit(".", 1)[1]]
+    return {"feedforward_limits": "01_feedforward_limits", "lstm": "05_lstm"}[
+        module.__name__.rsplit(".", 1)[1]
+    ]
 
 
 def _hand_designed(hidden: int) -> str:
@@ -127,18 +142,23 @@ def _classes():
     for grade_id, source in MESSAGE_LEAKS.items():
         cells_by_id(leaks)[grade_id].source = source
     return {
-        ff: {"solution": solution_notebook(ff),
-             "in_place": in_place,
-             "in_place_attacked": _before(in_place, "softmax", REPLACES_KERNEL_HELPERS),
-             "leaks_in_messages": leaks,
-             "leaks_through_not_run": _before(solution_notebook(ff), "one_hot",
-                                              HOOK_RAISES_NOT_RUN)},
-        "05_lstm": {"solution": solution_notebook("05_lstm"),
-                    "overflows": overflows,
-                    "overflows_attacked": _before(overflows, "sigmoid", REPLACES_KERNEL_HELPERS)},
-        rnn: {"solution": solution_notebook(rnn),
-              "hidden_4500": _with_source(rnn, "hand_designed_rnn", _hand_designed(4500)),
-              "hidden_200": _with_source(rnn, "hand_designed_rnn", _hand_designed(200))},
+        ff: {
+            "solution": solution_notebook(ff),
+            "in_place": in_place,
+            "in_place_attacked": _before(in_place, "softmax", REPLACES_KERNEL_HELPERS),
+            "leaks_in_messages": leaks,
+            "leaks_through_not_run": _before(solution_notebook(ff), "one_hot", HOOK_RAISES_NOT_RUN),
+        },
+        "05_lstm": {
+            "solution": solution_notebook("05_lstm"),
+            "overflows": overflows,
+            "overflows_attacked": _before(overflows, "sigmoid", REPLACES_KERNEL_HELPERS),
+        },
+        rnn: {
+            "solution": solution_notebook(rnn),
+            "hidden_4500": _with_source(rnn, "hand_designed_rnn", _hand_designed(4500)),
+            "hidden_200": _with_source(rnn, "hand_designed_rnn", _hand_designed(200)),
+        },
     }
 
 
@@ -164,9 +184,14 @@ def _graded_both_ways(tmp_path_factory, assignment: str) -> dict:
     assert completed.returncode == 0, completed.stderr[-3000:]
     completed = run_nbgrader("generate_feedback", assignment, "--force", cwd=copy)
     assert completed.returncode == 0, completed.stderr[-3000:]
-    return {"python -m grader": (scores, faults, folder / "feedback"),
-            "nbgrader": (read_scores(settings, assignment), read_faults(settings.fault_log),
-                         copy / "feedback")}
+    return {
+        "python -m grader": (scores, faults, folder / "feedback"),
+        "nbgrader": (
+            read_scores(settings, assignment),
+            read_faults(settings.fault_log),
+            copy / "feedback",
+        ),
+    }
 
 
 @pytest.fixture(scope="module")
@@ -209,8 +234,8 @@ def test_exception_messages_and_class_names_never_reach_feedback(class_01):
         assert lost_checks(scores["leaks_in_messages"]) == set(MESSAGE_LEAKS), path
         html = _feedback(feedback, "leaks_in_messages", "01_feedforward_limits")
         assert LEAK not in html, path
-        assert "raised ValueError" in html, path          # a built-in class is named
-        assert "an exception of a class of your own" in html, path   # NotRun, HiddenCheckFailed
+        assert "raised ValueError" in html, path  # a built-in class is named
+        assert "an exception of a class of your own" in html, path  # NotRun, HiddenCheckFailed
         assert "an object of its own class" in html, path
         html = _feedback(feedback, "leaks_through_not_run", "01_feedforward_limits")
         assert LEAK not in html and "the check was not run" in html, path
@@ -220,8 +245,10 @@ def test_past_the_limits_of_judging_that_check_scores_zero_with_a_reason(class_0
     for path, (scores, faults, feedback) in class_02.items():
         full = sum(hidden_points("02_rnn_recurrence").values())
         assert scores["solution"].score == full, path
-        for student, reason in (("hidden_4500", f"more than {MAX_RECORD_VALUES} numbers"),
-                                ("hidden_200", "hidden size H from 1 to 64")):
+        for student, reason in (
+            ("hidden_4500", f"more than {MAX_RECORD_VALUES} numbers"),
+            ("hidden_200", "hidden size H from 1 to 64"),
+        ):
             assert lost_checks(scores[student]) == {"hand_designed_rnn"}, (path, student)
             kinds = {f.kind: f.detail for f in faults if f.student == student}
             assert reason in kinds.get("judging limit", ""), (path, student, kinds)
@@ -245,16 +272,31 @@ def test_judging_a_huge_hand_designed_rnn_costs_about_what_a_wrong_answer_costs(
     Generous ceiling: the machine may be loaded."""
     check = get_check("hand_designed_rnn")
     cases = check.cases(1, 2)
-    huge = _record("hand_designed_rnn", lambda: {
-        "Wx": np.ones((3, 4500), np.int8), "Wh": np.eye(4500, dtype=np.int8),
-        "b": np.zeros(4500, np.int8), "Wy": np.ones((4500, 2), np.int8),
-        "by": np.zeros(2, np.int8)}, cases)
-    wrong = _record("hand_designed_rnn", lambda: {
-        "Wx": np.ones((3, 4)), "Wh": np.eye(4), "b": np.zeros(4), "Wy": np.ones((4, 2)),
-        "by": np.zeros(2)}, cases)
+    huge = _record(
+        "hand_designed_rnn",
+        lambda: {
+            "Wx": np.ones((3, 4500), np.int8),
+            "Wh": np.eye(4500, dtype=np.int8),
+            "b": np.zeros(4500, np.int8),
+            "Wy": np.ones((4500, 2), np.int8),
+            "by": np.zeros(2, np.int8),
+        },
+        cases,
+    )
+    wrong = _record(
+        "hand_designed_rnn",
+        lambda: {
+            "Wx": np.ones((3, 4)),
+            "Wh": np.eye(4),
+            "b": np.zeros(4),
+            "Wy": np.ones((4, 2)),
+            "by": np.zeros(2),
+        },
+        cases,
+    )
     judging = JudgingProcess(60)
     try:
-        judging.judge("hand_designed_rnn", cases, wrong)        # the worker is started
+        judging.judge("hand_designed_rnn", cases, wrong)  # the worker is started
         outcome, ordinary = _seconds(judging, "hand_designed_rnn", cases, wrong)
         assert outcome.kind == "verdict" and not outcome.passed
         outcome, hostile = _seconds(judging, "hand_designed_rnn", cases, huge)
@@ -269,13 +311,14 @@ def test_a_record_judged_past_its_time_scores_zero_and_the_next_is_judged_again(
     check = get_check("softmax")
     cases = check.cases(1, 2)
     from rnn_numpy.activations import softmax
+
     text = _record("softmax", softmax, cases)
     slow = JudgingProcess(0.001)
     try:
-        slow._worker()                       # started: only judging counts against the limit
+        slow._worker()  # started: only judging counts against the limit
         outcome = slow.judge("softmax", cases, text)
         assert outcome.kind == "judging limit" and "longer than 0.001 s" in outcome.text
-        slow.seconds = 120                   # a killed worker is started again for the next
+        slow.seconds = 120  # a killed worker is started again for the next
         outcome = slow.judge("softmax", cases, text)
         assert outcome.kind == "verdict" and outcome.passed, outcome
     finally:
@@ -296,4 +339,4 @@ def test_an_unreadable_record_is_not_quoted_in_the_cell():
 
     outcome = judge_record("softmax", [], '{"__' + LEAK + '0.123456": 1}')
     assert outcome.kind == "tampered record"
-    assert LEAK not in outcome.text and LEAK in outcome.detail   # the instructor's report only
+    assert LEAK not in outcome.text and LEAK in outcome.detail  # the instructor's report only

@@ -9,6 +9,7 @@ times` (no regrading); and a late submission's written answer is graded by hand 
 grade handler does, with extra credit, before both `python -m grader export` and `nbgrader
 export`. The exchange's collect path (change times in the exchange) is in test_exchange.py.
 """
+
 from __future__ import annotations
 
 import csv
@@ -21,20 +22,37 @@ import zipfile
 import nbformat
 import pytest
 
-from grader.settings import GradingSettings
 from grader.grading import open_gradebook, read_scores
-from grader.lateness import (LATE, NO_DUE_DATE, NO_TRUSTED_TIME, ON_TIME, BadTimes, TrustedTime,
-                             newest_change, read_record, read_times_file, verdict)
-from tests.grading.harness import (hidden_points, manual_points, nbgrader_in_process,
-                                   run_grader, run_nbgrader, solution_notebook)
+from grader.lateness import (
+    LATE,
+    NO_DUE_DATE,
+    NO_TRUSTED_TIME,
+    ON_TIME,
+    BadTimes,
+    TrustedTime,
+    newest_change,
+    read_record,
+    read_times_file,
+    verdict,
+)
+from grader.settings import GradingSettings
+from tests.grading.harness import (
+    hidden_points,
+    manual_points,
+    nbgrader_in_process,
+    run_grader,
+    run_nbgrader,
+    solution_notebook,
+)
 
 ASSIGNMENT = "01_feedforward_limits"
-DUE = datetime.datetime(2026, 3, 1, 17, 0)   # naive UTC, as nbgrader stores it
-FORGED = "2026-01-01 00:00:00.000000 UTC"     # what the late learners wrote in timestamp.txt
+DUE = datetime.datetime(2026, 3, 1, 17, 0)  # naive UTC, as nbgrader stores it
+FORGED = "2026-01-01 00:00:00.000000 UTC"  # what the late learners wrote in timestamp.txt
 LATE_TIME, ON_TIME_TIME = "2026-03-01T18:30:00Z", "2026-03-01 17:59:00+01:00"  # 16:59 UTC
 
 
 # --- The times file and the verdict, alone ---------------------------------------------------
+
 
 def _times(tmp_path, text: str):
     path = tmp_path / "times.csv"
@@ -43,28 +61,39 @@ def _times(tmp_path, text: str):
 
 
 def test_a_times_file_takes_the_formats_an_lms_exports(tmp_path):
-    path = _times(tmp_path, "Student ID,Submitted At,Assignment\n"
-                            "ada,2026-03-01T16:00:00Z,01_feedforward_limits\n"
-                            "bo,2026-03-01 18:00:00+01:00,01_feedforward_limits\n"
-                            "cy,\"Sunday, 1 March 2026, 5:05 PM\",01_feedforward_limits\n"
-                            "ada,2026-03-01T17:30:00Z,01_feedforward_limits\n"   # resubmitted
-                            "dee,,01_feedforward_limits\n"                        # none
-                            "ed,2026-03-09T10:00:00Z,02_rnn_recurrence\n")
+    path = _times(
+        tmp_path,
+        "Student ID,Submitted At,Assignment\n"
+        "ada,2026-03-01T16:00:00Z,01_feedforward_limits\n"
+        "bo,2026-03-01 18:00:00+01:00,01_feedforward_limits\n"
+        'cy,"Sunday, 1 March 2026, 5:05 PM",01_feedforward_limits\n'
+        "ada,2026-03-01T17:30:00Z,01_feedforward_limits\n"  # resubmitted
+        "dee,,01_feedforward_limits\n"  # none
+        "ed,2026-03-09T10:00:00Z,02_rnn_recurrence\n",
+    )
     times = read_times_file(path, ASSIGNMENT, "Europe/Berlin")
     assert {s: t.time for s, t in times.items()} == {
-        "ada": datetime.datetime(2026, 3, 1, 17, 30),    # the later of two
+        "ada": datetime.datetime(2026, 3, 1, 17, 30),  # the later of two
         "bo": datetime.datetime(2026, 3, 1, 17, 0),
-        "cy": datetime.datetime(2026, 3, 1, 16, 5)}      # 17:05 in Berlin
+        "cy": datetime.datetime(2026, 3, 1, 16, 5),
+    }  # 17:05 in Berlin
     assert {t.source for t in times.values()} == {"times file times.csv"}
 
 
-@pytest.mark.parametrize("text, zone, message", [
-    ("student_id,time\nada,2026-03-01 17:00\n", None, "row 2: '2026-03-01 17:00' has no time zone"),
-    ("student_id,time\nada,yesterday-ish\n", "UTC", "is not a time"),
-    ("name,time\nada,2026-03-01T17:00Z\n", None, "no student id column"),
-    ("student_id,grade\nada,12\n", None, "no time column"),
-    ("student_id,time\nada,2026-03-01T17:00Z\n", "Mars/Olympus", "unknown time zone"),
-])
+@pytest.mark.parametrize(
+    "text, zone, message",
+    [
+        (
+            "student_id,time\nada,2026-03-01 17:00\n",
+            None,
+            "row 2: '2026-03-01 17:00' has no time zone",
+        ),
+        ("student_id,time\nada,yesterday-ish\n", "UTC", "is not a time"),
+        ("name,time\nada,2026-03-01T17:00Z\n", None, "no student id column"),
+        ("student_id,grade\nada,12\n", None, "no time column"),
+        ("student_id,time\nada,2026-03-01T17:00Z\n", "Mars/Olympus", "unknown time zone"),
+    ],
+)
 def test_a_times_file_that_cannot_be_read_is_refused_with_the_reason(tmp_path, text, zone, message):
     with pytest.raises(BadTimes, match=message):
         read_times_file(_times(tmp_path, text), ASSIGNMENT, zone)
@@ -72,8 +101,11 @@ def test_a_times_file_that_cannot_be_read_is_refused_with_the_reason(tmp_path, t
 
 def test_grading_every_assignment_needs_an_assignment_column(tmp_path):
     with pytest.raises(BadTimes, match="no `assignment` column"):
-        read_times_file(_times(tmp_path, "student_id,time\nada,2026-03-01T17:00Z\n"), ASSIGNMENT,
-                        needs_assignment_column=True)
+        read_times_file(
+            _times(tmp_path, "student_id,time\nada,2026-03-01T17:00Z\n"),
+            ASSIGNMENT,
+            needs_assignment_column=True,
+        )
 
 
 def test_no_trusted_time_is_never_on_time():
@@ -121,8 +153,9 @@ def graded(tmp_path_factory):
     root = tmp_path_factory.mktemp("lateness")
     folder = root / "grading"
     assert run_grader("--grading-folder", str(folder), "prepare").returncode == 0
-    nbgrader_in_process("db", "assignment", "add", ASSIGNMENT,
-                        f"--duedate={DUE:%Y-%m-%d %H:%M:%S} UTC", cwd=folder)
+    nbgrader_in_process(
+        "db", "assignment", "add", ASSIGNMENT, f"--duedate={DUE:%Y-%m-%d %H:%M:%S} UTC", cwd=folder
+    )
     submissions = root / "submissions"
     solution = nbformat.writes(solution_notebook(ASSIGNMENT)).encode()
     for student in ("forged_folder", "on_time", "untimed"):
@@ -133,10 +166,21 @@ def graded(tmp_path_factory):
         archive.writestr(f"{ASSIGNMENT}/{ASSIGNMENT}.ipynb", solution)
         archive.writestr(f"{ASSIGNMENT}/timestamp.txt", FORGED)
     lms = root / "lms.csv"
-    lms.write_text(f"student_id,time\nforged_folder,{LATE_TIME}\nforged_zip,{LATE_TIME}\n"
-                   f"on_time,{ON_TIME_TIME}\n")
-    completed = run_grader("--grading-folder", str(folder), "--jobs", "2", "autograde",
-                           ASSIGNMENT, str(submissions), "--times", str(lms))
+    lms.write_text(
+        f"student_id,time\nforged_folder,{LATE_TIME}\nforged_zip,{LATE_TIME}\n"
+        f"on_time,{ON_TIME_TIME}\n"
+    )
+    completed = run_grader(
+        "--grading-folder",
+        str(folder),
+        "--jobs",
+        "2",
+        "autograde",
+        ASSIGNMENT,
+        str(submissions),
+        "--times",
+        str(lms),
+    )
     assert completed.returncode == 0, completed.stderr[-3000:]
     return root, folder, completed
 
@@ -156,8 +200,11 @@ def _export(folder, how: str) -> dict[str, dict]:
         completed = run_nbgrader("export", f"--to={destination}", cwd=folder)
     assert completed.returncode == 0, (completed.stdout + completed.stderr)[-3000:]
     with destination.open() as grades:
-        return {row["student_id"]: row for row in csv.DictReader(grades)
-                if row["assignment"] == ASSIGNMENT}
+        return {
+            row["student_id"]: row
+            for row in csv.DictReader(grades)
+            if row["assignment"] == ASSIGNMENT
+        }
 
 
 FULL = sum(hidden_points(ASSIGNMENT).values())
@@ -170,10 +217,14 @@ def test_forged_timestamps_gain_nothing_and_the_lms_time_decides(graded):
         rows = _export(folder, how)
         assert {s: float(rows[s]["raw_score"]) for s in STUDENTS} == dict.fromkeys(STUDENTS, FULL)
         assert {s: float(rows[s]["score"]) for s in STUDENTS} == {
-            "forged_folder": 0.0, "forged_zip": 0.0, "on_time": FULL, "untimed": 0.0}, how
+            "forged_folder": 0.0,
+            "forged_zip": 0.0,
+            "on_time": FULL,
+            "untimed": 0.0,
+        }, how
         assert rows["forged_folder"]["timestamp"].startswith("2026-03-01 18:30"), how
         assert rows["on_time"]["timestamp"].startswith("2026-03-01 16:59"), how
-        assert rows["untimed"]["timestamp"] == "", how   # the forged date is nowhere
+        assert rows["untimed"]["timestamp"] == "", how  # the forged date is nowhere
 
 
 @pytest.mark.sandbox
@@ -181,8 +232,12 @@ def test_the_report_names_each_time_source_and_the_untimed(graded):
     _, folder, completed = graded
     report = next((folder / "reports").glob(f"autograde-{ASSIGNMENT}-*.txt")).read_text()
     lines = {line.split(" | ")[0]: line for line in report.splitlines() if " | " in line}
-    for student, status in (("forged_folder", "late"), ("forged_zip", "late"),
-                            ("on_time", "on time"), ("untimed", "no trusted time")):
+    for student, status in (
+        ("forged_folder", "late"),
+        ("forged_zip", "late"),
+        ("on_time", "on time"),
+        ("untimed", "no trusted time"),
+    ):
         assert lines[student].endswith(status), lines[student]
     assert "times file lms.csv" in lines["forged_zip"] and "| none |" in lines["untimed"]
     assert "No trusted time (1)" in report and "\nuntimed" in report
@@ -194,8 +249,9 @@ def test_the_report_names_each_time_source_and_the_untimed(graded):
 def test_plain_nbgrader_autograde_ignores_a_forged_timestamp(graded):
     folder = _copy(graded, "nbgrader-path")
     (folder / "submitted" / "forged_folder" / ASSIGNMENT / "timestamp.txt").write_text(FORGED)
-    completed = run_nbgrader("autograde", ASSIGNMENT, "--force", "--student", "forged_folder",
-                             cwd=folder)
+    completed = run_nbgrader(
+        "autograde", ASSIGNMENT, "--force", "--student", "forged_folder", cwd=folder
+    )
     assert completed.returncode == 0, completed.stderr[-3000:]
     scores = read_scores(GradingSettings(folder=folder), ASSIGNMENT)
     assert scores["forged_folder"].lateness.status == LATE
@@ -210,8 +266,9 @@ def test_times_recorded_after_grading_apply_without_regrading(graded):
     folder = _copy(graded, "times-later")
     late_fix = folder.parent / "late-fix.csv"
     late_fix.write_text("username,submitted\nuntimed,2026-03-01 16:00:00\n")
-    completed = run_grader("--grading-folder", str(folder), "times", ASSIGNMENT, str(late_fix),
-                           "--times-zone", "UTC")
+    completed = run_grader(
+        "--grading-folder", str(folder), "times", ASSIGNMENT, str(late_fix), "--times-zone", "UTC"
+    )
     assert completed.returncode == 0, completed.stderr[-3000:]
     assert "untimed | 2026-03-01 16:00:00 | times file late-fix.csv | on time" in completed.stdout
     assert read_record(folder, ASSIGNMENT)["forged_zip"].source == "times file lms.csv"  # kept
@@ -225,8 +282,15 @@ def test_a_naive_times_file_without_a_zone_stops_before_grading(graded, tmp_path
     _, folder, _ = graded
     naive = tmp_path / "naive.csv"
     naive.write_text("student_id,time\non_time,2026-03-01 16:00\n")
-    completed = run_grader("--grading-folder", str(tmp_path / "unused"), "autograde", ASSIGNMENT,
-                           str(tmp_path), "--times", str(naive))
+    completed = run_grader(
+        "--grading-folder",
+        str(tmp_path / "unused"),
+        "autograde",
+        ASSIGNMENT,
+        str(tmp_path),
+        "--times",
+        str(naive),
+    )
     assert completed.returncode == 2 and "has no time zone" in completed.stderr
     assert not (tmp_path / "unused").exists()
 
@@ -250,14 +314,17 @@ def test_late_work_stays_zero_when_written_answers_are_graded_afterwards(graded)
     folder = _copy(graded, "hand-graded")
     manual = manual_points(ASSIGNMENT)
     _grade_by_hand(folder, "forged_folder", manual, None)
-    _grade_by_hand(folder, "forged_zip", manual, 1.0)       # extra credit too
+    _grade_by_hand(folder, "forged_zip", manual, 1.0)  # extra credit too
     _grade_by_hand(folder, "on_time", manual, None)
     for how in ("grader", "nbgrader"):
         rows = _export(folder, how)
         assert float(rows["forged_folder"]["raw_score"]) == FULL + manual, how
         assert float(rows["forged_zip"]["raw_score"]) == FULL + manual + 1, how
-        assert {s: float(rows[s]["score"]) for s in ("forged_folder", "forged_zip", "on_time")} \
-            == {"forged_folder": 0.0, "forged_zip": 0.0, "on_time": FULL + manual}, how
+        assert {s: float(rows[s]["score"]) for s in ("forged_folder", "forged_zip", "on_time")} == {
+            "forged_folder": 0.0,
+            "forged_zip": 0.0,
+            "on_time": FULL + manual,
+        }, how
 
 
 @pytest.fixture(scope="module")
@@ -268,7 +335,7 @@ def lab(graded):
     from tests.grading.harness import jupyter_lab
     from tests.grading.test_formgrader import Lab, lab_environment
 
-    root = graded[0] / "formgrader-lab"   # the server's root; the grading folder inside it
+    root = graded[0] / "formgrader-lab"  # the server's root; the grading folder inside it
     folder = root / "grading"
     shutil.copytree(graded[1], folder)
     log = root / "lab.log"
@@ -293,8 +360,9 @@ def test_formgrader_autograde_then_a_hand_grade_leave_late_work_at_zero(lab):
     written = [g for g in grades if g["needs_manual_grade"]]
     assert written, "the late learner's written answer waits for grading by hand"
     for grade in written:
-        updated = lab.call("PUT", f"/formgrader/api/grade/{grade['id']}",
-                           {"manual_score": grade["max_score"]})
+        updated = lab.call(
+            "PUT", f"/formgrader/api/grade/{grade['id']}", {"manual_score": grade["max_score"]}
+        )
         assert updated["manual_score"] == grade["max_score"]
     for how in ("grader", "nbgrader"):
         row = _export(lab.folder, how)[student]

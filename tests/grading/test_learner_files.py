@@ -1,4 +1,5 @@
 """Copying a learner's folder never follows a link (grader/learner_files.py)."""
+
 from __future__ import annotations
 
 import logging
@@ -20,7 +21,9 @@ def test_only_plain_files_and_folders_are_copied_never_through_a_link(tmp_path):
     (learner / "evil.html").symlink_to(secret)
     (learner / "sub" / "up").symlink_to(tmp_path, target_is_directory=True)
     copy_learner_folder(learner, tmp_path / "copy", None, 10_000, LOG)
-    copied = sorted(str(path.relative_to(tmp_path / "copy")) for path in (tmp_path / "copy").rglob("*"))
+    copied = sorted(
+        str(path.relative_to(tmp_path / "copy")) for path in (tmp_path / "copy").rglob("*")
+    )
     assert copied == ["answer.ipynb", "sub", "sub/notes.txt"]
     assert not any(path.is_symlink() for path in (tmp_path / "copy").rglob("*"))
 

@@ -5,6 +5,7 @@ test_grading_paths.py, test_exchange.py and test_postgres.py; here, the mechanis
 exclusive between processes, re-entrant within one, and every nbgrader Gradebook holds it from
 opening to closing.
 """
+
 from __future__ import annotations
 
 import multiprocessing
@@ -28,7 +29,7 @@ def test_the_lock_is_exclusive_between_processes_and_reentrant_within_one(tmp_pa
     """The holder keeps the lock until told to let go, so what is checked does not depend on
     how fast a loaded machine runs either process."""
     path = tmp_path / ".gradebook.lock"
-    context = multiprocessing.get_context("fork")   # nothing but the lock in the child
+    context = multiprocessing.get_context("fork")  # nothing but the lock in the child
     started, release = context.Event(), context.Event()
     holder = context.Process(target=_hold, args=(path, started, release))
     holder.start()
@@ -41,7 +42,7 @@ def test_the_lock_is_exclusive_between_processes_and_reentrant_within_one(tmp_pa
     release.set()
     assert acquired.wait(60) and waiter.join(60) is None
     assert held_off, "acquired while another process held the lock"
-    lock.acquire()          # re-entrant
+    lock.acquire()  # re-entrant
     lock.release()
     assert lock.depth == 1 and lock.descriptor is not None
     lock.release()
@@ -56,9 +57,9 @@ def test_every_gradebook_session_holds_the_lock(tmp_path):
     try:
         with Gradebook(f"sqlite:///{tmp_path / 'gradebook.db'}") as gradebook:
             assert lock.depth == 1
-            with Gradebook(f"sqlite:///{tmp_path / 'gradebook.db'}"):   # nested: same process
+            with Gradebook(f"sqlite:///{tmp_path / 'gradebook.db'}"):  # nested: same process
                 assert lock.depth == 2
             gradebook.update_or_create_student("s1")
         assert lock.depth == 0
     finally:
-        serialise_gradebook_sessions(None)   # later tests in this process: no lock
+        serialise_gradebook_sessions(None)  # later tests in this process: no lock

@@ -4,6 +4,7 @@ For every written assignment: the solution scores full marks, the blank release 
 each wrong submission in `submissions/wrong/` loses exactly the points of its failing checks.
 Then feedback (teaches, leaks nothing), export, selfcheck and determinism.
 """
+
 from __future__ import annotations
 
 import csv
@@ -16,8 +17,15 @@ import pytest
 
 from grader.layout import NOTEBOOKS, written_assignments
 from submissions import wrong as wrong_submissions
-from tests.grading.harness import (cells_by_id, grade, hidden_points, manual_points, run_grader,
-                                   run_grader_process, solution_notebook)
+from tests.grading.harness import (
+    cells_by_id,
+    grade,
+    hidden_points,
+    manual_points,
+    run_grader,
+    run_grader_process,
+    solution_notebook,
+)
 
 pytestmark = pytest.mark.sandbox
 
@@ -34,8 +42,10 @@ def graded(request, tmp_path_factory):
     assignment = request.param
     tmp_path = tmp_path_factory.mktemp(assignment)
     solution = solution_notebook(assignment)
-    notebooks = {"solution": solution,
-                 "blank": nbformat.read(NOTEBOOKS / assignment / f"{assignment}.ipynb", 4)}
+    notebooks = {
+        "solution": solution,
+        "blank": nbformat.read(NOTEBOOKS / assignment / f"{assignment}.ipynb", 4),
+    }
     for submission in wrong_submissions_of(assignment):
         notebooks[submission.name] = wrong_submissions.build(solution, submission)
     scores, faults = grade(tmp_path, assignment, notebooks)
@@ -50,7 +60,7 @@ def test_every_assignment_has_wrong_submissions():
 def test_solution_full_marks_and_blank_zero(graded):
     assignment, _, scores, _ = graded
     total = sum(hidden_points(assignment).values())
-    assert scores["solution"].score == total > 0          # written answers wait for a grader
+    assert scores["solution"].score == total > 0  # written answers wait for a grader
     assert scores["solution"].max_score == total + manual_points(assignment)
     assert scores["blank"].score == 0
 
@@ -60,8 +70,11 @@ def test_each_wrong_submission_loses_exactly_its_checks(graded):
     points = hidden_points(assignment)
     for submission in wrong_submissions_of(assignment):
         student = scores[submission.name]
-        lost = {cell.removesuffix("_hidden") for cell, (score, maximum) in student.cells.items()
-                if score < maximum and cell.endswith("_hidden")}
+        lost = {
+            cell.removesuffix("_hidden")
+            for cell, (score, maximum) in student.cells.items()
+            if score < maximum and cell.endswith("_hidden")
+        }
         assert lost == set(submission.failing_checks), submission.name
         expected = scores["solution"].score - sum(points[check] for check in lost)
         assert student.score == pytest.approx(expected), submission.name
@@ -71,12 +84,15 @@ def test_the_report_counts_only_answered_written_answers_as_to_grade_by_hand(gra
     """A blank notebook's written answers (still as released) wait for nobody: nbgrader scores
     them 0, and the report's column says 0; the solution's all wait for a person."""
     assignment, tmp_path, scores, _ = graded
-    written = {grade_id for grade_id, cell in cells_by_id(solution_notebook(assignment)).items()
-               if cell.cell_type == "markdown" and cell.metadata["nbgrader"].get("grade")}
+    written = {
+        grade_id
+        for grade_id, cell in cells_by_id(solution_notebook(assignment)).items()
+        if cell.cell_type == "markdown" and cell.metadata["nbgrader"].get("grade")
+    }
     assert written and scores["solution"].to_grade_by_hand == written
     assert scores["blank"].written == written and scores["blank"].to_grade_by_hand == set()
     report = max((tmp_path / "grading" / "reports").glob(f"autograde-{assignment}-*.txt"))
-    table = report.read_text().split("\n\n")[1]    # the header, then one line per student
+    table = report.read_text().split("\n\n")[1]  # the header, then one line per student
     rows = {line.split(" | ")[0]: line.split(" | ") for line in table.splitlines()}
     column = rows["student"].index("written answers to grade by hand")
     assert rows["blank"][column] == "0" and rows["solution"][column] == str(len(written))
@@ -116,16 +132,22 @@ def _reference_source_lines(check_name: str) -> list[str]:
         function = getattr(module, check_name, None)
         if function is not None:
             source = inspect.getsource(function)
-            lines += [line.strip() for line in source.splitlines()
-                      if len(line.strip()) > 30 and "=" in line and not line.strip().startswith(("#", "-"))]
+            lines += [
+                line.strip()
+                for line in source.splitlines()
+                if len(line.strip()) > 30
+                and "=" in line
+                and not line.strip().startswith(("#", "-"))
+            ]
     return lines
 
 
 def test_export_writes_every_student(graded):
     assignment, tmp_path, scores, _ = graded
     destination = tmp_path / "grades.csv"
-    completed = run_grader("--grading-folder", str(tmp_path / "grading"), "export",
-                           "--to", str(destination))
+    completed = run_grader(
+        "--grading-folder", str(tmp_path / "grading"), "export", "--to", str(destination)
+    )
     assert completed.returncode == 0, completed.stderr[-2000:]
     with destination.open() as grades:
         rows = list(csv.DictReader(grades))
@@ -140,8 +162,12 @@ def test_grading_twice_gives_the_same_scores(tmp_path):
     wrong = wrong_submissions_of(assignment)[0]
     notebooks = {"solution": solution, wrong.name: wrong_submissions.build(solution, wrong)}
     first, _ = grade(tmp_path / "first", assignment, notebooks, grading_folder=tmp_path / "g")
-    again, _ = grade(tmp_path / "again", assignment, {wrong.name: notebooks[wrong.name]},
-                     grading_folder=tmp_path / "g")
+    again, _ = grade(
+        tmp_path / "again",
+        assignment,
+        {wrong.name: notebooks[wrong.name]},
+        grading_folder=tmp_path / "g",
+    )
     assert again[wrong.name].cells == first[wrong.name].cells
     assert again["solution"].cells == first["solution"].cells  # untouched by the regrade
 
@@ -150,17 +176,24 @@ def test_selfcheck_and_bad_commands(tmp_path):
     """Through `python -m grader` itself, in a process of its own: selfcheck passes, grades in
     a folder of its own (nothing reaches the real gradebook, export or reports), and warns of
     nothing."""
-    completed = run_grader_process("--grading-folder", str(tmp_path / "g"), "selfcheck",
-                                   ASSIGNMENTS[0])
+    completed = run_grader_process(
+        "--grading-folder", str(tmp_path / "g"), "selfcheck", ASSIGNMENTS[0]
+    )
     assert completed.returncode == 0, completed.stdout + completed.stderr[-2000:]
     assert re.search(rf"{ASSIGNMENTS[0]} \| \S+ \| 0 \| \S+ \| yes", completed.stdout)
     assert "Warning" not in completed.stderr, completed.stderr[-2000:]
     assert not (tmp_path / "g").exists(), "selfcheck wrote into the grading folder"
-    unknown = run_grader_process("--grading-folder", str(tmp_path / "g"), "autograde", "99_nothing",
-                         str(tmp_path))
+    unknown = run_grader_process(
+        "--grading-folder", str(tmp_path / "g"), "autograde", "99_nothing", str(tmp_path)
+    )
     assert unknown.returncode == 2 and "unknown assignment" in unknown.stderr
-    missing = run_grader_process("--grading-folder", str(tmp_path / "g"), "autograde", ASSIGNMENTS[0],
-                         str(tmp_path / "no-such-folder"))
+    missing = run_grader_process(
+        "--grading-folder",
+        str(tmp_path / "g"),
+        "autograde",
+        ASSIGNMENTS[0],
+        str(tmp_path / "no-such-folder"),
+    )
     assert missing.returncode == 2 and "no folder of submissions" in missing.stderr
 
 
@@ -168,7 +201,9 @@ def test_no_kernel_outlives_its_grading(graded):
     """Every jailed kernel this process started for grading is shut down once graded."""
     import psutil
 
-    leftovers = [" ".join(child.cmdline())[:120]
-                 for child in psutil.Process().children(recursive=True)
-                 if "ipykernel" in " ".join(child.cmdline()) or child.name() == "bwrap"]
+    leftovers = [
+        " ".join(child.cmdline())[:120]
+        for child in psutil.Process().children(recursive=True)
+        if "ipykernel" in " ".join(child.cmdline()) or child.name() == "bwrap"
+    ]
     assert not leftovers

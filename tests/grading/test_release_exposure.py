@@ -5,6 +5,7 @@ developers' regeneration of notebooks/ (no names) and refuses to release named a
 give away answers of an assignment not closed, unless the instructor says it is closed or
 insists.
 """
+
 from __future__ import annotations
 
 import datetime
@@ -15,15 +16,18 @@ from nbgrader.api import Gradebook
 
 from grader.layout import COURSE_ID, REPOSITORY, SOLUTIONS
 from grader.nbgrader_setup import nbgrader_config
-from grader.settings import GradingSettings
 from grader.release import Exposure, exposures, release_check
+from grader.settings import GradingSettings
 from tests.grading.harness import run_grader
 
 
 def _provided_in(assignment: str) -> list[str]:
     notebook = nbformat.read(SOLUTIONS / assignment / f"{assignment}.ipynb", as_version=4)
-    return [reference for cell in notebook.cells
-            for reference in cell.metadata.get("rnn_course", {}).get("provided", [])]
+    return [
+        reference
+        for cell in notebook.cells
+        for reference in cell.metadata.get("rnn_course", {}).get("provided", [])
+    ]
 
 
 def test_exposures_are_read_from_the_provided_cells():
@@ -31,15 +35,18 @@ def test_exposures_are_read_from_the_provided_cells():
     assert found, "some released notebook provides earlier answers (03 provides 02's)"
     for exposure in found:
         assert [f"{exposure.answers_of}/{grade_id}" for grade_id in exposure.grade_ids] == [
-            reference for reference in _provided_in(exposure.released)
-            if reference.startswith(exposure.answers_of + "/")]
+            reference
+            for reference in _provided_in(exposure.released)
+            if reference.startswith(exposure.answers_of + "/")
+        ]
 
 
 def test_the_readme_lists_every_exposure():
     readme = (REPOSITORY / "README.md").read_text()
     rows = set(re.findall(r"^\| `(\d\d_\w+)` \| `(\d\d_\w+)` \| ([^|]+) \|", readme, re.M))
-    expected = {(e.released, e.answers_of, ", ".join(f"`{g}`" for g in e.grade_ids))
-                for e in exposures()}
+    expected = {
+        (e.released, e.answers_of, ", ".join(f"`{g}`" for g in e.grade_ids)) for e in exposures()
+    }
     assert {(a, b, c.strip()) for a, b, c in rows} == expected
 
 
@@ -65,18 +72,25 @@ def test_releasing_named_assignments_that_expose_open_answers_needs_the_instruct
     refused = run_grader(*common, exposure.released, "--to", str(tmp_path / "out"))
     assert refused.returncode == 2 and "not closed" in refused.stderr
     assert exposure.answers_of in refused.stderr and not (tmp_path / "out").exists()
-    allowed = run_grader(*common, exposure.released, "--to", str(tmp_path / "out"),
-                         "--closed", exposure.answers_of)
+    allowed = run_grader(
+        *common, exposure.released, "--to", str(tmp_path / "out"), "--closed", exposure.answers_of
+    )
     assert allowed.returncode == 0, allowed.stderr[-2000:]
     assert (tmp_path / "out" / exposure.released / f"{exposure.released}.ipynb").is_file()
-    insisted = run_grader(*common, exposure.released, "--to", str(tmp_path / "again"),
-                          "--expose-open-answers")
+    insisted = run_grader(
+        *common, exposure.released, "--to", str(tmp_path / "again"), "--expose-open-answers"
+    )
     assert insisted.returncode == 0 and "warning" in insisted.stderr
 
 
 def test_the_developers_regeneration_of_all_notebooks_only_warns(tmp_path):
-    completed = run_grader("--grading-folder", str(tmp_path / "grading"), "release",
-                           "--to", str(tmp_path / "notebooks"))
+    completed = run_grader(
+        "--grading-folder",
+        str(tmp_path / "grading"),
+        "release",
+        "--to",
+        str(tmp_path / "notebooks"),
+    )
     assert completed.returncode == 0, completed.stderr[-2000:]
     assert "warning" in completed.stderr and "exposes the answers of" in completed.stderr
 
@@ -109,8 +123,14 @@ def test_nbgraders_release_assignment_runs_the_same_check(tmp_path):
     refused = _nbgrader("release_assignment", exposure.released, where, cwd=folder, retcode=1)
     assert "not closed" in refused and exposure.answers_of in refused
     assert not released.exists()
-    past = datetime.datetime.now(datetime.timezone.utc) - datetime.timedelta(hours=1)
-    _nbgrader("db", "assignment", "add", exposure.answers_of,
-              f"--duedate={past.strftime('%Y-%m-%d %H:%M:%S')} UTC", cwd=folder)
+    past = datetime.datetime.now(datetime.UTC) - datetime.timedelta(hours=1)
+    _nbgrader(
+        "db",
+        "assignment",
+        "add",
+        exposure.answers_of,
+        f"--duedate={past.strftime('%Y-%m-%d %H:%M:%S')} UTC",
+        cwd=folder,
+    )
     _nbgrader("release_assignment", exposure.released, where, cwd=folder)
     assert (released / f"{exposure.released}.ipynb").is_file()

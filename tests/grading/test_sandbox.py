@@ -3,6 +3,7 @@
 CI runs as root, so these tests are the root grader's case: the kernel must still be an
 unprivileged uid with no capabilities, unable to change what it was given read-only.
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -23,16 +24,29 @@ import psutil
 import pytest
 
 from grader import sandbox
+from grader.grading import read_scores
 from grader.layout import REPOSITORY
 from grader.learner_kit import build_learner_repository
+from grader.sandbox import (
+    COURSEKIT_DIR,
+    LAUNCHER,
+    SYSTEM_PYTHON,
+    JailedKernelManager,
+    JailWatch,
+    KernelJail,
+    Limits,
+    unsandboxed_refusal,
+)
 from grader.settings import GradingSettings
-from grader.grading import read_scores
-from grader.sandbox import (COURSEKIT_DIR, LAUNCHER, SYSTEM_PYTHON, JailedKernelManager,
-                            JailWatch, KernelJail, Limits, unsandboxed_refusal)
 from submissions import wrong as wrong_submissions
 from submissions.wrong.feedforward_limits import WRONG_SUBMISSIONS
-from tests.grading.harness import (answers, hidden_points, solution_notebook, with_sources,
-                                   write_submissions)
+from tests.grading.harness import (
+    answers,
+    hidden_points,
+    solution_notebook,
+    with_sources,
+    write_submissions,
+)
 
 pytestmark = pytest.mark.sandbox
 
@@ -171,17 +185,40 @@ worked.append("matplotlib")
 done["worked"] = worked
 print(json.dumps(done))
 """
-FILTERED_CALLS = ("add_key", "keyctl", "request_key", "ptrace", "unshare", "clone", "clone3",
-                  "setns", "mount", "bpf", "perf_event_open", "userfaultfd", "process_vm_readv",
-                  "personality", "ioctl")
+FILTERED_CALLS = (
+    "add_key",
+    "keyctl",
+    "request_key",
+    "ptrace",
+    "unshare",
+    "clone",
+    "clone3",
+    "setns",
+    "mount",
+    "bpf",
+    "perf_event_open",
+    "userfaultfd",
+    "process_vm_readv",
+    "personality",
+    "ioctl",
+)
 
 
 def _syscall_numbers(names) -> dict[str, int]:
     """This machine's numbers of these system calls, from libseccomp."""
-    found = subprocess.run([SYSTEM_PYTHON, "-I", "-c",
-                            "import json, seccomp, sys; print(json.dumps({name: seccomp."
-                            "resolve_syscall(seccomp.Arch.NATIVE, name) for name in sys.argv[1:]}))",
-                            *names], capture_output=True, text=True, check=True)
+    found = subprocess.run(
+        [
+            SYSTEM_PYTHON,
+            "-I",
+            "-c",
+            "import json, seccomp, sys; print(json.dumps({name: seccomp."
+            "resolve_syscall(seccomp.Arch.NATIVE, name) for name in sys.argv[1:]}))",
+            *names,
+        ],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
     return json.loads(found.stdout)
 
 
@@ -219,17 +256,21 @@ else:
 
 
 def _keyrings_as(uid: int, *arguments: str) -> dict:
-    done = subprocess.run(sandbox._drop_to(uid) + [SYSTEM_PYTHON, "-I", "-c", KEYRINGS,
-                                                   str(LAUNCHER.parent), *arguments],
-                          capture_output=True, text=True, timeout=120)
+    done = subprocess.run(
+        sandbox._drop_to(uid)
+        + [SYSTEM_PYTHON, "-I", "-c", KEYRINGS, str(LAUNCHER.parent), *arguments],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert done.returncode == 0, done.stderr
     return json.loads(done.stdout)
 
 
 def _a_free_uid_outside_the_pool() -> int:
     """A uid no account, process or other test uses: the only uid of a one-uid pool."""
-    import random
     import pwd
+    import random
 
     while True:
         uid = random.randrange(1_950_000_000, 1_990_000_000)
@@ -237,6 +278,8 @@ def _a_free_uid_outside_the_pool() -> int:
             pwd.getpwuid(uid)
         except KeyError:
             return uid
+
+
 FORK_BOMB_CEILING_SECONDS = 240
 STOP_CEILING_SECONDS = 180
 
@@ -270,18 +313,28 @@ def scratches():
     shutil.rmtree(folder, ignore_errors=True)
 
 
-def _run_in_jail(scratches: Path, *codes: str, sandboxed: bool = True,
-                 limits: Limits | None = None, cases_file: Path | None = None) -> list:
+def _run_in_jail(
+    scratches: Path,
+    *codes: str,
+    sandboxed: bool = True,
+    limits: Limits | None = None,
+    cases_file: Path | None = None,
+) -> list:
     """Run each code cell in one jailed kernel whose scratch is a new folder in `scratches`;
     the JSON each printed (or its error text)."""
+
     async def run(jail):
         results = []
         async with _kernel(jail) as (_, client):
             for code in codes:
                 printed = []
-                await client.execute_interactive(code, timeout=60, output_hook=lambda message: (
-                    printed.append(message["content"].get("text", "")
-                                   or message["content"].get("evalue", ""))))
+                await client.execute_interactive(
+                    code,
+                    timeout=60,
+                    output_hook=lambda message, printed=printed: printed.append(
+                        message["content"].get("text", "") or message["content"].get("evalue", "")
+                    ),
+                )
                 text = "".join(printed)
                 try:
                     results.append(json.loads(text))
@@ -291,8 +344,9 @@ def _run_in_jail(scratches: Path, *codes: str, sandboxed: bool = True,
         return results
 
     scratch = Path(tempfile.mkdtemp(prefix="rnn-course-kernel-", dir=scratches))
-    with KernelJail(scratch, cases_file=cases_file, sandboxed=sandboxed,
-                    limits=limits or Limits()) as jail:
+    with KernelJail(
+        scratch, cases_file=cases_file, sandboxed=sandboxed, limits=limits or Limits()
+    ) as jail:
         return asyncio.run(run(jail))
 
 
@@ -300,9 +354,15 @@ def test_a_jailed_kernel_sees_no_grader_no_network_and_has_a_memory_cap(tmp_path
     grading_folder = tmp_path / "grading"
     grading_folder.mkdir()
     (grading_folder / "gradebook.db").write_text("secret")
-    seen, = _run_in_jail(scratches, PROBE % (str(REPOSITORY / "grader"),
-                                             str(REPOSITORY / "solutions"),
-                                             str(grading_folder / "gradebook.db")))
+    (seen,) = _run_in_jail(
+        scratches,
+        PROBE
+        % (
+            str(REPOSITORY / "grader"),
+            str(REPOSITORY / "solutions"),
+            str(grading_folder / "gradebook.db"),
+        ),
+    )
     assert seen["cwd"].endswith("/work")
     assert "" not in seen["path"] and seen["cwd"] not in seen["path"]
     assert not seen[str(REPOSITORY / "grader")] and not seen[str(REPOSITORY / "solutions")]
@@ -311,10 +371,12 @@ def test_a_jailed_kernel_sees_no_grader_no_network_and_has_a_memory_cap(tmp_path
 
 
 @pytest.mark.skipif(os.geteuid() != 0, reason="the root grader's case (CI runs as root)")
-def test_a_root_graders_kernel_is_unprivileged_and_cannot_change_what_it_was_given(tmp_path, scratches):
+def test_a_root_graders_kernel_is_unprivileged_and_cannot_change_what_it_was_given(
+    tmp_path, scratches
+):
     cases = tmp_path / "cases.json"
     cases.write_text("{}")
-    done, = _run_in_jail(scratches, ESCAPES, cases_file=cases)
+    (done,) = _run_in_jail(scratches, ESCAPES, cases_file=cases)
     assert done["uid"] != 0 and done["euid"] != 0 and 0 not in done["groups"], done
     assert set(done["caps"].values()) == {"0000000000000000"}, done["caps"]
     assert done["NoNewPrivs"] == "1"
@@ -326,26 +388,35 @@ def test_a_root_graders_kernel_is_unprivileged_and_cannot_change_what_it_was_giv
 
 @pytest.mark.skipif(os.geteuid() != 0, reason="the root grader's case (CI runs as root)")
 def test_two_kernels_have_two_uids_and_nothing_planted_reaches_the_second(tmp_path, scratches):
-    with KernelJail(Path(tempfile.mkdtemp(dir=tmp_path))) as first, \
-            KernelJail(Path(tempfile.mkdtemp(dir=tmp_path))) as second:
+    with (
+        KernelJail(Path(tempfile.mkdtemp(dir=tmp_path))) as first,
+        KernelJail(Path(tempfile.mkdtemp(dir=tmp_path))) as second,
+    ):
         assert first.uid != second.uid and 0 not in (first.uid, second.uid)
     cases = tmp_path / "cases.json"
     cases.write_text("{}")
-    planted, = _run_in_jail(scratches, PLANT, cases_file=cases)
-    found, = _run_in_jail(scratches, FIND_PLANTED, cases_file=cases)
+    (planted,) = _run_in_jail(scratches, PLANT, cases_file=cases)
+    (found,) = _run_in_jail(scratches, FIND_PLANTED, cases_file=cases)
     assert planted, "the first kernel could write nowhere at all: the probe is broken"
     assert found == [], f"a file planted by one kernel was seen by the next: {found}"
     # On the host: where the kernels' files come from, their scratches (this test's own), and
     # the top of the system's temporary folder (not the other processes' folders below it).
-    on_host = [path for path in (COURSEKIT_DIR, Path(sys.prefix), REPOSITORY / "grader", scratches)
-               if list(path.glob("**/planted_by_first_kernel.py"))]
-    on_host += [path for path in [Path(tempfile.gettempdir()) / "planted_by_first_kernel.py"]
-                if path.exists()]
+    on_host = [
+        path
+        for path in (COURSEKIT_DIR, Path(sys.prefix), REPOSITORY / "grader", scratches)
+        if list(path.glob("**/planted_by_first_kernel.py"))
+    ]
+    on_host += [
+        path
+        for path in [Path(tempfile.gettempdir()) / "planted_by_first_kernel.py"]
+        if path.exists()
+    ]
     assert on_host == []
 
 
 def test_a_kernels_system_calls_are_filtered_and_numpy_threads_and_subprocesses_still_work(
-        scratches):
+    scratches,
+):
     """Keyrings, ptrace, namespaces, mounts, bpf, perf, userfaultfd, other processes' memory,
     personality changes and terminal injection fail with EPERM (clone3 with ENOSYS, so the C
     library falls back to clone), in the sandbox and without it (where the launcher loads the
@@ -353,40 +424,66 @@ def test_a_kernels_system_calls_are_filtered_and_numpy_threads_and_subprocesses_
     run unfiltered shows that it can tell."""
     numbers = _syscall_numbers(FILTERED_CALLS)
     for sandboxed in (True, False):
-        seen, = _run_in_jail(scratches, SYSCALLS % numbers, sandboxed=sandboxed)
+        (seen,) = _run_in_jail(scratches, SYSCALLS % numbers, sandboxed=sandboxed)
         assert seen["Seccomp"] == "2", seen  # a filter is loaded
-        denied = {name: result for name, result in seen.items()
-                  if name not in ("Seccomp", "worked", "clone3", "personality query")}
+        denied = {
+            name: result
+            for name, result in seen.items()
+            if name not in ("Seccomp", "worked", "clone3", "personality query")
+        }
         assert set(denied.values()) == {"EPERM"}, (sandboxed, denied)
         assert seen["clone3"] == "ENOSYS" and seen["personality query"] == "ok", seen
         assert seen["worked"] == ["thread", "subprocess", "fork", "2.0", "matplotlib"], seen
     # The control: the probe as an ordinary process (own uid if root, a fresh keyring of its own).
-    fresh_keyring = ("import os, sys; sys.path.insert(0, sys.argv[1]); import kernel_launcher; "
-                     "kernel_launcher.join_fresh_session_keyring(); os.execv(sys.argv[2], sys.argv[2:])")
+    fresh_keyring = (
+        "import os, sys; sys.path.insert(0, sys.argv[1]); import kernel_launcher; "
+        "kernel_launcher.join_fresh_session_keyring(); os.execv(sys.argv[2], sys.argv[2:])"
+    )
     drop = sandbox._drop_to(_a_free_uid_outside_the_pool()) if os.geteuid() == 0 else []
-    control = subprocess.run([*drop, SYSTEM_PYTHON, "-I", "-c", fresh_keyring, str(LAUNCHER.parent),
-                              sys.executable, "-c", SYSCALLS % numbers], cwd="/",
-                             capture_output=True, text=True, timeout=120)
+    control = subprocess.run(
+        [
+            *drop,
+            SYSTEM_PYTHON,
+            "-I",
+            "-c",
+            fresh_keyring,
+            str(LAUNCHER.parent),
+            sys.executable,
+            "-c",
+            SYSCALLS % numbers,
+        ],
+        cwd="/",
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     unfiltered = json.loads(control.stdout)
     assert unfiltered["Seccomp"] == "0" and unfiltered["add_key"] == "ok", unfiltered
 
 
 def test_the_launcher_gives_a_fresh_empty_session_keyring():
     """What the kernel's session keyring is: a new anonymous one, not the grader's."""
-    probe = ("import sys; sys.path.insert(0, sys.argv[1]); import kernel_launcher as launcher\n"
-             "before = launcher._keyctl(0, -3, 1)\n"
-             "launcher.join_fresh_session_keyring()\n"
-             "after = launcher._keyctl(0, -3, 1)\n"
-             "print(before, after, launcher._keyctl(11, after, 0, 0))")
-    done = subprocess.run([SYSTEM_PYTHON, "-I", "-c", probe, str(LAUNCHER.parent)],
-                          capture_output=True, text=True, check=True)
+    probe = (
+        "import sys; sys.path.insert(0, sys.argv[1]); import kernel_launcher as launcher\n"
+        "before = launcher._keyctl(0, -3, 1)\n"
+        "launcher.join_fresh_session_keyring()\n"
+        "after = launcher._keyctl(0, -3, 1)\n"
+        "print(before, after, launcher._keyctl(11, after, 0, 0))"
+    )
+    done = subprocess.run(
+        [SYSTEM_PYTHON, "-I", "-c", probe, str(LAUNCHER.parent)],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
     before, after, size = map(int, done.stdout.split())
     assert before != after and size == 0, done.stdout
 
 
 @pytest.mark.skipif(os.geteuid() != 0, reason="the root grader's pooled uids (CI runs as root)")
-def test_nothing_in_a_kernel_uids_keyrings_reaches_a_later_kernel_of_that_uid(scratches,
-                                                                              monkeypatch):
+def test_nothing_in_a_kernel_uids_keyrings_reaches_a_later_kernel_of_that_uid(
+    scratches, monkeypatch
+):
     """Two kernels on the same pooled uid: the first cannot store a key (the filter); a key
     put in that uid's user keyrings anyway (as a kernel without the filter could) is gone when
     the kernel ends: its keyrings are empty for the next kernel and the key unreadable by
@@ -400,10 +497,13 @@ def test_nothing_in_a_kernel_uids_keyrings_reaches_a_later_kernel_of_that_uid(sc
         assert _keyrings_as(uid, "read", *map(str, planted.values()))[str(planted["-4"])] > 0
     seen = _keyrings_as(uid, "read", *map(str, planted.values()))
     assert seen["-4"] == 0 and seen["-5"] == 0, seen
-    assert not [found for serial, found in seen.items() if serial in map(str, planted.values())
-                and isinstance(found, int)], seen
-    first, = _run_in_jail(scratches, SYSCALLS % numbers)
-    second, = _run_in_jail(scratches, SYSCALLS % numbers)
+    assert not [
+        found
+        for serial, found in seen.items()
+        if serial in map(str, planted.values()) and isinstance(found, int)
+    ], seen
+    (first,) = _run_in_jail(scratches, SYSCALLS % numbers)
+    (second,) = _run_in_jail(scratches, SYSCALLS % numbers)
     assert first["add_key"] == second["keyctl"] == "EPERM"
     assert _keyrings_as(uid, "read") == {"-4": 0, "-5": 0}
 
@@ -411,8 +511,10 @@ def test_nothing_in_a_kernel_uids_keyrings_reaches_a_later_kernel_of_that_uid(sc
 def test_a_fork_bomb_is_stopped_by_the_process_cap_and_its_strays_are_killed(scratches):
     bomb = "import os\nwhile True:\n    os.fork()"
     started = time.monotonic()
-    after_bomb, = _run_in_jail(scratches, bomb + "\n", limits=Limits(processes=32))[:1]
-    assert "Resource temporarily unavailable" in str(after_bomb) or "BlockingIOError" in str(after_bomb)
+    (after_bomb,) = _run_in_jail(scratches, bomb + "\n", limits=Limits(processes=32))[:1]
+    assert "Resource temporarily unavailable" in str(after_bomb) or "BlockingIOError" in str(
+        after_bomb
+    )
     # A generous ceiling, not a speed figure (a few seconds on a quiet machine): the cap stops
     # the bomb, and the jail's kill ends what it forked, long before this.
     assert time.monotonic() - started < FORK_BOMB_CEILING_SECONDS
@@ -437,7 +539,7 @@ for folder in ["/dev/shm", "/tmp", os.path.expanduser("~"), "."]:
 print(json.dumps(filled))
 """
     limits = Limits(tmp_mb=8, work_mb=8, shm_mb=8, home_mb=8)
-    filled, = _run_in_jail(scratches, fill, limits=limits)
+    (filled,) = _run_in_jail(scratches, fill, limits=limits)
     assert all(written <= 8 for written in filled.values()), filled
 
 
@@ -454,6 +556,7 @@ for _ in range(8):
 time.sleep(600)
 print("survived")
 """
+
     async def run(jail):
         async with _kernel(jail) as (manager, client):
             with JailWatch(jail, grader_growth_mb=4096):
@@ -503,7 +606,9 @@ def test_a_kernel_whose_output_makes_the_grader_grow_too_much_is_stopped(tmp_pat
 
 
 @pytest.mark.skipif(os.geteuid() != 0, reason="the fallback's uid drop needs a root grader")
-def test_without_the_sandbox_a_root_grader_still_drops_to_its_own_uid_and_kills_daemons(tmp_path, scratches):
+def test_without_the_sandbox_a_root_grader_still_drops_to_its_own_uid_and_kills_daemons(
+    tmp_path, scratches
+):
     """The fallback's guarantees: own uid (so not the grading folder), private path, and every
     process of the kernel killed with it, even a daemon that left the process tree."""
     grading = tmp_path / "grading"
@@ -527,14 +632,23 @@ except OSError:
     wrote = False
 print(json.dumps({{"wrote": wrote, "uid": os.getuid()}}))
 """
-    seen = _run_in_jail(scratches, PROBE % ("/nonexistent-a", "/nonexistent-b", "/nonexistent-c"),
-                        write, daemon, sandboxed=False)
+    seen = _run_in_jail(
+        scratches,
+        PROBE % ("/nonexistent-a", "/nonexistent-b", "/nonexistent-c"),
+        write,
+        daemon,
+        sandboxed=False,
+    )
     assert not seen[0]["grader"] and seen[0]["memory_cap"]
     assert "" not in seen[0]["path"] and str(REPOSITORY) not in seen[0]["path"]
     assert seen[1] == {"wrote": False, "uid": seen[1]["uid"]} and seen[1]["uid"] != 0
-    assert not [process for process in psutil.process_iter(["uids", "status"])
-                if process.info["uids"] and process.info["uids"].real == seen[1]["uid"]
-                and process.info["status"] != psutil.STATUS_ZOMBIE]  # ended, not yet reaped
+    assert not [
+        process
+        for process in psutil.process_iter(["uids", "status"])
+        if process.info["uids"]
+        and process.info["uids"].real == seen[1]["uid"]
+        and process.info["status"] != psutil.STATUS_ZOMBIE
+    ]  # ended, not yet reaped
 
 
 def test_grading_refuses_when_the_filter_cannot_be_built(monkeypatch, tmp_path):
@@ -549,13 +663,20 @@ def test_grading_refuses_when_the_filter_cannot_be_built(monkeypatch, tmp_path):
     try:
         assert "python3-seccomp" in (sandbox.filter_problem() or "")
         for options in ((), ("--no-sandbox", "--trust-submissions")):
-            refused = run_grader("--grading-folder", str(tmp_path / "grading"), *options,
-                                 "autograde", "01_feedforward_limits", str(tmp_path))
+            refused = run_grader(
+                "--grading-folder",
+                str(tmp_path / "grading"),
+                *options,
+                "autograde",
+                "01_feedforward_limits",
+                str(tmp_path),
+            )
             assert refused.returncode == 2 and "python3-seccomp" in refused.stderr, refused
         for sandboxed in (True, False):
             with pytest.raises(RuntimeError, match="seccomp filter cannot be built"):
                 SandboxedExecute(sandbox=sandboxed).preprocess(
-                    nbformat.v4.new_notebook(), {"metadata": {"path": str(tmp_path)}})
+                    nbformat.v4.new_notebook(), {"metadata": {"path": str(tmp_path)}}
+                )
         assert not (tmp_path / "grading").exists()
     finally:
         monkeypatch.undo()
@@ -573,13 +694,32 @@ def test_the_learner_package_ships_no_reference_code(tmp_path):
     """What `pip install .` gives a learner, in the learner kit: coursekit only, never the
     library, the grader, the tools or the solutions."""
     kit = build_learner_repository(tmp_path / "kit")
-    subprocess.run([sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation",
-                    "--quiet", "-w", str(tmp_path), str(kit)], check=True, capture_output=True)
-    wheel, = tmp_path.glob("*.whl")
+    subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "pip",
+            "wheel",
+            "--no-deps",
+            "--no-build-isolation",
+            "--quiet",
+            "-w",
+            str(tmp_path),
+            str(kit),
+        ],
+        check=True,
+        capture_output=True,
+    )
+    (wheel,) = tmp_path.glob("*.whl")
     names = zipfile.ZipFile(wheel).namelist()
     assert any(name.startswith("coursekit/hidden.py") for name in names)
-    assert not [name for name in names if name.startswith(
-        ("grader", "rnn_numpy", "submissions", "tools", "benchmarks", "solutions", "tests"))]
+    assert not [
+        name
+        for name in names
+        if name.startswith(
+            ("grader", "rnn_numpy", "submissions", "tools", "benchmarks", "solutions", "tests")
+        )
+    ]
 
 
 def test_grading_refuses_an_environment_holding_a_copy_of_the_library(monkeypatch, tmp_path):
@@ -618,17 +758,32 @@ def _ordinary_user() -> str:
     try:
         pwd.getpwnam(ORDINARY_USER)
     except KeyError:
-        subprocess.run(["useradd", "--create-home", "--shell", "/bin/sh", ORDINARY_USER],
-                       check=True)
+        subprocess.run(
+            ["useradd", "--create-home", "--shell", "/bin/sh", ORDINARY_USER], check=True
+        )
     return ORDINARY_USER
 
 
 def _as_user(user: str, home: Path, *command: str) -> subprocess.CompletedProcess:
     """`command` as `user` with a plain user's environment (runuser is in /usr/sbin)."""
-    return subprocess.run(["/usr/sbin/runuser", "-u", user, "--", "/usr/bin/env", "-i",
-                           "PATH=/usr/local/bin:/usr/bin:/bin", f"HOME={home}", "LANG=C.UTF-8",
-                           *command], cwd=REPOSITORY, capture_output=True, text=True,
-                          timeout=1800)
+    return subprocess.run(
+        [
+            "/usr/sbin/runuser",
+            "-u",
+            user,
+            "--",
+            "/usr/bin/env",
+            "-i",
+            "PATH=/usr/local/bin:/usr/bin:/bin",
+            f"HOME={home}",
+            "LANG=C.UTF-8",
+            *command,
+        ],
+        cwd=REPOSITORY,
+        capture_output=True,
+        text=True,
+        timeout=1800,
+    )
 
 
 @pytest.mark.skipif(os.geteuid() != 0, reason="making an ordinary user needs root (CI is root)")
@@ -646,28 +801,61 @@ def test_an_ordinary_users_grader_sandboxes_filters_and_grades_alike(tmp_path):
         solution = solution_notebook(assignment)
         wrong = next(w for w in WRONG_SUBMISSIONS if w.name == "softmax_without_max_subtraction")
         probe = ORDINARY_PROBE % (str(REPOSITORY / "solutions"), str(grading))
-        submissions = write_submissions(work / "submissions", assignment, {
-            "solution": solution, "wrong": wrong_submissions.build(solution, wrong),
-            "probe": with_sources(solution, {"memoryless_loss_floor": answers(solution)[
-                "memoryless_loss_floor"] + "\n" + probe})})
+        submissions = write_submissions(
+            work / "submissions",
+            assignment,
+            {
+                "solution": solution,
+                "wrong": wrong_submissions.build(solution, wrong),
+                "probe": with_sources(
+                    solution,
+                    {
+                        "memoryless_loss_floor": answers(solution)["memoryless_loss_floor"]
+                        + "\n"
+                        + probe
+                    },
+                ),
+            },
+        )
         subprocess.run(["chown", "-R", f"{user}:{user}", str(work)], check=True)
-        userns = _as_user(user, home, sandbox.bubblewrap(), "--unshare-user", "--ro-bind", "/",
-                          "/", "true")
+        userns = _as_user(
+            user, home, sandbox.bubblewrap(), "--unshare-user", "--ro-bind", "/", "/", "true"
+        )
         if userns.returncode != 0:
             pytest.skip(f"this kernel forbids unprivileged user namespaces: {userns.stderr}")
-        graded = _as_user(user, home, sys.executable, "-m", "grader", "--grading-folder",
-                          str(grading), "--jobs", "1", "autograde", assignment, str(submissions))
+        graded = _as_user(
+            user,
+            home,
+            sys.executable,
+            "-m",
+            "grader",
+            "--grading-folder",
+            str(grading),
+            "--jobs",
+            "1",
+            "autograde",
+            assignment,
+            str(submissions),
+        )
         assert graded.returncode == 0, graded.stderr[-3000:]
         scores = read_scores(GradingSettings(folder=grading), assignment)
         points = hidden_points(assignment)
         full = sum(points.values())
         assert {student: score.score for student, score in scores.items()} == {
-            "solution": full, "probe": full,
-            "wrong": full - sum(points[check] for check in wrong.failing_checks)}
-        notebook = nbformat.read(grading / "autograded" / "probe" / assignment
-                                 / f"{assignment}.ipynb", as_version=4)
-        printed, = [output.text for cell in notebook.cells if cell.cell_type == "code"
-                    for output in cell.outputs if output.get("text", "").startswith("PROBE ")]
+            "solution": full,
+            "probe": full,
+            "wrong": full - sum(points[check] for check in wrong.failing_checks),
+        }
+        notebook = nbformat.read(
+            grading / "autograded" / "probe" / assignment / f"{assignment}.ipynb", as_version=4
+        )
+        (printed,) = [
+            output.text
+            for cell in notebook.cells
+            if cell.cell_type == "code"
+            for output in cell.outputs
+            if output.get("text", "").startswith("PROBE ")
+        ]
         seen = json.loads(printed.removeprefix("PROBE "))
         assert seen["Seccomp"] == "2" and seen["keyctl"] == "Operation not permitted", seen
         assert seen["CapEff"] == "0000000000000000" and seen["uid"] != 0, seen

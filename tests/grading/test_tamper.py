@@ -6,6 +6,7 @@ attack, and the attacked check scores zero. Faults (deaths, timeouts, floods, co
 must cost only the cells they touch. Isolation is tested the same way: code that would turn a
 wrong answer right *if* it could reach the reference, the gradebook or the network.
 """
+
 from __future__ import annotations
 
 import json
@@ -14,8 +15,15 @@ import zipfile
 import nbformat
 import pytest
 
-from tests.grading.harness import (cells_by_id, grade, hidden_points, lost_checks,
-                                   solution_notebook, with_sources, write_submissions)
+from tests.grading.harness import (
+    cells_by_id,
+    grade,
+    hidden_points,
+    lost_checks,
+    solution_notebook,
+    with_sources,
+    write_submissions,
+)
 
 pytestmark = pytest.mark.sandbox
 
@@ -25,12 +33,12 @@ WRONG_TARGET = '''def memoryless_loss_floor(text):
     """Wrong on purpose: a constant."""
     return 1.0
 '''
-CORRECT_FROM_REFERENCE = '''
+CORRECT_FROM_REFERENCE = """
 try:
     from rnn_numpy.baselines import memoryless_loss_floor
 except Exception:
     pass
-'''
+"""
 
 
 def _attack(code: str):
@@ -41,8 +49,11 @@ def _attack(code: str):
 def _insert_before(grade_id: str, code: str, notebook=None):
     notebook = notebook or solution_notebook(ASSIGNMENT)
     notebook = with_sources(notebook, {})
-    index = next(i for i, cell in enumerate(notebook.cells)
-                 if cell.metadata.get("nbgrader", {}).get("grade_id") == grade_id)
+    index = next(
+        i
+        for i, cell in enumerate(notebook.cells)
+        if cell.metadata.get("nbgrader", {}).get("grade_id") == grade_id
+    )
     notebook.cells.insert(index, nbformat.v4.new_code_cell(code))
     return notebook
 
@@ -57,38 +68,37 @@ def _checks_after(grade_id: str) -> set[str]:
 
 ATTACKS = {
     "patch_numpy_comparisons": "import numpy as np\nnp.allclose = lambda *a, **k: True\n"
-                               "np.isclose = lambda a, b, **k: np.ones(np.shape(a), bool)\n"
-                               "np.testing.assert_allclose = lambda *a, **k: None\n",
+    "np.isclose = lambda a, b, **k: np.ones(np.shape(a), bool)\n"
+    "np.testing.assert_allclose = lambda *a, **k: None\n",
     "patch_builtins": "import builtins\nbuiltins.AssertionError = type('Nope', (Exception,), {})\n"
-                      "builtins.abs = lambda x: 0\n",
+    "builtins.abs = lambda x: 0\n",
     "swallow_all_errors": "get_ipython().set_custom_exc((BaseException,), lambda *a, **k: None)\n",
     "skip_the_check": "hidden_check = lambda *args, **kwargs: None\n",
     "replace_check_module": "import sys, types\nfake = types.ModuleType('coursekit.hidden')\n"
-                            "fake.hidden_check = lambda *a, **k: print('passed')\n"
-                            "sys.modules['coursekit.hidden'] = fake\n",
+    "fake.hidden_check = lambda *a, **k: print('passed')\n"
+    "sys.modules['coursekit.hidden'] = fake\n",
     "forge_empty_record": "import coursekit.hidden as h\nh.run_cases = lambda candidate, cases: []\n",
     "forge_extra_record": "import coursekit.hidden as h\n_real = h._record\n"
-                          "def _twice(*a):\n    _real(*a)\n    _real(*a)\nh._record = _twice\n",
-    "clear_outputs_after_each_cell":
-        "from IPython.display import clear_output\n"
-        "get_ipython().events.register('post_run_cell', lambda result: clear_output())\n",
+    "def _twice(*a):\n    _real(*a)\n    _real(*a)\nh._record = _twice\n",
+    "clear_outputs_after_each_cell": "from IPython.display import clear_output\n"
+    "get_ipython().events.register('post_run_cell', lambda result: clear_output())\n",
     "print_a_pass_message": "get_ipython().events.register('post_run_cell', "
-                            "lambda result: print('✓ all checks pass'))\n",
+    "lambda result: print('✓ all checks pass'))\n",
     "exit_quietly_in_checks": "import coursekit.hidden as h\n"
-                              "h.hidden_check = lambda *a, **k: (_ for _ in ()).throw(SystemExit)\n",
+    "h.hidden_check = lambda *a, **k: (_ for _ in ()).throw(SystemExit)\n",
     "import_reference": CORRECT_FROM_REFERENCE,
     "import_reference_by_path": "import sys\nfor p in ['/work/main', '../..', '../../..']:\n"
-                                "    sys.path.insert(0, p)\n" + CORRECT_FROM_REFERENCE,
+    "    sys.path.insert(0, p)\n" + CORRECT_FROM_REFERENCE,
     "read_gradebook_or_secret": "import glob\nfound = glob.glob('/**/gradebook.db', recursive=True)"
-                                " + glob.glob('/**/secret.key', recursive=True)\n"
-                                "if found:\n    memoryless_loss_floor = lambda text: float(len(found))\n",
+    " + glob.glob('/**/secret.key', recursive=True)\n"
+    "if found:\n    memoryless_loss_floor = lambda text: float(len(found))\n",
     "shadow_modules_in_cwd": "open('numpy.py', 'w').write('raise SystemExit')\n"
-                             "open('coursekit.py', 'w').write('hidden_check = print')\n",
+    "open('coursekit.py', 'w').write('hidden_check = print')\n",
     "reach_the_network": "import socket\ntry:\n    socket.create_connection(('127.0.0.1', 22), 2)\n"
-                         "    memoryless_loss_floor = None\nexcept OSError:\n    pass\n",
+    "    memoryless_loss_floor = None\nexcept OSError:\n    pass\n",
     "kill_parent_processes": "import os, signal\nfor pid in (1, os.getppid()):\n    try:\n"
-                             "        os.kill(pid, signal.SIGKILL)\n    except Exception:\n"
-                             "        pass\n",
+    "        os.kill(pid, signal.SIGKILL)\n    except Exception:\n"
+    "        pass\n",
 }
 
 
@@ -100,27 +110,31 @@ def graded(tmp_path_factory):
     first_check = next(iter(hidden_points(ASSIGNMENT)))
     notebooks = {"solution": solution, "wrong": _attack("")}
     notebooks.update({name: _attack(code) for name, code in ATTACKS.items()})
-    notebooks.update({
-        # faults
-        "dies_before_target": _insert_before(TARGET, "import os\nos._exit(1)"),
-        "loops_before_target": _insert_before(TARGET, "while True:\n    pass"),
-        "floods_output": _insert_before(TARGET, "print('x' * 30_000_000)"),
-        "exhausts_memory": _insert_before(TARGET, "import numpy as np\nx = np.ones(10**11)"),
-        "warns_on_stderr_but_correct": _insert_before(
-            first_check, "import sys, warnings\nprint('note', file=sys.stderr)\n"
-                         "warnings.warn('just a warning')"),
-        # tampered structure
-        "deletes_test_cell": _without_cell(_attack(""), f"{TARGET}_hidden"),
-        "edits_test_cell": _edit_cell(_attack(""), f"{TARGET}_hidden", "pass"),
-        "duplicates_test_cell": _duplicate_cell(_attack(""), f"{TARGET}_hidden"),
-        "retypes_test_cell": _retype_cell(_attack(""), f"{TARGET}_hidden"),
-        "grades_own_cell": _append_graded_cell(_attack("")),
-        "correct_but_deletes_tests": _without_cell(solution, f"{TARGET}_hidden"),
-        # broken files
-        "corrupt_json": b"{ this is not json",
-        "not_a_notebook": json.dumps({"hello": "world"}).encode(),
-        "missing_notebook": None,
-    })
+    notebooks.update(
+        {
+            # faults
+            "dies_before_target": _insert_before(TARGET, "import os\nos._exit(1)"),
+            "loops_before_target": _insert_before(TARGET, "while True:\n    pass"),
+            "floods_output": _insert_before(TARGET, "print('x' * 30_000_000)"),
+            "exhausts_memory": _insert_before(TARGET, "import numpy as np\nx = np.ones(10**11)"),
+            "warns_on_stderr_but_correct": _insert_before(
+                first_check,
+                "import sys, warnings\nprint('note', file=sys.stderr)\n"
+                "warnings.warn('just a warning')",
+            ),
+            # tampered structure
+            "deletes_test_cell": _without_cell(_attack(""), f"{TARGET}_hidden"),
+            "edits_test_cell": _edit_cell(_attack(""), f"{TARGET}_hidden", "pass"),
+            "duplicates_test_cell": _duplicate_cell(_attack(""), f"{TARGET}_hidden"),
+            "retypes_test_cell": _retype_cell(_attack(""), f"{TARGET}_hidden"),
+            "grades_own_cell": _append_graded_cell(_attack("")),
+            "correct_but_deletes_tests": _without_cell(solution, f"{TARGET}_hidden"),
+            # broken files
+            "corrupt_json": b"{ this is not json",
+            "not_a_notebook": json.dumps({"hello": "world"}).encode(),
+            "missing_notebook": None,
+        }
+    )
     submissions = write_submissions(tmp_path / "submissions", ASSIGNMENT, notebooks)
     _write_zip(submissions / "zipped_good.zip", {f"{ASSIGNMENT}/{ASSIGNMENT}.ipynb": solution})
     _write_zip(submissions / "zipped_wrong_layout.zip", {"homework/notes.txt": "no notebook"})
@@ -131,15 +145,23 @@ def graded(tmp_path_factory):
     (submissions / "shadowing" / "coursekit").mkdir()
     (submissions / "shadowing" / "coursekit" / "__init__.py").write_text("raise SystemExit")
     (submissions / "notes.txt").write_text("a stray file in the submissions folder")
-    scores, faults = grade(tmp_path, ASSIGNMENT, {}, "--timeout", "10",
-                           grading_folder=tmp_path / "grading", submissions=submissions)
+    scores, faults = grade(
+        tmp_path,
+        ASSIGNMENT,
+        {},
+        "--timeout",
+        "10",
+        grading_folder=tmp_path / "grading",
+        submissions=submissions,
+    )
     return scores, faults
 
 
 def _without_cell(notebook, grade_id):
     notebook = with_sources(notebook, {})
-    notebook.cells = [c for c in notebook.cells
-                      if c.metadata.get("nbgrader", {}).get("grade_id") != grade_id]
+    notebook.cells = [
+        c for c in notebook.cells if c.metadata.get("nbgrader", {}).get("grade_id") != grade_id
+    ]
     return notebook
 
 
@@ -160,8 +182,11 @@ def _duplicate_cell(notebook, grade_id):
 
 def _retype_cell(notebook, grade_id):
     notebook = with_sources(notebook, {})
-    index = next(i for i, c in enumerate(notebook.cells)
-                 if c.metadata.get("nbgrader", {}).get("grade_id") == grade_id)
+    index = next(
+        i
+        for i, c in enumerate(notebook.cells)
+        if c.metadata.get("nbgrader", {}).get("grade_id") == grade_id
+    )
     old = notebook.cells[index]
     notebook.cells[index] = nbformat.v4.new_markdown_cell(old.source, metadata=old.metadata)
     return notebook
@@ -170,8 +195,14 @@ def _retype_cell(notebook, grade_id):
 def _append_graded_cell(notebook):
     notebook = with_sources(notebook, {})
     cell = nbformat.v4.new_code_cell("print('full marks please')")
-    cell.metadata["nbgrader"] = {"grade": True, "solution": False, "locked": False,
-                                 "points": 100, "grade_id": "my_bonus", "schema_version": 3}
+    cell.metadata["nbgrader"] = {
+        "grade": True,
+        "solution": False,
+        "locked": False,
+        "points": 100,
+        "grade_id": "my_bonus",
+        "schema_version": 3,
+    }
     notebook.cells.append(cell)
     return notebook
 
@@ -179,8 +210,9 @@ def _append_graded_cell(notebook):
 def _write_zip(path, members):
     with zipfile.ZipFile(path, "w") as archive:
         for name, content in members.items():
-            archive.writestr(name, content if isinstance(content, str)
-                             else nbformat.writes(content))
+            archive.writestr(
+                name, content if isinstance(content, str) else nbformat.writes(content)
+            )
 
 
 def _lost(scores, student) -> set[str]:
@@ -234,9 +266,16 @@ def test_warnings_on_stderr_never_zero_a_correct_answer(graded):
     assert scores["warns_on_stderr_but_correct"].score == scores["solution"].score
 
 
-@pytest.mark.parametrize("student", ["deletes_test_cell", "edits_test_cell",
-                                     "duplicates_test_cell", "retypes_test_cell",
-                                     "grades_own_cell"])
+@pytest.mark.parametrize(
+    "student",
+    [
+        "deletes_test_cell",
+        "edits_test_cell",
+        "duplicates_test_cell",
+        "retypes_test_cell",
+        "grades_own_cell",
+    ],
+)
 def test_test_cells_are_restored_from_the_gradebook(graded, student):
     scores, _ = graded
     assert scores[student].max_score == scores["solution"].max_score
@@ -249,8 +288,10 @@ def test_a_correct_answer_with_deleted_tests_still_gets_its_points(graded):
     assert scores["correct_but_deletes_tests"].score == scores["solution"].score
 
 
-@pytest.mark.parametrize("student", ["corrupt_json", "not_a_notebook", "missing_notebook",
-                                     "zipped_wrong_layout", "zipped_unsafe"])
+@pytest.mark.parametrize(
+    "student",
+    ["corrupt_json", "not_a_notebook", "missing_notebook", "zipped_wrong_layout", "zipped_unsafe"],
+)
 def test_a_broken_submission_scores_zero_is_reported_and_stops_nobody(graded, student):
     scores, faults = graded
     assert scores[student].score == 0

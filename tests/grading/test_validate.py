@@ -9,6 +9,7 @@ makes (`POST /assignments/validate`), in a server started in a learner's folder.
 - a softmax without the max subtraction fails on the softmax check, within the time limit;
 - the solution's answers in the released notebook pass.
 """
+
 from __future__ import annotations
 
 import json
@@ -26,8 +27,7 @@ from coursekit.validation import VALIDATE_CELL_TIMEOUT
 from grader.layout import NOTEBOOKS, REPOSITORY
 from submissions import wrong as wrong_submissions
 from submissions.wrong.feedforward_limits import WRONG_SUBMISSIONS
-from tests.grading.harness import (answers, cells_by_id, jupyter_lab, post_json,
-                                   solution_notebook)
+from tests.grading.harness import answers, cells_by_id, jupyter_lab, post_json, solution_notebook
 
 ASSIGNMENT = "01_feedforward_limits"
 WRONG = next(w for w in WRONG_SUBMISSIONS if w.name == "softmax_without_max_subtraction")
@@ -38,19 +38,26 @@ TIMED_OUT = "Timeout waiting for execute reply"
 
 def visible_checks(notebook) -> dict[str, str]:
     """The source of each visible check cell, by the function it checks."""
-    return {VISIBLE.match(cell.source)[1]: cell.source for cell in notebook.cells
-            if cell.cell_type == "code" and VISIBLE.match(cell.source)}
+    return {
+        VISIBLE.match(cell.source)[1]: cell.source
+        for cell in notebook.cells
+        if cell.cell_type == "code" and VISIBLE.match(cell.source)
+    }
 
 
 def learner_environment(home: Path) -> dict[str, str]:
     """A plain learner's environment: a fresh HOME, the course's bin first on a plain PATH,
     nothing Jupyter- or grader-specific from the test runner."""
-    keep = {name: value for name, value in os.environ.items()
-            if not name.startswith(("JUPYTER", "IPYTHON", "RNN_COURSE", "NBGRADER", "PYTHON"))
-            and name not in ("HOME", "PATH", "MPLCONFIGDIR")}
+    keep = {
+        name: value
+        for name, value in os.environ.items()
+        if not name.startswith(("JUPYTER", "IPYTHON", "RNN_COURSE", "NBGRADER", "PYTHON"))
+        and name not in ("HOME", "PATH", "MPLCONFIGDIR")
+    }
     home.mkdir(parents=True, exist_ok=True)
-    return dict(keep, HOME=str(home),
-                PATH=f"{Path(sys.executable).parent}:/usr/local/bin:/usr/bin:/bin")
+    return dict(
+        keep, HOME=str(home), PATH=f"{Path(sys.executable).parent}:/usr/local/bin:/usr/bin:/bin"
+    )
 
 
 @pytest.fixture(scope="module")
@@ -72,8 +79,10 @@ def learner_folder(tmp_path_factory):
     shutil.copytree(NOTEBOOKS / ASSIGNMENT, folder)
     release = nbformat.read(folder / f"{ASSIGNMENT}.ipynb", as_version=4)
     solution = solution_notebook(ASSIGNMENT)
-    for name, sources in (("solution", answers(solution)),
-                          ("wrong", answers(wrong_submissions.build(solution, WRONG)))):
+    for name, sources in (
+        ("solution", answers(solution)),
+        ("wrong", answers(wrong_submissions.build(solution, WRONG))),
+    ):
         notebook = nbformat.from_dict(json.loads(json.dumps(release)))
         for grade_id, cell in cells_by_id(notebook).items():
             if grade_id in sources:
@@ -84,9 +93,14 @@ def learner_folder(tmp_path_factory):
 
 def nbgrader_validate(notebook: Path, home: Path) -> str:
     """`nbgrader validate NOTEBOOK` typed in the notebook's folder; its output."""
-    completed = subprocess.run(["nbgrader", "validate", notebook.name], cwd=notebook.parent,
-                               env=learner_environment(home), capture_output=True, text=True,
-                               timeout=20 * VALIDATE_CELL_TIMEOUT)
+    completed = subprocess.run(
+        ["nbgrader", "validate", notebook.name],
+        cwd=notebook.parent,
+        env=learner_environment(home),
+        capture_output=True,
+        text=True,
+        timeout=20 * VALIDATE_CELL_TIMEOUT,
+    )
     return completed.stdout + completed.stderr
 
 
@@ -96,8 +110,9 @@ def failed_cells(output: str) -> set[str]:
 
 
 def test_the_released_notebook_fails_validation_with_every_visible_check_listed(
-        environment_config, tmp_path):
-    released = NOTEBOOKS / ASSIGNMENT / f"{ASSIGNMENT}.ipynb"   # in the repository's notebooks/
+    environment_config, tmp_path
+):
+    released = NOTEBOOKS / ASSIGNMENT / f"{ASSIGNMENT}.ipynb"  # in the repository's notebooks/
     output = nbgrader_validate(released, tmp_path / "home")
     assert "VALIDATION FAILED" in output and SUCCESS not in output, output[-3000:]
     checks = visible_checks(nbformat.read(released, as_version=4))
@@ -106,7 +121,8 @@ def test_the_released_notebook_fails_validation_with_every_visible_check_listed(
 
 
 def test_a_wrong_softmax_fails_on_the_softmax_check_without_a_timeout(
-        environment_config, learner_folder, tmp_path):
+    environment_config, learner_folder, tmp_path
+):
     output = nbgrader_validate(learner_folder / "wrong.ipynb", tmp_path / "home")
     assert "VALIDATION FAILED" in output and TIMED_OUT not in output, output[-3000:]
     # the backward check calls the learner's softmax too, so it fails with it
@@ -123,18 +139,30 @@ def test_the_validate_button_runs_the_visible_checks(environment_config, learner
     """JupyterLab started in the learner's folder (as a hub starts a learner's server: no course
     configuration there), the HTTP call the Validate button makes."""
     root = learner_folder.parent
-    with jupyter_lab(root, root, learner_environment(tmp_path / "home"),
-                     tmp_path / "lab.log") as (url, token):
-        results = {name: post_json(f"{url}/assignments/validate", token,
-                                   {"path": f"{ASSIGNMENT}/{name}.ipynb"},
-                                   timeout=20 * VALIDATE_CELL_TIMEOUT)
-                   for name in (ASSIGNMENT, "wrong", "solution")}
-    for name, result in results.items():
-        assert result["success"], result   # the call worked; what it found is result["value"]
-    failed = {name: {VISIBLE.match(cell["source"])[1] for cell in result["value"].get("failed", [])
-                     if VISIBLE.match(cell["source"])}
-              for name, result in results.items()}
+    with jupyter_lab(root, root, learner_environment(tmp_path / "home"), tmp_path / "lab.log") as (
+        url,
+        token,
+    ):
+        results = {
+            name: post_json(
+                f"{url}/assignments/validate",
+                token,
+                {"path": f"{ASSIGNMENT}/{name}.ipynb"},
+                timeout=20 * VALIDATE_CELL_TIMEOUT,
+            )
+            for name in (ASSIGNMENT, "wrong", "solution")
+        }
+    for result in results.values():
+        assert result["success"], result  # the call worked; what it found is result["value"]
+    failed = {
+        name: {
+            VISIBLE.match(cell["source"])[1]
+            for cell in result["value"].get("failed", [])
+            if VISIBLE.match(cell["source"])
+        }
+        for name, result in results.items()
+    }
     released = visible_checks(nbformat.read(learner_folder / f"{ASSIGNMENT}.ipynb", as_version=4))
     assert failed[ASSIGNMENT] == set(released)
     assert failed["wrong"] == {"softmax", "softmax_cross_entropy_backward"}
-    assert results["solution"]["value"] == {}   # nothing failed: the button says "Success!"
+    assert results["solution"]["value"] == {}  # nothing failed: the button says "Success!"

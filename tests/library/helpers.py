@@ -3,6 +3,7 @@
 Kept independent of rnn_numpy.gradcheck on purpose, so that module is tested against
 something else too.
 """
+
 from __future__ import annotations
 
 import numpy as np
@@ -17,7 +18,7 @@ def numeric_grad(f, x: np.ndarray, eps: float = 1e-4) -> np.ndarray:
     """
     assert x.dtype == np.float64 and x.flags.c_contiguous, "need a contiguous float64 array"
     grad = np.zeros_like(x)
-    flat, grad_flat = x.reshape(-1), grad.reshape(-1)    # views: writing flat writes x
+    flat, grad_flat = x.reshape(-1), grad.reshape(-1)  # views: writing flat writes x
     for i in range(flat.size):
         old = flat[i]
         values = []

@@ -36,12 +36,15 @@ def test_sigmoid_matches_formula():
     np.testing.assert_allclose(sigmoid(x), 1 / (1 + np.exp(-x)), rtol=1e-12)
 
 
-@pytest.mark.parametrize("call, message", [
-    (lambda: softmax(np.array([1, 2])), "logits must be a floating-point"),
-    (lambda: softmax(np.float64(1.0)), "logits must have at least 1"),
-    (lambda: softmax(np.zeros((2, 3)), axis=2), "axis 2 is out of range"),
-    (lambda: sigmoid("x"), "x must be a NumPy array"),
-])
+@pytest.mark.parametrize(
+    "call, message",
+    [
+        (lambda: softmax(np.array([1, 2])), "logits must be a floating-point"),
+        (lambda: softmax(np.float64(1.0)), "logits must have at least 1"),
+        (lambda: softmax(np.zeros((2, 3)), axis=2), "axis 2 is out of range"),
+        (lambda: sigmoid("x"), "x must be a NumPy array"),
+    ],
+)
 def test_validation_names_the_argument(call, message):
     with pytest.raises((TypeError, ValueError), match=message):
         call()

@@ -1,11 +1,17 @@
 """The adding problem: markers, targets, the mean baseline and the solved criterion."""
+
 from __future__ import annotations
 
 import numpy as np
 import pytest
 
-from rnn_numpy.adding_problem import (SOLVED_FRACTION, adding_problem_batch, is_solved,
-                                             mean_baseline_mse, solved_threshold)
+from rnn_numpy.adding_problem import (
+    SOLVED_FRACTION,
+    adding_problem_batch,
+    is_solved,
+    mean_baseline_mse,
+    solved_threshold,
+)
 
 
 @pytest.mark.parametrize("N,T", [(1, 2), (5, 3), (200, 50)])
@@ -15,8 +21,8 @@ def test_batch_layout(N, T):
     values, markers = x[..., 0], x[..., 1]
     assert values.min() >= 0 and values.max() <= 1
     np.testing.assert_array_equal(markers.sum(axis=1), 2)
-    assert np.all(markers[:, :T // 2].sum(axis=1) == 1)          # one in the first half
-    assert np.all(markers[:, T // 2:].sum(axis=1) == 1)          # one in the second half
+    assert np.all(markers[:, : T // 2].sum(axis=1) == 1)  # one in the first half
+    assert np.all(markers[:, T // 2 :].sum(axis=1) == 1)  # one in the second half
     np.testing.assert_allclose(y, (values * markers).sum(axis=1))
 
 

@@ -28,7 +28,7 @@ def test_floor_is_the_loss_of_the_count_predictor():
     np.add.at(counts, (ids[:-1], ids[1:]), 1.0)
     with np.errstate(divide="ignore"):
         log_p = np.log(counts / counts.sum(axis=1, keepdims=True).clip(min=1))
-    log_p = np.maximum(log_p, -1e3)      # unseen pairs: finite and never used as a target
+    log_p = np.maximum(log_p, -1e3)  # unseen pairs: finite and never used as a target
     assert cross_entropy(log_p[ids[:-1]], ids[1:]) == pytest.approx(memoryless_loss_floor(text))
 
 
@@ -36,7 +36,9 @@ def test_floors_fall_with_context_on_the_corpus():
     text = load_corpus("layer_words")
     floors = [window_loss_floor(text, w) for w in (1, 2, 3, 4)]
     assert all(a > b for a, b in zip(floors, floors[1:]))
-    assert Counter(text[i + 4] for i in range(len(text) - 4) if text[i:i + 4] == "laye") == {"r": 70}
+    assert Counter(text[i + 4] for i in range(len(text) - 4) if text[i : i + 4] == "laye") == {
+        "r": 70
+    }
 
 
 def test_the_corpus_has_a_dependency_longer_than_any_window_of_notebook_01():
@@ -47,18 +49,21 @@ def test_the_corpus_has_a_dependency_longer_than_any_window_of_notebook_01():
     verbs = Counter(text[i + len(ending)] for i in starts)
     assert verbs == {"i": 6, "a": 6}
     for i in starts:
-        line = text[text.rindex("\n", 0, i) + 1:i]
-        subject = line.split()[1]                       # "layer", "players", "relay", ...
+        line = text[text.rindex("\n", 0, i) + 1 : i]
+        subject = line.split()[1]  # "layer", "players", "relay", ...
         plural = subject.endswith("s") or line.split()[2] == "teams"
         assert text[i + len(ending)] == ("a" if plural else "i"), line
 
 
-@pytest.mark.parametrize("call, message", [
-    (lambda: memoryless_loss_floor("a"), "at least 2 characters"),
-    (lambda: memoryless_loss_floor(["a", "b"]), "text must be a str"),
-    (lambda: window_loss_floor("abc", 3), "at least window\\+1 = 4"),
-    (lambda: window_loss_floor("abc", 0), "window must be a whole number"),
-])
+@pytest.mark.parametrize(
+    "call, message",
+    [
+        (lambda: memoryless_loss_floor("a"), "at least 2 characters"),
+        (lambda: memoryless_loss_floor(["a", "b"]), "text must be a str"),
+        (lambda: window_loss_floor("abc", 3), "at least window\\+1 = 4"),
+        (lambda: window_loss_floor("abc", 0), "window must be a whole number"),
+    ],
+)
 def test_validation_names_the_argument(call, message):
     with pytest.raises((TypeError, ValueError), match=message):
         call()

@@ -1,11 +1,23 @@
 """The character model of notebook 07: gradients, carried state, sampling, the training loop."""
+
 import numpy as np
 import pytest
 
-from rnn_numpy.char_model import (CAPSTONE, CELLS, TrainingState, char_model_loss, evaluate_loss,
-                                         hidden_size_for_budget, init_char_model, initial_state,
-                                         next_char_probabilities, param_names, parameter_count,
-                                         sample_chars, train_char_model)
+from rnn_numpy.char_model import (
+    CAPSTONE,
+    CELLS,
+    TrainingState,
+    char_model_loss,
+    evaluate_loss,
+    hidden_size_for_budget,
+    init_char_model,
+    initial_state,
+    next_char_probabilities,
+    param_names,
+    parameter_count,
+    sample_chars,
+    train_char_model,
+)
 from rnn_numpy.language_model import batchify
 from tests.library.helpers import numeric_grad, rel_error
 
@@ -30,8 +42,10 @@ def test_chunk_gradients_match_finite_differences(cell):
     _, grads, _ = char_model_loss(cell, params, inputs, targets, state)
     assert set(grads) == set(param_names(cell))
     for name in params:
-        numeric = numeric_grad(lambda _: char_model_loss(cell, params, inputs, targets, state,
-                                                         with_grads=False)[0], params[name])
+        numeric = numeric_grad(
+            lambda _: char_model_loss(cell, params, inputs, targets, state, with_grads=False)[0],
+            params[name],
+        )
         assert rel_error(grads[name], numeric, floor=1e-3) < 1e-7, (cell, name)
 
 
@@ -43,8 +57,9 @@ def test_carrying_the_state_makes_the_chunking_invisible_to_the_loss(cell):
     whole = evaluate_loss(cell, params, streams, 13)
     for K in (1, 3, 5):
         assert evaluate_loss(cell, params, streams, K) == pytest.approx(whole, rel=1e-12)
-    loss, _, state = char_model_loss(cell, params, streams[:, :6], streams[:, 1:7],
-                                     initial_state(cell, 3, 3))
+    loss, _, state = char_model_loss(
+        cell, params, streams[:, :6], streams[:, 1:7], initial_state(cell, 3, 3)
+    )
     second, _, _ = char_model_loss(cell, params, streams[:, 6:13], streams[:, 7:14], state)
     assert (loss + second) / 13 == pytest.approx(whole, rel=1e-12)
 
@@ -54,8 +69,9 @@ def test_zero_weights_predict_uniformly(cell):
     params = {name: np.zeros_like(value) for name, value in model(cell, V=7).items()}
     streams = np.random.default_rng(3).integers(0, 7, (2, 9))
     assert evaluate_loss(cell, params, streams, 4) == pytest.approx(np.log(7))
-    np.testing.assert_allclose(next_char_probabilities(cell, params, np.array([1, 2])),
-                               np.full(7, 1 / 7))
+    np.testing.assert_allclose(
+        next_char_probabilities(cell, params, np.array([1, 2])), np.full(7, 1 / 7)
+    )
 
 
 @pytest.mark.parametrize("cell", CELLS)
@@ -86,17 +102,21 @@ def test_sampling_is_reproducible_and_follows_the_temperature():
 def test_bad_arguments_name_themselves():
     params = model("rnn")
     with pytest.raises(ValueError, match="cell must be one of"):
-        char_model_loss("transformer", params, np.zeros((1, 2), int), np.zeros((1, 2), int),
-                        np.zeros((1, 3)))
+        char_model_loss(
+            "transformer", params, np.zeros((1, 2), int), np.zeros((1, 2), int), np.zeros((1, 3))
+        )
     with pytest.raises(ValueError, match="keys"):
-        char_model_loss("gru", params, np.zeros((1, 2), int), np.zeros((1, 2), int),
-                        np.zeros((1, 3)))
+        char_model_loss(
+            "gru", params, np.zeros((1, 2), int), np.zeros((1, 2), int), np.zeros((1, 3))
+        )
     with pytest.raises(ValueError, match="pair"):
-        char_model_loss("lstm", model("lstm"), np.zeros((1, 2), int), np.zeros((1, 2), int),
-                        np.zeros((1, 3)))
+        char_model_loss(
+            "lstm", model("lstm"), np.zeros((1, 2), int), np.zeros((1, 2), int), np.zeros((1, 3))
+        )
     with pytest.raises(ValueError, match="state"):
-        char_model_loss("rnn", params, np.zeros((2, 2), int), np.zeros((2, 2), int),
-                        np.zeros((1, 3)))
+        char_model_loss(
+            "rnn", params, np.zeros((2, 2), int), np.zeros((2, 2), int), np.zeros((1, 3))
+        )
 
 
 # -- the training loop ------------------------------------------------------------------------
@@ -105,12 +125,19 @@ def text_streams(text, N):
 
 
 def train(cell="rnn", epochs=4, patience=2, **changes):
-    settings = dict(chunk_length=4, epochs=epochs, learning_rate=0.3, max_norm=1.0,
-                    patience=patience, progress=False)
+    settings = dict(
+        chunk_length=4,
+        epochs=epochs,
+        learning_rate=0.3,
+        max_norm=1.0,
+        patience=patience,
+        progress=False,
+    )
     settings.update(changes)
     params = model(cell, V=3, H=4)
-    return train_char_model(cell, params, text_streams("abcab" * 8, 2),
-                            text_streams("abcab" * 2, 1), **settings)
+    return train_char_model(
+        cell, params, text_streams("abcab" * 8, 2), text_streams("abcab" * 2, 1), **settings
+    )
 
 
 @pytest.mark.parametrize("cell", CELLS)
@@ -128,8 +155,18 @@ def test_training_lowers_the_validation_loss_and_is_deterministic(cell):
 def test_the_callers_parameters_are_not_changed():
     params = model("lstm", V=3, H=4)
     copies = {name: value.copy() for name, value in params.items()}
-    train_char_model("lstm", params, text_streams("abcab" * 8, 2), text_streams("abcab", 1), 4,
-                     2, 0.3, 1.0, 1, progress=False)
+    train_char_model(
+        "lstm",
+        params,
+        text_streams("abcab" * 8, 2),
+        text_streams("abcab", 1),
+        4,
+        2,
+        0.3,
+        1.0,
+        1,
+        progress=False,
+    )
     for name in params:
         np.testing.assert_array_equal(params[name], copies[name])
 
@@ -139,12 +176,14 @@ def test_early_stopping_keeps_the_best_epoch_and_waits_patience_epochs():
     params = model("rnn", V=2, H=3)
     train_streams, val_streams = text_streams("ab" * 20, 2), text_streams("a" * 9, 1)
     for patience in (1, 2, 3):
-        best, history = train_char_model("rnn", params, train_streams, val_streams, 5, 10, 0.5,
-                                         5.0, patience, progress=False)
+        best, history = train_char_model(
+            "rnn", params, train_streams, val_streams, 5, 10, 0.5, 5.0, patience, progress=False
+        )
         assert np.all(np.diff(history["val_loss"]) > 0)
         assert history["best_epoch"] == 1 and history["val_loss"].shape == (1 + patience,)
-        first, _ = train_char_model("rnn", params, train_streams, val_streams, 5, 1, 0.5, 5.0,
-                                    patience, progress=False)
+        first, _ = train_char_model(
+            "rnn", params, train_streams, val_streams, 5, 1, 0.5, 5.0, patience, progress=False
+        )
         for name in best:
             np.testing.assert_array_equal(best[name], first[name])
 
@@ -158,8 +197,12 @@ def test_clipping_bounds_every_step():
 
 def test_a_run_resumed_from_a_checkpoint_ends_where_an_unbroken_run_ends():
     saved = []
-    train("gru", epochs=2, patience=5,
-          on_epoch=lambda run: saved.append({k: np.copy(v) for k, v in run.to_arrays().items()}))
+    train(
+        "gru",
+        epochs=2,
+        patience=5,
+        on_epoch=lambda run: saved.append({k: np.copy(v) for k, v in run.to_arrays().items()}),
+    )
     resumed = TrainingState.from_arrays(saved[-1])
     best, history = train("gru", epochs=4, patience=5, resume=resumed)
     straight_best, straight = train("gru", epochs=4, patience=5)
@@ -173,12 +216,17 @@ def test_a_run_resumed_from_a_checkpoint_ends_where_an_unbroken_run_ends():
 def test_on_update_sees_every_update_in_order_and_changes_nothing():
     """The hook a benchmark reads learning curves with: called once per update, after it."""
     seen = []
-    best, history = train(epochs=2, patience=5, on_update=lambda run: seen.append(
-        (len(run.train_loss), run.epoch, run.params["Wh"].copy())))
+    best, history = train(
+        epochs=2,
+        patience=5,
+        on_update=lambda run: seen.append(
+            (len(run.train_loss), run.epoch, run.params["Wh"].copy())
+        ),
+    )
     plain_best, plain = train(epochs=2, patience=5)
     assert [count for count, _, _ in seen] == list(range(1, 2 * 5 + 1))
     assert [epoch for _, epoch, _ in seen] == [0] * 5 + [1] * 5
-    assert not np.array_equal(seen[0][2], seen[1][2])         # parameters after each update
+    assert not np.array_equal(seen[0][2], seen[1][2])  # parameters after each update
     for key in ("train_loss", "grad_norm", "val_loss"):
         np.testing.assert_array_equal(history[key], plain[key])
     for name in best:
@@ -201,8 +249,11 @@ def test_the_python_source_corpus_is_read_from_this_install(tmp_path):
 
     text = load_text("python-stdlib", 5000)
     assert len(text) == 5000 and text.isascii()
-    first = next(path for path in sorted(Path(sysconfig.get_paths()["stdlib"]).glob("*.py"))
-                 if path.read_bytes().isascii())
+    first = next(
+        path
+        for path in sorted(Path(sysconfig.get_paths()["stdlib"]).glob("*.py"))
+        if path.read_bytes().isascii()
+    )
     assert text.startswith(first.read_text()[:5000])
     assert load_text("layer_words") == load_corpus("layer_words")
     own = tmp_path / "mine.txt"

@@ -1,4 +1,5 @@
 """Elementwise and global-norm gradient clipping."""
+
 from __future__ import annotations
 
 import numpy as np
@@ -18,19 +19,19 @@ def test_clip_elementwise_clips_and_copies():
     np.testing.assert_array_equal(clipped["Wx"], [[1.0, -1.0]])
     np.testing.assert_array_equal(clipped["b"], [0.5, -1.0])
     assert clipped["b"].dtype == np.float32 and set(clipped) == set(grads)
-    for k in grads:                        # inputs untouched
+    for k in grads:  # inputs untouched
         np.testing.assert_array_equal(grads[k], before[k])
         assert clipped[k] is not grads[k]
 
 
 def test_clip_global_norm_scales_everything_by_one_factor():
-    grads = {"a": np.array([3.0]), "b": np.array([[4.0]])}        # global norm 5
+    grads = {"a": np.array([3.0]), "b": np.array([[4.0]])}  # global norm 5
     clipped, norm = clip_global_norm(grads, 1.0)
     assert norm == pytest.approx(5.0)
     np.testing.assert_allclose(clipped["a"], [0.6])
     np.testing.assert_allclose(clipped["b"], [[0.8]])
     assert global_norm(clipped) == pytest.approx(1.0)
-    np.testing.assert_array_equal(grads["a"], [3.0])              # not mutated
+    np.testing.assert_array_equal(grads["a"], [3.0])  # not mutated
 
 
 def test_clip_global_norm_leaves_small_gradients_alone():

@@ -1,4 +1,5 @@
 """rnn_numpy.gradcheck: finite differences and the relative error."""
+
 from __future__ import annotations
 
 import numpy as np
@@ -10,9 +11,9 @@ from rnn_numpy.gradcheck import numerical_gradient, numerical_gradient_array, re
 def test_numerical_gradient_of_known_functions():
     x = np.array([[1.0, -2.0, 0.5], [3.0, 0.0, -1.0]])
     before = x.copy()
-    grad = numerical_gradient(lambda v: np.sum(v ** 3), x)
-    np.testing.assert_allclose(grad, 3 * before ** 2, rtol=1e-8, atol=1e-9)
-    np.testing.assert_array_equal(x, before)              # x restored exactly
+    grad = numerical_gradient(lambda v: np.sum(v**3), x)
+    np.testing.assert_allclose(grad, 3 * before**2, rtol=1e-8, atol=1e-9)
+    np.testing.assert_array_equal(x, before)  # x restored exactly
     assert grad.shape == x.shape and grad.dtype == x.dtype
     # a quadratic: the centred difference is exact up to rounding
     A = np.array([[2.0, 1.0], [1.0, 3.0]])
@@ -44,13 +45,16 @@ def test_numerical_gradient_array_matches_the_backward_of_a_product():
     rng = np.random.default_rng(0)
     x, W = rng.normal(size=(3, 4)), rng.normal(size=(4, 2))
     dout = rng.normal(size=(3, 2))
-    np.testing.assert_allclose(numerical_gradient_array(lambda v: v @ W, x, dout), dout @ W.T,
-                               rtol=1e-8)
-    np.testing.assert_allclose(numerical_gradient_array(lambda v: x @ v, W, dout), x.T @ dout,
-                               rtol=1e-8)
+    np.testing.assert_allclose(
+        numerical_gradient_array(lambda v: v @ W, x, dout), dout @ W.T, rtol=1e-8
+    )
+    np.testing.assert_allclose(
+        numerical_gradient_array(lambda v: x @ v, W, dout), x.T @ dout, rtol=1e-8
+    )
     y = np.array([1.0, -2.0])
-    np.testing.assert_allclose(numerical_gradient_array(lambda v: v, y, np.array([5.0, 6.0])),
-                               [5.0, 6.0], rtol=1e-9)      # f returns x itself: copies needed
+    np.testing.assert_allclose(
+        numerical_gradient_array(lambda v: v, y, np.array([5.0, 6.0])), [5.0, 6.0], rtol=1e-9
+    )  # f returns x itself: copies needed
     np.testing.assert_array_equal(y, [1.0, -2.0])
 
 

@@ -1,4 +1,5 @@
 """Perplexity, bits per character, batchify and truncated-BPTT chunks."""
+
 from __future__ import annotations
 
 import numpy as np
@@ -13,7 +14,7 @@ def test_perplexity_and_bits_per_char():
     assert bits_per_char(np.log(2.0)) == pytest.approx(1.0)
     np.testing.assert_allclose(bits_per_char(np.array([0.0, np.log(4.0)])), [0.0, 2.0])
     np.testing.assert_allclose(perplexity(np.array([[np.log(3.0)]])), [[3.0]])
-    assert perplexity(1e4) == np.inf                    # no overflow warning
+    assert perplexity(1e4) == np.inf  # no overflow warning
 
 
 @pytest.mark.parametrize("function", [perplexity, bits_per_char])
@@ -36,16 +37,14 @@ def test_batchify_drops_the_remainder():
 
 
 def test_iterate_chunks_shift_targets_by_one_and_cover_the_stream():
-    streams = batchify(np.arange(20), 2)                  # rows 0..9 and 10..19
+    streams = batchify(np.arange(20), 2)  # rows 0..9 and 10..19
     chunks = iterate_chunks(streams, 4)
-    assert isinstance(chunks, list)                       # walked once per epoch
+    assert isinstance(chunks, list)  # walked once per epoch
     assert [c[0].shape for c in chunks] == [(2, 4), (2, 4), (2, 1)]
     for inputs, targets in chunks:
         np.testing.assert_array_equal(targets, inputs + 1)
-    np.testing.assert_array_equal(np.concatenate([t for _, t in chunks], axis=1),
-                                  streams[:, 1:])
-    np.testing.assert_array_equal(np.concatenate([i for i, _ in chunks], axis=1),
-                                  streams[:, :-1])
+    np.testing.assert_array_equal(np.concatenate([t for _, t in chunks], axis=1), streams[:, 1:])
+    np.testing.assert_array_equal(np.concatenate([i for i, _ in chunks], axis=1), streams[:, :-1])
 
 
 def test_iterate_chunks_errors_name_the_argument():

@@ -1,9 +1,16 @@
 """The memory question of notebook 02's hand-designed RNN."""
+
 import numpy as np
 import pytest
 
-from rnn_numpy.memory_task import (answers, check_weight_shapes, edge_sequences,
-                                          example_weights, memory_sequences, score_weights)
+from rnn_numpy.memory_task import (
+    answers,
+    check_weight_shapes,
+    edge_sequences,
+    example_weights,
+    memory_sequences,
+    score_weights,
+)
 
 
 def test_labels_say_whether_an_a_has_appeared():
@@ -48,12 +55,15 @@ def test_answers_are_zero_on_padding():
     assert np.all(said[symbols < 0] == 0)
 
 
-@pytest.mark.parametrize("weights, fragment", [
-    ("not a dict", "dict"),
-    ({"Wx": np.zeros((3, 1))}, "missing"),
-    ({**example_weights(), "Wy": np.zeros((1, 3))}, "Wy"),
-    ({**example_weights(), "b": np.array([np.nan])}, "finite"),
-])
+@pytest.mark.parametrize(
+    "weights, fragment",
+    [
+        ("not a dict", "dict"),
+        ({"Wx": np.zeros((3, 1))}, "missing"),
+        ({**example_weights(), "Wy": np.zeros((1, 3))}, "Wy"),
+        ({**example_weights(), "b": np.array([np.nan])}, "finite"),
+    ],
+)
 def test_malformed_weights_are_explained(weights, fragment):
     problems = check_weight_shapes(weights)
     assert problems and fragment in " ".join(problems)

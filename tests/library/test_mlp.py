@@ -4,6 +4,7 @@ import pytest
 from rnn_numpy.mlp import dense_backward, dense_forward, mlp_backward, mlp_forward
 from tests.library.helpers import numeric_grad, rel_error
 
+
 def test_dense_forward_hand_computed():
     W = np.array([[1.0, 2.0, 3.0], [4.0, 5.0, 6.0]])
     out, cache = dense_forward(np.ones((1, 2)), W, np.array([0.5, -0.5, 1.0]))
@@ -49,13 +50,29 @@ def test_mlp_backward_finite_differences(N, D, H, V):
         _check(analytic, numeric_grad(lambda _: f(), wrt))
 
 
-@pytest.mark.parametrize("call, message", [
-    (lambda: dense_forward(np.zeros((2, 3)), np.zeros((4, 5)), np.zeros(5)), "W must have shape"),
-    (lambda: dense_forward(np.zeros((2, 3)), np.zeros((3, 5)), np.zeros(4)), "b must have shape"),
-    (lambda: mlp_forward(np.zeros((2, 3)), np.zeros((3, 4)), np.zeros(4), np.zeros((5, 2)),
-                         np.zeros(2)), "W2 must have shape"),
-    (lambda: dense_forward(np.zeros((2, 3), int), np.zeros((3, 5)), np.zeros(5)), "x must be a floating"),
-])
+@pytest.mark.parametrize(
+    "call, message",
+    [
+        (
+            lambda: dense_forward(np.zeros((2, 3)), np.zeros((4, 5)), np.zeros(5)),
+            "W must have shape",
+        ),
+        (
+            lambda: dense_forward(np.zeros((2, 3)), np.zeros((3, 5)), np.zeros(4)),
+            "b must have shape",
+        ),
+        (
+            lambda: mlp_forward(
+                np.zeros((2, 3)), np.zeros((3, 4)), np.zeros(4), np.zeros((5, 2)), np.zeros(2)
+            ),
+            "W2 must have shape",
+        ),
+        (
+            lambda: dense_forward(np.zeros((2, 3), int), np.zeros((3, 5)), np.zeros(5)),
+            "x must be a floating",
+        ),
+    ],
+)
 def test_validation_names_the_argument(call, message):
     with pytest.raises((TypeError, ValueError), match=message):
         call()

@@ -1,4 +1,5 @@
 """rnn_numpy.optim: one step of each optimiser by hand; inputs never change."""
+
 from __future__ import annotations
 
 import math
@@ -33,8 +34,9 @@ def test_adagrad_step_eps_inside_the_root():
     for a, b in zip((param, grad, cache), before):
         np.testing.assert_array_equal(a, b)
     # with a large eps its position shows: inside the root, 3 / sqrt(9 + 7) = 0.75
-    np.testing.assert_allclose(adagrad_step(np.zeros(1), np.array([3.0]), np.zeros(1), 1.0,
-                                            eps=7.0)[0], [-0.75])
+    np.testing.assert_allclose(
+        adagrad_step(np.zeros(1), np.array([3.0]), np.zeros(1), 1.0, eps=7.0)[0], [-0.75]
+    )
 
 
 def test_rmsprop_step_eps_outside_the_root():
@@ -52,12 +54,21 @@ def test_adam_first_step_and_bias_correction():
     frozen(param, grad, m, v)
     new_param, new_m, new_v = adam_step(param, grad, m, v, 1, 0.01)
     np.testing.assert_allclose(new_m, 0.1 * grad, rtol=1e-15)
-    np.testing.assert_allclose(new_v, 0.001 * grad ** 2, rtol=1e-12)
+    np.testing.assert_allclose(new_v, 0.001 * grad**2, rtol=1e-12)
     # at t = 1 the corrected moments are grad and grad**2: a step of lr * sign(grad)
     np.testing.assert_allclose(new_param, param - 0.01 * grad / (np.abs(grad) + 1e-8), rtol=1e-12)
     # second step by hand, t = 2, one entry
-    p2, m2, v2 = adam_step(np.array([0.5]), np.array([1.0]), np.array([0.1]), np.array([0.002]),
-                           2, 0.1, beta1=0.5, beta2=0.5, eps=0.0 + 1e-8)
+    p2, m2, v2 = adam_step(
+        np.array([0.5]),
+        np.array([1.0]),
+        np.array([0.1]),
+        np.array([0.002]),
+        2,
+        0.1,
+        beta1=0.5,
+        beta2=0.5,
+        eps=0.0 + 1e-8,
+    )
     m_expected, v_expected = 0.5 * 0.1 + 0.5, 0.5 * 0.002 + 0.5
     m_hat, v_hat = m_expected / (1 - 0.25), v_expected / (1 - 0.25)
     np.testing.assert_allclose(m2, [m_expected], rtol=1e-15)

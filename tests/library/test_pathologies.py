@@ -1,11 +1,17 @@
 """Jacobians and gradient norms of a vanilla RNN, spectral-radius scaling, IRNN, the bound."""
+
 from __future__ import annotations
 
 import numpy as np
 import pytest
 
-from rnn_numpy.pathologies import (gradient_bound, gradient_norms_by_lag, hidden_jacobian,
-                                          identity_recurrent_init, scale_spectral_radius)
+from rnn_numpy.pathologies import (
+    gradient_bound,
+    gradient_norms_by_lag,
+    hidden_jacobian,
+    identity_recurrent_init,
+    scale_spectral_radius,
+)
 from tests.library.helpers import numeric_grad, rel_error
 
 ACT = {"tanh": np.tanh, "relu": lambda a: np.maximum(a, 0), "linear": lambda a: a}
@@ -15,13 +21,15 @@ ACT = {"tanh": np.tanh, "relu": lambda a: np.maximum(a, 0), "linear": lambda a: 
 @pytest.mark.parametrize("H", [1, 4])
 def test_hidden_jacobian_matches_finite_differences(activation, H):
     rng = np.random.default_rng(H)
-    Wh, pre = rng.standard_normal((H, H)), rng.standard_normal(H) + 0.1   # input part of a_t
+    Wh, pre = rng.standard_normal((H, H)), rng.standard_normal(H) + 0.1  # input part of a_t
     h_prev = rng.standard_normal(H)
     h_t = ACT[activation](pre + h_prev @ Wh)
     J = hidden_jacobian(h_t, Wh, activation=activation)
     assert J.shape == (H, H)
-    for i in range(H):    # row i = gradient of h_t[i] with respect to h_prev
-        numeric = numeric_grad(lambda hp: ACT[activation](pre + hp @ Wh)[i], h_prev.copy(), 1e-6)
+    for i in range(H):  # row i = gradient of h_t[i] with respect to h_prev
+        numeric = numeric_grad(
+            lambda hp, i=i: ACT[activation](pre + hp @ Wh)[i], h_prev.copy(), 1e-6
+        )
         assert rel_error(J[i], numeric, floor=1e-3) <= 1e-7
 
 
@@ -59,13 +67,17 @@ def test_gradient_norms_by_lag_match_a_finite_difference_jacobian(activation):
     hs, Wh, xs = _rnn_states(T, H, 0.9, activation, seed=2)
     norms = gradient_norms_by_lag(hs, Wh, activation)
     assert norms.shape == (T,) and norms[-1] == 1.0
-    for k in range(T - 1):     # run the recurrence from h_k and differentiate h_{T-1}
-        def last(hk, i):
+    for k in range(T - 1):  # run the recurrence from h_k and differentiate h_{T-1}
+
+        def last(hk, i, k=k):
             h = hk
             for t in range(k + 1, T):
                 h = ACT[activation](xs[t] + h @ Wh)
             return h[i]
-        J = np.stack([numeric_grad(lambda v: last(v, i), hs[k].copy(), 1e-6) for i in range(H)])
+
+        J = np.stack(
+            [numeric_grad(lambda v, i=i: last(v, i), hs[k].copy(), 1e-6) for i in range(H)]
+        )
         assert abs(norms[k] - np.linalg.norm(J, 2)) <= 1e-7 * max(1.0, norms[k])
 
 
@@ -108,7 +120,7 @@ def test_identity_recurrent_init():
 def test_gradient_bound():
     np.testing.assert_allclose(gradient_bound(1.0, 0.5, np.arange(4)), [1, 0.5, 0.25, 0.125])
     assert gradient_bound(0.25, 2.0, 3) == pytest.approx(0.125)
-    assert gradient_bound(1.0, 3.0, np.array([10000])) [0] == np.inf    # no overflow warning
+    assert gradient_bound(1.0, 3.0, np.array([10000]))[0] == np.inf  # no overflow warning
     with pytest.raises(ValueError, match="lags"):
         gradient_bound(1.0, 1.0, np.array([-1]))
     with pytest.raises(ValueError, match="gamma"):

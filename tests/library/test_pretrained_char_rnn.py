@@ -5,6 +5,7 @@ functions (tools/train_pretrained_char_rnn.py), and any correct implementation m
 the stated tolerance: here the reference package's, whose vectorised backward pass rounds
 differently from the notebook's loop.
 """
+
 import ast
 import dataclasses
 from pathlib import Path
@@ -13,8 +14,14 @@ import numpy as np
 import pytest
 
 from coursekit import char_rnn
-from coursekit.char_rnn import (PRETRAINED, PRETRAINED_PATH, REPRODUCTION_TOLERANCE,
-                                largest_difference, load_pretrained, train_char_rnn)
+from coursekit.char_rnn import (
+    PRETRAINED,
+    PRETRAINED_PATH,
+    REPRODUCTION_TOLERANCE,
+    largest_difference,
+    load_pretrained,
+    train_char_rnn,
+)
 from coursekit.text import CharVocab, load_corpus
 from rnn_numpy.activations import softmax
 from rnn_numpy.encoding import one_hot
@@ -42,8 +49,9 @@ def test_file_is_small_complete_and_says_how_it_was_made():
 def test_predicts_r_after_laye():
     params, vocab, _ = load_pretrained()
     x = one_hot(vocab.encode("laye")[None, :], vocab.size)
-    h, _ = rnn_forward(x, np.zeros((1, params["Wh"].shape[0])), params["Wx"], params["Wh"],
-                       params["b"])
+    h, _ = rnn_forward(
+        x, np.zeros((1, params["Wh"].shape[0])), params["Wx"], params["Wh"], params["b"]
+    )
     logits, _ = rnn_output(h[:, -1], params["Wy"], params["by"])
     assert vocab.chars[int(np.argmax(softmax(logits[0])))] == "r"
 
@@ -71,8 +79,8 @@ def test_the_training_is_not_chaotic(trained_with_reference, monkeypatch):
 
 def test_the_tool_remakes_the_shipped_file_from_notebook_03(capsys):
     """What a learner runs: the tool with a notebook's own functions (here the solution's)."""
-    assert tool.main(["--check"]) == 0      # bit for bit where the file was made,
-    out = capsys.readouterr().out                   # within the tolerance anywhere else
+    assert tool.main(["--check"]) == 0  # bit for bit where the file was made,
+    out = capsys.readouterr().out  # within the tolerance anywhere else
     assert "reproduces it bit for bit" in out or f"is within {REPRODUCTION_TOLERANCE:g}" in out
 
 
@@ -85,12 +93,15 @@ def test_the_tool_uses_no_reference_code():
             imported.add(node.module)
     assert imported and not [name for name in imported if name.split(".")[0] == "grader"]
     functions = tool.notebook_functions(
-        Path(__file__).resolve().parents[2] / "solutions" / "03_bptt" / "03_bptt.ipynb")
-    assert all(f.__module__ != "grader" and "grader" not in (f.__module__ or "")
-               for f in functions.values())
+        Path(__file__).resolve().parents[2] / "solutions" / "03_bptt" / "03_bptt.ipynb"
+    )
+    assert all(
+        f.__module__ != "grader" and "grader" not in (f.__module__ or "")
+        for f in functions.values()
+    )
 
 
 def test_settings_are_validated_by_the_loop():
-    short = dataclasses.replace(PRETRAINED, streams=10 ** 6)
+    short = dataclasses.replace(PRETRAINED, streams=10**6)
     with pytest.raises(ValueError, match="streams"):
         train_char_rnn(truncated_bptt, adagrad_step, short)

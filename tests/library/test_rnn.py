@@ -1,4 +1,5 @@
 """rnn_numpy.rnn: forward values by hand, every backward against finite differences."""
+
 from __future__ import annotations
 
 import math
@@ -7,13 +8,20 @@ import numpy as np
 import pytest
 
 from rnn_numpy.losses import temporal_softmax_loss
-from rnn_numpy.rnn import (masked_rnn_backward, masked_rnn_forward, rnn_backward,
-                                  rnn_forward, rnn_output, rnn_output_backward, rnn_step_backward,
-                                  rnn_step_forward)
+from rnn_numpy.rnn import (
+    masked_rnn_backward,
+    masked_rnn_forward,
+    rnn_backward,
+    rnn_forward,
+    rnn_output,
+    rnn_output_backward,
+    rnn_step_backward,
+    rnn_step_forward,
+)
 from tests.library.helpers import line_events, numeric_grad, rel_error
 
 ACTIVATIONS = ["tanh", "relu", "linear"]
-SHAPES = [(1, 1, 1, 1), (2, 3, 4, 5), (3, 4, 2, 1), (1, 5, 3, 2)]   # (N, T, D, H)
+SHAPES = [(1, 1, 1, 1), (2, 3, 4, 5), (3, 4, 2, 1), (1, 5, 3, 2)]  # (N, T, D, H)
 TOLERANCE = 1e-7
 
 
@@ -35,18 +43,26 @@ def assert_backward(forward, backward, args, positions, **kwargs):
     assert len(grads) == len(positions)
     for position, grad in zip(positions, grads):
         assert grad.shape == args[position].shape
-        expected = numeric_grad(lambda _: np.sum(forward(*args, **kwargs)[0] * dout),
-                                args[position])
+        expected = numeric_grad(
+            lambda _: np.sum(forward(*args, **kwargs)[0] * dout), args[position]
+        )
         assert rel_error(grad, expected, floor=1e-3) <= TOLERANCE, f"argument {position}"
 
 
 # -- forward values computed by hand --------------------------------------------------------------
-@pytest.mark.parametrize("activation, expected", [
-    ("tanh", math.tanh(0.6)), ("relu", 0.6), ("linear", 0.6)])
+@pytest.mark.parametrize(
+    "activation, expected", [("tanh", math.tanh(0.6)), ("relu", 0.6), ("linear", 0.6)]
+)
 def test_step_forward_one_by_one(activation, expected):
     # a = x Wx + h_prev Wh + b = 0.5 * 2 + (-1) * 0.5 + 0.1 = 0.6
-    h, cache = rnn_step_forward(np.array([[0.5]]), np.array([[-1.0]]), np.array([[2.0]]),
-                                np.array([[0.5]]), np.array([0.1]), activation=activation)
+    h, cache = rnn_step_forward(
+        np.array([[0.5]]),
+        np.array([[-1.0]]),
+        np.array([[2.0]]),
+        np.array([[0.5]]),
+        np.array([0.1]),
+        activation=activation,
+    )
     assert h.shape == (1, 1)
     assert h[0, 0] == pytest.approx(expected, abs=1e-15)
     assert isinstance(cache, tuple) and len(cache) == 6 and cache[4] is h
@@ -55,8 +71,14 @@ def test_step_forward_one_by_one(activation, expected):
 
 def test_step_forward_relu_clips_negative_and_terms_separate():
     # a = [1 * 1 + 0 + (-3), ...] -> relu 0
-    h, _ = rnn_step_forward(np.array([[1.0]]), np.array([[0.0]]), np.array([[1.0]]),
-                            np.array([[1.0]]), np.array([-3.0]), activation="relu")
+    h, _ = rnn_step_forward(
+        np.array([[1.0]]),
+        np.array([[0.0]]),
+        np.array([[1.0]]),
+        np.array([[1.0]]),
+        np.array([-3.0]),
+        activation="relu",
+    )
     assert h[0, 0] == 0.0
     # zero input and zero state: h = tanh(b)
     b = np.array([0.3, -2.0])
@@ -78,8 +100,9 @@ def test_step_forward_two_by_two_by_hand():
 def test_forward_two_steps_by_hand():
     # D = H = 1: h1 = tanh(1 * 0.5 + 0.2 * 1 + 0.1) = tanh(0.8); h2 = tanh(-1 * 0.5 + h1 + 0.1)
     x = np.array([[[1.0], [-1.0]]])
-    h, cache = rnn_forward(x, np.array([[0.2]]), np.array([[0.5]]), np.array([[1.0]]),
-                           np.array([0.1]))
+    h, cache = rnn_forward(
+        x, np.array([[0.2]]), np.array([[0.5]]), np.array([[1.0]]), np.array([0.1])
+    )
     h1 = math.tanh(0.8)
     np.testing.assert_allclose(h[0, :, 0], [h1, math.tanh(-0.4 + h1)], rtol=1e-14)
     assert len(cache) == 6 and cache[4] is h and cache[5] == "tanh"
@@ -121,15 +144,25 @@ def test_output_by_hand():
 def test_step_backward(shape, activation):
     N, _, D, H = shape
     x, h0, Wx, Wh, b = make_inputs(*shape, seed=sum(shape))
-    assert_backward(rnn_step_forward, rnn_step_backward, [x[:, 0].copy(), h0, Wx, Wh, b],
-                    [0, 1, 2, 3, 4], activation=activation)
+    assert_backward(
+        rnn_step_forward,
+        rnn_step_backward,
+        [x[:, 0].copy(), h0, Wx, Wh, b],
+        [0, 1, 2, 3, 4],
+        activation=activation,
+    )
 
 
 @pytest.mark.parametrize("activation", ACTIVATIONS)
 @pytest.mark.parametrize("shape", SHAPES)
 def test_rnn_backward(shape, activation):
-    assert_backward(rnn_forward, rnn_backward, make_inputs(*shape, seed=sum(shape)),
-                    [0, 1, 2, 3, 4], activation=activation)
+    assert_backward(
+        rnn_forward,
+        rnn_backward,
+        make_inputs(*shape, seed=sum(shape)),
+        [0, 1, 2, 3, 4],
+        activation=activation,
+    )
 
 
 def test_step_backward_with_a_cache_built_by_hand():
@@ -145,22 +178,29 @@ def test_step_backward_with_a_cache_built_by_hand():
 
 def test_a_wrong_backward_fails_the_gradient_check():
     """The check can fail: dWh computed from h instead of h_prev is caught."""
+
     def wrong_backward(dh, cache):
         x, h_prev, Wx, Wh, h, activation = cache
         dx, dh_prev, dWx, _, db = rnn_step_backward(dh, cache)
-        return dx, dh_prev, dWx, h.T @ (dh * (1 - h ** 2)), db
+        return dx, dh_prev, dWx, h.T @ (dh * (1 - h**2)), db
+
     x, h0, Wx, Wh, b = make_inputs(2, 1, 3, 4)
     with pytest.raises(AssertionError, match="argument 3"):
-        assert_backward(rnn_step_forward, wrong_backward, [x[:, 0].copy(), h0, Wx, Wh, b],
-                        [0, 1, 2, 3, 4])
+        assert_backward(
+            rnn_step_forward, wrong_backward, [x[:, 0].copy(), h0, Wx, Wh, b], [0, 1, 2, 3, 4]
+        )
 
 
 @pytest.mark.parametrize("three_d", [True, False])
 def test_output_backward(three_d):
     rng = np.random.default_rng(3)
     h = rng.normal(size=(2, 3, 4) if three_d else (2, 4))
-    assert_backward(rnn_output, rnn_output_backward,
-                    [h, rng.normal(size=(4, 5)), rng.normal(size=(5,))], [0, 1, 2])
+    assert_backward(
+        rnn_output,
+        rnn_output_backward,
+        [h, rng.normal(size=(4, 5)), rng.normal(size=(5,))],
+        [0, 1, 2],
+    )
 
 
 # -- masked (padded) batches ----------------------------------------------------------------------
@@ -176,23 +216,26 @@ def test_masked_state_frozen_and_padding_unread():
     lengths = np.array([1, 3, 5])
     h, cache = masked_rnn_forward(x, h0, Wx, Wh, b, lengths)
     for n, length in enumerate(lengths):
-        alone, _ = rnn_forward(x[n:n + 1, :length], h0[n:n + 1], Wx, Wh, b)
+        alone, _ = rnn_forward(x[n : n + 1, :length], h0[n : n + 1], Wx, Wh, b)
         np.testing.assert_allclose(h[n, :length], alone[0], rtol=1e-14)
-        np.testing.assert_array_equal(h[n, length:], np.broadcast_to(h[n, length - 1],
-                                                                    h[n, length:].shape))
+        np.testing.assert_array_equal(
+            h[n, length:], np.broadcast_to(h[n, length - 1], h[n, length:].shape)
+        )
     x_changed = x.copy()
-    x_changed[0, 1:] = 1e3                                # padding of sequence 0
+    x_changed[0, 1:] = 1e3  # padding of sequence 0
     np.testing.assert_array_equal(masked_rnn_forward(x_changed, h0, Wx, Wh, b, lengths)[0], h)
     assert len(cache) == 7 and cache[4] is h
 
 
 @pytest.mark.parametrize("activation", ACTIVATIONS)
-@pytest.mark.parametrize("shape, lengths", [
-    ((1, 1, 1, 1), [1]), ((3, 4, 2, 3), [1, 4, 2]), ((2, 5, 3, 1), [5, 3])])
+@pytest.mark.parametrize(
+    "shape, lengths", [((1, 1, 1, 1), [1]), ((3, 4, 2, 3), [1, 4, 2]), ((2, 5, 3, 1), [5, 3])]
+)
 def test_masked_backward(shape, lengths, activation):
     args = make_inputs(*shape, seed=7) + [np.array(lengths)]
-    assert_backward(masked_rnn_forward, masked_rnn_backward, args, [0, 1, 2, 3, 4],
-                    activation=activation)
+    assert_backward(
+        masked_rnn_forward, masked_rnn_backward, args, [0, 1, 2, 3, 4], activation=activation
+    )
 
 
 def test_masked_backward_dx_zero_past_the_end():
@@ -247,7 +290,9 @@ def test_sequence_functions_reject_wrong_arguments():
     h, cache = rnn_forward(x, h0, Wx, Wh, b)
     with pytest.raises(ValueError, match=r"dh must have shape \(N, T, H\)"):
         rnn_backward(h[:, :2], cache)
-    with pytest.raises(TypeError, match=r"cache must be the tuple \(x, h0, Wx, Wh, h, activation\)"):
+    with pytest.raises(
+        TypeError, match=r"cache must be the tuple \(x, h0, Wx, Wh, h, activation\)"
+    ):
         rnn_backward(h, list(cache))
     with pytest.raises(ValueError, match="lengths must lie in 1..T = 1..3"):
         masked_rnn_forward(x, h0, Wx, Wh, b, np.array([0, 2]))
@@ -270,6 +315,7 @@ def test_no_loop_over_the_batch():
     def run(N):
         x, h0, Wx, Wh, b = make_inputs(N, 3, 2, 4)
         lengths = np.full(N, 2)
+
         def everything():
             h, cache = rnn_forward(x, h0, Wx, Wh, b)
             rnn_backward(h, cache)
@@ -279,11 +325,14 @@ def test_no_loop_over_the_batch():
             masked_rnn_backward(hm, cache_m)
             logits, cache_o = rnn_output(h, np.ones((4, 5)), np.ones(5))
             rnn_output_backward(logits, cache_o)
+
         return line_events(everything)
+
     assert run(1) == run(7)
 
 
 # -- temporal_softmax_loss (appended to rnn_numpy/losses.py) ------------------------------
+
 
 def test_temporal_loss_by_hand():
     # uniform scores over V = 4: every counted step costs log 4; the sum is divided by N = 2
@@ -297,8 +346,9 @@ def test_temporal_loss_by_hand():
     expected *= mask[..., None] / 2
     np.testing.assert_allclose(dlogits, expected, rtol=1e-14)
     # one step, two classes: -log softmax([log 3, 0])[1] = log 4
-    loss, _ = temporal_softmax_loss(np.array([[[math.log(3), 0.0]]]), np.array([[1]]),
-                                    np.array([[1]]))
+    loss, _ = temporal_softmax_loss(
+        np.array([[[math.log(3), 0.0]]]), np.array([[1]]), np.array([[1]])
+    )
     assert loss == pytest.approx(math.log(4), rel=1e-14)
 
 
@@ -322,8 +372,9 @@ def test_temporal_loss_stable_and_masked_out():
     np.testing.assert_allclose(dlogits, [[[1, -1, 0], [0, 0, 0]]], atol=1e-300)
     loss, dlogits = temporal_softmax_loss(logits, np.array([[1, 1]]), np.zeros((1, 2), bool))
     assert loss == 0.0 and np.all(dlogits == 0)
-    _, d32 = temporal_softmax_loss(logits.astype(np.float32), np.array([[1, 1]]),
-                                   np.array([[1, 0]]))
+    _, d32 = temporal_softmax_loss(
+        logits.astype(np.float32), np.array([[1, 1]]), np.array([[1, 0]])
+    )
     assert d32.dtype == np.float32
 
 

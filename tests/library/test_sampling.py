@@ -1,4 +1,5 @@
 """rnn_numpy.sampling: temperature, reproducible draws, the right distribution."""
+
 from __future__ import annotations
 
 import math
@@ -11,9 +12,14 @@ from rnn_numpy.sampling import sample, temperature_probabilities
 
 def make_model(V=5, H=4, seed=0, scale=1.0):
     rng = np.random.default_rng(seed)
-    return dict(Wx=rng.normal(size=(V, H)) * scale, Wh=rng.normal(size=(H, H)) * scale * 0.5,
-                b=rng.normal(size=(H,)) * 0.1, Wy=rng.normal(size=(H, V)) * scale * 2,
-                by=rng.normal(size=(V,)) * 0.1, h0=np.zeros(H))
+    return dict(
+        Wx=rng.normal(size=(V, H)) * scale,
+        Wh=rng.normal(size=(H, H)) * scale * 0.5,
+        b=rng.normal(size=(H,)) * 0.1,
+        Wy=rng.normal(size=(H, V)) * scale * 2,
+        by=rng.normal(size=(V,)) * 0.1,
+        h0=np.zeros(H),
+    )
 
 
 def test_temperature_probabilities_by_hand():
@@ -22,8 +28,11 @@ def test_temperature_probabilities_by_hand():
     # logits / 0.5 = [0, 2 log 2] -> weights 1 : 4
     np.testing.assert_allclose(temperature_probabilities(logits, 0.5), [1 / 5, 4 / 5], rtol=1e-14)
     # logits / 2 = [0, log 2 / 2] -> weights 1 : sqrt 2
-    np.testing.assert_allclose(temperature_probabilities(logits, 2.0),
-                               [1 / (1 + 2 ** 0.5), 2 ** 0.5 / (1 + 2 ** 0.5)], rtol=1e-14)
+    np.testing.assert_allclose(
+        temperature_probabilities(logits, 2.0),
+        [1 / (1 + 2**0.5), 2**0.5 / (1 + 2**0.5)],
+        rtol=1e-14,
+    )
 
 
 def test_temperature_probabilities_batches_and_is_stable():
@@ -31,8 +40,11 @@ def test_temperature_probabilities_batches_and_is_stable():
     p = temperature_probabilities(logits, 0.01)
     np.testing.assert_allclose(p, [[1, 0, 0], [1 / 3, 1 / 3, 1 / 3]], rtol=1e-14)
     assert temperature_probabilities(logits.astype(np.float32), 3.0).dtype == np.float32
-    np.testing.assert_allclose(temperature_probabilities(logits, 1e4)[0],
-                               np.exp([1, -1, 0]) / np.exp([1, -1, 0]).sum(), rtol=1e-12)
+    np.testing.assert_allclose(
+        temperature_probabilities(logits, 1e4)[0],
+        np.exp([1, -1, 0]) / np.exp([1, -1, 0]).sum(),
+        rtol=1e-12,
+    )
 
 
 def test_temperature_probabilities_rejects_bad_arguments():
@@ -62,23 +74,31 @@ def follow_the_docstring(Wx, Wh, b, Wy, by, h0, first_index, length, rng, temper
 @pytest.mark.parametrize("temperature", [0.5, 1.0, 2.0])
 def test_same_seed_same_sequence_as_the_docstring(temperature):
     model = make_model()
-    first = sample(**model, first_index=2, length=30, rng=np.random.default_rng(7),
-                   temperature=temperature)
-    again = sample(**model, first_index=2, length=30, rng=np.random.default_rng(7),
-                   temperature=temperature)
+    first = sample(
+        **model, first_index=2, length=30, rng=np.random.default_rng(7), temperature=temperature
+    )
+    again = sample(
+        **model, first_index=2, length=30, rng=np.random.default_rng(7), temperature=temperature
+    )
     assert first.shape == (30,) and first.dtype.kind == "i"
     np.testing.assert_array_equal(first, again)
-    np.testing.assert_array_equal(first, follow_the_docstring(
-        **model, first_index=2, length=30, rng=np.random.default_rng(7), temperature=temperature))
-    other = sample(**model, first_index=2, length=30, rng=np.random.default_rng(8),
-                   temperature=temperature)
+    np.testing.assert_array_equal(
+        first,
+        follow_the_docstring(
+            **model, first_index=2, length=30, rng=np.random.default_rng(7), temperature=temperature
+        ),
+    )
+    other = sample(
+        **model, first_index=2, length=30, rng=np.random.default_rng(8), temperature=temperature
+    )
     assert not np.array_equal(first, other)
 
 
 def test_low_temperature_is_greedy():
     model = make_model(scale=2.0)
-    drawn = sample(**model, first_index=0, length=25, rng=np.random.default_rng(0),
-                   temperature=0.01)
+    drawn = sample(
+        **model, first_index=0, length=25, rng=np.random.default_rng(0), temperature=0.01
+    )
     h, index, greedy = model["h0"], 0, []
     for _ in range(25):
         h = np.tanh(model["Wx"][index] + h @ model["Wh"] + model["b"])
@@ -91,8 +111,17 @@ def test_distribution_at_temperature_one():
     """With zero recurrent weights every step draws from softmax(by)."""
     V, H, n = 4, 3, 8000
     by = np.log(np.array([0.1, 0.2, 0.3, 0.4]))
-    drawn = sample(np.zeros((V, H)), np.zeros((H, H)), np.zeros(H), np.zeros((H, V)), by,
-                   np.zeros(H), 0, n, np.random.default_rng(123))
+    drawn = sample(
+        np.zeros((V, H)),
+        np.zeros((H, H)),
+        np.zeros(H),
+        np.zeros((H, V)),
+        by,
+        np.zeros(H),
+        0,
+        n,
+        np.random.default_rng(123),
+    )
     frequencies = np.bincount(drawn, minlength=V) / n
     p = np.array([0.1, 0.2, 0.3, 0.4])
     assert np.all(np.abs(frequencies - p) < 4 * np.sqrt(p * (1 - p) / n))

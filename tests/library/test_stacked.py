@@ -1,4 +1,5 @@
 """rnn_numpy.stacked: layers feed each other; the backward matches finite differences."""
+
 from __future__ import annotations
 
 import numpy as np
@@ -6,8 +7,14 @@ import pytest
 
 from coursekit.model_size import GATE_BLOCKS
 from rnn_numpy.rnn import rnn_forward
-from rnn_numpy.stacked import (CELLS, Cell, stacked_backward, stacked_forward,
-                                      stacked_rnn_backward, stacked_rnn_forward)
+from rnn_numpy.stacked import (
+    CELLS,
+    Cell,
+    stacked_backward,
+    stacked_forward,
+    stacked_rnn_backward,
+    stacked_rnn_forward,
+)
 from tests.library.helpers import line_events, numeric_grad, rel_error
 
 
@@ -17,9 +24,13 @@ def make_stack(N, T, D, sizes, seed=0):
     h0s, params, below = [], [], D
     for H in sizes:
         h0s.append(rng.normal(size=(N, H)))
-        params.append({"Wx": rng.normal(size=(below, H)) * 0.6,
-                       "Wh": rng.normal(size=(H, H)) * 0.6,
-                       "b": rng.normal(size=(H,)) * 0.3})
+        params.append(
+            {
+                "Wx": rng.normal(size=(below, H)) * 0.6,
+                "Wh": rng.normal(size=(H, H)) * 0.6,
+                "b": rng.normal(size=(H,)) * 0.3,
+            }
+        )
         below = H
     return x, h0s, params
 
@@ -61,14 +72,17 @@ def test_layers_feed_each_other_with_different_sizes():
 def test_two_layers_by_hand():
     # 1x1 everything, T = 1: layer 0 h = tanh(1 * 0.5) ; layer 1 h = tanh(h * 2 + 0.1)
     one = np.ones((1, 1))
-    params = [{"Wx": 0.5 * one, "Wh": one, "b": np.zeros(1)},
-              {"Wx": 2 * one, "Wh": one, "b": np.array([0.1])}]
+    params = [
+        {"Wx": 0.5 * one, "Wh": one, "b": np.zeros(1)},
+        {"Wx": 2 * one, "Wh": one, "b": np.array([0.1])},
+    ]
     h_top, _ = stacked_rnn_forward(np.ones((1, 1, 1)), [0 * one, 0 * one], params)
     assert h_top[0, 0, 0] == pytest.approx(np.tanh(2 * np.tanh(0.5) + 0.1), abs=1e-15)
 
 
-@pytest.mark.parametrize("N, T, D, sizes", [
-    (1, 1, 1, [1]), (1, 1, 1, [1, 1]), (2, 3, 4, [3, 2]), (3, 2, 2, [1, 4, 2])])
+@pytest.mark.parametrize(
+    "N, T, D, sizes", [(1, 1, 1, [1]), (1, 1, 1, [1, 1]), (2, 3, 4, [3, 2]), (3, 2, 2, [1, 4, 2])]
+)
 def test_stacked_backward(N, T, D, sizes):
     x, h0s, params = make_stack(N, T, D, sizes, seed=N + T + D)
     h_top, cache = stacked_forward(x, h0s, params)
@@ -81,8 +95,9 @@ def test_stacked_backward(N, T, D, sizes):
     assert_gradients(loss, x, h0s, params, dx, dh0s, dparams)
 
 
-@pytest.mark.parametrize("N, T, D, sizes", [
-    (1, 1, 1, [1]), (1, 1, 1, [1, 1]), (2, 3, 4, [3, 2]), (3, 2, 2, [1, 4, 2])])
+@pytest.mark.parametrize(
+    "N, T, D, sizes", [(1, 1, 1, [1]), (1, 1, 1, [1, 1]), (2, 3, 4, [3, 2]), (3, 2, 2, [1, 4, 2])]
+)
 def test_stacked_rnn_backward(N, T, D, sizes):
     """Notebook 03's stacked backward: the cache is (x, h0s, layer_params, hs)."""
     x, h0s, params = make_stack(N, T, D, sizes, seed=N + T + D)
@@ -111,6 +126,7 @@ def test_stacked_rnn_backward_names_what_is_wrong():
 
 def test_cell_table_accepts_a_new_cell_type():
     """A cell whose state is a tuple (like an LSTM's (h, c)) plugs in through CELLS."""
+
     def forward(x, state, params):
         h0, c0 = state
         h, cache = CELLS["rnn"].forward(x, h0 + c0, params)
@@ -153,15 +169,19 @@ def test_wrong_arguments_name_the_argument_and_layer():
     bad = [dict(params[0]), {"Wx": params[1]["Wx"], "b": params[1]["b"]}]
     with pytest.raises(ValueError, match=r"layer_params\[1\] must be a dict with keys"):
         stacked_rnn_forward(x, h0s, bad)
-    bad = [params[0], dict(params[1], Wx=np.ones((2, 2)))]   # layer 1 reads H_0 = 3, not 2
-    with pytest.raises(ValueError, match=r"layer 2 \(index 1 of the lists\): rnn_forward: Wx must have shape"):
+    bad = [params[0], dict(params[1], Wx=np.ones((2, 2)))]  # layer 1 reads H_0 = 3, not 2
+    with pytest.raises(
+        ValueError, match=r"layer 2 \(index 1 of the lists\): rnn_forward: Wx must have shape"
+    ):
         stacked_rnn_forward(x, h0s, bad)
     with pytest.raises(ValueError, match="cell must be one of"):
         stacked_forward(x, h0s, params, cell="transformer")
     with pytest.raises(ValueError, match=r"x must have 3 dimension\(s\)"):
         stacked_rnn_forward(x[0], h0s, params)
     h_top, cache = stacked_forward(x, h0s, params)
-    with pytest.raises(ValueError, match=r"layer 2 \(index 1 of the lists\): rnn_backward: dh must have shape"):
+    with pytest.raises(
+        ValueError, match=r"layer 2 \(index 1 of the lists\): rnn_backward: dh must have shape"
+    ):
         stacked_backward(np.ones((2, 3, 3)), cache)
     with pytest.raises(TypeError, match="cache must be the tuple"):
         stacked_backward(h_top, cache[1])
@@ -170,11 +190,14 @@ def test_wrong_arguments_name_the_argument_and_layer():
 def test_no_loop_over_the_batch():
     def run(N):
         x, h0s, params = make_stack(N, 3, 2, [3, 2])
+
         def everything():
             stacked_rnn_forward(x, h0s, params)
             h, cache = stacked_forward(x, h0s, params)
             stacked_backward(h, cache)
+
         return line_events(everything)
+
     assert run(1) == run(6)
 
 
@@ -213,8 +236,9 @@ def test_gated_stacks_match_finite_differences(cell, N, T, D, sizes):
         assert rel_error(d_states[layer], numeric_grad(loss, states[layer]), floor=1e-3) <= 1e-7
         assert set(d_params[layer]) == set(CELLS[cell].params)
         for name, grad in d_params[layer].items():
-            assert rel_error(grad, numeric_grad(loss, params[layer][name]),
-                             floor=1e-3) <= 1e-7, f"{cell} layer {layer + 1} {name}"
+            assert rel_error(grad, numeric_grad(loss, params[layer][name]), floor=1e-3) <= 1e-7, (
+                f"{cell} layer {layer + 1} {name}"
+            )
 
 
 def test_an_lstm_layer_can_start_from_a_carried_cell_state():

@@ -1,4 +1,5 @@
 """rnn_numpy.state_jacobian: dh_t/dh_k against finite differences of the recurrence."""
+
 from __future__ import annotations
 
 import numpy as np
@@ -31,8 +32,8 @@ def test_matches_finite_differences(t, k):
     x, h0, Wx, Wh, b, h = sequence()
     h_k = h0[0].copy() if k == 0 else h[k - 1].copy()
     jacobian = state_jacobian_product(h, Wh, t, k)
-    for i in range(h.shape[1]):        # row i: the gradient of h_t[i] with respect to h_k
-        expected = numeric_grad(lambda z: from_step(k, z, x, Wx, Wh, b, t)[i], h_k)
+    for i in range(h.shape[1]):  # row i: the gradient of h_t[i] with respect to h_k
+        expected = numeric_grad(lambda z, i=i: from_step(k, z, x, Wx, Wh, b, t)[i], h_k)
         assert rel_error(jacobian[i], expected, floor=1e-3) <= 1e-7, (t, k, i)
 
 
@@ -44,13 +45,22 @@ def test_identity_at_lag_zero_and_one_step_is_hidden_jacobian():
 
 def test_chain_rule_composes():
     _, _, _, Wh, _, h = sequence(T=6)
-    np.testing.assert_allclose(state_jacobian_product(h, Wh, 6, 1),
-                               state_jacobian_product(h, Wh, 6, 3) @ state_jacobian_product(h, Wh, 3, 1))
+    np.testing.assert_allclose(
+        state_jacobian_product(h, Wh, 6, 1),
+        state_jacobian_product(h, Wh, 6, 3) @ state_jacobian_product(h, Wh, 3, 1),
+    )
 
 
-@pytest.mark.parametrize("t, k, message", [(0, 0, "t must be a step 1..T"), (6, 0, "t must be"),
-                                           (3, 4, "k must satisfy"), (3, -1, "k must satisfy"),
-                                           (2.0, 1, "t must be a whole number")])
+@pytest.mark.parametrize(
+    "t, k, message",
+    [
+        (0, 0, "t must be a step 1..T"),
+        (6, 0, "t must be"),
+        (3, 4, "k must satisfy"),
+        (3, -1, "k must satisfy"),
+        (2.0, 1, "t must be a whole number"),
+    ],
+)
 def test_wrong_steps_are_named(t, k, message):
     _, _, _, Wh, _, h = sequence()
     with pytest.raises((TypeError, ValueError), match=message):

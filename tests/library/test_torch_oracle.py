@@ -4,6 +4,7 @@ torch stores weight_ih as (gates*H, D) with rows in gate order (LSTM i, f, g, o;
 and uses column vectors, so our Wx is weight_ih.T and Wh is weight_hh.T. torch has two biases
 per layer; the LSTM reference has one, b = bias_ih + bias_hh.
 """
+
 from __future__ import annotations
 
 import numpy as np
@@ -11,10 +12,10 @@ import pytest
 
 torch = pytest.importorskip("torch")
 
-from rnn_numpy.gru import gru_backward, gru_forward        # noqa: E402
-from rnn_numpy.lstm import lstm_backward, lstm_forward     # noqa: E402
+from rnn_numpy.gru import gru_backward, gru_forward  # noqa: E402
+from rnn_numpy.lstm import lstm_backward, lstm_forward  # noqa: E402
 
-SHAPES = [(1, 1, 1, 1), (3, 5, 4, 6), (2, 7, 3, 2)]               # (N, T, D, H)
+SHAPES = [(1, 1, 1, 1), (3, 5, 4, 6), (2, 7, 3, 2)]  # (N, T, D, H)
 TOL = dict(rtol=1e-10, atol=1e-12)
 
 
@@ -35,7 +36,11 @@ def _run_torch(module, x, states, dh):
 @pytest.mark.parametrize("N,T,D,H", SHAPES)
 def test_lstm_matches_torch(N, T, D, H):
     rng = np.random.default_rng(N * T)
-    x, h0, c0 = rng.standard_normal((N, T, D)), rng.standard_normal((N, H)), rng.standard_normal((N, H))
+    x, h0, c0 = (
+        rng.standard_normal((N, T, D)),
+        rng.standard_normal((N, H)),
+        rng.standard_normal((N, H)),
+    )
     lstm = torch.nn.LSTM(D, H, batch_first=True).double()
     with torch.no_grad():
         for p in lstm.parameters():
@@ -48,8 +53,15 @@ def test_lstm_matches_torch(N, T, D, H):
     dx, dh0, dWx, dWh, db, dc0 = lstm_backward(dh, cache, return_dc0=True)
     out, tdx, (tdh0, tdc0), g = _run_torch(lstm, x, (h0, c0), dh)
     np.testing.assert_allclose(h, out, **TOL)
-    for mine, theirs in [(dx, tdx), (dh0, tdh0), (dc0, tdc0), (dWx, g["weight_ih_l0"].T),
-                         (dWh, g["weight_hh_l0"].T), (db, g["bias_ih_l0"]), (db, g["bias_hh_l0"])]:
+    for mine, theirs in [
+        (dx, tdx),
+        (dh0, tdh0),
+        (dc0, tdc0),
+        (dWx, g["weight_ih_l0"].T),
+        (dWh, g["weight_hh_l0"].T),
+        (db, g["bias_ih_l0"]),
+        (db, g["bias_hh_l0"]),
+    ]:
         np.testing.assert_allclose(mine, theirs, **TOL)
 
 
@@ -64,14 +76,20 @@ def test_gru_matches_torch(N, T, D, H):
     P = {n: p.detach().numpy() for n, p in gru.named_parameters()}
     dh = rng.standard_normal((N, T, H))
 
-    h, cache = gru_forward(x, h0, P["weight_ih_l0"].T, P["weight_hh_l0"].T, P["bias_ih_l0"],
-                           P["bias_hh_l0"])
+    h, cache = gru_forward(
+        x, h0, P["weight_ih_l0"].T, P["weight_hh_l0"].T, P["bias_ih_l0"], P["bias_hh_l0"]
+    )
     dx, dh0, dWx, dWh, dbx, dbh = gru_backward(dh, cache)
     out, tdx, (tdh0,), g = _run_torch(gru, x, (h0,), dh)
     np.testing.assert_allclose(h, out, **TOL)
-    for mine, theirs in [(dx, tdx), (dh0, tdh0), (dWx, g["weight_ih_l0"].T),
-                         (dWh, g["weight_hh_l0"].T), (dbx, g["bias_ih_l0"]),
-                         (dbh, g["bias_hh_l0"])]:
+    for mine, theirs in [
+        (dx, tdx),
+        (dh0, tdh0),
+        (dWx, g["weight_ih_l0"].T),
+        (dWh, g["weight_hh_l0"].T),
+        (dbx, g["bias_ih_l0"]),
+        (dbh, g["bias_hh_l0"]),
+    ]:
         np.testing.assert_allclose(mine, theirs, **TOL)
 
 
@@ -87,13 +105,24 @@ def test_rnn_matches_torch(activation):
             p.copy_(_t(0.5 * rng.standard_normal(tuple(p.shape))))
     P = {n: p.detach().numpy() for n, p in rnn.named_parameters()}
     dh = rng.standard_normal((N, T, H))
-    h, cache = rnn_module.rnn_forward(x, h0, P["weight_ih_l0"].T, P["weight_hh_l0"].T,
-                                      P["bias_ih_l0"] + P["bias_hh_l0"], activation=activation)
+    h, cache = rnn_module.rnn_forward(
+        x,
+        h0,
+        P["weight_ih_l0"].T,
+        P["weight_hh_l0"].T,
+        P["bias_ih_l0"] + P["bias_hh_l0"],
+        activation=activation,
+    )
     dx, dh0, dWx, dWh, db = rnn_module.rnn_backward(dh, cache)
     out, tdx, (tdh0,), g = _run_torch(rnn, x, (h0,), dh)
     np.testing.assert_allclose(h, out, **TOL)
-    for mine, theirs in [(dx, tdx), (dh0, tdh0), (dWx, g["weight_ih_l0"].T),
-                         (dWh, g["weight_hh_l0"].T), (db, g["bias_ih_l0"])]:
+    for mine, theirs in [
+        (dx, tdx),
+        (dh0, tdh0),
+        (dWx, g["weight_ih_l0"].T),
+        (dWh, g["weight_hh_l0"].T),
+        (db, g["bias_ih_l0"]),
+    ]:
         np.testing.assert_allclose(mine, theirs, **TOL)
 
 
@@ -102,25 +131,27 @@ def test_two_layer_stack_matches_torch(cell):
     """Outputs, dx, every layer's weight gradients and dh_0 of every layer (the LSTM layers
     start from nonzero (h0, c0))."""
     from rnn_numpy import stacked
+
     N, T, D, H = 2, 4, 3, 5
     rng = np.random.default_rng(11)
     x = rng.standard_normal((N, T, D))
-    module = (torch.nn.LSTM if cell == "lstm" else torch.nn.GRU)(D, H, num_layers=2,
-                                                                    batch_first=True).double()
+    module = (torch.nn.LSTM if cell == "lstm" else torch.nn.GRU)(
+        D, H, num_layers=2, batch_first=True
+    ).double()
     with torch.no_grad():
         for p in module.parameters():
             p.copy_(_t(0.5 * rng.standard_normal(tuple(p.shape))))
     P = {n: p.detach().numpy() for n, p in module.named_parameters()}
     h0, c0 = rng.standard_normal((2, N, H)), rng.standard_normal((2, N, H))
     layer_params, states = [], []
-    for l in range(2):
-        w = {"Wx": P[f"weight_ih_l{l}"].T, "Wh": P[f"weight_hh_l{l}"].T}
+    for layer in range(2):
+        w = {"Wx": P[f"weight_ih_l{layer}"].T, "Wh": P[f"weight_hh_l{layer}"].T}
         if cell == "lstm":
-            w["b"] = P[f"bias_ih_l{l}"] + P[f"bias_hh_l{l}"]
-            states.append((h0[l], c0[l]))
+            w["b"] = P[f"bias_ih_l{layer}"] + P[f"bias_hh_l{layer}"]
+            states.append((h0[layer], c0[layer]))
         else:
-            w["bx"], w["bh"] = P[f"bias_ih_l{l}"], P[f"bias_hh_l{l}"]
-            states.append(h0[l])
+            w["bx"], w["bh"] = P[f"bias_ih_l{layer}"], P[f"bias_hh_l{layer}"]
+            states.append(h0[layer])
         layer_params.append(w)
     dh = rng.standard_normal((N, T, H))
     h, cache = stacked.stacked_forward(x, states, layer_params, cell=cell)
@@ -131,11 +162,14 @@ def test_two_layer_stack_matches_torch(cell):
     out.backward(_t(dh))
     np.testing.assert_allclose(h, out.detach().numpy(), **TOL)
     np.testing.assert_allclose(dx, xt.grad.numpy(), **TOL)
-    for l in range(2):
-        np.testing.assert_allclose(d_states[l], h0t.grad.numpy()[l], **TOL)
+    for layer in range(2):
+        np.testing.assert_allclose(d_states[layer], h0t.grad.numpy()[layer], **TOL)
         for name, torch_name in (("Wx", "weight_ih"), ("Wh", "weight_hh")):
-            np.testing.assert_allclose(dparams[l][name], module.get_parameter(
-                f"{torch_name}_l{l}").grad.numpy().T, **TOL)
+            np.testing.assert_allclose(
+                dparams[layer][name],
+                module.get_parameter(f"{torch_name}_l{layer}").grad.numpy().T,
+                **TOL,
+            )
 
 
 # -- notebook 04: gradient norms, clipping, RMSprop --------------------------------------------------
@@ -148,17 +182,23 @@ def test_gradient_norms_by_lag_match_torch_autograd_jacobians(activation):
     rng = np.random.default_rng(4)
     N, T, D, H = 2, 5, 3, 4
     x, h0 = rng.standard_normal((N, T, D)), rng.standard_normal((N, H))
-    Wx, Wh, b = rng.standard_normal((D, H)), 0.6 * rng.standard_normal((H, H)), rng.standard_normal(H)
+    Wx, Wh, b = (
+        rng.standard_normal((D, H)),
+        0.6 * rng.standard_normal((H, H)),
+        rng.standard_normal(H),
+    )
     h, _ = rnn_forward(x, h0, Wx, Wh, b, activation=activation)
     phi = {"tanh": torch.tanh, "relu": torch.relu, "linear": lambda a: a}[activation]
     norms = gradient_norms_by_lag(h, Wh, activation)
     for n in range(N):
-        for k in range(1, T + 1):                  # h[:, k-1] is h_k; run steps k+1..T from it
-            def last_state(h_k):
+        for k in range(1, T + 1):  # h[:, k-1] is h_k; run steps k+1..T from it
+
+            def last_state(h_k, n=n, k=k):
                 state = h_k
                 for t in range(k + 1, T + 1):
                     state = phi(_t(x[n, t - 1]) @ _t(Wx) + state @ _t(Wh) + _t(b))
                 return state
+
             jacobian = torch.autograd.functional.jacobian(last_state, _t(h[n, k - 1])).numpy()
             np.testing.assert_allclose(norms[n, k - 1], np.linalg.norm(jacobian, 2), **TOL)
 
@@ -167,7 +207,11 @@ def test_clipping_matches_torch_clip_grad():
     from rnn_numpy.clipping import clip_elementwise, clip_global_norm
 
     rng = np.random.default_rng(5)
-    grads = {"Wx": 3 * rng.standard_normal((3, 4)), "Wh": rng.standard_normal((4, 4)), "b": rng.standard_normal(4)}
+    grads = {
+        "Wx": 3 * rng.standard_normal((3, 4)),
+        "Wh": rng.standard_normal((4, 4)),
+        "b": rng.standard_normal(4),
+    }
     for max_norm in (0.5, 1e3):
         params = [torch.nn.Parameter(_t(np.zeros_like(g))) for g in grads.values()]
         for p, g in zip(params, grads.values()):
@@ -200,4 +244,3 @@ def test_rmsprop_matches_torch_rmsprop():
         weight.grad = _t(grad)
         optimizer.step()
         np.testing.assert_allclose(param, weight.detach().numpy(), rtol=1e-12, atol=1e-14)
-

@@ -1,4 +1,5 @@
 """tools.train_char_language_model: trains, checkpoints after every epoch, resumes."""
+
 import json
 
 import numpy as np
@@ -7,8 +8,22 @@ import pytest
 from rnn_numpy.char_model import TrainingState
 from tools import train_char_language_model
 
-SMALL = ["--corpus", "layer_words", "--chars", "1200", "--budget", "2500", "--streams", "4",
-         "--chunk", "16", "--patience", "5", "--cells", "lstm"]
+SMALL = [
+    "--corpus",
+    "layer_words",
+    "--chars",
+    "1200",
+    "--budget",
+    "2500",
+    "--streams",
+    "4",
+    "--chunk",
+    "16",
+    "--patience",
+    "5",
+    "--cells",
+    "lstm",
+]
 
 
 @pytest.fixture(scope="module")
@@ -37,5 +52,6 @@ def test_a_resumed_run_ends_where_an_unbroken_run_ends(script, tmp_path, capsys)
 def test_other_settings_refuse_to_resume(script, tmp_path):
     script.main(SMALL + ["--epochs", "1", "--checkpoints", str(tmp_path)])
     with pytest.raises(SystemExit, match="other settings"):
-        script.main(SMALL + ["--epochs", "2", "--learning-rate", "lstm=0.5", "--checkpoints",
-                             str(tmp_path)])
+        script.main(
+            SMALL + ["--epochs", "2", "--learning-rate", "lstm=0.5", "--checkpoints", str(tmp_path)]
+        )

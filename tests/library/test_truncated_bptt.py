@@ -1,4 +1,5 @@
 """Truncated BPTT: chunks, state carried across them, gradients cut at their boundaries."""
+
 import numpy as np
 import pytest
 
@@ -10,14 +11,25 @@ from tests.library.helpers import numeric_grad, rel_error
 
 
 def params_for(rng, V, H):
-    return {"Wx": rng.normal(0, 0.5, (V, H)), "Wh": rng.normal(0, 0.5, (H, H)),
-            "b": rng.normal(0, 0.5, H), "Wy": rng.normal(0, 0.5, (H, V)), "by": rng.normal(0, 0.5, V)}
+    return {
+        "Wx": rng.normal(0, 0.5, (V, H)),
+        "Wh": rng.normal(0, 0.5, (H, H)),
+        "b": rng.normal(0, 0.5, H),
+        "Wy": rng.normal(0, 0.5, (H, V)),
+        "by": rng.normal(0, 0.5, V),
+    }
 
 
-@pytest.mark.parametrize("length, k, expected", [
-    (2, 5, [(0, 1)]), (9, 3, [(0, 3), (3, 6), (6, 8)]), (7, 1, [(i, i + 1) for i in range(6)]),
-    (11, 10, [(0, 10)]), (12, 10, [(0, 10), (10, 11)]),
-])
+@pytest.mark.parametrize(
+    "length, k, expected",
+    [
+        (2, 5, [(0, 1)]),
+        (9, 3, [(0, 3), (3, 6), (6, 8)]),
+        (7, 1, [(i, i + 1) for i in range(6)]),
+        (11, 10, [(0, 10)]),
+        (12, 10, [(0, 10), (10, 11)]),
+    ],
+)
 def test_chunk_bounds(length, k, expected):
     assert chunk_bounds(length, k) == expected
 
@@ -34,7 +46,9 @@ def test_one_chunk_is_full_bptt_and_matches_finite_differences():
     losses, grads, _ = truncated_bptt(stream, h0, params, L)
     assert losses.shape == (1,)
     for name in params:
-        numeric = numeric_grad(lambda _: truncated_bptt(stream, h0, params, L)[0].sum(), params[name])
+        numeric = numeric_grad(
+            lambda _: truncated_bptt(stream, h0, params, L)[0].sum(), params[name]
+        )
         assert rel_error(grads[name], numeric, floor=1e-3) < 1e-7, name
 
 
@@ -62,13 +76,15 @@ def test_gradients_are_cut_at_chunk_boundaries():
     _, grads, _ = truncated_bptt(stream, h0, params, k)
     h, expected = h0, {name: 0.0 for name in params}
     for start, stop in chunk_bounds(L, k):
-        _, chunk_grads, h = char_rnn_loss(stream[:, start:stop], stream[:, start + 1:stop + 1], h, params)
+        _, chunk_grads, h = char_rnn_loss(
+            stream[:, start:stop], stream[:, start + 1 : stop + 1], h, params
+        )
         expected = {name: expected[name] + chunk_grads[name] for name in params}
     for name in params:
         assert np.allclose(grads[name], expected[name])
     _, full, _ = truncated_bptt(stream, h0, params, L)
     assert not np.allclose(grads["Wh"], full["Wh"])
-    assert np.allclose(grads["by"], full["by"])      # by never sees the past
+    assert np.allclose(grads["by"], full["by"])  # by never sees the past
 
 
 def test_carrying_the_state_across_calls_equals_one_call():
@@ -76,7 +92,7 @@ def test_carrying_the_state_across_calls_equals_one_call():
     N, L, V, H, k = 2, 13, 4, 3, 4
     stream, h0, params = rng.integers(0, V, (N, L)), rng.normal(size=(N, H)), params_for(rng, V, H)
     losses, grads, h_final = truncated_bptt(stream, h0, params, k)
-    first = truncated_bptt(stream[:, :k + 1], h0, params, k)
+    first = truncated_bptt(stream[:, : k + 1], h0, params, k)
     rest = truncated_bptt(stream[:, k:], first[2], params, k)
     assert np.allclose(losses, np.concatenate([first[0], rest[0]]))
     assert np.allclose(h_final, rest[2])

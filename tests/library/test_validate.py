@@ -1,4 +1,5 @@
 """Shapes: a wrong argument is named with its expected shape, on the fast path too."""
+
 import numpy as np
 import pytest
 
