@@ -44,7 +44,7 @@ def grade_class(
     # generous time limits (as the tests'): a loaded machine must not turn a slow cell into a lost
     # check, which would make the runs' grades differ
     settings = GradingSettings(
-        folder=folder / "grading", cluster="", cell_timeout=300, notebook_timeout=1200
+        folder=folder / "grading", cluster="", timeout=300, notebook_timeout=1200
     )
     started = time.perf_counter()
     run = autograde(settings, assignment, submissions, jobs=jobs, cluster=cluster, progress=False)

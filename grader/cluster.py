@@ -171,7 +171,7 @@ def grade_on_worker(task: dict) -> dict:
         settings = GradingSettings(
             folder=Path(worker.local_directory) / WORKER_FOLDER,
             sandbox=task["sandbox"],
-            cell_timeout=task["cell_timeout"],
+            timeout=task["timeout"],
             memory_mb=task["memory_mb"],
             notebook_timeout=task["notebook_timeout"],
             db_url="",
@@ -323,7 +323,7 @@ def grade_students_on_cluster(
                 "secret": secret,
                 "digest": digest,
                 "sandbox": settings.sandbox,
-                "cell_timeout": settings.cell_timeout,
+                "timeout": settings.timeout,
                 "memory_mb": settings.memory_mb,
                 "notebook_timeout": settings.notebook_timeout,
                 "submitted": _read_files(settings.folder / "submitted" / student / assignment),

@@ -119,6 +119,24 @@ def sandbox_problem() -> str | None:
 NEVER_IN_A_KERNEL = ("rnn_numpy", "grader", "submissions")
 
 
+# Before an unsandboxed kernel starts: forget the editable install's finders, which would map
+# NEVER_IN_A_KERNEL to the repository (a sandboxed kernel cannot see the repository at all).
+FORGET_EDITABLE_FINDERS = (
+    "import runpy, sys; "
+    "sys.meta_path[:] = [f for f in sys.meta_path "
+    "if not getattr(f, '__module__', '').startswith('__editable__')]; "
+    "sys.path[:] = [p for p in sys.path if '__editable__' not in p]; "
+    "runpy.run_module('ipykernel_launcher', run_name='__main__', alter_sys=True)"
+)
+
+
+def without_editable_finders(arguments: list[str]) -> list[str]:
+    """The kernel's arguments (`-m ipykernel_launcher ...`) with FORGET_EDITABLE_FINDERS first."""
+    if arguments[:2] != ["-m", "ipykernel_launcher"]:
+        raise RuntimeError(f"unexpected kernel command {arguments[:2]}: refusing to start it")
+    return ["-c", FORGET_EDITABLE_FINDERS, *arguments[2:]]
+
+
 def exposed_packages() -> str | None:
     """Why the environment would show a kernel the library or the grader (None if it would not):
     they were installed into it as copies, not editable."""
@@ -488,6 +506,7 @@ class KernelJail:
         python_cmd = [kernel_cmd[0], "-P", *kernel_cmd[1:]]
         drop = _drop_to(self.uid) if self.uid is not None else []
         if not self.sandboxed:  # still a fresh session keyring and the seccomp filter
+            python_cmd = [kernel_cmd[0], "-P", *without_editable_finders(kernel_cmd[1:])]
             return [*_launcher("run", "--load-filter", "--"), *drop, *caps, *python_cmd]
         # The working folder is a tmpfs: fill it from the read-only course files, then start.
         fill = ["/bin/sh", "-c", f'cp -R {COURSE_FILES}/. . && exec "$0" "$@"']

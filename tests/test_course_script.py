@@ -144,7 +144,24 @@ def test_the_test_command_checks_system_packages_unless_told_not_to(skip, monkey
     )
     assert course.main(["test", "-k", "nothing"]) == 0
     checked = ["system packages"] if skip in ("", "0") else []
-    assert calls == ["install", *checked, ["-m", "pytest"]]
+    style = [["-m", "ruff"], ["-m", "ruff"]]  # lint, then format: the style gate comes first
+    assert calls == ["install", *style, *checked, ["-m", "pytest"]]
+
+
+def test_the_test_command_stops_at_the_style_gate(monkeypatch, capsys):
+    """A tree ruff finds fault with runs no test: the gate says how to repair it."""
+    calls = []
+    monkeypatch.setattr(course, "install", lambda requirements: None)
+    monkeypatch.setattr(course, "ensure_system_packages", lambda: None)
+
+    def call(command, **_):
+        calls.append(command[1:4])
+        return 1 if command[1:4] == ["-m", "ruff", "format"] else 0
+
+    monkeypatch.setattr(course.subprocess, "call", call)
+    assert course.main(["test"]) == 1
+    assert calls == [["-m", "ruff", "check"], ["-m", "ruff", "format"]]
+    assert "ruff format" in capsys.readouterr().out
 
 
 def test_system_tools_are_found_on_a_plain_users_path(monkeypatch):

@@ -1,7 +1,7 @@
 """`python -m grader report ASSIGNMENT` on a class of known wrong submissions.
 
 The class: the solution, the blank release, and copies of wrong submissions of
-tests/grading/wrong_submissions/rnn_recurrence.py, each making one known mistake. The report's
+submissions/wrong/rnn_recurrence.py, each making one known mistake. The report's
 counts (CSV and page) must equal what was planted: checks lost, named mistakes (the hints'
 descriptions, from the grader's verdict records), other mistakes grouped by message, and the
 written answers awaiting a grader. The page is opened in chromium and its screenshot checked.
@@ -26,10 +26,10 @@ from grader.class_report import (
 from grader.layout import NOTEBOOKS
 from grader.settings import GradingSettings
 from grader.verdict_records import read_records
-from tests.grading import wrong_submissions
+from submissions import wrong as wrong_submissions
+from submissions.wrong.rnn_recurrence import WRONG_SUBMISSIONS
 from tests.grading.browser import distinct_colours, open_page
 from tests.grading.harness import grade, run_grader, solution_notebook
-from tests.grading.wrong_submissions.rnn_recurrence import WRONG_SUBMISSIONS
 
 ASSIGNMENT = "02_rnn_recurrence"
 WRONG = {submission.name: submission for submission in WRONG_SUBMISSIONS}

@@ -324,12 +324,12 @@ def test_a_bad_file_changes_nothing_and_names_the_line(graded, tmp_path):
 def lab(graded):
     """JupyterLab with Formgrader on a copy of the class without lateness, started as
     test_formgrader.py starts it (as `python3 course.py lab` does)."""
-    from tests.grading.test_formgrader import Lab, _lab_environment
+    from tests.grading.test_formgrader import Lab, lab_environment
 
     folder = _copy_without_lateness(graded, "formgrader-lab/grading")
     root = folder.parent
     log = root / "lab.log"
-    with jupyter_lab(REPOSITORY, root, _lab_environment(root, folder), log) as (url, token):
+    with jupyter_lab(REPOSITORY, root, lab_environment(root, folder), log) as (url, token):
         yield Lab(url, token, root, folder, log)
 
 
