@@ -101,14 +101,14 @@ def hold_during_sessions(slot: str, lock) -> None:
     """From now on, in this process, every nbgrader `Gradebook` holds `lock` (an object with
     acquire() and release(); None: none): the "folder" lock from opening to closing, the
     "database" lock while it opens."""
-    _locks()[slot] = lock
+    locks()[slot] = lock
     _patch_gradebook()
 
 
 def share_database_sessions(url: str) -> None:
     """For a shared (PostgreSQL) gradebook at `url`: every gradebook this process opens takes
     the database lock. Nothing for SQLite (one grading folder, the folder lock)."""
-    current = _locks().get("database")
+    current = locks().get("database")
     if is_shared_database(url) and (current is None or current.url != url):
         hold_during_sessions("database", DatabaseLock(url))
 
@@ -117,7 +117,7 @@ def share_database_sessions(url: str) -> None:
 def database_lock_held(url: str):
     """Hold the database lock of the shared gradebook at `url` (nothing for SQLite)."""
     share_database_sessions(url)
-    lock = _locks().get("database") if is_shared_database(url) else None
+    lock = locks().get("database") if is_shared_database(url) else None
     if lock is None:
         yield
         return
@@ -128,7 +128,7 @@ def database_lock_held(url: str):
         lock.release()
 
 
-def _locks() -> dict:
+def locks() -> dict:
     if "_rnn_course_locks" not in Gradebook.__dict__:
         Gradebook._rnn_course_locks = {}
     return Gradebook._rnn_course_locks
@@ -142,11 +142,14 @@ def _patch_gradebook() -> None:
     def locked_init(self, *args, **kwargs):
         self._rnn_course_held = None
         try:
-            folder = _locks().get("folder")
+            folder = locks().get("folder")
             if folder is not None:
                 folder.acquire()
                 self._rnn_course_held = folder
-            database = _locks().get("database")
+            database = locks().get("database")
+            opened = args[0] if args else kwargs.get("db_url")
+            if database is not None and database.url != opened:
+                database = None  # another gradebook (SQLite, say): the shared one's lock is not its
             if database is not None:
                 database.acquire()
             try:
