@@ -23,15 +23,14 @@ import numpy as np
 from threadpoolctl import threadpool_limits
 
 from coursekit.model_size import parameter_count
-from coursekit.text import CharVocab, load_text
 from rnn_numpy.char_model import (
     CAPSTONE,
-    CELLS,
     hidden_size_for_budget,
     init_char_model,
     train_char_model,
 )
-from rnn_numpy.language_model import batchify, bits_per_char
+from rnn_numpy.language_model import bits_per_char
+from tools.train_char_language_model import add_corpus_arguments, corpus_streams
 
 RATES = (0.003, 0.01, 0.03, 0.1, 0.3)
 
@@ -40,15 +39,7 @@ def arguments(argv=None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(
         description=__doc__.split("\n\n")[0], formatter_class=argparse.ArgumentDefaultsHelpFormatter
     )
-    parser.add_argument(
-        "--corpus",
-        default="python-stdlib",
-        help='"python-stdlib", a corpus of coursekit/data, or a text file',
-    )
-    parser.add_argument("--chars", type=int, default=300_000, help="characters of the corpus")
-    parser.add_argument("--validation", type=float, default=0.1, help="validation fraction")
-    parser.add_argument("--cells", nargs="+", choices=CELLS, default=list(CELLS))
-    parser.add_argument("--budget", type=int, default=100_000, help="parameters per model")
+    add_corpus_arguments(parser, chars=300_000)
     parser.add_argument("--streams", type=int, default=CAPSTONE["streams"], help="N")
     parser.add_argument("--chunk", type=int, default=CAPSTONE["chunk"], help="K")
     parser.add_argument("--epochs", type=int, default=2, help="most passes per run")
@@ -67,12 +58,7 @@ def arguments(argv=None) -> argparse.Namespace:
 
 def sweep(args: argparse.Namespace) -> dict:
     """{(cell, eta): (best validation loss in nats, best epoch, epochs run, seconds)}."""
-    text = load_text(args.corpus, args.chars)
-    vocab = CharVocab(text)
-    ids = vocab.encode(text)
-    split = int(len(ids) * (1 - args.validation))
-    train_streams = batchify(ids[:split], args.streams)
-    val_streams = batchify(ids[split:], args.streams)
+    text, vocab, split, train_streams, val_streams = corpus_streams(args)
     print(
         f"{args.corpus}: {len(text):,} characters, V = {vocab.size}; {args.streams} streams x "
         f"{args.chunk} steps, at most {args.epochs} epochs, patience {args.patience}, max norm "

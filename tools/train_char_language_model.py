@@ -48,19 +48,40 @@ CHECKPOINTS = REPOSITORY / "checkpoints" / "char_language_model"
 LEARNING_RATES = ("rnn=0.01", "gru=0.03", "lstm=0.03")
 
 
-def arguments(argv=None) -> argparse.Namespace:
-    parser = argparse.ArgumentParser(
-        description=__doc__.split("\n\n")[0], formatter_class=argparse.ArgumentDefaultsHelpFormatter
-    )
+def add_corpus_arguments(parser: argparse.ArgumentParser, chars: int) -> None:
+    """The options every language-model tool shares: the corpus, its split, the models."""
     parser.add_argument(
         "--corpus",
         default="python-stdlib",
         help='"python-stdlib", a corpus of coursekit/data, or a text file',
     )
-    parser.add_argument("--chars", type=int, default=1_000_000, help="characters of the corpus")
+    parser.add_argument("--chars", type=int, default=chars, help="characters of the corpus")
     parser.add_argument("--validation", type=float, default=0.1, help="validation fraction")
     parser.add_argument("--cells", nargs="+", choices=CELLS, default=list(CELLS))
     parser.add_argument("--budget", type=int, default=100_000, help="parameters per model")
+
+
+def corpus_streams(args: argparse.Namespace) -> tuple:
+    """(text, vocab, split, train_streams, val_streams): the corpus cut at the validation
+    fraction, each part as `args.streams` streams."""
+    text = load_text(args.corpus, args.chars)
+    vocab = CharVocab(text)
+    ids = vocab.encode(text)
+    split = int(len(ids) * (1 - args.validation))
+    return (
+        text,
+        vocab,
+        split,
+        batchify(ids[:split], args.streams),
+        batchify(ids[split:], args.streams),
+    )
+
+
+def arguments(argv=None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(
+        description=__doc__.split("\n\n")[0], formatter_class=argparse.ArgumentDefaultsHelpFormatter
+    )
+    add_corpus_arguments(parser, chars=1_000_000)
     parser.add_argument("--streams", type=int, default=32, help="N")
     parser.add_argument("--chunk", type=int, default=64, help="K, the truncation length")
     parser.add_argument("--epochs", type=int, default=8)
@@ -141,12 +162,7 @@ def save_checkpoint(
 def main(argv=None) -> None:
     args = arguments(argv)
     threadpool_limits(1)  # small matrices: one BLAS thread is fastest
-    text = load_text(args.corpus, args.chars)
-    vocab = CharVocab(text)
-    ids = vocab.encode(text)
-    split = int(len(ids) * (1 - args.validation))
-    train_streams = batchify(ids[:split], args.streams)
-    val_streams = batchify(ids[split:], args.streams)
+    text, vocab, split, train_streams, val_streams = corpus_streams(args)
     floor = memoryless_loss_floor(text[split:])
     print(
         f"{args.corpus}: {len(text):,} characters, V = {vocab.size}; training streams "
