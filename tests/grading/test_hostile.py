@@ -256,13 +256,14 @@ KEYRING_PAIR = ("aa_stores_code_in_keyrings", "zz_loads_code_from_keyrings")
 
 
 def _printed(notebook, marker: str) -> str:
-    return "\n".join(
-        output.get("text", "")
+    """The text a cell printed, when it printed `marker`. A kernel may split one print into
+    several stream outputs (one per flush), so a cell's stream texts are joined first."""
+    texts = (
+        "".join(output.get("text", "") for output in cell.outputs)
         for cell in notebook.cells
         if cell.cell_type == "code"
-        for output in cell.outputs
-        if marker in output.get("text", "")
     )
+    return "\n".join(text for text in texts if marker in text)
 
 
 def _assert_keyrings_shared_nothing(scores, stored_in, loaded_in) -> None:
