@@ -70,7 +70,7 @@ from .similarity import DEFAULT_THRESHOLD, compare_class, write_similarity_repor
 
 
 def main(argv: list[str] | None = None) -> int:
-    args = _parser().parse_args(argv)
+    args = argument_parser().parse_args(argv)
     settings = GradingSettings(
         folder=args.grading_folder.resolve(),
         sandbox=not args.no_sandbox,
@@ -344,7 +344,7 @@ COMMANDS = {
 
 # Options every command takes, declared once here: (flags, argparse keywords). They are accepted
 # before the command (`--jobs 1 autograde A`) and after it (`autograde A --jobs 1`). An option of
-# one command alone is declared on that command's parser in _parser().
+# one command alone is declared on that command's parser in argument_parser().
 COMMON_OPTIONS = [
     (
         ("--grading-folder",),
@@ -420,7 +420,7 @@ def _add_common_options(parser: argparse.ArgumentParser, *, after_command: bool)
         )
 
 
-def _parser() -> argparse.ArgumentParser:
+def argument_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="python -m grader",
         description=__doc__,

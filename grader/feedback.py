@@ -33,12 +33,12 @@ class KeepOnlyVerdicts(NbGraderPreprocessor):
             if cell.cell_type == "code" and not is_test_cell(cell):
                 cell.outputs, cell.execution_count = [], None
             elif cell.cell_type == "markdown" and nbgrader_utils.is_solution(cell):
-                cell.source = _as_text(cell.source)
+                cell.source = as_verbatim_text(cell.source)
                 cell.attachments = {}
         return nb, resources
 
 
-def _as_text(source: str) -> str:
+def as_verbatim_text(source: str) -> str:
     """Markdown that shows `source` verbatim: an indented code block, which no renderer reads
     as HTML, links or maths."""
     return "\n".join("    " + line for line in (source.splitlines() or [""]))

@@ -34,7 +34,7 @@ from nbformat import NotebookNode
 from nbgrader import utils as nbgrader_utils
 from nbgrader.preprocessors import NbGraderPreprocessor
 
-from .feedback import _as_text as as_verbatim_text
+from .feedback import as_verbatim_text
 
 # What nbconvert's Markdown renderer makes from plain Markdown (no raw HTML, no images).
 SAFE_TAGS = {

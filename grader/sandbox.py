@@ -222,7 +222,7 @@ def _launcher(*arguments: str) -> list[str]:
     return [SYSTEM_PYTHON, "-I", "-c", LAUNCHER.read_text(encoding="utf-8"), *arguments]
 
 
-def _drop_to(uid: int) -> list[str]:
+def drop_to(uid: int) -> list[str]:
     """util-linux setpriv: become `uid` (and its gid) with no capabilities and no groups."""
     return [
         require_system_tool("setpriv", "util-linux"),
@@ -240,7 +240,7 @@ def clear_keyrings_of(uid: int) -> None:
     """Empty the user and user-session keyrings of `uid` (a root grader's kernel uid), so
     that nothing a kernel stored there reaches a later kernel of the same uid."""
     done = subprocess.run(
-        _drop_to(uid) + _launcher("clear-keyrings"), capture_output=True, text=True, timeout=120
+        drop_to(uid) + _launcher("clear-keyrings"), capture_output=True, text=True, timeout=120
     )
     if done.returncode != 0:
         raise RuntimeError(
@@ -504,7 +504,7 @@ class KernelJail:
             "--",
         ]
         python_cmd = [kernel_cmd[0], "-P", *kernel_cmd[1:]]
-        drop = _drop_to(self.uid) if self.uid is not None else []
+        drop = drop_to(self.uid) if self.uid is not None else []
         if not self.sandboxed:  # still a fresh session keyring and the seccomp filter
             python_cmd = [kernel_cmd[0], "-P", *without_editable_finders(kernel_cmd[1:])]
             return [*_launcher("run", "--load-filter", "--"), *drop, *caps, *python_cmd]

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from grader.cli import COMMANDS, COMMON_OPTIONS, _parser
+from grader.cli import COMMANDS, COMMON_OPTIONS, argument_parser
 from grader.layout import DEFAULT_GRADING_FOLDER
 from grader.parallel import available_cores
 
@@ -65,24 +65,28 @@ def test_every_command_and_every_common_option_is_covered_here():
 
 @pytest.mark.parametrize("command", COMMAND_LINES)
 def test_common_options_mean_the_same_before_and_after_the_command(command):
-    before = vars(_parser().parse_args([*OPTIONS, *COMMAND_LINES[command]]))
-    after = vars(_parser().parse_args([*COMMAND_LINES[command], *OPTIONS]))
+    before = vars(argument_parser().parse_args([*OPTIONS, *COMMAND_LINES[command]]))
+    after = vars(argument_parser().parse_args([*COMMAND_LINES[command], *OPTIONS]))
     assert before == after
     assert {key: before[key] for key in GIVEN} == GIVEN
 
 
 @pytest.mark.parametrize("command", COMMAND_LINES)
 def test_an_option_before_the_command_is_not_reset_by_the_command(command):
-    split = vars(_parser().parse_args(["--jobs", "1", *COMMAND_LINES[command], "--timeout", "9"]))
+    split = vars(
+        argument_parser().parse_args(["--jobs", "1", *COMMAND_LINES[command], "--timeout", "9"])
+    )
     assert split["jobs"] == 1 and split["timeout"] == 9
-    plain = vars(_parser().parse_args(COMMAND_LINES[command]))
+    plain = vars(argument_parser().parse_args(COMMAND_LINES[command]))
     assert plain["jobs"] == available_cores() and plain["timeout"] == 60
     assert plain["grading_folder"] == DEFAULT_GRADING_FOLDER and plain["db_url"] is None
     assert plain["no_sandbox"] is False
 
 
 def test_the_instructors_command_line_from_the_issue_is_accepted():
-    args = _parser().parse_args(["autograde", "01_feedforward_limits", "FOLDER", "--jobs", "1"])
+    args = argument_parser().parse_args(
+        ["autograde", "01_feedforward_limits", "FOLDER", "--jobs", "1"]
+    )
     assert (args.command, args.assignment, args.submissions, args.jobs) == (
         "autograde",
         "01_feedforward_limits",
@@ -93,5 +97,5 @@ def test_the_instructors_command_line_from_the_issue_is_accepted():
 
 def test_an_unknown_option_is_still_refused(capsys):
     with pytest.raises(SystemExit) as exited:
-        _parser().parse_args(["autograde", "01_feedforward_limits", "--jobz", "1"])
+        argument_parser().parse_args(["autograde", "01_feedforward_limits", "--jobz", "1"])
     assert exited.value.code == 2 and "unrecognized arguments: --jobz" in capsys.readouterr().err

@@ -257,7 +257,7 @@ else:
 
 def _keyrings_as(uid: int, *arguments: str) -> dict:
     done = subprocess.run(
-        sandbox._drop_to(uid)
+        sandbox.drop_to(uid)
         + [SYSTEM_PYTHON, "-I", "-c", KEYRINGS, str(LAUNCHER.parent), *arguments],
         capture_output=True,
         text=True,
@@ -439,7 +439,7 @@ def test_a_kernels_system_calls_are_filtered_and_numpy_threads_and_subprocesses_
         "import os, sys; sys.path.insert(0, sys.argv[1]); import kernel_launcher; "
         "kernel_launcher.join_fresh_session_keyring(); os.execv(sys.argv[2], sys.argv[2:])"
     )
-    drop = sandbox._drop_to(_a_free_uid_outside_the_pool()) if os.geteuid() == 0 else []
+    drop = sandbox.drop_to(_a_free_uid_outside_the_pool()) if os.geteuid() == 0 else []
     control = subprocess.run(
         [
             *drop,
