@@ -71,9 +71,7 @@ class Diagram:
         face, edge = STYLES[kind]
         text = self.ax.text(x, y, f"${symbol}$", ha="center", va="center", fontsize=FONT_SIZE)
         text.set_zorder(3)
-        extent = text.get_window_extent(self._renderer).transformed(
-            self.ax.transData.inverted()
-        )
+        extent = text.get_window_extent(self._renderer).transformed(self.ax.transData.inverted())
         half_width, half_height = extent.width / 2, extent.height / 2
         if kind == "operation":
             radius = max(CIRCLE_RADIUS, half_width + 0.06)
