@@ -30,7 +30,8 @@ STYLES = {
 }
 FONT_SIZE = 12
 CIRCLE_RADIUS = 0.22
-PAD = 0.12  # between a box's text and its edge (data units: one unit is about an inch / 1.25)
+INCHES_PER_UNIT = 0.8  # the diagrams are laid out in data units of this size
+PAD = 0.12  # between a box's text and its edge, in data units
 
 
 @dataclass
@@ -59,7 +60,7 @@ class Diagram:
 
     def __init__(self, width: float, height: float, ax=None):
         if ax is None:
-            _, ax = plt.subplots(figsize=(width / 1.25, height / 1.25))
+            _, ax = plt.subplots(figsize=(width * INCHES_PER_UNIT, height * INCHES_PER_UNIT))
         self.ax, self.figure = ax, ax.figure
         ax.set_xlim(0, width)
         ax.set_ylim(0, height)
