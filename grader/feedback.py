@@ -6,6 +6,11 @@ cells, the learner's own cells, visible checks and every other course cell: lear
 patch what they print), since such output could carry the hidden inputs out. Written answers
 (Markdown solution cells) are shown as text, so no HTML or script of the learner's runs in the
 page. A notebook that was missing or unreadable at intake gets a short page that says so.
+
+A cell that waits for a person (a written answer no one has graded yet) shows "awaiting
+grading", not a score of 0, and the page's total counts what has been graded so far
+(`GetGradesAwaitingGrading`, and the course's feedback template `templates/feedback/`, which
+extends nbgrader's through `FeedbackExporter`).
 """
 
 from __future__ import annotations
@@ -15,14 +20,56 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
+import nbgrader as nbgrader_package
+from jinja2 import FileSystemLoader, PrefixLoader
+from nbconvert.exporters import HTMLExporter
 from nbgrader import utils as nbgrader_utils
 from nbgrader.apps import NbGraderAPI
-from nbgrader.preprocessors import NbGraderPreprocessor
+from nbgrader.preprocessors import GetGrades, NbGraderPreprocessor
 from tqdm import tqdm
+from traitlets import default
 
 from .faults import Fault
 from .hidden_checks import is_test_cell
 from .intake import intake_record
+
+NBGRADER_TEMPLATES = (
+    Path(nbgrader_package.__file__).parent / "server_extensions" / "formgrader" / "templates"
+)
+
+
+class FeedbackExporter(HTMLExporter):
+    """nbgrader's feedback exporter (`GenerateFeedback.exporter_class`), which also finds
+    nbgrader's templates under the prefix `nbgrader/`: the course's template `feedback` (found
+    before nbgrader's, which has the same name) extends `nbgrader/feedback/index.html.j2`."""
+
+    @default("extra_loaders")
+    def _nbgrader_templates(self):
+        return [PrefixLoader({"nbgrader": FileSystemLoader(str(NBGRADER_TEMPLATES))})]
+
+
+class GetGradesAwaitingGrading(GetGrades):
+    """nbgrader's GetGrades, and which graded cells wait for a person: no automatic score and
+    no manual one (nbgrader counts such a cell 0). Each cell's metadata gets
+    `awaiting_grading`; the resources get `awaiting_points`, their points in all."""
+
+    def preprocess(self, nb, resources):
+        resources["nbgrader"]["awaiting_points"] = 0.0
+        return super().preprocess(nb, resources)
+
+    def _get_score(self, cell, resources):
+        grade = self.gradebook.find_grade(
+            cell.metadata["nbgrader"]["grade_id"],
+            self.notebook_id,
+            self.assignment_id,
+            self.student_id,
+        )
+        awaiting = grade.auto_score is None and grade.manual_score is None
+        cell.metadata.nbgrader["score"] = grade.score
+        cell.metadata.nbgrader["points"] = grade.max_score
+        cell.metadata.nbgrader["awaiting_grading"] = awaiting
+        if awaiting:
+            resources["nbgrader"]["awaiting_points"] += grade.max_score
 
 
 class KeepOnlyVerdicts(NbGraderPreprocessor):

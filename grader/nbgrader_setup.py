@@ -19,14 +19,12 @@ import shutil
 import warnings
 from pathlib import Path
 
-import nbgrader as nbgrader_package
 from nbconvert.preprocessors import ClearMetadataPreprocessor, CSSHTMLHeaderPreprocessor
 from nbgrader.preprocessors import (
     CheckCellMetadata,
     ClearHiddenTests,
     ClearOutput,
     DeduplicateIds,
-    GetGrades,
     IgnorePattern,
     LimitOutput,
     OverwriteCells,
@@ -36,7 +34,12 @@ from nbgrader.preprocessors import (
 from traitlets.config import Config
 
 from .execute import SandboxedExecute
-from .feedback import KeepOnlyVerdicts
+from .feedback import (
+    NBGRADER_TEMPLATES,
+    FeedbackExporter,
+    GetGradesAwaitingGrading,
+    KeepOnlyVerdicts,
+)
 from .gradebook_schema import share_database_sessions, use_in_process_alembic_head
 from .hidden_checks import JudgeHiddenChecks, PrepareHiddenChecks
 from .instructor_views import MakeSubmissionInert, RestoreAnswersAsTyped
@@ -46,11 +49,9 @@ from .restore import RestoreNotebookStructure
 from .settings import GradingSettings
 from .submission_exporter import SubmissionExporter
 
-# The course's own nbconvert templates: Formgrader's MathJax served by the lab (no CDN).
+# The course's own nbconvert templates: Formgrader's MathJax served by the lab (no CDN), and
+# the feedback page (a cell no one has graded yet shows "awaiting grading", grader/feedback.py).
 COURSE_TEMPLATES = Path(__file__).resolve().parent / "templates"
-NBGRADER_TEMPLATES = (
-    Path(nbgrader_package.__file__).parent / "server_extensions" / "formgrader" / "templates"
-)
 # The late-submission rule: a notebook submitted after its assignment's due date, or with a due
 # date and no trusted submission time, scores zero ("none": no penalty). Due dates are set per
 # assignment, and later ones per learner in the grading folder's extensions.csv
@@ -153,8 +154,9 @@ def configure(config: Config, settings: GradingSettings) -> Config:
     config.HTMLExporter.extra_template_basedirs = [str(COURSE_TEMPLATES), str(NBGRADER_TEMPLATES)]
     config.HTMLExporter.sanitize_html = True
     # RestoreAnswersAsTyped only right before KeepOnlyVerdicts, which shows answers verbatim.
+    config.GenerateFeedback.exporter_class = FeedbackExporter
     config.GenerateFeedback.preprocessors = [
-        GetGrades,
+        GetGradesAwaitingGrading,
         ClearHiddenTests,
         RestoreAnswersAsTyped,
         KeepOnlyVerdicts,

@@ -8,11 +8,16 @@ only the learner's requirements.
 
 from __future__ import annotations
 
+import importlib.metadata
 import runpy
+import tomllib
 import zipfile
 
+import nbformat
+from nbclient import NotebookClient
+
 from grader.layout import NOTEBOOKS, REPOSITORY, course_files, written_assignments
-from grader.learner_kit import KIT_ROOT
+from grader.learner_kit import KIT_ROOT, kit_pyproject
 from grader.release import exposures
 from tests.grading.harness import run_grader
 from tests.test_environment_files import pip_pins
@@ -165,3 +170,39 @@ def test_binder_is_built_from_a_repository_that_never_held_the_solutions(tmp_pat
         timeout=60,
     )
     assert refused.returncode == 1 and "learners' repository" in refused.stderr
+
+
+# In a Jupyter kernel: which bar tqdm.auto draws, and what it warned on the way.
+TQDM_IN_A_KERNEL = """\
+import warnings
+with warnings.catch_warnings(record=True) as caught:
+    warnings.simplefilter("always")
+    from tqdm.auto import tqdm
+    bar = tqdm(total=3, desc="updates")
+    bar.update(3)
+    bar.close()
+import tqdm.notebook
+print("widget bar:", isinstance(bar, tqdm.notebook.tqdm_notebook))
+print("warnings:", [str(warning.message) for warning in caught])
+"""
+
+
+def test_tqdm_bars_render_as_widgets_in_the_learners_jupyterlab():
+    """The learner's environment (requirements/learner.txt, which Binder installs, and the kit's
+    pyproject.toml) has ipywidgets, so in a kernel tqdm.auto draws the widget bar and does not
+    warn "IProgress not found". The kernel here runs this environment, whose ipywidgets is the
+    pinned one."""
+    pinned = pip_pins("learner.txt")["ipywidgets"]
+    assert importlib.metadata.version("ipywidgets") == pinned
+    kit_dependencies = tomllib.loads(kit_pyproject().decode())["project"]["dependencies"]
+    assert "ipywidgets" in kit_dependencies
+    notebook = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(TQDM_IN_A_KERNEL)])
+    NotebookClient(notebook, kernel_name="python3", timeout=300).execute()
+    outputs = notebook.cells[0].outputs
+    printed = "".join(
+        output.get("text", "") for output in outputs if output.get("name") == "stdout"
+    )
+    shown = {mimetype for output in outputs for mimetype in output.get("data", {})}
+    assert "widget bar: True" in printed and "warnings: []" in printed, printed
+    assert "application/vnd.jupyter.widget-view+json" in shown, outputs
+    assert "IProgress" not in str(outputs)

@@ -9,7 +9,8 @@ with the course's command (`python -m grader autograde all`, no folder: every as
 `nbgrader collect` gathered them), in parallel. The collect records each submission's time from
 the exchange's change times (grader/lateness.py), never the learner's. The grades, the late
 penalty and the names reach the exported CSV.
-Then `python -m grader feedback`, nbgrader's release_feedback, and each learner's fetch_feedback.
+Then `python -m grader feedback`, nbgrader's release_feedback, and each learner's fetch_feedback:
+what a learner fetches says which points still wait for a person.
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ from submissions.wrong.feedforward_limits import WRONG_SUBMISSIONS
 from tests.grading.harness import (
     answers,
     hidden_points,
+    manual_points,
     nbgrader_in_process,
     run_grader,
     solution_notebook,
@@ -232,3 +234,18 @@ def test_each_learner_fetches_their_own_feedback_after_the_course_grader(course)
         assert course["fetched"][student][0].read_bytes() == own.read_bytes(), student
     pages = {student: paths[0].read_bytes() for student, paths in course["fetched"].items()}
     assert len(set(pages.values())) == len(ROSTER)  # no one got another learner's page
+
+
+def test_fetched_feedback_says_which_points_await_grading(course):
+    """alice's written answer waits for a person: her page says so, and its total counts only
+    what has been graded. carol left hers as released, which nbgrader scores 0 at once."""
+    automatic, by_hand = sum(hidden_points(ASSIGNMENT).values()), manual_points(ASSIGNMENT)
+    alice = course["fetched"]["alice"][0].read_text()
+    assert f"Written response</a> (Score: awaiting grading ({by_hand:.1f} points))" in alice
+    assert (
+        f"(Score so far: {automatic:.1f} / {automatic + by_hand:.1f}; "
+        f"{by_hand:.1f} points awaiting grading)" in alice
+    )
+    carol = course["fetched"]["carol"][0].read_text()
+    assert "awaiting grading" not in carol
+    assert f"Written response</a> (Score: 0.0 / {by_hand:.1f})" in carol

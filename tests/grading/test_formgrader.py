@@ -10,6 +10,8 @@ answer graded by hand (a manually graded markdown cell with a model answer and r
   pipeline (same grades as `python -m grader`), keeps each learner's written answer, and flags
   it for grading by hand;
 - a hand grade given through Formgrader reaches `python -m grader export`;
+- its Generate Feedback button shows a written answer no one has graded as awaiting grading,
+  and a graded one with its score;
 - nothing leaves a gradebook.db outside the grading folder;
 - with an exchange configured as on a hub (a global nbgrader_config.py), Formgrader's Release
   button, the learner's Assignments tab (fetch, submit), Formgrader's Collect and Autograde
@@ -207,6 +209,29 @@ def test_a_hand_grade_in_formgrader_reaches_the_export(lab, graded):
         }
     assert (
         float(rows["correct"]["score"]) == submissions["correct"]["score"] + WRITTEN_ANSWER_POINTS
+    )
+
+
+def test_formgraders_feedback_shows_what_awaits_grading_and_what_was_graded(lab, graded):
+    """A learner with two written answers, one scored on the Manual Grading page (its API):
+    Formgrader's Generate Feedback shows that one's score, the other as awaiting grading, and a
+    total of the points graded so far."""
+    _, _, submissions = graded
+    notebooks = lab.call("GET", f"/formgrader/api/submitted_notebooks/{ASSIGNMENT}/{ASSIGNMENT}")
+    notebook_id = next(n["id"] for n in notebooks if n["student"] == "wrong")
+    grades = lab.call("GET", f"/formgrader/api/grades?submission_id={notebook_id}")
+    written = next(g for g in grades if g["name"] == WRITTEN_ANSWER_ID)
+    lab.call("PUT", f"/formgrader/api/grade/{written['id']}", {"manual_score": 0.5})
+    made = lab.call("POST", f"/formgrader/api/assignment/{ASSIGNMENT}/wrong/generate_feedback")
+    assert made["success"], made.get("error") or made.get("log")
+    html = (lab.folder / "feedback" / "wrong" / ASSIGNMENT / f"{ASSIGNMENT}.html").read_text()
+    waiting = manual_points(ASSIGNMENT)  # the notebook's own written answer, not yet graded
+    maximum = sum(hidden_points(ASSIGNMENT).values()) + waiting + WRITTEN_ANSWER_POINTS
+    assert f"Written response</a> (Score: 0.5 / {WRITTEN_ANSWER_POINTS:.1f})" in html
+    assert f"Written response</a> (Score: awaiting grading ({waiting:.1f} points))" in html
+    assert (
+        f"(Score so far: {submissions['wrong']['score'] + 0.5:.1f} / {maximum:.1f}; "
+        f"{waiting:.1f} points awaiting grading)" in html
     )
 
 

@@ -13,6 +13,10 @@ feedback is made by `python -m grader feedback` and by `nbgrader generate_feedba
 - Item 6: learner functions whose exceptions (ValueError, and classes named NotRun and
   HiddenCheckFailed) or returned class names hold their arguments, and a hook that raises a
   NotRun holding the hidden inputs, put none of it into feedback.
+
+Feedback (issue 18) on both paths: a written answer no one has graded shows "awaiting grading"
+and the total counts the points graded so far; once an instructor gives it a score, regenerated
+feedback shows that score.
 """
 
 from __future__ import annotations
@@ -28,7 +32,7 @@ from coursekit.hidden import run_cases
 from coursekit.wire import decode, encode
 from grader.checks import get_check
 from grader.faults import read_faults
-from grader.grading import read_scores
+from grader.grading import open_gradebook, read_scores
 from grader.judging import MAX_RECORD_VALUES, JudgingProcess
 from grader.settings import GradingSettings
 from submissions import wrong as wrong_submissions
@@ -39,6 +43,7 @@ from tests.grading.harness import (
     grade,
     hidden_points,
     lost_checks,
+    manual_points,
     run_grader,
     run_nbgrader,
     solution_notebook,
@@ -253,6 +258,53 @@ def test_past_the_limits_of_judging_that_check_scores_zero_with_a_reason(class_0
             kinds = {f.kind: f.detail for f in faults if f.student == student}
             assert reason in kinds.get("judging limit", ""), (path, student, kinds)
             assert reason in _feedback(feedback, student, "02_rnn_recurrence"), (path, student)
+
+
+WRITTEN_01 = "written_windows"  # notebook 01's written answer, graded by hand
+
+
+def test_feedback_shows_a_written_answer_no_one_has_graded_as_awaiting_grading(class_01):
+    assignment = "01_feedforward_limits"
+    automatic, by_hand = sum(hidden_points(assignment).values()), manual_points(assignment)
+    for path, (scores, _, feedback) in class_01.items():
+        html = _feedback(feedback, "solution", assignment)
+        assert scores["solution"].cells[WRITTEN_01] == (0, by_hand), path  # nbgrader's zero
+        assert f"Written response</a> (Score: awaiting grading ({by_hand:.1f} points))" in html
+        assert f"Score: awaiting grading ({by_hand:.1f} points)" in _heading(html, WRITTEN_01)
+        assert (
+            f"(Score so far: {automatic:.1f} / {automatic + by_hand:.1f}; "
+            f"{by_hand:.1f} points awaiting grading)" in html
+        ), path
+        assert f"0.0 / {by_hand:.1f}" not in html, path
+
+
+def test_once_graded_by_hand_feedback_shows_the_score(class_01, tmp_path):
+    """The instructor scores the written answer (what Formgrader's Manual Grading page saves)
+    and runs `nbgrader generate_feedback` again: the score shows, nothing waits."""
+    assignment = "01_feedforward_limits"
+    automatic, by_hand = sum(hidden_points(assignment).values()), manual_points(assignment)
+    folder = tmp_path / "graded"
+    shutil.copytree(class_01["nbgrader"][2].parent, folder)
+    settings = GradingSettings(folder=folder)
+    with open_gradebook(settings) as gradebook:
+        grade = gradebook.find_grade(WRITTEN_01, assignment, assignment, "solution")
+        grade.manual_score = 1.5
+        grade.needs_manual_grade = False
+        gradebook.db.commit()
+    completed = run_nbgrader(
+        "generate_feedback", assignment, "--student", "solution", "--force", cwd=folder
+    )
+    assert completed.returncode == 0, completed.stderr[-3000:]
+    html = _feedback(folder / "feedback", "solution", assignment)
+    assert "awaiting" not in html
+    assert f"Written response</a> (Score: 1.5 / {by_hand:.1f})" in html
+    assert f"Score: 1.5 / {by_hand:.1f}" in _heading(html, WRITTEN_01)
+    assert f"(Score: {automatic + 1.5:.1f} / {automatic + by_hand:.1f})" in html
+
+
+def _heading(html: str, grade_id: str) -> str:
+    """The panel heading of the cell `grade_id` in a feedback page."""
+    return html.split(f'<a name="{grade_id}"></a>', 1)[1].split("</div>", 1)[0]
 
 
 # -- judging's cost, measured on the record a kernel writes ------------------------------------
