@@ -285,8 +285,20 @@ def early_stopping_cases(rng):
     val_a = np.zeros((1, 9), dtype=np.int64)
     cases = []
     for label, bias, train, epochs, patience in (
-        ("training makes the validation loss worse every epoch (patience 1)", 3.0, alternating, 5, 1),
-        ("training makes the validation loss worse every epoch (patience 2)", 3.0, alternating, 5, 2),
+        (
+            "training makes the validation loss worse every epoch (patience 1)",
+            3.0,
+            alternating,
+            5,
+            1,
+        ),
+        (
+            "training makes the validation loss worse every epoch (patience 2)",
+            3.0,
+            alternating,
+            5,
+            2,
+        ),
         ("training makes the validation loss better every epoch (3 epochs)", -3.0, only_a, 3, 1),
     ):
         params = _saturated(rng, 2, 3, output_scale=0.05, output_bias=[bias, 0.0])
@@ -327,7 +339,9 @@ def _epochs_run(history: dict):
     try:
         return len(val)
     except TypeError:
-        raise _Malformed(f"history['val_loss'] must be an array, got a {type(val).__name__}")
+        raise _Malformed(
+            f"history['val_loss'] must be an array, got a {type(val).__name__}"
+        ) from None
 
 
 def _first_val(history: dict):
@@ -335,7 +349,7 @@ def _first_val(history: dict):
     try:
         return val[0]
     except (TypeError, IndexError, KeyError):
-        raise _Malformed("history['val_loss'] has no first entry")
+        raise _Malformed("history['val_loss'] has no first entry") from None
 
 
 TRAIN_VIEWS = {
@@ -349,15 +363,17 @@ TRAIN_VIEWS = {
     "train_char_model_optimiser": lambda expected: [
         ("history['grad_norm']", lambda best, history: _entry(history, "grad_norm")),
     ],
-    "train_char_model_early_stopping": lambda expected: [
-        ("history['val_loss'][0] (after epoch 1)", lambda best, history: _first_val(history)),
-        ("the number of epochs run", lambda best, history: _epochs_run(history)),
-        ("history['best_epoch']", lambda best, history: _entry(history, "best_epoch")),
-    ]
-    + (
-        [("best_params", lambda best, history: best)]
-        if int(expected[1]["best_epoch"]) == 1
-        else []
+    "train_char_model_early_stopping": lambda expected: (
+        [
+            ("history['val_loss'][0] (after epoch 1)", lambda best, history: _first_val(history)),
+            ("the number of epochs run", lambda best, history: _epochs_run(history)),
+            ("history['best_epoch']", lambda best, history: _entry(history, "best_epoch")),
+        ]
+        + (
+            [("best_params", lambda best, history: best)]
+            if int(expected[1]["best_epoch"]) == 1
+            else []
+        )
     ),
 }
 
@@ -372,7 +388,9 @@ def _train_part_problems(label, views, got, expected_values) -> list[str]:
         values = _judged(views, got)
     except _Malformed as problem:
         return [f"case '{label}': {problem}"]
-    return compare(label, values, expected_values, [name for name, _ in views], rtol=1e-6, atol=1e-8)
+    return compare(
+        label, values, expected_values, [name for name, _ in views], rtol=1e-6, atol=1e-8
+    )
 
 
 def train_part_check(name: str, make_cases) -> Check:
