@@ -261,24 +261,24 @@ def data_key(*parts) -> str:
 def _check_loss_units(function, name: str, wrong: dict[str, str]) -> None:
     for index, loss in enumerate(LOSSES):
         what = f"{name}({loss:.4g})"
-        got = call(function, loss, what=what)
+        got = _numbers(call(function, loss, what=what), what)
         want = expected(NOTEBOOK, data_key(name, "scalar", index))
         try:
-            expect_close(np.asarray(got, dtype=float), want, what=what)
+            expect_close(got, want, what=what)
         except VisibleCheckFailed:
             for mistake, hint in wrong.items():
-                if np.allclose(
-                    np.asarray(got, dtype=float), expected(NOTEBOOK, data_key(name, mistake, index))
-                ):
+                wrong_value = expected(NOTEBOOK, data_key(name, mistake, index))
+                if got.shape == wrong_value.shape and np.allclose(got, wrong_value):
                     raise VisibleCheckFailed(f"{what}: {hint}") from None
             raise
     what = f"{name} of a loss curve, shape {LOSS_CURVE.shape}"
-    got = call(function, LOSS_CURVE.copy(), what=what)
+    got = _numbers(call(function, LOSS_CURVE.copy(), what=what), what)
     expect_close(
         got,
         expected(NOTEBOOK, data_key(name, "curve")),
         what=what,
-        hint="Work on the whole array at once (NumPy functions, no math.exp).",
+        hint="A loss curve is an array: each of its losses is converted on its own, and the "
+        "result has the curve's shape.",
     )
 
 
@@ -287,8 +287,10 @@ def check_perplexity(perplexity):
         perplexity,
         "perplexity",
         {
-            "base2": "you raised 2 to the loss: the loss is in nats, so the perplexity is exp(loss).",
-            "bits": "you converted the loss to bits; the perplexity is exp(loss).",
+            "base2": "you raised 2 to the loss: 2**loss is the perplexity of a loss in bits, and "
+            "this loss is in nats.",
+            "bits": "you converted the loss to bits: that is bits per character, not the "
+            "perplexity.",
         },
     )
     passed(
@@ -302,9 +304,10 @@ def check_bits_per_char(bits_per_char):
         bits_per_char,
         "bits_per_char",
         {
-            "times_ln2": "you multiplied by ln 2; bits = nats / ln 2.",
-            "log2": "you took log2 of the loss; the loss is already a logarithm (in base e): "
-            "divide it by ln 2.",
+            "times_ln2": "you multiplied the loss by ln 2: that turns bits into nats, the other "
+            "way round.",
+            "log2": "you took log2 of the loss: the loss is already a logarithm (in base e), "
+            "so a second logarithm mixes up the units.",
         },
     )
     passed("bits_per_char", "ln 2 nats is 1 bit; a uniform guess over 256 characters is 8 bits")
@@ -317,20 +320,25 @@ def check_batchify(batchify):
     want = expected(NOTEBOOK, "batchify")
     if isinstance(got, np.ndarray) and got.shape == want.shape[::-1] != want.shape:
         raise VisibleCheckFailed(
-            f"{what}: shape {got.shape}; return the streams as rows, "
-            f"shape (N, T + 1) = {want.shape}"
+            f"{what}: shape {got.shape}: your streams are the columns, where the docstring's "
+            f"shape (N, T + 1) = {want.shape} has one stream per row"
         )
     expect_shape(got, want.shape, what=what)
     if np.array_equal(got, expected(NOTEBOOK, "batchify__interleaved")):
         raise VisibleCheckFailed(
-            f"{what}: your rows take every N-th character; each row must "
-            f"be one unbroken stretch of the text: {want.tolist()}"
+            f"{what}: your rows take every N-th character (row n holds characters n, n + N, "
+            f"n + 2N, ...), so no row is a stretch of the text"
+        )
+    if np.array_equal(got, expected(NOTEBOOK, "batchify__dropped_from_start")):
+        raise VisibleCheckFailed(
+            f"{what}: your streams drop the 2 left-over indices from the start of the text, "
+            f"where the docstring drops them from its end"
         )
     expect_true(
         np.array_equal(got, want),
         what=f"{what}: got {np.asarray(got).tolist()}",
-        hint=f"Expected {want.tolist()}: 14 // 3 = 4 characters per stream, row n "
-        f"is indices[4n:4(n+1)], the 2 left over at the end are dropped.",
+        hint=f"Expected {want.tolist()}: 14 // 3 = 4 characters per stream, each stream the "
+        f"next unbroken stretch of the text, and the 2 left over at the end dropped.",
     )
     passed("batchify")
 
@@ -342,10 +350,11 @@ def check_iterate_chunks(iterate_chunks):
     count = int(expected(NOTEBOOK, "chunks__count"))
     expect_true(
         isinstance(got, list),
-        what=f"{what}: returned a {type(got).__name__}",
-        hint="Return a list of (inputs, targets) pairs (the training loop walks it "
-        "once per epoch).",
+        what=f"{what}: returned a {type(got).__name__}, not a list of (inputs, targets) pairs",
+        hint="The training loop walks the chunks once per epoch; a generator would be used up "
+        "after the first.",
     )
+    _check_no_chunk_reads_the_last_character(got, what)
     expect_true(
         len(got) == count,
         what=f"{what}: {len(got)} chunks",
@@ -356,8 +365,7 @@ def check_iterate_chunks(iterate_chunks):
         where = f"{what}: chunk {index}"
         expect_true(
             isinstance(pair, tuple) and len(pair) == 2,
-            what=f"{where} is not a pair",
-            hint="Each chunk is the tuple (inputs, targets).",
+            what=f"{where} is a {type(pair).__name__}, not the pair (inputs, targets)",
         )
         inputs, targets = pair
         want_inputs = expected(NOTEBOOK, data_key("chunks", "inputs", index))
@@ -365,13 +373,14 @@ def check_iterate_chunks(iterate_chunks):
         expect_shape(targets, want_inputs.shape, what=f"{where}: targets")
         expect_true(
             not np.array_equal(targets, inputs),
-            what=f"{where}: targets == inputs",
-            hint="Each step predicts the NEXT character: targets = streams[:, s+1:e+1].",
+            what=f"{where}: your targets are the inputs themselves",
+            hint="Each step's target is the character after its input.",
         )
         expect_true(
             np.array_equal(inputs, want_inputs),
             what=f"{where}: inputs {np.asarray(inputs).tolist()}",
-            hint=f"Expected {want_inputs.tolist()}: chunk c starts at column c*K.",
+            hint=f"Expected {want_inputs.tolist()}: chunk {index} reads the {CHUNK_LENGTH} "
+            f"columns from column {index * CHUNK_LENGTH} on (fewer for the last chunk).",
         )
         expect_true(
             np.array_equal(targets, want_inputs + 1),
@@ -381,13 +390,29 @@ def check_iterate_chunks(iterate_chunks):
     passed("iterate_chunks")
 
 
+def _check_no_chunk_reads_the_last_character(chunks, what: str) -> None:
+    """The first mistake learners make: chunks that run to column T, the last character."""
+    last = CHUNK_STREAMS[:, -1]
+    for index, pair in enumerate(chunks):
+        if not (isinstance(pair, tuple) and len(pair) == 2):
+            return  # named by the checks of each pair
+        inputs = pair[0]
+        if isinstance(inputs, np.ndarray) and inputs.ndim == 2 and len(inputs) == len(last):
+            if (inputs == last[:, None]).any():
+                raise VisibleCheckFailed(
+                    f"{what}: chunk {index}'s inputs include the last character of each stream "
+                    f"(column T = {CHUNK_STREAMS.shape[1] - 1}): your chunks run to the last "
+                    f"column of the streams (T + 1 columns) instead of their T steps, but the "
+                    f"last character has no next character to predict: it is only ever a target"
+                )
+
+
 # -- evaluate_loss ----------------------------------------------------------------------------
 EVALUATE_WRONG = {
-    "reset": "every chunk starts from the zero state: carry the state returned by "
-    "char_model_loss into the next chunk.",
+    "reset": "every chunk starts from the zero state: the state is not carried from one chunk "
+    "into the next.",
     "per_chunk_mean": "you averaged the chunks' per-character losses, so the short last chunk "
-    "weighs as much as a full one: add up the chunk losses and divide by the "
-    "number of steps.",
+    "weighs as much as a full one.",
     "count_all": "you divided by T + 1, the length of a stream; there are T predictions (steps).",
     "bits": "your result is in bits; evaluate_loss reports nats.",
     "over_n": "you divided by N once more; a chunk's loss is already averaged over the streams.",
@@ -399,20 +424,18 @@ def check_evaluate_loss(evaluate_loss):
     what = "all weights zero"
     got = call(evaluate_loss, "rnn", zero, EVAL_STREAMS.copy(), EVAL_CHUNK, what=what)
     expect_close(
-        np.asarray(got, dtype=float),
+        _numbers(got, what),
         np.log(EVAL_V),
         what=what,
         hint=f"With every weight zero each of the {EVAL_V} characters has probability "
         f"1/{EVAL_V}, so the loss per character is ln {EVAL_V} = "
-        f"{np.log(EVAL_V):.4f} nats: divide the sum of the chunk losses by the "
-        f"number of steps.",
+        f"{np.log(EVAL_V):.4f} nats, however the streams are cut into chunks.",
     )
     for cell in EVAL_CELLS:
         params = {name: value.copy() for name, value in EVAL_PARAMS[cell].items()}
         what = f"{cell}, N = 2, T = 10 steps, chunks of {EVAL_CHUNK} (4, 4 and 2 steps)"
-        got = np.asarray(
-            call(evaluate_loss, cell, params, EVAL_STREAMS.copy(), EVAL_CHUNK, what=what),
-            dtype=float,
+        got = _numbers(
+            call(evaluate_loss, cell, params, EVAL_STREAMS.copy(), EVAL_CHUNK, what=what), what
         )
         want = expected(NOTEBOOK, data_key("evaluate", cell))
         if got.shape == () and not np.isclose(got, want, rtol=1e-6):
@@ -424,8 +447,8 @@ def check_evaluate_loss(evaluate_loss):
             got,
             want,
             what=what,
-            hint="Start from initial_state, carry the state across chunks, add up the "
-            "chunk losses and divide by the number of steps.",
+            hint="The expected value is the loss per predicted character of the whole streams, "
+            "read from the zero state with the state carried across chunks.",
         )
     passed("evaluate_loss", "the chunking is invisible once the state is carried")
 

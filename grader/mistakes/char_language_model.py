@@ -33,12 +33,12 @@ PERPLEXITY_MISTAKES = [
     Mistake(
         "base2",
         "2 is raised to the loss (2**loss is the perplexity of a loss in bits; this loss "
-        "is in nats, so it is exp(loss))",
+        "is in nats)",
         lambda loss: np.power(2.0, loss),
     ),
     Mistake(
         "base10",
-        "10 is raised to the loss (the loss is in nats: use exp)",
+        "10 is raised to the loss (the loss is in nats)",
         lambda loss: np.power(10.0, loss),
     ),
     Mistake(
@@ -63,7 +63,7 @@ BITS_MISTAKES = [
     ),
     Mistake(
         "log2",
-        "log2 is applied to the loss itself (the loss is already a logarithm: divide it by ln 2)",
+        "log2 is applied to the loss itself (the loss is already a logarithm, in base e)",
         lambda loss: np.log2(np.asarray(loss, dtype=float)),
     ),
     Mistake(
@@ -124,8 +124,8 @@ def chunks_with(*, shift=1, drop_short=False, to_the_end=False):
 CHUNK_MISTAKES = [
     Mistake(
         "targets_are_inputs",
-        "the targets are the inputs themselves (each step must predict the NEXT character: "
-        "targets = streams[:, s+1 : e+1])",
+        "the targets are the inputs themselves (each step's target is the character after "
+        "its input)",
         chunks_with(shift=0),
     ),
     Mistake(
@@ -184,7 +184,7 @@ EVALUATE_MISTAKES = [
     Mistake(
         "per_chunk_mean",
         "the per-character losses of the chunks are averaged, so a short last chunk weighs "
-        "as much as a full one (add up the chunk losses and divide by the number of steps)",
+        "as much as a full one",
         evaluate_with(per_chunk_mean=True),
     ),
     Mistake(

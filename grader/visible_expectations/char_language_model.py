@@ -49,6 +49,9 @@ def expectations() -> dict[str, np.ndarray]:
     values["batchify__interleaved"] = find(MISTAKES["batchify"], "interleaved").output(
         kit.BATCH_TEXT, kit.BATCH_STREAMS
     )
+    values["batchify__dropped_from_start"] = find(
+        MISTAKES["batchify"], "dropped_from_start"
+    ).output(kit.BATCH_TEXT, kit.BATCH_STREAMS)
     chunks = iterate_chunks(kit.CHUNK_STREAMS, kit.CHUNK_LENGTH)
     values["chunks__count"] = np.asarray(len(chunks))
     for index, (inputs, _) in enumerate(chunks):

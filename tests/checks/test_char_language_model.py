@@ -187,14 +187,18 @@ def test_a_broken_piece_costs_only_its_own_points(broken):
 
 # -- visible checks ---------------------------------------------------------------------------
 def test_visible_checks_name_the_mistake_they_see():
-    with pytest.raises(VisibleCheckFailed, match="exp"):
-        visible.check_perplexity(find(MISTAKES["perplexity"], "base2").output)
-    with pytest.raises(VisibleCheckFailed, match="every N-th character"):
-        visible.check_batchify(find(MISTAKES["batchify"], "interleaved").output)
-    with pytest.raises(VisibleCheckFailed, match="NEXT character"):
-        visible.check_iterate_chunks(find(MISTAKES["iterate_chunks"], "targets_are_inputs").output)
-    with pytest.raises(VisibleCheckFailed, match="carry the state"):
-        visible.check_evaluate_loss(find(MISTAKES["evaluate_loss"], "reset").output)
+    named = [
+        ("perplexity", "base2", "this loss is in nats"),
+        ("bits_per_char", "times_ln2", "the other way round"),
+        ("batchify", "interleaved", "every N-th character"),
+        ("batchify", "dropped_from_start", "from the start of the text"),
+        ("iterate_chunks", "targets_are_inputs", "the inputs themselves"),
+        ("iterate_chunks", "one_column_too_many", "run to the last column"),
+        ("evaluate_loss", "reset", "not carried"),
+    ]
+    for exercise, mistake, words in named:
+        with pytest.raises(VisibleCheckFailed, match=words):
+            getattr(visible, f"check_{exercise}")(find(MISTAKES[exercise], mistake).output)
     for part, mistakes in TRAIN_PARTS.items():
         for mistake in mistakes:
             with pytest.raises(VisibleCheckFailed, match="matches what you get when") as failure:
@@ -208,3 +212,41 @@ def test_the_kit_names_each_part_s_mistakes_in_the_catalogue_s_words():
     for part, names in visible.TRAIN_MISTAKES.items():
         catalogue = {m.id: m.description for m in TRAIN_PARTS[f"train_char_model_{part}"]}
         assert names == catalogue, part
+
+
+ODD_RESULTS = {
+    "None": None,
+    "a string": "abc",
+    "a dict": {"a": 1},
+    "a ragged list": [[1, 2], [3]],
+    "a complex number": 1j,
+    "an object": object(),
+    "a tuple of three": (1, 2, 3),
+    "a pair of odd things": ("best", "history"),
+    "a pair with an odd history": ({}, {"train_loss": "x", "val_loss": [[1], [2, 3]]}),
+    "a pair with an empty history": ({}, {"train_loss": [], "grad_norm": [], "val_loss": []}),
+    "a list of odd pairs": [("a", "b"), (np.zeros((2, 4)), None)],
+    "a list of strings": ["chunk"],
+    "an array of strings": np.array(["a", "b"]),
+    "a generator": (x for x in range(3)),
+}
+VISIBLE_CHECKS = [
+    "perplexity",
+    "bits_per_char",
+    "batchify",
+    "iterate_chunks",
+    "evaluate_loss",
+    "train_char_model",
+    *TRAIN_PARTS,
+]
+
+
+@pytest.mark.parametrize("exercise", VISIBLE_CHECKS)
+def test_every_visible_check_answers_an_odd_result_with_a_message(exercise):
+    """Whatever a learner's function returns, the visible check says what is wrong with it and
+    never fails with a traceback of its own."""
+    check = getattr(visible, f"check_{exercise}")
+    for what, value in ODD_RESULTS.items():
+        with pytest.raises(VisibleCheckFailed):
+            check(lambda *args, value=value, **kwargs: value)
+        assert what
