@@ -518,7 +518,10 @@ def _judged(part: str, best, history: dict, settings: dict, what: str, prefix: s
     if part == "clipping":
         return params + [("history['grad_norm']", _history_entry(history, "grad_norm", what))]
     val = _history_entry(history, "val_loss", what)
-    expect_true(val.ndim == 1 and val.size > 0, what=f"{what}: history['val_loss'] is empty")
+    expect_true(
+        val.ndim == 1 and val.size > 0,
+        what=f"{what}: history['val_loss'] has shape {val.shape}, not one loss per epoch run",
+    )
     judged = [
         ("history['val_loss'][0] (after epoch 1)", val[0]),
         ("the number of epochs run", np.asarray(val.size)),
