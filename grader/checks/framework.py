@@ -38,6 +38,11 @@ The rules every check obeys (tests/checks/ holds each of them to it):
   the check runs, the learner's global of that name answers the calls a correct downstream makes
   with the reference's results (`Upstream.trace` replays those calls), so the downstream function
   is judged on its own logic. Any other call goes to the learner's own function.
+  An exercise whose judgement has independent pieces (07's training loop: the state carried, the
+  clipping, the optimiser's state, early stopping) is graded by several checks, each a hidden test
+  cell with its own points, declared `part_of=` the exercise. Each part's cases are chosen so that
+  the other parts' mistakes leave what it judges unchanged (tests/checks/test_mistakes.py holds
+  every catalogued mistake of a part to passing the other parts).
 - **Bounded judging.** A check may declare `limits(case, value)`: the sizes the exercise text
   documents, checked on the returned value's shapes before any arithmetic (`grader.judging` also
   caps the elements of a whole record and the time judging one record may take).
@@ -252,6 +257,8 @@ class Check:
     value past them fails the case with that problem). `unscored`: mistakes that leave the
     returned values right (an argument changed in place, a NumPy warning); they carry no points,
     the visible check names them, and tests assert that they pass this check.
+    `part_of`: the exercise (solution cell) this check judges one part of; "" when the check
+    judges the whole exercise `name`.
     """
 
     name: str
@@ -262,6 +269,12 @@ class Check:
     random_draws: int = 1
     limits: Callable[[Case, Any], str | None] | None = None
     unscored: tuple[Mistake, ...] = ()
+    part_of: str = ""
+
+    @property
+    def exercise(self) -> str:
+        """The exercise (solution cell's grade_id) this check judges, whole or in part."""
+        return self.part_of or self.name
 
     def fixed_cases(self, seed: int | None = None) -> list[Case]:
         """The cases every student of a course meets (`seed`: the course's; default public)."""

@@ -33,12 +33,12 @@ PERPLEXITY_MISTAKES = [
     Mistake(
         "base2",
         "2 is raised to the loss (2**loss is the perplexity of a loss in bits; this loss "
-        "is in nats, so it is exp(loss))",
+        "is in nats)",
         lambda loss: np.power(2.0, loss),
     ),
     Mistake(
         "base10",
-        "10 is raised to the loss (the loss is in nats: use exp)",
+        "10 is raised to the loss (the loss is in nats)",
         lambda loss: np.power(10.0, loss),
     ),
     Mistake(
@@ -63,7 +63,7 @@ BITS_MISTAKES = [
     ),
     Mistake(
         "log2",
-        "log2 is applied to the loss itself (the loss is already a logarithm: divide it by ln 2)",
+        "log2 is applied to the loss itself (the loss is already a logarithm, in base e)",
         lambda loss: np.log2(np.asarray(loss, dtype=float)),
     ),
     Mistake(
@@ -124,8 +124,8 @@ def chunks_with(*, shift=1, drop_short=False, to_the_end=False):
 CHUNK_MISTAKES = [
     Mistake(
         "targets_are_inputs",
-        "the targets are the inputs themselves (each step must predict the NEXT character: "
-        "targets = streams[:, s+1 : e+1])",
+        "the targets are the inputs themselves (each step's target is the character after "
+        "its input)",
         chunks_with(shift=0),
     ),
     Mistake(
@@ -184,7 +184,7 @@ EVALUATE_MISTAKES = [
     Mistake(
         "per_chunk_mean",
         "the per-character losses of the chunks are averaged, so a short last chunk weighs "
-        "as much as a full one (add up the chunk losses and divide by the number of steps)",
+        "as much as a full one",
         evaluate_with(per_chunk_mean=True),
     ),
     Mistake(
@@ -210,6 +210,9 @@ EVALUATE_MISTAKES = [
 
 
 # -- train_char_model -------------------------------------------------------------------------
+# The training loop is judged in four parts, each its own hidden check worth its own points
+# (grader/checks/char_language_model.py says how each part's cases leave the other parts'
+# mistakes without effect). A mistake below is listed under the one part it costs.
 
 
 def train_with(
@@ -219,12 +222,18 @@ def train_with(
     clip="global",
     record_clipped_norm=False,
     loss_per_chunk=False,
-    reset_optimiser=False,
+    reset_optimiser="",
     validate_on_train=False,
+    best_by_train_loss=False,
     keep_last=False,
     patience_shift=0,
     ignore_patience=False,
+    never_stop=False,
 ):
+    """The training loop with the named mistakes (no flags: the correct loop).
+
+    reset_optimiser: "" (the sums kept), "epoch" or "chunk" (they start again from zero)."""
+
     def train(
         cell,
         params,
@@ -246,9 +255,12 @@ def train_with(
         for epoch in range(1, epochs + 1):
             if not carry_across_epochs:
                 state = initial_state(cell, N, H)
-            if reset_optimiser:
+            if reset_optimiser == "epoch":
                 caches = {name: np.zeros_like(value) for name, value in params.items()}
+            epoch_losses = []
             for inputs, targets in iterate_chunks(train_streams, chunk_length):
+                if reset_optimiser == "chunk":
+                    caches = {name: np.zeros_like(value) for name, value in params.items()}
                 start = initial_state(cell, N, H) if reset_each_chunk else state
                 loss, grads, state = char_model_loss(cell, params, inputs, targets, start)
                 if clip == "global":
@@ -268,13 +280,17 @@ def train_with(
                     )
                 history["train_loss"].append(loss if loss_per_chunk else loss / inputs.shape[1])
                 history["grad_norm"].append(min(norm, max_norm) if record_clipped_norm else norm)
+                epoch_losses.append(loss / inputs.shape[1])
             val = evaluate_loss(
                 cell, params, train_streams if validate_on_train else val_streams, chunk_length
             )
             history["val_loss"].append(val)
-            if val < best_loss:
-                best_loss, best_epoch = val, epoch
+            judged = float(np.mean(epoch_losses)) if best_by_train_loss else val
+            if judged < best_loss:
+                best_loss, best_epoch = judged, epoch
                 best_params = {name: value.copy() for name, value in params.items()}
+            elif never_stop:
+                continue
             elif ignore_patience or epoch - best_epoch >= patience + patience_shift:
                 break
         history = {key: np.array(value) for key, value in history.items()}
@@ -284,7 +300,7 @@ def train_with(
     return train
 
 
-TRAIN_MISTAKES = [
+TRAIN_STATE_MISTAKES = [
     Mistake(
         "reset",
         "every chunk starts from the zero state (the state is not carried across chunks)",
@@ -292,21 +308,28 @@ TRAIN_MISTAKES = [
     ),
     Mistake(
         "carry_across_epochs",
-        "the state is carried from the end of one epoch into the start of the next "
-        "(each epoch reads the streams from their beginning: start it from zeros)",
+        "the state at the end of one epoch is carried into the start of the next (each "
+        "epoch reads the streams from their beginning)",
         train_with(carry_across_epochs=True),
     ),
+    Mistake(
+        "loss_per_chunk",
+        "the loss recorded is the chunk's loss, not its loss per character",
+        train_with(loss_per_chunk=True),
+    ),
+]
+TRAIN_CLIPPING_MISTAKES = [
     Mistake("no_clip", "the gradients are not clipped", train_with(clip="none")),
     Mistake(
         "per_array_clip",
-        "each gradient array is clipped to max_norm on its own (clip_global_norm takes "
-        "all of them together: one scale factor for all)",
+        "each gradient array is clipped to max_norm on its own, not all of them together by "
+        "one factor",
         train_with(clip="each"),
     ),
     Mistake(
         "elementwise_clip",
-        "each gradient entry is clipped to [-max_norm, max_norm] (elementwise clipping "
-        "changes the direction; use clip_global_norm)",
+        "each gradient entry is clipped to [-max_norm, max_norm] (elementwise clipping, which "
+        "changes the gradient's direction)",
         train_with(clip="entries"),
     ),
     Mistake(
@@ -314,21 +337,30 @@ TRAIN_MISTAKES = [
         "the norm recorded is the one after clipping, not before",
         train_with(record_clipped_norm=True),
     ),
-    Mistake(
-        "loss_per_chunk",
-        "the loss recorded is the chunk's loss, not the loss per character (divide by the "
-        "chunk's number of steps)",
-        train_with(loss_per_chunk=True),
-    ),
+]
+TRAIN_OPTIMISER_MISTAKES = [
     Mistake(
         "adagrad_reset",
         "Adagrad's sums of squared gradients start again from zero every epoch",
-        train_with(reset_optimiser=True),
+        train_with(reset_optimiser="epoch"),
     ),
+    Mistake(
+        "adagrad_reset_each_chunk",
+        "Adagrad's sums of squared gradients start again from zero at every chunk",
+        train_with(reset_optimiser="chunk"),
+    ),
+]
+TRAIN_EARLY_STOPPING_MISTAKES = [
     Mistake(
         "validation_on_train",
         "the validation loss is measured on the training streams",
         train_with(validate_on_train=True),
+    ),
+    Mistake(
+        "best_by_training_loss",
+        "the best epoch (and so early stopping) follows the epoch's training loss, not the "
+        "validation loss",
+        train_with(best_by_train_loss=True),
     ),
     Mistake(
         "last_params",
@@ -342,11 +374,24 @@ TRAIN_MISTAKES = [
     ),
     Mistake(
         "one_epoch_late",
-        "training waits one epoch too many before stopping (stop once `patience` epochs "
-        "in a row brought no new best)",
+        "training waits one epoch too many before stopping (patience + 1 epochs without a "
+        "new best)",
         train_with(patience_shift=1),
     ),
+    Mistake(
+        "never_stops",
+        "early stopping never acts: every epoch runs, whatever the patience",
+        train_with(never_stop=True),
+    ),
 ]
+# The parts of train_char_model, each a hidden check of its own (its name), in the order the
+# notebook grades them.
+TRAIN_PARTS = {
+    "train_char_model_state": TRAIN_STATE_MISTAKES,
+    "train_char_model_clipping": TRAIN_CLIPPING_MISTAKES,
+    "train_char_model_optimiser": TRAIN_OPTIMISER_MISTAKES,
+    "train_char_model_early_stopping": TRAIN_EARLY_STOPPING_MISTAKES,
+}
 
 
 MISTAKES = {
@@ -355,11 +400,11 @@ MISTAKES = {
     "batchify": BATCHIFY_MISTAKES,
     "iterate_chunks": CHUNK_MISTAKES,
     "evaluate_loss": EVALUATE_MISTAKES,
-    "train_char_model": TRAIN_MISTAKES,
+    **TRAIN_PARTS,
 }
 # The factory of each exercise's variants: called with no flags, it makes the correct function.
 VARIANTS = {
     "iterate_chunks": chunks_with,
     "evaluate_loss": evaluate_with,
-    "train_char_model": train_with,
+    **dict.fromkeys(TRAIN_PARTS, train_with),
 }

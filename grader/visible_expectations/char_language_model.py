@@ -23,10 +23,6 @@ EVALUATE_MISTAKES = outputs(
 )
 
 
-def _flat(params: dict, cell: str) -> np.ndarray:
-    return np.concatenate([np.ravel(params[name]) for name in kit.PARAM_ORDER[cell]])
-
-
 def _run(function, settings: dict):
     inputs = {
         name: (value.copy() if isinstance(value, np.ndarray) else value)
@@ -53,6 +49,9 @@ def expectations() -> dict[str, np.ndarray]:
     values["batchify__interleaved"] = find(MISTAKES["batchify"], "interleaved").output(
         kit.BATCH_TEXT, kit.BATCH_STREAMS
     )
+    values["batchify__dropped_from_start"] = find(
+        MISTAKES["batchify"], "dropped_from_start"
+    ).output(kit.BATCH_TEXT, kit.BATCH_STREAMS)
     chunks = iterate_chunks(kit.CHUNK_STREAMS, kit.CHUNK_LENGTH)
     values["chunks__count"] = np.asarray(len(chunks))
     for index, (inputs, _) in enumerate(chunks):
@@ -62,13 +61,17 @@ def expectations() -> dict[str, np.ndarray]:
         values[kit.data_key("evaluate", cell)] = np.asarray(evaluate_loss(*args))
         for mistake, wrong in EVALUATE_MISTAKES.items():
             values[kit.data_key("evaluate", cell, mistake)] = np.asarray(wrong(*args))
-    for run, settings in kit.TRAIN_RUNS.items():
-        runs = {kit.data_key("train", run): _run(train_char_model, settings)}
-        for index, mistake in enumerate(MISTAKES["train_char_model"]):
-            runs[kit.data_key("train", run, "mistake", index)] = _run(mistake.output, settings)
-        for prefix, (best, history) in runs.items():
-            for key in ("train_loss", "grad_norm", "val_loss"):
-                values[kit.data_key(prefix, key)] = np.asarray(history[key], dtype=float)
-            values[kit.data_key(prefix, "best_epoch")] = np.asarray(history["best_epoch"])
-            values[kit.data_key(prefix, "best_params")] = _flat(best, settings["cell"])
+    for part, spec in kit.TRAIN_PARTS.items():
+        mistakes = outputs(MISTAKES[f"train_char_model_{part}"], kit.TRAIN_MISTAKES[part])
+        for run, settings in spec["runs"].items():
+            prefix = kit.data_key("train", part, run)
+            runs = {prefix: _run(train_char_model, settings)}
+            for mistake, wrong in mistakes.items():
+                runs[kit.data_key(prefix, "mistake", mistake)] = _run(wrong, settings)
+            for key, (best, history) in runs.items():
+                for name in ("train_loss", "grad_norm", "val_loss"):
+                    values[kit.data_key(key, name)] = np.asarray(history[name], dtype=float)
+                values[kit.data_key(key, "best_epoch")] = np.asarray(history["best_epoch"])
+                for name, value in best.items():
+                    values[kit.data_key(key, "best_params", name)] = value
     return values

@@ -22,7 +22,8 @@ class WrongSubmission:
     name: str  # becomes the student id
     edits: dict[str, tuple[str, str]]  # solution grade_id -> (text in the solution,
     #                       what the learner wrote)
-    failing_checks: frozenset[str]  # hidden checks (== solution grade_ids) that fail
+    failing_checks: frozenset[str]  # hidden checks that fail (a check's test cell is
+    #                       <name>_hidden; an exercise judged in parts has one per part)
     why: str = ""  # the learner mistake it stands for
 
 

@@ -3,7 +3,10 @@
 Each is an edit of the solution: (text in the solution cell, what the learner wrote instead).
 evaluate_loss and train_char_model call other exercises of the notebook; their checks answer
 those calls with the reference's results, so a mistake in iterate_chunks, evaluate_loss or
-bits_per_char costs only that exercise's points.
+bits_per_char costs only that exercise's points. train_char_model is graded in four parts (the
+state, clipping, the optimiser, early stopping): each part has a mistake here, which costs only
+that part (every catalogued mistake of a part is held to that in-process too, by
+tests/checks/test_mistakes.py, at no grading cost).
 """
 
 from submissions.wrong import WrongSubmission
@@ -87,7 +90,7 @@ WRONG_SUBMISSIONS = [
                 "            _, norm = clip_global_norm(grads, max_norm)",
             )
         },
-        failing_checks=frozenset(["train_char_model"]),
+        failing_checks=frozenset(["train_char_model_clipping"]),
     ),
     WrongSubmission(
         name="train_state_not_carried",
@@ -99,7 +102,32 @@ WRONG_SUBMISSIONS = [
                 "                                             initial_state(cell, N, H))",
             )
         },
-        failing_checks=frozenset(["train_char_model"]),
+        failing_checks=frozenset(["train_char_model_state"]),
+    ),
+    WrongSubmission(
+        name="train_adagrad_sums_reset_each_epoch",
+        why="Adagrad's sums are made inside the epoch loop: they start again from zero every "
+        "epoch.",
+        edits={
+            "train_char_model": (
+                "        state = initial_state(cell, N, H)\n",
+                "        state = initial_state(cell, N, H)\n"
+                "        caches = {name: np.zeros_like(value) for name, value in params.items()}\n",
+            )
+        },
+        failing_checks=frozenset(["train_char_model_optimiser"]),
+    ),
+    WrongSubmission(
+        name="train_early_stopping_on_training_loss",
+        why="the best epoch is chosen, and training stopped, by the epoch's mean training loss.",
+        edits={
+            "train_char_model": (
+                "        if val < best_loss:\n            best_loss, best_epoch = val, epoch",
+                "        judged = np.mean(history['train_loss'][-len(chunks) :])\n"
+                "        if judged < best_loss:\n            best_loss, best_epoch = judged, epoch",
+            )
+        },
+        failing_checks=frozenset(["train_char_model_early_stopping"]),
     ),
     WrongSubmission(
         name="train_returns_the_last_parameters",
@@ -107,18 +135,7 @@ WRONG_SUBMISSIONS = [
         edits={
             "train_char_model": ("    return best_params, history", "    return params, history")
         },
-        failing_checks=frozenset(["train_char_model"]),
-    ),
-    WrongSubmission(
-        name="train_patience_off_by_one",
-        why="> patience instead of >= patience: one epoch too many before stopping.",
-        edits={
-            "train_char_model": (
-                "        elif epoch - best_epoch >= patience:",
-                "        elif epoch - best_epoch > patience:",
-            )
-        },
-        failing_checks=frozenset(["train_char_model"]),
+        failing_checks=frozenset(["train_char_model_early_stopping"]),
     ),
     WrongSubmission(
         name="train_updates_the_callers_parameters",

@@ -6,7 +6,10 @@ catalogue says, for the hidden and the visible checks alike:
 - the visible check fails it too, unless the catalogue says its quick cases miss it
   (`Mistake.caught_by_visible_check=False`), and then it really misses it;
 - each hidden check lists exactly its exercise's catalogue entries, ids unique per exercise;
-- each catalogue's variant factories, called with no flags, make functions that pass.
+- each catalogue's variant factories, called with no flags, make functions that pass;
+- a mistake of one part of an exercise judged in parts (a check's `part_of`) costs only that
+  part: every other part's hidden check passes it (fixed and fresh cases), and so does every
+  other part's visible check.
 """
 
 from __future__ import annotations
@@ -16,7 +19,7 @@ import importlib
 import pytest
 
 from coursekit.visible.expect import VisibleCheckFailed
-from grader.checks import run_locally
+from grader.checks import registry, run_locally
 from grader.mistakes import catalogue, listed, notebooks
 
 MISTAKES = listed()
@@ -83,3 +86,30 @@ def test_each_hidden_check_lists_exactly_its_catalogue_entries(notebook):
 def test_a_variant_factory_called_with_no_flags_makes_the_correct_function(notebook, exercise):
     verdict = run_locally(exercise, catalogue(notebook).VARIANTS[exercise]())
     assert verdict.passed, verdict.explain()
+
+
+def _other_parts(exercise_part: str) -> list[str]:
+    exercise = registry()[exercise_part].exercise
+    return [
+        name
+        for name, check in registry().items()
+        if check.exercise == exercise and name != exercise_part
+    ]
+
+
+PART_MISTAKES = [
+    (notebook, exercise, mistake)
+    for notebook, exercise, mistake in MISTAKES
+    if registry()[exercise].part_of
+]
+
+
+@pytest.mark.parametrize("notebook, exercise, mistake", PART_MISTAKES, ids=_id)
+def test_a_mistake_in_one_part_costs_only_that_part(notebook, exercise, mistake):
+    """One mistake, one loss: the other parts' cases leave what they judge unchanged."""
+    others = _other_parts(exercise)
+    assert others
+    for other in others:
+        verdict = run_locally(other, mistake.output)
+        assert verdict.passed, f"{other}: {verdict.explain()}"
+        visible_check(notebook, other)(mistake.output)

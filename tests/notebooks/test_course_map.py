@@ -9,6 +9,7 @@ from pathlib import Path
 import nbformat
 import pytest
 
+from grader.checks import get_check
 from grader.layout import ASSIGNMENTS, SOLUTIONS, written_assignments
 
 COURSE_MAP = Path(__file__).resolve().parents[2] / "docs" / "COURSE_MAP.md"
@@ -22,10 +23,15 @@ def section(assignment: str) -> str:
 
 
 def exercises(assignment: str) -> dict[str, float]:
-    """Graded exercises of the solution notebook and their hidden checks' points."""
+    """Graded exercises of the solution notebook and their hidden checks' points (an exercise
+    judged in parts: the sum of its parts')."""
     notebook = nbformat.read(SOLUTIONS / assignment / f"{assignment}.ipynb", as_version=4)
     meta = [cell.metadata.get("nbgrader", {}) for cell in notebook.cells if cell.cell_type == "code"]
-    points = {m["grade_id"].removesuffix("_hidden"): m["points"] for m in meta if m.get("grade")}
+    points: dict[str, float] = {}
+    for m in meta:
+        if m.get("grade"):
+            exercise = get_check(m["grade_id"].removesuffix("_hidden")).exercise
+            points[exercise] = points.get(exercise, 0) + m["points"]
     return {m["grade_id"]: points[m["grade_id"]] for m in meta if m.get("solution")}
 
 

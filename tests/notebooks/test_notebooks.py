@@ -3,7 +3,8 @@
 - `notebooks/` is exactly what `python -m grader release` makes from `solutions/`;
 - provided cells are exactly the earlier notebooks' solutions (in 06 and 07 collapsed, after
   Settings);
-- every graded cell is a one-line hidden check of a known check, every exercise has one;
+- every graded cell is a one-line hidden check of a known check, every exercise has one (or
+  one per part, for an exercise judged in parts);
 - nothing of the solutions or hidden tests is in `notebooks/`, and no notebook has outputs;
 - every solution notebook runs top to bottom with its hidden checks passing (in-process);
 - every released notebook runs top to bottom failing only with NotImplementedError.
@@ -99,6 +100,8 @@ def test_the_long_lag_race_defaults_are_notebook_06s_settings():
 
 @pytest.mark.parametrize("assignment", ASSIGNMENTS)
 def test_every_exercise_has_one_hidden_check_and_every_graded_cell_is_one(assignment):
+    """One hidden test cell per check; an exercise judged in parts (a check's `part_of`) has a
+    cell for each of its parts, and every part is graded."""
     notebook = _read(SOLUTIONS, assignment)
     checks = registry()
     exercises = {cell.metadata["nbgrader"]["grade_id"] for cell in _cells(notebook, solution=True)
@@ -111,7 +114,10 @@ def test_every_exercise_has_one_hidden_check_and_every_graded_cell_is_one(assign
         assert cell.metadata["nbgrader"]["grade_id"] == f"{name}_hidden"
         assert cell.metadata["nbgrader"]["points"] > 0 and cell.metadata["nbgrader"]["locked"]
         called.add(name)
-    assert exercises == called, f"exercises without a check: {exercises - called}"
+    judged = {checks[name].exercise for name in called}
+    assert exercises == judged, f"exercises without a check: {exercises - judged}"
+    parts = {name for name, check in checks.items() if check.exercise in exercises}
+    assert parts == called, f"parts without a hidden test cell: {parts - called}"
 
 
 @pytest.mark.parametrize("assignment", ASSIGNMENTS)
