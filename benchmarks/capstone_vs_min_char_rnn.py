@@ -48,7 +48,7 @@ from rnn_numpy.char_model import (
 )
 from rnn_numpy.language_model import batchify, bits_per_char, iterate_chunks
 
-CORPUS, CHARS, VALIDATION, H = "python-stdlib", 1_000_000, 0.1, 100
+CORPUS, CHARS, VALIDATION, H = "python-stdlib", 1_000_000, 0.1, CAPSTONE["hidden_size"]
 EVERY = 50_000  # characters between two readings of the validation loss
 SHOWN = 100_000  # rows of the equal-characters table
 BASELINE = {"chunk": 25, "learning_rate": 0.1, "clip": 5.0, "init_std": 0.01}

@@ -28,6 +28,7 @@ from collections.abc import Callable
 
 import numpy as np
 
+from coursekit.full_size import CAPSTONE as CAPSTONE  # re-exported: the tools read it here
 from coursekit.model_size import GATE_BLOCKS, parameter_count
 from rnn_numpy.clipping import clip_global_norm
 from rnn_numpy.encoding import one_hot
@@ -41,7 +42,8 @@ from rnn_numpy.shapes import Shapes
 from rnn_numpy.stacked import CELLS as LAYERS
 
 CELLS = ("rnn", "gru", "lstm")
-# The capstone's settings: a vanilla RNN with H = 100 on 900,000 characters of the standard
+# The capstone's settings (one definition, in coursekit.full_size: notebook 07 and the learners'
+# full-size tool read it there): a vanilla RNN with H = 100 on 900,000 characters of the standard
 # library's source, one pass, read as N = 16 streams of K = 16 steps with Adagrad's eta = 0.05
 # and the global norm clipped to 5. benchmarks/capstone_vs_min_char_rnn.py races them against
 # a min-char-rnn-style loop (1 stream of 25 steps, eta = 0.1): after the pass, 2.64-2.69
@@ -51,7 +53,6 @@ CELLS = ("rnn", "gru", "lstm")
 # 3.29 (the former 32 x 64, 0.01): more streams average the gradient over more of the text,
 # and Adagrad's first steps move every weight by about eta. The rates of the RNN/GRU/LSTM race
 # depend on H: tools/sweep_char_language_model.py chooses them with one grid for every cell.
-CAPSTONE = {"streams": 16, "chunk": 16, "learning_rate": 0.05, "max_norm": 5.0}
 OUTPUT_PARAMS = ("Wy", "by")
 
 

@@ -206,3 +206,132 @@ def test_tqdm_bars_render_as_widgets_in_the_learners_jupyterlab():
     assert "widget bar: True" in printed and "warnings: []" in printed, printed
     assert "application/vnd.jupyter.widget-view+json" in shown, outputs
     assert "IProgress" not in str(outputs)
+
+
+# The learner's run of notebook 07's full-size tool, as a kit has it: the kit's coursekit, no
+# editable install (so neither rnn_numpy nor the grader), the learner's own functions.
+FULL_SIZE_RUN = """
+import importlib.util, json, sys
+sys.meta_path[:] = [f for f in sys.meta_path
+                    if not getattr(f, '__module__', '').startswith('__editable__')]
+sys.path[:] = [KIT] + [p for p in sys.path if '__editable__' not in p]
+for package in ('rnn_numpy', 'grader', 'submissions'):
+    assert importlib.util.find_spec(package) is None, package
+import functools
+import coursekit, coursekit.full_size
+assert coursekit.__file__.startswith(KIT), coursekit.__file__
+namespace = {}
+for source in CELLS:
+    exec(source, namespace)
+called = []
+learners_loop = namespace['train_char_model']
+
+def train_char_model(*args, **kwargs):  # the learner's own loop, its calls counted
+    called.append(args[0])
+    return learners_loop(*args, **kwargs)
+
+namespace['train_char_model'] = train_char_model
+namespace['train_full_size'] = functools.partial(coursekit.full_size.train_full_size, **SMALL)
+namespace['FULL_SIZE'] = True
+exec(FULL_SIZE_CELL, namespace)
+first = namespace['full_size']
+exec(FULL_SIZE_CELL, namespace)  # again: read back, not trained again
+again = namespace['full_size']
+rnn = first['rnn']
+import numpy as np
+from coursekit.text import CharVocab, load_text
+text = load_text(SMALL['corpus'], SMALL['chars'])  # the same run, made by hand
+vocab = CharVocab(text)
+ids = vocab.encode(text)
+split = int(len(ids) * 0.9)
+batchify = namespace['batchify']
+initial = namespace['init_char_model']('rnn', vocab.size, rnn['H'], np.random.default_rng(0))
+direct_best, direct = learners_loop(
+    'rnn', initial, batchify(ids[:split], SMALL['streams']), batchify(ids[split:], SMALL['streams']),
+    SMALL['chunk_length'], SMALL['epochs'], SMALL['learning_rate'],
+    coursekit.full_size.CAPSTONE['max_norm'], SMALL['patience'], False)
+print(json.dumps({
+    'called': called,
+    'val_loss': [float(v) for v in rnn['history']['val_loss']],
+    'direct_val_loss': [float(v) for v in direct['val_loss']],
+    'again_val_loss': [float(v) for v in again['rnn']['history']['val_loss']],
+    'same_best': all((direct_best[k] == again['rnn']['params'][k]).all() for k in direct_best),
+}))
+"""
+
+
+def test_the_full_size_tool_reaches_learners_and_trains_their_own_functions(tmp_path):
+    """Notebook 07's full-size cell, run as a learner runs it: from the learner kit's coursekit
+    (rnn_numpy and the grader out of reach), with the functions of the learner's notebook (here
+    the solution's answers in the released notebook). It calls the learner's train_char_model,
+    returns what that returned, saves it, and reads it back instead of training again."""
+    import json
+    import subprocess
+    import sys
+
+    import nbformat
+
+    from submissions.notebooks import answers, cells_by_id, solution_notebook
+
+    destination = tmp_path / "kit.zip"
+    completed = run_grader(
+        "--grading-folder",
+        str(tmp_path / "grading"),
+        "learner-kit",
+        "--to",
+        str(destination),
+        "--expose-open-answers",
+    )
+    assert completed.returncode == 0, completed.stderr[-2000:]
+    with zipfile.ZipFile(destination) as archive:
+        archive.extractall(tmp_path / "kit")
+    kit = tmp_path / "kit" / KIT_ROOT
+    assert (kit / "coursekit" / "full_size.py").is_file()
+    assignment = "07_char_language_model"
+    released = nbformat.read(kit / "notebooks" / assignment / f"{assignment}.ipynb", as_version=4)
+    filled = answers(solution_notebook(assignment))  # a learner who solved every exercise
+    cells = []
+    for cell in released.cells:
+        grade_id = cell.metadata.get("nbgrader", {}).get("grade_id", "")
+        if cell.cell_type != "code":
+            continue
+        if "from coursekit" in cell.source and not cells:  # the imports
+            cells.append(cell.source)
+        elif grade_id in filled:
+            cells.append(filled[grade_id])
+        elif grade_id.startswith("provided_") or grade_id == "char_model_code":
+            cells.append(cell.source)
+    full_size_cell = next(c.source for c in released.cells if "train_full_size(" in c.source)
+    assert "train_char_model=train_char_model" in full_size_cell
+    assert set(cells_by_id(released)) >= {"train_char_model", "char_model_code"}
+    small = {
+        "corpus": "layer_words",
+        "chars": 3000,
+        "cells": ("rnn",),
+        "budget": 3000,
+        "streams": 4,
+        "chunk_length": 8,
+        "learning_rate": 0.1,
+        "epochs": 3,
+        "patience": 1,
+        "folder": str(tmp_path / "runs"),
+        "progress": False,
+    }
+    script = (
+        f"KIT = {str(kit)!r}\nCELLS = {cells!r}\nFULL_SIZE_CELL = {full_size_cell!r}\n"
+        f"SMALL = {small!r}\n" + FULL_SIZE_RUN
+    )
+    run = subprocess.run(
+        [sys.executable, "-c", script],
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+        timeout=600,
+    )
+    assert run.returncode == 0, run.stderr[-3000:]
+    report = json.loads(run.stdout.strip().splitlines()[-1])
+    assert report["called"] == ["rnn"]  # trained once, by the learner's loop; then read back
+    assert report["val_loss"] == report["direct_val_loss"] == report["again_val_loss"]
+    assert report["same_best"]
+    assert "trained before with these settings" in run.stdout
+    assert (tmp_path / "runs" / "rnn.npz").is_file()

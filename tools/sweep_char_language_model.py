@@ -3,7 +3,8 @@ trained with every rate of one grid, on the same text, streams, chunks and epoch
 drawn with the same seed, and a table of the best validation bits/char is printed.
 
     .venv/bin/python -m tools.sweep_char_language_model                     # the defaults below
-    .venv/bin/python -m tools.sweep_char_language_model --chars 120000 --budget 20000 --epochs 4
+    .venv/bin/python -m tools.sweep_char_language_model --chars 75000 --budget 20000 \
+        --epochs 30 --patience 2 --rates 0.03 0.1 0.3     # notebook 07's race: its rates
 
 Each run is the library's train_char_model (rnn_numpy/char_model.py: truncated BPTT with
 the state carried, global-norm clipping, Adagrad, early stopping on the validation loss), so the

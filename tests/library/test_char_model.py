@@ -235,7 +235,7 @@ def test_on_update_sees_every_update_in_order_and_changes_nothing():
 
 def test_the_capstone_settings_are_valid_arguments_of_the_loop():
     assert 0 < CAPSTONE["learning_rate"] < 1
-    for key in ("streams", "chunk"):
+    for key in ("streams", "chunk", "hidden_size"):
         assert isinstance(CAPSTONE[key], int) and CAPSTONE[key] >= 1
     assert CAPSTONE["max_norm"] > 0
 

@@ -19,6 +19,7 @@ import nbformat
 import pytest
 from nbclient import NotebookClient
 
+from coursekit.full_size import CAPSTONE
 from coursekit.long_lag import LongLagSettings
 from grader.layout import NOTEBOOKS, SOLUTIONS, course_files, written_assignments
 from grader.hidden_checks import hidden_check_name
@@ -97,6 +98,22 @@ def test_the_long_lag_race_defaults_are_notebook_06s_settings():
     for field in dataclasses.fields(LongLagSettings):
         assert settings[field.name.upper()] == field.default, field.name
 
+
+
+def test_notebook_07_reads_the_capstone_settings_and_gives_every_cell_a_rate():
+    """The race reads its text as the capstone does (one definition: coursekit.full_size's
+    CAPSTONE, which the learners' full-size run and the benchmark use), and every cell of the
+    race has its own learning rate."""
+    cells = _read(SOLUTIONS, "07_char_language_model").cells
+    heading = next(index for index, cell in enumerate(cells)
+                   if cell.source.startswith("## Settings"))
+    settings: dict = {"CAPSTONE": CAPSTONE}
+    exec(cells[heading + 1].source, settings)
+    assert settings["STREAMS"] == CAPSTONE["streams"] == 16
+    assert settings["CHUNK_LENGTH"] == CAPSTONE["chunk"] == 16
+    assert settings["MAX_NORM"] == CAPSTONE["max_norm"]
+    assert set(settings["LEARNING_RATES"]) == set(settings["CELL_TYPES"])
+    assert settings["FULL_SIZE"] is False  # CI and a first run of the notebook stay small
 
 @pytest.mark.parametrize("assignment", ASSIGNMENTS)
 def test_every_exercise_has_one_hidden_check_and_every_graded_cell_is_one(assignment):
