@@ -84,7 +84,7 @@ STACK_STATES, STACK_PARAMS = _stack(STACK_SIZES)
 DH_TOP = np.linspace(-1.0, 1.0, N * T * STACK_SIZES[-1]).reshape(N, T, STACK_SIZES[-1])
 EQUAL_STATES, EQUAL_PARAMS = _stack(EQUAL_SIZES)
 DH_TOP_EQUAL = np.linspace(-1.0, 1.0, N * T * D).reshape(N, T, D)
-LARGE = 1e3  # |x| ~ 1e3: the gates saturate (the hidden checks try such inputs too)
+LARGE = 1e4  # |x| ~ 1e4: the gates saturate (the hidden checks try such inputs too)
 
 # -- the cases: name -> arguments (the expectations are computed on the same) -----------------
 STEP_CASES = {
