@@ -32,7 +32,7 @@ from coursekit.visible.expect import (
 NOTEBOOK = "gru_and_deep_rnns"
 N, D, H, T = 2, 3, 4, 3
 STACK_SIZES = (4, 3)  # H_1, H_2 of the stacks (each differs from D = 3)
-EQUAL_SIZES = (D, D)  # a stack whose layers all have D units: weights of one layer fit another
+EQUAL_SIZES = (D, D, D)  # three layers of D units: the weights of one layer fit another
 CELL_TYPES = ("rnn", "lstm", "gru")
 STEP_CACHE = ("x", "h_prev", "Wx", "Wh", "gates", "hn")
 SEQUENCE_CACHE = ("x", "h0", "Wx", "Wh", "gates", "hn", "h")
@@ -84,6 +84,7 @@ STACK_STATES, STACK_PARAMS = _stack(STACK_SIZES)
 DH_TOP = np.linspace(-1.0, 1.0, N * T * STACK_SIZES[-1]).reshape(N, T, STACK_SIZES[-1])
 EQUAL_STATES, EQUAL_PARAMS = _stack(EQUAL_SIZES)
 DH_TOP_EQUAL = np.linspace(-1.0, 1.0, N * T * D).reshape(N, T, D)
+STACK_SIZE_OF = {"equal": EQUAL_SIZES, "unequal": STACK_SIZES}
 LARGE = 1e4  # |x| ~ 1e4: the gates saturate (the hidden checks try such inputs too)
 
 # -- the cases: name -> arguments (the expectations are computed on the same) -----------------
@@ -361,18 +362,24 @@ def check_gru_step_forward(gru_step_forward):
     passed("gru_step_forward", "h and every cache entry, also at large inputs")
 
 
+CHO_CASES = ("general", "large")
+
+
 @answers_with_a_message
 def check_gru_cho_step(gru_cho_step):
-    what = STEP_WHAT["general"]
-    h = call(gru_cho_step, *(a.copy() for a in STEP_CASES["general"]), what=what)
-    _name_the_mistake("gru_cho_step", "cho", h, what)
-    _close(
-        h,
-        _value("cho_h"),
-        what=f"{what}: h",
-        hint="Compare the candidate with the equation of section 2; r and z are Exercise 1's.",
-    )
-    passed("gru_cho_step")
+    results = {}
+    for case in CHO_CASES:
+        what = STEP_WHAT[case]
+        results[case] = call(gru_cho_step, *(a.copy() for a in STEP_CASES[case]), what=what)
+        _name_the_mistake("gru_cho_step", f"cho_{case}", results[case], what)
+    for case in CHO_CASES:
+        _close(
+            results[case],
+            _value(f"cho_{case}_h"),
+            what=f"{STEP_WHAT[case]}: h",
+            hint="Compare the candidate with the equation of section 2; r and z are Exercise 1's.",
+        )
+    passed("gru_cho_step", "also at large inputs")
 
 
 # -- one step, backward ------------------------------------------------------------------------
@@ -470,8 +477,10 @@ def check_gru_backward(gru_backward):
 
 # -- stacks of any cell ------------------------------------------------------------------------
 def stack_what(cell: str, stack: str) -> str:
-    sizes = STACK_SIZES if stack == "unequal" else EQUAL_SIZES
-    return f"a two-layer {cell.upper()} stack, D = {D}, H = {sizes[0]} then {sizes[1]}"
+    sizes = STACK_SIZE_OF[stack]
+    return f"a {len(sizes)}-layer {cell.upper()} stack, D = {D}, H = " + " then ".join(
+        str(size) for size in sizes
+    )
 
 
 def layer_cache(cell: str, stack: str, m: int) -> tuple:
@@ -479,7 +488,7 @@ def layer_cache(cell: str, stack: str, m: int) -> tuple:
     states, params = STACKS[stack]
     prefix = f"stack_{stack}_{cell}_layer{m}"
     entries = {
-        "x": STACK_X if m == 1 else _value(f"stack_{stack}_{cell}_layer1_h"),
+        "x": STACK_X if m == 1 else _value(f"stack_{stack}_{cell}_layer{m - 1}_h"),
         "h0": states[m - 1],
         "activation": "tanh",
         "Wx": params[cell][m - 1]["Wx"],
@@ -531,8 +540,9 @@ def check_stacked_forward(stacked_forward):
         )
         cell_name, layer_caches = _tuple_of(cache, ("cell", "layer_caches"), f"{what}: the cache")
         _name_entry(cell_name, cell, what=f"{what}: the cache's first entry, the cell type")
-        layer_caches = _list_of(layer_caches, 2, f"{what}: the cache's layer_caches")
-        for m in (1, 2):
+        M = len(STACK_SIZE_OF[stack])
+        layer_caches = _list_of(layer_caches, M, f"{what}: the cache's layer_caches")
+        for m in range(1, M + 1):
             got = _tuple_of(
                 layer_caches[m - 1], LAYER_CACHES[cell], f"{what}: the cache of layer {m}"
             )
@@ -557,7 +567,8 @@ def check_stacked_backward(stacked_backward):
     for stack, upstream in STACK_UPSTREAMS.items():
         for cell in CELL_TYPES:
             what = stack_what(cell, stack)
-            cache = (cell, (layer_cache(cell, stack, 1), layer_cache(cell, stack, 2)))
+            M = len(STACK_SIZE_OF[stack])
+            cache = (cell, tuple(layer_cache(cell, stack, m) for m in range(1, M + 1)))
             result = call(stacked_backward, upstream.copy(), cache, what=what)
             _name_the_mistake("stacked_backward", f"stack_{stack}_{cell}_backward", result, what)
             results[stack, cell] = result
@@ -573,9 +584,10 @@ def check_stacked_backward(stacked_backward):
             what=f"{what}: dx",
             hint="dx is the gradient on layer 1's inputs." + _gru_note(cell),
         )
-        d_states = _list_of(d_states, 2, f"{what}: d_initial_states")
-        d_params = _list_of(d_params, 2, f"{what}: d_layer_params")
-        for m in (1, 2):
+        M = len(STACK_SIZE_OF[stack])
+        d_states = _list_of(d_states, M, f"{what}: d_initial_states")
+        d_params = _list_of(d_params, M, f"{what}: d_layer_params")
+        for m in range(1, M + 1):
             _close(
                 d_states[m - 1],
                 _value(f"stack_{stack}_{cell}_layer{m}_dh0"),

@@ -56,9 +56,10 @@ def _steps(values: dict) -> None:
         h, (_, _, _, _, gates, hn) = result
         values.update({f"step_{case}_h": h, f"step_{case}_gates": gates, f"step_{case}_hn": hn})
         _mistakes(values, "gru_step_forward", f"step_{case}", result, *arguments)
-    general = inputs.STEP_CASES["general"]
-    values["cho_h"] = gru_cho_step(*general)
-    _mistakes(values, "gru_cho_step", "cho", values["cho_h"], *general)
+    for case in inputs.CHO_CASES:
+        arguments = inputs.STEP_CASES[case]
+        values[f"cho_{case}_h"] = gru_cho_step(*arguments)
+        _mistakes(values, "gru_cho_step", f"cho_{case}", values[f"cho_{case}_h"], *arguments)
     dh, cache = inputs.step_backward_arguments_from(
         values["step_general_gates"], values["step_general_hn"]
     )
