@@ -9,7 +9,7 @@ parameter budget: the experiment of notebook 06 (sections 6-8), written once.
 The recurrent layers are not here: `functions` (`LayerFunctions`) are the ones the race trains
 with. Notebook 06 passes the learner's own `stacked_forward` and `stacked_backward` (through its
 table of cells) and the provided `rnn_output`, `rnn_output_backward` and `adagrad_step`;
-`tools/compare_cells_long_lag.py` passes the course's library, for longer runs. The functions
+`python -m tools.compare_cells_long_lag` passes the course's library, for longer runs. The functions
 are bound when the race is made: make it again after changing one.
 
 The task (coursekit.adding_problem): D = 2 inputs per step, the answer y (N, 1) read from the top

@@ -60,7 +60,7 @@ def step_cases(rng):
         ("H=1", 4, 3, 1, 1.0, False),
         ("D=H=4 (Wx and Wh of the same shape)", 2, 4, 4, 1.0, False),
         ("zero previous state (only the biases reach the hidden side)", 2, 3, 4, 1.0, True),
-        ("large inputs (|x| ~ 1e3, the gates saturate)", 3, 3, 4, 1e3, False),
+        ("large inputs (|x| ~ 1e4, the gates saturate)", 3, 3, 4, 1e4, False),
     ):
         x = normal_array(rng, N, D, scale=x_scale)
         h_prev = np.zeros((N, H)) if zero_state else np.tanh(normal_array(rng, N, H, scale=2.0))
@@ -96,7 +96,7 @@ def forward_cases(rng):
         ("D=H=3 (Wx and Wh of the same shape)", 2, 4, 3, 3, 1.0, False),
         ("long sequence T=30", 2, 30, 3, 4, 1.0, False),
         ("zero initial state", 2, 4, 3, 4, 1.0, True),
-        ("large inputs (|x| ~ 1e3)", 2, 4, 3, 4, 1e3, False),
+        ("large inputs (|x| ~ 1e4)", 2, 4, 3, 4, 1e4, False),
     ):
         x = normal_array(rng, N, T, D, scale=x_scale)
         h0 = np.zeros((N, H)) if zero_state else np.tanh(normal_array(rng, N, H, scale=2.0))

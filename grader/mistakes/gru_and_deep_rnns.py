@@ -29,14 +29,18 @@ def step_variant(
     swap_z=False,
     swap_rz=False,
     no_bh=False,
+    no_bh_n=False,
     hn_bias=True,
     cache_pre_activations=False,
+    tanh_from_exp=False,
 ):
     """gru_step_forward as a learner with one misconception would write it: (h, cache)."""
 
     def step(x, h_prev, Wx, Wh, bx, bh):
         H = h_prev.shape[1]
-        bh = np.zeros_like(bh) if no_bh else bh
+        bh = np.zeros_like(bh) if no_bh else bh.copy()
+        if no_bh_n:  # the candidate's hidden bias left out (and so out of hn too)
+            bh[2 * H :] = 0.0
         ax, ah = x @ Wx + bx, h_prev @ Wh + bh
         a_r, a_z = ax[:, :H] + ah[:, :H], ax[:, H : 2 * H] + ah[:, H : 2 * H]
         if swap_rz:
@@ -49,7 +53,11 @@ def step_variant(
             a_n = ax[:, 2 * H :] + r * (h_prev @ Wh[:, 2 * H :]) + bh[2 * H :]
         else:
             a_n = ax[:, 2 * H :] + r * ah[:, 2 * H :]
-        n = np.tanh(a_n)
+        if tanh_from_exp:  # inf / inf = nan once |a_n| > ~710
+            with np.errstate(over="ignore", invalid="ignore"):
+                n = (np.exp(a_n) - np.exp(-a_n)) / (np.exp(a_n) + np.exp(-a_n))
+        else:
+            n = np.tanh(a_n)
         h = z * n + (1 - z) * h_prev if swap_z else (1 - z) * n + z * h_prev
         gates = (
             np.concatenate([a_r, a_z, a_n], axis=1)
@@ -64,9 +72,8 @@ def step_variant(
 STEP_MISTAKES = [
     Mistake(
         "cho",
-        "the reset gate multiplies h_prev before the product, (r * h_prev) @ Wh^n (the "
-        "variant of Cho et al.), instead of the product and its bias, "
-        "r * (h_prev @ Wh^n + bh^n)",
+        "the reset gate multiplies h_prev before the product with Wh^n, (r * h_prev) @ Wh^n "
+        "(the variant of Cho et al., Exercise 2)",
         step_variant(reset="before"),
     ),
     Mistake(
@@ -86,14 +93,26 @@ STEP_MISTAKES = [
     ),
     Mistake("no_bh", "the hidden bias bh is left out", step_variant(no_bh=True)),
     Mistake(
+        "no_bh_n",
+        "the candidate leaves out its hidden bias bh^n (r multiplies h_prev @ Wh^n alone), "
+        "while r and z have theirs",
+        step_variant(no_bh_n=True),
+    ),
+    Mistake(
         "no_bias",
-        "hn in the cache leaves out bh^n (it is h_prev @ Wh^n + bh^n, what r multiplies)",
+        "the cache's hn leaves out the bias bh^n",
         step_variant(hn_bias=False),
     ),
     Mistake(
         "pre_activations",
-        "the cache holds the gates before their activations (it holds r, z, n)",
+        "the cache's gates hold the pre-activations (before sigmoid and tanh)",
         step_variant(cache_pre_activations=True),
+    ),
+    Mistake(
+        "tanh_from_exp",
+        "the candidate's tanh is written with exp, (e^a - e^-a) / (e^a + e^-a), which "
+        "overflows to inf / inf = nan at large inputs",
+        step_variant(tanh_from_exp=True),
     ),
 ]
 
@@ -155,29 +174,29 @@ def step_backward_variant(
 STEP_BACKWARD_MISTAKES = [
     Mistake(
         "no_direct",
-        "dh_prev leaves out the direct path: h = (1 - z) * n + z * h_prev depends on h_prev "
-        "directly too (add dh * z)",
+        "dh_prev leaves out the direct path from h_prev to h, the term z * h_prev of "
+        "h = (1 - z) * n + z * h_prev",
         step_backward_variant(direct=False),
     ),
     Mistake(
         "no_r_hidden",
-        "the hidden-side gradient of the n block is not multiplied by r (r scales "
-        "h_prev @ Wh^n + bh^n, so dWh^n, dbh^n and dh_prev see da_n * r)",
+        "the hidden side of the candidate's gradient (in dWh^n, dbh^n and dh_prev) is not "
+        "multiplied by r, which scales h_prev @ Wh^n + bh^n",
         step_backward_variant(r_on_hidden=False),
     ),
     Mistake(
         "dz_sign",
-        "dz has the wrong sign (h = (1 - z) * n + z * h_prev gives dz = dh * (h_prev - n))",
+        "dz has the wrong sign (dh * (n - h_prev))",
         step_backward_variant(dz_sign=-1.0),
     ),
     Mistake(
         "no_tanh_slope",
-        "the tanh derivative of n is left out (1 - n**2)",
+        "the tanh derivative of the candidate n is left out",
         step_backward_variant(tanh_slope=False),
     ),
     Mistake(
         "no_sigmoid_slope",
-        "the sigmoid derivatives of r and z are left out (r * (1 - r), z * (1 - z))",
+        "the sigmoid derivatives of r and z are left out",
         step_backward_variant(sigmoid_slope=False),
     ),
     Mistake(
@@ -218,14 +237,12 @@ FORWARD_MISTAKES = [
     ),
     Mistake(
         "shifted",
-        "the states are shifted by one step (h[:, 0] holds h_0; h[:, t-1] must hold h_t, "
-        "and h_0 is not returned)",
+        "the states are shifted by one step (h[:, 0] holds h_0)",
         forward_variant(shift=True),
     ),
     Mistake(
         "last_gates_only",
-        "the cache keeps only the last step's gates and hn (keep every step's: the backward "
-        "pass needs them)",
+        "the cache keeps only the last step's gates and hn",
         forward_variant(last_gates_only=True),
     ),
 ]
@@ -234,7 +251,9 @@ FORWARD_MISTAKES = [
 # -- a sequence, backward ----------------------------------------------------------------------
 
 
-def backward_variant(*, accumulate=True, carry=True, last_only=False, h_prev_shift=False):
+def backward_variant(
+    *, accumulate=True, carry=True, last_only=False, h_prev_shift=False, h_prev_two_back=False
+):
     def backward(dh, cache):
         x, h0, Wx, Wh, gates, hn, h = cache
         N, T, D = x.shape
@@ -242,7 +261,12 @@ def backward_variant(*, accumulate=True, carry=True, last_only=False, h_prev_shi
         grads = [np.zeros_like(Wx), np.zeros_like(Wh), np.zeros(Wx.shape[1]), np.zeros(Wh.shape[1])]
         dh_next = np.zeros_like(h0)
         for t in reversed(range(T)):
-            h_prev = h[:, t] if h_prev_shift else (h0 if t == 0 else h[:, t - 1])
+            if h_prev_shift:  # this step's own state
+                h_prev = h[:, t]
+            elif h_prev_two_back:  # h[:, t-2] written for step t + 1 (at t = 1: h[:, -1])
+                h_prev = h0 if t == 0 else h[:, t - 2]
+            else:
+                h_prev = h0 if t == 0 else h[:, t - 1]
             upstream = dh[:, t] if (not last_only or t == T - 1) else 0.0
             step_cache = (x[:, t], h_prev, Wx, Wh, gates[:, t], hn[:, t])
             dx[:, t], dh_step, *step_grads = gru_step_backward(
@@ -264,7 +288,7 @@ BACKWARD_MISTAKES = [
     ),
     Mistake(
         "not_carried",
-        "the gradient from step t+1 (dh_prev of the later step) is not added to dh[:, t-1]",
+        "the dh_prev that the later step returns is not added to the earlier step's gradient",
         backward_variant(carry=False),
     ),
     Mistake(
@@ -274,9 +298,16 @@ BACKWARD_MISTAKES = [
     ),
     Mistake(
         "h_prev_shifted",
-        "the step caches are built with h[:, t-1] (h_t) as h_prev; step t's h_prev is h_{t-1}, "
-        "h[:, t-2], and h0 for the first step",
+        "each step's cache holds the step's own state as h_prev (h[:, t] at loop index t, "
+        "the state after step t + 1) instead of the state before it",
         backward_variant(h_prev_shift=True),
+    ),
+    Mistake(
+        "h_prev_two_back",
+        "each step's cache holds the state two steps back as h_prev: in a loop whose index t "
+        "counts from 0 (step t + 1), h[:, t-2] is h_{t-1}, and at t = 1 h[:, -1] is the last "
+        "state h_T",
+        backward_variant(h_prev_two_back=True),
     ),
 ]
 
@@ -339,7 +370,7 @@ STACKED_MISTAKES = [
     ),
     Mistake(
         "caches_top_first",
-        "the cache lists the layers' caches top layer first (bottom layer first, please)",
+        "the cache lists the layers' caches top layer first",
         stacked_variant(caches_top_first=True),
     ),
 ]
@@ -369,12 +400,12 @@ def stacked_backward_variant(
 STACKED_BACKWARD_MISTAKES = [
     Mistake(
         "dh_top_everywhere",
-        "every layer gets dh_top (the dx of layer m is the dh of layer m - 1)",
+        "every layer gets dh_top, not the dx of the layer above it",
         stacked_backward_variant(top_gradient_everywhere=True),
     ),
     Mistake(
         "top_first",
-        "the gradient lists are top layer first (entry m - 1 belongs to layer m)",
+        "the gradient lists are top layer first",
         stacked_backward_variant(top_first=True),
     ),
     Mistake(
@@ -384,7 +415,7 @@ STACKED_BACKWARD_MISTAKES = [
     ),
     Mistake(
         "bottom_up",
-        "the layers are walked bottom-up (backward goes from the top layer down)",
+        "the layers are walked bottom-up",
         stacked_backward_variant(bottom_up=True),
     ),
 ]

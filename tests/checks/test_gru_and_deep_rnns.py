@@ -135,48 +135,149 @@ def test_a_downstream_that_bypasses_its_upstream_still_fails(notebook):
 
 
 # -- visible checks --------------------------------------------------------------------------------
+VISIBLE_CASES = [
+    (exercise, mistake)
+    for exercise, mistakes in MISTAKES.items()
+    for mistake in mistakes
+    if mistake.id != "cell_ignored"  # it raises; named from its error (test below)
+]
+
+
+def test_every_catalogued_mistake_has_a_visible_name():
+    for exercise, mistake in VISIBLE_CASES:
+        assert mistake.id in visible.NAMED[exercise], (exercise, mistake.id)
+    for exercise, named in visible.NAMED.items():
+        assert set(named) <= {mistake.id for mistake in MISTAKES[exercise]}, exercise
+
+
 @pytest.mark.parametrize(
-    "name, mistake, words",
-    [
-        (
-            "gru_step_forward",
-            find(MISTAKES["gru_step_forward"], "cho"),
-            "r multiplies the hidden bias too",
-        ),
-        (
-            "gru_step_forward",
-            find(MISTAKES["gru_step_forward"], "z_swapped"),
-            "z keeps the old state",
-        ),
-        ("gru_step_forward", find(MISTAKES["gru_step_forward"], "rz_swapped"), "order r, z, n"),
-        ("gru_step_forward", find(MISTAKES["gru_step_forward"], "no_bias"), "hn includes the bias"),
-        (
-            "gru_cho_step",
-            find(MISTAKES["gru_cho_step"], "reset_after_product"),
-            "gru_step_forward's result",
-        ),
-        (
-            "gru_step_backward",
-            find(MISTAKES["gru_step_backward"], "no_direct"),
-            "depends on h_prev directly",
-        ),
-        ("gru_step_backward", find(MISTAKES["gru_step_backward"], "no_r_hidden"), "sits behind r"),
-        ("gru_forward", find(MISTAKES["gru_forward"], "not_carried"), "Carry the state"),
-        ("gru_forward", find(MISTAKES["gru_forward"], "shifted"), "h_0 is not part"),
-        ("gru_backward", find(MISTAKES["gru_backward"], "not_accumulated"), "running sums"),
-        ("gru_backward", find(MISTAKES["gru_backward"], "not_carried"), "add the dh_prev"),
-        (
-            "stacked_forward",
-            find(MISTAKES["stacked_forward"], "first_layer_returned"),
-            "top layer's states",
-        ),
-        ("stacked_backward", find(MISTAKES["stacked_backward"], "top_first"), "layer 1 first"),
-    ],
-    ids=lambda v: v if isinstance(v, str) else "",
+    "exercise, mistake", VISIBLE_CASES, ids=lambda v: v if isinstance(v, str) else v.id
 )
-def test_visible_messages_name_the_mistake(name, mistake, words):
-    with pytest.raises(VisibleCheckFailed, match=words):
-        getattr(visible, f"check_{name}")(mistake.output)
+def test_visible_messages_name_the_mistake(exercise, mistake):
+    with pytest.raises(VisibleCheckFailed) as failed:
+        getattr(visible, f"check_{exercise}")(mistake.output)
+    message = str(failed.value)
+    assert visible.NAMED[exercise][mistake.id].rstrip(".") in message, message
+    assert "raised" not in message, message
+
+
+def test_the_notebooks_functions_pass_the_visible_checks(notebook, capsys):
+    for name in REFERENCES:
+        getattr(visible, f"check_{name}")(notebook[name])
+    assert capsys.readouterr().out.count("visible checks pass") == len(REFERENCES)
+
+
+def _notebook_variant(notebook, name: str, solution_line: str, wrong_line: str):
+    """The solution notebook's function `name` with one line changed, defined in its namespace."""
+    source = nbformat.read(SOLUTIONS / ASSIGNMENT / f"{ASSIGNMENT}.ipynb", as_version=4)
+    cell = next(c for c in source.cells if c.metadata.get("nbgrader", {}).get("grade_id") == name)
+    assert solution_line in cell.source
+    namespace = dict(notebook)
+    exec(cell.source.replace(solution_line, wrong_line), namespace)
+    return namespace[name]
+
+
+def test_layers_sharing_one_layers_weights_are_named_not_a_matmul_error(notebook):
+    """In the notebook, a stack whose layers all use layer 1's weights used to stop the visible
+    check with numpy's raw matmul ValueError; a stack of layers of equal size names it."""
+    shared = _notebook_variant(
+        notebook,
+        "stacked_forward",
+        "CELLS[cell].forward(h, state, params)",
+        "CELLS[cell].forward(h, state, layer_params[0])",
+    )
+    with pytest.raises(VisibleCheckFailed, match="every layer uses layer 1's weights"):
+        visible.check_stacked_forward(shared)
+
+
+def test_a_stack_that_ignores_the_cell_type_is_named(notebook):
+    as_rnn = _notebook_variant(
+        notebook,
+        "stacked_forward",
+        "CELLS[cell].forward(h, state, params)",
+        "CELLS['rnn'].forward(h, state, params)",
+    )
+    with pytest.raises(VisibleCheckFailed, match="the cell type is ignored"):
+        visible.check_stacked_forward(as_rnn)
+
+
+def test_exercise_5s_off_by_one_is_named(notebook):
+    """Exercise 5's text once gave h[:, t-2] (steps counted from 1) beside a loop that counts
+    from 0; copied into that loop it reads the state two steps back."""
+    two_back = _notebook_variant(
+        notebook,
+        "gru_backward",
+        "h_prev = h0 if t == 0 else h[:, t - 1]",
+        "h_prev = h0 if t == 0 else h[:, t - 2]",
+    )
+    with pytest.raises(VisibleCheckFailed, match="two steps back"):
+        visible.check_gru_backward(two_back)
+
+
+def _reshaped(value, change):
+    """`value` with every array, name or dict changed by `change` (a result's layout kept)."""
+    if isinstance(value, tuple):
+        return tuple(_reshaped(v, change) for v in value)
+    if isinstance(value, list):
+        return [_reshaped(v, change) for v in value]
+    if isinstance(value, dict):
+        return change({k: _reshaped(v, change) for k, v in value.items()})
+    return change(value)
+
+
+MALFORMED = {
+    "None": lambda result: None,
+    "a list for the tuple": lambda result: list(result) if isinstance(result, tuple) else [result],
+    "a number": lambda result: 3,
+    "an object array": lambda result: np.array([None, 1], dtype=object),
+    "strings for the arrays": lambda result: _reshaped(
+        result, lambda v: np.full(v.shape, "x") if isinstance(v, np.ndarray) else v
+    ),
+    "arrays for the names": lambda result: _reshaped(
+        result, lambda v: np.array(["tanh"]) if isinstance(v, str) else v
+    ),
+    "transposed arrays": lambda result: _reshaped(
+        result, lambda v: v.T if isinstance(v, np.ndarray) else v
+    ),
+    "dicts with number keys": lambda result: _reshaped(
+        result, lambda v: dict(enumerate(v.values())) if isinstance(v, dict) else v
+    ),
+    "None for every entry": lambda result: (
+        tuple(None for _ in result) if isinstance(result, tuple) else None
+    ),
+}
+
+
+def _identical(a, b) -> bool:
+    if type(a) is not type(b):
+        return False
+    if isinstance(a, np.ndarray):
+        return a.dtype == b.dtype and np.array_equal(a, b)
+    if isinstance(a, (tuple, list)):
+        return len(a) == len(b) and all(_identical(x, y) for x, y in zip(a, b))
+    if isinstance(a, dict):
+        return list(a) == list(b) and all(_identical(a[k], b[k]) for k in a)
+    return a == b
+
+
+@pytest.mark.parametrize("name", REFERENCES)
+def test_every_visible_check_answers_a_malformed_result_with_a_message(name):
+    check = getattr(visible, f"check_{name}")
+    for label, malform in MALFORMED.items():
+        changed = []
+
+        def learner(*args, **kwargs):
+            result = REFERENCES[name](*args, **kwargs)
+            malformed = malform(result)  # noqa: B023
+            changed.append(not _identical(result, malformed))  # noqa: B023
+            return malformed
+
+        try:
+            check(learner)
+        except VisibleCheckFailed as failed:
+            assert "could not read" not in str(failed), (label, str(failed))
+        else:  # only where the change left the result as it was (no names, no dicts, ...)
+            assert not any(changed), label
 
 
 def test_visible_checks_name_a_changed_argument():
@@ -187,3 +288,12 @@ def test_visible_checks_name_a_changed_argument():
 
     with pytest.raises(VisibleCheckFailed, match="changed its argument x in place"):
         visible.check_gru_step_forward(shifts_x_in_place)
+
+
+def test_the_safety_net_turns_an_error_of_the_check_into_a_message():
+    @visible.answers_with_a_message
+    def check_something(function):
+        return {}["missing"]
+
+    with pytest.raises(VisibleCheckFailed, match="something: the check could not read"):
+        check_something(None)

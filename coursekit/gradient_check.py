@@ -1,0 +1,72 @@
+"""How far a centred difference may lie from the true derivative, in float64: the tolerance of a
+gradient check, derived from the step and the magnitudes involved.
+
+`numerical_gradient(f, x, eps)` (notebook 03) estimates the derivative of a scalar f along
+entry i by the centred difference
+
+    g_i(eps) = (f(x + eps e_i) - f(x - eps e_i)) / (2 eps).
+
+Two errors separate g_i(eps) from the true derivative:
+
+- **Truncation.** Taylor's theorem gives g_i(eps) = df/dx_i + eps^2 / 6 * f'''_i + O(eps^4),
+  f'''_i the third derivative of f along entry i. It is not known in advance, but the same
+  difference with the step 2 eps carries 4 times that error, so
+  g_i(2 eps) - g_i(eps) ~ 3 * eps^2 / 6 * f'''_i: a third of it estimates the truncation at eps.
+- **Rounding.** f is computed in float64, with the machine epsilon u = 2.2e-16: each value of f
+  is off by about u * F, where F is the size of the numbers f adds up (for f = sum(h * dh), F =
+  sum(|h * dh|); not |f|, which cancellation can make small). The difference of two such values,
+  divided by 2 eps, is off by about u * F / eps.
+
+A correct backward pass therefore differs from g_i(eps) by about
+
+    bound_i = |g_i(2 eps) - g_i(eps)| / 3 + u * F / eps,
+
+and `finite_difference_bound` returns SLACK times that (both terms are estimates of a size, not
+limits). A wrong backward pass is off by about the size of the gradient itself, many orders of
+magnitude more. With eps = 1e-5 and F of a few units both terms are about 1e-10.
+
+Why not a threshold on the relative error |a - g| / (|a| + |g|)? For an entry of size s the
+rounding alone gives a relative error of about u * F / (eps * s): 1e-10 / 1e-5 = 1e-5 for an
+entry of size 1e-5, from a correct backward pass. No single relative threshold suits both the
+large and the tiny entries of one gradient; the bound above does, entry by entry.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+FLOAT64_EPSILON = float(np.finfo(np.float64).eps)  # u: the spacing of float64 numbers near 1
+# Both terms of the bound are orders of magnitude (a few roundings per value of f, the next term
+# of the Taylor series): allow SLACK times their sum. Over seeds 0-199 of notebook 06's gradient
+# check, the largest error of a correct backward pass was 1.4 times the unscaled sum (0.14 of
+# the bound), while the relative error passed 1e-6 at 34 of those seeds (up to 1.6e-5);
+# tests/library/test_gradient_check.py measures both again on seeds 0-11.
+SLACK = 10.0
+
+
+def finite_difference_bound(numerical, numerical_double_step, *, scale, eps):
+    """How far a correct gradient may lie from a centred difference, entry by entry.
+
+    Inputs:
+    - numerical: the centred difference with step eps, g(eps), a float64 array
+    - numerical_double_step: the same with step 2 * eps, g(2 eps), an array of its shape
+    - scale: F, the size of the numbers f adds up (a number >= 0; sum(|h * dh|) for
+      f = sum(h * dh))
+    - eps: the step of `numerical` (a number > 0)
+    Returns:
+    - bound: array of numerical's shape, SLACK * (|g(2 eps) - g(eps)| / 3 + u * F / eps)
+    """
+    numerical = np.asarray(numerical, dtype=np.float64)
+    numerical_double_step = np.asarray(numerical_double_step, dtype=np.float64)
+    if numerical.shape != numerical_double_step.shape:
+        raise ValueError(
+            f"finite_difference_bound: the two differences must have one shape, got "
+            f"{numerical.shape} and {numerical_double_step.shape}"
+        )
+    if not (np.isfinite(scale) and scale >= 0 and np.isfinite(eps) and eps > 0):
+        raise ValueError(
+            f"finite_difference_bound: need scale >= 0 and eps > 0, got {scale!r}, {eps!r}"
+        )
+    truncation = np.abs(numerical_double_step - numerical) / 3
+    rounding = FLOAT64_EPSILON * float(scale) / float(eps)
+    return SLACK * (truncation + rounding)
