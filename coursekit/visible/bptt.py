@@ -15,6 +15,7 @@ from coursekit.visible.expect import (
     VisibleCheckFailed,
     call,
     expect_close,
+    expect_number,
     expect_shape,
     expect_true,
     expect_unchanged,
@@ -356,26 +357,40 @@ def check_numerical_gradient(numerical_gradient):
 def check_relative_error(relative_error):
     what = "a = [1, 2], b = [1, 3] (error 1/5)"
     expect_close(
-        np.float64(call(relative_error, np.array([1.0, 2.0]), np.array([1.0, 3.0]), what=what)),
+        expect_number(
+            call(relative_error, np.array([1.0, 2.0]), np.array([1.0, 3.0]), what=what), what=what
+        ),
         0.2,
         what=what,
         hint="max over entries of |a - b| / max(1e-8, |a| + |b|).",
     )
     what = "a = b = 0 (must be 0, not NaN)"
     expect_close(
-        np.float64(call(relative_error, np.zeros(3), np.zeros(3), what=what)),
+        expect_number(call(relative_error, np.zeros(3), np.zeros(3), what=what), what=what),
         0.0,
         what=what,
         hint="Keep the denominator at least 1e-8.",
     )
     what = "a = [-1], b = [1]"
     expect_close(
-        np.float64(call(relative_error, np.array([-1.0]), np.array([1.0]), what=what)),
+        expect_number(
+            call(relative_error, np.array([-1.0]), np.array([1.0]), what=what), what=what
+        ),
         1.0,
         what=what,
         hint="The denominator is |a| + |b|, not |a + b|.",
     )
     passed("relative_error")
+
+
+def _grads_like_params(grads, params, *, what):
+    """grads must be a dict with the keys of params, each an array of its parameter's shape."""
+    expect_true(
+        isinstance(grads, dict) and set(grads) == set(params),
+        what=f"{what}: grads must be a dict with the keys of params",
+    )
+    for name, value in params.items():
+        expect_shape(grads[name], value.shape, what=f"{what}: grads[{name!r}]")
 
 
 def check_truncated_bptt(truncated_bptt):
@@ -419,10 +434,8 @@ def check_truncated_bptt(truncated_bptt):
     expect_close(
         h_final, rest[2], what=f"{what}: h_final", hint="Return the state after the last chunk."
     )
-    expect_true(
-        isinstance(grads, dict) and set(grads) == set(params),
-        what=f"{what}: grads must be a dict with the keys of params",
-    )
+    for part, value in (("", grads), (" (first 4 characters)", first[1]), (" (the rest)", rest[1])):
+        _grads_like_params(value, params, what=f"{what}{part}")
     for name in params:
         expect_close(
             grads[name],

@@ -16,6 +16,7 @@ from coursekit.visible.expect import (
     VisibleCheckFailed,
     call,
     expect_close,
+    expect_entries,
     expect_shape,
     expect_true,
     expect_unchanged,
@@ -86,6 +87,16 @@ def _unchanged(*arrays_and_originals, what):
         )
 
 
+def _same_entries(cache, values, names, *, what):
+    """Each entry of the cache must be the value the check passed in (or returned)."""
+    for index, (entry, value, name) in enumerate(zip(cache, values, names)):
+        expect_true(
+            np.allclose(entry, value),
+            what=f"{what}: entry {index} must be {name}, but it holds other values",
+            hint="Notebook 03's backward pass reads the cache in the documented order.",
+        )
+
+
 def check_rnn_step_forward(rnn_step_forward):
     zeros_x, zeros_h = np.zeros((N, D)), np.zeros((N, H))
     what = "zero input and zero state (h must be tanh(b) in every row)"
@@ -126,25 +137,25 @@ def check_rnn_step_forward(rnn_step_forward):
     if _same(h, "step_pre_activation"):
         raise VisibleCheckFailed(f"{what}: the result is the pre-activation; apply np.tanh.")
     expect_close(h, _e("step_full"), what=what)
-    cache = result[1]
-    expect_true(
-        isinstance(cache, tuple) and len(cache) == 6,
-        what="the cache must be the tuple (x, h_prev, Wx, Wh, h, 'tanh')",
+    what = f"{what}: the cache"
+    cache = expect_entries(
+        result[1],
+        (
+            ("x", (N, D)),
+            ("h_prev", (N, H)),
+            ("Wx", (D, H)),
+            ("Wh", (H, H)),
+            ("h", (N, H)),
+            ("", "tanh"),
+        ),
+        what=what,
     )
-    if _same(np.asarray(cache[4]), "step_pre_activation"):
+    if _same(cache[4], "step_pre_activation"):
         raise VisibleCheckFailed(
-            "the cache holds the pre-activation where it should hold h = "
-            "tanh(a): notebook 03's backward pass computes 1 - h**2 from it"
+            f"{what} holds the pre-activation where it should hold h = "
+            f"tanh(a): notebook 03's backward pass computes 1 - h**2 from it"
         )
-    expect_true(
-        cache[5] == "tanh"
-        and np.allclose(cache[4], h)
-        and np.allclose(cache[1], H_PREV)
-        and np.allclose(cache[0], X)
-        and np.allclose(cache[3], WH),
-        what="the cache must be (x, h_prev, Wx, Wh, h, 'tanh') in this order",
-        hint="Notebook 03's backward pass reads the cache in this order.",
-    )
+    _same_entries(cache, (X, H_PREV, WX, WH, h), ("x", "h_prev", "Wx", "Wh", "h"), what=what)
     passed("rnn_step_forward")
 
 
@@ -174,31 +185,27 @@ def check_rnn_forward(rnn_forward):
             f"{what}: every step used h0. Carry the new state into the next step."
         )
     expect_close(h, _e("forward"), what=f"{what}: step t reads the state of step t-1")
-    cache = result[1]
-    expect_true(
-        isinstance(cache, tuple) and len(cache) == 6 and cache[5] == "tanh",
-        what="the cache must be the tuple (x, h0, Wx, Wh, h, 'tanh')",
-    )
-    expect_true(
-        np.shape(cache[4]) == (N, T_SEQUENCE, H) and np.allclose(cache[1], H_PREV),
-        what="the cache must hold h0 (N, H) second and all states h (N, T, H) fifth",
-    )
+    what = f"{what}: the cache"
+    layout = (("x", x.shape), ("h0", (N, H)), ("Wx", (D, H)), ("Wh", (H, H)), ("h", h.shape))
+    cache = expect_entries(result[1], (*layout, ("", "tanh")), what=what)
+    _same_entries(cache, (x, H_PREV, WX, WH, h), [name for name, _ in layout], what=what)
     passed("rnn_forward")
 
 
 def check_rnn_output(rnn_output):
     what = "zero hidden states (logits must equal by)"
     result = call(rnn_output, np.zeros(H_OUTPUT.shape), WY, BY, what=what)
-    expect_true(
-        isinstance(result, tuple) and len(result) == 2,
-        what=f"{what}: return the pair (logits, cache)",
-    )
-    expect_shape(result[0], H_OUTPUT.shape[:2] + (V,), what=what)
+    logits = _h_of(result, what, "(logits, cache)")
+    expect_shape(logits, H_OUTPUT.shape[:2] + (V,), what=what)
     expect_close(
-        result[0], np.broadcast_to(BY, H_OUTPUT.shape[:2] + (V,)), what=what, hint="Did you add by?"
+        logits,
+        np.broadcast_to(BY, H_OUTPUT.shape[:2] + (V,)),
+        what=what,
+        hint="With h = 0 only the output bias by is left.",
     )
     what = f"N = {N}, T = 2, H = {H}, V = {V}"
-    logits, cache = call(rnn_output, H_OUTPUT, WY, BY, what=what)
+    result = call(rnn_output, H_OUTPUT, WY, BY, what=what)
+    logits = _h_of(result, what, "(logits, cache)")
     expect_close(
         logits,
         _e("output"),
@@ -206,17 +213,16 @@ def check_rnn_output(rnn_output):
         hint="The logits multiply h (..., H) by Wy (H, V) and add by; no softmax.",
     )
     what = "one step (h of shape (N, H))"
-    logits_step, _ = call(rnn_output, H_OUTPUT[:, 0], WY, BY, what=what)
+    step_result = call(rnn_output, H_OUTPUT[:, 0], WY, BY, what=what)
     expect_close(
-        logits_step,
+        _h_of(step_result, what, "(logits, cache)"),
         _e("output")[:, 0],
         what=what,
-        hint="The same line must work for h of shape (N, H).",
+        hint="The exercise asks for one line that serves both shapes of h.",
     )
-    expect_true(
-        isinstance(cache, tuple) and len(cache) == 2 and np.shape(cache[1]) == (H, V),
-        what="the cache must be the tuple (h, Wy)",
-    )
+    what = f"N = {N}, T = 2, H = {H}, V = {V}: the cache"
+    cache = expect_entries(result[1], (("h", H_OUTPUT.shape), ("Wy", (H, V))), what=what)
+    _same_entries(cache, (H_OUTPUT, WY), ("h", "Wy"), what=what)
     passed("rnn_output")
 
 
@@ -244,10 +250,17 @@ def check_masked_rnn_forward(masked_rnn_forward):
         hint="Past the end of a sequence, keep the previous state (h_t = h_{t-1}); "
         "freezing one sequence must not change the others.",
     )
-    expect_true(
-        isinstance(result[1], tuple) and len(result[1]) == 7,
-        what="the cache must be the tuple (x, h0, Wx, Wh, h, lengths, 'tanh')",
+    what = f"{what}: the cache"
+    layout = (
+        ("x", x.shape),
+        ("h0", (N, H)),
+        ("Wx", (D, H)),
+        ("Wh", (H, H)),
+        ("h", h.shape),
+        ("lengths", LENGTHS.shape),
     )
+    cache = expect_entries(result[1], (*layout, ("", "tanh")), what=what)
+    _same_entries(cache, (x, H_PREV, WX, WH, h, LENGTHS), [n for n, _ in layout], what=what)
     passed("masked_rnn_forward")
 
 
