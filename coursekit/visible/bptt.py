@@ -84,8 +84,8 @@ def _unchanged(pairs, what):
         expect_unchanged(
             np.array_equal(array, original),
             what=f"{what}: your function changed one of its arguments in place",
-            hint="Leave the arrays you are given (dh, the cache, params) as they were; "
-            "compute new arrays.",
+            hint="The arrays you are given (dh, the cache, params) belong to the caller, who "
+            "may read them again; `a += b` and `a[...] = b` write into a.",
         )
 
 
@@ -132,7 +132,7 @@ def check_rnn_backward(rnn_backward):
     dh_last = np.zeros((N, T, H))
     dh_last[:, -1] = 1.0
     what = "loss on the last state h_T only"
-    grads = _tuple_of(call(rnn_backward, dh_last, cache, what=what), names, what)
+    grads = _tuple_of(call(rnn_backward, dh_last.copy(), cache, what=what), names, what)
     expect_shape(grads[0], (N, T, D), what=f"{what}: dx")
     expect_close(
         grads[1],
@@ -144,8 +144,8 @@ def check_rnn_backward(rnn_backward):
         "does each step pass to the step before it?",
     )
     what = "a gradient on every state"
-    grads = _tuple_of(call(rnn_backward, DH_SEQUENCE.copy(), cache, what=what), names, what)
-    _unchanged([(cache[4], _e("sequence_h")), (cache[1], H_PREV)], what)
+    dh = DH_SEQUENCE.copy()
+    grads = _tuple_of(call(rnn_backward, dh, cache, what=what), names, what)
     if _matches(grads[3], "backward_dWh_not_accumulated"):
         raise VisibleCheckFailed(
             f"{what}: dWh holds only one step's share. Wh is used at "
@@ -172,6 +172,17 @@ def check_rnn_backward(rnn_backward):
             atol=1e-9,
             hint=hints[name],
         )
+    _unchanged(
+        [
+            (dh, DH_SEQUENCE),
+            (cache[0], X_SEQUENCE),
+            (cache[1], H_PREV),
+            (cache[2], WX),
+            (cache[3], WH),
+            (cache[4], _e("sequence_h")),
+        ],
+        what,
+    )
     passed("rnn_backward", "all five gradients agree with the reference")
 
 

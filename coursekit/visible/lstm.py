@@ -138,8 +138,8 @@ def _unchanged(before, after, names, *, what):
             expect_unchanged(
                 np.array_equal(old, new),
                 what=f"{what}: your function changed its argument {name} in place",
-                hint="Leave the caller's arrays as they were (build new arrays; "
-                "`a += b` writes into a).",
+                hint="The arrays you are given belong to the caller, who may read them "
+                "again; `a += b` and `a[...] = b` write into a.",
             )
 
 
@@ -306,11 +306,8 @@ def _step_cache():
 def check_lstm_step_backward(lstm_step_backward):
     for case, (dh, dc) in STEP_UPSTREAM.items():
         what = f"gradient {case}, N = {N}, D = {D}, H = {H}"
-        grads = _tuple_of(
-            call(lstm_step_backward, dh.copy(), dc.copy(), _step_cache(), what=what),
-            STEP_GRADS,
-            what,
-        )
+        passed_in = (dh.copy(), dc.copy(), _step_cache())
+        grads = _tuple_of(call(lstm_step_backward, *passed_in, what=what), STEP_GRADS, what)
         _compare(
             dict(zip(STEP_GRADS, grads)),
             f"step_backward/{case}",
@@ -320,6 +317,8 @@ def check_lstm_step_backward(lstm_step_backward):
             "da_f = dc_total * c_prev * f(1 - f), da_g = dc_total * i * (1 - g**2), "
             "da_o = dh * tanh(c) * o(1 - o); dc_prev = dc_total * f.",
         )
+        _unchanged((dh, dc), passed_in[:2], ("dh", "dc"), what=what)
+        _unchanged(_step_cache(), passed_in[2], STEP_CACHE, what=what)
     passed("lstm_step_backward", "through h only, through c only, both")
 
 
@@ -352,9 +351,8 @@ def check_lstm_backward(lstm_backward):
         ("a gradient on every state", DH_SEQUENCE),
     ):
         what = f"{case}, N = {N}, T = {T}, H = {H}"
-        grads = _tuple_of(
-            call(lstm_backward, dh.copy(), _sequence_cache(), what=what), SEQUENCE_GRADS[:5], what
-        )
+        passed_in = (dh.copy(), _sequence_cache())
+        grads = _tuple_of(call(lstm_backward, *passed_in, what=what), SEQUENCE_GRADS[:5], what)
         expect_shape(grads[0], (N, T, D), what=f"{what}: dx")
         _compare(
             dict(zip(SEQUENCE_GRADS, grads)),
@@ -365,6 +363,8 @@ def check_lstm_backward(lstm_backward):
             "carry its dh_prev and dc_prev to the step before, add the weight "
             "gradients; what comes back from step 1 is dh0 (and dc0).",
         )
+        _unchanged((dh,), passed_in[:1], ("dh",), what=what)
+        _unchanged(_sequence_cache(), passed_in[1], SEQUENCE_CACHE, what=what)
     what = "return_dc0=True, loss on the last step only"
     grads = _tuple_of(
         call(lstm_backward, DH_LAST.copy(), _sequence_cache(), return_dc0=True, what=what),

@@ -102,6 +102,7 @@ def bptt_variant(
     derivative=None,
     first_state=None,
     drop_dh0=False,
+    in_place=False,
 ):
     def backward(dh, cache):
         x, h0, Wx, Wh, h, _ = cache
@@ -117,7 +118,11 @@ def bptt_variant(
             else:
                 h_prev = h[:, t - 1]
             local = 1 - h[:, t] ** 2 if derivative is None else derivative(x[:, t], h_prev, Wx, Wh)
-            da = (upstream + (dh_next if carry else 0.0)) * local
+            if in_place:
+                dh[:, t] += dh_next  # changes the caller's dh
+                da = dh[:, t] * local
+            else:
+                da = (upstream + (dh_next if carry else 0.0)) * local
             dx[:, t] = da @ Wx.T
             if accumulate:
                 dWx, dWh, db = dWx + x[:, t].T @ da, dWh + h_prev.T @ da, db + da.sum(axis=0)
@@ -578,6 +583,14 @@ UNSCORED = {
             "dh is multiplied by the tanh derivative in place (dh *= ...), which changes the "
             "caller's array",
             step_backward_with(in_place=True),
+        )
+    ],
+    "rnn_backward": [
+        quiet_mistake(
+            "in_place",
+            "the gradient from the later step is added into the argument dh in place "
+            "(dh[:, t] += ...), which changes the caller's array",
+            bptt_variant(in_place=True),
         )
     ],
     "temporal_softmax_loss": [

@@ -242,6 +242,23 @@ STEP_BACKWARD_MISTAKES = [
 ]
 
 
+def step_backward_adding_into_dc(dh, dc, cache):
+    """The CS231n habit `dnext_c += ...`: right values, but the caller's dc is changed."""
+    o, c = gate_blocks(cache[5])["o"], cache[6]
+    dc += dh * o * (1 - np.tanh(c) ** 2)  # dc now holds dc_total
+    return step_backward_variant(add_dc_from_h=False)(dh, dc, cache)
+
+
+STEP_BACKWARD_UNSCORED = [
+    Mistake(
+        "dc_in_place",
+        "the gradient reaching c through h is added into the argument dc in place "
+        "(dc += ...): the values are right, but the caller's dc is changed",
+        step_backward_adding_into_dc,
+    ),
+]
+
+
 # -- lstm_backward ----------------------------------------------------------------------------
 
 
@@ -299,6 +316,32 @@ BACKWARD_MISTAKES = [
         "no_dc0",
         "with return_dc0=True, dc0 (the gradient on the initial cell state) is not returned",
         backward_variant(dc0=False),
+    ),
+]
+
+
+def backward_adding_into_dh(dh, cache, return_dc0=False):
+    """dh[:, t] += dh_next before each step: right values, but the caller's dh is changed."""
+    x, h0, c0, Wx, Wh, gates, c, h = cache
+    dWx, dWh, db = np.zeros_like(Wx), np.zeros_like(Wh), np.zeros(Wh.shape[1])
+    dx, dh_next, dc_next = np.zeros(x.shape), np.zeros_like(h0), np.zeros_like(h0)
+    for t in reversed(range(x.shape[1])):
+        h_prev, c_prev = (h0, c0) if t == 0 else (h[:, t - 1], c[:, t - 1])
+        dh[:, t] += dh_next
+        dx[:, t], dh_next, dc_next, dWx_t, dWh_t, db_t = lstm_step_backward(
+            dh[:, t], dc_next, (x[:, t], h_prev, c_prev, Wx, Wh, gates[:, t], c[:, t])
+        )
+        dWx, dWh, db = dWx + dWx_t, dWh + dWh_t, db + db_t
+    grads = (dx, dh_next, dWx, dWh, db)
+    return grads + (dc_next,) if return_dc0 else grads
+
+
+BACKWARD_UNSCORED = [
+    Mistake(
+        "dh_in_place",
+        "the gradient from the later step is added into the argument dh in place "
+        "(dh[:, t] += ...): the values are right, but the caller's dh is changed",
+        backward_adding_into_dh,
     ),
 ]
 
@@ -390,6 +433,8 @@ MISTAKES = {
 }
 UNSCORED = {
     "sigmoid": SIGMOID_UNSCORED,
+    "lstm_step_backward": STEP_BACKWARD_UNSCORED,
+    "lstm_backward": BACKWARD_UNSCORED,
 }
 # The factory of each exercise's variants: called with no flags, it makes the correct function.
 VARIANTS = {

@@ -90,6 +90,7 @@ def test_the_unscored_mistakes_are_the_in_place_and_warning_ones():
         "cross_entropy",
         "softmax_cross_entropy_backward",  # 01
         "rnn_step_backward",
+        "rnn_backward",
         "temporal_softmax_loss",
         "numerical_gradient",  # 03
         "sgd_step",
@@ -98,6 +99,8 @@ def test_the_unscored_mistakes_are_the_in_place_and_warning_ones():
         "clip_global_norm",
         "rmsprop_step",  # 04
         "sigmoid",
+        "lstm_step_backward",
+        "lstm_backward",
     }  # 05
 
 
