@@ -30,6 +30,7 @@ NOTEBOOK = "rnn_recurrence"
 # transposed matrix shows up as a shape error, and Wh not symmetric so Wh and Wh.T differ.
 N, D, H, V = 2, 3, 4, 5
 X = np.linspace(-0.4, 0.5, N * D).reshape(N, D)
+X_LARGE = 1e4 * np.array([[1.0, -0.5, 0.25], [-1.0, 0.75, -0.1]])  # |x| ~ 1e4: tanh saturates
 H_PREV = np.linspace(-0.3, 0.6, N * H).reshape(N, H)
 WX = np.linspace(-0.5, 0.7, D * H).reshape(D, H)
 WH = np.linspace(-0.6, 0.2, H * H).reshape(H, H)
@@ -129,6 +130,17 @@ def check_rnn_step_forward(rnn_step_forward):
         what=what,
         hint="The state term multiplies h_prev (N, H) by Wh (H, H), in that order.",
     )
+    what = "large inputs (|x| ~ 1e4: every unit saturates at -1 or +1)"
+    with np.errstate(all="ignore"):  # an overflow shows in the values; the warning is not graded
+        h = _h_of(call(rnn_step_forward, X_LARGE, H_PREV, WX, WH, B, what=what), what)
+    expect_shape(h, (N, H), what=what)
+    expect_true(
+        bool(np.all(np.isfinite(h))),
+        what=f"{what}: h holds NaN or inf",
+        hint="exp of a pre-activation beyond about 709 overflows to inf, and inf / inf is NaN: "
+        "a tanh written with exp breaks here, where the true tanh is -1 or +1.",
+    )
+    expect_close(h, _e("step_large_inputs"), what=what)
     what = "all three terms"
     arguments = (X.copy(), H_PREV.copy(), WX.copy(), WH.copy(), B.copy())
     result = call(rnn_step_forward, *arguments, what=what)
