@@ -431,7 +431,7 @@ def check_truncated_bptt(truncated_bptt):
         np.asarray(losses, dtype=float),
         _e("truncated_blind_losses"),
         what=what,
-        hint="A chunk's targets are the characters after its inputs, and its loss is summed "
+        hint="A chunk's targets are the next characters after its inputs, and its loss is summed "
         "over its steps and divided by N: targets not shifted by one, or another divisor, "
         "are off.",
     )

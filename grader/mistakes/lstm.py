@@ -98,18 +98,18 @@ STEP_FORWARD_MISTAKES = [
     ),
     Mistake(
         "sigmoid_candidate",
-        "sigmoid is used where tanh belongs: the candidate g must be tanh(a_g), in [-1, 1]",
+        "sigmoid is used for the candidate g, whose activation is tanh",
         step_variant(candidate=sigmoid),
     ),
     Mistake(
         "forget_on_candidate",
-        "the forget gate is applied to the new candidate instead of c_prev (c = f * g + "
-        "i * c_prev instead of f * c_prev + i * g)",
+        "the forget gate is applied to the new candidate instead of c_prev "
+        "(c = f * g + i * c_prev)",
         step_variant(forget_on="g"),
     ),
     Mistake(
         "no_tanh_of_c",
-        "tanh of the cell state is left out of h (h = o * c instead of o * tanh(c))",
+        "tanh of the cell state is left out of h (h = o * c)",
         step_variant(squash_c=False),
     ),
     Mistake(
@@ -204,34 +204,32 @@ def step_backward_variant(
 STEP_BACKWARD_MISTAKES = [
     Mistake(
         "no_dc_from_h",
-        "the gradient reaching c through h is not added: dc_total must be dc + dh * o * "
-        "(1 - tanh(c)**2), not dc alone",
+        "the gradient reaching c through h is not added (dc_total is dc alone)",
         step_backward_variant(add_dc_from_h=False),
     ),
     Mistake(
         "slope_of_c",
-        "the derivative of tanh(c) is written with c (1 - c**2) instead of 1 - tanh(c)**2",
+        "the derivative of tanh(c) is written with c (1 - c**2)",
         step_backward_variant(tanh_slope_of_c=True),
     ),
     Mistake(
         "not_through_f",
-        "the cell gradient is not carried through f: dc_prev must be dc_total * f",
+        "the cell gradient is not carried through f (dc_prev is dc_total)",
         step_backward_variant(through_f=False),
     ),
     Mistake(
         "f_uses_c",
-        "the forget gate's gradient uses the new cell state c instead of c_prev "
-        "(c = f * c_prev + i * g)",
+        "the forget gate's gradient uses the new cell state c instead of c_prev",
         step_backward_variant(f_slope_uses_c=True),
     ),
     Mistake(
         "g_sigmoid_slope",
-        "the candidate's derivative is a sigmoid's, g * (1 - g), instead of tanh's, 1 - g**2",
+        "the candidate's derivative is a sigmoid's, g * (1 - g), though g is a tanh",
         step_backward_variant(g_slope="sigmoid"),
     ),
     Mistake(
         "o_uses_c",
-        "the output gate's gradient uses c instead of tanh(c) (h = o * tanh(c))",
+        "the output gate's gradient uses c instead of tanh(c)",
         step_backward_variant(o_uses_c=True),
     ),
     Mistake(
@@ -356,8 +354,7 @@ def reverse_cumprod(f):
 CELL_PATH_MISTAKES = [
     Mistake(
         "includes_f_k",
-        "the product includes f_k itself: dc_T/dc_k = f_{k+1} ... f_T (f_k acted before "
-        "c_k existed), and the entry for k = T is 1",
+        "the product includes f_k itself, which acted before c_k existed",
         reverse_cumprod,
     ),
     Mistake(
@@ -372,7 +369,7 @@ CELL_PATH_MISTAKES = [
     ),
     Mistake(
         "axis_1",
-        "time is taken as axis 1, which is H for one sequence of shape (T, H); use axis -2",
+        "time is taken as axis 1, which is H for one sequence of shape (T, H)",
         lambda f: np.flip(
             np.cumprod(
                 np.flip(np.concatenate([f[:, 1:], np.ones_like(f[:, :1])], axis=1), axis=1), axis=1
@@ -401,8 +398,7 @@ def bias_in_block(block=1, *, everywhere=False, only_f=False, default=1.0):
 BIAS_INIT_MISTAKES = [
     Mistake(
         "input_block",
-        "the value is put in the first block, the input gate i; the forget gate f is the "
-        "second block (i, f, g, o)",
+        "the value is put in the first block, the input gate i's",
         bias_in_block(0),
     ),
     Mistake(
