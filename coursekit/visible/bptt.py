@@ -485,6 +485,15 @@ def check_sgd_step(sgd_step):
         what=f"{what}: param was changed in place",
         hint="param belongs to the caller, who keeps it.",
     )
+    what = "param [0, 0], grad [100, -300] (large), learning rate 0.01"
+    new = call(sgd_step, np.zeros(2), np.array([100.0, -300.0]), 0.01, what=what)
+    expect_close(
+        new,
+        [-1.0, 3.0],
+        what=what,
+        hint="The step shrank a large gradient: sgd_step takes the gradient as given "
+        "(clipping is the training loop's business).",
+    )
     passed("sgd_step")
 
 

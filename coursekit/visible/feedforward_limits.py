@@ -106,6 +106,17 @@ def check_softmax(softmax):
         hint="Each row was not normalised by its own sum: a sum over the whole array, or over "
         "the wrong axis, mixes the rows.",
     )
+    what = "softmax of 2 rows of very different size [[1e4, 0], [0, log 3]]"
+    with np.errstate(all="ignore"):  # a NaN shows in the values; a warning is not graded
+        out = call(softmax, np.array([[1e4, 0.0], [0.0, math.log(3.0)]]), what=what)
+    expect_close(
+        out,
+        [[1.0, 0.0], [0.25, 0.75]],
+        what=what,
+        hint="Each row must come out as the softmax of that row alone: a maximum taken over "
+        "the whole array makes row 2's exponentials underflow to 0 (0/0 is NaN), and a sum "
+        "that lost its axis (no keepdims) divides by another row's sum.",
+    )
     what = "softmax([[1e4, 0, -1e4]])"
     out = _quietly(softmax, np.array([[1e4, 0.0, -1e4]]), what=what)
     expect_close(
@@ -330,5 +341,10 @@ def check_window_inputs(window_inputs):
         [[0, 1, 1, 0, 0, 1]],
         what=what,
         hint="w = T leaves exactly one window, the whole sequence.",
+    )
+    expect_true(
+        np.asarray(out).dtype == np.float64,
+        what=f"{what} has dtype {np.asarray(out).dtype}",
+        hint="The docstring asks for float64: the windows are multiplied with float weights.",
     )
     passed("window_inputs")

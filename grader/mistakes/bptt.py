@@ -536,7 +536,6 @@ SGD_MISTAKES = [
         "clipped",
         "the gradient is clipped inside sgd_step (sgd_step takes the gradient as given)",
         lambda p, g, lr: p - lr * np.clip(g, -5.0, 5.0),
-        caught_by_visible_check=False,
     ),
 ]
 

@@ -77,7 +77,6 @@ SOFTMAX_MISTAKES = [
         "global_max",
         "the maximum of the whole array was subtracted instead of each row's own maximum",
         global_max_softmax,
-        caught_by_visible_check=False,
     ),
     quiet_mistake(
         "axis_ignored",
@@ -94,7 +93,6 @@ SOFTMAX_MISTAKES = [
         "the sum lost its axis (keepdims=True missing), so the division broadcast "
         "along the wrong axis",
         no_keepdims_softmax,
-        caught_by_visible_check=False,
     ),
 ]
 
@@ -375,7 +373,6 @@ WINDOW_MISTAKES = [
         "the windows are integers (0 and 1), not floats",
         lambda idx, w, V: window_inputs(idx, w, V).astype(np.int64),
         hinted=False,
-        caught_by_visible_check=False,
     ),
 ]
 
