@@ -91,11 +91,15 @@ _LIBRARY_FOLDERS = tuple(
 
 def _raised_in_learner_code(error: BaseException) -> bool:
     """True if the traceback passes through code outside coursekit, NumPy and Python's own
-    library: a function of the learner's (or anything else it called) raised it."""
+    library: a function of the learner's (or anything else it called) raised it. Code without a
+    file ("<string>", "<frozen ...>": made by a library) is not the learner's, except IPython's
+    "<ipython-input-...>" cells."""
     frame = error.__traceback__
     while frame is not None:
         filename = frame.tb_frame.f_code.co_filename
-        if not filename.startswith("<frozen") and not str(Path(filename).resolve()).startswith(
+        if filename.startswith("<ipython-input"):
+            return True
+        if not filename.startswith("<") and not str(Path(filename).resolve()).startswith(
             _LIBRARY_FOLDERS
         ):
             return True
@@ -119,7 +123,7 @@ def guarded(check):
         _running[0] += 1
         try:
             return check(*args, **kwargs)
-        except (VisibleCheckFailed, NotImplementedError, KeyboardInterrupt):
+        except (VisibleCheckFailed, NotImplementedError):
             raise
         except Exception as error:
             if not outer or _raised_in_learner_code(error):
