@@ -15,6 +15,7 @@ from coursekit.visible.expect import (
     VisibleCheckFailed,
     call,
     expect_close,
+    expect_number,
     expect_shape,
     expect_true,
     expect_unchanged,
@@ -83,8 +84,8 @@ def _unchanged(pairs, what):
         expect_unchanged(
             np.array_equal(array, original),
             what=f"{what}: your function changed one of its arguments in place",
-            hint="Leave the arrays you are given (dh, the cache, params) as they were; "
-            "compute new arrays.",
+            hint="The arrays you are given (dh, the cache, params) belong to the caller, who "
+            "may read them again; `a += b` and `a[...] = b` write into a.",
         )
 
 
@@ -110,8 +111,7 @@ def check_rnn_step_backward(rnn_step_backward):
     _unchanged([(dh, DH_STEP), (cache[0], X), (cache[1], H_PREV), (cache[4], _e("step_h"))], what)
     if _matches(grads[3], "step_dWh_pre_activation_derivative"):
         raise VisibleCheckFailed(
-            f"{what}: your gradients use 1 - a**2 with the pre-activation "
-            f"a; tanh'(a) = 1 - tanh(a)**2 = 1 - h**2, with h from the cache."
+            f"{what}: your gradients use 1 - a**2 with the pre-activation a, which is not tanh'(a)."
         )
     for name, got in zip(names, grads):
         expect_close(
@@ -131,7 +131,7 @@ def check_rnn_backward(rnn_backward):
     dh_last = np.zeros((N, T, H))
     dh_last[:, -1] = 1.0
     what = "loss on the last state h_T only"
-    grads = _tuple_of(call(rnn_backward, dh_last, cache, what=what), names, what)
+    grads = _tuple_of(call(rnn_backward, dh_last.copy(), cache, what=what), names, what)
     expect_shape(grads[0], (N, T, D), what=f"{what}: dx")
     expect_close(
         grads[1],
@@ -143,8 +143,8 @@ def check_rnn_backward(rnn_backward):
         "does each step pass to the step before it?",
     )
     what = "a gradient on every state"
-    grads = _tuple_of(call(rnn_backward, DH_SEQUENCE.copy(), cache, what=what), names, what)
-    _unchanged([(cache[4], _e("sequence_h")), (cache[1], H_PREV)], what)
+    dh = DH_SEQUENCE.copy()
+    grads = _tuple_of(call(rnn_backward, dh, cache, what=what), names, what)
     if _matches(grads[3], "backward_dWh_not_accumulated"):
         raise VisibleCheckFailed(
             f"{what}: dWh holds only one step's share. Wh is used at "
@@ -171,6 +171,17 @@ def check_rnn_backward(rnn_backward):
             atol=1e-9,
             hint=hints[name],
         )
+    _unchanged(
+        [
+            (dh, DH_SEQUENCE),
+            (cache[0], X_SEQUENCE),
+            (cache[1], H_PREV),
+            (cache[2], WX),
+            (cache[3], WH),
+            (cache[4], _e("sequence_h")),
+        ],
+        what,
+    )
     passed("rnn_backward", "all five gradients agree with the reference")
 
 
@@ -197,7 +208,8 @@ def check_state_jacobian_product(state_jacobian_product):
             got,
             _e(f"jacobian_{t}_{k}"),
             what=what,
-            hint="J_s = diag(1 - h_s**2) Wh^T: row i of Wh^T scaled by 1 - h_s[i]**2.",
+            hint="A factor differs from the card's J_s = diag(1 - h_s^2) Wh^T: a Wh not "
+            "transposed, or a slope taken of another step's state, is off.",
         )
     passed("state_jacobian_product")
 
@@ -229,16 +241,16 @@ def check_stacked_rnn_backward(stacked_rnn_backward):
         dparams[1]["Wh"],
         _e("stack_dWh_2"),
         what=f"{what}: the top layer's dWh",
-        hint="The top layer (layer 2) gets dh_top; rebuild its cache with the states of "
-        "layer 1 as its inputs.",
+        hint="The top layer (layer 2) is off: its gradient is dh_top and its inputs are "
+        "layer 1's states.",
     )
     expect_close(dh0s[1], _e("stack_dh0_2"), what=f"{what}: dh0s[1] (layer 2)")
     expect_close(
         dparams[0]["Wh"],
         _e("stack_dWh_1"),
         what=f"{what}: layer 1's dWh",
-        hint="Layer 1's states get the gradient that layer 2's backward pass returned "
-        "for its inputs.",
+        hint="Layer 1 is off: the gradient on its states is what layer 2's backward pass "
+        "returned for layer 2's inputs.",
     )
     expect_close(dh0s[0], _e("stack_dh0_1"), what=f"{what}: dh0s[0] (layer 1)")
     expect_close(dx, _e("stack_dx"), what=f"{what}: dx")
@@ -254,10 +266,16 @@ def check_rnn_output_backward(rnn_output_backward):
     )
     expect_close(dh, _e("output_dh"), what=f"{what}: dh", hint="h reaches the logits through Wy.")
     expect_close(
-        dWy, _e("output_dWy"), what=f"{what}: dWy", hint="Sum over the batch *and* the time steps."
+        dWy,
+        _e("output_dWy"),
+        what=f"{what}: dWy",
+        hint="dWy is not summed over the batch and the time steps.",
     )
     expect_close(
-        dby, _e("output_dby"), what=f"{what}: dby", hint="Sum over the batch and the time steps."
+        dby,
+        _e("output_dby"),
+        what=f"{what}: dby",
+        hint="dby is not summed over the batch and the time steps.",
     )
     passed("rnn_output_backward")
 
@@ -276,7 +294,8 @@ def check_temporal_softmax_loss(temporal_softmax_loss):
         np.float64(loss),
         T_OUTPUT * np.log(V),
         what=what,
-        hint="Sum -log p(target) over the steps and divide by N (not by N*T).",
+        hint="The card's loss is summed over the steps and averaged over the batch: a mean "
+        "over N*T, or a sum over N, is off.",
     )
     expect_shape(dlogits, (N, T_OUTPUT, V), what=f"{what}: dlogits")
     what = "a mask that ends at step 1 for the first sequence"
@@ -289,7 +308,8 @@ def check_temporal_softmax_loss(temporal_softmax_loss):
         np.float64(loss),
         _e("loss_value"),
         what=what,
-        hint="Masked steps add nothing; divide by N, the batch size.",
+        hint="Masked steps add nothing and the divisor is N: a masked step counted, or "
+        "another divisor, is off.",
     )
     expect_true(np.allclose(dlogits[0, 1:], 0), what=f"{what}: dlogits must be 0 on masked steps")
     expect_close(
@@ -298,14 +318,16 @@ def check_temporal_softmax_loss(temporal_softmax_loss):
         what=f"{what}: dlogits",
         rtol=1e-6,
         atol=1e-9,
-        hint="dlogits = (softmax(logits) - one_hot(targets)) * mask / N.",
+        hint="dlogits is off on unmasked steps: a wrong sign, a missing one-hot term of the "
+        "target, or a divisor other than N.",
     )
     what = "huge logits (|logits| = 1e4)"
     loss, dlogits = call(temporal_softmax_loss, 1e4 * np.sign(LOGITS), TARGETS, MASK, what=what)
     expect_true(
         np.isfinite(loss) and np.all(np.isfinite(dlogits)),
         what=f"{what}: the loss and dlogits must be finite",
-        hint="Subtract the maximum before exp (log-sum-exp).",
+        hint="exp(1e4) overflows to inf, and the log of a probability that underflowed to 0 "
+        "is -inf.",
     )
     passed("temporal_softmax_loss")
 
@@ -318,8 +340,8 @@ def check_numerical_gradient(numerical_gradient):
     expect_shape(grad, x.shape, what=what)
     expect_unchanged(
         np.array_equal(x, before),
-        what=f"{what}: x must be unchanged afterwards",
-        hint="Restore each entry after its two evaluations.",
+        what=f"{what}: x was left changed afterwards",
+        hint="An entry was not restored after its two evaluations.",
     )
     expect_close(
         grad,
@@ -327,7 +349,8 @@ def check_numerical_gradient(numerical_gradient):
         what=what,
         rtol=1e-6,
         atol=1e-6,
-        hint="(f(x + eps e_i) - f(x - eps e_i)) / (2 eps) for every entry i.",
+        hint="Not the exercise's centred difference (f(x + eps e_i) - f(x - eps e_i)) / (2 eps) "
+        "for every entry i.",
     )
     what = "f(x) = sum(x**3) with eps = 1e-2 (a centred difference is off by eps**2 only)"
     grad = call(numerical_gradient, lambda z: float(np.sum(z**3)), x, 1e-2, what=what)
@@ -337,7 +360,8 @@ def check_numerical_gradient(numerical_gradient):
         what=what,
         rtol=1e-6,
         atol=1e-6,
-        hint="Use the centred difference, not (f(x + eps) - f(x)) / eps.",
+        hint="At eps = 1e-2 a one-sided difference (f(x + eps) - f(x)) / eps is off by about "
+        "eps; the centred one by eps**2.",
     )
     what = "f = lambda _: sum(x**2), which ignores its argument and reads x through a closure"
     grad = call(numerical_gradient, lambda _: float(np.sum(x**2)), x, what=what)
@@ -347,8 +371,8 @@ def check_numerical_gradient(numerical_gradient):
         what=what,
         rtol=1e-6,
         atol=1e-6,
-        hint="Change x itself, in place, then call f(x): a function that reads x "
-        "through a closure sees only changes made to x itself.",
+        hint="A function that reads x through a closure sees only changes made to x itself: "
+        "a copy such as x + eps e_i is invisible to it.",
     )
     passed("numerical_gradient")
 
@@ -356,26 +380,40 @@ def check_numerical_gradient(numerical_gradient):
 def check_relative_error(relative_error):
     what = "a = [1, 2], b = [1, 3] (error 1/5)"
     expect_close(
-        np.float64(call(relative_error, np.array([1.0, 2.0]), np.array([1.0, 3.0]), what=what)),
+        expect_number(
+            call(relative_error, np.array([1.0, 2.0]), np.array([1.0, 3.0]), what=what), what=what
+        ),
         0.2,
         what=what,
         hint="max over entries of |a - b| / max(1e-8, |a| + |b|).",
     )
     what = "a = b = 0 (must be 0, not NaN)"
     expect_close(
-        np.float64(call(relative_error, np.zeros(3), np.zeros(3), what=what)),
+        expect_number(call(relative_error, np.zeros(3), np.zeros(3), what=what), what=what),
         0.0,
         what=what,
-        hint="Keep the denominator at least 1e-8.",
+        hint="0 / 0 is NaN: the denominator went below 1e-8.",
     )
     what = "a = [-1], b = [1]"
     expect_close(
-        np.float64(call(relative_error, np.array([-1.0]), np.array([1.0]), what=what)),
+        expect_number(
+            call(relative_error, np.array([-1.0]), np.array([1.0]), what=what), what=what
+        ),
         1.0,
         what=what,
-        hint="The denominator is |a| + |b|, not |a + b|.",
+        hint="The denominator is off: here |a + b| is 0 while |a| + |b| is 2.",
     )
     passed("relative_error")
+
+
+def _grads_like_params(grads, params, *, what):
+    """grads must be a dict with the keys of params, each an array of its parameter's shape."""
+    expect_true(
+        isinstance(grads, dict) and set(grads) == set(params),
+        what=f"{what}: grads must be a dict with the keys of params",
+    )
+    for name, value in params.items():
+        expect_shape(grads[name], value.shape, what=f"{what}: grads[{name!r}]")
 
 
 def check_truncated_bptt(truncated_bptt):
@@ -393,8 +431,9 @@ def check_truncated_bptt(truncated_bptt):
         np.asarray(losses, dtype=float),
         _e("truncated_blind_losses"),
         what=what,
-        hint="A chunk's inputs are the characters at its steps, its targets the *next* "
-        "characters; each chunk's loss is summed over its steps, divided by N.",
+        hint="A chunk's targets are the next characters after its inputs, and its loss is summed "
+        "over its steps and divided by N: targets not shifted by one, or another divisor, "
+        "are off.",
     )
     what = "chunks of 3 on 9 characters"
     losses, grads, h_final = _tuple_of(
@@ -413,22 +452,20 @@ def check_truncated_bptt(truncated_bptt):
         np.asarray(losses)[1:],
         np.asarray(rest[0]),
         what=f"{what}: chunks 2 and 3",
-        hint="Carry the state: each chunk starts from the state the previous one "
-        "ended with (not from h0).",
+        hint="Chunks 2 and 3 did not start from the state the previous chunk ended with "
+        "(from h0?).",
     )
     expect_close(
-        h_final, rest[2], what=f"{what}: h_final", hint="Return the state after the last chunk."
+        h_final, rest[2], what=f"{what}: h_final", hint="Not the state after the last chunk."
     )
-    expect_true(
-        isinstance(grads, dict) and set(grads) == set(params),
-        what=f"{what}: grads must be a dict with the keys of params",
-    )
+    for part, value in (("", grads), (" (first 4 characters)", first[1]), (" (the rest)", rest[1])):
+        _grads_like_params(value, params, what=f"{what}{part}")
     for name in params:
         expect_close(
             grads[name],
             first[1][name] + rest[1][name],
             what=f"{what}: grads[{name!r}]",
-            hint="Sum the gradients of the chunks.",
+            hint="Not the sum of the chunks' gradients.",
         )
     passed("truncated_bptt")
 
@@ -437,11 +474,25 @@ def check_sgd_step(sgd_step):
     what = "param [1, 2], grad [0.5, -1], learning rate 0.1"
     param, grad = np.array([1.0, 2.0]), np.array([0.5, -1.0])
     new = call(sgd_step, param, grad, 0.1, what=what)
-    expect_close(new, [0.95, 2.1], what=what, hint="new = param - learning_rate * grad")
+    expect_close(
+        new,
+        [0.95, 2.1],
+        what=what,
+        hint="The step is off: a wrong sign, or the learning rate not applied.",
+    )
     expect_unchanged(
         np.array_equal(param, [1.0, 2.0]),
         what=f"{what}: param was changed in place",
-        hint="Return a new array; the caller keeps param.",
+        hint="param belongs to the caller, who keeps it.",
+    )
+    what = "param [0, 0], grad [100, -300] (large), learning rate 0.01"
+    new = call(sgd_step, np.zeros(2), np.array([100.0, -300.0]), 0.01, what=what)
+    expect_close(
+        new,
+        [-1.0, 3.0],
+        what=what,
+        hint="The step shrank a large gradient: sgd_step takes the gradient as given "
+        "(clipping is the training loop's business).",
     )
     passed("sgd_step")
 
@@ -457,16 +508,20 @@ def check_adagrad_step(adagrad_step):
     expect_unchanged(
         np.array_equal(cache, [0.0, 3.0]),
         what=f"{what}: cache was changed in place",
-        hint="Return a new cache (cache + grad**2); the caller keeps the old one.",
+        hint="The cache belongs to the caller, who keeps the old one.",
     )
     expect_close(
-        result[1], [0.25, 4.0], what=f"{what}: new_cache", hint="new_cache = cache + grad**2"
+        result[1],
+        [0.25, 4.0],
+        what=f"{what}: new_cache",
+        hint="new_cache is not the running sum plus this step's squared gradient.",
     )
     expect_close(
         result[0],
         [1 - 0.1 * 0.5 / np.sqrt(0.25 + 1e-8), 2 + 0.1 / np.sqrt(4 + 1e-8)],
         what=f"{what}: new_param",
-        hint="new_param = param - learning_rate * grad / sqrt(new_cache + eps)",
+        hint="new_param is off: a wrong sign, the old cache where the new one belongs, or a "
+        "missing root.",
     )
     what = "tiny gradient 1e-6 with zero cache (eps inside the square root)"
     result = call(adagrad_step, np.array([0.0]), np.array([1e-6]), np.array([0.0]), 0.1, what=what)
@@ -474,6 +529,6 @@ def check_adagrad_step(adagrad_step):
         result[0],
         [-0.1 * 1e-6 / np.sqrt(1e-12 + 1e-8)],
         what=f"{what}: new_param",
-        hint="The notebook puts eps inside the root: sqrt(new_cache + eps).",
+        hint="eps is not where the exercise puts it, inside the root.",
     )
     passed("adagrad_step")

@@ -17,6 +17,7 @@ from coursekit.visible.expect import (
     VisibleCheckFailed,
     call,
     expect_close,
+    expect_number,
     expect_shape,
     expect_true,
     expect_unchanged,
@@ -46,9 +47,10 @@ def _quietly(function, *args, what, **kwargs):
                 or "divide by zero" in str(failure)
             ):
                 raise VisibleCheckFailed(
-                    f"{what}: NumPy reported '{failure.__cause__}'. Subtract the maximum along the "
-                    f"class axis before exp (it does not change the softmax), and take logs of "
-                    f"log-sum-exp rather than of probabilities."
+                    f"{what}: NumPy reported '{failure.__cause__}': exp of a large logit "
+                    f"overflows to inf, or the log of a probability that underflowed to 0 is "
+                    f"-inf. (Hidden checks do not grade the warning: they judge only the values "
+                    f"returned, where a NaN or inf would cost the points.)"
                 ) from None
             raise
 
@@ -65,8 +67,7 @@ def check_one_hot(one_hot):
     expect_true(
         np.asarray(out).dtype == np.float64,
         what=f"one_hot([2, 0], 3) has dtype {np.asarray(out).dtype}",
-        hint="Return float64 (for example np.eye(V)[indices] "
-        "or .astype(np.float64)), so it can be multiplied with float weights.",
+        hint="The docstring asks for float64: one-hot rows are multiplied with float weights.",
     )
     out = call(one_hot, np.array([[1, 1, 0]]), 2, what="one_hot of a (1, 3) array, V=2")
     expect_shape(
@@ -83,8 +84,8 @@ def _unchanged(array, original, what):
     expect_unchanged(
         np.array_equal(array, original),
         what=f"{what}: your function changed logits",
-        hint="Do not shift the logits in place (logits -= ...): the caller still needs "
-        "them. Compute a new array (shifted = logits - ...).",
+        hint="The logits were shifted in place (logits -= ...), so the caller's array changed; "
+        "the caller still needs it.",
     )
 
 
@@ -102,7 +103,19 @@ def check_softmax(softmax):
         out[0],
         out[1],
         what=what + ": adding a constant to a row must not change it",
-        hint="Normalise each row by its own sum (sum over axis=-1 with keepdims=True).",
+        hint="Each row was not normalised by its own sum: a sum over the whole array, or over "
+        "the wrong axis, mixes the rows.",
+    )
+    what = "softmax of 2 rows of very different size [[1e4, 0], [0, log 3]]"
+    with np.errstate(all="ignore"):  # a NaN shows in the values; a warning is not graded
+        out = call(softmax, np.array([[1e4, 0.0], [0.0, math.log(3.0)]]), what=what)
+    expect_close(
+        out,
+        [[1.0, 0.0], [0.25, 0.75]],
+        what=what,
+        hint="Each row must come out as the softmax of that row alone: a maximum taken over "
+        "the whole array makes row 2's exponentials underflow to 0 (0/0 is NaN), and a sum "
+        "that lost its axis (no keepdims) divides by another row's sum.",
     )
     what = "softmax([[1e4, 0, -1e4]])"
     out = _quietly(softmax, np.array([[1e4, 0.0, -1e4]]), what=what)
@@ -110,7 +123,7 @@ def check_softmax(softmax):
         out,
         [[1.0, 0.0, 0.0]],
         what=what,
-        hint="Subtract each row's maximum before exp so that exp never overflows.",
+        hint="exp(1e4) overflows to inf, and inf / inf is NaN.",
     )
     what = "softmax of shape (2, 3) with axis=0"
     logits = np.array([[0.0, 1.0, 2.0], [0.0, 1.0, 2.0]])
@@ -119,7 +132,7 @@ def check_softmax(softmax):
         out,
         np.full((2, 3), 0.5),
         what=what,
-        hint="Use the axis argument for the max and the sum, not a fixed axis.",
+        hint="The axis argument was not used: the max or the sum ran over a fixed axis.",
     )
     passed("softmax")
 
@@ -127,37 +140,37 @@ def check_softmax(softmax):
 def check_cross_entropy(cross_entropy):
     what = "cross_entropy with all-zero logits, N=2, V=4"
     loss = _quietly(cross_entropy, np.zeros((2, 4)), np.array([0, 3]), what=what)
-    expect_true(
-        np.ndim(loss) == 0,
-        what=what + f": expected a single number, got shape {np.shape(loss)}",
-        hint="Average the N per-row losses into one number.",
-    )
+    if isinstance(loss, np.ndarray) and loss.shape == (2,):
+        raise VisibleCheckFailed(
+            f"{what}: you returned one loss per row (shape (2,)); the loss is one number, "
+            f"the mean over the N rows"
+        )
     expect_close(
-        float(loss),
+        expect_number(loss, what=what),
         math.log(4),
         what=what,
-        hint="Uniform predictions over V=4 classes give -log(1/4) = log 4 per row, and "
-        "the loss is the MEAN over rows (not the sum).",
+        hint="Uniform predictions over V=4 classes cost log 4 per row, and the loss is the "
+        "mean over the rows: a sum over the rows, or a log other than the natural one, is off.",
     )
     what = "cross_entropy([[0, log 3]], targets=[1])"
     loss = _quietly(cross_entropy, np.array([[0.0, math.log(3.0)]]), np.array([1]), what=what)
     expect_close(
-        float(loss),
+        expect_number(loss, what=what),
         -math.log(3 / 4),
         what=what,
-        hint="The target's probability is 3/4, so the loss is -log(3/4); check the sign "
-        "and that you pick column targets[n] of row n.",
+        hint="The target's probability is 3/4 and the loss is -log(3/4): a wrong sign, or a "
+        "column other than targets[n] in row n, is off.",
     )
     what = "cross_entropy([[1e4, 0]], targets=[1])"
     logits = np.array([[1e4, 0.0]])
     loss = _quietly(cross_entropy, logits, np.array([1]), what=what)
     _unchanged(logits, np.array([[1e4, 0.0]]), what)
     expect_close(
-        float(loss),
+        expect_number(loss, what=what),
         1e4,
         what=what,
-        hint="Use log-softmax = z - max - log(sum(exp(z - max))); log of a softmax "
-        "probability that underflowed to 0 is -inf.",
+        hint="The target's softmax probability here underflows to 0, and log(0) is -inf: a "
+        "loss that takes the log of probabilities breaks at |logits| = 1e4.",
     )
     passed("cross_entropy")
 
@@ -170,8 +183,8 @@ def check_softmax_cross_entropy_backward(backward):
         d,
         [[-0.5, 0.5]],
         what=what,
-        hint="dlogits = softmax(logits) - one_hot(targets): here [0.5, 0.5] - [1, 0]. "
-        "Check the sign.",
+        hint="Here softmax(logits) is [0.5, 0.5] and the target is class 0: a wrong sign, or "
+        "a missing one-hot term, is off.",
     )
     what = "backward with all-zero logits, N=2, V=2, targets [0, 1]"
     d = _quietly(backward, np.zeros((2, 2)), np.array([0, 1]), what=what)
@@ -179,13 +192,15 @@ def check_softmax_cross_entropy_backward(backward):
         d,
         [[-0.25, 0.25], [0.25, -0.25]],
         what=what,
-        hint="The loss is a mean over N rows, so divide the gradient by N.",
+        hint="The gradient is not divided by N: the loss is a mean over the N rows.",
     )
     what = "backward at |logits| = 1e4"
     logits = np.array([[1e4, 0.0]])
     d = _quietly(backward, logits, np.array([1]), what=what)
     _unchanged(logits, np.array([[1e4, 0.0]]), what)
-    expect_close(d, [[1.0, -1.0]], what=what, hint="Use a stable softmax (subtract the max).")
+    expect_close(
+        d, [[1.0, -1.0]], what=what, hint="exp(1e4) overflows to inf, and inf / inf is NaN."
+    )
     passed("softmax_cross_entropy_backward")
 
 
@@ -206,12 +221,14 @@ def check_dense_forward(dense_forward):
     expect_close(out, [b, b], what=what, hint="With x = 0 every row of the output must be b.")
     what = "dense_forward with x = [[1, 0], [0, 1]] and b = 0"
     out = _first(call(dense_forward, np.eye(2), W, np.zeros(3), what=what), what)
-    expect_close(out, W, what=what, hint="out = x @ W: row n of x picks rows of W (not x @ W.T).")
+    expect_close(
+        out, W, what=what, hint="Row n of x picks rows of W; the result matches W transposed."
+    )
     what = "dense_forward with x = [[1, 1]]"
     x = np.ones((1, 2))
     result = call(dense_forward, x, W, b, what=what)
     out = _first(result, what)
-    expect_close(out, [[5.5, 6.5, 10.0]], what=what, hint="out = x @ W + b.")
+    expect_close(out, [[5.5, 6.5, 10.0]], what=what, hint="out must be x W + b.")
     cache = result[1]
     expect_true(
         isinstance(cache, tuple)
@@ -234,7 +251,8 @@ def check_mlp_forward(mlp_forward):
         out,
         expected(NOTEBOOK, "mlp_zero_input"),
         what=what,
-        hint="With x = 0 the hidden layer is tanh(b1), and logits = tanh(b1) @ W2 + b2.",
+        hint="With x = 0 the hidden layer is tanh(b1), and the logits are tanh(b1) W2 + b2: a "
+        "missing bias or tanh, or a tanh on the logits, is off.",
     )
     cache = result[1]
     expect_true(
@@ -245,8 +263,8 @@ def check_mlp_forward(mlp_forward):
         cache[3],
         np.tanh(B1)[None],
         what="cache[3], the hidden layer h",
-        hint="The cache holds h after the tanh (the backward pass computes 1 - h**2 "
-        "from it), not the pre-activation.",
+        hint="The cache holds something other than h after the tanh (the pre-activation?); "
+        "the backward pass computes 1 - h**2 from it.",
     )
     what = "mlp_forward with x = [[1000]] (pre-activations of +-1000: tanh saturates at +-1)"
     out = _first(_quietly(mlp_forward, X_SATURATING, W1, B1, W2, B2, what=what), what)
@@ -254,8 +272,8 @@ def check_mlp_forward(mlp_forward):
         out,
         expected(NOTEBOOK, "mlp_saturated"),
         what=what,
-        hint="Apply tanh (np.tanh: written with exp it overflows past 709) to the "
-        "hidden layer only, and no activation to the logits.",
+        hint="A tanh written with exp overflows past 709 (inf / inf is NaN); or an "
+        "activation was applied to the logits.",
     )
     passed("mlp_forward")
 
@@ -263,10 +281,15 @@ def check_mlp_forward(mlp_forward):
 def check_memoryless_loss_floor(memoryless_loss_floor):
     what = "memoryless_loss_floor('aaaa')"
     floor = call(memoryless_loss_floor, "aaaa", what=what)
-    expect_close(float(floor), 0.0, what=what, hint="After 'a' always comes 'a': entropy 0.")
+    expect_close(
+        expect_number(floor, what=what),
+        0.0,
+        what=what,
+        hint="After 'a' always comes 'a': entropy 0.",
+    )
     what = "memoryless_loss_floor('abab')"
     expect_close(
-        float(call(memoryless_loss_floor, "abab", what=what)),
+        expect_number(call(memoryless_loss_floor, "abab", what=what), what=what),
         0.0,
         what=what,
         hint="After 'a' always 'b' and after 'b' always 'a': the next character is "
@@ -274,16 +297,16 @@ def check_memoryless_loss_floor(memoryless_loss_floor):
     )
     what = "memoryless_loss_floor('aab')"
     expect_close(
-        float(call(memoryless_loss_floor, "aab", what=what)),
+        expect_number(call(memoryless_loss_floor, "aab", what=what), what=what),
         math.log(2),
         what=what,
         hint="Pairs: 'aa', 'ab'. After 'a', 'a' and 'b' each have p = 1/2, so each pair "
-        "costs log 2 nats. Use the natural log (nats), not log2 (bits), and count "
-        "the current character only where it starts a pair.",
+        "costs log 2 nats: log2 (bits) is off, and so is counting the last character, "
+        "which starts no pair.",
     )
     what = "memoryless_loss_floor('abac')"
     expect_close(
-        float(call(memoryless_loss_floor, "abac", what=what)),
+        expect_number(call(memoryless_loss_floor, "abac", what=what), what=what),
         2 * math.log(2) / 3,
         what=what,
         hint="Pairs 'ab', 'ba', 'ac': after 'a' comes 'b' or 'c' (p = 1/2 "
@@ -318,5 +341,10 @@ def check_window_inputs(window_inputs):
         [[0, 1, 1, 0, 0, 1]],
         what=what,
         hint="w = T leaves exactly one window, the whole sequence.",
+    )
+    expect_true(
+        np.asarray(out).dtype == np.float64,
+        what=f"{what} has dtype {np.asarray(out).dtype}",
+        hint="The docstring asks for float64: the windows are multiplied with float weights.",
     )
     passed("window_inputs")

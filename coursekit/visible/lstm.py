@@ -138,8 +138,8 @@ def _unchanged(before, after, names, *, what):
             expect_unchanged(
                 np.array_equal(old, new),
                 what=f"{what}: your function changed its argument {name} in place",
-                hint="Leave the caller's arrays as they were (build new arrays; "
-                "`a += b` writes into a).",
+                hint="The arrays you are given belong to the caller, who may read them "
+                "again; `a += b` and `a[...] = b` write into a.",
             )
 
 
@@ -154,11 +154,10 @@ def check_sigmoid(sigmoid):
         except VisibleCheckFailed as failure:
             if isinstance(failure.__cause__, (FloatingPointError, RuntimeWarning)):
                 raise VisibleCheckFailed(
-                    f"{what}: NumPy reported '{failure.__cause__}'. exp of a large positive "
-                    f"number overflows (exp(1e4) is inf): compute z = exp(-|x|), which lies in "
-                    f"(0, 1], and use 1 / (1 + z) where x >= 0 and z / (1 + z) where "
-                    f"x < 0. (Hidden checks do not grade the warning: they judge only the "
-                    f"values returned, where a NaN or inf would cost the points.)"
+                    f"{what}: NumPy reported '{failure.__cause__}': exp of a large positive "
+                    f"number overflows (exp(1e4) is inf), and np.where evaluates both of its "
+                    f"branches everywhere. (Hidden checks do not grade the warning: they judge "
+                    f"only the values returned, where a NaN or inf would cost the points.)"
                 ) from None
             raise
     expect_shape(s, SIGMOID_X.shape, what=what)
@@ -166,8 +165,8 @@ def check_sigmoid(sigmoid):
         s,
         expected(NOTEBOOK, "sigmoid/range"),
         what=what,
-        hint="sigmoid(0) = 0.5, sigmoid(x) -> 1 for large x and -> 0 for very negative "
-        "x; sigmoid(x) = 1 / (1 + exp(-x)).",
+        hint="sigmoid(0) = 0.5, sigmoid(x) -> 1 for large x and -> 0 for very negative x: "
+        "one of these is off (inf / inf is NaN).",
     )
     what = "a (3, 4) grid from -6 to 6"
     s = call(sigmoid, SIGMOID_GRID.copy(), what=what)
@@ -176,7 +175,7 @@ def check_sigmoid(sigmoid):
         s,
         expected(NOTEBOOK, "sigmoid/grid"),
         what=what,
-        hint="Work elementwise and keep the shape of x.",
+        hint="Not elementwise, or not of the shape of x.",
     )
     expect_close(
         s + call(sigmoid, -SIGMOID_GRID, what=what),
@@ -188,16 +187,15 @@ def check_sigmoid(sigmoid):
 
 # -- Exercise 2: lstm_step_forward ------------------------------------------------------------
 STEP_FORWARD_HINTS = {
-    "gate_order": "the gate blocks are read in the order i, f, o, g: this course uses torch's "
-    "order i, f, g, o (columns 0:H, H:2H, 2H:3H, 3H:4H).",
-    "sigmoid_candidate": "sigmoid is used for the candidate g; g = tanh(a_g), in [-1, 1].",
-    "forget_on_candidate": "the forget gate multiplies the new candidate; it must multiply the "
-    "old cell state: c = f * c_prev + i * g.",
-    "no_tanh_of_c": "h = o * c; the cell state is squashed first: h = o * tanh(c).",
-    "old_c_in_h": "h is made from c_prev; use the new cell state: h = o * tanh(c).",
-    "no_bias": "the bias b is left out: a = x @ Wx + h_prev @ Wh + b.",
-    "pre_activation_cache": "the cache holds the pre-activations a; it must hold the activated "
-    "gates [i, f, g, o] (after sigmoid and tanh).",
+    "gate_order": "the gate blocks are read in the order i, f, o, g (cs231n's); this course "
+    "uses torch's order i, f, g, o.",
+    "sigmoid_candidate": "sigmoid is used for the candidate g, whose activation is tanh.",
+    "forget_on_candidate": "the forget gate multiplies the new candidate instead of the old "
+    "cell state.",
+    "no_tanh_of_c": "h is made from the cell state without squashing it (h = o * c).",
+    "old_c_in_h": "h is made from the previous cell state c_prev instead of the new one.",
+    "no_bias": "the bias b is left out.",
+    "pre_activation_cache": "the cache holds the pre-activations a instead of the activated gates.",
 }
 
 
@@ -217,24 +215,30 @@ def check_lstm_step_forward(lstm_step_forward):
             f"step_forward/{case}",
             what=what,
             hints=STEP_FORWARD_HINTS,
-            hint="With a = x @ Wx + h_prev @ Wh + b split into blocks i, f, g, o: "
-            "i, f, o = sigmoid, g = tanh; c = f * c_prev + i * g; h = o * tanh(c).",
+            hint="Compare each line with the equations of section 1: the gate blocks, their "
+            "activations, c and h.",
         )
         for index, name in enumerate(STEP_CACHE[:5]):
             expect_close(
                 cache[index],
                 arguments[index],
                 what=f"{what}: cache entry {name}",
-                hint="The cache is (x, h_prev, c_prev, Wx, Wh, gates, c).",
+                hint="This entry is not what the documented cache (x, h_prev, c_prev, Wx, Wh, "
+                "gates, c) holds there.",
             )
-        expect_close(cache[6], c, what=f"{what}: cache entry c", hint="The cache ends with c.")
+        expect_close(
+            cache[6],
+            c,
+            what=f"{what}: cache entry c",
+            hint="The cache's last entry is not the new cell state c.",
+        )
     passed("lstm_step_forward", "gates from the biases alone, the forget term, a general step")
 
 
 # -- Exercise 3: lstm_forward -----------------------------------------------------------------
 FORWARD_HINTS = {
-    "c_not_carried": "every step starts from c0: carry the new cell state to the next step.",
-    "h_not_carried": "every step starts from h0: carry the new hidden state to the next step.",
+    "c_not_carried": "every step starts from c0: the new cell state is not carried.",
+    "h_not_carried": "every step starts from h0: the new hidden state is not carried.",
 }
 
 
@@ -266,7 +270,8 @@ def check_lstm_forward(lstm_forward):
         expect_true(
             isinstance(cache[2], np.ndarray),
             what=f"{what}: cache entry c0 must be the initial cell state used (an array)",
-            hint="When c0 is None, start from zeros of shape (N, H) and store them.",
+            hint="With c0 omitted, the cache holds something other than the zeros the forward "
+            "pass started from.",
         )
         key = f"forward/{case}"
         _compare(
@@ -274,26 +279,28 @@ def check_lstm_forward(lstm_forward):
             key,
             what=what,
             hints=FORWARD_HINTS,
-            hint="Loop over t = 1..T calling lstm_step_forward(x[:, t-1], h_{t-1}, c_{t-1}, "
-            "...) and store h_t, c_t and the gates at index t-1.",
+            hint="Step t reads x[:, t-1], h_{t-1} and c_{t-1}, and its h_t, c_t and gates belong "
+            "at index t-1: a state not carried, or stored at another index, is off.",
         )
-        expect_close(cache[7], h, what=f"{what}: cache entry h", hint="The cache ends with h.")
+        expect_close(
+            cache[7],
+            h,
+            what=f"{what}: cache entry h",
+            hint="The cache's last entry is not the states h.",
+        )
     passed("lstm_forward", "T = 1 is one step, c0 omitted means zeros, a sequence of 4 steps")
 
 
 # -- Exercise 4: lstm_step_backward -----------------------------------------------------------
 STEP_BACKWARD_HINTS = {
-    "no_dc_from_h": "the gradient reaching c through h is not added: dc_total = dc + "
-    "dh * o * (1 - tanh(c)**2).",
-    "slope_of_c": "the slope of tanh(c) is written with c; it is 1 - tanh(c)**2.",
-    "not_through_f": "dc_prev is not multiplied by the forget gate: dc_prev = dc_total * f.",
-    "f_uses_c": "the forget gate's gradient uses c; c = f * c_prev + i * g, so it is "
-    "dc_total * c_prev * f * (1 - f).",
-    "g_sigmoid_slope": "the candidate's slope is a sigmoid's, g * (1 - g); g = tanh(a_g), so "
-    "it is 1 - g**2.",
-    "o_uses_c": "the output gate's gradient uses c; h = o * tanh(c), so it is "
-    "dh * tanh(c) * o * (1 - o).",
-    "gate_order": "the gate gradients are stacked as i, f, o, g; the order is i, f, g, o.",
+    "no_dc_from_h": "the gradient reaching c through h is not added to dc.",
+    "slope_of_c": "the slope of tanh(c) is written with c (1 - c**2).",
+    "not_through_f": "dc_prev is not multiplied by the forget gate.",
+    "f_uses_c": "the forget gate's gradient uses the new cell state c where c = f * c_prev + "
+    "i * g puts c_prev.",
+    "g_sigmoid_slope": "the candidate's slope is a sigmoid's, g * (1 - g), but g is a tanh.",
+    "o_uses_c": "the output gate's gradient uses c where h = o * tanh(c) puts tanh(c).",
+    "gate_order": "the gate gradients are stacked as i, f, o, g, not in the order i, f, g, o.",
 }
 
 
@@ -306,30 +313,27 @@ def _step_cache():
 def check_lstm_step_backward(lstm_step_backward):
     for case, (dh, dc) in STEP_UPSTREAM.items():
         what = f"gradient {case}, N = {N}, D = {D}, H = {H}"
-        grads = _tuple_of(
-            call(lstm_step_backward, dh.copy(), dc.copy(), _step_cache(), what=what),
-            STEP_GRADS,
-            what,
-        )
+        passed_in = (dh.copy(), dc.copy(), _step_cache())
+        grads = _tuple_of(call(lstm_step_backward, *passed_in, what=what), STEP_GRADS, what)
         _compare(
             dict(zip(STEP_GRADS, grads)),
             f"step_backward/{case}",
             what=what,
             hints=STEP_BACKWARD_HINTS,
-            hint="dc_total = dc + dh * o * (1 - tanh(c)**2); da_i = dc_total * g * i(1 - i), "
-            "da_f = dc_total * c_prev * f(1 - f), da_g = dc_total * i * (1 - g**2), "
-            "da_o = dh * tanh(c) * o(1 - o); dc_prev = dc_total * f.",
+            hint="Compare each line with the equations of section 2: dc_total, the four gate "
+            "gradients, and the cell path dc_prev.",
         )
+        _unchanged((dh, dc), passed_in[:2], ("dh", "dc"), what=what)
+        _unchanged(_step_cache(), passed_in[2], STEP_CACHE, what=what)
     passed("lstm_step_backward", "through h only, through c only, both")
 
 
 # -- Exercise 5: lstm_backward ----------------------------------------------------------------
 BACKWARD_HINTS = {
-    "c_not_carried": "the cell-state gradient is not carried back: pass the dc_prev of step t+1 "
-    "as dc to step t.",
-    "h_not_carried": "the gradient from step t+1 is not added: call the step backward with "
-    "dh[:, t] + dh_prev of the later step.",
-    "not_accumulated": "the weight gradients are overwritten: add every step's dWx, dWh, db.",
+    "c_not_carried": "the cell-state gradient is not carried back: step t gets no dc from "
+    "step t+1.",
+    "h_not_carried": "the gradient from step t+1 (its dh_prev) is not added to dh of step t.",
+    "not_accumulated": "the weight gradients are overwritten at every step, not added up.",
 }
 
 
@@ -352,19 +356,19 @@ def check_lstm_backward(lstm_backward):
         ("a gradient on every state", DH_SEQUENCE),
     ):
         what = f"{case}, N = {N}, T = {T}, H = {H}"
-        grads = _tuple_of(
-            call(lstm_backward, dh.copy(), _sequence_cache(), what=what), SEQUENCE_GRADS[:5], what
-        )
+        passed_in = (dh.copy(), _sequence_cache())
+        grads = _tuple_of(call(lstm_backward, *passed_in, what=what), SEQUENCE_GRADS[:5], what)
         expect_shape(grads[0], (N, T, D), what=f"{what}: dx")
         _compare(
             dict(zip(SEQUENCE_GRADS, grads)),
             f"backward/{case}",
             what=what,
             hints=BACKWARD_HINTS,
-            hint="Walk t = T..1: step backward with dh[:, t-1] + dh_next and dc_next, "
-            "carry its dh_prev and dc_prev to the step before, add the weight "
-            "gradients; what comes back from step 1 is dh0 (and dc0).",
+            hint="Compare with Exercise 5's walk from t = T to 1: what each step receives, what "
+            "it passes to the step before, and what the weight gradients collect.",
         )
+        _unchanged((dh,), passed_in[:1], ("dh",), what=what)
+        _unchanged(_sequence_cache(), passed_in[1], SEQUENCE_CACHE, what=what)
     what = "return_dc0=True, loss on the last step only"
     grads = _tuple_of(
         call(lstm_backward, DH_LAST.copy(), _sequence_cache(), return_dc0=True, what=what),
@@ -376,18 +380,17 @@ def check_lstm_backward(lstm_backward):
         "backward/loss on the last step only",
         what=what,
         hints={"c_not_carried": BACKWARD_HINTS["c_not_carried"]},
-        hint="dc0 is the dc_prev that the step backward of step 1 returns.",
+        hint="dc0 is not the dc_prev that the step backward of step 1 returns.",
     )
     passed("lstm_backward", "loss on the last step, on every step, and dc0")
 
 
 # -- Exercise 6: cell_path_gradient -----------------------------------------------------------
 CELL_PATH_HINTS = {
-    "includes_f_k": "the product includes f_k: dc_T/dc_k = f_{k+1} ... f_T, and the entry for "
-    "k = T is the empty product, 1.",
-    "forwards": "the product runs forwards in time; it starts at step T and goes back.",
-    "reversed": "the result is in reversed time order; grad[:, k-1] belongs to step k, so the "
-    "last entry (k = T) is 1.",
+    "includes_f_k": "the product includes f_k itself; dc_T/dc_k starts at f_{k+1}, and the "
+    "entry for k = T is the empty product, 1.",
+    "forwards": "the product runs forwards in time (f_1 f_2 ... f_k), not from step T back.",
+    "reversed": "the result is in reversed time order (index 0 holds the lag-0 value).",
 }
 
 
@@ -404,18 +407,17 @@ def check_cell_path_gradient(cell_path_gradient):
             f"cell_path/{case}",
             what=case,
             hints=CELL_PATH_HINTS,
-            hint="grad[..., k-1, :] = f_{k+1} * ... * f_T (a product over the later steps, "
-            "along the time axis -2, which works for (N, T, H) and (T, H)).",
+            hint="Not the product over the later steps f_{k+1} ... f_T along the time axis -2 "
+            "(for (N, T, H) and (T, H) alike).",
         )
     passed("cell_path_gradient", "halving gates, general gates, one sequence")
 
 
 # -- Exercise 7: forget_gate_bias_init --------------------------------------------------------
 BIAS_HINTS = {
-    "input_block": "the value is in the first block (the input gate i); f is the second block.",
-    "output_block": "the value is in the last block (the output gate o); f is the second block.",
-    "everywhere": "every entry is set; only the forget gate's block (columns H:2H) gets the "
-    "value, the rest is 0.",
+    "input_block": "the value is in the first block, the input gate i's.",
+    "output_block": "the value is in the last block, the output gate o's.",
+    "everywhere": "every entry is set to the value, not only the forget gate's block.",
 }
 
 
@@ -432,7 +434,7 @@ def check_forget_gate_bias_init(forget_gate_bias_init):
             f"bias_init/{case}",
             what=case,
             hints=BIAS_HINTS,
-            hint="b has shape (4H,) with blocks [i, f, g, o] = [0, value, 0, 0]; the "
-            "default value is 1.0.",
+            hint="Not the docstring's blocks [i, f, g, o] = [0, value, 0, 0] of shape (4H,), "
+            "or not its default value.",
         )
     passed("forget_gate_bias_init")

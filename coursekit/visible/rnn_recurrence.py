@@ -16,6 +16,7 @@ from coursekit.visible.expect import (
     VisibleCheckFailed,
     call,
     expect_close,
+    expect_entries,
     expect_shape,
     expect_true,
     expect_unchanged,
@@ -29,6 +30,7 @@ NOTEBOOK = "rnn_recurrence"
 # transposed matrix shows up as a shape error, and Wh not symmetric so Wh and Wh.T differ.
 N, D, H, V = 2, 3, 4, 5
 X = np.linspace(-0.4, 0.5, N * D).reshape(N, D)
+X_LARGE = 1e4 * np.array([[1.0, -0.5, 0.25], [-1.0, 0.75, -0.1]])  # |x| ~ 1e4: tanh saturates
 H_PREV = np.linspace(-0.3, 0.6, N * H).reshape(N, H)
 WX = np.linspace(-0.5, 0.7, D * H).reshape(D, H)
 WH = np.linspace(-0.6, 0.2, H * H).reshape(H, H)
@@ -82,7 +84,17 @@ def _unchanged(*arrays_and_originals, what):
         expect_unchanged(
             np.array_equal(array, original),
             what=f"{what}: your function changed an argument in place",
-            hint="Leave the arrays you are given as they were; build new ones.",
+            hint="The arrays you are given belong to the caller, who may read them again.",
+        )
+
+
+def _same_entries(cache, values, names, *, what):
+    """Each entry of the cache must be the value the check passed in (or returned)."""
+    for index, (entry, value, name) in enumerate(zip(cache, values, names)):
+        expect_true(
+            np.allclose(entry, value),
+            what=f"{what}: entry {index} must be {name}, but it holds other values",
+            hint="Notebook 03's backward pass reads the cache in the documented order.",
         )
 
 
@@ -95,7 +107,8 @@ def check_rnn_step_forward(rnn_step_forward):
         h,
         _e("step_bias_only"),
         what=what,
-        hint="With x = 0 and h_prev = 0 only the bias is left: did you add b, and apply tanh?",
+        hint="With x = 0 and h_prev = 0 only the bias is left: a missing b or a missing tanh "
+        "is off.",
     )
     what = "input only (h_prev = 0, b = 0)"
     h = _h_of(call(rnn_step_forward, X, zeros_h, WX, WH, np.zeros(H), what=what), what)
@@ -103,48 +116,59 @@ def check_rnn_step_forward(rnn_step_forward):
         h,
         _e("step_input_only"),
         what=what,
-        hint="The input term multiplies x (N, D) by Wx (D, H), in that order.",
+        hint="Only the input term is left here, x (N, D) times Wx (D, H): it is off.",
     )
     what = "state only (x = 0, b = 0)"
     h = _h_of(call(rnn_step_forward, zeros_x, H_PREV, WX, WH, np.zeros(H), what=what), what)
     if _same(h, "step_state_only_Wh_transposed"):
         raise VisibleCheckFailed(
-            f"{what}: you used Wh transposed. In the row-vector convention "
-            f"the state term is h_prev @ Wh."
+            f"{what}: your result matches h_prev times Wh transposed (the column-vector "
+            f"texts' W_hh); this course writes row vectors, h_prev Wh."
         )
     expect_close(
         h,
         _e("step_state_only"),
         what=what,
-        hint="The state term multiplies h_prev (N, H) by Wh (H, H), in that order.",
+        hint="Only the state term is left here, h_prev (N, H) times Wh (H, H): it is off.",
     )
+    what = "large inputs (|x| ~ 1e4: every unit saturates at -1 or +1)"
+    with np.errstate(all="ignore"):  # an overflow shows in the values; the warning is not graded
+        h = _h_of(call(rnn_step_forward, X_LARGE, H_PREV, WX, WH, B, what=what), what)
+    expect_shape(h, (N, H), what=what)
+    expect_true(
+        bool(np.all(np.isfinite(h))),
+        what=f"{what}: h holds NaN or inf",
+        hint="exp of a pre-activation beyond about 709 overflows to inf, and inf / inf is NaN: "
+        "a tanh written with exp breaks here, where the true tanh is -1 or +1.",
+    )
+    expect_close(h, _e("step_large_inputs"), what=what)
     what = "all three terms"
     arguments = (X.copy(), H_PREV.copy(), WX.copy(), WH.copy(), B.copy())
     result = call(rnn_step_forward, *arguments, what=what)
     _unchanged(*zip(arguments, (X, H_PREV, WX, WH, B)), what=what)
     h = _h_of(result, what)
     if _same(h, "step_pre_activation"):
-        raise VisibleCheckFailed(f"{what}: the result is the pre-activation; apply np.tanh.")
+        raise VisibleCheckFailed(f"{what}: the result is the pre-activation: tanh is missing.")
     expect_close(h, _e("step_full"), what=what)
-    cache = result[1]
-    expect_true(
-        isinstance(cache, tuple) and len(cache) == 6,
-        what="the cache must be the tuple (x, h_prev, Wx, Wh, h, 'tanh')",
+    what = f"{what}: the cache"
+    cache = expect_entries(
+        result[1],
+        (
+            ("x", (N, D)),
+            ("h_prev", (N, H)),
+            ("Wx", (D, H)),
+            ("Wh", (H, H)),
+            ("h", (N, H)),
+            ("", "tanh"),
+        ),
+        what=what,
     )
-    if _same(np.asarray(cache[4]), "step_pre_activation"):
+    if _same(cache[4], "step_pre_activation"):
         raise VisibleCheckFailed(
-            "the cache holds the pre-activation where it should hold h = "
-            "tanh(a): notebook 03's backward pass computes 1 - h**2 from it"
+            f"{what} holds the pre-activation where it should hold h = "
+            f"tanh(a): notebook 03's backward pass computes 1 - h**2 from it"
         )
-    expect_true(
-        cache[5] == "tanh"
-        and np.allclose(cache[4], h)
-        and np.allclose(cache[1], H_PREV)
-        and np.allclose(cache[0], X)
-        and np.allclose(cache[3], WH),
-        what="the cache must be (x, h_prev, Wx, Wh, h, 'tanh') in this order",
-        hint="Notebook 03's backward pass reads the cache in this order.",
-    )
+    _same_entries(cache, (X, H_PREV, WX, WH, h), ("x", "h_prev", "Wx", "Wh", "h"), what=what)
     passed("rnn_step_forward")
 
 
@@ -155,7 +179,7 @@ def check_rnn_forward(rnn_forward):
     expect_shape(h, (N, 1, H), what=what + ": h holds h_1 only (h_0 is its own argument)")
     if np.allclose(h[:, 0], H_PREV):
         raise VisibleCheckFailed(
-            f"{what}: h[:, 0] holds h_0. Store each state after its step: "
+            f"{what}: h[:, 0] holds h_0: each state is stored before its step, but "
             f"h[:, t-1] is h_t, the state after reading x[:, t-1]."
         )
     expect_close(h, _e("forward")[:, :1], what=what)
@@ -165,58 +189,54 @@ def check_rnn_forward(rnn_forward):
     expect_shape(h, (N, T_SEQUENCE, H), what=what)
     if _same(h, "forward_stored_before"):
         raise VisibleCheckFailed(
-            f"{what}: h[:, 0] holds h_0. Store each state after its step: "
+            f"{what}: h[:, 0] holds h_0: each state is stored before its step, but "
             f"h[:, t-1] is h_t, the state after reading x[:, t-1]."
         )
     expect_close(h[:, 0], _e("forward")[:, 0], what=f"{what}: h_1 = h[:, 0], from h_0 and x_1")
     if _same(h, "forward_restarted"):
         raise VisibleCheckFailed(
-            f"{what}: every step used h0. Carry the new state into the next step."
+            f"{what}: every step started from h0: the new state is not carried into the next step."
         )
     expect_close(h, _e("forward"), what=f"{what}: step t reads the state of step t-1")
-    cache = result[1]
-    expect_true(
-        isinstance(cache, tuple) and len(cache) == 6 and cache[5] == "tanh",
-        what="the cache must be the tuple (x, h0, Wx, Wh, h, 'tanh')",
-    )
-    expect_true(
-        np.shape(cache[4]) == (N, T_SEQUENCE, H) and np.allclose(cache[1], H_PREV),
-        what="the cache must hold h0 (N, H) second and all states h (N, T, H) fifth",
-    )
+    what = f"{what}: the cache"
+    layout = (("x", x.shape), ("h0", (N, H)), ("Wx", (D, H)), ("Wh", (H, H)), ("h", h.shape))
+    cache = expect_entries(result[1], (*layout, ("", "tanh")), what=what)
+    _same_entries(cache, (x, H_PREV, WX, WH, h), [name for name, _ in layout], what=what)
     passed("rnn_forward")
 
 
 def check_rnn_output(rnn_output):
     what = "zero hidden states (logits must equal by)"
     result = call(rnn_output, np.zeros(H_OUTPUT.shape), WY, BY, what=what)
-    expect_true(
-        isinstance(result, tuple) and len(result) == 2,
-        what=f"{what}: return the pair (logits, cache)",
-    )
-    expect_shape(result[0], H_OUTPUT.shape[:2] + (V,), what=what)
+    logits = _h_of(result, what, "(logits, cache)")
+    expect_shape(logits, H_OUTPUT.shape[:2] + (V,), what=what)
     expect_close(
-        result[0], np.broadcast_to(BY, H_OUTPUT.shape[:2] + (V,)), what=what, hint="Did you add by?"
+        logits,
+        np.broadcast_to(BY, H_OUTPUT.shape[:2] + (V,)),
+        what=what,
+        hint="With h = 0 only the output bias by is left.",
     )
     what = f"N = {N}, T = 2, H = {H}, V = {V}"
-    logits, cache = call(rnn_output, H_OUTPUT, WY, BY, what=what)
+    result = call(rnn_output, H_OUTPUT, WY, BY, what=what)
+    logits = _h_of(result, what, "(logits, cache)")
     expect_close(
         logits,
         _e("output"),
         what=what,
-        hint="The logits multiply h (..., H) by Wy (H, V) and add by; no softmax.",
+        hint="The logits are h (..., H) times Wy (H, V) plus by: a transposed Wy, a missing "
+        "by or a softmax is off.",
     )
     what = "one step (h of shape (N, H))"
-    logits_step, _ = call(rnn_output, H_OUTPUT[:, 0], WY, BY, what=what)
+    step_result = call(rnn_output, H_OUTPUT[:, 0], WY, BY, what=what)
     expect_close(
-        logits_step,
+        _h_of(step_result, what, "(logits, cache)"),
         _e("output")[:, 0],
         what=what,
-        hint="The same line must work for h of shape (N, H).",
+        hint="It works for h of shape (N, T, H) but not for one step, h of shape (N, H).",
     )
-    expect_true(
-        isinstance(cache, tuple) and len(cache) == 2 and np.shape(cache[1]) == (H, V),
-        what="the cache must be the tuple (h, Wy)",
-    )
+    what = f"N = {N}, T = 2, H = {H}, V = {V}: the cache"
+    cache = expect_entries(result[1], (("h", H_OUTPUT.shape), ("Wy", (H, V))), what=what)
+    _same_entries(cache, (H_OUTPUT, WY), ("h", "Wy"), what=what)
     passed("rnn_output")
 
 
@@ -234,20 +254,28 @@ def check_masked_rnn_forward(masked_rnn_forward):
     expect_close(h[0, 0], full[0, 0], what=f"{what}; its step 1")
     if np.allclose(h[0, 1:], 0):
         raise VisibleCheckFailed(
-            f"{what}: past its end the state must stay frozen at its last "
-            f"value h[0, 0], not be set to zero."
+            f"{what}: past its end the state is set to zero; it must stay frozen at its last "
+            f"value h[0, 0]."
         )
     expect_close(
         h,
         _e("masked"),
         what=what,
-        hint="Past the end of a sequence, keep the previous state (h_t = h_{t-1}); "
-        "freezing one sequence must not change the others.",
+        hint="Past the end of a sequence its state is frozen (h_t = h_{t-1}), and freezing one "
+        "sequence leaves the others as they are: a sequence that runs one step too long or "
+        "too short, or reads its padding, is off.",
     )
-    expect_true(
-        isinstance(result[1], tuple) and len(result[1]) == 7,
-        what="the cache must be the tuple (x, h0, Wx, Wh, h, lengths, 'tanh')",
+    what = f"{what}: the cache"
+    layout = (
+        ("x", x.shape),
+        ("h0", (N, H)),
+        ("Wx", (D, H)),
+        ("Wh", (H, H)),
+        ("h", h.shape),
+        ("lengths", LENGTHS.shape),
     )
+    cache = expect_entries(result[1], (*layout, ("", "tanh")), what=what)
+    _same_entries(cache, (x, H_PREV, WX, WH, h, LENGTHS), [n for n, _ in layout], what=what)
     passed("masked_rnn_forward")
 
 
@@ -271,13 +299,14 @@ def check_stacked_rnn_forward(stacked_rnn_forward):
     expect_shape(h, (N, T_SEQUENCE, H2), what=f"{what} (the output is the top layer's states)")
     if _same(h, "stacked_top_from_zeros"):
         raise VisibleCheckFailed(
-            f"{what}: layer 2 started from zeros; start layer m from h0s[m-1]."
+            f"{what}: layer 2 started from zeros, not from its own initial state h0s[1]."
         )
     expect_close(
         h,
         _e("stacked_top"),
         what=what,
-        hint="Layer m reads the states of layer m-1 at every step, with its own weights.",
+        hint="Layer m reads the states of layer m-1 at every step, with its own weights: "
+        "every layer reading x, or using layer 1's weights, is off.",
     )
     expect_true(
         isinstance(result[1], list) and len(result[1]) == 2,
@@ -287,7 +316,7 @@ def check_stacked_rnn_forward(stacked_rnn_forward):
         result[1][0],
         _e("stacked_layer_1"),
         what=f"{what}: hs[0], layer 1's states",
-        hint="hs lists the layers bottom first: hs[m-1] holds layer m.",
+        hint="hs[0] is not layer 1's states: hs lists the layers bottom first.",
     )
     passed("stacked_rnn_forward")
 
@@ -317,35 +346,38 @@ def check_sample(sample):
     expect_true(
         indices.dtype.kind in "iu",
         what=f"{what}: return integer indices",
-        hint="np.array(list_of_ints) or dtype=np.int64",
+        hint="The docstring asks for an integer array; these are not integers.",
     )
     expect_true(bool(np.all((indices >= 0) & (indices < V))), what=f"{what}: indices in 0..V-1")
     expect_true(
         np.array_equal(indices, _draws(sample, 0, 6, 1.0, what)),
         what=f"{what}: the same RNG seed must give the same characters",
-        hint="Draw only from the rng argument, never np.random.",
+        hint="Two runs from the same seed drew different characters: randomness came from "
+        "somewhere other than the rng argument (np.random?).",
     )
     what = "temperature 1e-3 (must pick the most probable character every time)"
     cold = _draws(sample, 1, 6, 1e-3, what)
     expect_true(
         np.array_equal(cold, _e("sample_cold")),
         what=what,
-        hint="Divide the logits by the temperature before the softmax (subtract the "
-        "maximum first), feed each drawn character back in, carry the state.",
+        hint="At this temperature every draw is the most probable character: the temperature "
+        "was not applied to the logits as the exercise says, an exp overflowed, or the drawn "
+        "character or the state was not fed back.",
     )
     for temperature in TEMPERATURES:
         what = f"20 characters at temperature {temperature} from np.random.default_rng(3)"
         drawn = _draws(sample, 3, 20, temperature, what)
         if np.array_equal(drawn, _e(f"sample_{temperature:g}_multiplied")) and temperature != 1:
             raise VisibleCheckFailed(
-                f"{what}: you multiplied the logits by the temperature; divide them."
+                f"{what}: your draws match logits multiplied by the temperature; "
+                f"p = softmax(y / tau) divides them."
             )
         expect_true(
             np.array_equal(drawn, _e(f"sample_{temperature:g}")),
             what=f"{what}: not the expected characters",
-            hint="Call rng.choice(V, p=p) exactly once per character (not np.argmax, "
-            "not np.random), feed the character just drawn back in as the next "
-            "input, and carry the state h from step to step.",
+            hint="The draws differ from one rng.choice(V, p=p) per character: an argmax, "
+            "np.random, extra draws, a character not fed back as the next input, or a state "
+            "not carried all change them.",
         )
     passed("sample")
 

@@ -400,6 +400,7 @@ CHECKS = [
         make_cases=backward_cases,
         outputs=SEQUENCE_GRADIENTS,
         mistakes=MISTAKES["rnn_backward"],
+        unscored=UNSCORED["rnn_backward"],
         upstream=Upstream({"rnn_step_backward": rnn_step_backward}, backward_calls),
     ),
     function_check(

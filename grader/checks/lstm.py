@@ -330,6 +330,7 @@ CHECKS = [
         make_cases=step_backward_cases,
         outputs=("dx", "dh_prev", "dc_prev", "dWx", "dWh", "db"),
         mistakes=MISTAKES["lstm_step_backward"],
+        unscored=UNSCORED["lstm_step_backward"],
     ),
     function_check(
         "lstm_backward",
@@ -337,6 +338,7 @@ CHECKS = [
         make_cases=backward_cases,
         outputs=("dx", "dh0", "dWx", "dWh", "db", "dc0"),
         mistakes=MISTAKES["lstm_backward"],
+        unscored=UNSCORED["lstm_backward"],
         upstream=Upstream({"lstm_step_backward": lstm_step_backward}, backward_calls),
     ),
     function_check(

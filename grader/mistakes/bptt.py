@@ -58,14 +58,12 @@ def step_backward_with(
 STEP_BACKWARD_MISTAKES = [
     quiet_mistake(
         "slope_of_a",
-        "the tanh derivative is taken of the pre-activation a (1 - a**2) instead of "
-        "written with h (1 - h**2)",
+        "the tanh derivative is taken of the pre-activation a (1 - a**2)",
         step_backward_with(lambda x, hp, Wx, Wh, h: 1 - pre_activation(x, hp, Wx, Wh) ** 2),
     ),
     quiet_mistake(
         "tanh_again",
-        "tanh is applied to h again (1 - tanh(h)**2); h is already tanh(a), so the "
-        "derivative is 1 - h**2",
+        "tanh is applied to h again (1 - tanh(h)**2), though h is already tanh(a)",
         step_backward_with(lambda x, hp, Wx, Wh, h: 1 - np.tanh(h) ** 2),
     ),
     quiet_mistake(
@@ -80,7 +78,7 @@ STEP_BACKWARD_MISTAKES = [
     ),
     quiet_mistake(
         "Wh_not_transposed",
-        "Wh is not transposed in dh_prev (da @ Wh instead of da @ Wh.T)",
+        "Wh is not transposed in dh_prev (da @ Wh)",
         step_backward_with(dh_prev_with=lambda Wh: Wh),
     ),
     quiet_mistake(
@@ -102,6 +100,7 @@ def bptt_variant(
     derivative=None,
     first_state=None,
     drop_dh0=False,
+    in_place=False,
 ):
     def backward(dh, cache):
         x, h0, Wx, Wh, h, _ = cache
@@ -117,7 +116,11 @@ def bptt_variant(
             else:
                 h_prev = h[:, t - 1]
             local = 1 - h[:, t] ** 2 if derivative is None else derivative(x[:, t], h_prev, Wx, Wh)
-            da = (upstream + (dh_next if carry else 0.0)) * local
+            if in_place:
+                dh[:, t] += dh_next  # changes the caller's dh
+                da = dh[:, t] * local
+            else:
+                da = (upstream + (dh_next if carry else 0.0)) * local
             dx[:, t] = da @ Wx.T
             if accumulate:
                 dWx, dWh, db = dWx + x[:, t].T @ da, dWh + h_prev.T @ da, db + da.sum(axis=0)
@@ -147,8 +150,7 @@ BACKWARD_MISTAKES = [
     ),
     quiet_mistake(
         "slope_of_a",
-        "the tanh derivative is taken of the pre-activation a (1 - a**2) instead of "
-        "written with h (1 - h**2)",
+        "the tanh derivative is taken of the pre-activation a (1 - a**2)",
         bptt_variant(derivative=lambda x, hp, Wx, Wh: 1 - pre_activation(x, hp, Wx, Wh) ** 2),
     ),
     quiet_mistake(
@@ -195,19 +197,17 @@ def jacobian_variant(
 JACOBIAN_MISTAKES = [
     quiet_mistake(
         "wrong_order",
-        "the factors are multiplied in the wrong order (J_{k+1} ... J_t instead of "
-        "J_t ... J_{k+1})",
+        "the factors are multiplied in the wrong order (J_{k+1} ... J_t)",
         jacobian_variant(reverse=True),
     ),
     quiet_mistake(
         "Wh_not_transposed",
-        "Wh is not transposed (diag(1 - h_s**2) Wh instead of diag(1 - h_s**2) Wh^T)",
+        "Wh is not transposed (diag(1 - h_s**2) Wh)",
         jacobian_variant(no_transpose=True),
     ),
     quiet_mistake(
         "state_after_step",
-        "J_s reads h[s] (the state after step s+1) instead of h[s-1] (h_s): steps count "
-        "from 1, arrays from 0",
+        "J_s reads h[s], the state after step s+1 (steps count from 1, arrays from 0)",
         jacobian_variant(state_offset=1),
     ),
     quiet_mistake(
@@ -217,12 +217,12 @@ JACOBIAN_MISTAKES = [
     ),
     quiet_mistake(
         "one_too_many",
-        "one factor too many: the product starts at J_k instead of J_{k+1}",
+        "one factor too many: the product includes J_k",
         jacobian_variant(extra=True),
     ),
     quiet_mistake(
         "one_too_few",
-        "one factor too few: the product starts at J_{k+2} instead of J_{k+1}",
+        "one factor too few: the product leaves out J_{k+1}",
         jacobian_variant(start_lag=1),
     ),
 ]
@@ -315,7 +315,7 @@ OUTPUT_BACKWARD_MISTAKES = [
     ),
     quiet_mistake(
         "Wy_not_transposed",
-        "Wy is not transposed in dh (dlogits @ Wy instead of dlogits @ Wy.T)",
+        "Wy is not transposed in dh (dlogits @ Wy)",
         output_backward(dh_of=lambda d, Wy: d @ Wy),
     ),
 ]
@@ -376,7 +376,7 @@ LOSS_MISTAKES = [
     quiet_mistake(
         "log_of_softmax",
         "log was taken of softmax probabilities, which underflow to 0 at |logits| ~ 1e4 "
-        "(use log-sum-exp)",
+        "(log 0 is -inf)",
         loss_variant(naive=True),
     ),
 ]
@@ -423,7 +423,7 @@ NUMERICAL_GRADIENT_MISTAKES = [
     ),
     quiet_mistake(
         "over_eps",
-        "the centred difference is divided by eps instead of 2 * eps",
+        "the centred difference is divided by eps, though its two points are 2 eps apart",
         lambda f, x, eps=1e-5: 2 * numerical_gradient(f, x, eps),
     ),
     quiet_mistake(
@@ -443,7 +443,7 @@ RELATIVE_ERROR_MISTAKES = [
     ),
     quiet_mistake(
         "sum_in_denominator",
-        "the denominator is |a + b| instead of |a| + |b|",
+        "the denominator is |a + b|",
         lambda a, b: float(np.max(np.abs(a - b) / np.maximum(1e-8, np.abs(a + b)))),
     ),
     quiet_mistake(
@@ -536,7 +536,6 @@ SGD_MISTAKES = [
         "clipped",
         "the gradient is clipped inside sgd_step (sgd_step takes the gradient as given)",
         lambda p, g, lr: p - lr * np.clip(g, -5.0, 5.0),
-        caught_by_visible_check=False,
     ),
 ]
 
@@ -549,13 +548,13 @@ def adagrad_in_place(param, grad, cache, learning_rate, eps=1e-8):
 ADAGRAD_MISTAKES = [
     quiet_mistake(
         "old_cache",
-        "the step uses the old cache (update the cache with grad**2 first)",
+        "the step uses the old cache, before this step's grad**2 is added to it",
         lambda p, g, c, lr, eps=1e-8: (p - lr * g / np.sqrt(c + eps), c + g * g),
     ),
     quiet_mistake(
         "eps_outside",
-        "eps is added outside the square root (sqrt(cache) + eps instead of "
-        "sqrt(cache + eps), as this notebook defines it)",
+        "eps is added outside the square root (sqrt(cache) + eps), where this notebook puts "
+        "it inside",
         lambda p, g, c, lr, eps=1e-8: (p - lr * g / (np.sqrt(c + g * g) + eps), c + g * g),
     ),
     quiet_mistake(
@@ -580,6 +579,14 @@ UNSCORED = {
             step_backward_with(in_place=True),
         )
     ],
+    "rnn_backward": [
+        quiet_mistake(
+            "in_place",
+            "the gradient from the later step is added into the argument dh in place "
+            "(dh[:, t] += ...), which changes the caller's array",
+            bptt_variant(in_place=True),
+        )
+    ],
     "temporal_softmax_loss": [
         quiet_mistake(
             "in_place",
@@ -598,14 +605,14 @@ UNSCORED = {
     "sgd_step": [
         quiet_mistake(
             "in_place",
-            "param is updated in place (param -= ...) instead of returning a new array",
+            "param is updated in place (param -= ...), which changes the caller's array",
             sgd_in_place,
         )
     ],
     "adagrad_step": [
         quiet_mistake(
             "in_place",
-            "the cache is updated in place (cache += ...) instead of returning a new array",
+            "the cache is updated in place (cache += ...), which changes the caller's array",
             adagrad_in_place,
         )
     ],

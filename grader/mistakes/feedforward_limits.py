@@ -77,7 +77,6 @@ SOFTMAX_MISTAKES = [
         "global_max",
         "the maximum of the whole array was subtracted instead of each row's own maximum",
         global_max_softmax,
-        caught_by_visible_check=False,
     ),
     quiet_mistake(
         "axis_ignored",
@@ -94,7 +93,6 @@ SOFTMAX_MISTAKES = [
         "the sum lost its axis (keepdims=True missing), so the division broadcast "
         "along the wrong axis",
         no_keepdims_softmax,
-        caught_by_visible_check=False,
     ),
 ]
 
@@ -125,7 +123,7 @@ CROSS_ENTROPY_MISTAKES = [
     quiet_mistake(
         "log_of_softmax",
         "log was taken of softmax probabilities, which underflow to 0 at large logits "
-        "(use log-sum-exp: logits - max - log(sum(exp(logits - max))))",
+        "(log 0 is -inf)",
         log_of_softmax_cross_entropy,
     ),
     quiet_mistake(
@@ -166,7 +164,7 @@ BACKWARD_MISTAKES = [
     ),
     quiet_mistake(
         "sign_flipped",
-        "the sign is flipped (one_hot - softmax instead of softmax - one_hot)",
+        "the sign is flipped (one_hot - softmax)",
         lambda logits, targets: -softmax_cross_entropy_backward(logits, targets),
     ),
     quiet_mistake(
@@ -198,12 +196,12 @@ DENSE_MISTAKES = [
     ),
     quiet_mistake(
         "cache_order",
-        "the cache holds (W, x, b) instead of (x, W, b)",
+        "the cache holds (W, x, b), not in the documented order",
         lambda x, W, b: (x @ W + b, (W, x, b)),
     ),
     quiet_mistake(
         "cache_with_output",
-        "the cache holds the output too, (x, W, b, out), instead of (x, W, b)",
+        "the cache holds the output too, (x, W, b, out)",
         lambda x, W, b: (x @ W + b, (x, W, b, x @ W + b)),
     ),
 ]
@@ -251,13 +249,13 @@ MLP_MISTAKES = [
     ),
     quiet_mistake(
         "cache_pre_activation",
-        "the cache holds the pre-activation x @ W1 + b1 where it should hold h = tanh(x @ W1 + b1)",
+        "the cache holds the pre-activation x @ W1 + b1 where h, after the tanh, belongs",
         mlp(lambda x, W1, b1: np.tanh(x @ W1 + b1), cached=lambda x, W1, b1: x @ W1 + b1),
     ),
     quiet_mistake(
         "tanh_by_exp",
         "tanh was written with exp, (e^a - e^-a) / (e^a + e^-a), which overflows to "
-        "inf / inf = nan for |a| > 709 (use np.tanh)",
+        "inf / inf = nan for |a| > 709",
         mlp(lambda x, W1, b1: tanh_by_exp(x @ W1 + b1)),
     ),
 ]
@@ -375,7 +373,6 @@ WINDOW_MISTAKES = [
         "the windows are integers (0 and 1), not floats",
         lambda idx, w, V: window_inputs(idx, w, V).astype(np.int64),
         hinted=False,
-        caught_by_visible_check=False,
     ),
 ]
 

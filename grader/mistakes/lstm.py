@@ -98,18 +98,18 @@ STEP_FORWARD_MISTAKES = [
     ),
     Mistake(
         "sigmoid_candidate",
-        "sigmoid is used where tanh belongs: the candidate g must be tanh(a_g), in [-1, 1]",
+        "sigmoid is used for the candidate g, whose activation is tanh",
         step_variant(candidate=sigmoid),
     ),
     Mistake(
         "forget_on_candidate",
-        "the forget gate is applied to the new candidate instead of c_prev (c = f * g + "
-        "i * c_prev instead of f * c_prev + i * g)",
+        "the forget gate is applied to the new candidate instead of c_prev "
+        "(c = f * g + i * c_prev)",
         step_variant(forget_on="g"),
     ),
     Mistake(
         "no_tanh_of_c",
-        "tanh of the cell state is left out of h (h = o * c instead of o * tanh(c))",
+        "tanh of the cell state is left out of h (h = o * c)",
         step_variant(squash_c=False),
     ),
     Mistake(
@@ -204,40 +204,55 @@ def step_backward_variant(
 STEP_BACKWARD_MISTAKES = [
     Mistake(
         "no_dc_from_h",
-        "the gradient reaching c through h is not added: dc_total must be dc + dh * o * "
-        "(1 - tanh(c)**2), not dc alone",
+        "the gradient reaching c through h is not added (dc_total is dc alone)",
         step_backward_variant(add_dc_from_h=False),
     ),
     Mistake(
         "slope_of_c",
-        "the derivative of tanh(c) is written with c (1 - c**2) instead of 1 - tanh(c)**2",
+        "the derivative of tanh(c) is written with c (1 - c**2)",
         step_backward_variant(tanh_slope_of_c=True),
     ),
     Mistake(
         "not_through_f",
-        "the cell gradient is not carried through f: dc_prev must be dc_total * f",
+        "the cell gradient is not carried through f (dc_prev is dc_total)",
         step_backward_variant(through_f=False),
     ),
     Mistake(
         "f_uses_c",
-        "the forget gate's gradient uses the new cell state c instead of c_prev "
-        "(c = f * c_prev + i * g)",
+        "the forget gate's gradient uses the new cell state c instead of c_prev",
         step_backward_variant(f_slope_uses_c=True),
     ),
     Mistake(
         "g_sigmoid_slope",
-        "the candidate's derivative is a sigmoid's, g * (1 - g), instead of tanh's, 1 - g**2",
+        "the candidate's derivative is a sigmoid's, g * (1 - g), though g is a tanh",
         step_backward_variant(g_slope="sigmoid"),
     ),
     Mistake(
         "o_uses_c",
-        "the output gate's gradient uses c instead of tanh(c) (h = o * tanh(c))",
+        "the output gate's gradient uses c instead of tanh(c)",
         step_backward_variant(o_uses_c=True),
     ),
     Mistake(
         "gate_order",
         "the four gate gradients are stacked in the order i, f, o, g instead of i, f, g, o",
         step_backward_variant(order="ifog"),
+    ),
+]
+
+
+def step_backward_adding_into_dc(dh, dc, cache):
+    """The CS231n habit `dnext_c += ...`: right values, but the caller's dc is changed."""
+    o, c = gate_blocks(cache[5])["o"], cache[6]
+    dc += dh * o * (1 - np.tanh(c) ** 2)  # dc now holds dc_total
+    return step_backward_variant(add_dc_from_h=False)(dh, dc, cache)
+
+
+STEP_BACKWARD_UNSCORED = [
+    Mistake(
+        "dc_in_place",
+        "the gradient reaching c through h is added into the argument dc in place "
+        "(dc += ...): the values are right, but the caller's dc is changed",
+        step_backward_adding_into_dc,
     ),
 ]
 
@@ -303,6 +318,32 @@ BACKWARD_MISTAKES = [
 ]
 
 
+def backward_adding_into_dh(dh, cache, return_dc0=False):
+    """dh[:, t] += dh_next before each step: right values, but the caller's dh is changed."""
+    x, h0, c0, Wx, Wh, gates, c, h = cache
+    dWx, dWh, db = np.zeros_like(Wx), np.zeros_like(Wh), np.zeros(Wh.shape[1])
+    dx, dh_next, dc_next = np.zeros(x.shape), np.zeros_like(h0), np.zeros_like(h0)
+    for t in reversed(range(x.shape[1])):
+        h_prev, c_prev = (h0, c0) if t == 0 else (h[:, t - 1], c[:, t - 1])
+        dh[:, t] += dh_next
+        dx[:, t], dh_next, dc_next, dWx_t, dWh_t, db_t = lstm_step_backward(
+            dh[:, t], dc_next, (x[:, t], h_prev, c_prev, Wx, Wh, gates[:, t], c[:, t])
+        )
+        dWx, dWh, db = dWx + dWx_t, dWh + dWh_t, db + db_t
+    grads = (dx, dh_next, dWx, dWh, db)
+    return grads + (dc_next,) if return_dc0 else grads
+
+
+BACKWARD_UNSCORED = [
+    Mistake(
+        "dh_in_place",
+        "the gradient from the later step is added into the argument dh in place "
+        "(dh[:, t] += ...): the values are right, but the caller's dh is changed",
+        backward_adding_into_dh,
+    ),
+]
+
+
 # -- cell_path_gradient -----------------------------------------------------------------------
 
 
@@ -313,8 +354,7 @@ def reverse_cumprod(f):
 CELL_PATH_MISTAKES = [
     Mistake(
         "includes_f_k",
-        "the product includes f_k itself: dc_T/dc_k = f_{k+1} ... f_T (f_k acted before "
-        "c_k existed), and the entry for k = T is 1",
+        "the product includes f_k itself, which acted before c_k existed",
         reverse_cumprod,
     ),
     Mistake(
@@ -329,7 +369,7 @@ CELL_PATH_MISTAKES = [
     ),
     Mistake(
         "axis_1",
-        "time is taken as axis 1, which is H for one sequence of shape (T, H); use axis -2",
+        "time is taken as axis 1, which is H for one sequence of shape (T, H)",
         lambda f: np.flip(
             np.cumprod(
                 np.flip(np.concatenate([f[:, 1:], np.ones_like(f[:, :1])], axis=1), axis=1), axis=1
@@ -358,8 +398,7 @@ def bias_in_block(block=1, *, everywhere=False, only_f=False, default=1.0):
 BIAS_INIT_MISTAKES = [
     Mistake(
         "input_block",
-        "the value is put in the first block, the input gate i; the forget gate f is the "
-        "second block (i, f, g, o)",
+        "the value is put in the first block, the input gate i's",
         bias_in_block(0),
     ),
     Mistake(
@@ -390,6 +429,8 @@ MISTAKES = {
 }
 UNSCORED = {
     "sigmoid": SIGMOID_UNSCORED,
+    "lstm_step_backward": STEP_BACKWARD_UNSCORED,
+    "lstm_backward": BACKWARD_UNSCORED,
 }
 # The factory of each exercise's variants: called with no flags, it makes the correct function.
 VARIANTS = {

@@ -40,12 +40,12 @@ def pre_activation_of(x, h, Wx, Wh, b):
 STEP_MISTAKES = [
     quiet_mistake(
         "Wh_transposed",
-        "Wh is transposed (h_prev @ Wh.T instead of h_prev @ Wh)",
+        "Wh is transposed (h_prev @ Wh.T)",
         step_with(lambda x, h, Wx, Wh, b: x @ Wx + h @ Wh.T + b),
     ),
     quiet_mistake(
         "Wx_transposed",
-        "Wx is transposed (x @ Wx.T instead of x @ Wx)",
+        "Wx is transposed (x @ Wx.T)",
         step_with(lambda x, h, Wx, Wh, b: x @ Wx.T + h @ Wh + b),
     ),
     quiet_mistake(
@@ -61,8 +61,8 @@ STEP_MISTAKES = [
     ),
     quiet_mistake(
         "cache_pre_activation",
-        "the cache holds the pre-activation a = x @ Wx + h_prev @ Wh + b where it should "
-        "hold h = tanh(a)",
+        "the cache holds the pre-activation a = x @ Wx + h_prev @ Wh + b where h, after the "
+        "tanh, belongs",
         step_with(
             pre_activation_of,
             cache=lambda x, hp, Wx, Wh, b, h: (
@@ -83,9 +83,8 @@ STEP_MISTAKES = [
     quiet_mistake(
         "tanh_by_exp",
         "tanh was written with exp, (e^a - e^-a) / (e^a + e^-a), which overflows to "
-        "inf / inf = nan for |a| > 709 (use np.tanh)",
+        "inf / inf = nan for |a| > 709",
         step_with(pre_activation_of, activation=tanh_by_exp),
-        caught_by_visible_check=False,
     ),
 ]
 
@@ -154,7 +153,7 @@ FORWARD_MISTAKES = [
     ),
     quiet_mistake(
         "Wh_transposed",
-        "Wh is transposed (h_prev @ Wh.T instead of h_prev @ Wh)",
+        "Wh is transposed (h_prev @ Wh.T)",
         forward_with(loop(lambda x, h, Wx, Wh, b: np.tanh(x @ Wx + h @ Wh.T + b))),
     ),
 ]
@@ -235,7 +234,7 @@ MASKED_MISTAKES = [
     ),
     quiet_mistake(
         "one_step_late",
-        "each sequence runs one step too long (t <= length instead of t < length)",
+        "each sequence runs one step too long (t <= length)",
         masked_with(masked_one_step_late),
     ),
     quiet_mistake(
@@ -369,7 +368,7 @@ SAMPLE_MISTAKES = [
     quiet_mistake(
         "powered_probabilities",
         "the temperature is applied to probabilities (p ** (1 / temperature)), which "
-        "underflow to 0 at low temperature; divide the logits instead",
+        "underflow to 0 at low temperature",
         sample_variant(powered=True),
         hinted=False,
     ),

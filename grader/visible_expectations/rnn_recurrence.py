@@ -23,6 +23,7 @@ def expectations() -> dict[str, np.ndarray]:
             zeros_x, kit.H_PREV, kit.WX, kit.WH.T.copy(), np.zeros(H)
         )[0],
         "step_full": rnn_step_forward(kit.X, kit.H_PREV, kit.WX, kit.WH, kit.B)[0],
+        "step_large_inputs": rnn_step_forward(kit.X_LARGE, kit.H_PREV, kit.WX, kit.WH, kit.B)[0],
         "step_pre_activation": rnn_step_forward(
             kit.X, kit.H_PREV, kit.WX, kit.WH, kit.B, activation="linear"
         )[0],

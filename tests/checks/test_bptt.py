@@ -57,7 +57,9 @@ def test_truncated_bptt_cases_detect_a_state_reset_on_every_multi_chunk_case():
 
 # -- visible checks ---------------------------------------------------------------------------
 def test_visible_truncated_bptt_points_at_the_state():
-    with pytest.raises(VisibleCheckFailed, match="Carry the state"):
+    with pytest.raises(
+        VisibleCheckFailed, match="did not start from the state the previous chunk ended with"
+    ):
         visible.check_truncated_bptt(find(MISTAKES["truncated_bptt"], "state_reset").output)
 
 

@@ -148,22 +148,22 @@ from coursekit.visible.expect import VisibleCheckFailed  # noqa: E402
         (
             "lstm_step_forward",
             find(MISTAKES["lstm_step_forward"], "forget_on_candidate"),
-            "must multiply the old cell state",
+            "the forget gate multiplies the new candidate",
         ),
         (
             "lstm_forward",
             find(MISTAKES["lstm_forward"], "c_not_carried"),
-            "carry the new cell state",
+            "the new cell state is not carried",
         ),
         (
             "lstm_step_backward",
             find(MISTAKES["lstm_step_backward"], "no_dc_from_h"),
-            "dc_total = dc + dh * o",
+            "the gradient reaching c through h is not added",
         ),
         (
             "lstm_step_backward",
             find(MISTAKES["lstm_step_backward"], "not_through_f"),
-            "dc_prev = dc_total * f",
+            "dc_prev is not multiplied by the forget gate",
         ),
         (
             "lstm_backward",

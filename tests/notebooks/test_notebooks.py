@@ -1,8 +1,8 @@
 """The notebooks: in sync, well-formed, and they run.
 
 - `notebooks/` is exactly what `python -m grader release` makes from `solutions/`;
-- provided cells are exactly the earlier notebooks' solutions (in 06 and 07 collapsed, after
-  Settings);
+- provided cells are exactly the earlier notebooks' solutions (in 03, 05, 06 and 07 collapsed,
+  after Settings);
 - every graded cell is a one-line hidden check of a known check, every exercise has one (or
   one per part, for an exercise judged in parts);
 - nothing of the solutions or hidden tests is in `notebooks/`, and no notebook has outputs;
@@ -71,7 +71,8 @@ def test_provided_cells_are_the_earlier_solutions(assignment):
             assert cell.metadata["nbgrader"]["locked"]
 
 
-@pytest.mark.parametrize("assignment", ["06_gru_and_deep_rnns", "07_char_language_model"])
+@pytest.mark.parametrize(
+    "assignment", ["03_bptt", "05_lstm", "06_gru_and_deep_rnns", "07_char_language_model"])
 @pytest.mark.parametrize("folder", [SOLUTIONS, NOTEBOOKS], ids=["solutions", "notebooks"])
 def test_provided_cells_come_collapsed_after_the_settings(assignment, folder):
     """The notebook opens on its own subject: its title, imports and Settings come first, the
