@@ -18,7 +18,7 @@ import pytest
 import coursekit
 from coursekit.visible.expect import VISIBLE_DATA
 from grader.checks import registry, run_check
-from grader.visible_expectations import expectations, notebooks
+from grader.visible_expectations import expectations, notebooks, same_expectation
 
 PLUMBING = {"coursekit.hidden", "coursekit.wire", "coursekit.stand_ins"}  # no exercise-like code
 
@@ -63,29 +63,8 @@ def test_visible_expectations_are_up_to_date():
                 assert_same_expectation(committed[key], value, f"{notebook}: {key}")
 
 
-# The reference computes the expectations with BLAS, whose kernels (and thread counts) round the
-# last bits differently from machine to machine; the visible checks compare a learner's values
-# with them at rtol 1e-6, so a committed value is current when it agrees to within float64
-# rounding, far inside that (measured: about 1e-15 relative between two machines).
-EXPECTATION_RTOL, EXPECTATION_ATOL = 1e-10, 1e-13
-
-
 def assert_same_expectation(committed, fresh, what: str) -> None:
-    """Floats to within float64 rounding (NaN and inf where the other has them); anything else
-    (integers, labels) exactly."""
-    fresh = np.asarray(fresh)
-    assert committed.shape == fresh.shape and committed.dtype == fresh.dtype, what
-    if fresh.dtype.kind in "fc":
-        np.testing.assert_allclose(
-            committed,
-            fresh,
-            rtol=EXPECTATION_RTOL,
-            atol=EXPECTATION_ATOL,
-            equal_nan=True,
-            err_msg=what,
-        )
-    else:
-        np.testing.assert_array_equal(committed, fresh, err_msg=what)
+    assert same_expectation(committed, fresh), what
 
 
 def test_the_expectation_comparison_ignores_last_bits_and_nothing_more():
