@@ -1,7 +1,7 @@
 """The notebooks: in sync, well-formed, and they run.
 
 - `notebooks/` is exactly what `python -m grader release` makes from `solutions/`;
-- provided cells are exactly the earlier notebooks' solutions (in 06 and 07 collapsed, after
+- provided cells are exactly the earlier notebooks' solutions (in 04, 06 and 07 collapsed, after
   Settings);
 - every graded cell is a one-line hidden check of a known check, every exercise has one;
 - nothing of the solutions or hidden tests is in `notebooks/`, and no notebook has outputs;
@@ -19,6 +19,7 @@ import pytest
 from nbclient import NotebookClient
 
 from coursekit.long_lag import LongLagSettings
+from coursekit.marked_bit import MarkedBitSettings
 from grader.layout import NOTEBOOKS, SOLUTIONS, course_files, written_assignments
 from grader.hidden_checks import hidden_check_name
 from grader.checks import registry
@@ -69,7 +70,9 @@ def test_provided_cells_are_the_earlier_solutions(assignment):
             assert cell.metadata["nbgrader"]["locked"]
 
 
-@pytest.mark.parametrize("assignment", ["06_gru_and_deep_rnns", "07_char_language_model"])
+@pytest.mark.parametrize(
+    "assignment", ["04_gradient_pathologies", "06_gru_and_deep_rnns", "07_char_language_model"]
+)
 @pytest.mark.parametrize("folder", [SOLUTIONS, NOTEBOOKS], ids=["solutions", "notebooks"])
 def test_provided_cells_come_collapsed_after_the_settings(assignment, folder):
     """The notebook opens on its own subject: its title, imports and Settings come first, the
@@ -94,6 +97,19 @@ def test_the_long_lag_race_defaults_are_notebook_06s_settings():
     settings: dict = {}
     exec(cells[heading + 1].source, settings)
     for field in dataclasses.fields(LongLagSettings):
+        assert settings[field.name.upper()] == field.default, field.name
+
+
+def test_the_marked_bit_task_defaults_are_notebook_04s_settings():
+    """tools/research/explosion.py and rmsprop_grid.py run coursekit.marked_bit with its
+    defaults: they are the values of notebook 04's Settings cell (the field names in capitals),
+    so the tools and the notebook run the same experiments."""
+    cells = _read(SOLUTIONS, "04_gradient_pathologies").cells
+    heading = next(index for index, cell in enumerate(cells)
+                   if cell.source.startswith("## Settings"))
+    settings: dict = {}
+    exec(cells[heading + 1].source, settings)
+    for field in dataclasses.fields(MarkedBitSettings):
         assert settings[field.name.upper()] == field.default, field.name
 
 
