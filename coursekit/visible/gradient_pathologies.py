@@ -8,6 +8,7 @@ mistake when the learner's result matches one of those.
 
 from __future__ import annotations
 
+import functools
 import warnings
 
 import numpy as np
@@ -46,6 +47,49 @@ RMSPROP_ARGS = (np.array([1.0, 2.0]), np.array([0.5, -1.0]), np.array([0.0, 3.0]
 TINY_RMSPROP_ARGS = (np.array([0.0]), np.array([1e-6]), np.array([0.0]), 0.1)
 
 
+def _answers_with_a_message(check):
+    """A visible check answers with a message: a result it cannot read (a wrong type, a missing
+    key, a tuple of the wrong length) is named, never a traceback of the check's own."""
+
+    @functools.wraps(check)
+    def checked(function):
+        try:
+            return check(function)
+        except (VisibleCheckFailed, NotImplementedError):
+            raise
+        except Exception as error:
+            raise VisibleCheckFailed(
+                f"{check.__name__.removeprefix('check_')}: the check could not read your "
+                f"result ({type(error).__name__}: {error}); compare what your function returns "
+                f"with the docstring's Returns (types, keys, how many values)."
+            ) from None
+
+    return checked
+
+
+def _number(value, *, what: str) -> np.float64:
+    """A returned number as np.float64, or a message saying it is not one."""
+    try:
+        return np.float64(value)
+    except (TypeError, ValueError):
+        raise VisibleCheckFailed(
+            f"{what}: expected a number, got a {type(value).__name__}"
+        ) from None
+
+
+def _clipped_pair(result, keys, *, what: str) -> tuple[dict, object]:
+    """clip_global_norm's (clipped, norm), or a message naming what is missing."""
+    expect_true(
+        isinstance(result, tuple) and len(result) == 2 and isinstance(result[0], dict),
+        what=f"{what}: return the tuple (clipped, norm), clipped a dict",
+    )
+    expect_true(
+        set(result[0]) == set(keys),
+        what=f"{what}: clipped must have the keys of grads, {sorted(keys)}; got {sorted(result[0])}",
+    )
+    return result
+
+
 def _matching(result, hints: dict[str, str]) -> str:
     """The hint whose precomputed wrong answer `result` equals, else ''."""
     for key, hint in hints.items():
@@ -73,10 +117,9 @@ def _close(result, key, *, what, hints=None, hint="", rtol=1e-6, atol=1e-8):
 def _unchanged(before: dict, after: dict, *, what: str) -> None:
     for name in before:
         expect_unchanged(
-            np.array_equal(before[name], after[name]),
+            name in after and np.array_equal(before[name], after[name]),
             what=f"{what}: your function changed the caller's grads[{name!r}]",
-            hint="Return new arrays (np.clip(g, -c, c) and g * scale make new ones); "
-            "the caller still needs the true gradient.",
+            hint="The docstring asks for new arrays: the caller still needs the true gradient.",
         )
 
 
@@ -86,20 +129,22 @@ def _copy(grads: dict) -> dict:
 
 # -- Exercise 1 -----------------------------------------------------------------------------------
 JACOBIAN_HINTS = {
-    "hidden_jacobian/transposed": "the Jacobian is transposed: row i of J_t is column i of W_h "
-    "(J = slope[:, :, None] * Wh.T).",
-    "hidden_jacobian/columns": "phi' scales the columns: diag(phi') must multiply from the left, "
-    "slope[:, :, None], not slope[:, None, :].",
-    "hidden_jacobian/tanh_again": "tanh is applied to h_t again: h_t is already tanh(a_t), so "
-    "tanh' = 1 - h_t**2.",
-    "hidden_jacobian/relu_at_zero": "ReLU's slope is 1 where h_t >= 0: a unit at exactly 0 is "
-    "inactive, use h_t > 0.",
+    "hidden_jacobian/transposed": "the Jacobian is transposed: your J[n, i, j] holds W_h[i, j] "
+    "where W_h[j, i] belongs (W_h[j, i] connects unit j of h_{t-1} to unit i of h_t).",
+    "hidden_jacobian/columns": "phi' scales the columns of your J (entry [n, i, j] is multiplied "
+    "by the slope of unit j); diag(phi'(a_t)) W_h^T scales row i by the slope of unit i.",
+    "hidden_jacobian/tanh_again": "tanh is applied to h_t again (1 - tanh(h_t)**2): h_t is "
+    "already tanh(a_t).",
+    "hidden_jacobian/relu_at_zero": "your ReLU slope is 1 for units at exactly 0 (h_t >= 0); "
+    "such a unit is inactive (section 1's table).",
     "hidden_jacobian/tanh_slope_always": "the activation is ignored: tanh's slope is used for "
     "every activation.",
-    "hidden_jacobian/no_slope": "the slope is left out: J_t = diag(phi'(a_t)) Wh.T.",
+    "hidden_jacobian/no_slope": "the slope phi'(a_t) is left out: your J is W_h^T for every "
+    "activation.",
 }
 
 
+@_answers_with_a_message
 def check_hidden_jacobian(hidden_jacobian):
     for activation in ("tanh", "relu", "linear"):
         h_t = STATES[activation]
@@ -111,21 +156,24 @@ def check_hidden_jacobian(hidden_jacobian):
             f"hidden_jacobian/{activation}",
             what=f"{what}: J",
             hints={f"{key}/{activation}": hint for key, hint in JACOBIAN_HINTS.items()},
-            hint="J[n, i, j] = phi'(a_t)[n, i] * Wh[j, i], with phi' read from h_t "
-            "(tanh: 1 - h_t**2, ReLU: h_t > 0, linear: 1).",
+            hint="None of the common mistakes matches; compare with the docstring, J[n, i, j] = "
+            "phi'(a_t)[n, i] * Wh[j, i], and section 1's table of phi' read from h_t.",
         )
+    what = 'ReLU, the activation passed by keyword (activation="relu")'
+    J = call(hidden_jacobian, STATES["relu"].copy(), WH.copy(), activation="relu", what=what)
+    _close(J, "hidden_jacobian/relu", what=f"{what}: J", hint="Keep the docstring's signature.")
     passed("hidden_jacobian", "tanh, ReLU (with units at 0) and linear")
 
 
 # -- Exercise 2 -----------------------------------------------------------------------------------
 NORMS_HINTS = {
     "gradient_norms_by_lag/sum": "the Jacobians are added; the chain rule multiplies them.",
-    "gradient_norms_by_lag/frobenius": "that is the Frobenius norm: use np.linalg.norm(P, ord=2, "
-    "axis=(1, 2)), the spectral norm.",
-    "gradient_norms_by_lag/left": "the new factor goes on the right: dh_T/dh_k = (dh_T/dh_{k+1}) "
-    "@ J_{k+1}.",
-    "gradient_norms_by_lag/offset": "J_{k+1} comes from h_{k+1}, which is h[:, k] (h[:, t-1] is "
-    "h_t), not h[:, k-1].",
+    "gradient_norms_by_lag/frobenius": "that is the Frobenius norm of each product; the exercise "
+    "asks for its spectral norm (the largest singular value).",
+    "gradient_norms_by_lag/left": "each new Jacobian is multiplied on the left of the product "
+    "(J_{k+1} @ product); the chain rule of section 2 puts it on the right.",
+    "gradient_norms_by_lag/offset": "J_{k+1} is computed from h_k, one step too early "
+    "(h[:, t-1] is h_t).",
     "gradient_norms_by_lag/by_lag": "the columns are in lag order; norms[:, k-1] is step k, so "
     "the last column (k = T) is lag 0.",
     "gradient_norms_by_lag/last_zero": "norms[:, T-1] (k = T, lag 0) is the norm of the identity, 1.",
@@ -133,6 +181,7 @@ NORMS_HINTS = {
 }
 
 
+@_answers_with_a_message
 def check_gradient_norms_by_lag(gradient_norms_by_lag):
     N, T, H = SEQUENCE.shape
     what = f"linear, diagonal W_h = diag(0.5, 2, 1), N = {N}, T = {T}"
@@ -154,24 +203,36 @@ def check_gradient_norms_by_lag(gradient_norms_by_lag):
             f"gradient_norms_by_lag/{activation}",
             what=f"{what}: norms",
             hints={f"{key}/{activation}": hint for key, hint in NORMS_HINTS.items()},
-            hint="Start from the identity at k = T and walk back: P = P @ J_{k+1}, "
-            "norms[:, k-1] = spectral norm of P.",
+            hint="norms[:, k-1] is the spectral norm of dh_T/dh_k = J_T ... J_{k+1} (the "
+            "docstring); none of the common mistakes matches your result.",
         )
-    passed("gradient_norms_by_lag", "linear, tanh and ReLU")
+    what = "T = 1 (only lag 0), the activation passed by keyword"
+    norms = call(
+        gradient_norms_by_lag, SEQUENCE[:, :1].copy(), WH.copy(), activation="tanh", what=what
+    )
+    expect_close(
+        norms,
+        np.ones((N, 1)),
+        what=f"{what}: norms",
+        hint="With one step, dh_T/dh_T is the identity: every norm is 1.",
+    )
+    passed("gradient_norms_by_lag", "linear, tanh and ReLU, and T = 1")
 
 
 # -- Exercise 3 -----------------------------------------------------------------------------------
 SPECTRAL_HINTS = {
     "scale_spectral_radius/sigma_max": "W is scaled by its largest singular value; the spectral "
     "radius is the largest |eigenvalue|.",
-    "scale_spectral_radius/real_part": "the largest real part is not the spectral radius: take "
-    "np.abs of the eigenvalues.",
-    "scale_spectral_radius/frobenius": "that is the Frobenius norm, not the spectral radius.",
-    "scale_spectral_radius/no_rho": "multiply by rho as well.",
-    "scale_spectral_radius/no_division": "divide by W's spectral radius as well.",
+    "scale_spectral_radius/real_part": "W is scaled by the largest real part of an eigenvalue; "
+    "the spectral radius is the largest absolute value (eigenvalues can be negative or complex).",
+    "scale_spectral_radius/frobenius": "W is scaled by its Frobenius norm, not its spectral radius.",
+    "scale_spectral_radius/no_rho": "W is divided by its spectral radius but not multiplied by rho.",
+    "scale_spectral_radius/no_division": "W is multiplied by rho without dividing by its spectral "
+    "radius.",
 }
 
 
+@_answers_with_a_message
 def check_scale_spectral_radius(scale_spectral_radius):
     what = "W upper triangular with eigenvalues -2, 1, 0.5 (not symmetric), rho = 0.9"
     result = call(scale_spectral_radius, NON_NORMAL_W.copy(), 0.9, what=what)
@@ -180,14 +241,16 @@ def check_scale_spectral_radius(scale_spectral_radius):
         "scale_spectral_radius/non_normal",
         what=what,
         hints={f"{key}/non_normal": hint for key, hint in SPECTRAL_HINTS.items()},
-        hint="Multiply W by rho / max|eigenvalue of W|.",
+        hint="None of the common mistakes matches; the docstring's W_scaled is W * rho / "
+        "max|eig(W)|.",
     )
     what = "W = 2 x a rotation by 90 degrees (eigenvalues +-2i), rho = 1"
     result = call(scale_spectral_radius, ROTATION_W.copy(), 1.0, what=what)
     expect_true(
         np.isrealobj(result),
         what=f"{what}: the result must be a real matrix",
-        hint="np.linalg.eigvals returns complex numbers here: use np.abs(eigenvalues).",
+        hint="Your result holds complex numbers: W's eigenvalues are +-2i here, and a complex "
+        "eigenvalue, not its absolute value, reached the result.",
     )
     _close(
         result,
@@ -200,6 +263,13 @@ def check_scale_spectral_radius(scale_spectral_radius):
 
 
 # -- Exercise 4 -----------------------------------------------------------------------------------
+PYTHON_OVERFLOW = (
+    "the power is computed on Python numbers (a Python float ** int, or math.pow), which raise "
+    "OverflowError past float64's largest value, where NumPy's float64 gives inf"
+)
+
+
+@_answers_with_a_message
 def check_gradient_bound(gradient_bound):
     what = "gamma = 1, sigma_max = 0.5, lags 0..3"
     expect_close(
@@ -211,8 +281,9 @@ def check_gradient_bound(gradient_bound):
     what = "gamma = 0.5, sigma_max = 3, lags 0, 1, 2"
     result = call(gradient_bound, 0.5, 3.0, np.array([0, 1, 2]), what=what)
     hints = {
-        "gradient_bound/gamma_outside": "gamma must be inside the power: (gamma * sigma_max) ** lag.",
-        "gradient_bound/one_more": "lag 0 must give 1: the power is the lag itself.",
+        "gradient_bound/gamma_outside": "gamma is outside the power (gamma * sigma_max**lag).",
+        "gradient_bound/one_more": "the power is one more than the lag (lag 0 gives "
+        "gamma * sigma_max instead of 1).",
     }
     _close(
         result,
@@ -225,14 +296,28 @@ def check_gradient_bound(gradient_bound):
     result = call(gradient_bound, 1.0, 0.5, 3, what=what)
     expect_true(
         np.ndim(result) == 0,
-        what=f"{what}: return a single number for a single lag",
-        hint="np.power of two numbers is a number.",
+        what=f"{what}: return a single number for a single lag (the docstring: a float for a "
+        f"single lag); your result has shape {np.shape(result)}",
     )
-    expect_close(np.float64(result), 0.125, what=what)
+    expect_close(_number(result, what=what), 0.125, what=what)
+    what = "gamma = 1, sigma_max = 2, a 2 x 2 array of lags [[0, 1], [2, 3]]"
+    expect_close(
+        call(gradient_bound, 1.0, 2.0, np.array([[0, 1], [2, 3]]), what=what),
+        [[1.0, 2.0], [4.0, 8.0]],
+        what=what,
+        hint="The bound has the shape of lags, whatever that shape is.",
+    )
     what = "gamma = 1, sigma_max = 10, lag 400 (10**400 overflows float64)"
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
-        result = call(gradient_bound, 1.0, 10.0, np.array([400]), what=what)
+        try:
+            result = call(gradient_bound, 1.0, 10.0, np.array([400]), what=what)
+        except VisibleCheckFailed as failure:
+            if isinstance(failure.__cause__, OverflowError):
+                raise VisibleCheckFailed(
+                    f"{what}: your function raised OverflowError: {PYTHON_OVERFLOW}."
+                ) from None
+            raise
     expect_true(
         np.shape(result) == (1,) and np.isinf(np.asarray(result)[0]),
         what=f"{what}: the bound should be inf",
@@ -241,12 +326,14 @@ def check_gradient_bound(gradient_bound):
     expect_true(
         not any(issubclass(w.category, RuntimeWarning) for w in caught),
         what=f"{what}: no overflow warning should be printed",
-        hint='Compute the power inside `with np.errstate(over="ignore"):`.',
+        hint="NumPy printed an overflow RuntimeWarning; the exercise text says how to compute "
+        "the power without one (np.errstate).",
     )
     passed("gradient_bound")
 
 
 # -- Exercise 5 -----------------------------------------------------------------------------------
+@_answers_with_a_message
 def check_identity_recurrent_init(identity_recurrent_init):
     what = "H = 3, scale = 0.9"
     Wh = call(identity_recurrent_init, 3, 0.9, what=what)
@@ -256,11 +343,11 @@ def check_identity_recurrent_init(identity_recurrent_init):
         "identity_recurrent_init/3_0.9",
         what=what,
         hints={
-            "identity_recurrent_init/ones": "np.ones((H, H)) fills every entry; the identity "
-            "is np.eye(H).",
-            "identity_recurrent_init/no_scale": "multiply the identity by scale.",
+            "identity_recurrent_init/ones": "every entry of your matrix is scale, not only "
+            "the diagonal (a matrix of ones, not the identity).",
+            "identity_recurrent_init/no_scale": "scale is ignored: your diagonal is 1, not scale.",
         },
-        hint="scale * np.eye(H).",
+        hint="The docstring asks for scale on the diagonal and 0 elsewhere.",
     )
     what = "H = 1, the default scale"
     expect_close(
@@ -273,16 +360,17 @@ def check_identity_recurrent_init(identity_recurrent_init):
 
 
 # -- Exercises 6 to 8 -----------------------------------------------------------------------------
+@_answers_with_a_message
 def check_global_norm(global_norm):
     what = "grads a = [3], b = [[4]] (global norm 5)"
     result = call(global_norm, _copy(SMALL_GRADS), what=what)
     hints = {
-        "global_norm/sum_of_norms": "the norms of the arrays are added: square every entry "
-        "of every array, sum, then take one square root.",
-        "global_norm/mean": "that is the root of the mean; use the sum of the squares.",
+        "global_norm/sum_of_norms": "the norms of the arrays are added (a sum of norms); the "
+        "global norm takes one square root of all the squares together.",
+        "global_norm/mean": "that is the root of the mean of the squares, not of their sum.",
     }
     _close(
-        np.float64(result),
+        _number(result, what=what),
         "global_norm/small",
         what=what,
         hints=hints,
@@ -291,24 +379,26 @@ def check_global_norm(global_norm):
     what = "entries of 1e200 (their squares overflow float64)"
     result = call(global_norm, _copy(HUGE_GRADS), what=what)
     _close(
-        np.float64(result),
+        _number(result, what=what),
         "global_norm/huge",
         what=what,
         rtol=1e-6,
         atol=0.0,
-        hint="Divide by the largest |entry| m first: m * sqrt(sum((g / m)**2)).",
+        hint="Squares of entries like 1e200 overflow float64 (1e400 is past 1e308); the exercise "
+        "text divides by the largest |entry| first.",
     )
     what = "all-zero gradients"
     result = call(global_norm, {"W": np.zeros((2, 2)), "b": np.zeros(2)}, what=what)
     expect_close(
-        np.float64(result),
+        _number(result, what=what),
         0.0,
         what=what,
-        hint="Return 0 when every entry is 0 (dividing by the largest entry would give 0 / 0).",
+        hint="Every entry is 0, so the norm is 0; dividing by the largest entry, 0, gives nan.",
     )
     passed("global_norm")
 
 
+@_answers_with_a_message
 def check_clip_elementwise(clip_elementwise):
     what = "c = 1, entries 3, -4, 0.5, 0 and -0.2, 12"
     grads = _copy(MIXED_GRADS)
@@ -319,10 +409,12 @@ def check_clip_elementwise(clip_elementwise):
         what=f"{what}: return a dict with the keys of grads",
     )
     hints = {
-        "clip_elementwise/to_zero": "negative entries must be clipped to -c, not 0: "
-        "np.clip(g, -c, c).",
-        "clip_elementwise/upper_only": "entries below -c must be raised to -c too.",
-        "clip_elementwise/by_norm": "that rescales each array by its norm; clip each entry.",
+        "clip_elementwise/to_zero": "negative entries are clipped to 0; the lower bound is -c, "
+        "not 0.",
+        "clip_elementwise/upper_only": "only entries above c are clipped; entries below -c are "
+        "left as they were.",
+        "clip_elementwise/by_norm": "each array is rescaled by its norm (clipping by norm), not "
+        "clipped entry by entry.",
     }
     for name in MIXED_GRADS:
         _close(
@@ -335,57 +427,58 @@ def check_clip_elementwise(clip_elementwise):
     passed("clip_elementwise")
 
 
+@_answers_with_a_message
 def check_clip_global_norm(clip_global_norm):
     what = "a = [3], b = [[4]] (global norm 5), max_norm = 1"
     grads = _copy(SMALL_GRADS)
     result = call(clip_global_norm, grads, 1.0, what=what)
     _unchanged(SMALL_GRADS, grads, what=what)
-    expect_true(
-        isinstance(result, tuple) and len(result) == 2 and isinstance(result[0], dict),
-        what=f"{what}: return the tuple (clipped, norm), clipped a dict",
-    )
-    clipped, norm = result
+    clipped, norm = _clipped_pair(result, SMALL_GRADS, what=what)
     expect_close(
-        np.float64(norm),
+        _number(norm, what=f"{what}: norm"),
         5.0,
         what=f"{what}: norm",
-        hint="Return the global norm measured before clipping.",
+        hint="norm should be the global norm of grads before clipping.",
     )
     if np.allclose(clipped["a"], 1.0) and np.allclose(clipped["b"], 1.0):
         raise VisibleCheckFailed(
-            f"{what}: each array was clipped by its own norm. Use one factor, "
-            f"max_norm / global norm, for every array."
+            f"{what}: each array was clipped by its own norm, not all of them by one factor "
+            f"from the global norm."
         )
     expect_close(
         clipped["a"],
         [0.6],
         what=f"{what}: clipped['a']",
-        hint="Every array times max_norm / global norm = 1 / 5.",
+        hint="Expected every array times one factor, max_norm / global norm = 1 / 5.",
     )
     expect_close(
         clipped["b"],
         [[0.8]],
         what=f"{what}: clipped['b']",
-        hint="Every array times max_norm / global norm = 1 / 5.",
+        hint="Expected every array times one factor, max_norm / global norm = 1 / 5.",
     )
     what = "the same gradients, max_norm = 2"
-    clipped, _ = call(clip_global_norm, _copy(SMALL_GRADS), 2.0, what=what)
+    result = call(clip_global_norm, _copy(SMALL_GRADS), 2.0, what=what)
+    clipped, _ = _clipped_pair(result, SMALL_GRADS, what=what)
     expect_close(
         clipped["a"],
         [1.2],
         what=f"{what}: clipped['a']",
-        hint="The factor is max_norm / norm = 2 / 5 (not 1 / norm, not norm / max_norm).",
+        hint="Expected the factor max_norm / norm = 2 / 5 (not 1 / norm, not norm / max_norm).",
     )
     what = "the same gradients, max_norm = 10 (nothing to clip)"
-    clipped, norm = call(clip_global_norm, _copy(SMALL_GRADS), 10.0, what=what)
+    result = call(clip_global_norm, _copy(SMALL_GRADS), 10.0, what=what)
+    clipped, _ = _clipped_pair(result, SMALL_GRADS, what=what)
     expect_close(
         clipped["a"],
         [3.0],
         what=f"{what}: clipped['a']",
-        hint="Only scale down: a norm below max_norm leaves the gradients as they are.",
+        hint="The gradients were rescaled although their norm, 5, is below max_norm: only a "
+        "norm above max_norm is scaled down.",
     )
     what = "zero gradients, max_norm = 1"
-    clipped, norm = call(clip_global_norm, {"W": np.zeros((2, 2))}, 1.0, what=what)
+    result = call(clip_global_norm, {"W": np.zeros((2, 2))}, 1.0, what=what)
+    clipped, _ = _clipped_pair(result, {"W": None}, what=what)
     expect_close(
         clipped["W"],
         np.zeros((2, 2)),
@@ -396,6 +489,7 @@ def check_clip_global_norm(clip_global_norm):
 
 
 # -- Exercise 9 -----------------------------------------------------------------------------------
+@_answers_with_a_message
 def check_rmsprop_step(rmsprop_step):
     what = "param [1, 2], grad [0.5, -1], cache [0, 3], learning rate 0.1, decay_rate 0.9"
     args = tuple(a.copy() if isinstance(a, np.ndarray) else a for a in RMSPROP_ARGS)
@@ -403,15 +497,15 @@ def check_rmsprop_step(rmsprop_step):
     expect_unchanged(
         all(np.array_equal(a, b) for a, b in zip(args, RMSPROP_ARGS)),
         what=f"{what}: your function changed param, grad or cache in place",
-        hint="Return new arrays; the caller keeps them.",
+        hint="The docstring asks for new arrays; the caller keeps the old ones.",
     )
     expect_true(
         isinstance(result, tuple) and len(result) == 2,
         what=f"{what}: return (new_param, new_cache)",
     )
     hints = {
-        "rmsprop_step/swapped": "decay_rate weighs the old cache: "
-        "decay_rate * cache + (1 - decay_rate) * grad**2.",
+        "rmsprop_step/swapped": "decay_rate and 1 - decay_rate are swapped: your cache keeps "
+        "the old cache with weight 1 - decay_rate.",
         "rmsprop_step/accumulated": "that is Adagrad's sum; RMSprop keeps a decaying average.",
     }
     _close(
@@ -419,14 +513,17 @@ def check_rmsprop_step(rmsprop_step):
         "rmsprop_step/cache",
         what=f"{what}: new_cache",
         hints={f"{key}/cache": hint for key, hint in hints.items()},
-        hint="new_cache = decay_rate * cache + (1 - decay_rate) * grad**2.",
+        hint="None of the common mistakes matches; compare with the docstring's new_cache.",
     )
     _close(
         result[0],
         "rmsprop_step/param",
         what=f"{what}: new_param",
-        hints={"rmsprop_step/old_cache/param": "the step must use the new cache."},
-        hint="new_param = param - learning_rate * grad / (sqrt(new_cache) + eps).",
+        hints={
+            "rmsprop_step/old_cache/param": "the step divides by the old cache (the one passed "
+            "in), not by new_cache."
+        },
+        hint="None of the common mistakes matches; compare with the docstring's new_param.",
     )
     what = "a tiny gradient 1e-6 and a zero cache (eps outside the square root)"
     result = call(
@@ -439,9 +536,27 @@ def check_rmsprop_step(rmsprop_step):
         "rmsprop_step/tiny_param",
         what=f"{what}: new_param",
         hints={
-            "rmsprop_step/eps_inside/tiny_param": "eps goes outside the square root: "
-            "sqrt(new_cache) + eps."
+            "rmsprop_step/eps_inside/tiny_param": "eps is added inside the square root "
+            "(notebook 03's Adagrad convention); here it goes outside the square root."
         },
-        hint="new_param = param - learning_rate * grad / (sqrt(new_cache) + eps).",
+        hint="None of the common mistakes matches; compare with the docstring's new_param.",
+    )
+    what = "decay_rate = 0.99 and eps = 1e-4 passed by keyword, a tiny gradient 1e-6"
+    result = call(
+        rmsprop_step,
+        *(a.copy() if isinstance(a, np.ndarray) else a for a in TINY_RMSPROP_ARGS),
+        decay_rate=0.99,
+        eps=1e-4,
+        what=what,
+    )
+    expect_true(
+        isinstance(result, tuple) and len(result) == 2,
+        what=f"{what}: return (new_param, new_cache)",
+    )
+    _close(
+        result[0],
+        "rmsprop_step/keywords_param",
+        what=f"{what}: new_param",
+        hint="Use the decay_rate and eps you are given (here 0.99 and 1e-4), not the defaults.",
     )
     passed("rmsprop_step")

@@ -37,27 +37,27 @@ def jacobian_with(slope=activation_derivative, orientation="rows"):
 JACOBIAN_MISTAKES = [
     Mistake(
         "transposed",
-        "the Jacobian is transposed (phi' times Wh instead of Wh.T: row i of J_t is column i "
-        "of W_h, because W_h[j, i] connects unit j of h_{t-1} to unit i of h_t)",
+        "the Jacobian is transposed (J[n, i, j] holds phi'(a_t)[n, i] * W_h[i, j] where "
+        "W_h[j, i] belongs: W_h[j, i] connects unit j of h_{t-1} to unit i of h_t)",
         jacobian_with(orientation="transposed"),
     ),
     Mistake(
         "columns",
         "phi' scales the columns instead of the rows (W_h^T diag(phi') instead of "
-        "diag(phi') W_h^T: use slope[:, :, None], not slope[:, None, :])",
+        "diag(phi') W_h^T: entry [n, i, j] is multiplied by the slope of unit j)",
         jacobian_with(orientation="columns"),
     ),
     Mistake(
         "tanh_again",
-        "tanh is applied to h_t again (1 - tanh(h_t)**2); h_t is already tanh(a_t), so "
-        "tanh' = 1 - h_t**2",
+        "tanh is applied to h_t again (1 - tanh(h_t)**2), though h_t is already tanh(a_t)",
         jacobian_with(
             lambda h, a: 1 - np.tanh(h) ** 2 if a == "tanh" else activation_derivative(h, a)
         ),
     ),
     Mistake(
         "relu_at_zero",
-        "ReLU's slope is 1 where h_t >= 0; a unit at exactly 0 is inactive (slope 0): use h_t > 0",
+        "ReLU's slope is 1 where h_t >= 0, so units at exactly 0 count as active (they are "
+        "inactive: slope 0)",
         jacobian_with(
             lambda h, a: (h >= 0).astype(float) if a == "relu" else activation_derivative(h, a)
         ),
@@ -114,8 +114,8 @@ NORMS_MISTAKES = [
     ),
     Mistake(
         "frobenius",
-        "the Frobenius norm is used instead of the spectral norm (np.linalg.norm needs "
-        "ord=2 and axis=(1, 2))",
+        "the Frobenius norm of the product is used instead of its spectral norm (the largest "
+        "singular value)",
         norms_variant(norm="frobenius"),
     ),
     Mistake(
@@ -167,7 +167,7 @@ SPECTRAL_MISTAKES = [
     Mistake(
         "real_part",
         "the largest real part of an eigenvalue is used instead of the largest absolute value "
-        "(eigenvalues can be negative or complex: use np.abs)",
+        "(eigenvalues can be negative or complex)",
         scaled_by(lambda W: np.max(np.linalg.eigvals(W).real)),
     ),
     Mistake(
@@ -196,6 +196,13 @@ def power(base, lags, extra=0.0):
         return np.power(float(base), np.asarray(lags, dtype=float) + extra)
 
 
+def python_power(gamma, sigma_max, lags):
+    """The bound computed on Python numbers, lag by lag: a Python float ** int raises
+    OverflowError past float64's largest value, where NumPy gives inf."""
+    values = [float(gamma * sigma_max) ** int(lag) for lag in np.ravel(lags)]
+    return np.array(values, dtype=float).reshape(np.shape(lags))
+
+
 BOUND_MISTAKES = [
     Mistake(
         "gamma_outside",
@@ -206,6 +213,13 @@ BOUND_MISTAKES = [
         "one_more",
         "the power is lag + 1 (one factor too many: lag 0 must give 1)",
         lambda gamma, sigma_max, lags: power(gamma * sigma_max, lags, extra=1.0),
+    ),
+    Mistake(
+        "python_overflow",
+        "the power is computed on Python numbers (a Python float ** int, or math.pow), which "
+        "raise OverflowError past float64's largest value instead of giving inf",
+        python_power,
+        hinted=False,
     ),
     Mistake(
         "no_gamma",
@@ -239,7 +253,7 @@ GLOBAL_NORM_MISTAKES = [
     Mistake(
         "overflow",
         "the squares are formed before scaling, so entries like 1e200 overflow to inf "
-        "(divide by the largest |entry| first)",
+        "(their squares are past float64's 1e308)",
         quiet(lambda grads: float(np.sqrt(sum_of_squares(grads)))),
     ),
     Mistake(
@@ -330,8 +344,8 @@ GLOBAL_CLIP_MISTAKES = [
     ),
     Mistake(
         "always",
-        "the gradients are rescaled to max_norm even when their norm is smaller (only scale "
-        "down, and a zero gradient must stay zero)",
+        "the gradients are rescaled to max_norm even when their norm is smaller (a small "
+        "gradient is scaled up, and a zero one becomes nan)",
         global_clip_variant(always=True),
     ),
     Mistake(
@@ -382,12 +396,12 @@ RMSPROP_MISTAKES = [
     Mistake(
         "eps_inside",
         "eps is added inside the square root (sqrt(cache + eps), notebook 03's Adagrad "
-        "convention; RMSprop here divides by sqrt(cache) + eps)",
+        "convention; the exercise adds it outside)",
         rmsprop_variant(eps_inside=True),
     ),
     Mistake(
         "old_cache",
-        "the step uses the old cache (update the cache with grad**2 first)",
+        "the step divides by the old cache (the one passed in) instead of the new one",
         rmsprop_variant(old_cache=True),
     ),
     Mistake(

@@ -92,6 +92,9 @@ def expectations() -> dict[str, np.ndarray]:
         new_param, new_cache = rmsprop_step(*visible.RMSPROP_ARGS)
         values["rmsprop_step/param"], values["rmsprop_step/cache"] = new_param, new_cache
         values["rmsprop_step/tiny_param"] = rmsprop_step(*visible.TINY_RMSPROP_ARGS)[0]
+        values["rmsprop_step/keywords_param"] = rmsprop_step(
+            *visible.TINY_RMSPROP_ARGS, decay_rate=0.99, eps=1e-4
+        )[0]
         for key in ("swapped", "accumulated"):
             values[f"rmsprop_step/{key}/cache"] = RMSPROP_MISTAKES[key](*visible.RMSPROP_ARGS)[1]
         values["rmsprop_step/old_cache/param"] = RMSPROP_MISTAKES["old_cache"](

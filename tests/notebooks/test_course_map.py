@@ -1,6 +1,7 @@
 """docs/COURSE_MAP.md stays in step with the written notebooks: its section of a written
 notebook names exactly the notebook's graded exercises (as `name(` or `name`), and the points it
 states ("Exercises (15 points)", where it states them) are the notebook's autograded points."""
+
 from __future__ import annotations
 
 import re
@@ -19,14 +20,16 @@ def section(assignment: str) -> str:
     text = COURSE_MAP.read_text()
     start = text.index(f"## {assignment}")
     end = text.find("\n## ", start + 1)
-    return text[start:end if end > 0 else None]
+    return text[start : end if end > 0 else None]
 
 
 def exercises(assignment: str) -> dict[str, float]:
     """Graded exercises of the solution notebook and their hidden checks' points (an exercise
     judged in parts: the sum of its parts')."""
     notebook = nbformat.read(SOLUTIONS / assignment / f"{assignment}.ipynb", as_version=4)
-    meta = [cell.metadata.get("nbgrader", {}) for cell in notebook.cells if cell.cell_type == "code"]
+    meta = [
+        cell.metadata.get("nbgrader", {}) for cell in notebook.cells if cell.cell_type == "code"
+    ]
     points: dict[str, float] = {}
     for m in meta:
         if m.get("grade"):

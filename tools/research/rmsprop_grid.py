@@ -1,104 +1,124 @@
-"""SGD against RMSprop on notebook 04's long-lag task: every rate of one grid at every lag.
+"""Notebook 04's Experiments 3(b) and 4 on more seeds: SGD against RMSprop on the long-lag task,
+each optimiser's learning rate chosen at each lag by the same sweep, and truncated BPTT.
 
-    python -m tools.research.rmsprop_grid [--lags 5 10 20 30 40] [--seeds 8] [--processes 1]
+    .venv/bin/python -m tools.research.rmsprop_grid [--seeds 8] [--first-seed 0] [--processes 1]
 
-The network and training are rmsprop_sweep's (the notebook's: tanh, H = 16, rho = 0.9, 500
-steps, global-norm clipping at 1.0). For each seed, optimiser, lag and rate of RATES it prints the
-training loss (mean of the last LAST_STEPS steps, and of all steps) and the test accuracy; then,
-per optimiser and lag, the accuracy at the rate each loss rule picks (the rule applied at each lag
-separately; every batch is fresh, so the training loss is measured on unseen sequences) and the
-best accuracy of any rate (what the grid can reach at all).
+The sweeps are the notebook's, written once in `coursekit.marked_bit` (`optimizer_sweep`,
+`truncated_sweep`, the rule `chosen_rate`: the rate with the lowest training loss over the last
+LAST_STEPS steps; every batch is fresh, so that is a loss on unseen sequences), with the
+notebook's Settings as their defaults, trained here with the course's library
+(tools/research/library_task.py). Prints, per seed, the test accuracy at the chosen rate for each
+optimiser and lag, the longest lag each learned, and the truncated runs; then the worst value over
+the seeds of each of the notebook's asserts.
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 import time
-from multiprocessing import Pool
 
-import numpy as np
+for _variable in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
+    os.environ.setdefault(_variable, "1")
 
-from tools.research.rmsprop_sweep import CHUNK_LENGTH, OPTIMIZERS, RATES, TRUNCATED_LAGS, run
+from multiprocessing import Pool  # noqa: E402
 
-LAST_STEPS = 100
+from coursekit.marked_bit import longest_learned, optimizer_sweep, truncated_sweep  # noqa: E402
+from tools.research.library_task import TASK  # noqa: E402
+
+S = TASK.settings
 
 
-def one_seed(args):
-    seed, lags, rates, truncated = args
+def one_seed(seed):
     cpu = time.process_time()
-    table = {}
-    for optimizer in OPTIMIZERS:
-        for lag in lags:
-            for rate in rates:
-                result = run(lag, seed, optimizer, rate)
-                table[optimizer, lag, rate] = (
-                    float(np.mean(result["loss"][-LAST_STEPS:])),
-                    result["accuracy"],
-                    float(np.mean(result["loss"])),
-                )
+    sweep = optimizer_sweep(TASK, seed)
     sweep_cpu = time.process_time() - cpu
-    if truncated:  # Experiment 4: RMSprop, truncated BPTT, at the rate the rule picks at each lag
-        for lag in TRUNCATED_LAGS:
-            cells = {
-                rate: table.get(("rmsprop", lag, rate)) or _last_loss(lag, seed, rate, table)
-                for rate in rates
-            }
-            chosen = min(cells, key=lambda rate: cells[rate][0])
-            result = run(lag, seed, "rmsprop", chosen, CHUNK_LENGTH)
-            table["truncated", lag, chosen] = (
-                float(np.mean(result["loss"][-LAST_STEPS:])),
-                result["accuracy"],
-                float(np.mean(result["loss"])),
-            )
-    return seed, table, sweep_cpu, time.process_time() - cpu
-
-
-def _last_loss(lag, seed, rate, table):
-    result = run(lag, seed, "rmsprop", rate)
-    table["rmsprop", lag, rate] = (
-        float(np.mean(result["loss"][-LAST_STEPS:])),
-        result["accuracy"],
-        float(np.mean(result["loss"])),
-    )
-    return table["rmsprop", lag, rate]
+    truncated = truncated_sweep(TASK, seed)
+    table = {
+        optimizer: {
+            lag: (runs[chosen]["accuracy"], chosen) for lag, (runs, chosen) in by_lag.items()
+        }
+        for optimizer, by_lag in sweep.items()
+    }
+    best = {
+        optimizer: {
+            lag: max(run["accuracy"] for run in runs.values()) for lag, (runs, _) in by_lag.items()
+        }
+        for optimizer, by_lag in sweep.items()
+    }
+    cut = {lag: (runs[chosen]["accuracy"], chosen) for lag, (runs, chosen) in truncated.items()}
+    return seed, table, best, cut, sweep_cpu, time.process_time() - cpu - sweep_cpu
 
 
 def main():
-    parser = argparse.ArgumentParser()
-    parser.add_argument("--lags", type=int, nargs="+", default=[5, 10, 20, 30, 40])
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seeds", type=int, default=8)
     parser.add_argument("--first-seed", type=int, default=0)
     parser.add_argument("--processes", type=int, default=1)
-    parser.add_argument("--rates", type=float, nargs="+", default=list(RATES))
-    parser.add_argument("--truncated", action="store_true", help="also Experiment 4 (K = 8)")
     options = parser.parse_args()
     seeds = range(options.first_seed, options.first_seed + options.seeds)
     with Pool(options.processes) as pool:
-        results = pool.map(
-            one_seed, [(seed, options.lags, options.rates, options.truncated) for seed in seeds]
+        results = pool.map(one_seed, seeds)
+    solved = S.solved_accuracy
+    print(f"accuracy at the chosen rate (eta); lags {S.lags}, rates {S.sweep_rates}")
+    print(
+        "| seed | SGD | RMSprop | longest SGD / RMSprop | truncated K = "
+        f"{S.chunk_length}: {' / '.join(map(str, S.truncated_lags))} | CPU s (sweep / truncated) |"
+    )
+    print("|---|---|---|---|---|---|")
+    longest = {}
+    for seed, table, _, cut, sweep_cpu, cut_cpu in results:
+        cells = {
+            optimizer: " / ".join(f"{acc:.2f} ({rate:g})" for acc, rate in by_lag.values())
+            for optimizer, by_lag in table.items()
+        }
+        longest[seed] = {
+            optimizer: longest_learned({lag: acc for lag, (acc, _) in by_lag.items()}, solved)
+            for optimizer, by_lag in table.items()
+        }
+        print(
+            f"| {seed} | {cells['sgd']} | {cells['rmsprop']} | {longest[seed]['sgd']} / "
+            f"{longest[seed]['rmsprop']} | "
+            + " / ".join(f"{acc:.2f} ({rate:g})" for acc, rate in cut.values())
+            + f" | {sweep_cpu:.1f} / {cut_cpu:.1f} |"
         )
-    for seed, table, sweep_cpu, cpu in results:
-        print(f"SEED {seed} (sweep {sweep_cpu:.1f}s CPU, everything {cpu:.1f}s CPU)")
-        for optimizer in OPTIMIZERS:
-            for lag in options.lags:
-                cells = [table[optimizer, lag, rate] for rate in options.rates]
-                by_last = min(zip(cells, options.rates))
-                by_mean = min(zip([(mean, acc, last) for last, acc, mean in cells], options.rates))
-                print(
-                    f"  {optimizer:>7} lag {lag:2d} (loss of last {LAST_STEPS} / mean loss / acc): "
-                    + "  ".join(
-                        f"{rate:g}: {last:.3f}/{mean:.3f}/{acc:.2f}"
-                        for rate, (last, acc, mean) in zip(options.rates, cells)
-                    )
-                    + f"  | lowest last-{LAST_STEPS} loss: eta {by_last[1]:g} acc {by_last[0][1]:.2f};"
-                    f" lowest mean loss: eta {by_mean[1]:g} acc {by_mean[0][1]:.2f};"
-                    f" best acc {max(c[1] for c in cells):.2f}"
-                )
-        for (kind, lag, rate), (_, acc, _) in table.items():
-            if kind == "truncated":
-                print(
-                    f"  truncated K = {CHUNK_LENGTH}, lag {lag}: rmsprop at eta {rate:g}: acc {acc:.2f}"
-                )
+    shortest, longest_lag = min(S.lags), max(S.lags)
+    below = [lag for lag in S.truncated_lags if lag < S.chunk_length]
+    lines = [
+        (
+            f"both learn lag {shortest} (lowest accuracy)",
+            min(t[o][shortest][0] for _, t, *_ in results for o in t),
+        ),
+        (
+            f"neither learns lag {longest_lag} at any rate (highest accuracy)",
+            max(b[o][longest_lag] for _, _, b, *_ in results for o in b),
+        ),
+        (
+            "seeds where RMSprop's longest < SGD's",
+            sum((best["rmsprop"] or 0) < (best["sgd"] or 0) for best in longest.values()),
+        ),
+        (
+            f"truncated learns lags {below} (lowest accuracy)",
+            min(c[lag][0] for _, _, _, c, *_ in results for lag in below),
+        ),
+        (
+            "truncated at lags >= K that full BPTT (RMSprop) learned (highest accuracy)",
+            max(
+                [
+                    c[lag][0]
+                    for _, t, _, c, *_ in results
+                    for lag in S.truncated_lags
+                    if lag >= S.chunk_length
+                    and lag in t["rmsprop"]
+                    and t["rmsprop"][lag][0] >= solved
+                ],
+                default=float("nan"),
+            ),
+        ),
+    ]
+    print("\nthe notebook's asserts: worst value over the seeds")
+    for claim, value in lines:
+        print(f"  {claim:<70} {value:.3g}")
 
 
 if __name__ == "__main__":
