@@ -43,6 +43,17 @@ def write_answers(path: Path, sources: dict[str, str]) -> None:
     nbformat.write(notebook, path)
 
 
+def printed(cell, stream: str = "stdout") -> str:
+    """What a code cell printed on `stream`: the texts of its stream outputs of that name, joined.
+    A kernel may split one print into several stream outputs (one per flush), so a printed line
+    is looked for in this text, never in one output."""
+    return "".join(
+        output.get("text", "")
+        for output in cell.get("outputs", [])
+        if output.get("output_type") == "stream" and output.get("name") == stream
+    )
+
+
 def lost_checks(student) -> set[str]:
     """The hidden checks on which a graded student (`StudentScore`) lost points; written answers,
     which wait for a person, are not counted."""

@@ -23,7 +23,7 @@ from grader.layout import NOTEBOOKS, SOLUTIONS, course_files, written_assignment
 from grader.hidden_checks import hidden_check_name
 from grader.checks import registry
 from grader.release import provided_source
-from tests.grading.harness import run_grader
+from tests.grading.harness import printed, run_grader
 
 ASSIGNMENTS = written_assignments()
 # Generous ceilings, not speed figures: a notebook that hangs or loops fails here, whatever the
@@ -161,7 +161,7 @@ def test_solution_notebook_runs_top_to_bottom_with_its_hidden_checks_passing(ass
                                  allow_errors=False)
     hidden = [cell for cell in _cells(notebook, grade=True) if cell.cell_type == "code"]
     passed = [cell for cell in hidden
-              if any("hidden check" in output.get("text", "") for output in cell.outputs)]
+              if "hidden check" in printed(cell)]
     assert len(passed) == len(hidden)
     print(f"{assignment}: solution notebook ran in {seconds:.1f} s")
     assert seconds < CEILING_SECONDS
