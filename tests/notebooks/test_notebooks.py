@@ -155,7 +155,12 @@ def _execute(path, *, allow_errors: bool):
     return notebook, time.perf_counter() - started
 
 
-@pytest.mark.parametrize("assignment", ASSIGNMENTS)
+# Each assignment's two runs are a unit of work of its own (tests/scheduling.py), so the
+# notebook runs spread over the test workers.
+EACH_A_UNIT = [pytest.param(a, id=f"@{a}") for a in ASSIGNMENTS]
+
+
+@pytest.mark.parametrize("assignment", EACH_A_UNIT)
 def test_solution_notebook_runs_top_to_bottom_with_its_hidden_checks_passing(assignment):
     notebook, seconds = _execute(SOLUTIONS / assignment / f"{assignment}.ipynb",
                                  allow_errors=False)
@@ -167,7 +172,7 @@ def test_solution_notebook_runs_top_to_bottom_with_its_hidden_checks_passing(ass
     assert seconds < CEILING_SECONDS
 
 
-@pytest.mark.parametrize("assignment", ASSIGNMENTS)
+@pytest.mark.parametrize("assignment", EACH_A_UNIT)
 def test_released_notebook_fails_only_with_not_implemented(assignment):
     notebook, _ = _execute(NOTEBOOKS / assignment / f"{assignment}.ipynb", allow_errors=True)
     errors = [(index, output.ename, output.evalue) for index, cell in enumerate(notebook.cells)
