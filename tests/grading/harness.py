@@ -28,6 +28,7 @@ from submissions.notebooks import (  # noqa: F401
     cells_by_id,
     class_of,
     hidden_points,
+    printed,
     solution_notebook,
     with_sources,
     write_submissions,
@@ -41,17 +42,6 @@ def write_answers(path: Path, sources: dict[str, str]) -> None:
         if grade_id in sources:
             cell.source = sources[grade_id]
     nbformat.write(notebook, path)
-
-
-def printed(cell, stream: str = "stdout") -> str:
-    """What a code cell printed on `stream`: the texts of its stream outputs of that name, joined.
-    A kernel may split one print into several stream outputs (one per flush), so a printed line
-    is looked for in this text, never in one output."""
-    return "".join(
-        output.get("text", "")
-        for output in cell.get("outputs", [])
-        if output.get("output_type") == "stream" and output.get("name") == stream
-    )
 
 
 def lost_checks(student) -> set[str]:
