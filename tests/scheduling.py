@@ -13,7 +13,8 @@ finish together.
   DEFAULT_TEST_SECONDS a test, and at least DEFAULT_GRADING_SECONDS in tests/grading/ (most of
   those start kernels or servers). `python -m tools.test_balance` prints how busy each worker
   was in the last run and, with --write, puts that run's seconds in the file. (Its first
-  version holds only the slowest items of a CI run, rounded up to whole units.)
+  version holds only estimates: the slowest items of a CI run, rounded up to whole units, and
+  40 s for each assignment's notebook runs, each under the 42 s of that run's 15th slowest.)
 - A worker is given its next unit only when it starts the last test of its current one (xdist's
   own rule gives it a unit earlier, before it is known which worker is free first).
 
