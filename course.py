@@ -127,8 +127,9 @@ def main(argv: list[str]) -> int:
         return 1
     if os.environ.get(SKIP_SYSTEM_PACKAGES, "") in ("", "0"):
         ensure_system_packages()
-    # Two workers (one per core here); each test module stays on one worker, so a module's
-    # shared grading run happens once. The slowest tests are listed at the end.
+    # Two workers (one per core here); each test module stays on one worker (unless it says how
+    # its tests split: tests/scheduling.py), so a module's shared grading run happens once; the
+    # costliest start first. The slowest tests are listed at the end.
     return subprocess.call(
         [
             str(PYTHON),

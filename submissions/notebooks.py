@@ -23,6 +23,17 @@ def cells_by_id(notebook) -> dict[str, nbformat.NotebookNode]:
     }
 
 
+def printed(cell, stream: str = "stdout") -> str:
+    """What a code cell printed on `stream`: the texts of its stream outputs of that name, joined.
+    A kernel may split one print into several stream outputs (one per flush), so a printed line
+    is looked for in this text, never in one output."""
+    return "".join(
+        output.get("text", "")
+        for output in cell.get("outputs", [])
+        if output.get("output_type") == "stream" and output.get("name") == stream
+    )
+
+
 def answers(notebook) -> dict[str, str]:
     """The source of every solution cell (what a learner writes), by grade_id."""
     return {

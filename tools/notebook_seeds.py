@@ -22,6 +22,7 @@ from nbclient.exceptions import CellExecutionError
 from tqdm import tqdm
 
 from grader.layout import SOLUTIONS
+from submissions.notebooks import printed
 
 SEED_LINE = re.compile(r"^SEED = \d+", flags=re.MULTILINE)
 
@@ -49,15 +50,14 @@ def run(assignment: str, seed: int) -> tuple[str, float, list[str]]:
         verdict = "every cell ran"
     except CellExecutionError as error:
         verdict = "FAILED: " + str(error).strip().splitlines()[-1][:300]
-    printed = [
+    lines = [
         line
         for cell in notebook.cells
         if cell.cell_type == "code"
-        for output in cell.get("outputs", [])
-        if output.get("output_type") == "stream"
-        for line in output.get("text", "").splitlines()
+        for stream in ("stdout", "stderr")
+        for line in printed(cell, stream).splitlines()
     ]
-    return verdict, time.perf_counter() - started, printed
+    return verdict, time.perf_counter() - started, lines
 
 
 def main() -> None:
@@ -69,10 +69,10 @@ def main() -> None:
     results = []
     for seed in tqdm(range(options.seeds), desc=options.assignment, unit="seed", file=sys.stderr):
         results.append((seed, *run(options.assignment, seed)))
-    for seed, verdict, seconds, printed in results:
+    for seed, verdict, seconds, lines in results:
         print(f"SEED = {seed}: {verdict} ({seconds:.1f} s)")
         if options.show:
-            for line in printed:
+            for line in lines:
                 if options.show in line:
                     print(f"    {line}")
     failed = sum(not verdict.startswith("every") for _, verdict, _, _ in results)

@@ -28,6 +28,7 @@ from submissions.notebooks import (  # noqa: F401
     cells_by_id,
     class_of,
     hidden_points,
+    printed,
     solution_notebook,
     with_sources,
     write_submissions,

@@ -22,6 +22,7 @@ from submissions import hostile
 from tests.grading.harness import (
     hidden_points,
     lost_checks,
+    printed,
     run_grader,
     run_nbgrader,
     solution_notebook,
@@ -256,13 +257,9 @@ KEYRING_PAIR = ("aa_stores_code_in_keyrings", "zz_loads_code_from_keyrings")
 
 
 def _printed(notebook, marker: str) -> str:
-    """The text a cell printed, when it printed `marker`. A kernel may split one print into
-    several stream outputs (one per flush), so a cell's stream texts are joined first."""
-    texts = (
-        "".join(output.get("text", "") for output in cell.outputs)
-        for cell in notebook.cells
-        if cell.cell_type == "code"
-    )
+    """The text a cell printed, when it printed `marker` (harness.printed joins a cell's
+    stream outputs)."""
+    texts = (printed(cell) for cell in notebook.cells if cell.cell_type == "code")
     return "\n".join(text for text in texts if marker in text)
 
 

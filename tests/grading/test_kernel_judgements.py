@@ -218,46 +218,59 @@ def _feedback(folder, student, assignment) -> str:
     return (folder / student / assignment / f"{assignment}.html").read_text()
 
 
-def test_in_place_writes_carry_no_points_and_replacing_the_helpers_gains_nothing(class_01):
-    for path, (scores, _, _) in class_01.items():
-        full = sum(hidden_points("01_feedforward_limits").values())
-        assert scores["solution"].score == full, path
-        assert scores["in_place"].score == full, (path, lost_checks(scores["in_place"]))
-        assert scores["in_place_attacked"].score <= scores["in_place"].score, path
+class TestNotebook01:
+    """The tests of notebook 01's class: a unit of work of its own (tests/scheduling.py), so the
+    three classes are graded side by side on the test workers."""
+
+    def test_in_place_writes_carry_no_points_and_replacing_the_helpers_gains_nothing(
+        self, class_01
+    ):
+        for path, (scores, _, _) in class_01.items():
+            full = sum(hidden_points("01_feedforward_limits").values())
+            assert scores["solution"].score == full, path
+            assert scores["in_place"].score == full, (path, lost_checks(scores["in_place"]))
+            assert scores["in_place_attacked"].score <= scores["in_place"].score, path
+
+    def test_exception_messages_and_class_names_never_reach_feedback(self, class_01):
+        for path, (scores, _, feedback) in class_01.items():
+            assert lost_checks(scores["leaks_in_messages"]) == set(MESSAGE_LEAKS), path
+            html = _feedback(feedback, "leaks_in_messages", "01_feedforward_limits")
+            assert LEAK not in html, path
+            assert "raised ValueError" in html, path  # a built-in class is named
+            assert "an exception of a class of your own" in html, path  # NotRun, HiddenCheckFailed
+            assert "an object of its own class" in html, path
+            html = _feedback(feedback, "leaks_through_not_run", "01_feedforward_limits")
+            assert LEAK not in html and "the check was not run" in html, path
 
 
-def test_overflow_warnings_carry_no_points_and_silencing_them_gains_nothing(class_05):
-    for path, (scores, _, _) in class_05.items():
-        full = sum(hidden_points("05_lstm").values())
-        assert scores["solution"].score == full, path
-        assert scores["overflows"].score == full, (path, lost_checks(scores["overflows"]))
-        assert scores["overflows_attacked"].score <= scores["overflows"].score, path
+class TestNotebook05:
+    """The tests of notebook 05's class: a unit of work of its own (tests/scheduling.py), so the
+    three classes are graded side by side on the test workers."""
+
+    def test_overflow_warnings_carry_no_points_and_silencing_them_gains_nothing(self, class_05):
+        for path, (scores, _, _) in class_05.items():
+            full = sum(hidden_points("05_lstm").values())
+            assert scores["solution"].score == full, path
+            assert scores["overflows"].score == full, (path, lost_checks(scores["overflows"]))
+            assert scores["overflows_attacked"].score <= scores["overflows"].score, path
 
 
-def test_exception_messages_and_class_names_never_reach_feedback(class_01):
-    for path, (scores, _, feedback) in class_01.items():
-        assert lost_checks(scores["leaks_in_messages"]) == set(MESSAGE_LEAKS), path
-        html = _feedback(feedback, "leaks_in_messages", "01_feedforward_limits")
-        assert LEAK not in html, path
-        assert "raised ValueError" in html, path  # a built-in class is named
-        assert "an exception of a class of your own" in html, path  # NotRun, HiddenCheckFailed
-        assert "an object of its own class" in html, path
-        html = _feedback(feedback, "leaks_through_not_run", "01_feedforward_limits")
-        assert LEAK not in html and "the check was not run" in html, path
+class TestNotebook02:
+    """The tests of notebook 02's class: a unit of work of its own (tests/scheduling.py), so the
+    three classes are graded side by side on the test workers."""
 
-
-def test_past_the_limits_of_judging_that_check_scores_zero_with_a_reason(class_02):
-    for path, (scores, faults, feedback) in class_02.items():
-        full = sum(hidden_points("02_rnn_recurrence").values())
-        assert scores["solution"].score == full, path
-        for student, reason in (
-            ("hidden_4500", f"more than {MAX_RECORD_VALUES} numbers"),
-            ("hidden_200", "hidden size H from 1 to 64"),
-        ):
-            assert lost_checks(scores[student]) == {"hand_designed_rnn"}, (path, student)
-            kinds = {f.kind: f.detail for f in faults if f.student == student}
-            assert reason in kinds.get("judging limit", ""), (path, student, kinds)
-            assert reason in _feedback(feedback, student, "02_rnn_recurrence"), (path, student)
+    def test_past_the_limits_of_judging_that_check_scores_zero_with_a_reason(self, class_02):
+        for path, (scores, faults, feedback) in class_02.items():
+            full = sum(hidden_points("02_rnn_recurrence").values())
+            assert scores["solution"].score == full, path
+            for student, reason in (
+                ("hidden_4500", f"more than {MAX_RECORD_VALUES} numbers"),
+                ("hidden_200", "hidden size H from 1 to 64"),
+            ):
+                assert lost_checks(scores[student]) == {"hand_designed_rnn"}, (path, student)
+                kinds = {f.kind: f.detail for f in faults if f.student == student}
+                assert reason in kinds.get("judging limit", ""), (path, student, kinds)
+                assert reason in _feedback(feedback, student, "02_rnn_recurrence"), (path, student)
 
 
 WRITTEN_01 = "written_windows"  # notebook 01's written answer, graded by hand

@@ -37,7 +37,12 @@ def wrong_submissions_of(assignment: str) -> list:
     return module.WRONG_SUBMISSIONS
 
 
-@pytest.fixture(scope="module", params=ASSIGNMENTS)
+# One graded class per assignment, each a unit of work of its own (tests/scheduling.py): the
+# classes are graded side by side on the test workers.
+@pytest.fixture(
+    scope="module",
+    params=[pytest.param(a, id=f"@{a}") for a in ASSIGNMENTS],
+)
 def graded(request, tmp_path_factory):
     assignment = request.param
     tmp_path = tmp_path_factory.mktemp(assignment)

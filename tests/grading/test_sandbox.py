@@ -43,6 +43,7 @@ from submissions.wrong.feedforward_limits import WRONG_SUBMISSIONS
 from tests.grading.harness import (
     answers,
     hidden_points,
+    printed,
     solution_notebook,
     with_sources,
     write_submissions,
@@ -849,14 +850,12 @@ def test_an_ordinary_users_grader_sandboxes_filters_and_grades_alike(tmp_path):
         notebook = nbformat.read(
             grading / "autograded" / "probe" / assignment / f"{assignment}.ipynb", as_version=4
         )
-        (printed,) = [
-            output.text
+        (probe,) = [
+            printed(cell)
             for cell in notebook.cells
-            if cell.cell_type == "code"
-            for output in cell.outputs
-            if output.get("text", "").startswith("PROBE ")
+            if cell.cell_type == "code" and printed(cell).startswith("PROBE ")
         ]
-        seen = json.loads(printed.removeprefix("PROBE "))
+        seen = json.loads(probe.removeprefix("PROBE "))
         assert seen["Seccomp"] == "2" and seen["keyctl"] == "Operation not permitted", seen
         assert seen["CapEff"] == "0000000000000000" and seen["uid"] != 0, seen
         assert seen["user namespace"] != ["0", "0", "4294967295"], seen  # not the host's map
