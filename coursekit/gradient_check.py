@@ -25,6 +25,9 @@ and `finite_difference_bound` returns SLACK times that (both terms are estimates
 limits). A wrong backward pass is off by about the size of the gradient itself, many orders of
 magnitude more. With eps = 1e-5 and F of a few units both terms are about 1e-10.
 
+`largest_gap` runs both differences with the notebook's own `numerical_gradient` and returns the
+largest |analytic - g_i(eps)| / bound_i: notebooks 03, 05 and 06 assert it is at most 1.
+
 Why not a threshold on the relative error |a - g| / (|a| + |g|)? For an entry of size s the
 rounding alone gives a relative error of about u * F / (eps * s): 1e-10 / 1e-5 = 1e-5 for an
 entry of size 1e-5, from a correct backward pass. No single relative threshold suits both the
@@ -70,3 +73,29 @@ def finite_difference_bound(numerical, numerical_double_step, *, scale, eps):
     truncation = np.abs(numerical_double_step - numerical) / 3
     rounding = FLOAT64_EPSILON * float(scale) / float(eps)
     return SLACK * (truncation + rounding)
+
+
+def largest_gap(analytic, loss, x, *, scale, eps, numerical_gradient):
+    """Compare an analytic gradient with centred differences, in units of the bound.
+
+    A matrix of derivatives, such as the Jacobian J = dh/dz of a vector h, is checked through
+    the scalar loss u . h for a fixed random u: its gradient on z is u @ J.
+    Inputs:
+    - analytic: the gradient of the scalar loss(x) on x, an array of x's shape
+    - loss: a function of x returning a number (it may ignore its argument and read x through
+      a closure: numerical_gradient moves x's entries in place)
+    - x: the float64 array the gradient is taken on
+    - scale: F of finite_difference_bound, the size of the numbers loss adds up
+    - eps: the step of the centred difference (a number > 0)
+    - numerical_gradient: numerical_gradient(f, x, eps) -> g(eps) (notebook 03's function)
+    Returns:
+    - numerical: g(eps), an array of x's shape
+    - gap: max over x's entries of |analytic - g(eps)| / bound, a float (<= 1: as close as
+      finite differences can tell)
+    """
+    numerical = numerical_gradient(loss, x, eps)
+    bound = finite_difference_bound(
+        numerical, numerical_gradient(loss, x, 2 * eps), scale=scale, eps=eps
+    )
+    gap = np.abs(np.asarray(analytic, dtype=np.float64) - numerical) / bound
+    return numerical, float(np.max(gap))

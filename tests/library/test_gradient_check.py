@@ -8,22 +8,28 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from coursekit.gradient_check import FLOAT64_EPSILON, SLACK, finite_difference_bound
+from coursekit.gradient_check import (
+    FLOAT64_EPSILON,
+    SLACK,
+    finite_difference_bound,
+    largest_gap,
+)
+from grader.mistakes.bptt import JACOBIAN_MISTAKES
 from grader.mistakes.gru_and_deep_rnns import MISTAKES
 from rnn_numpy.gradcheck import numerical_gradient, relative_error
 from rnn_numpy.gru import gru_backward, gru_forward, gru_step_backward, gru_step_forward
+from rnn_numpy.rnn import rnn_forward
+from rnn_numpy.state_jacobian import state_jacobian_product
 
 EPS = 1e-5
 STEP_ARGUMENTS = ("x", "h_prev", "Wx", "Wh", "bx", "bh")
 
 
-def largest_gap(analytic, loss, x, scale) -> float:
-    """max |analytic - numerical| / bound over x's entries (notebook 06's measure)."""
-    numerical = numerical_gradient(loss, x, EPS)
-    bound = finite_difference_bound(
-        numerical, numerical_gradient(loss, x, 2 * EPS), scale=scale, eps=EPS
-    )
-    return float(np.max(np.abs(analytic - numerical) / bound))
+def gap(analytic, loss, x, scale) -> float:
+    """max |analytic - numerical| / bound over x's entries (the notebooks' measure)."""
+    return largest_gap(
+        analytic, loss, x, scale=scale, eps=EPS, numerical_gradient=numerical_gradient
+    )[1]
 
 
 def gru_step_case(seed):
@@ -47,7 +53,7 @@ def step_gaps(backward, seed):
     grads = backward(upstream, cache)
     loss = lambda _: np.sum(gru_step_forward(*args.values())[0] * upstream)  # noqa: E731
     scale = np.sum(np.abs(h * upstream))
-    return [largest_gap(g, loss, args[name], scale) for name, g in zip(STEP_ARGUMENTS, grads)]
+    return [gap(g, loss, args[name], scale) for name, g in zip(STEP_ARGUMENTS, grads)]
 
 
 def test_the_bound_is_its_two_terms_times_the_slack():
@@ -83,7 +89,7 @@ def test_a_correct_backward_pass_stays_within_the_bound_where_relative_error_doe
         loss = lambda _: np.sum(gru_forward(x, h0, *weights)[0] * dh)  # noqa: E731, B023
         scale = np.sum(np.abs(h * dh))
         for analytic, value in zip(gru_backward(dh, cache), (x, h0, *weights)):
-            gaps.append(largest_gap(analytic, loss, value, scale))
+            gaps.append(gap(analytic, loss, value, scale))
             relative.append(relative_error(analytic, numerical_gradient(loss, value, EPS)))
     assert max(gaps) < 0.5, max(gaps)
     assert max(relative) > 1e-7, max(relative)
@@ -92,3 +98,58 @@ def test_a_correct_backward_pass_stays_within_the_bound_where_relative_error_doe
 @pytest.mark.parametrize("mistake", MISTAKES["gru_step_backward"], ids=lambda m: m.id)
 def test_a_wrong_backward_pass_is_thousands_of_bounds_off(mistake):
     assert max(step_gaps(mistake.output, seed=3)) > 1e3
+
+
+def test_largest_gap_returns_the_centred_difference_it_compared_with():
+    x = np.array([0.3, -1.2])
+    numerical, measured = largest_gap(
+        np.cos(x),
+        lambda z: np.sum(np.sin(z)),
+        x,
+        scale=2.0,
+        eps=EPS,
+        numerical_gradient=numerical_gradient,
+    )
+    np.testing.assert_allclose(numerical, np.cos(x), atol=1e-9)
+    assert measured < 1
+
+
+def jacobian_case(seed):
+    """Notebook 03's Jacobian check (T=4, D=5, H=6): h_T of one sequence, J = dh_T/dh_0, and a
+    random u; the gradient of u . h_T on h_0 is u @ J."""
+    rng = np.random.default_rng(seed)
+    T, D, H = 4, 5, 6
+    x, h0 = rng.normal(size=(1, T, D)), rng.normal(size=(1, H))
+    Wx, Wh, b = (
+        rng.normal(scale=0.5, size=(D, H)),
+        rng.normal(scale=0.5, size=(H, H)),
+        rng.normal(size=H),
+    )
+    u = rng.normal(size=H)
+    states = rnn_forward(x, h0, Wx, Wh, b)[0][0]  # (T, H)
+    loss = lambda _: rnn_forward(x, h0, Wx, Wh, b)[0][0, -1] @ u  # noqa: E731
+    scale = np.sum(np.abs(states[-1] * u))
+    return (states, Wh, T), u, loss, h0, scale
+
+
+def jacobian_gap(product, seed):
+    (states, Wh, T), u, loss, h0, scale = jacobian_case(seed)
+    return gap((u @ product(states, Wh, T, 0))[None], loss, h0, scale)
+
+
+def test_a_correct_jacobian_product_stays_within_the_bound_through_u_dot_h():
+    assert max(jacobian_gap(state_jacobian_product, seed) for seed in range(12)) < 0.5
+
+
+# The catalogue's products that would read a state outside h_1..h_T when k = 0 raise IndexError.
+READS_OUTSIDE_THE_STATES = {"state_after_step", "previous_state", "one_too_many"}
+
+
+@pytest.mark.parametrize("mistake", JACOBIAN_MISTAKES, ids=lambda m: m.id)
+def test_a_wrong_jacobian_product_is_thousands_of_bounds_off(mistake):
+    """Checked through the projection u . h_T, as notebook 03 does (measured: 1e7 to 1e9)."""
+    if mistake.id in READS_OUTSIDE_THE_STATES:
+        with pytest.raises(IndexError):
+            jacobian_gap(mistake.output, seed=3)
+    else:
+        assert jacobian_gap(mistake.output, seed=3) > 1e3
