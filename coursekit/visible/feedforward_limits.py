@@ -68,7 +68,12 @@ def check_one_hot(one_hot):
         hint="Return float64 (for example np.eye(V)[indices] "
         "or .astype(np.float64)), so it can be multiplied with float weights.",
     )
-    out = call(one_hot, np.array([[1, 1, 0]]), 2, what="one_hot of a (1, 3) array, V=2")
+    out = call(
+        one_hot,
+        np.array([[1, 1, 0]]),
+        np.int64(2),
+        what="one_hot of a (1, 3) array, V=2 (vocab_size given as a NumPy integer, np.int64)",
+    )
     expect_shape(
         out,
         (1, 3, 2),
@@ -296,6 +301,10 @@ def check_window_inputs(window_inputs):
     what = "window_inputs([0, 1, 1], window=2, vocab_size=2)"
     out = call(window_inputs, np.array([0, 1, 1]), 2, 2, what=what)
     expect_shape(out, (2, 4), what=what + " (T-w+1 = 2 windows of w*V = 4 numbers)")
+    expect_true(
+        out.dtype == np.float64,
+        what=f"{what}: the result has dtype {out.dtype}; the docstring asks for float64",
+    )
     expect_close(
         out,
         [[1, 0, 0, 1], [0, 1, 0, 1]],
@@ -312,7 +321,13 @@ def check_window_inputs(window_inputs):
         hint="With w=1 every character is its own window: plain one-hots.",
     )
     what = "window_inputs([1, 0, 1], window=3, vocab_size=2)"
-    out = call(window_inputs, np.array([1, 0, 1]), 3, 2, what=what)
+    out = call(
+        window_inputs,
+        np.array([1, 0, 1]),
+        np.int64(3),
+        np.int64(2),
+        what=f"{what}, window and vocab_size given as NumPy integers (np.int64)",
+    )
     expect_close(
         out,
         [[0, 1, 1, 0, 0, 1]],

@@ -202,11 +202,17 @@ def check_scale_spectral_radius(scale_spectral_radius):
 # -- Exercise 4 -----------------------------------------------------------------------------------
 def check_gradient_bound(gradient_bound):
     what = "gamma = 1, sigma_max = 0.5, lags 0..3"
+    result = call(gradient_bound, 1.0, 0.5, np.arange(4), what=what)
     expect_close(
-        call(gradient_bound, 1.0, 0.5, np.arange(4), what=what),
+        result,
         [1.0, 0.5, 0.25, 0.125],
         what=what,
         hint="(gamma * sigma_max) ** lag: lag 0 gives 1.",
+    )
+    expect_true(
+        np.asarray(result).dtype == np.float64,
+        what=f"{what}: the result has dtype {np.asarray(result).dtype}; the docstring asks "
+        "for float64",
     )
     what = "gamma = 0.5, sigma_max = 3, lags 0, 1, 2"
     result = call(gradient_bound, 0.5, 3.0, np.array([0, 1, 2]), what=what)
@@ -238,6 +244,13 @@ def check_gradient_bound(gradient_bound):
         what=f"{what}: the bound should be inf",
         hint="(10 ** 400 is beyond float64.)",
     )
+    what = "gamma = 1, sigma_max = 10, a single lag 400 (10**400 overflows float64)"
+    result = call(gradient_bound, 1.0, 10.0, 400, what=what)
+    expect_true(
+        np.ndim(result) == 0 and bool(np.isinf(result)),
+        what=f"{what}: the bound should be inf",
+        hint="(10 ** 400 is beyond float64.)",
+    )
     expect_true(
         not any(issubclass(w.category, RuntimeWarning) for w in caught),
         what=f"{what}: no overflow warning should be printed",
@@ -249,7 +262,12 @@ def check_gradient_bound(gradient_bound):
 # -- Exercise 5 -----------------------------------------------------------------------------------
 def check_identity_recurrent_init(identity_recurrent_init):
     what = "H = 3, scale = 0.9"
-    Wh = call(identity_recurrent_init, 3, 0.9, what=what)
+    Wh = call(
+        identity_recurrent_init,
+        np.int64(3),
+        0.9,
+        what=f"{what} (H given as a NumPy integer, np.int64)",
+    )
     expect_shape(Wh, (3, 3), what=what)
     _close(
         Wh,

@@ -390,8 +390,9 @@ def check_stacked_forward(stacked_forward):
             cell_name == cell, what=f"{what}: the cache must start with the cell type {cell!r}"
         )
         expect_true(
-            isinstance(layer_caches, (tuple, list)) and len(layer_caches) == 2,
-            what=f"{what}: the cache's layer_caches must hold one cache per layer (2)",
+            isinstance(layer_caches, tuple) and len(layer_caches) == 2,
+            what=f"{what}: the cache's layer_caches must be a tuple holding one cache per layer "
+            "(2)",
         )
         below = STACK_X
         for m in (1, 2):

@@ -292,7 +292,7 @@ def check_stacked_rnn_forward(stacked_rnn_forward):
     passed("stacked_rnn_forward")
 
 
-def _draws(sample, seed, length, temperature, what):
+def _draws(sample, seed, length, temperature, what, first_index=FIRST_INDEX):
     indices = call(
         sample,
         WX_SAMPLE,
@@ -301,7 +301,7 @@ def _draws(sample, seed, length, temperature, what):
         WY,
         BY,
         np.zeros(H),
-        FIRST_INDEX,
+        first_index,
         length,
         np.random.default_rng(seed),
         temperature=temperature,
@@ -325,8 +325,11 @@ def check_sample(sample):
         what=f"{what}: the same RNG seed must give the same characters",
         hint="Draw only from the rng argument, never np.random.",
     )
-    what = "temperature 1e-3 (must pick the most probable character every time)"
-    cold = _draws(sample, 1, 6, 1e-3, what)
+    what = (
+        "temperature 1e-3 (must pick the most probable character every time), first_index "
+        "and length given as NumPy integers (np.int64)"
+    )
+    cold = _draws(sample, 1, np.int64(6), 1e-3, what, first_index=np.int64(FIRST_INDEX))
     expect_true(
         np.array_equal(cold, _e("sample_cold")),
         what=what,
