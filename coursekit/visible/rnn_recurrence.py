@@ -86,6 +86,16 @@ def _unchanged(*arrays_and_originals, what):
         )
 
 
+def _expect_saturated(result, what):
+    """At |x| ~ 1e4 every state is tanh of a large number: +-1, never NaN or inf."""
+    h = _h_of(result, what)
+    expect_true(
+        bool(np.all(np.isfinite(h)) and np.all(np.abs(h) <= 1)),
+        what=f"{what}: h holds NaN, inf or values beyond +-1",
+        hint="tanh of a large number is +-1; here something overflowed on the way.",
+    )
+
+
 def check_rnn_step_forward(rnn_step_forward):
     zeros_x, zeros_h = np.zeros((N, D)), np.zeros((N, H))
     what = "zero input and zero state (h must be tanh(b) in every row)"
@@ -145,6 +155,8 @@ def check_rnn_step_forward(rnn_step_forward):
         what="the cache must be (x, h_prev, Wx, Wh, h, 'tanh') in this order",
         hint="Notebook 03's backward pass reads the cache in this order.",
     )
+    what = "large inputs (x scaled to |x| ~ 1e4; the docstring: no overflow)"
+    _expect_saturated(call(rnn_step_forward, 1e4 * X, H_PREV, WX, WH, B, what=what), what)
     passed("rnn_step_forward")
 
 
@@ -183,6 +195,8 @@ def check_rnn_forward(rnn_forward):
         np.shape(cache[4]) == (N, T_SEQUENCE, H) and np.allclose(cache[1], H_PREV),
         what="the cache must hold h0 (N, H) second and all states h (N, T, H) fifth",
     )
+    what = "large inputs (x scaled to |x| ~ 1e4; the docstring: no overflow)"
+    _expect_saturated(call(rnn_forward, 1e4 * x, H_PREV, WX, WH, B, what=what), what)
     passed("rnn_forward")
 
 
@@ -247,6 +261,10 @@ def check_masked_rnn_forward(masked_rnn_forward):
     expect_true(
         isinstance(result[1], tuple) and len(result[1]) == 7,
         what="the cache must be the tuple (x, h0, Wx, Wh, h, lengths, 'tanh')",
+    )
+    what = "large inputs (x scaled to |x| ~ 1e4; the docstring: no overflow)"
+    _expect_saturated(
+        call(masked_rnn_forward, 1e4 * x, H_PREV, WX, WH, B, LENGTHS.copy(), what=what), what
     )
     passed("masked_rnn_forward")
 

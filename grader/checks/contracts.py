@@ -161,16 +161,22 @@ CONTRACTS: dict[str, tuple[Contract, ...]] = {
     "one_hot": (Float64((), "vectors"), IntegerArguments(("vocab_size",), (1,))),
     "softmax": (NoOverflow("|logits| = 1e4", "no_max_subtracted"),),
     "dense_forward": (TupleContainer(CACHE, "cache"),),
-    "mlp_forward": (TupleContainer(CACHE, "cache"),),
+    "mlp_forward": (
+        TupleContainer(CACHE, "cache"),
+        NoOverflow("exp would overflow", "tanh_by_exp"),
+    ),
     "window_inputs": (
         Float64((), "windows"),
         IntegerArguments(("window", "vocab_size"), (1, 2)),
     ),
     # 02 rnn_recurrence
-    "rnn_step_forward": (TupleContainer(CACHE, "cache"),),
-    "rnn_forward": (TupleContainer(CACHE, "cache"),),
+    "rnn_step_forward": (
+        TupleContainer(CACHE, "cache"),
+        NoOverflow("exp would overflow", "tanh_by_exp"),
+    ),
+    "rnn_forward": (TupleContainer(CACHE, "cache"), NoOverflow("large inputs")),
     "rnn_output": (TupleContainer(CACHE, "cache"),),
-    "masked_rnn_forward": (TupleContainer(CACHE, "cache"),),
+    "masked_rnn_forward": (TupleContainer(CACHE, "cache"), NoOverflow("large inputs")),
     "sample": (
         IntegerDtype((), "indices"),
         IntegerArguments(("first_index", "length"), (6, 7)),
