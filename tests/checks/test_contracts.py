@@ -118,9 +118,8 @@ def _visible(name):
     return lambda function: check(function, *extra)
 
 
-def test_the_table_names_registered_checks_and_each_once():
-    assert set(CONTRACTS) <= set(registry())
-    assert not set(CONTRACTS) & set(NOT_SCORED)
+def test_the_tables_name_registered_checks():
+    assert set(CONTRACTS) | set(NOT_SCORED) <= set(registry())
 
 
 @pytest.mark.parametrize("name, contract", ENTRIES, ids=[f"{n}-{_id(c)}" for n, c in ENTRIES])
