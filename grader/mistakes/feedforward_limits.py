@@ -375,7 +375,6 @@ WINDOW_MISTAKES = [
         "the windows are integers (0 and 1), not floats",
         lambda idx, w, V: window_inputs(idx, w, V).astype(np.int64),
         hinted=False,
-        caught_by_visible_check=False,
     ),
 ]
 
