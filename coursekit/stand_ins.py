@@ -119,9 +119,15 @@ def _same(got, expected) -> bool:
         )
     if isinstance(expected, np.random.Generator) or callable(expected):
         return True
-    if isinstance(expected, float) and isinstance(got, (int, float, np.number)):
-        return math.isclose(float(got), expected, rel_tol=RTOL, abs_tol=ATOL)
+    if isinstance(expected, (float, np.floating)) and isinstance(got, (int, float, np.number)):
+        return math.isclose(float(got), float(expected), rel_tol=RTOL, abs_tol=ATOL)
+    if _whole(expected) and _whole(got):  # 3 and np.int64(3) are the same integer argument
+        return int(got) == int(expected)
     return type(got) is type(expected) and got == expected
+
+
+def _whole(value) -> bool:
+    return isinstance(value, (int, np.integer)) and not isinstance(value, (bool, np.bool_))
 
 
 @contextmanager

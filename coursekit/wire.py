@@ -2,12 +2,16 @@
 
 The grader sends a hidden check's inputs to the kernel, and the kernel sends back what the
 learner's function returned, as JSON text. Values may nest lists, tuples and string-keyed dicts
-of numbers, strings, None and NumPy arrays. Three tags stand for live objects the kernel builds on
-arrival: `RngSeed(seed)` becomes `np.random.default_rng(seed)`, `NamedFunction(name, params)`
-becomes one of the fixed functions in `FUNCTIONS` (for exercises that take a callable), and
-`Shared(key, array)` becomes one array object shared by every place in the same value that
-names `key` (so a NamedFunction can close over the very array that is also passed as an
-argument, as `numerical_gradient(lambda _: loss(), W)` does in notebook 03).
+of numbers, strings, None, NumPy arrays and NumPy scalars. Every container and number keeps its
+type: a tuple arrives as a tuple and a list as a list, an array keeps its dtype, and a NumPy
+scalar (`np.float32(1.5)`, `np.int64(3)`) stays a NumPy scalar of its dtype (not a Python number),
+so a judge sees what a docstring's contract is about (the grader's contracts). Three tags stand
+for live objects the kernel builds on arrival: `RngSeed(seed)` becomes
+`np.random.default_rng(seed)`, `NamedFunction(name, params)` becomes one of the fixed functions in
+`FUNCTIONS` (for exercises that take a callable), and `Shared(key, array)` becomes one array
+object shared by every place in the same value that names `key` (so a NamedFunction can close over
+the very array that is also passed as an argument, as `numerical_gradient(lambda _: loss(), W)`
+does in notebook 03).
 
 `decode` is strict: it is also what the grading process runs on text written by a learner's
 kernel, so anything but the shapes above is rejected with `WireError`, never evaluated. With
@@ -111,6 +115,8 @@ def _to_json(value, depth):
         raise WireError("value nests too deeply")
     if value is None or isinstance(value, (bool, str)):
         return value
+    if isinstance(value, np.generic) and value.dtype.name in ALLOWED_DTYPES:
+        return {"__scalar__": _array_body(np.asarray(value))}
     if isinstance(value, np.generic):
         value = value.item()
     if isinstance(value, (int, float)):
@@ -126,14 +132,7 @@ def _to_json(value, depth):
     if isinstance(value, np.ndarray):
         if value.dtype.name not in ALLOWED_DTYPES:
             raise WireError(f"arrays of dtype {value.dtype} cannot be sent")
-        data = np.ascontiguousarray(value).tobytes()
-        return {
-            "__ndarray__": {
-                "dtype": value.dtype.name,
-                "shape": list(value.shape),
-                "data": base64.b64encode(data).decode("ascii"),
-            }
-        }
+        return {"__ndarray__": _array_body(value)}
     if isinstance(value, tuple):
         return {"__tuple__": [_to_json(item, depth + 1) for item in value]}
     if isinstance(value, list):
@@ -143,6 +142,15 @@ def _to_json(value, depth):
             raise WireError("only dicts with string keys can be sent")
         return {"__dict__": {key: _to_json(item, depth + 1) for key, item in value.items()}}
     raise WireError(f"a {type(value).__name__} cannot be sent")
+
+
+def _array_body(value: np.ndarray) -> dict:
+    data = np.ascontiguousarray(value).tobytes()
+    return {
+        "dtype": value.dtype.name,
+        "shape": list(value.shape),
+        "data": base64.b64encode(data).decode("ascii"),
+    }
 
 
 # -- decoding ---------------------------------------------------------------------------------
@@ -175,6 +183,8 @@ def _count(raw, depth) -> int:
         body = raw.get("__ndarray__")
         if len(raw) == 1 and isinstance(body, dict):
             return max(1, math.prod(_array_header(body)[1]))
+        if len(raw) == 1 and isinstance(raw.get("__scalar__"), dict):
+            return 1
         return max(1, sum(_count(item, depth + 1) for item in raw.values()))
     return 1
 
@@ -196,6 +206,11 @@ def _from_json(raw, live, depth, shared):
         return {str(key): _from_json(item, live, depth + 1, shared) for key, item in body.items()}
     if tag == "__ndarray__" and len(raw) == 1 and isinstance(body, dict):
         return _array_from_json(body)
+    if tag == "__scalar__" and len(raw) == 1 and isinstance(body, dict):
+        value = _array_from_json(body)
+        if value.shape != ():
+            raise WireError("a scalar must have shape ()")
+        return value[()]
     if tag == "__rng__" and len(raw) == 1 and isinstance(body, int):
         return np.random.default_rng(body) if live else RngSeed(body)
     if tag == "__function__" and set(raw) == {"__function__", "params"} and body in FUNCTIONS:

@@ -189,7 +189,16 @@ def check_state_jacobian_product(state_jacobian_product):
     h = _e("sequence_h")[0]  # (T, H): h_1 .. h_T
     for t, k in JACOBIAN_STEPS:
         what = f"dh_t / dh_k for t = {t}, k = {k} (h of shape ({T}, {H}))"
-        got = np.asarray(call(state_jacobian_product, h.copy(), WH.copy(), t, k, what=what))
+        got = np.asarray(
+            call(
+                state_jacobian_product,
+                h.copy(),
+                WH.copy(),
+                np.int64(t),  # "an integer": NumPy's integers are integers too
+                np.int64(k),
+                what=f"{what}, t and k given as NumPy integers (np.int64)",
+            )
+        )
         expect_shape(got, (H, H), what=what)
         if t == k:
             expect_close(got, np.eye(H), what=what, hint="With k = t there is no factor at all.")
@@ -446,7 +455,16 @@ def check_truncated_bptt(truncated_bptt):
         what,
     )
     rest = _tuple_of(
-        call(truncated_bptt, STREAM[:, 3:], first[2], params, CHUNK_LENGTH, what=what), names, what
+        call(
+            truncated_bptt,
+            STREAM[:, 3:],
+            first[2],
+            params,
+            np.int64(CHUNK_LENGTH),
+            what=f"{what}, chunk_length given as a NumPy integer (np.int64)",
+        ),
+        names,
+        what,
     )
     expect_close(
         np.asarray(losses)[1:],

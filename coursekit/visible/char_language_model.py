@@ -316,7 +316,12 @@ def check_bits_per_char(bits_per_char):
 # -- batchify ---------------------------------------------------------------------------------
 def check_batchify(batchify):
     what = f"batchify(np.arange(14), {BATCH_STREAMS})"
-    got = call(batchify, BATCH_TEXT.copy(), BATCH_STREAMS, what=what)
+    got = call(
+        batchify,
+        BATCH_TEXT.copy(),
+        np.int64(BATCH_STREAMS),
+        what=f"{what}, batch_size given as a NumPy integer (np.int64)",
+    )
     want = expected(NOTEBOOK, "batchify")
     if isinstance(got, np.ndarray) and got.shape == want.shape[::-1] != want.shape:
         raise VisibleCheckFailed(
@@ -324,6 +329,10 @@ def check_batchify(batchify):
             f"shape (N, T + 1) = {want.shape} has one stream per row"
         )
     expect_shape(got, want.shape, what=what)
+    expect_true(
+        got.dtype.kind in "iu",
+        what=f"{what}: the result has dtype {got.dtype}; the docstring asks for an integer array",
+    )
     if np.array_equal(got, expected(NOTEBOOK, "batchify__interleaved")):
         raise VisibleCheckFailed(
             f"{what}: your rows take every N-th character (row n holds characters n, n + N, "
@@ -346,7 +355,12 @@ def check_batchify(batchify):
 # -- iterate_chunks ---------------------------------------------------------------------------
 def check_iterate_chunks(iterate_chunks):
     what = f"iterate_chunks(streams 0..9 and 10..19, chunk_length={CHUNK_LENGTH})"
-    got = call(iterate_chunks, CHUNK_STREAMS.copy(), CHUNK_LENGTH, what=what)
+    got = call(
+        iterate_chunks,
+        CHUNK_STREAMS.copy(),
+        np.int64(CHUNK_LENGTH),
+        what=f"{what}, chunk_length given as a NumPy integer (np.int64)",
+    )
     count = int(expected(NOTEBOOK, "chunks__count"))
     expect_true(
         isinstance(got, list),

@@ -69,7 +69,12 @@ def check_one_hot(one_hot):
         what=f"one_hot([2, 0], 3) has dtype {np.asarray(out).dtype}",
         hint="The docstring asks for float64: one-hot rows are multiplied with float weights.",
     )
-    out = call(one_hot, np.array([[1, 1, 0]]), 2, what="one_hot of a (1, 3) array, V=2")
+    out = call(
+        one_hot,
+        np.array([[1, 1, 0]]),
+        np.int64(2),
+        what="one_hot of a (1, 3) array, V=2 (vocab_size given as a NumPy integer, np.int64)",
+    )
     expect_shape(
         out,
         (1, 3, 2),
@@ -319,6 +324,10 @@ def check_window_inputs(window_inputs):
     what = "window_inputs([0, 1, 1], window=2, vocab_size=2)"
     out = call(window_inputs, np.array([0, 1, 1]), 2, 2, what=what)
     expect_shape(out, (2, 4), what=what + " (T-w+1 = 2 windows of w*V = 4 numbers)")
+    expect_true(
+        out.dtype == np.float64,
+        what=f"{what}: the result has dtype {out.dtype}; the docstring asks for float64",
+    )
     expect_close(
         out,
         [[1, 0, 0, 1], [0, 1, 0, 1]],
@@ -335,7 +344,13 @@ def check_window_inputs(window_inputs):
         hint="With w=1 every character is its own window: plain one-hots.",
     )
     what = "window_inputs([1, 0, 1], window=3, vocab_size=2)"
-    out = call(window_inputs, np.array([1, 0, 1]), 3, 2, what=what)
+    out = call(
+        window_inputs,
+        np.array([1, 0, 1]),
+        np.int64(3),
+        np.int64(2),
+        what=f"{what}, window and vocab_size given as NumPy integers (np.int64)",
+    )
     expect_close(
         out,
         [[0, 1, 1, 0, 0, 1]],

@@ -272,11 +272,17 @@ PYTHON_OVERFLOW = (
 @_answers_with_a_message
 def check_gradient_bound(gradient_bound):
     what = "gamma = 1, sigma_max = 0.5, lags 0..3"
+    result = call(gradient_bound, 1.0, 0.5, np.arange(4), what=what)
     expect_close(
-        call(gradient_bound, 1.0, 0.5, np.arange(4), what=what),
+        result,
         [1.0, 0.5, 0.25, 0.125],
         what=what,
         hint="(gamma * sigma_max) ** lag: lag 0 gives 1.",
+    )
+    expect_true(
+        np.asarray(result).dtype == np.float64,
+        what=f"{what}: the result has dtype {np.asarray(result).dtype}; the docstring asks "
+        "for float64",
     )
     what = "gamma = 0.5, sigma_max = 3, lags 0, 1, 2"
     result = call(gradient_bound, 0.5, 3.0, np.array([0, 1, 2]), what=what)
@@ -329,6 +335,15 @@ def check_gradient_bound(gradient_bound):
         hint="NumPy printed an overflow RuntimeWarning; the exercise text says how to compute "
         "the power without one (np.errstate).",
     )
+    what = "gamma = 1, sigma_max = 10, a single lag 400 (10**400 overflows float64)"
+    with warnings.catch_warnings():  # a warning is named above; here only the value counts
+        warnings.simplefilter("ignore", RuntimeWarning)
+        result = call(gradient_bound, 1.0, 10.0, 400, what=what)
+    expect_true(
+        np.ndim(result) == 0 and bool(np.isinf(result)),
+        what=f"{what}: the bound should be inf",
+        hint="(10 ** 400 is beyond float64.)",
+    )
     passed("gradient_bound")
 
 
@@ -336,7 +351,12 @@ def check_gradient_bound(gradient_bound):
 @_answers_with_a_message
 def check_identity_recurrent_init(identity_recurrent_init):
     what = "H = 3, scale = 0.9"
-    Wh = call(identity_recurrent_init, 3, 0.9, what=what)
+    Wh = call(
+        identity_recurrent_init,
+        np.int64(3),
+        0.9,
+        what=f"{what} (H given as a NumPy integer, np.int64)",
+    )
     expect_shape(Wh, (3, 3), what=what)
     _close(
         Wh,

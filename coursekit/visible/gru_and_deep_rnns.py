@@ -541,7 +541,11 @@ def check_stacked_forward(stacked_forward):
         cell_name, layer_caches = _tuple_of(cache, ("cell", "layer_caches"), f"{what}: the cache")
         _name_entry(cell_name, cell, what=f"{what}: the cache's first entry, the cell type")
         M = len(STACK_SIZE_OF[stack])
-        layer_caches = _list_of(layer_caches, M, f"{what}: the cache's layer_caches")
+        expect_true(
+            isinstance(layer_caches, tuple) and len(layer_caches) == M,
+            what=f"{what}: the cache's layer_caches must be a tuple holding one cache per layer "
+            f"({M})",
+        )
         for m in range(1, M + 1):
             got = _tuple_of(
                 layer_caches[m - 1], LAYER_CACHES[cell], f"{what}: the cache of layer {m}"

@@ -427,7 +427,12 @@ def check_forget_gate_bias_init(forget_gate_bias_init):
         ("H = 1, value = -1.0", (1, -1.0)),
         ("H = 2, value left at its default", (2,)),
     ):
-        b = call(forget_gate_bias_init, *args, what=case)
+        b = call(
+            forget_gate_bias_init,
+            np.int64(args[0]),  # "a whole number": NumPy's integers are whole numbers too
+            *args[1:],
+            what=f"{case} (H given as a NumPy integer, np.int64)",
+        )
         expect_shape(b, (4 * args[0],), what=case)
         _compare(
             {"b": b},

@@ -98,6 +98,16 @@ def _same_entries(cache, values, names, *, what):
         )
 
 
+def _expect_saturated(result, what):
+    """At |x| ~ 1e4 every state is tanh of a large number: +-1, never NaN or inf."""
+    h = _h_of(result, what)
+    expect_true(
+        bool(np.all(np.isfinite(h)) and np.all(np.abs(h) <= 1)),
+        what=f"{what}: h holds NaN, inf or values beyond +-1",
+        hint="tanh of a large number is +-1; here something overflowed on the way.",
+    )
+
+
 def check_rnn_step_forward(rnn_step_forward):
     zeros_x, zeros_h = np.zeros((N, D)), np.zeros((N, H))
     what = "zero input and zero state (h must be tanh(b) in every row)"
@@ -169,6 +179,8 @@ def check_rnn_step_forward(rnn_step_forward):
             f"tanh(a): notebook 03's backward pass computes 1 - h**2 from it"
         )
     _same_entries(cache, (X, H_PREV, WX, WH, h), ("x", "h_prev", "Wx", "Wh", "h"), what=what)
+    what = "large inputs (x scaled to |x| ~ 1e4; the docstring: no overflow)"
+    _expect_saturated(call(rnn_step_forward, 1e4 * X, H_PREV, WX, WH, B, what=what), what)
     passed("rnn_step_forward")
 
 
@@ -202,6 +214,8 @@ def check_rnn_forward(rnn_forward):
     layout = (("x", x.shape), ("h0", (N, H)), ("Wx", (D, H)), ("Wh", (H, H)), ("h", h.shape))
     cache = expect_entries(result[1], (*layout, ("", "tanh")), what=what)
     _same_entries(cache, (x, H_PREV, WX, WH, h), [name for name, _ in layout], what=what)
+    what = "large inputs (x scaled to |x| ~ 1e4; the docstring: no overflow)"
+    _expect_saturated(call(rnn_forward, 1e4 * x, H_PREV, WX, WH, B, what=what), what)
     passed("rnn_forward")
 
 
@@ -276,6 +290,10 @@ def check_masked_rnn_forward(masked_rnn_forward):
     )
     cache = expect_entries(result[1], (*layout, ("", "tanh")), what=what)
     _same_entries(cache, (x, H_PREV, WX, WH, h, LENGTHS), [n for n, _ in layout], what=what)
+    what = "large inputs (x scaled to |x| ~ 1e4; the docstring: no overflow)"
+    _expect_saturated(
+        call(masked_rnn_forward, 1e4 * x, H_PREV, WX, WH, B, LENGTHS.copy(), what=what), what
+    )
     passed("masked_rnn_forward")
 
 
@@ -321,7 +339,7 @@ def check_stacked_rnn_forward(stacked_rnn_forward):
     passed("stacked_rnn_forward")
 
 
-def _draws(sample, seed, length, temperature, what):
+def _draws(sample, seed, length, temperature, what, first_index=FIRST_INDEX):
     indices = call(
         sample,
         WX_SAMPLE,
@@ -330,7 +348,7 @@ def _draws(sample, seed, length, temperature, what):
         WY,
         BY,
         np.zeros(H),
-        FIRST_INDEX,
+        first_index,
         length,
         np.random.default_rng(seed),
         temperature=temperature,
@@ -355,8 +373,11 @@ def check_sample(sample):
         hint="Two runs from the same seed drew different characters: randomness came from "
         "somewhere other than the rng argument (np.random?).",
     )
-    what = "temperature 1e-3 (must pick the most probable character every time)"
-    cold = _draws(sample, 1, 6, 1e-3, what)
+    what = (
+        "temperature 1e-3 (must pick the most probable character every time), first_index "
+        "and length given as NumPy integers (np.int64)"
+    )
+    cold = _draws(sample, 1, np.int64(6), 1e-3, what, first_index=np.int64(FIRST_INDEX))
     expect_true(
         np.array_equal(cold, _e("sample_cold")),
         what=what,

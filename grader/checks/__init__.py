@@ -2,7 +2,8 @@
 
 Each module in this package (one per notebook) defines `CHECKS`, a list of `framework.Check`.
 `registry()` collects them; a notebook's hidden test cell is one call,
-`hidden_check("<name>", <learner's function>)`, and `<name>` must be a key here.
+`hidden_check("<name>", <learner's function>)`, and `<name>` must be a key here. Each check is
+held to its docstring's contracts too (`contracts.with_contracts`, from `contracts.CONTRACTS`).
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ import pkgutil
 import zlib
 from functools import cache
 
+from .contracts import with_contracts
 from .framework import Case, Check, Raised, Returned, Unsendable, Verdict, judge
 
 LOCAL_SEED_SALT = 2026
@@ -29,7 +31,7 @@ def registry() -> dict[str, Check]:
         for check in getattr(module, "CHECKS", ()):
             if check.name in checks:
                 raise RuntimeError(f"two hidden checks are named {check.name!r}")
-            checks[check.name] = check
+            checks[check.name] = with_contracts(check)
     return checks
 
 

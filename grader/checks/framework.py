@@ -46,6 +46,10 @@ The rules every check obeys (tests/checks/ holds each of them to it):
 - **Bounded judging.** A check may declare `limits(case, value)`: the sizes the exercise text
   documents, checked on the returned value's shapes before any arithmetic (`grader.judging` also
   caps the elements of a whole record and the time judging one record may take).
+- **Docstring contracts.** What a docstring promises besides values (float64, a tuple cache,
+  integer arguments that may be NumPy integers, no overflow) is listed once in `contracts.CONTRACTS`
+  and judged on the returned value for every check (`registry()` applies it), with fixed cases
+  that hit it; each is stated in the exercise and tested by its visible check first.
 - **Messages teach without telling.** They name the case, the output (or entry, term, gate) and
   the shapes, and say how far off a result is only as an order of magnitude: never the reference
   values.
