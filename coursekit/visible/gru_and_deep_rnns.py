@@ -24,6 +24,7 @@ from coursekit.visible.expect import (
     VisibleCheckFailed,
     call,
     expect_close,
+    expect_true,
     expect_unchanged,
     expected,
     passed,
