@@ -199,6 +199,22 @@ STEP_FORWARD_HINTS = {
 }
 
 
+def _expect_saturated_states(states: dict, what: str) -> None:
+    """At |x| ~ 1e3 the gates saturate: every h lies in [-1, 1] and nothing is NaN or inf."""
+    for name, value in states.items():
+        value = np.asarray(value, dtype=float)
+        expect_true(
+            bool(np.all(np.isfinite(value))),
+            what=f"{what}: {name} holds NaN or inf",
+            hint="exp of a pre-activation beyond about 709 overflows to inf, and inf / inf is "
+            "NaN: a tanh or sigmoid written with exp breaks here, where the gates saturate.",
+        )
+    expect_true(
+        bool(np.all(np.abs(np.asarray(states["h"], dtype=float)) <= 1.0)),
+        what=f"{what}: some |h| exceeds 1 (h = o * tanh(c) lies in [-1, 1])",
+    )
+
+
 def check_lstm_step_forward(lstm_step_forward):
     for case, arguments in STEP_INPUTS.items():
         what = f"{case}, N = {N}, D = {D}, H = {H}"
@@ -232,7 +248,19 @@ def check_lstm_step_forward(lstm_step_forward):
             what=f"{what}: cache entry c",
             hint="The cache's last entry is not the new cell state c.",
         )
-    passed("lstm_step_forward", "gates from the biases alone, the forget term, a general step")
+    what = "large inputs (x scaled to |x| ~ 1e3: the gates saturate; the docstring: no overflow)"
+    x, h_prev, c_prev, Wx, Wh, b = _copies(next(iter(STEP_INPUTS.values())))
+    with np.errstate(all="ignore"):  # an overflow shows in the values; the warning is not graded
+        h, c, _ = _tuple_of(
+            call(lstm_step_forward, 1e3 * x, h_prev, c_prev, Wx, Wh, b, what=what),
+            ("h", "c", "cache"),
+            what,
+        )
+    _expect_saturated_states({"h": h, "c": c}, what)
+    passed(
+        "lstm_step_forward",
+        "gates from the biases alone, the forget term, a general step, large inputs",
+    )
 
 
 # -- Exercise 3: lstm_forward -----------------------------------------------------------------
@@ -288,7 +316,26 @@ def check_lstm_forward(lstm_forward):
             what=f"{what}: cache entry h",
             hint="The cache's last entry is not the states h.",
         )
-    passed("lstm_forward", "T = 1 is one step, c0 omitted means zeros, a sequence of 4 steps")
+    what = "large inputs (x scaled to |x| ~ 1e3: the gates saturate; the docstring: no overflow)"
+    with np.errstate(all="ignore"):  # an overflow shows in the values; the warning is not graded
+        h, _ = _tuple_of(
+            call(
+                lstm_forward,
+                1e3 * X_SEQUENCE,
+                H_PREV.copy(),
+                WX.copy(),
+                WH.copy(),
+                B.copy(),
+                what=what,
+            ),
+            ("h", "cache"),
+            what,
+        )
+    _expect_saturated_states({"h": h}, what)
+    passed(
+        "lstm_forward",
+        "T = 1 is one step, c0 omitted means zeros, a sequence of 4 steps, large inputs",
+    )
 
 
 # -- Exercise 4: lstm_step_backward -----------------------------------------------------------
