@@ -8,7 +8,6 @@ mistake when the learner's result matches one of those.
 
 from __future__ import annotations
 
-import functools
 import warnings
 
 import numpy as np
@@ -21,6 +20,7 @@ from coursekit.visible.expect import (
     expect_true,
     expect_unchanged,
     expected,
+    guarded,
     passed,
 )
 
@@ -45,26 +45,6 @@ HUGE_GRADS = {"Wh": np.array([[1e200, -1e200]]), "b": np.array([1e200])}
 MIXED_GRADS = {"W": np.array([[3.0, -4.0], [0.5, 0.0]]), "b": np.array([-0.2, 12.0])}
 RMSPROP_ARGS = (np.array([1.0, 2.0]), np.array([0.5, -1.0]), np.array([0.0, 3.0]), 0.1)
 TINY_RMSPROP_ARGS = (np.array([0.0]), np.array([1e-6]), np.array([0.0]), 0.1)
-
-
-def _answers_with_a_message(check):
-    """A visible check answers with a message: a result it cannot read (a wrong type, a missing
-    key, a tuple of the wrong length) is named, never a traceback of the check's own."""
-
-    @functools.wraps(check)
-    def checked(function):
-        try:
-            return check(function)
-        except (VisibleCheckFailed, NotImplementedError):
-            raise
-        except Exception as error:
-            raise VisibleCheckFailed(
-                f"{check.__name__.removeprefix('check_')}: the check could not read your "
-                f"result ({type(error).__name__}: {error}); compare what your function returns "
-                f"with the docstring's Returns (types, keys, how many values)."
-            ) from None
-
-    return checked
 
 
 def _number(value, *, what: str) -> np.float64:
@@ -144,7 +124,7 @@ JACOBIAN_HINTS = {
 }
 
 
-@_answers_with_a_message
+@guarded
 def check_hidden_jacobian(hidden_jacobian):
     for activation in ("tanh", "relu", "linear"):
         h_t = STATES[activation]
@@ -181,7 +161,7 @@ NORMS_HINTS = {
 }
 
 
-@_answers_with_a_message
+@guarded
 def check_gradient_norms_by_lag(gradient_norms_by_lag):
     N, T, H = SEQUENCE.shape
     what = f"linear, diagonal W_h = diag(0.5, 2, 1), N = {N}, T = {T}"
@@ -232,7 +212,7 @@ SPECTRAL_HINTS = {
 }
 
 
-@_answers_with_a_message
+@guarded
 def check_scale_spectral_radius(scale_spectral_radius):
     what = "W upper triangular with eigenvalues -2, 1, 0.5 (not symmetric), rho = 0.9"
     result = call(scale_spectral_radius, NON_NORMAL_W.copy(), 0.9, what=what)
@@ -269,7 +249,7 @@ PYTHON_OVERFLOW = (
 )
 
 
-@_answers_with_a_message
+@guarded
 def check_gradient_bound(gradient_bound):
     what = "gamma = 1, sigma_max = 0.5, lags 0..3"
     result = call(gradient_bound, 1.0, 0.5, np.arange(4), what=what)
@@ -348,7 +328,7 @@ def check_gradient_bound(gradient_bound):
 
 
 # -- Exercise 5 -----------------------------------------------------------------------------------
-@_answers_with_a_message
+@guarded
 def check_identity_recurrent_init(identity_recurrent_init):
     what = "H = 3, scale = 0.9"
     Wh = call(
@@ -380,7 +360,7 @@ def check_identity_recurrent_init(identity_recurrent_init):
 
 
 # -- Exercises 6 to 8 -----------------------------------------------------------------------------
-@_answers_with_a_message
+@guarded
 def check_global_norm(global_norm):
     what = "grads a = [3], b = [[4]] (global norm 5)"
     result = call(global_norm, _copy(SMALL_GRADS), what=what)
@@ -418,7 +398,7 @@ def check_global_norm(global_norm):
     passed("global_norm")
 
 
-@_answers_with_a_message
+@guarded
 def check_clip_elementwise(clip_elementwise):
     what = "c = 1, entries 3, -4, 0.5, 0 and -0.2, 12"
     grads = _copy(MIXED_GRADS)
@@ -447,7 +427,7 @@ def check_clip_elementwise(clip_elementwise):
     passed("clip_elementwise")
 
 
-@_answers_with_a_message
+@guarded
 def check_clip_global_norm(clip_global_norm):
     what = "a = [3], b = [[4]] (global norm 5), max_norm = 1"
     grads = _copy(SMALL_GRADS)
@@ -509,7 +489,7 @@ def check_clip_global_norm(clip_global_norm):
 
 
 # -- Exercise 9 -----------------------------------------------------------------------------------
-@_answers_with_a_message
+@guarded
 def check_rmsprop_step(rmsprop_step):
     what = "param [1, 2], grad [0.5, -1], cache [0, 3], learning rate 0.1, decay_rate 0.9"
     args = tuple(a.copy() if isinstance(a, np.ndarray) else a for a in RMSPROP_ARGS)

@@ -15,8 +15,6 @@ shapes), the check answers with a message, never an error of its own.
 
 from __future__ import annotations
 
-import functools
-
 import numpy as np
 
 from coursekit.model_size import BIAS_NAMES, GATE_BLOCKS
@@ -27,6 +25,7 @@ from coursekit.visible.expect import (
     expect_true,
     expect_unchanged,
     expected,
+    guarded,
     passed,
 )
 
@@ -290,27 +289,6 @@ def _copied(arguments):
     return [{k: v.copy() for k, v in a.items()} if isinstance(a, dict) else a for a in arguments]
 
 
-def answers_with_a_message(check):
-    """Whatever the learner's function returns, the check ends with a message: an error of the
-    check's own (a result it cannot read) becomes one. A NotImplementedError (the exercise not
-    done yet) passes through."""
-
-    @functools.wraps(check)
-    def wrapped(function):
-        try:
-            return check(function)
-        except (VisibleCheckFailed, NotImplementedError):
-            raise
-        except Exception as error:
-            raise VisibleCheckFailed(
-                f"{check.__name__.removeprefix('check_')}: the check could not read what your "
-                f"function returned ({type(error).__name__}: {error}); compare it with the "
-                f"docstring's Returns"
-            ) from error
-
-    return wrapped
-
-
 # -- one step, forward: both conventions -------------------------------------------------------
 STEP_WHAT = {
     "zero": "x = 0 and h_prev = 0 (then n = tanh(bx^n + r * bh^n) and h = (1 - z) * n)",
@@ -319,7 +297,7 @@ STEP_WHAT = {
 }
 
 
-@answers_with_a_message
+@guarded
 def check_gru_step_forward(gru_step_forward):
     results = {}
     for case, arguments in STEP_CASES.items():
@@ -366,7 +344,7 @@ def check_gru_step_forward(gru_step_forward):
 CHO_CASES = ("general", "large")
 
 
-@answers_with_a_message
+@guarded
 def check_gru_cho_step(gru_cho_step):
     results = {}
     for case in CHO_CASES:
@@ -399,7 +377,7 @@ def step_backward_arguments_from(gates, hn):
     return DH, (X, H_PREV, WX, WH, gates, hn)
 
 
-@answers_with_a_message
+@guarded
 def check_gru_step_backward(gru_step_backward):
     what = STEP_WHAT["general"]
     dh, cache = step_backward_arguments_from(
@@ -416,7 +394,7 @@ def check_gru_step_backward(gru_step_backward):
 
 
 # -- a sequence --------------------------------------------------------------------------------
-@answers_with_a_message
+@guarded
 def check_gru_forward(gru_forward):
     what = f"N = {N}, T = {T}, D = {D}, H = {H}"
     result = call(gru_forward, *(a.copy() for a in SEQUENCE_ARGUMENTS), what=what)
@@ -453,7 +431,7 @@ def sequence_cache():
     return (x, h0, Wx, Wh, gates, hn, h)
 
 
-@answers_with_a_message
+@guarded
 def check_gru_backward(gru_backward):
     labels = {"last": "a loss on the last state only", "every": "a gradient on every state"}
     results = {}
@@ -519,7 +497,7 @@ def _list_of(value, length: int, what: str):
     return value
 
 
-@answers_with_a_message
+@guarded
 def check_stacked_forward(stacked_forward):
     results = {}
     for stack, (states, params) in STACKS.items():
@@ -566,7 +544,7 @@ def check_stacked_forward(stacked_forward):
     passed("stacked_forward", "RNN, LSTM and GRU stacks")
 
 
-@answers_with_a_message
+@guarded
 def check_stacked_backward(stacked_backward):
     results = {}
     for stack, upstream in STACK_UPSTREAMS.items():

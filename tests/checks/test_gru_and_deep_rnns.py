@@ -288,12 +288,3 @@ def test_visible_checks_name_a_changed_argument():
 
     with pytest.raises(VisibleCheckFailed, match="changed its argument x in place"):
         visible.check_gru_step_forward(shifts_x_in_place)
-
-
-def test_the_safety_net_turns_an_error_of_the_check_into_a_message():
-    @visible.answers_with_a_message
-    def check_something(function):
-        return {}["missing"]
-
-    with pytest.raises(VisibleCheckFailed, match="something: the check could not read"):
-        check_something(None)
