@@ -65,7 +65,7 @@ class StandIn:
 
     def _find(self, values) -> int | None:
         matches = [
-            index for index, (expected, _) in enumerate(self._calls) if _same(values, expected)
+            index for index, (expected, _) in enumerate(self._calls) if same_argument(values, expected)
         ]
         unused = [index for index in matches if not self._used[index]]
         return (unused or matches or [None])[0]
@@ -79,7 +79,7 @@ class StandIn:
             self._calls[position : position + 1] if position < len(self._calls) else self._calls
         )
         differences = [
-            [name for name, v, e in zip(self._params, values, expected) if not _same(v, e)]
+            [name for name, v, e in zip(self._params, values, expected) if not same_argument(v, e)]
             for expected, _ in candidates
             if all(
                 np.shape(v) == np.shape(e)
@@ -93,7 +93,7 @@ class StandIn:
         return f"argument {', '.join(closest)} differs" if closest else "no matching call"
 
 
-def _same(got, expected) -> bool:
+def same_argument(got, expected) -> bool:
     """Whether an argument the learner passed equals one a correct downstream passes."""
     if isinstance(expected, np.ndarray):
         try:
@@ -109,13 +109,13 @@ def _same(got, expected) -> bool:
         return (
             isinstance(got, (tuple, list))
             and len(got) == len(expected)
-            and all(_same(g, e) for g, e in zip(got, expected))
+            and all(same_argument(g, e) for g, e in zip(got, expected))
         )
     if isinstance(expected, dict):
         return (
             isinstance(got, dict)
             and set(got) == set(expected)
-            and all(_same(got[key], expected[key]) for key in expected)
+            and all(same_argument(got[key], expected[key]) for key in expected)
         )
     if isinstance(expected, np.random.Generator) or callable(expected):
         return True

@@ -11,7 +11,7 @@ finish together.
 - The costliest units start first (longest processing time first), the costs being the seconds
   each unit took in a whole run, kept in tests/unit_seconds.json; a unit not listed there costs
   DEFAULT_TEST_SECONDS a test, and at least DEFAULT_GRADING_SECONDS in tests/grading/ (most of
-  those start kernels or servers). `python -m tools.test_balance` prints how busy each worker
+  those start kernels or servers). `python -m tests.balance` prints how busy each worker
   was in the last run and, with --write, puts that run's seconds in the file. (Its first
   version holds only estimates: the slowest items of a CI run, rounded up to whole units, and
   40 s for each assignment's notebook runs, each under the 42 s of that run's 15th slowest.)

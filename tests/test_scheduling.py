@@ -1,9 +1,9 @@
-"""The test workers' units of work and their order (tests/scheduling.py, tools/test_balance.py)."""
+"""The test workers' units of work and their order (tests/scheduling.py, tests/balance.py)."""
 
 from __future__ import annotations
 
 from tests.scheduling import unit_of
-from tools.test_balance import costliest_first, unit_costs
+from tests.balance import costliest_first, unit_costs
 
 
 def test_a_unit_is_a_module_a_test_class_or_the_tests_of_a_parameter_marked_with_at():

@@ -46,11 +46,11 @@ def test_a_returned_numpy_scalar_reaches_the_judge_with_its_dtype():
 def test_a_stand_in_matches_an_integer_argument_whatever_its_integer_type():
     """The wire now keeps np.int64 apart from int: a correct downstream passing either still
     gets the stood-in answer (coursekit.stand_ins)."""
-    from coursekit.stand_ins import _same
+    from coursekit.stand_ins import same_argument
 
-    assert _same(np.int64(3), 3) and _same(3, np.int64(3)) and _same(np.int32(3), np.int64(3))
-    assert not _same(4, np.int64(3)) and not _same(True, 1) and not _same("3", 3)
-    assert _same(np.float64(0.5), 0.5) and _same(0.5, np.float64(0.5))
+    assert same_argument(np.int64(3), 3) and same_argument(3, np.int64(3)) and same_argument(np.int32(3), np.int64(3))
+    assert not same_argument(4, np.int64(3)) and not same_argument(True, 1) and not same_argument("3", 3)
+    assert same_argument(np.float64(0.5), 0.5) and same_argument(0.5, np.float64(0.5))
 
 
 @pytest.mark.parametrize(

@@ -1,6 +1,6 @@
 """How busy each pytest-xdist worker was in a test run, and what each unit of work cost.
 
-    .venv/bin/python -m tools.test_balance [--junit FILE] [--top N] [--write]
+    .venv/bin/python -m tests.balance [--junit FILE] [--top N] [--write]
 
 Reads the record every run keeps in pytest's cache (tests/scheduling.py), or a JUnit XML file
 (`pytest --junitxml FILE`; each test case carries the property `worker`). Prints each worker's
