@@ -6,35 +6,36 @@ functions and of notebook 03's `numerical_gradient`; the notebooks' CHECK_STEP),
 float64's machine epsilon. `numerical_gradient(f, x, eps)` estimates the derivative of a scalar f
 along entry i by the centred difference
 
-    g_i(Delta) = (f(x + Delta e_i) - f(x - Delta e_i)) / (2 Delta).
+    num_i(Delta) = (f(x + Delta e_i) - f(x - Delta e_i)) / (2 Delta).
 
-Two errors separate g_i(Delta) from the true derivative:
+Two errors separate num_i(Delta) from the true derivative:
 
-- **Truncation.** Taylor's theorem gives g_i(Delta) = df/dx_i + Delta^2 / 6 * f'''_i + O(Delta^4),
-  f'''_i the third derivative of f along entry i. It is not known in advance, but the same
-  difference with the step 2 Delta carries 4 times that error, so
-  g_i(2 Delta) - g_i(Delta) ~ 3 * Delta^2 / 6 * f'''_i: a third of it estimates the truncation at
-  Delta.
+- **Truncation.** Taylor's theorem gives
+  num_i(Delta) = df/dx_i + Delta^2 / 6 * f'''_i + O(Delta^4), f'''_i the third derivative of f
+  along entry i. It is not known in advance, but the same difference with the step 2 Delta
+  carries 4 times that error, so num_i(2 Delta) - num_i(Delta) ~ 3 * Delta^2 / 6 * f'''_i: a
+  third of it estimates the truncation at Delta.
 - **Rounding.** f is computed in float64, with the machine epsilon eps_mach = 2.2e-16: each value
   of f is off by about eps_mach * F, where F is the size of the numbers f adds up (for
   f = sum(h * dh), F = sum(|h * dh|); not |f|, which cancellation can make small). The difference
   of two such values, divided by 2 Delta, is off by about eps_mach * F / Delta.
 
-A correct backward pass therefore differs from g_i(Delta) by about
+A correct backward pass therefore differs from num_i(Delta) by about
 
-    bound_i = |g_i(2 Delta) - g_i(Delta)| / 3 + eps_mach * F / Delta,
+    bound_i = |num_i(2 Delta) - num_i(Delta)| / 3 + eps_mach * F / Delta,
 
 and `finite_difference_bound` returns SLACK times that (both terms are estimates of a size, not
 limits). A wrong backward pass is off by about the size of the gradient itself, many orders of
 magnitude more. With Delta = 1e-5 and F of a few units both terms are about 1e-10.
 
 `largest_gap` runs both differences with the notebook's own `numerical_gradient` and returns the
-largest |analytic - g_i(Delta)| / bound_i: notebooks 03, 05 and 06 assert it is at most 1.
+largest |analytic - num_i(Delta)| / bound_i: notebooks 03, 05 and 06 assert it is at most 1.
 
-Why not a threshold on the relative error |a - g| / (|a| + |g|)? For an entry of absolute value
-1e-5 the rounding alone gives a relative error of about eps_mach * F / (Delta * 1e-5):
-1e-10 / 1e-5 = 1e-5, from a correct backward pass. No single relative threshold suits both the
-large and the tiny entries of one gradient; the bound above does, entry by entry.
+Why not a threshold on the relative error |analytic - num| / (|analytic| + |num|)? For an entry
+of absolute value 1e-5 the rounding alone gives a relative error of about
+eps_mach * F / (Delta * 1e-5) = 1e-10 / 1e-5 = 1e-5, from a correct backward pass. No single
+relative threshold suits both the large and the tiny entries of one gradient; the bound above
+does, entry by entry.
 """
 
 from __future__ import annotations
@@ -54,14 +55,14 @@ def finite_difference_bound(numerical, numerical_double_step, *, scale, eps):
     """How far a correct gradient may lie from a centred difference, entry by entry.
 
     Inputs:
-    - numerical: the centred difference with the step Delta = eps, g(Delta), a float64 array
-    - numerical_double_step: the same with the step 2 Delta, g(2 Delta), an array of its shape
+    - numerical: the centred difference with the step Delta = eps, num(Delta), a float64 array
+    - numerical_double_step: the same with the step 2 Delta, num(2 Delta), an array of its shape
     - scale: F, the size of the numbers f adds up (a number >= 0; sum(|h * dh|) for
       f = sum(h * dh))
     - eps: Delta, the step of `numerical` (a number > 0)
     Returns:
     - bound: array of numerical's shape,
-      SLACK * (|g(2 Delta) - g(Delta)| / 3 + eps_mach * F / Delta)
+      SLACK * (|num(2 Delta) - num(Delta)| / 3 + eps_mach * F / Delta)
     """
     numerical = np.asarray(numerical, dtype=np.float64)
     numerical_double_step = np.asarray(numerical_double_step, dtype=np.float64)
@@ -91,10 +92,10 @@ def largest_gap(analytic, loss, x, *, scale, eps, numerical_gradient):
     - x: the float64 array the gradient is taken on
     - scale: F of finite_difference_bound, the size of the numbers loss adds up
     - eps: Delta, the step of the centred difference (a number > 0)
-    - numerical_gradient: numerical_gradient(f, x, eps) -> g(Delta) (notebook 03's function)
+    - numerical_gradient: numerical_gradient(f, x, eps) -> num(Delta) (notebook 03's function)
     Returns:
-    - numerical: g(Delta), an array of x's shape
-    - gap: max over x's entries of |analytic - g(Delta)| / bound, a float (<= 1: as close as
+    - numerical: num(Delta), an array of x's shape
+    - gap: max over x's entries of |analytic - num(Delta)| / bound, a float (<= 1: as close as
       finite differences can tell)
     """
     numerical = numerical_gradient(loss, x, eps)
