@@ -22,10 +22,11 @@ def one_hot(indices, vocab_size):
     """One-hot vectors of integer indices, for any shape of `indices`.
 
     Inputs:
-    - indices: integers (any integer dtype) in [0, V), any shape S (for example (N,) or (N, T))
+    - indices: integers (any integer dtype) in [0, V), any shape (for example (N,) or (N, T))
     - vocab_size: V, the number of classes
     Returns:
-    - vectors: float64 array of shape S + (V,); vectors[..., i] is 1 where indices == i, else 0
+    - vectors: float64 array of shape indices.shape + (V,); vectors[..., i] is 1 where
+      indices == i, else 0
     """
     shapes = Shapes("one_hot")
     V = shapes.positive_int("vocab_size", vocab_size, letter="V")
@@ -35,7 +36,7 @@ def one_hot(indices, vocab_size):
     indices = shapes.integers(
         "indices", indices, tuple(f"d{i}" for i in range(ndim)), low=0, high=V
     )
-    return (indices[..., None] == np.arange(V)).astype(np.float64)  # S + (V,)
+    return (indices[..., None] == np.arange(V)).astype(np.float64)  # indices.shape + (V,)
 
 
 def window_inputs(indices, window, vocab_size):
