@@ -142,3 +142,14 @@ def test_every_symbol_of_the_card_is_used_in_a_notebook(symbol):
         if any(symbol in span for _, span in markdown_math(assignment))
     ]
     assert written, f"the card lists ${symbol}$ but no notebook's text writes it"
+
+
+def test_c_is_the_cells_state_and_a_character_index_is_v():
+    """c_t is the LSTM's cell state (c_1..c_T, c_0); the index of a character is v_t (c_{t+1},
+    c_{T+1}, c^{(n)}, c', one_hot(c) and e_c were a second meaning)."""
+    character = re.compile(
+        r"(?<![A-Za-z\\])c(?:_\{(?:t\+1|T\+1|t-w)|\^\{\(n\)\}|')|\\_hot\}\(c\)|e_c\b"
+    )
+    for assignment in ASSIGNMENTS:
+        for cell_id, span in markdown_math(assignment):
+            assert not character.search(span), (assignment, cell_id, span[:60])
