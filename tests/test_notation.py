@@ -153,3 +153,16 @@ def test_c_is_the_cells_state_and_a_character_index_is_v():
     for assignment in ASSIGNMENTS:
         for cell_id, span in markdown_math(assignment):
             assert not character.search(span), (assignment, cell_id, span[:60])
+
+
+def test_f_is_the_forget_gate_never_a_function():
+    """f_t is the LSTM's forget gate; the function a gradient check differentiates is the code
+    argument `f` (\\texttt{f}), never the symbol f. A bare f is a gate only in notebook 05."""
+    for assignment in ASSIGNMENTS:
+        for cell_id, span in markdown_math(assignment):
+            bare = without_commands(span)
+            for match in letter("f").finditer(bare):
+                gate = bare[match.end() :].startswith("_") or bare[: match.start()].endswith(
+                    ("^", "_")
+                )
+                assert gate or assignment == "05_lstm", (assignment, cell_id, span[:60])
