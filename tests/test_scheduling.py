@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from tests.scheduling import unit_of
 from tests.balance import costliest_first, unit_costs
+from tests.scheduling import unit_of
 
 
 def test_a_unit_is_a_module_a_test_class_or_the_tests_of_a_parameter_marked_with_at():
