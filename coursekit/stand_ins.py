@@ -65,7 +65,9 @@ class StandIn:
 
     def _find(self, values) -> int | None:
         matches = [
-            index for index, (expected, _) in enumerate(self._calls) if same_argument(values, expected)
+            index
+            for index, (expected, _) in enumerate(self._calls)
+            if same_argument(values, expected)
         ]
         unused = [index for index in matches if not self._used[index]]
         return (unused or matches or [None])[0]

@@ -48,8 +48,16 @@ def test_a_stand_in_matches_an_integer_argument_whatever_its_integer_type():
     gets the stood-in answer (coursekit.stand_ins)."""
     from coursekit.stand_ins import same_argument
 
-    assert same_argument(np.int64(3), 3) and same_argument(3, np.int64(3)) and same_argument(np.int32(3), np.int64(3))
-    assert not same_argument(4, np.int64(3)) and not same_argument(True, 1) and not same_argument("3", 3)
+    assert (
+        same_argument(np.int64(3), 3)
+        and same_argument(3, np.int64(3))
+        and same_argument(np.int32(3), np.int64(3))
+    )
+    assert (
+        not same_argument(4, np.int64(3))
+        and not same_argument(True, 1)
+        and not same_argument("3", 3)
+    )
     assert same_argument(np.float64(0.5), 0.5) and same_argument(0.5, np.float64(0.5))
 
 
