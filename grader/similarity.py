@@ -25,8 +25,6 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import nbformat
-from copydetect import CodeFingerprint, compare_files
-from copydetect.utils import highlight_overlap
 
 from .grading import check_assignment
 from .html_pages import escape, page, spreadsheet_cell, table
@@ -124,7 +122,11 @@ def learner_code(notebook_path: Path, released: dict[str, str]) -> str:
     )
 
 
-def _fingerprint(name: str, code: str, boilerplate=None) -> CodeFingerprint:
+# copydetect is imported where it is used: it loads matplotlib (about 0.5 s), which every other
+# command of `python -m grader` would pay for.
+def _fingerprint(name: str, code: str, boilerplate=None):
+    from copydetect import CodeFingerprint
+
     return CodeFingerprint(
         name,
         NOISE_TOKENS,
@@ -173,6 +175,9 @@ def compare_class(
 
 
 def _compare(first: LearnerCode, second: LearnerCode) -> Pair:
+    from copydetect import compare_files
+    from copydetect.utils import highlight_overlap
+
     _, (share_first, share_second), slices = compare_files(first.fingerprint, second.fingerprint)
     pair = Pair(first.student, second.student, float(share_first), float(share_second))
     if len(slices[0]):

@@ -76,6 +76,11 @@ def catch_rates(check: Check, mistakes, seeds) -> list[float]:
     for seed in seeds:
         cases = check.fresh_cases(seed)
         for index, mistake in enumerate(mistakes):
-            verdict = run_check(check, mistake.output, copy.deepcopy(cases))
-            caught[index] += not verdict.passed
+            caught[index] += fails_some_case(check, mistake.output, copy.deepcopy(cases))
     return [count / len(seeds) for count in caught]
+
+
+def fails_some_case(check: Check, candidate, cases) -> bool:
+    """Whether `candidate` fails `check` on `cases`. The cases are run one at a time, in order,
+    and the first that fails settles it (a verdict fails exactly when one of its cases does)."""
+    return any(not run_check(check, candidate, [case]).passed for case in cases)
