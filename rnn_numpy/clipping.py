@@ -1,10 +1,12 @@
 """Gradient clipping: a cap on each entry, or one scale factor for all gradients together.
 
-Notation as docs/NOTATION.md: ||g|| of a set of gradient arrays is the global norm
-sqrt(sum over arrays of sum over entries of g^2).
+Notation as docs/NOTATION.md: ||dtheta|| of a set of gradient arrays dtheta is the global norm
+sqrt(sum over arrays of sum over entries of dtheta^2); kappa (the argument `c`) is the threshold
+of element-wise clipping.
 
-    clip_elementwise:  g <- min(max(g, -c), c)                                  changes the direction
-    clip_global_norm:  g <- g * max_norm / ||g||   if ||g|| > max_norm          keeps the direction
+    clip_elementwise:  dtheta <- min(max(dtheta, -kappa), kappa)         changes the direction
+    clip_global_norm:  dtheta <- dtheta * max_norm / ||dtheta||
+                       if ||dtheta|| > max_norm                          keeps the direction
 
 Both take and return a dict of gradients, e.g. {"Wx": dWx, "Wh": dWh, "b": db}, and never modify
 the arrays passed in; a zero gradient stays zero. Global-norm clipping (Pascanu, Mikolov and
@@ -41,7 +43,7 @@ def clip_elementwise(grads, c):
 
     Inputs:
     - grads: dict of name -> gradient array (any shapes)
-    - c: the threshold, > 0
+    - c: the threshold kappa, > 0
 
     Returns:
     - clipped: a new dict with the same keys; each array has the shape and dtype of the input

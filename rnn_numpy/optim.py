@@ -1,16 +1,16 @@
 """Parameter updates, one array at a time. Functional: inputs are never changed, new arrays are
 returned (a training loop applies them to every entry of its dict of parameters).
 
-In the notation card's symbols (docs/NOTATION.md): theta a parameter (`param`), g its gradient
-(`grad`), eta the step size (`learning_rate`), s an optimiser's running sum or average of squared
-gradients (`cache`), beta RMSprop's decay (`decay_rate`; Adam's beta_1, beta_2), epsilon the
-constant that keeps a division finite (`eps`):
+In the notation card's symbols (docs/NOTATION.md): theta a parameter (`param`), dtheta its
+gradient (`grad`; never g, the LSTM's candidate), eta the step size (`learning_rate`), s an
+optimiser's running sum or average of squared gradients (`cache`), beta RMSprop's decay
+(`decay_rate`; Adam's beta_1, beta_2), epsilon the constant that keeps a division finite (`eps`):
 
-    SGD      theta <- theta - eta g
-    Adagrad  s <- s + g^2;                         theta <- theta - eta g / sqrt(s + epsilon)
-    RMSprop  s <- beta s + (1 - beta) g^2;         theta <- theta - eta g / (sqrt(s) + epsilon)
-    Adam     moving averages m, v of g and g^2, bias-corrected by 1 - beta**t;
-             theta <- theta - eta m_hat / (sqrt(v_hat) + epsilon)
+    SGD      theta <- theta - eta dtheta
+    Adagrad  s <- s + dtheta^2;                    theta <- theta - eta dtheta / sqrt(s + epsilon)
+    RMSprop  s <- beta s + (1 - beta) dtheta^2;    theta <- theta - eta dtheta / (sqrt(s) + epsilon)
+    Adam     moving averages (code `m`, `v`) of dtheta and dtheta^2, bias-corrected by
+             1 - beta**t; theta <- theta - eta m_hat / (sqrt(v_hat) + epsilon)
 
 Where epsilon goes: Adagrad adds it *inside* the square root (as in Karpathy's min-char-rnn);
 RMSprop and Adam add it *outside* (as in cs231n and Kingma & Ba 2015). Each update uses the
