@@ -1,13 +1,14 @@
 """Truncated backpropagation through time over a long stream of character indices.
 
 A stream of N parallel character sequences of T + 1 characters, shape (N, T + 1), has T steps:
-step t reads character c_t and predicts c_{t+1} (docs/NOTATION.md). It is read in chunks of
-K = `chunk_length` steps: a chunk's inputs are the characters at array positions s .. s+K-1 and
-its targets the *next* characters, at positions s+1 .. s+K. The forward pass of a chunk starts
-from the hidden state the previous chunk ended with (the state is carried), but the backward
-pass stops at the chunk's first step: no gradient flows into the previous chunk (the state is
-treated as a constant). The last chunk may be shorter; T characters are predicted in all. The
-loss of a chunk is summed over its steps and averaged over the N streams.
+step t reads character v_t and predicts v_{t+1} (docs/NOTATION.md). It is read in chunks of
+K = `chunk_length` steps: a chunk's inputs are the characters at array positions
+start .. start+K-1 and its targets the *next* characters, at positions start+1 .. start+K. The
+forward pass of a chunk starts from the hidden state the previous chunk ended with (the state is
+carried), but the backward pass stops at the chunk's first step: no gradient flows into the
+previous chunk (the state is treated as a constant). The last chunk may be shorter; T characters
+are predicted in all. The loss of a chunk is summed over its steps and averaged over the N
+streams.
 
 A character RNN has the parameters (one-hot inputs, so D = V)
     params = {"Wx": (V, H), "Wh": (H, H), "b": (H,), "Wy": (H, V), "by": (V,)}

@@ -4,7 +4,7 @@ Each backward pass is compared, one gradient at a time, with what the course's r
 implementation gives on the constants below (precomputed and shipped as data:
 `expected("bptt", key)`), so a message names the gradient that is off; a few precomputed *wrong*
 answers name common mistakes. Nothing here computes a forward or backward pass itself.
-Notation: docs/NOTATION.md (steps from 1, arrays from 0; J_s = diag(1 - h_s**2) Wh^T).
+Notation: docs/NOTATION.md (steps from 1, arrays from 0; J_t = diag(1 - h_t**2) Wh^T).
 """
 
 from __future__ import annotations
@@ -210,14 +210,14 @@ def check_state_jacobian_product(state_jacobian_product):
             )
         if _matches(got, f"jacobian_{t}_{k}_next_state"):
             raise VisibleCheckFailed(
-                f"{what}: J_s used h[s], the state after step s+1; h_s is "
-                f"h[s-1] (steps count from 1, arrays from 0)."
+                f"{what}: J_t used h[t], the state after step t+1; h_t is "
+                f"h[t-1] (steps count from 1, arrays from 0)."
             )
         expect_close(
             got,
             _e(f"jacobian_{t}_{k}"),
             what=what,
-            hint="A factor differs from the card's J_s = diag(1 - h_s^2) Wh^T: a Wh not "
+            hint="A factor differs from the card's J_t = diag(1 - h_t^2) Wh^T: a Wh not "
             "transposed, or a slope taken of another step's state, is off.",
         )
     passed("state_jacobian_product")
