@@ -166,3 +166,13 @@ def test_f_is_the_forget_gate_never_a_function():
                     ("^", "_")
                 )
                 assert gate or assignment == "05_lstm", (assignment, cell_id, span[:60])
+
+
+def test_m_is_a_layer_never_a_mask_or_a_maximum():
+    """m numbers the layers of a stack (1..M); a mask is written mask (the code's name), the
+    softmax's shift y_max."""
+    for assignment in ASSIGNMENTS:
+        for cell_id, span in markdown_math(assignment):
+            mask = re.search(r"(?<![A-Za-z])m_[{\w]", without_commands(span))
+            maximum = re.search(r"(?<![A-Za-z\\])m\s*=\s*\\max", span)
+            assert not (mask or maximum), (assignment, cell_id, span[:60])
