@@ -176,3 +176,17 @@ def test_m_is_a_layer_never_a_mask_or_a_maximum():
             mask = re.search(r"(?<![A-Za-z])m_[{\w]", without_commands(span))
             maximum = re.search(r"(?<![A-Za-z\\])m\s*=\s*\\max", span)
             assert not (mask or maximum), (assignment, cell_id, span[:60])
+
+
+def test_z_is_the_grus_update_gate_never_a_placeholder():
+    """z_t is the GRU's update gate: the sigmoid's argument is a pre-activation a, and the card
+    writes a gradient as dh, not dz for any z. A bare z is the gate only in notebook 06 (and in the
+    list "r, z, n")."""
+    texts = [(a, cell_id, span) for a in ASSIGNMENTS for cell_id, span in markdown_math(a)]
+    texts += [("NOTATION.md", "-", span) for span in math_spans(CARD.read_text(encoding="utf-8"))]
+    for where, cell_id, span in texts:
+        bare = without_commands(span)
+        gate_names = re.search(r"[rzn](?:,\s*[rzn]){2}", bare)
+        for match in letter("z").finditer(bare):
+            gate = bare[match.end() :].startswith("_") or bare[: match.start()].endswith("^")
+            assert gate or gate_names or where == "06_gru_and_deep_rnns", (where, cell_id, span)
