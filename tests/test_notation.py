@@ -190,3 +190,11 @@ def test_z_is_the_grus_update_gate_never_a_placeholder():
         for match in letter("z").finditer(bare):
             gate = bare[match.end() :].startswith("_") or bare[: match.start()].endswith("^")
             assert gate or gate_names or where == "06_gru_and_deep_rnns", (where, cell_id, span)
+
+
+def test_sigma_is_only_the_sigmoid():
+    """The largest singular value is ||W||_2 (code sigma_max), never sigma_max or sigma_i."""
+    spans = [(a, cell_id, span) for a in ASSIGNMENTS for cell_id, span in markdown_math(a)]
+    spans += [("NOTATION.md", "-", span) for span in math_spans(CARD.read_text(encoding="utf-8"))]
+    for where, cell_id, span in spans:
+        assert not re.search(r"\\sigma_", span), (where, cell_id, span[:60])
