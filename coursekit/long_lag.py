@@ -75,7 +75,9 @@ class LongLagRace:
         self.threshold = settings.solved_fraction * BASELINE_MSE
 
     def hidden_size_for(self, cell, depth):
-        """The H whose model's parameter count is closest to the budget (the smaller on a tie)."""
+        """The H whose model's parameter count is closest to the budget (the smaller on a tie),
+        which may be just over it: not model_size.largest_hidden_size (at most the budget), the
+        rule of notebooks 05 and 07."""
 
         def count(H):
             return parameter_count(cell, INPUT_SIZE, H, 1, layers=depth)

@@ -3,6 +3,7 @@
     parameter_count("lstm", input_size=2, hidden_size=16, output_size=1)            # notebook 05
     parameter_count("gru", input_size=2, hidden_size=12, output_size=1, layers=2)   # notebook 06
     parameter_count("rnn", input_size=V, hidden_size=H, output_size=V)              # notebook 07
+    largest_hidden_size("rnn", input_size=2, output_size=1, budget=1233)  # 33: 05's fair race
 
 A model here is `layers` stacked recurrent layers of one cell type ("rnn", "gru" or "lstm"), the
 first reading input_size features and each holding hidden_size units, and a linear readout
@@ -56,3 +57,32 @@ def parameter_count(cell, input_size, hidden_size, output_size, layers=1):
     fan_ins = [int(input_size)] + [H] * (int(layers) - 1)
     recurrent = sum(fan_in * G + H * G + len(BIAS_NAMES[cell]) * G for fan_in in fan_ins)
     return recurrent + H * int(output_size) + int(output_size)
+
+
+def largest_hidden_size(cell, input_size, output_size, budget, layers=1):
+    """The largest H whose model has at most `budget` parameters (`parameter_count`), so that
+    models of different cells race with equal budgets.
+
+    Inputs: cell, input_size, output_size, layers as for `parameter_count`; budget: a whole
+    number of parameters, at least what H = 1 needs.
+
+    Returns:
+    - H: an int >= 1
+    """
+    if isinstance(budget, bool) or not isinstance(budget, numbers.Integral):
+        raise TypeError(
+            f"largest_hidden_size: budget must be a whole number, got {type(budget).__name__}"
+        )
+
+    def count(H):
+        return parameter_count(cell, input_size, H, output_size, layers=layers)
+
+    if count(1) > budget:
+        raise ValueError(
+            f"largest_hidden_size: even H = 1 needs {count(1)} parameters, "
+            f"more than the budget {budget}"
+        )
+    H = 1
+    while count(H + 1) <= budget:
+        H += 1
+    return H

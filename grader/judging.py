@@ -156,6 +156,12 @@ class JudgingProcess:
         if self._process is not None and self._process.poll() is None:
             return self._process
         root = str(Path(__file__).resolve().parents[1])
+        # The worker judges with this checkout's code (`root`), whatever the environment has
+        # installed. `-m` with cwd=root puts root first on sys.path, but not when the environment
+        # sets PYTHONSAFEPATH: then only PYTHONPATH does, and without it the worker would import
+        # the installed (editable) grader, which may be another checkout's (tests/grading/
+        # test_kernel_judgements.py::test_the_judging_worker_runs_the_code_of_the_checkout_that_
+        # started_it).
         env = dict(
             os.environ,
             OMP_NUM_THREADS="1",

@@ -29,7 +29,7 @@ from collections.abc import Callable
 import numpy as np
 
 from coursekit.full_size import CAPSTONE as CAPSTONE  # re-exported: the tools read it here
-from coursekit.model_size import GATE_BLOCKS, parameter_count
+from coursekit.model_size import GATE_BLOCKS, largest_hidden_size, parameter_count
 from rnn_numpy.clipping import clip_global_norm
 from rnn_numpy.encoding import one_hot
 from rnn_numpy.language_model import bits_per_char, iterate_chunks
@@ -113,16 +113,13 @@ def hidden_size_for_budget(cell, vocab_size, budget):
     """
     shapes = Shapes("hidden_size_for_budget")
     budget = shapes.positive_int("budget", budget)
-    H = 1
     smallest = parameter_count(cell, vocab_size, 1, vocab_size)
     if smallest > budget:
         raise ValueError(
             f"hidden_size_for_budget: even H = 1 needs {smallest} parameters, "
             f"more than the budget {budget}"
         )
-    while parameter_count(cell, vocab_size, H + 1, vocab_size) <= budget:
-        H += 1
-    return H
+    return largest_hidden_size(cell, vocab_size, vocab_size, budget)
 
 
 def init_char_model(cell, vocab_size, hidden_size, rng):

@@ -85,6 +85,7 @@ def gru_step_forward(x, h_prev, Wx, Wh, bx, bh):
     - h: new hidden state h_t, shape (N, H)
     - cache: the tuple (x, h_prev, Wx, Wh, gates, hn), where gates (N, 3H) holds the activated
       [r_t, z_t, n_t] and hn (N, H) is h_{t-1} Wh^n + bh^n, what r_t multiplies
+    Large inputs (|x| ~ 1e4, where the gates saturate) must not overflow: no NaN or inf.
     """
     x, h_prev, Wx, Wh, bx, bh, H, dtype = _step_arguments(
         "gru_step_forward", x, h_prev, Wx, Wh, bx, bh
@@ -175,6 +176,7 @@ def gru_forward(x, h0, Wx, Wh, bx, bh):
     - cache: the tuple (x, h0, Wx, Wh, gates, hn, h), where gates (N, T, 3H) holds the
       activated [r_t, z_t, n_t] of every step, hn (N, T, H) holds h_{t-1} Wh^n + bh^n of every
       step, and h is the returned states
+    Large inputs (|x| ~ 1e4, where the gates saturate) must not overflow: no NaN or inf.
     """
     shapes = Shapes("gru_forward")
     x = shapes.floats("x", x, ("N", "T", "D"))

@@ -58,7 +58,7 @@ def sample(Wx, Wh, b, Wy, by, h0, first_index, length, rng, temperature=1.0):
     - first_index: the index fed in at the first step, an integer in [0, V)
     - length: how many indices to draw, an integer >= 1
     - rng: a numpy.random.Generator (e.g. np.random.default_rng(0))
-    - temperature: a number > 0 (default 1.0)
+    - temperature: a number > 0 (default 1.0); low ones too (at 0.01 nothing may overflow)
     Returns:
     - indices: the drawn indices, integers of shape (length,); first_index is not included
     """

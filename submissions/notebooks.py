@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import copy
-import importlib
 from pathlib import Path
 
 import nbformat
@@ -86,7 +85,6 @@ def class_of(assignment: str, copies: int) -> dict[str, object]:
     from submissions import wrong
 
     solution = solution_notebook(assignment)
-    module = importlib.import_module(f"{wrong.__name__}.{assignment.split('_', 1)[1]}")
     kinds = [solution, nbformat.read(NOTEBOOKS / assignment / f"{assignment}.ipynb", 4)]
-    kinds += [wrong.build(solution, mistake) for mistake in module.WRONG_SUBMISSIONS]
+    kinds += [wrong.build(solution, mistake) for mistake in wrong.wrong_submissions_of(assignment)]
     return {f"student{index:03d}": kinds[index % len(kinds)] for index in range(copies)}

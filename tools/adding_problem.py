@@ -32,7 +32,11 @@ import numpy as np  # noqa: E402
 from tqdm import tqdm  # noqa: E402
 
 from coursekit.adding_problem import INPUT_SIZE, adding_problem_batch  # noqa: E402
-from coursekit.model_size import GATE_BLOCKS, parameter_count  # noqa: E402
+from coursekit.model_size import (  # noqa: E402
+    GATE_BLOCKS,
+    largest_hidden_size,
+    parameter_count,
+)
 from rnn_numpy.adding_problem import SOLVED_FRACTION  # noqa: E402
 from rnn_numpy.lstm import forget_gate_bias_init, lstm_backward, lstm_forward  # noqa: E402
 from rnn_numpy.optim import adam_step  # noqa: E402
@@ -45,13 +49,6 @@ CELL = {"LSTM": "lstm", "tanh RNN": "rnn"}  # their names in coursekit.model_siz
 def model_size(model: str, H: int) -> int:
     """Parameters of `model` with H units: its layer and the readout Wy (H, 1), by (1,)."""
     return parameter_count(CELL[model], INPUT_SIZE, H, 1)
-
-
-def rnn_hidden_for(budget: int) -> int:
-    H = 1
-    while model_size("tanh RNN", H + 1) <= budget:
-        H += 1
-    return H
 
 
 def init_params(model: str, H: int, rng, forget_bias: float) -> dict:
@@ -145,7 +142,7 @@ def main() -> None:
     parser.add_argument("--seeds", type=int, nargs="+", default=[0])
     args = parser.parse_args()
 
-    rnn_hidden = rnn_hidden_for(model_size("LSTM", args.hidden))
+    rnn_hidden = largest_hidden_size("rnn", INPUT_SIZE, 1, model_size("LSTM", args.hidden))
     plan = [
         Run("LSTM", T, args.hidden, args.learning_rate, seed)
         for T in args.lags

@@ -224,6 +224,24 @@ def expect_true(condition: bool, *, what: str, hint: str = "") -> None:
         raise VisibleCheckFailed(f"{what}. {hint}".strip())
 
 
+def expect_saturated_states(states: dict, *, what: str, why_h_is_bounded: str) -> None:
+    """At large inputs (|x| ~ 1e3 and beyond) the gates saturate: nothing in `states` (name ->
+    array) is NaN or inf, and every |h| is at most 1, for the reason `why_h_is_bounded` gives
+    (a gated tanh: "h = o * tanh(c) lies in [-1, 1]")."""
+    for name, value in states.items():
+        value = np.asarray(value, dtype=float)
+        expect_true(
+            bool(np.all(np.isfinite(value))),
+            what=f"{what}: {name} holds NaN or inf",
+            hint="exp of a pre-activation beyond about 709 overflows to inf, and inf / inf is "
+            "NaN: a tanh or sigmoid written with exp breaks here, where the gates saturate.",
+        )
+    expect_true(
+        bool(np.all(np.abs(np.asarray(states["h"], dtype=float)) <= 1.0)),
+        what=f"{what}: some |h| exceeds 1 ({why_h_is_bounded})",
+    )
+
+
 NOT_GRADED = (
     "(Hidden checks do not grade this: they judge only the values your function "
     "returns. It is still a bug for any caller that uses its arrays afterwards.)"

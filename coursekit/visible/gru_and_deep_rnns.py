@@ -22,6 +22,7 @@ from coursekit.visible.expect import (
     VisibleCheckFailed,
     call,
     expect_close,
+    expect_saturated_states,
     expect_true,
     expect_unchanged,
     expected,
@@ -86,6 +87,7 @@ EQUAL_STATES, EQUAL_PARAMS = _stack(EQUAL_SIZES)
 DH_TOP_EQUAL = np.linspace(-1.0, 1.0, N * T * D).reshape(N, T, D)
 STACK_SIZE_OF = {"equal": EQUAL_SIZES, "unequal": STACK_SIZES}
 LARGE = 1e4  # |x| ~ 1e4: the gates saturate (the hidden checks try such inputs too)
+H_IS_BOUNDED = "h = (1 - z) * n + z * h_prev, n = tanh(...) and h0 in [-1, 1]: h lies in [-1, 1]"
 
 # -- the cases: name -> arguments (the expectations are computed on the same) -----------------
 STEP_CASES = {
@@ -421,7 +423,14 @@ def check_gru_forward(gru_forward):
             what=f"{what}: cache entry {name}",
             hint="It holds every step's entry: step t's at index t-1.",
         )
-    passed("gru_forward", "h and every cache entry")
+    what = f"{what}, inputs of size {LARGE:g} (the gates saturate; the docstring: no overflow)"
+    large = (LARGE * X_SEQUENCE, *SEQUENCE_ARGUMENTS[1:])
+    with np.errstate(all="ignore"):  # an overflow shows in the values; the warning is not graded
+        h, _ = _tuple_of(
+            call(gru_forward, *(a.copy() for a in large), what=what), ("h", "cache"), what
+        )
+    expect_saturated_states({"h": h}, what=what, why_h_is_bounded=H_IS_BOUNDED)
+    passed("gru_forward", "h and every cache entry, also at large inputs")
 
 
 def sequence_cache():

@@ -15,7 +15,15 @@ from __future__ import annotations
 
 import numpy as np
 
-from grader.checks.framework import Case, Check, Upstream, compare, function_check, hint
+from grader.checks.framework import (
+    Case,
+    Check,
+    Upstream,
+    compare,
+    first_matching_mistake,
+    function_check,
+    hint,
+)
 from grader.mistakes.char_language_model import MISTAKES
 from rnn_numpy.char_model import evaluate_loss, init_char_model, train_char_model
 from rnn_numpy.language_model import batchify, bits_per_char, iterate_chunks, perplexity
@@ -93,11 +101,13 @@ def judge_chunks(case: Case, outcome) -> list[str]:
     expected = iterate_chunks(*case.live_arguments()[0])
     problems = _chunk_problems(case.label, outcome.value, expected)
     if problems:
-        for mistake in MISTAKES["iterate_chunks"]:
-            wrong = mistake.output(*case.live_arguments()[0])
-            if not _chunk_problems(case.label, outcome.value, wrong):
-                problems.append(hint(mistake))
-                break
+        mistake = first_matching_mistake(
+            MISTAKES["iterate_chunks"],
+            case,
+            lambda wrong: not _chunk_problems(case.label, outcome.value, wrong),
+        )
+        if mistake is not None:
+            problems.append(hint(mistake))
     return problems
 
 
@@ -404,13 +414,17 @@ def train_part_check(name: str, make_cases) -> Check:
         expected = _judged(views, reference)
         problems = _train_part_problems(case.label, views, outcome.value, expected)
         if problems:
-            for mistake in mistakes:
-                args, kwargs = case.live_arguments()
-                with np.errstate(all="ignore"):
-                    wrong = _judged(views, mistake.output(*args, **kwargs))
-                if not _train_part_problems(case.label, views, outcome.value, wrong):
-                    problems.append(hint(mistake))
-                    break
+            mistake = first_matching_mistake(
+                mistakes,
+                case,
+                lambda wrong: (
+                    not _train_part_problems(
+                        case.label, views, outcome.value, _judged(views, wrong)
+                    )
+                ),
+            )
+            if mistake is not None:
+                problems.append(hint(mistake))
         return problems
 
     return Check(

@@ -400,10 +400,15 @@ def function_check(
         specs = outputs(case, expected) if callable(outputs) else outputs
         problems = compare(case.label, outcome.value, expected, specs, rtol=rtol, atol=atol)
         if problems:
-            for mistake in mistakes:
-                if _matches_mistake(mistake, case, outcome.value, specs, rtol, atol):
-                    problems.append(hint(mistake))
-                    break
+            mistake = first_matching_mistake(
+                mistakes,
+                case,
+                lambda wrong: (
+                    not compare(case.label, outcome.value, wrong, specs, rtol=rtol, atol=atol)
+                ),
+            )
+            if mistake is not None:
+                problems.append(hint(mistake))
         return problems
 
     return Check(
@@ -418,14 +423,24 @@ def function_check(
     )
 
 
-def _matches_mistake(mistake: Mistake, case: Case, got, outputs, rtol, atol) -> bool:
-    """Whether `got` is what `mistake` produces on this case (False if it cannot apply here)."""
-    try:
-        with np.errstate(all="ignore"):
-            wrong = _call(mistake.output, case)
-    except Exception:  # a mistake that cannot be made on this case
-        return False
-    return not compare(case.label, got, wrong, outputs, rtol=rtol, atol=atol)
+def first_matching_mistake(
+    mistakes: Sequence[Mistake], case: Case, matches: Callable[[Any], bool]
+) -> Mistake | None:
+    """The first of `mistakes` whose output on `case` `matches` the learner's result, or None.
+
+    `matches(wrong)` is given what the mistake returns on the case (after `Case.pick`, computed
+    with NumPy's warnings off) and says whether the learner's result agrees with it. A mistake
+    that cannot be made on this case (its output raises) is passed over. A check that has found
+    problems gives the returned mistake's `hint`."""
+    for mistake in mistakes:
+        try:
+            with np.errstate(all="ignore"):
+                wrong = _call(mistake.output, case)
+        except Exception:  # a mistake that cannot be made on this case
+            continue
+        if matches(wrong):
+            return mistake
+    return None
 
 
 def _call(function: Callable, case: Case):

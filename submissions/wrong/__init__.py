@@ -10,6 +10,7 @@ with the same command instructors use, and assert that it loses exactly the poin
 from __future__ import annotations
 
 import copy
+import importlib
 from dataclasses import dataclass
 
 import nbformat
@@ -48,3 +49,9 @@ def build(solution: nbformat.NotebookNode, submission: WrongSubmission) -> nbfor
     if missing:
         raise KeyError(f"{submission.name}: no solution cells {sorted(missing)}")
     return notebook
+
+
+def wrong_submissions_of(assignment: str) -> list[WrongSubmission]:
+    """The wrong submissions of `assignment` (its module here: the name without the number)."""
+    module = importlib.import_module(f"{__name__}.{assignment.split('_', 1)[1]}")
+    return module.WRONG_SUBMISSIONS

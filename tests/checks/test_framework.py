@@ -12,6 +12,7 @@ from grader.checks.framework import (
     Raised,
     Unsendable,
     Upstream,
+    first_matching_mistake,
     function_check,
     raised_text,
 )
@@ -204,6 +205,25 @@ def test_a_verdict_lists_the_named_mistakes_its_hints_name():
     assert run_check(check, lambda x: x + 2, check.fixed_cases()).mistakes == (added.description,)
     assert run_check(check, lambda x: -x, check.fixed_cases()).mistakes == ()
     assert run_check(check, _double, check.fixed_cases()).mistakes == ()
+
+
+def test_the_first_mistake_that_matches_is_named_and_one_that_cannot_apply_is_passed_over():
+    """The one loop every check's hint comes from (function_check and 07's own judges)."""
+
+    def cannot_apply(x):
+        raise ValueError("not on this case")
+
+    added = Mistake("added", "you added", lambda x: x + 2)
+    mistakes = [
+        Mistake("raises", "never", cannot_apply),
+        added,
+        Mistake("again", "x", lambda x: x + 2),
+    ]
+    case = Case("ones", (np.ones(3),))
+    got = np.full(3, 3.0)
+    assert first_matching_mistake(mistakes, case, lambda wrong: np.array_equal(wrong, got)) is added
+    assert first_matching_mistake(mistakes, case, lambda wrong: False) is None
+    assert first_matching_mistake((), case, lambda wrong: True) is None
 
 
 def test_outputs_may_depend_on_the_case():

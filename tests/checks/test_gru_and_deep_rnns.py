@@ -214,6 +214,26 @@ def test_exercise_5s_off_by_one_is_named(notebook):
         visible.check_gru_backward(two_back)
 
 
+def test_a_sequence_that_overflows_at_large_inputs_is_named_before_the_hidden_check(notebook):
+    """gru_forward's docstring promises no overflow at |x| ~ 1e4 and its hidden check tries such
+    inputs: the visible check tries them too, and names NaN or inf without the fix line. (A
+    gru_forward that runs its own step, a tanh written with exp, is right at small inputs.)"""
+    own_step = find(MISTAKES["gru_step_forward"], "tanh_from_exp").output
+    overflowing = _notebook_variant(
+        dict(notebook, own_step=own_step),
+        "gru_forward",
+        "gru_step_forward(x[:, t], h_prev, Wx, Wh, bx, bh)",
+        "own_step(x[:, t], h_prev, Wx, Wh, bx, bh)",
+    )
+    verdict = run_locally("gru_forward", overflowing)
+    assert not verdict.passed and "large inputs (|x| ~ 1e4)" in verdict.explain()
+    with pytest.raises(VisibleCheckFailed, match="inputs of size 10000") as failure:
+        visible.check_gru_forward(overflowing)
+    message = str(failure.value)
+    assert "h holds NaN or inf" in message and "written with exp" in message
+    assert "np.tanh" not in message
+
+
 def _reshaped(value, change):
     """`value` with every array, name or dict changed by `change` (a result's layout kept)."""
     if isinstance(value, tuple):

@@ -19,7 +19,9 @@ Grading with a hand grade, Generate Feedback. It checks that:
   "MathJax is not defined", no raw `$...$` left);
 - the planted scripts never run, in Manual Grading or in the submission view reached from Manage
   Students: no request reaches a listener on 127.0.0.1, the title and a global stay unchanged;
-  and the answer's text, tags included, is readable on the page.
+  and the answer's text, tags included, is readable on the page;
+- Generate Feedback's pages are the course's: the ungraded written answer shows "awaiting
+  grading", the hand-graded one its score.
 """
 
 from __future__ import annotations
@@ -353,6 +355,11 @@ def test_formgrader_from_course_py_lab_in_a_browser(course_lab):
     feedback = (lab.folder / "feedback" / "mallory" / ASSIGNMENT / f"{ASSIGNMENT}.html").read_text()
     assert "&lt;script&gt;document.title" in feedback and "<script>document.title" not in feedback
     assert "&amp;lt;" not in feedback, "the feedback shows entities, not what the learner typed"
+    # The button's feedback is the course's: an answer no one has graded says so (not a 0), and
+    # one graded by hand shows its score.
+    assert "(Score: awaiting grading (" in feedback
+    graded = (lab.folder / "feedback" / "ada" / ASSIGNMENT / f"{ASSIGNMENT}.html").read_text()
+    assert "(Score: awaiting grading (" not in graded
     # MathJax came from the lab, nothing from outside; it never failed to load.
     outside = [url for url in requests if not url.startswith((lab.url, "data:", "about:"))]
     assert not outside, outside

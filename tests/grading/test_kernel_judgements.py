@@ -21,13 +21,18 @@ feedback shows that score.
 
 from __future__ import annotations
 
+import os
 import shutil
+import subprocess
+import sys
 import time
+from pathlib import Path
 
 import nbformat
 import numpy as np
 import pytest
 
+import grader
 from coursekit.hidden import run_cases
 from coursekit.wire import decode, encode
 from grader.checks import get_check
@@ -405,3 +410,39 @@ def test_an_unreadable_record_is_not_quoted_in_the_cell():
     outcome = judge_record("softmax", [], '{"__' + LEAK + '0.123456": 1}')
     assert outcome.kind == "tampered record"
     assert LEAK not in outcome.text and LEAK in outcome.detail  # the instructor's report only
+
+
+def test_the_judging_worker_runs_the_code_of_the_checkout_that_started_it(tmp_path):
+    """Under PYTHONSAFEPATH (no working folder on sys.path) the worker still imports the grader
+    of the checkout that started it (its PYTHONPATH), not the installed (editable) one: here a
+    copy of the checkout whose judge answers where its code lives."""
+    root = Path(grader.__file__).resolve().parents[1]
+    ignore = shutil.ignore_patterns("__pycache__")
+    for package in ("grader", "coursekit", "rnn_numpy"):
+        shutil.copytree(root / package, tmp_path / package, ignore=ignore)
+    judging = tmp_path / "grader" / "judging.py"
+    signature = "def judge_record(name: str, cases: list, text: str) -> Outcome:\n"
+    assert signature in judging.read_text()
+    judging.write_text(
+        judging.read_text().replace(
+            signature,
+            signature + '    if name == "where?":\n        return Outcome("verdict", __file__)\n',
+        )
+    )
+    parent = (
+        f"import sys; sys.path.insert(0, {str(tmp_path)!r})\n"
+        "from grader.judging import JudgingProcess\n"
+        "worker = JudgingProcess(120)\n"
+        "print(worker.judge('where?', [], '').text)\n"
+        "worker.close()\n"
+    )
+    environment = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
+    answer = subprocess.run(
+        [sys.executable, "-c", parent],
+        env=dict(environment, PYTHONSAFEPATH="1"),
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert answer.stdout.strip() == str(judging), answer.stderr[-2000:]

@@ -17,6 +17,7 @@ import pytest
 
 from grader.layout import NOTEBOOKS, written_assignments
 from submissions import wrong as wrong_submissions
+from submissions.wrong import wrong_submissions_of
 from tests.grading.harness import (
     cells_by_id,
     grade,
@@ -30,11 +31,6 @@ from tests.grading.harness import (
 pytestmark = pytest.mark.sandbox
 
 ASSIGNMENTS = written_assignments()
-
-
-def wrong_submissions_of(assignment: str) -> list:
-    module = importlib.import_module(f"{wrong_submissions.__name__}.{assignment.split('_', 1)[1]}")
-    return module.WRONG_SUBMISSIONS
 
 
 # One graded class per assignment, each a unit of work of its own (tests/scheduling.py): the

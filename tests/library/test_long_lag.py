@@ -8,7 +8,7 @@ import pytest
 
 from coursekit.adding_problem import INPUT_SIZE, adding_problem_batch
 from coursekit.long_lag import LayerFunctions, LongLagRace, LongLagSettings
-from coursekit.model_size import GATE_BLOCKS, parameter_count
+from coursekit.model_size import GATE_BLOCKS, largest_hidden_size, parameter_count
 from rnn_numpy.optim import adagrad_step
 from rnn_numpy.rnn import rnn_output, rnn_output_backward
 from rnn_numpy.stacked import CELLS, stacked_backward, stacked_forward
@@ -52,6 +52,26 @@ def test_parameter_count_counts_the_readout_and_the_second_bias():
 def test_parameter_count_refuses_what_is_not_a_model(arguments, error, message):
     with pytest.raises(error, match=f"parameter_count: {message}"):
         parameter_count(*arguments)
+
+
+@pytest.mark.parametrize("budget", [20, 600, 601, 5000, 40_000])
+@pytest.mark.parametrize("cell", sorted(GATE_BLOCKS))
+@pytest.mark.parametrize("layers", [1, 2])
+def test_the_largest_hidden_size_within_the_budget(budget, cell, layers):
+    """Notebooks 05 and 07, the library and the tools size their races by this one rule."""
+    counts = {H: parameter_count(cell, 3, H, 4, layers=layers) for H in range(1, 1000)}
+    fits = [H for H, count in counts.items() if count <= budget]
+    if not fits:
+        with pytest.raises(ValueError, match="largest_hidden_size: even H = 1 needs"):
+            largest_hidden_size(cell, 3, 4, budget, layers=layers)
+        return
+    assert largest_hidden_size(cell, 3, 4, budget, layers=layers) == max(fits)
+
+
+@pytest.mark.parametrize("budget", [600.0, True, "600"])
+def test_the_largest_hidden_size_refuses_a_budget_that_is_not_a_whole_number(budget):
+    with pytest.raises(TypeError, match="largest_hidden_size: budget must be a whole number"):
+        largest_hidden_size("rnn", 3, 4, budget)
 
 
 @pytest.mark.parametrize("budget", [1, 40, 600, 601, 5000, 40_000])

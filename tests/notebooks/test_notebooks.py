@@ -27,7 +27,9 @@ from grader.checks import registry
 from grader.hidden_checks import hidden_check_name
 from grader.layout import NOTEBOOKS, SOLUTIONS, course_files, written_assignments
 from grader.release import provided_source
-from tests.grading.harness import printed, run_grader
+from submissions import wrong as wrong_submissions
+from submissions.wrong import wrong_submissions_of
+from tests.grading.harness import printed, run_grader, solution_notebook
 
 ASSIGNMENTS = written_assignments()
 # Generous ceilings, not speed figures: a notebook that hangs or loops fails here, whatever the
@@ -180,6 +182,15 @@ def test_every_exercise_has_one_hidden_check_and_every_graded_cell_is_one(assign
     assert exercises == judged, f"exercises without a check: {exercises - judged}"
     parts = {name for name, check in checks.items() if check.exercise in exercises}
     assert parts == called, f"parts without a hidden test cell: {parts - called}"
+
+
+@pytest.mark.parametrize("assignment", ASSIGNMENTS)
+def test_every_wrong_submission_finds_its_text_in_the_solution(assignment):
+    """A solution edited since a wrong submission was written breaks it here, in a second, not
+    minutes into grading (tests/grading/test_pipeline.py grades them)."""
+    solution = solution_notebook(assignment)
+    for submission in wrong_submissions_of(assignment):
+        wrong_submissions.build(solution, submission)  # raises if an edit's text is not there
 
 
 @pytest.mark.parametrize("assignment", ASSIGNMENTS)
