@@ -653,16 +653,6 @@ class KernelJail:
         self.strays_killed += killed
         return killed
 
-    def tasks(self) -> int:
-        """Processes and threads of the kernel, as RLIMIT_NPROC counts them."""
-        total = 0
-        for process in self.processes():
-            try:
-                total += process.num_threads()
-            except psutil.Error:
-                pass
-        return total
-
     def kill_all(self, reason: str | None = None) -> None:
         if reason and not self.stop_reason:
             self.stop_reason = reason
@@ -680,14 +670,19 @@ class KernelJail:
                     f"the largest was killed"
                 )
 
-    def resident_mb(self) -> float:
-        total = 0
+    def usage(self) -> tuple[float, int]:
+        """(MB resident, tasks) of the kernel's processes together, from one look at them (the
+        watch asks 20 times a second): tasks are processes and threads, as RLIMIT_NPROC counts
+        them."""
+        resident, tasks = 0, 0
         for process in self.processes():
             try:
-                total += process.memory_info().rss
+                with process.oneshot():
+                    resident += process.memory_info().rss
+                    tasks += process.num_threads()
             except psutil.Error:
                 pass
-        return total / 2**20
+        return resident / 2**20, tasks
 
 
 def _tmpfs(path: str, size_mb: int) -> list[str]:
@@ -764,11 +759,13 @@ class JailWatch:
                 self.jail.kill_all(
                     f"its output made the grader grow by more than {self.grader_growth_mb} MB"
                 )
-            elif self.jail.resident_mb() > self.jail.limits.memory_mb:
+                continue
+            resident_mb, tasks = self.jail.usage()
+            if resident_mb > self.jail.limits.memory_mb:
                 self.jail.kill_all(
                     f"its processes held more than {self.jail.limits.memory_mb} MB of memory"
                 )
-            elif self.jail.tasks() >= self.jail.limits.processes - 2:
+            elif tasks >= self.jail.limits.processes - 2:
                 self.jail.kill_strays()
 
 
