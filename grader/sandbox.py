@@ -45,6 +45,7 @@ import functools
 import grp
 import os
 import pwd
+import shlex
 import shutil
 import signal
 import subprocess
@@ -62,6 +63,7 @@ from jupyter_client.manager import AsyncKernelManager
 from traitlets import Any as AnyTrait
 from traitlets import DottedObjectName, Type, default
 
+from .font_cache import font_list
 from .memory_cgroup import MemoryCgroup
 from .settings import GradingSettings
 from .system_tools import require_system_tool, system_tool
@@ -466,6 +468,9 @@ class KernelJail:
             ignore=shutil.ignore_patterns("__pycache__"),
         )
         self._copy_course_files(self.workdir)
+        if font_list() is not None:
+            Path(self.matplotlib_dir).mkdir()
+            shutil.copy(font_list(), self.matplotlib_dir)
         for path in [self.workdir, *self.workdir.rglob("*")]:
             self._own(path, self.uid, self.uid, 0o700 if path.is_dir() else 0o600)
 
@@ -508,8 +513,16 @@ class KernelJail:
         if not self.sandboxed:  # still a fresh session keyring and the seccomp filter
             python_cmd = [kernel_cmd[0], "-P", *without_editable_finders(kernel_cmd[1:])]
             return [*_launcher("run", "--load-filter", "--"), *drop, *caps, *python_cmd]
-        # The working folder is a tmpfs: fill it from the read-only course files, then start.
-        fill = ["/bin/sh", "-c", f'cp -R {COURSE_FILES}/. . && exec "$0" "$@"']
+        # The working folder is a tmpfs: fill it from the read-only course files, then start
+        # (with a copy of matplotlib's font list, if the grader has one: grader/font_cache.py).
+        fonts = font_list()
+        copy_fonts = (
+            f"{{ mkdir -p {self.matplotlib_dir} && cp {shlex.quote(str(fonts))} "
+            f"{self.matplotlib_dir}/; }} 2>/dev/null; "
+            if fonts
+            else ""
+        )
+        fill = ["/bin/sh", "-c", f'{copy_fonts}cp -R {COURSE_FILES}/. . && exec "$0" "$@"']
         # In its own PID namespace the kernel's parent is bubblewrap's init (pid 1), which
         # ipykernel's parent poller reads as "the parent exited"; --die-with-parent does that job.
         # The launcher gives it a fresh session keyring and its memory cgroup, then execs
@@ -527,9 +540,17 @@ class KernelJail:
             "--IPKernelApp.parent_handle=1",
         ]
 
+    @property
+    def kernel_scratch(self) -> str:
+        """Where the kernel keeps its own settings folders: its /tmp, or its working folder."""
+        return "/tmp" if self.sandboxed else str(self.workdir)
+
+    @property
+    def matplotlib_dir(self) -> str:
+        return f"{self.kernel_scratch}/.matplotlib"
+
     def environment(self) -> dict[str, str]:
         home = SANDBOX_HOME if self.sandboxed else str(self.workdir)
-        scratch = "/tmp" if self.sandboxed else str(self.workdir)
         env = {
             "PATH": "/usr/local/bin:/usr/bin:/bin",
             "LANG": "C.UTF-8",
@@ -537,8 +558,8 @@ class KernelJail:
             "PYTHONPATH": SANDBOX_LIB if self.sandboxed else str(self.private_lib),
             "PYTHONDONTWRITEBYTECODE": "1",
             "MPLBACKEND": "module://matplotlib_inline.backend_inline",
-            "MPLCONFIGDIR": f"{scratch}/.matplotlib",
-            "IPYTHONDIR": f"{scratch}/.ipython",
+            "MPLCONFIGDIR": self.matplotlib_dir,
+            "IPYTHONDIR": f"{self.kernel_scratch}/.ipython",
             "OPENBLAS_NUM_THREADS": "1",
             "OMP_NUM_THREADS": "1",
             "MKL_NUM_THREADS": "1",

@@ -24,6 +24,8 @@ import psutil
 import pytest
 
 from grader import sandbox
+from grader.font_cache import FOLDER as FONT_FOLDER
+from grader.font_cache import font_list
 from grader.grading import read_scores
 from grader.layout import REPOSITORY
 from grader.learner_kit import build_learner_repository
@@ -349,6 +351,26 @@ def _run_in_jail(
         scratch, cases_file=cases_file, sandboxed=sandboxed, limits=limits or Limits()
     ) as jail:
         return asyncio.run(run(jail))
+
+
+FONT_PROBE = """
+import json, os, pathlib
+copied = sorted(p.name for p in pathlib.Path(os.environ["MPLCONFIGDIR"]).glob("fontlist-*.json"))
+print(json.dumps({"copied": copied, "writable": os.access(%r, os.W_OK)}))
+"""
+
+
+@pytest.mark.parametrize("sandboxed", [True, False], ids=["sandboxed", "without the sandbox"])
+def test_each_kernel_starts_with_a_copy_of_the_graders_font_list(scratches, sandboxed):
+    """matplotlib reads the list the grader built (grader/font_cache.py) instead of listing the
+    fonts again; the kernel's copy is its own, and the grader's list is out of its reach (but
+    for an ordinary user's kernel without the sandbox, which is that user)."""
+    fonts = font_list()
+    assert fonts is not None and fonts.parent == FONT_FOLDER
+    (seen,) = _run_in_jail(scratches, FONT_PROBE % str(fonts), sandboxed=sandboxed)
+    assert seen["copied"] == [fonts.name], seen
+    if sandboxed or os.geteuid() == 0:
+        assert not seen["writable"]
 
 
 def test_a_jailed_kernel_sees_no_grader_no_network_and_has_a_memory_cap(tmp_path, scratches):
