@@ -14,6 +14,8 @@ from pathlib import Path
 
 from .layout import REPOSITORY
 
+STOP_SECONDS = 5
+
 
 class LoopbackCluster:
     """A Dask cluster of real processes on 127.0.0.1 (the cluster tests and benchmark; an
@@ -108,13 +110,15 @@ class LoopbackCluster:
             )
 
     def __exit__(self, *exc) -> None:
-        """Stop every process started, and what each left in its session (kernels, judges)."""
+        """Stop every process started, and what each left in its session (kernels, judges):
+        asked to stop, then killed if it has not within STOP_SECONDS (a Dask process that waits
+        on a peer already gone can take 30 s or more to give up)."""
         for process in reversed(list(self.processes.values())):
             for how in (signal.SIGTERM, signal.SIGKILL):
                 with contextlib.suppress(ProcessLookupError):
                     os.killpg(process.pid, how)
                 try:
-                    process.wait(30)
+                    process.wait(STOP_SECONDS if how == signal.SIGTERM else 60)
                     break
                 except subprocess.TimeoutExpired:
                     continue

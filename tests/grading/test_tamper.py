@@ -15,6 +15,7 @@ import zipfile
 import nbformat
 import pytest
 
+from grader.layout import REPOSITORY
 from tests.grading.harness import (
     cells_by_id,
     grade,
@@ -89,8 +90,10 @@ ATTACKS = {
     "import_reference": CORRECT_FROM_REFERENCE,
     "import_reference_by_path": "import sys\nfor p in ['/work/main', '../..', '../../..']:\n"
     "    sys.path.insert(0, p)\n" + CORRECT_FROM_REFERENCE,
-    "read_gradebook_or_secret": "import glob\nfound = glob.glob('/**/gradebook.db', recursive=True)"
-    " + glob.glob('/**/secret.key', recursive=True)\n"
+    # GRADING_FOLDERS: this test's grading folder and the repository's (filled in below)
+    "read_gradebook_or_secret": "import os\nfound = [os.path.join(folder, name) for folder in"
+    " GRADING_FOLDERS for name in ('gradebook.db', 'secret.key')"
+    " if os.path.exists(os.path.join(folder, name))]\n"
     "if found:\n    memoryless_loss_floor = lambda text: float(len(found))\n",
     "shadow_modules_in_cwd": "open('numpy.py', 'w').write('raise SystemExit')\n"
     "open('coursekit.py', 'w').write('hidden_check = print')\n",
@@ -109,7 +112,10 @@ def graded(tmp_path_factory):
     solution = solution_notebook(ASSIGNMENT)
     first_check = next(iter(hidden_points(ASSIGNMENT)))
     notebooks = {"solution": solution, "wrong": _attack("")}
-    notebooks.update({name: _attack(code) for name, code in ATTACKS.items()})
+    folders = repr((str(tmp_path / "grading"), str(REPOSITORY / "grading")))
+    notebooks.update(
+        {name: _attack(code.replace("GRADING_FOLDERS", folders)) for name, code in ATTACKS.items()}
+    )
     notebooks.update(
         {
             # faults
@@ -150,7 +156,7 @@ def graded(tmp_path_factory):
         ASSIGNMENT,
         {},
         "--timeout",
-        "10",
+        "5",
         grading_folder=tmp_path / "grading",
         submissions=submissions,
     )
