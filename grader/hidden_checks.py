@@ -38,7 +38,7 @@ from coursekit.wire import encode
 
 from .checks import get_check
 from .faults import ReportsFaults, cell_name
-from .judging import JudgingProcess
+from .judging import judging_process
 from .verdict_records import CheckVerdict, remove_record, write_record
 
 HIDDEN_CHECK_CALL = re.compile(r"""^\s*hidden_check\(\s*["'](\w+)["']\s*,\s*\w+\s*\)\s*$""", re.M)
@@ -159,7 +159,7 @@ class JudgeHiddenChecks(ReportsFaults, NbGraderPreprocessor):
 
     def preprocess(self, nb, resources):
         state = resources.get("rnn_course", {})
-        self._judging = JudgingProcess(self.judge_seconds)
+        self._judging = judging_process(self.judge_seconds)
         verdicts = []
         try:
             for index, cell in enumerate(nb.cells):
@@ -167,8 +167,10 @@ class JudgeHiddenChecks(ReportsFaults, NbGraderPreprocessor):
                     verdicts.append(
                         self._judge_cell(cell, index, state.get("cases", {}), resources)
                     )
-        finally:
+        except BaseException:
             self._judging.close()
+            raise
+        finally:
             if state.get("cases_file"):
                 Path(state["cases_file"]).unlink(missing_ok=True)
         if self.verdict_folder:
@@ -211,6 +213,7 @@ class JudgeHiddenChecks(ReportsFaults, NbGraderPreprocessor):
             return failed("tampered record", problem)
         outcome = self._judging.judge(name, all_cases[name], records[0]["data"][RECORD_MIME])
         if outcome.kind != "verdict":
+            self._judging.close()  # the next record, whoever's, meets a fresh worker
             self.report(resources, where, outcome.kind, outcome.detail or outcome.text)
             return failed(outcome.kind, outcome.text)
         if not outcome.passed:

@@ -10,9 +10,12 @@ that cost near an ordinary wrong answer's:
 - **Sizes the exercise documents.** A check's `limits(case, value)` looks at the returned shapes
   before any arithmetic (framework.Check).
 - **Time.** Each record is decoded and judged in a worker process of the grader's own (this
-  module run as `python -m grader.judging`, started on the first record of a notebook and
-  reused), and a record whose verdict is not back within `seconds` has its worker killed: that
-  check scores zero. A process, not a signal or a thread: it works in any thread and in the
+  module run as `python -m grader.judging`), and a record whose verdict is not back within
+  `seconds` has its worker killed: that check scores zero. A grading thread keeps its worker from
+  notebook to notebook (`judging_process`: starting one costs about 0.3 s of CPU, a tenth of a
+  notebook's grading), and starts a fresh one after any record that did not judge as a plain
+  verdict (past a limit, malformed, or the worker's own failure), so no such record's leftovers
+  meet the next student's. A process, not a signal or a thread: it works in any thread and in the
   worker processes of `--jobs`, and a killed worker leaves no computation running.
 
 Nothing the worker sends back is learner text beyond what `judge` puts in a verdict; it answers
@@ -29,6 +32,7 @@ import struct
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -120,6 +124,17 @@ def _read_frame(stream) -> bytes | None:
 
 
 # -- in the grading process -------------------------------------------------------------------
+_THREADS = threading.local()
+
+
+def judging_process(seconds: float) -> JudgingProcess:
+    """This thread's judging worker for records given `seconds` each (made on first use)."""
+    workers = _THREADS.__dict__.setdefault("workers", {})
+    if seconds not in workers:
+        workers[seconds] = JudgingProcess(seconds)
+    return workers[seconds]
+
+
 class JudgingProcess:
     """A worker that judges records one at a time, each within `seconds`."""
 
@@ -127,6 +142,12 @@ class JudgingProcess:
         self.seconds = seconds
         self._process: subprocess.Popen | None = None
         self._errors = None
+
+    @property
+    def pid(self) -> int | None:
+        """The worker's process id while it runs (None before the first record, after close)."""
+        running = self._process is not None and self._process.poll() is None
+        return self._process.pid if running else None
 
     def judge(self, name: str, cases: list, text: str) -> Outcome:
         try:

@@ -25,6 +25,7 @@ import os
 import shutil
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 
@@ -33,12 +34,13 @@ import numpy as np
 import pytest
 
 import grader
-from coursekit.hidden import run_cases
+from coursekit.hidden import RECORD_MIME, run_cases
 from coursekit.wire import decode, encode
 from grader.checks import get_check
 from grader.faults import read_faults
 from grader.grading import open_gradebook, read_scores
-from grader.judging import MAX_RECORD_VALUES, JudgingProcess
+from grader.hidden_checks import HIDDEN_CHECK_FAILED, JudgeHiddenChecks
+from grader.judging import MAX_RECORD_VALUES, JudgingProcess, judging_process
 from grader.settings import GradingSettings
 from submissions import wrong as wrong_submissions
 from submissions.hostile import LEAK, LEAK_SOURCE, READS_HIDDEN_INPUTS
@@ -393,6 +395,43 @@ def test_a_record_judged_past_its_time_scores_zero_and_the_next_is_judged_again(
         assert outcome.kind == "verdict" and outcome.passed, outcome
     finally:
         slow.close()
+
+
+def _hidden_cell(record: str):
+    """A hidden test cell of softmax as a kernel leaves it: the one-line call, its record."""
+    cell = nbformat.v4.new_code_cell('hidden_check("softmax", softmax)')
+    cell.metadata["nbgrader"] = {"grade": True, "solution": False, "grade_id": "softmax_hidden"}
+    cell.outputs = [nbformat.v4.new_output("display_data", data={RECORD_MIME: record})]
+    return cell
+
+
+def test_a_grading_thread_keeps_its_judging_worker_and_a_bad_record_gets_a_fresh_one():
+    """Starting a judging worker costs about 0.3 s of CPU, a tenth of a notebook's grading: a
+    thread keeps its own from notebook to notebook. A record that does not judge as a plain
+    verdict has the worker closed (grader/hidden_checks.py), so the next record, whoever's,
+    meets a fresh one."""
+    from rnn_numpy.activations import softmax
+
+    cases = get_check("softmax").cases(1, 2)
+    good = _record("softmax", softmax, cases)
+
+    def grade(record: str) -> str:
+        notebook = nbformat.v4.new_notebook(cells=[_hidden_cell(record)])
+        resources = {"rnn_course": {"cases": {"softmax": cases}}, "nbgrader": {}}
+        JudgeHiddenChecks().preprocess(notebook, resources)
+        return notebook.cells[0].outputs[0].get("ename", "passed")
+
+    judging = judging_process(JudgeHiddenChecks().judge_seconds)
+    assert grade(good) == "passed"
+    first = judging.pid
+    assert first is not None and grade(good) == "passed" and judging.pid == first
+    assert grade("{not a record") == HIDDEN_CHECK_FAILED and judging.pid is None
+    assert grade(good) == "passed" and judging.pid not in (None, first)
+    elsewhere = []
+    thread = threading.Thread(target=lambda: elsewhere.append(judging_process(judging.seconds)))
+    thread.start()
+    thread.join()
+    assert elsewhere[0] is not judging
 
 
 def test_decoding_counts_every_number_before_building_anything():
