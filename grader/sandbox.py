@@ -468,9 +468,10 @@ class KernelJail:
             ignore=shutil.ignore_patterns("__pycache__"),
         )
         self._copy_course_files(self.workdir)
-        if font_list() is not None:
+        fonts = font_list()
+        if fonts is not None:
             Path(self.matplotlib_dir).mkdir()
-            shutil.copy(font_list(), self.matplotlib_dir)
+            shutil.copy(fonts, self.matplotlib_dir)
         for path in [self.workdir, *self.workdir.rglob("*")]:
             self._own(path, self.uid, self.uid, 0o700 if path.is_dir() else 0o600)
 
