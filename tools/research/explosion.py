@@ -15,20 +15,18 @@ Prints one block per seed and the worst value over the seeds of each of the note
 
 from __future__ import annotations
 
-import argparse
 import os
 import time
 
 for _variable in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
     os.environ.setdefault(_variable, "1")
 
-from multiprocessing import Pool  # noqa: E402
 
 import numpy as np  # noqa: E402
 
 from coursekit.marked_bit import EXPLOSION_SEED_OFFSET, explosion_runs, marked_bit_batch  # noqa: E402
 from rnn_numpy.pathologies import gradient_norms_by_lag  # noqa: E402
-from tools.research.library_task import TASK, spectral_radius  # noqa: E402
+from tools.research.library_task import TASK, results_per_seed, spectral_radius  # noqa: E402
 
 S = TASK.settings
 SMALLEST = min(S.explode_small_rates)
@@ -84,14 +82,7 @@ def blew_up(run):
 
 
 def main():
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--seeds", type=int, default=8)
-    parser.add_argument("--first-seed", type=int, default=0)
-    parser.add_argument("--processes", type=int, default=1)
-    options = parser.parse_args()
-    seeds = range(options.first_seed, options.first_seed + options.seeds)
-    with Pool(options.processes) as pool:
-        results = pool.map(one_seed, seeds)
+    results = results_per_seed(__doc__.splitlines()[0], one_seed)
     for seed, runs, facts in results:
         print(
             f"SEED {seed}: stage 1 acc {runs['stage 1']['accuracy']:.2f} (on lag "

@@ -8,6 +8,9 @@ learner's (and the provided ones) in the notebook.
 
 from __future__ import annotations
 
+import argparse
+from multiprocessing import Pool
+
 import numpy as np
 
 from coursekit.marked_bit import MarkedBitSettings, MarkedBitTask, TaskFunctions
@@ -36,3 +39,16 @@ TASK = MarkedBitTask(LIBRARY, MarkedBitSettings())
 
 def spectral_radius(W):
     return float(np.max(np.abs(np.linalg.eigvals(W))))
+
+
+def results_per_seed(description: str, one_seed) -> list:
+    """`one_seed(seed)` for the seeds the command line names (`--seeds N`, `--first-seed S`),
+    in `--processes P` processes: what every research script here runs."""
+    parser = argparse.ArgumentParser(description=description)
+    parser.add_argument("--seeds", type=int, default=8)
+    parser.add_argument("--first-seed", type=int, default=0)
+    parser.add_argument("--processes", type=int, default=1)
+    options = parser.parse_args()
+    seeds = range(options.first_seed, options.first_seed + options.seeds)
+    with Pool(options.processes) as pool:
+        return pool.map(one_seed, seeds)

@@ -14,17 +14,15 @@ the seeds of each of the notebook's asserts.
 
 from __future__ import annotations
 
-import argparse
 import os
 import time
 
 for _variable in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
     os.environ.setdefault(_variable, "1")
 
-from multiprocessing import Pool  # noqa: E402
 
 from coursekit.marked_bit import longest_learned, optimizer_sweep, truncated_sweep  # noqa: E402
-from tools.research.library_task import TASK  # noqa: E402
+from tools.research.library_task import TASK, results_per_seed  # noqa: E402
 
 S = TASK.settings
 
@@ -51,14 +49,7 @@ def one_seed(seed):
 
 
 def main():
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--seeds", type=int, default=8)
-    parser.add_argument("--first-seed", type=int, default=0)
-    parser.add_argument("--processes", type=int, default=1)
-    options = parser.parse_args()
-    seeds = range(options.first_seed, options.first_seed + options.seeds)
-    with Pool(options.processes) as pool:
-        results = pool.map(one_seed, seeds)
+    results = results_per_seed(__doc__.splitlines()[0], one_seed)
     solved = S.solved_accuracy
     print(f"accuracy at the chosen rate (eta); lags {S.lags}, rates {S.sweep_rates}")
     print(
