@@ -81,7 +81,8 @@ class ClusterReport:
     address: str
     workers: list[str] = field(default_factory=list)  # workers that graded at least one student
     refused: dict[str, str] = field(default_factory=dict)  # worker -> why it refused
-    # student -> the workers its grading started on and did not finish on (lost or refusing)
+    # student -> the workers its grading started on that did not return its grade (lost, with
+    # a result not yet fetched, or refusing)
     moved: dict[str, list[str]] = field(default_factory=dict)
     graded_by: dict[str, str] = field(default_factory=dict)  # student -> worker
 
@@ -93,8 +94,8 @@ class ClusterReport:
         lines += [f"Refused to grade ({len(self.refused)}): worker | why"]
         lines += [f"{worker} | {why}" for worker, why in sorted(self.refused.items())] or ["none"]
         lines += [
-            f"Moved ({len(self.moved)}): student | started on, not finished (worker lost "
-            f"or refused) | graded by"
+            f"Moved ({len(self.moved)}): student | started on, grade not returned (worker "
+            f"lost or refused) | graded by"
         ]
         lines += [
             f"{student} | {', '.join(started)} | {self.graded_by.get(student, 'nobody')}"

@@ -91,6 +91,13 @@ def started_on(client, worker: str) -> list[str]:
     ]
 
 
+def grades_another(started: list[str], folder: Path) -> bool:
+    """Whether a worker that started `started` has returned its first grade to the client (the
+    client has written it) and grades another. (A result still on a killed worker is lost with
+    it, and Dask grades that student again: killing w1 before then would move two students.)"""
+    return len(started) >= 2 and (folder / "autograded" / started[0] / ASSIGNMENT).is_dir()
+
+
 @pytest.fixture(scope="module")
 def graded(tmp_path_factory):
     """(local scores, cluster scores, cluster faults, the command's output, the report, the
@@ -130,7 +137,7 @@ def graded(tmp_path_factory):
         )
         with Client(cluster.address, set_as_default=False) as watcher:
             deadline = time.monotonic() + 900
-            while len(started_on(watcher, "w1")) < 2:  # w1 has graded one, and grades another
+            while not grades_another(started_on(watcher, "w1"), folder):
                 assert command.poll() is None and time.monotonic() < deadline, (
                     "w1 never started a second student"
                 )
