@@ -63,6 +63,7 @@ from jupyter_client.manager import AsyncKernelManager
 from traitlets import Any as AnyTrait
 from traitlets import DottedObjectName, Type, default
 
+from . import process_table
 from .font_cache import font_list
 from .memory_cgroup import MemoryCgroup
 from .settings import GradingSettings
@@ -328,16 +329,7 @@ def _uid_in_use(uid: int, subordinate: list[range]) -> bool:
             pass
     if any(uid in taken for taken in subordinate):
         return True
-    return bool(_processes_of_uid(uid))
-
-
-def _processes_of_uid(uid: int) -> list[psutil.Process]:
-    found = []
-    for process in psutil.process_iter(["uids"]):
-        uids = process.info.get("uids")
-        if uids is not None and uid in (uids.real, uids.effective, uids.saved):
-            found.append(process)
-    return found
+    return bool(process_table.of_uid(process_table.snapshot(), uid))
 
 
 class KernelUid:
@@ -629,45 +621,41 @@ class KernelJail:
         """The kernel is up and has run no learner code yet: remember which process it is, and
         close its socket folder to writes (the sockets are made; nothing else belongs there)."""
         self._launcher = launcher_pid
-        tree = self._tree()
-        leaves = [process for process in tree if not _children_in(process, tree)]
-        self._kernel_pid = leaves[0].pid if len(leaves) == 1 else launcher_pid
+        rows = process_table.snapshot()
+        tree = process_table.descendants(rows, launcher_pid)
+        leaves = [pid for pid in tree if not any(rows[other].ppid == pid for other in tree)]
+        self._kernel_pid = leaves[0] if len(leaves) == 1 else launcher_pid
         if runs_as_root():
             os.chmod(self.socket_dir, 0o750)
 
-    def processes(self) -> list[psutil.Process]:
-        """Every live process of this kernel: those below its launcher, and, for a root grader,
-        every process of its uid wherever it went. (Not zombies: killed already, they wait for
-        the kernel to reap them.)"""
-        found = {process.pid: process for process in self._tree()}
-        if self.memory_cgroup is not None:
-            for pid in self.memory_cgroup.pids():
-                try:
-                    found.setdefault(pid, psutil.Process(pid))
-                except psutil.NoSuchProcess:
-                    pass
+    def _living(self, rows: dict[int, process_table.ProcessRow], cgroup: list[int]) -> list[int]:
+        """Every live process of this kernel in `rows` (one look at the machine; `cgroup`: its
+        memory cgroup's members, read before that look): those below its launcher, and, for a
+        root grader, every process of its uid wherever it went. (Not zombies: killed already,
+        they wait for the kernel to reap them.)"""
+        launcher = self._launcher
+        pids = process_table.descendants(rows, launcher) if launcher is not None else []
         if self.uid is not None:
-            found.update({process.pid: process for process in _processes_of_uid(self.uid)})
-        return [process for process in found.values() if _alive(process)]
+            pids += process_table.of_uid(rows, self.uid)
+        return process_table.living(rows, [*pids, *cgroup])
 
-    def _tree(self) -> list[psutil.Process]:
-        if self._launcher is None:
-            return []
-        try:
-            launcher = psutil.Process(self._launcher)
-            return [launcher, *launcher.children(recursive=True)]
-        except psutil.NoSuchProcess:
-            return []
+    def _look(self) -> tuple[dict[int, process_table.ProcessRow], list[int]]:
+        """(one look at the machine's processes, this kernel's live processes in it)"""
+        cgroup = self.memory_cgroup.pids() if self.memory_cgroup is not None else []
+        rows = process_table.snapshot()
+        return rows, self._living(rows, cgroup)
+
+    def processes(self) -> list[psutil.Process]:
+        """Every live process of this kernel (see `_living`), to signal."""
+        return _as_processes(self._look()[1])
 
     def strays(self) -> list[psutil.Process]:
         """Processes of the kernel that are not the kernel itself or bubblewrap's around it."""
+        rows, living = self._look()
         keep = {self._launcher, self._kernel_pid}
-        if self._kernel_pid is not None:
-            try:
-                keep |= {parent.pid for parent in psutil.Process(self._kernel_pid).parents()}
-            except psutil.NoSuchProcess:
-                pass
-        return [process for process in self.processes() if process.pid not in keep]
+        if self._kernel_pid is not None and self._kernel_pid in rows:
+            keep.update(process_table.ancestors(rows, self._kernel_pid))
+        return _as_processes(pid for pid in living if pid not in keep)
 
     def kill_strays(self) -> int:
         """Kill what a cell left running (daemons, fork bombs); how many were killed."""
@@ -696,15 +684,9 @@ class KernelJail:
         """(MB resident, tasks) of the kernel's processes together, from one look at them (the
         watch asks 20 times a second): tasks are processes and threads, as RLIMIT_NPROC counts
         them."""
-        resident, tasks = 0, 0
-        for process in self.processes():
-            try:
-                with process.oneshot():
-                    resident += process.memory_info().rss
-                    tasks += process.num_threads()
-            except psutil.Error:
-                pass
-        return resident / 2**20, tasks
+        rows, living = self._look()
+        resident_kb = sum(rows[pid].resident_kb for pid in living)
+        return resident_kb / 2**10, sum(rows[pid].threads for pid in living)
 
 
 def _tmpfs(path: str, size_mb: int) -> list[str]:
@@ -721,15 +703,15 @@ def _parents(path: str, made: set[str]) -> list[str]:
     return options
 
 
-def _alive(process: psutil.Process) -> bool:
-    try:
-        return process.status() != psutil.STATUS_ZOMBIE
-    except psutil.Error:
-        return False
-
-
-def _children_in(process: psutil.Process, tree: list[psutil.Process]) -> bool:
-    return any(other.ppid() == process.pid for other in tree if other.pid != process.pid)
+def _as_processes(pids) -> list[psutil.Process]:
+    """psutil's handles on `pids`, to signal and wait for (those gone already are left out)."""
+    found = []
+    for pid in pids:
+        try:
+            found.append(psutil.Process(pid))
+        except psutil.NoSuchProcess:
+            pass
+    return found
 
 
 def _kill_until_gone(find, rounds: int = 50) -> int:
