@@ -5,13 +5,17 @@ own autograde preprocessors (kernel in the grading process, results taken from t
 (b) with the course's pipeline running every cell (structure restored, cases from the secret
 seed, kernel in bubblewrap, verdicts judged outside the kernel), and (c) the pipeline as shipped,
 which skips the cells after the last graded one. Prints seconds per submission; (b) - (a) is what
-the integrity mechanism costs.
+the integrity mechanism costs. Then the grading process's own CPU per submission (all its
+threads: nbgrader, the jail's watch, the gradebook; not the kernel's), for (a) and (c): what
+runs beside every kernel.
 
     .venv/bin/python -m benchmarks.grading_overhead [COPIES]
 """
 
 from __future__ import annotations
 
+import os
+import resource
 import shutil
 import sys
 import tempfile
@@ -32,7 +36,8 @@ def seconds_per_submission(
     copies: int,
     plain: bool,
     run_every_cell: bool = False,
-) -> float:
+) -> tuple[float, float]:
+    """(wall seconds, the grading process's CPU seconds) per submission."""
     generate(settings, [assignment])
     config = nbgrader_config(settings)
     if plain:  # nbgrader's own preprocessors
@@ -47,19 +52,25 @@ def seconds_per_submission(
         shutil.copyfile(
             SOLUTIONS / assignment / f"{assignment}.ipynb", target / f"{assignment}.ipynb"
         )
-    started = time.perf_counter()
+    started, cpu = time.perf_counter(), _own_cpu()
     for student in students:
         result = api.autograde(assignment, student, force=True, create=True)
         assert result["success"], result.get("error")
-    return (time.perf_counter() - started) / copies
+    return (time.perf_counter() - started) / copies, (_own_cpu() - cpu) / copies
+
+
+def _own_cpu() -> float:
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
 
 
 def main() -> None:
     copies = int(sys.argv[1]) if len(sys.argv) > 1 else 3
-    print(f"{copies} copies of each solution notebook; seconds per submission")
+    print(f"{copies} copies of each solution notebook; load {os.getloadavg()[0]:.2f} at the start")
     print(
-        "assignment | plain nbgrader | this course, every cell | extra cost of the mechanism"
-        " | this course as shipped (skips cells after the last graded one)"
+        "assignment | seconds per submission: plain nbgrader | this course, every cell | "
+        "extra cost of the mechanism | this course as shipped (skips cells after the last "
+        "graded one) | grading process CPU per submission: plain nbgrader | as shipped"
     )
     for assignment in written_assignments():
         timings = []
@@ -70,11 +81,12 @@ def main() -> None:
                         GradingSettings(folder=Path(folder)), assignment, copies, plain, every_cell
                     )
                 )
-        plain, every_cell, shipped = timings
+        (plain, plain_cpu), (every_cell, _), (shipped, shipped_cpu) = timings
         print(
             f"{assignment} | {plain:.2f} | {every_cell:.2f} | {every_cell - plain:+.2f} | "
-            f"{shipped:.2f}"
+            f"{shipped:.2f} | {plain_cpu:.2f} | {shipped_cpu:.2f}"
         )
+    print(f"load {os.getloadavg()[0]:.2f} at the end")
 
 
 if __name__ == "__main__":

@@ -45,6 +45,7 @@ from .hidden_checks import JudgeHiddenChecks, PrepareHiddenChecks
 from .instructor_views import MakeSubmissionInert, RestoreAnswersAsTyped
 from .lateness import AssignTrustedLatePenalties, LateIsZeroCsvExport, TimedCollect
 from .layout import COURSE_ID, NOT_COURSE_FILES, SOLUTIONS
+from .metadata_schema import check_metadata_schema_once
 from .restore import RestoreNotebookStructure
 from .settings import GradingSettings
 from .submission_exporter import SubmissionExporter
@@ -112,6 +113,7 @@ def configure(config: Config, settings: GradingSettings) -> Config:
     """Set nbgrader's configuration `config` (a traitlets Config, or nbgrader_config.py's `c`)
     up for this course with the grading folder and limits of `settings`; returns it."""
     use_in_process_alembic_head()
+    check_metadata_schema_once()
     quiet_nbgrader_warnings()
     folder = settings.folder.resolve()
     config.CourseDirectory.root = str(folder)
