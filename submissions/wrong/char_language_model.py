@@ -93,6 +93,19 @@ WRONG_SUBMISSIONS = [
         failing_checks=frozenset(["train_char_model_clipping"]),
     ),
     WrongSubmission(
+        name="train_clips_each_entry",
+        why="each gradient entry is clipped to [-max_norm, max_norm] with np.clip instead of "
+        "the whole gradient rescaled by its global norm: the update's direction changes.",
+        edits={
+            "train_char_model": (
+                "            grads, norm = clip_global_norm(grads, max_norm)",
+                "            norm = np.sqrt(sum(np.sum(g**2) for g in grads.values()))\n"
+                "            grads = {k: np.clip(g, -max_norm, max_norm) for k, g in grads.items()}",
+            )
+        },
+        failing_checks=frozenset(["train_char_model_clipping"]),
+    ),
+    WrongSubmission(
         name="train_state_not_carried",
         why="every chunk starts from the zero state.",
         edits={
@@ -125,6 +138,18 @@ WRONG_SUBMISSIONS = [
                 "        if val < best_loss:\n            best_loss, best_epoch = val, epoch",
                 "        judged = np.mean(history['train_loss'][-len(chunks) :])\n"
                 "        if judged < best_loss:\n            best_loss, best_epoch = judged, epoch",
+            )
+        },
+        failing_checks=frozenset(["train_char_model_early_stopping"]),
+    ),
+    WrongSubmission(
+        name="train_never_stops_early",
+        why="the epochs since the best are counted backwards, best_epoch - epoch, which is never "
+        ">= patience: early stopping never acts and every epoch runs.",
+        edits={
+            "train_char_model": (
+                "        elif epoch - best_epoch >= patience:",
+                "        elif best_epoch - epoch >= patience:",
             )
         },
         failing_checks=frozenset(["train_char_model_early_stopping"]),

@@ -32,6 +32,19 @@ WRONG_SUBMISSIONS = [
         failing_checks=frozenset(["gru_step_forward"]),
     ),
     WrongSubmission(
+        name="gru_step_forward_tanh_from_exp",
+        why="the candidate's tanh written from its definition, (e^a - e^-a) / (e^a + e^-a): at "
+        "|x| ~ 1e4 e^a overflows and inf / inf gives NaN; gru_forward and the GRU stacks call it.",
+        edits={
+            "gru_step_forward": (
+                "    n = np.tanh(ax[:, 2 * H :] + r * hn)",
+                "    a_n = ax[:, 2 * H :] + r * hn\n"
+                "    n = (np.exp(a_n) - np.exp(-a_n)) / (np.exp(a_n) + np.exp(-a_n))",
+            ),
+        },
+        failing_checks=frozenset(["gru_step_forward"]),
+    ),
+    WrongSubmission(
         name="gru_cho_step_reset_after_the_product",
         why="the torch convention written where Cho et al.'s variant was asked for.",
         edits={
@@ -84,6 +97,19 @@ WRONG_SUBMISSIONS = [
             "gru_backward": (
                 "        dWx += dWx_t  # the same weights act at every step",
                 "        dWx = dWx_t",
+            ),
+        },
+        failing_checks=frozenset(["gru_backward"]),
+    ),
+    WrongSubmission(
+        name="gru_backward_h_prev_two_steps_back",
+        why="h_prev read as h[:, t - 2], as if t counted the steps from 1 (it counts from 0): "
+        "each step's cache holds the state two steps back, and at t = 1 h[:, -1], the last "
+        "state; the GRU stacks call gru_backward.",
+        edits={
+            "gru_backward": (
+                "        h_prev = h0 if t == 0 else h[:, t - 1]",
+                "        h_prev = h0 if t == 0 else h[:, t - 2]",
             ),
         },
         failing_checks=frozenset(["gru_backward"]),
