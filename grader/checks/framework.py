@@ -358,7 +358,7 @@ def _judge_returned(check: Check, case: Case, outcome: Returned) -> list[str]:
         detail = "; ".join(note for note in outcome.upstream_misses[:2] if note)
         problems.append(
             f"  note (advice, no points): some calls to {names} had arguments a "
-            f"correct {check.name} never passes"
+            f"correct {check.exercise} never passes"
             + (f" ({detail})" if detail else "")
             + "; those calls went to your own function"
         )

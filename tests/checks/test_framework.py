@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 import numpy as np
 import pytest
 
@@ -176,6 +178,20 @@ def test_a_wrong_downstream_still_fails_and_is_told_about_unexpected_calls():
     assert not verdict.passed
     assert "calls to step had arguments a correct loop never passes" in verdict.explain()
     assert "argument h differs" in verdict.explain()
+
+
+def test_the_note_on_unexpected_calls_names_the_function_a_part_check_judges():
+    """A check of one part of an exercise is named for the part (train_char_model_clipping);
+    the note names the learner's function (the exercise), not the part."""
+
+    def restarts(x, h0, W):
+        return np.stack([step(x[:, t], h0, W) for t in range(x.shape[1])], axis=1)
+
+    restarts.__globals__["step"] = step
+    check = dataclasses.replace(_loop_check(), name="loop_state", part_of="loop")
+    text = run_check(check, restarts, check.fixed_cases()).explain()
+    assert "calls to step had arguments a correct loop never passes" in text
+    assert "loop_state" not in text.split("note", 1)[1]
 
 
 def test_mistakes_named_in_a_check_are_its_hints():
