@@ -197,8 +197,11 @@ CONTRACTS: dict[str, tuple[Contract, ...]] = {
     "lstm_forward": (TupleContainer(CACHE, "cache"),),
     "forget_gate_bias_init": (IntegerArguments(("H",), (0,)),),
     # 06 gru_and_deep_rnns
-    "gru_step_forward": (TupleContainer(CACHE, "cache"),),
-    "gru_forward": (TupleContainer(CACHE, "cache"),),
+    "gru_step_forward": (
+        TupleContainer(CACHE, "cache"),
+        NoOverflow("large inputs", "tanh_from_exp"),
+    ),
+    "gru_forward": (TupleContainer(CACHE, "cache"), NoOverflow("large inputs")),
     "stacked_forward": (
         TupleContainer(CACHE, "cache"),
         TupleContainer((1, 1), "cache's layer_caches"),
