@@ -4,7 +4,8 @@ Each assignment has a module here (named like the assignment without its number,
 `feedforward_limits.py`) defining `WRONG_SUBMISSIONS`, a list of `WrongSubmission`. The grading
 tests build each one from the solution notebook by editing the named solution cells, grade it
 with the same command instructors use, and assert that it loses exactly the points of
-`failing_checks` and keeps every other point.
+`failing_checks` and keeps every other point, and that its feedback names each mistake of
+`names` (the catalogue's hint, grader/mistakes/) and no other.
 """
 
 from __future__ import annotations
@@ -14,6 +15,9 @@ import importlib
 from dataclasses import dataclass
 
 import nbformat
+
+from grader.checks.framework import Mistake
+from grader.mistakes import catalogue, find
 
 SOLUTION_MARKERS = ("### BEGIN SOLUTION", "### END SOLUTION")
 
@@ -26,6 +30,9 @@ class WrongSubmission:
     failing_checks: frozenset[str]  # hidden checks that fail (a check's test cell is
     #                       <name>_hidden; an exercise judged in parts has one per part)
     why: str = ""  # the learner mistake it stands for
+    names: tuple[tuple[str, str], ...] = ()  # the catalogued mistakes its hidden checks name,
+    #                       as (exercise, mistake id) of grader/mistakes/<notebook>.py: the
+    #                       feedback holds their hints and no other ("messages name the mistake")
 
 
 def build(solution: nbformat.NotebookNode, submission: WrongSubmission) -> nbformat.NotebookNode:
@@ -55,3 +62,10 @@ def wrong_submissions_of(assignment: str) -> list[WrongSubmission]:
     """The wrong submissions of `assignment` (its module here: the name without the number)."""
     module = importlib.import_module(f"{__name__}.{assignment.split('_', 1)[1]}")
     return module.WRONG_SUBMISSIONS
+
+
+def named_mistakes(assignment: str, submission: WrongSubmission) -> list[Mistake]:
+    """The catalogue entries `submission.names` stands for, in order (a KeyError names an
+    exercise or id that `assignment`'s catalogue, grader/mistakes/, does not hold)."""
+    found = catalogue(assignment.split("_", 1)[1]).MISTAKES
+    return [find(found.get(exercise, ()), mistake_id) for exercise, mistake_id in submission.names]

@@ -19,6 +19,7 @@ WRONG_SUBMISSIONS = [
             "rnn_step_backward": ("    dh_prev = da @ Wh.T", "    dh_prev = da @ Wh"),
         },
         failing_checks=frozenset(["rnn_step_backward"]),
+        names=(("rnn_step_backward", "Wh_not_transposed"),),
     ),
     WrongSubmission(
         name="rnn_step_backward_derivative_of_pre_activation",
@@ -32,6 +33,7 @@ WRONG_SUBMISSIONS = [
             ),
         },
         failing_checks=frozenset(["rnn_step_backward"]),
+        names=(("rnn_step_backward", "slope_of_a"),),
     ),
     WrongSubmission(
         name="rnn_step_backward_changes_dh_in_place",
@@ -62,6 +64,7 @@ WRONG_SUBMISSIONS = [
             ),
         },
         failing_checks=frozenset(["rnn_backward"]),
+        names=(("rnn_backward", "not_accumulated"),),
     ),
     WrongSubmission(
         name="rnn_backward_zero_state_before_step_1",
@@ -73,6 +76,7 @@ WRONG_SUBMISSIONS = [
             ),
         },
         failing_checks=frozenset(["rnn_backward"]),
+        names=(("rnn_backward", "zeros_as_h0"),),
     ),
     WrongSubmission(
         name="state_jacobian_product_wrong_order",
@@ -84,6 +88,7 @@ WRONG_SUBMISSIONS = [
             ),
         },
         failing_checks=frozenset(["state_jacobian_product"]),
+        names=(("state_jacobian_product", "wrong_order"),),
     ),
     WrongSubmission(
         name="stacked_rnn_backward_input_is_x_for_every_layer",
@@ -95,6 +100,7 @@ WRONG_SUBMISSIONS = [
             ),
         },
         failing_checks=frozenset(["stacked_rnn_backward"]),
+        names=(("stacked_rnn_backward", "x_as_input"),),
     ),
     WrongSubmission(
         name="temporal_softmax_loss_mean_over_steps",
@@ -110,6 +116,7 @@ WRONG_SUBMISSIONS = [
             ),
         },
         failing_checks=frozenset(["temporal_softmax_loss"]),
+        names=(("temporal_softmax_loss", "over_unmasked_steps"),),
     ),
     WrongSubmission(
         name="truncated_bptt_state_not_carried",
@@ -121,6 +128,7 @@ WRONG_SUBMISSIONS = [
             ),
         },
         failing_checks=frozenset(["truncated_bptt"]),
+        names=(("truncated_bptt", "state_reset"),),
     ),
     WrongSubmission(
         name="truncated_bptt_targets_off_by_one",
@@ -132,6 +140,7 @@ WRONG_SUBMISSIONS = [
             ),
         },
         failing_checks=frozenset(["truncated_bptt"]),
+        names=(("truncated_bptt", "targets_off_by_one"),),
     ),
     WrongSubmission(
         name="numerical_gradient_one_sided",
@@ -149,6 +158,7 @@ WRONG_SUBMISSIONS = [
             ),
         },
         failing_checks=frozenset(["numerical_gradient"]),
+        names=(("numerical_gradient", "one_sided"),),
     ),
     WrongSubmission(
         name="numerical_gradient_on_copies",
@@ -169,6 +179,7 @@ WRONG_SUBMISSIONS = [
             ),
         },
         failing_checks=frozenset(["numerical_gradient"]),
+        names=(("numerical_gradient", "on_copies"),),
     ),
     WrongSubmission(
         name="sgd_step_in_place",
@@ -196,6 +207,7 @@ WRONG_SUBMISSIONS = [
             ),
         },
         failing_checks=frozenset(["adagrad_step"]),
+        names=(("adagrad_step", "eps_outside"),),
     ),
     WrongSubmission(
         name="adagrad_cache_in_place",

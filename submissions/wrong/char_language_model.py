@@ -19,6 +19,7 @@ WRONG_SUBMISSIONS = [
             "perplexity": ("    return np.exp(mean_loss_nats)", "    return 2 ** mean_loss_nats")
         },
         failing_checks=frozenset(["perplexity"]),
+        names=(("perplexity", "base2"),),
     ),
     WrongSubmission(
         name="bits_per_char_not_written",
@@ -41,6 +42,7 @@ WRONG_SUBMISSIONS = [
             )
         },
         failing_checks=frozenset(["batchify"]),
+        names=(("batchify", "interleaved"),),
     ),
     WrongSubmission(
         name="iterate_chunks_targets_are_inputs",
@@ -53,6 +55,7 @@ WRONG_SUBMISSIONS = [
             )
         },
         failing_checks=frozenset(["iterate_chunks"]),
+        names=(("iterate_chunks", "targets_are_inputs"),),
     ),
     WrongSubmission(
         name="evaluate_loss_state_not_carried",
@@ -66,6 +69,7 @@ WRONG_SUBMISSIONS = [
             )
         },
         failing_checks=frozenset(["evaluate_loss"]),
+        names=(("evaluate_loss", "reset"),),
     ),
     WrongSubmission(
         name="evaluate_loss_mean_of_chunk_means",
@@ -80,6 +84,7 @@ WRONG_SUBMISSIONS = [
             )
         },
         failing_checks=frozenset(["evaluate_loss"]),
+        names=(("evaluate_loss", "per_chunk_mean"),),
     ),
     WrongSubmission(
         name="train_no_clipping",
@@ -91,6 +96,7 @@ WRONG_SUBMISSIONS = [
             )
         },
         failing_checks=frozenset(["train_char_model_clipping"]),
+        names=(("train_char_model_clipping", "no_clip"),),
     ),
     WrongSubmission(
         name="train_clips_each_entry",
@@ -104,6 +110,7 @@ WRONG_SUBMISSIONS = [
             )
         },
         failing_checks=frozenset(["train_char_model_clipping"]),
+        names=(("train_char_model_clipping", "elementwise_clip"),),
     ),
     WrongSubmission(
         name="train_state_not_carried",
@@ -116,6 +123,7 @@ WRONG_SUBMISSIONS = [
             )
         },
         failing_checks=frozenset(["train_char_model_state"]),
+        names=(("train_char_model_state", "reset"),),
     ),
     WrongSubmission(
         name="train_adagrad_sums_reset_each_epoch",
@@ -129,6 +137,7 @@ WRONG_SUBMISSIONS = [
             )
         },
         failing_checks=frozenset(["train_char_model_optimiser"]),
+        names=(("train_char_model_optimiser", "adagrad_reset"),),
     ),
     WrongSubmission(
         name="train_early_stopping_on_training_loss",
@@ -141,6 +150,7 @@ WRONG_SUBMISSIONS = [
             )
         },
         failing_checks=frozenset(["train_char_model_early_stopping"]),
+        names=(("train_char_model_early_stopping", "best_by_training_loss"),),
     ),
     WrongSubmission(
         name="train_never_stops_early",
@@ -153,6 +163,7 @@ WRONG_SUBMISSIONS = [
             )
         },
         failing_checks=frozenset(["train_char_model_early_stopping"]),
+        names=(("train_char_model_early_stopping", "never_stops"),),
     ),
     WrongSubmission(
         name="train_returns_the_last_parameters",
@@ -161,6 +172,7 @@ WRONG_SUBMISSIONS = [
             "train_char_model": ("    return best_params, history", "    return params, history")
         },
         failing_checks=frozenset(["train_char_model_early_stopping"]),
+        names=(("train_char_model_early_stopping", "last_params"),),
     ),
     WrongSubmission(
         name="train_updates_the_callers_parameters",

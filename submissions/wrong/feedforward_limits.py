@@ -16,6 +16,7 @@ WRONG_SUBMISSIONS = [
             "memoryless_loss_floor": ("np.log(count / starts[a])", "np.log2(count / starts[a])"),
         },
         failing_checks=frozenset(["memoryless_loss_floor"]),
+        names=(("memoryless_loss_floor", "bits"),),
     ),
     WrongSubmission(
         name="softmax_without_max_subtraction",
@@ -29,6 +30,7 @@ WRONG_SUBMISSIONS = [
             ),
         },
         failing_checks=frozenset(["softmax"]),
+        names=(("softmax", "no_max_subtracted"),),
     ),
     WrongSubmission(
         name="softmax_shifts_logits_in_place",
@@ -78,6 +80,7 @@ WRONG_SUBMISSIONS = [
             "cross_entropy": ("targets].mean())", "targets].sum())"),
         },
         failing_checks=frozenset(["cross_entropy"]),
+        names=(("cross_entropy", "summed"),),
     ),
     WrongSubmission(
         name="dense_forward_without_bias",
@@ -87,6 +90,7 @@ WRONG_SUBMISSIONS = [
             "dense_forward": ("    out = x @ W + b", "    out = x @ W"),
         },
         failing_checks=frozenset(["dense_forward"]),
+        names=(("dense_forward", "no_bias"),),
     ),
     WrongSubmission(
         name="mlp_forward_caches_the_pre_activation",
@@ -99,6 +103,7 @@ WRONG_SUBMISSIONS = [
             ),
         },
         failing_checks=frozenset(["mlp_forward"]),
+        names=(("mlp_forward", "cache_pre_activation"),),
     ),
     WrongSubmission(
         name="mlp_forward_tanh_by_exp",
@@ -110,6 +115,7 @@ WRONG_SUBMISSIONS = [
             ),
         },
         failing_checks=frozenset(["mlp_forward"]),
+        names=(("mlp_forward", "tanh_by_exp"),),
     ),
     WrongSubmission(
         name="window_inputs_drops_last_window",
@@ -123,5 +129,6 @@ WRONG_SUBMISSIONS = [
             ),
         },
         failing_checks=frozenset(["window_inputs"]),
+        names=(("window_inputs", "last_dropped"),),
     ),
 ]

@@ -20,6 +20,7 @@ WRONG_SUBMISSIONS = [
             ),
         },
         failing_checks=frozenset(["hidden_jacobian"]),
+        names=(("hidden_jacobian", "transposed"),),
     ),
     WrongSubmission(
         name="gradient_norms_by_lag_frobenius",
@@ -31,6 +32,7 @@ WRONG_SUBMISSIONS = [
             ),
         },
         failing_checks=frozenset(["gradient_norms_by_lag"]),
+        names=(("gradient_norms_by_lag", "frobenius"),),
     ),
     WrongSubmission(
         name="scale_spectral_radius_by_sigma_max",
@@ -44,6 +46,7 @@ WRONG_SUBMISSIONS = [
             ),
         },
         failing_checks=frozenset(["scale_spectral_radius"]),
+        names=(("scale_spectral_radius", "sigma_max"),),
     ),
     WrongSubmission(
         name="gradient_bound_gamma_outside_the_power",
@@ -55,6 +58,7 @@ WRONG_SUBMISSIONS = [
             ),
         },
         failing_checks=frozenset(["gradient_bound"]),
+        names=(("gradient_bound", "gamma_outside"),),
     ),
     WrongSubmission(
         name="identity_recurrent_init_ones",
@@ -66,6 +70,7 @@ WRONG_SUBMISSIONS = [
             ),
         },
         failing_checks=frozenset(["identity_recurrent_init"]),
+        names=(("identity_recurrent_init", "ones"),),
     ),
     WrongSubmission(
         name="global_norm_overflows",
@@ -82,6 +87,7 @@ WRONG_SUBMISSIONS = [
             ),
         },
         failing_checks=frozenset(["global_norm"]),
+        names=(("global_norm", "overflow"),),
     ),
     WrongSubmission(
         name="clip_elementwise_negatives_to_zero",
@@ -90,6 +96,7 @@ WRONG_SUBMISSIONS = [
             "clip_elementwise": ("np.clip(g, -c, c)", "np.clip(g, 0, c)"),
         },
         failing_checks=frozenset(["clip_elementwise"]),
+        names=(("clip_elementwise", "to_zero"),),
     ),
     WrongSubmission(
         name="clip_global_norm_per_array",
@@ -105,6 +112,7 @@ WRONG_SUBMISSIONS = [
             ),
         },
         failing_checks=frozenset(["clip_global_norm"]),
+        names=(("clip_global_norm", "per_array"),),
     ),
     WrongSubmission(
         name="rmsprop_eps_inside_the_root",
@@ -116,6 +124,7 @@ WRONG_SUBMISSIONS = [
             ),
         },
         failing_checks=frozenset(["rmsprop_step"]),
+        names=(("rmsprop_step", "eps_inside"),),
     ),
     WrongSubmission(
         name="rmsprop_changes_param_in_place",

@@ -19,6 +19,7 @@ WRONG_SUBMISSIONS = [
             ),
         },
         failing_checks=frozenset(["gru_step_forward"]),
+        names=(("gru_step_forward", "cho"),),
     ),
     WrongSubmission(
         name="gru_step_forward_z_swapped",
@@ -30,6 +31,7 @@ WRONG_SUBMISSIONS = [
             ),
         },
         failing_checks=frozenset(["gru_step_forward"]),
+        names=(("gru_step_forward", "z_swapped"),),
     ),
     WrongSubmission(
         name="gru_step_forward_tanh_from_exp",
@@ -43,6 +45,7 @@ WRONG_SUBMISSIONS = [
             ),
         },
         failing_checks=frozenset(["gru_step_forward"]),
+        names=(("gru_step_forward", "tanh_from_exp"),),
     ),
     WrongSubmission(
         name="gru_cho_step_reset_after_the_product",
@@ -54,6 +57,7 @@ WRONG_SUBMISSIONS = [
             ),
         },
         failing_checks=frozenset(["gru_cho_step"]),
+        names=(("gru_cho_step", "reset_after_product"),),
     ),
     WrongSubmission(
         name="gru_step_backward_no_direct_path",
@@ -66,6 +70,7 @@ WRONG_SUBMISSIONS = [
             ),
         },
         failing_checks=frozenset(["gru_step_backward"]),
+        names=(("gru_step_backward", "no_direct"),),
     ),
     WrongSubmission(
         name="gru_step_backward_r_not_on_the_hidden_side",
@@ -77,6 +82,7 @@ WRONG_SUBMISSIONS = [
             ),
         },
         failing_checks=frozenset(["gru_step_backward"]),
+        names=(("gru_step_backward", "no_r_hidden"),),
     ),
     WrongSubmission(
         name="gru_forward_state_not_carried",
@@ -88,6 +94,7 @@ WRONG_SUBMISSIONS = [
             ),
         },
         failing_checks=frozenset(["gru_forward"]),
+        names=(("gru_forward", "not_carried"),),
     ),
     WrongSubmission(
         name="gru_backward_dWx_not_accumulated",
@@ -113,6 +120,7 @@ WRONG_SUBMISSIONS = [
             ),
         },
         failing_checks=frozenset(["gru_backward"]),
+        names=(("gru_backward", "h_prev_two_back"),),
     ),
     WrongSubmission(
         name="stacked_forward_every_layer_reads_x",
@@ -124,6 +132,7 @@ WRONG_SUBMISSIONS = [
             ),
         },
         failing_checks=frozenset(["stacked_forward"]),
+        names=(("stacked_forward", "every_layer_reads_x"),),
     ),
     WrongSubmission(
         name="stacked_backward_dh_top_to_every_layer",
@@ -135,5 +144,6 @@ WRONG_SUBMISSIONS = [
             ),
         },
         failing_checks=frozenset(["stacked_backward"]),
+        names=(("stacked_backward", "dh_top_everywhere"),),
     ),
 ]

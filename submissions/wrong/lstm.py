@@ -19,6 +19,7 @@ WRONG_SUBMISSIONS = [
             ),
         },
         failing_checks=frozenset(["sigmoid"]),
+        names=(("sigmoid", "sign_flipped"),),
     ),
     WrongSubmission(
         name="sigmoid_overflows",
@@ -59,6 +60,7 @@ WRONG_SUBMISSIONS = [
             ),
         },
         failing_checks=frozenset(["lstm_forward"]),
+        names=(("lstm_forward", "c_not_carried"),),
     ),
     WrongSubmission(
         name="lstm_step_backward_dc_from_h_not_added",
@@ -71,6 +73,7 @@ WRONG_SUBMISSIONS = [
             ),
         },
         failing_checks=frozenset(["lstm_step_backward"]),
+        names=(("lstm_step_backward", "no_dc_from_h"),),
     ),
     WrongSubmission(
         name="lstm_backward_cell_gradient_not_carried",
@@ -82,6 +85,7 @@ WRONG_SUBMISSIONS = [
             ),
         },
         failing_checks=frozenset(["lstm_backward"]),
+        names=(("lstm_backward", "c_not_carried"),),
     ),
     WrongSubmission(
         name="lstm_backward_changes_dh_in_place",
@@ -110,6 +114,7 @@ WRONG_SUBMISSIONS = [
             ),
         },
         failing_checks=frozenset(["cell_path_gradient"]),
+        names=(("cell_path_gradient", "includes_f_k"),),
     ),
     WrongSubmission(
         name="forget_gate_bias_in_input_block",
@@ -118,5 +123,6 @@ WRONG_SUBMISSIONS = [
             "forget_gate_bias_init": ("    b[H : 2 * H] = value", "    b[:H] = value"),
         },
         failing_checks=frozenset(["forget_gate_bias_init"]),
+        names=(("forget_gate_bias_init", "input_block"),),
     ),
 ]

@@ -23,6 +23,7 @@ WRONG_SUBMISSIONS = [
             ),
         },
         failing_checks=frozenset(["rnn_step_forward"]),
+        names=(("rnn_step_forward", "Wh_transposed"),),
     ),
     WrongSubmission(
         name="rnn_step_forward_without_bias",
@@ -34,6 +35,7 @@ WRONG_SUBMISSIONS = [
             ),
         },
         failing_checks=frozenset(["rnn_step_forward"]),
+        names=(("rnn_step_forward", "no_bias"),),
     ),
     WrongSubmission(
         name="rnn_step_forward_caches_the_pre_activation",
@@ -49,6 +51,7 @@ WRONG_SUBMISSIONS = [
             ),
         },
         failing_checks=frozenset(["rnn_step_forward"]),
+        names=(("rnn_step_forward", "cache_pre_activation"),),
     ),
     WrongSubmission(
         name="rnn_step_forward_tanh_by_exp",
@@ -61,6 +64,7 @@ WRONG_SUBMISSIONS = [
             ),
         },
         failing_checks=frozenset(["rnn_step_forward"]),
+        names=(("rnn_step_forward", "tanh_by_exp"),),
     ),
     WrongSubmission(
         name="rnn_forward_state_not_carried",
@@ -75,6 +79,7 @@ WRONG_SUBMISSIONS = [
             ),
         },
         failing_checks=frozenset(["rnn_forward"]),
+        names=(("rnn_forward", "state_not_carried"),),
     ),
     WrongSubmission(
         name="rnn_forward_stores_h0",
@@ -89,6 +94,7 @@ WRONG_SUBMISSIONS = [
             ),
         },
         failing_checks=frozenset(["rnn_forward"]),
+        names=(("rnn_forward", "stored_before_step"),),
     ),
     WrongSubmission(
         name="rnn_output_without_bias",
@@ -98,6 +104,7 @@ WRONG_SUBMISSIONS = [
             "rnn_output": ("    logits = h @ Wy + by", "    logits = h @ Wy"),
         },
         failing_checks=frozenset(["rnn_output"]),
+        names=(("rnn_output", "no_bias"),),
     ),
     WrongSubmission(
         name="masked_rnn_forward_zero_after_end",
@@ -109,6 +116,7 @@ WRONG_SUBMISSIONS = [
             ),
         },
         failing_checks=frozenset(["masked_rnn_forward"]),
+        names=(("masked_rnn_forward", "zero_after_end"),),
     ),
     WrongSubmission(
         name="stacked_rnn_forward_weights_of_layer_1",
@@ -123,6 +131,7 @@ WRONG_SUBMISSIONS = [
             ),
         },
         failing_checks=frozenset(["stacked_rnn_forward"]),
+        names=(("stacked_rnn_forward", "weights_of_layer_1"),),
     ),
     WrongSubmission(
         name="sample_multiplies_by_temperature",
@@ -134,6 +143,7 @@ WRONG_SUBMISSIONS = [
             ),
         },
         failing_checks=frozenset(["sample"]),
+        names=(("sample", "temperature_multiplied"),),
     ),
     WrongSubmission(
         name="sample_temperature_on_probabilities",

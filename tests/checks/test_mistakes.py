@@ -9,7 +9,10 @@ catalogue says, for the hidden and the visible checks alike:
 - each catalogue's variant factories, called with no flags, make functions that pass;
 - a mistake of one part of an exercise judged in parts (a check's `part_of`) costs only that
   part: every other part's hidden check passes it (fixed and fresh cases), and so does every
-  other part's visible check.
+  other part's visible check;
+- every mistake a wrong submission's feedback must name (`WrongSubmission.names`) is a hinted
+  entry of its catalogue, of a check the submission fails (tests/grading/test_pipeline.py finds
+  its hint in the graded feedback).
 """
 
 from __future__ import annotations
@@ -20,7 +23,9 @@ import pytest
 
 from coursekit.visible.expect import VisibleCheckFailed
 from grader.checks import registry, run_locally
+from grader.layout import written_assignments
 from grader.mistakes import catalogue, listed, notebooks
+from submissions.wrong import named_mistakes, wrong_submissions_of
 
 MISTAKES = listed()
 
@@ -113,3 +118,16 @@ def test_a_mistake_in_one_part_costs_only_that_part(notebook, exercise, mistake)
         verdict = run_locally(other, mistake.output)
         assert verdict.passed, f"{other}: {verdict.explain()}"
         visible_check(notebook, other)(mistake.output)
+
+
+@pytest.mark.parametrize("assignment", written_assignments())
+def test_the_mistakes_wrong_submissions_name_are_hinted_catalogue_entries(assignment):
+    """A renamed or removed mistake breaks this at once (named_mistakes raises KeyError), not
+    only the slow pipeline test."""
+    for submission in wrong_submissions_of(assignment):
+        mistakes = named_mistakes(assignment, submission)
+        assert all(mistake.hinted for mistake in mistakes), submission.name
+        exercises = {exercise for exercise, _ in submission.names}
+        assert exercises <= submission.failing_checks, submission.name
+        assert len(set(submission.names)) == len(submission.names), submission.name
+    assert any(submission.names for submission in wrong_submissions_of(assignment))
