@@ -2,12 +2,14 @@
 
 For every written assignment: the solution scores full marks, the blank release scores zero, and
 each wrong submission in `submissions/wrong/` loses exactly the points of its failing checks.
-Then feedback (teaches, leaks nothing), export, selfcheck and determinism.
+Then feedback (teaches, names each wrong submission's catalogued mistake, leaks nothing),
+export, selfcheck and determinism.
 """
 
 from __future__ import annotations
 
 import csv
+import html
 import importlib
 import pkgutil
 import re
@@ -15,9 +17,10 @@ import re
 import nbformat
 import pytest
 
+from grader.checks.framework import Mistake, hint
 from grader.layout import NOTEBOOKS, written_assignments
 from submissions import wrong as wrong_submissions
-from submissions.wrong import wrong_submissions_of
+from submissions.wrong import named_mistakes, wrong_submissions_of
 from tests.grading.harness import (
     cells_by_id,
     grade,
@@ -104,19 +107,50 @@ def test_grading_leaves_no_fault_of_the_graders_own(graded):
     assert not [f for f in faults if f.kind in ("grader error", "autograde failed")], faults
 
 
-def test_feedback_teaches_and_leaks_nothing(graded):
-    assignment, tmp_path, scores, _ = graded
+@pytest.fixture(scope="module")
+def feedback(graded):
+    """`python -m grader feedback` run once on the graded class: {student: their feedback HTML}."""
+    assignment, tmp_path, _, _ = graded
     folder = tmp_path / "grading"
     completed = run_grader("--grading-folder", str(folder), "feedback", assignment)
     assert completed.returncode == 0, completed.stderr[-2000:]
+    pages = (folder / "feedback").glob(f"*/{assignment}/{assignment}.html")
+    return {page.parts[-3]: page.read_text() for page in pages}
+
+
+def test_feedback_teaches_and_leaks_nothing(graded, feedback):
+    assignment = graded[0]
     submission = wrong_submissions_of(assignment)[0]
-    html = (folder / "feedback" / submission.name / assignment / f"{assignment}.html").read_text()
+    page = feedback[submission.name]
     failing = sorted(submission.failing_checks)[0]
-    assert "HiddenCheckFailed" in html and "case" in html
-    assert "hidden_check(" not in html and "HIDDEN TESTS" not in html
-    assert "rnn-course-record" not in html
+    assert "HiddenCheckFailed" in page and "case" in page
+    assert "hidden_check(" not in page and "HIDDEN TESTS" not in page
+    assert "rnn-course-record" not in page
     for line in _reference_source_lines(failing):
-        assert line not in html, f"reference source leaked into feedback: {line!r}"
+        assert line not in page, f"reference source leaked into feedback: {line!r}"
+
+
+# A hint line as the feedback page shows it: nbconvert escapes <, > and & in an output's text
+# (not quotes), and an escaped description holds no "<" or line break, so one ends there.
+HINT_PREFIX = html.escape(str(hint(Mistake("", "", print))).lstrip(), quote=False)
+HINT_LINE = re.compile(re.escape(HINT_PREFIX) + r"([^<\n]*)")
+
+
+def test_each_wrong_submissions_feedback_names_its_mistakes_and_no_other(graded, feedback):
+    """The course rule "messages name the mistake", end to end: each catalogued mistake a wrong
+    submission stands for (`WrongSubmission.names`) is named in its feedback by its hint, and
+    no other catalogued mistake is (a submission with no `names` gets no hint at all)."""
+    assignment = graded[0]
+    problems = []
+    for submission in wrong_submissions_of(assignment):
+        page = feedback[submission.name]
+        expected = {mistake.description for mistake in named_mistakes(assignment, submission)}
+        shown = {html.unescape(found) for found in HINT_LINE.findall(page)}
+        if shown != expected:
+            problems.append(
+                f"{submission.name}: hints {sorted(shown)}, expected {sorted(expected)}"
+            )
+    assert not problems, "\n".join(problems)
 
 
 def _reference_source_lines(check_name: str) -> list[str]:
