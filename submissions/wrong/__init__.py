@@ -5,7 +5,7 @@ Each assignment has a module here (named like the assignment without its number,
 tests build each one from the solution notebook by editing the named solution cells, grade it
 with the same command instructors use, and assert that it loses exactly the points of
 `failing_checks` and keeps every other point, and that its feedback names each mistake of
-`names` (the catalogue's hint, grader/mistakes/) and no other.
+`names` (the catalogue's hint, grader/mistakes/) and no mistake of a check it passes.
 """
 
 from __future__ import annotations
@@ -32,7 +32,8 @@ class WrongSubmission:
     why: str = ""  # the learner mistake it stands for
     names: tuple[tuple[str, str], ...] = ()  # the catalogued mistakes its hidden checks name,
     #                       as (exercise, mistake id) of grader/mistakes/<notebook>.py: the
-    #                       feedback holds their hints and no other ("messages name the mistake")
+    #                       feedback holds their hints, whatever the secret key ("messages
+    #                       name the mistake"); some cases may name one more of the same check
 
 
 def build(solution: nbformat.NotebookNode, submission: WrongSubmission) -> nbformat.NotebookNode:
