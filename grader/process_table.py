@@ -51,7 +51,7 @@ def descendants(rows: dict[int, ProcessRow], root: int) -> list[int]:
     while waiting:
         pid = waiting.pop()
         found.append(pid)
-        waiting.extend(child for child in children.get(pid, ()) if child != pid)
+        waiting.extend(children.get(pid, ()))
     return found
 
 

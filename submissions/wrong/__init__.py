@@ -59,14 +59,23 @@ def build(solution: nbformat.NotebookNode, submission: WrongSubmission) -> nbfor
     return notebook
 
 
+def _notebook(assignment: str) -> str:
+    """An assignment's name without its number: its module here and in grader/mistakes/."""
+    return assignment.split("_", 1)[1]
+
+
 def wrong_submissions_of(assignment: str) -> list[WrongSubmission]:
     """The wrong submissions of `assignment` (its module here: the name without the number)."""
-    module = importlib.import_module(f"{__name__}.{assignment.split('_', 1)[1]}")
-    return module.WRONG_SUBMISSIONS
+    return importlib.import_module(f"{__name__}.{_notebook(assignment)}").WRONG_SUBMISSIONS
+
+
+def catalogued_mistakes(assignment: str) -> dict:
+    """`assignment`'s catalogue of mistakes (grader/mistakes/): check -> its mistakes."""
+    return catalogue(_notebook(assignment)).MISTAKES
 
 
 def named_mistakes(assignment: str, submission: WrongSubmission) -> list[Mistake]:
     """The catalogue entries `submission.names` stands for, in order (a KeyError names an
     exercise or id that `assignment`'s catalogue, grader/mistakes/, does not hold)."""
-    found = catalogue(assignment.split("_", 1)[1]).MISTAKES
+    found = catalogued_mistakes(assignment)
     return [find(found.get(exercise, ()), mistake_id) for exercise, mistake_id in submission.names]

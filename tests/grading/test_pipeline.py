@@ -19,9 +19,8 @@ import pytest
 
 from grader.checks.framework import Mistake, hint
 from grader.layout import NOTEBOOKS, written_assignments
-from grader.mistakes import catalogue
 from submissions import wrong as wrong_submissions
-from submissions.wrong import named_mistakes, wrong_submissions_of
+from submissions.wrong import catalogued_mistakes, named_mistakes, wrong_submissions_of
 from tests.grading.harness import (
     cells_by_id,
     grade,
@@ -144,7 +143,7 @@ def test_each_wrong_submissions_feedback_names_its_mistakes(graded, feedback):
     hint may come with some cases: a case can match a second mistake too, e.g. a pre-activation
     small enough to pass for its tanh, and which cases a class meets depends on its secret key.)"""
     assignment = graded[0]
-    mistakes = catalogue(assignment.split("_", 1)[1]).MISTAKES
+    mistakes = catalogued_mistakes(assignment)
     problems = []
     for submission in wrong_submissions_of(assignment):
         page = feedback[submission.name]
